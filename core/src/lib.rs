@@ -1,0 +1,7 @@
+//! Fieldcheck's domain, pure: checklists and questionnaires, audit and survey
+//! records as Automerge documents, scoring (methodology.md S1-S7) and ratings
+//! rolled up the store hierarchy (S8). No I/O, no async runtime, no database.
+
+pub mod i18n;
+pub mod templates;
+pub mod vocab;

@@ -1,0 +1,930 @@
+//! XLSForm-style expressions for relevance, constraints and pass rules:
+//! `${wait_s} > 300 and ${vip} = 'yes'`, `. <= 300`, `selected(${f}, 'water')`.
+//! Parsed and type-checked when a template loads; evaluation is total (never
+//! panics) and its recursion is bounded by the parser's nesting limit.
+
+use std::fmt;
+
+/// Longest expression accepted, in bytes.
+pub const MAX_LEN: usize = 2_000;
+/// Deepest nesting accepted (parentheses, operators, calls).
+pub const MAX_DEPTH: usize = 40;
+
+/// A parsed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Num(f64),
+    Str(String),
+    /// `${name}`: the answer to another item.
+    Ref(String),
+    /// `.`: the answer to the item the expression belongs to.
+    Current,
+    Neg(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Call(Func, Vec<Expr>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+impl BinOp {
+    fn precedence(self) -> u8 {
+        match self {
+            BinOp::Or => 1,
+            BinOp::And => 2,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 3,
+            BinOp::Add | BinOp::Sub => 4,
+            BinOp::Mul | BinOp::Div | BinOp::Mod => 5,
+        }
+    }
+
+    fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Eq => "=",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "div",
+            BinOp::Mod => "mod",
+        }
+    }
+}
+
+/// The functions an expression may call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    Selected,
+    CountSelected,
+    StringLength,
+    Not,
+    If,
+    True,
+    False,
+    Coalesce,
+}
+
+impl Func {
+    const ALL: [(&'static str, Func); 8] = [
+        ("selected", Func::Selected),
+        ("count-selected", Func::CountSelected),
+        ("string-length", Func::StringLength),
+        ("not", Func::Not),
+        ("if", Func::If),
+        ("true", Func::True),
+        ("false", Func::False),
+        ("coalesce", Func::Coalesce),
+    ];
+
+    fn from_name(name: &str) -> Option<Func> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+
+    fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("?", |(n, _)| n)
+    }
+
+    fn arity(self) -> usize {
+        match self {
+            Func::True | Func::False => 0,
+            Func::CountSelected | Func::StringLength | Func::Not => 1,
+            Func::Selected | Func::Coalesce => 2,
+            Func::If => 3,
+        }
+    }
+}
+
+/// A problem in an expression, at a byte offset into its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExprError {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ExprError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at character {})", self.message, self.offset + 1)
+    }
+}
+
+impl std::error::Error for ExprError {}
+
+fn err<T>(offset: usize, message: impl Into<String>) -> Result<T, ExprError> {
+    Err(ExprError {
+        offset,
+        message: message.into(),
+    })
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Num(f64),
+    Str(String),
+    Ref(String),
+    Dot,
+    Ident(String),
+    LParen,
+    RParen,
+    Comma,
+    Op(BinOp),
+    Minus,
+    End,
+}
+
+fn lex(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
+    let bytes = src.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let start = i;
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'(' => (out.push((i, Tok::LParen)), i += 1).1,
+            b')' => (out.push((i, Tok::RParen)), i += 1).1,
+            b',' => (out.push((i, Tok::Comma)), i += 1).1,
+            b'+' => (out.push((i, Tok::Op(BinOp::Add))), i += 1).1,
+            b'-' => (out.push((i, Tok::Minus)), i += 1).1,
+            b'*' => (out.push((i, Tok::Op(BinOp::Mul))), i += 1).1,
+            b'=' => (out.push((i, Tok::Op(BinOp::Eq))), i += 1).1,
+            b'!' if bytes.get(i + 1) == Some(&b'=') => {
+                out.push((i, Tok::Op(BinOp::Ne)));
+                i += 2;
+            }
+            b'<' | b'>' => {
+                let eq = bytes.get(i + 1) == Some(&b'=');
+                let op = match (c, eq) {
+                    (b'<', false) => BinOp::Lt,
+                    (b'<', true) => BinOp::Le,
+                    (_, false) => BinOp::Gt,
+                    (_, true) => BinOp::Ge,
+                };
+                out.push((i, Tok::Op(op)));
+                i += if eq { 2 } else { 1 };
+            }
+            b'\'' | b'"' => {
+                let close = src[i + 1..].find(c as char).ok_or_else(|| ExprError {
+                    offset: start,
+                    message: "unterminated string".into(),
+                })?;
+                out.push((i, Tok::Str(src[i + 1..i + 1 + close].to_string())));
+                i += close + 2;
+            }
+            b'$' => {
+                if bytes.get(i + 1) != Some(&b'{') {
+                    return err(i, "expected `{` after `$`");
+                }
+                let close = src[i + 2..].find('}').ok_or_else(|| ExprError {
+                    offset: start,
+                    message: "unterminated `${`".into(),
+                })?;
+                let name = src[i + 2..i + 2 + close].trim();
+                if name.is_empty() {
+                    return err(i, "empty reference `${}`");
+                }
+                out.push((i, Tok::Ref(name.to_string())));
+                i += close + 3;
+            }
+            b'0'..=b'9' | b'.' => {
+                let mut j = i;
+                while j < bytes.len() && (bytes[j].is_ascii_digit() || bytes[j] == b'.') {
+                    j += 1;
+                }
+                let text = &src[i..j];
+                if text == "." {
+                    out.push((i, Tok::Dot));
+                } else {
+                    let n: f64 = text.parse().map_err(|_| ExprError {
+                        offset: i,
+                        message: format!("`{text}` is not a number"),
+                    })?;
+                    out.push((i, Tok::Num(n)));
+                }
+                i = j;
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let mut j = i;
+                while j < bytes.len()
+                    && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_' || bytes[j] == b'-')
+                {
+                    j += 1;
+                }
+                let word = &src[i..j];
+                let tok = match word {
+                    "and" => Tok::Op(BinOp::And),
+                    "or" => Tok::Op(BinOp::Or),
+                    "div" => Tok::Op(BinOp::Div),
+                    "mod" => Tok::Op(BinOp::Mod),
+                    _ => Tok::Ident(word.to_string()),
+                };
+                out.push((i, tok));
+                i = j;
+            }
+            _ => {
+                let ch = src[i..].chars().next().unwrap_or('?');
+                return err(i, format!("unexpected character `{ch}`"));
+            }
+        }
+    }
+    out.push((src.len(), Tok::End));
+    Ok(out)
+}
+
+struct Parser {
+    toks: Vec<(usize, Tok)>,
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        // The token list always ends with `End` and `pos` never passes it.
+        &self.toks[self.pos.min(self.toks.len() - 1)].1
+    }
+
+    fn offset(&self) -> usize {
+        self.toks[self.pos.min(self.toks.len() - 1)].0
+    }
+
+    fn bump(&mut self) -> Tok {
+        let t = self.peek().clone();
+        if self.pos < self.toks.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn enter(&mut self) -> Result<(), ExprError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return err(
+                self.offset(),
+                format!("nested deeper than {MAX_DEPTH} levels"),
+            );
+        }
+        Ok(())
+    }
+
+    fn expr(&mut self, min_prec: u8) -> Result<Expr, ExprError> {
+        self.enter()?;
+        let mut lhs = self.unary()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Op(op) => *op,
+                Tok::Minus => BinOp::Sub,
+                _ => break,
+            };
+            let prec = op.precedence();
+            if prec < min_prec {
+                break;
+            }
+            self.bump();
+            let rhs = self.expr(prec + 1)?;
+            lhs = Expr::Binary(op, Box::new(lhs), Box::new(rhs));
+        }
+        self.depth -= 1;
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> Result<Expr, ExprError> {
+        if *self.peek() == Tok::Minus {
+            self.bump();
+            self.enter()?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Neg(Box::new(inner)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Expr, ExprError> {
+        let at = self.offset();
+        match self.bump() {
+            Tok::Num(n) => Ok(Expr::Num(n)),
+            Tok::Str(s) => Ok(Expr::Str(s)),
+            Tok::Ref(r) => Ok(Expr::Ref(r)),
+            Tok::Dot => Ok(Expr::Current),
+            Tok::LParen => {
+                let e = self.expr(0)?;
+                match self.bump() {
+                    Tok::RParen => Ok(e),
+                    _ => err(self.offset(), "expected `)`"),
+                }
+            }
+            Tok::Ident(name) => {
+                let Some(func) = Func::from_name(&name) else {
+                    return err(at, format!("unknown function or word `{name}`"));
+                };
+                if self.bump() != Tok::LParen {
+                    return err(at, format!("expected `(` after `{name}`"));
+                }
+                let mut args = Vec::new();
+                if *self.peek() != Tok::RParen {
+                    loop {
+                        args.push(self.expr(0)?);
+                        match self.bump() {
+                            Tok::Comma => continue,
+                            Tok::RParen => break,
+                            _ => return err(self.offset(), "expected `,` or `)`"),
+                        }
+                    }
+                } else {
+                    self.bump();
+                }
+                if args.len() != func.arity() {
+                    return err(
+                        at,
+                        format!(
+                            "`{name}` takes {} argument(s), got {}",
+                            func.arity(),
+                            args.len()
+                        ),
+                    );
+                }
+                Ok(Expr::Call(func, args))
+            }
+            Tok::End => err(at, "expression ends too early"),
+            t => err(at, format!("unexpected {}", describe(&t))),
+        }
+    }
+}
+
+fn describe(t: &Tok) -> String {
+    match t {
+        Tok::RParen => "`)`".into(),
+        Tok::Comma => "`,`".into(),
+        Tok::Op(op) => format!("`{}`", op.symbol()),
+        Tok::Minus => "`-`".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Parses an expression.
+pub fn parse(src: &str) -> Result<Expr, ExprError> {
+    if src.len() > MAX_LEN {
+        return err(0, format!("longer than {MAX_LEN} characters"));
+    }
+    if src.trim().is_empty() {
+        return err(0, "empty expression");
+    }
+    let mut p = Parser {
+        toks: lex(src)?,
+        pos: 0,
+        depth: 0,
+    };
+    let e = p.expr(0)?;
+    match p.peek() {
+        Tok::End => Ok(e),
+        t => err(
+            p.offset(),
+            format!("unexpected {} after the expression", describe(t)),
+        ),
+    }
+}
+
+impl Expr {
+    /// Names of the items this expression reads.
+    pub fn refs(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.collect_refs(&mut out);
+        out
+    }
+
+    fn collect_refs<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Expr::Ref(r) => out.push(r),
+            Expr::Neg(e) => e.collect_refs(out),
+            Expr::Binary(_, a, b) => {
+                a.collect_refs(out);
+                b.collect_refs(out);
+            }
+            Expr::Call(_, args) => args.iter().for_each(|a| a.collect_refs(out)),
+            Expr::Num(_) | Expr::Str(_) | Expr::Current => {}
+        }
+    }
+}
+
+/// Static type of an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    Num,
+    Str,
+    Bool,
+    /// The chosen values of a multiple-choice item.
+    List,
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Ty::Num => "number",
+            Ty::Str => "text",
+            Ty::Bool => "true/false",
+            Ty::List => "list of choices",
+        })
+    }
+}
+
+/// What the type checker knows about the items an expression may read.
+pub trait Scope {
+    /// Type of item `name`'s answer, or `None` when no such item exists.
+    fn type_of(&self, name: &str) -> Option<Ty>;
+    /// The allowed values of a choice item, to catch misspelt literals.
+    fn choices_of(&self, name: &str) -> Option<Vec<String>>;
+    /// Type of `.`, or `None` where `.` is not allowed.
+    fn current(&self) -> Option<(Ty, Option<String>)>;
+}
+
+/// Type-checks `expr`, which must produce a true/false value.
+pub fn check_bool(expr: &Expr, scope: &dyn Scope) -> Result<(), String> {
+    match check(expr, scope)? {
+        Ty::Bool => Ok(()),
+        other => Err(format!("must be a true/false condition, but gives {other}")),
+    }
+}
+
+/// Type-checks `expr` and returns its type.
+pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, String> {
+    match expr {
+        Expr::Num(_) => Ok(Ty::Num),
+        Expr::Str(_) => Ok(Ty::Str),
+        Expr::Ref(name) => scope
+            .type_of(name)
+            .ok_or_else(|| format!("`${{{name}}}` does not name an item in this template")),
+        Expr::Current => scope
+            .current()
+            .map(|(t, _)| t)
+            .ok_or_else(|| "`.` (this item's answer) is not allowed here".to_string()),
+        Expr::Neg(e) => expect(e, Ty::Num, scope, "`-`"),
+        Expr::Binary(op, a, b) => {
+            let (ta, tb) = (check(a, scope)?, check(b, scope)?);
+            match op {
+                BinOp::Or | BinOp::And => {
+                    both(op, ta, tb, Ty::Bool)?;
+                    Ok(Ty::Bool)
+                }
+                BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
+                    both(op, ta, tb, Ty::Num)?;
+                    Ok(Ty::Num)
+                }
+                BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                    if ta != tb {
+                        return Err(format!(
+                            "`{}` compares {ta} with {tb}; both sides must be of one type",
+                            op.symbol()
+                        ));
+                    }
+                    if ta == Ty::List || (ta == Ty::Bool && !matches!(op, BinOp::Eq | BinOp::Ne)) {
+                        return Err(format!("`{}` cannot compare {ta} values", op.symbol()));
+                    }
+                    check_choice_literal(a, b, scope)?;
+                    check_choice_literal(b, a, scope)?;
+                    Ok(Ty::Bool)
+                }
+            }
+        }
+        Expr::Call(func, args) => match func {
+            Func::True | Func::False => Ok(Ty::Bool),
+            Func::Not => expect(&args[0], Ty::Bool, scope, "not()").map(|_| Ty::Bool),
+            Func::StringLength => {
+                expect(&args[0], Ty::Str, scope, "string-length()").map(|_| Ty::Num)
+            }
+            Func::CountSelected => {
+                expect(&args[0], Ty::List, scope, "count-selected()").map(|_| Ty::Num)
+            }
+            Func::Selected => {
+                let t = check(&args[0], scope)?;
+                if t != Ty::List && t != Ty::Str {
+                    return Err(format!(
+                        "selected() needs a choice item as its first argument, got {t}"
+                    ));
+                }
+                expect(&args[1], Ty::Str, scope, "selected()")?;
+                check_choice_literal(&args[0], &args[1], scope)?;
+                Ok(Ty::Bool)
+            }
+            Func::If => {
+                expect(&args[0], Ty::Bool, scope, "if()")?;
+                let (t1, t2) = (check(&args[1], scope)?, check(&args[2], scope)?);
+                if t1 != t2 {
+                    return Err(format!("if() branches give {t1} and {t2}; they must agree"));
+                }
+                Ok(t1)
+            }
+            Func::Coalesce => {
+                let (t1, t2) = (check(&args[0], scope)?, check(&args[1], scope)?);
+                if t1 != t2 {
+                    return Err(format!(
+                        "coalesce() arguments are {t1} and {t2}; they must agree"
+                    ));
+                }
+                Ok(t1)
+            }
+        },
+    }
+}
+
+fn expect(e: &Expr, want: Ty, scope: &dyn Scope, what: &str) -> Result<Ty, String> {
+    let t = check(e, scope)?;
+    if t == want {
+        Ok(t)
+    } else {
+        Err(format!("{what} needs {want}, got {t}"))
+    }
+}
+
+fn both(op: &BinOp, a: Ty, b: Ty, want: Ty) -> Result<(), String> {
+    if a == want && b == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` needs {want} on both sides, got {a} and {b}",
+            op.symbol()
+        ))
+    }
+}
+
+/// `${vip} = 'yse'` is almost always a typo: a literal compared with a choice
+/// item must be one of its choices.
+fn check_choice_literal(item: &Expr, lit: &Expr, scope: &dyn Scope) -> Result<(), String> {
+    let Expr::Str(value) = lit else {
+        return Ok(());
+    };
+    let (name, choices) = match item {
+        Expr::Ref(name) => (name.clone(), scope.choices_of(name)),
+        Expr::Current => match scope.current() {
+            Some((_, Some(name))) => {
+                let c = scope.choices_of(&name);
+                (name, c)
+            }
+            _ => return Ok(()),
+        },
+        _ => return Ok(()),
+    };
+    match choices {
+        Some(c) if !c.iter().any(|v| v == value) => Err(format!(
+            "'{value}' is not one of the choices of `{name}` ({})",
+            c.join(", ")
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A runtime value. Unanswered and non-relevant items are `Null`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Null,
+    Num(f64),
+    Str(String),
+    Bool(bool),
+    List(Vec<String>),
+}
+
+impl Val {
+    fn truthy(&self) -> bool {
+        matches!(self, Val::Bool(true))
+    }
+}
+
+/// Where evaluation reads answers from.
+pub trait Env {
+    fn get(&self, name: &str) -> Val;
+    fn current(&self) -> Val;
+}
+
+/// Evaluates a condition; anything but a definite true (including an
+/// unanswered operand) is false.
+pub fn eval_bool(expr: &Expr, env: &dyn Env) -> bool {
+    eval(expr, env).truthy()
+}
+
+/// Evaluates an expression. Total: type mismatches, missing answers and
+/// division by zero give `Null` instead of failing.
+pub fn eval(expr: &Expr, env: &dyn Env) -> Val {
+    match expr {
+        Expr::Num(n) => Val::Num(*n),
+        Expr::Str(s) => Val::Str(s.clone()),
+        Expr::Ref(name) => env.get(name),
+        Expr::Current => env.current(),
+        Expr::Neg(e) => match eval(e, env) {
+            Val::Num(n) => Val::Num(-n),
+            _ => Val::Null,
+        },
+        Expr::Binary(BinOp::And, a, b) => Val::Bool(eval_bool(a, env) && eval_bool(b, env)),
+        Expr::Binary(BinOp::Or, a, b) => Val::Bool(eval_bool(a, env) || eval_bool(b, env)),
+        Expr::Binary(op, a, b) => binary(*op, eval(a, env), eval(b, env)),
+        Expr::Call(func, args) => call(*func, args, env),
+    }
+}
+
+fn binary(op: BinOp, a: Val, b: Val) -> Val {
+    use std::cmp::Ordering;
+    match op {
+        BinOp::Eq => Val::Bool(a == b),
+        BinOp::Ne => Val::Bool(a != b),
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            let ord = match (&a, &b) {
+                (Val::Num(x), Val::Num(y)) => x.partial_cmp(y),
+                (Val::Str(x), Val::Str(y)) => Some(x.cmp(y)),
+                _ => None,
+            };
+            let Some(ord) = ord else {
+                return Val::Bool(false);
+            };
+            Val::Bool(match op {
+                BinOp::Lt => ord == Ordering::Less,
+                BinOp::Le => ord != Ordering::Greater,
+                BinOp::Gt => ord == Ordering::Greater,
+                _ => ord != Ordering::Less,
+            })
+        }
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
+            let (Val::Num(x), Val::Num(y)) = (a, b) else {
+                return Val::Null;
+            };
+            let r = match op {
+                BinOp::Add => x + y,
+                BinOp::Sub => x - y,
+                BinOp::Mul => x * y,
+                BinOp::Div => x / y,
+                _ => x % y,
+            };
+            if r.is_finite() {
+                Val::Num(r)
+            } else {
+                Val::Null
+            }
+        }
+        BinOp::And | BinOp::Or => Val::Null,
+    }
+}
+
+fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
+    let arg = |i: usize| args.get(i).map_or(Val::Null, |a| eval(a, env));
+    match func {
+        Func::True => Val::Bool(true),
+        Func::False => Val::Bool(false),
+        Func::Not => Val::Bool(!arg(0).truthy()),
+        Func::StringLength => match arg(0) {
+            Val::Str(s) => Val::Num(s.chars().count() as f64),
+            _ => Val::Num(0.0),
+        },
+        Func::CountSelected => match arg(0) {
+            Val::List(l) => Val::Num(l.len() as f64),
+            _ => Val::Num(0.0),
+        },
+        Func::Selected => {
+            let Val::Str(want) = arg(1) else {
+                return Val::Bool(false);
+            };
+            Val::Bool(match arg(0) {
+                Val::List(l) => l.contains(&want),
+                Val::Str(s) => s == want,
+                _ => false,
+            })
+        }
+        Func::If => {
+            if arg(0).truthy() {
+                arg(1)
+            } else {
+                arg(2)
+            }
+        }
+        Func::Coalesce => match arg(0) {
+            Val::Null => arg(1),
+            v => v,
+        },
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Num(n) => write!(f, "{n}"),
+            Expr::Str(s) => write!(f, "'{s}'"),
+            Expr::Ref(r) => write!(f, "${{{r}}}"),
+            Expr::Current => f.write_str("."),
+            Expr::Neg(e) => write!(f, "-({e})"),
+            Expr::Binary(op, a, b) => write!(f, "({a} {} {b})", op.symbol()),
+            Expr::Call(func, args) => {
+                write!(f, "{}(", func.name())?;
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{a}")?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    struct TestScope(HashMap<&'static str, Ty>);
+
+    impl Scope for TestScope {
+        fn type_of(&self, name: &str) -> Option<Ty> {
+            self.0.get(name).copied()
+        }
+        fn choices_of(&self, name: &str) -> Option<Vec<String>> {
+            (name == "vip").then(|| vec!["yes".into(), "no".into()])
+        }
+        fn current(&self) -> Option<(Ty, Option<String>)> {
+            Some((Ty::Num, None))
+        }
+    }
+
+    fn scope() -> TestScope {
+        TestScope(HashMap::from([
+            ("wait_s", Ty::Num),
+            ("vip", Ty::Str),
+            ("facilities", Ty::List),
+        ]))
+    }
+
+    struct TestEnv(HashMap<&'static str, Val>, Val);
+
+    impl Env for TestEnv {
+        fn get(&self, name: &str) -> Val {
+            self.0.get(name).cloned().unwrap_or(Val::Null)
+        }
+        fn current(&self) -> Val {
+            self.1.clone()
+        }
+    }
+
+    fn env(wait: Option<f64>, vip: &str) -> TestEnv {
+        let mut m = HashMap::from([
+            ("vip", Val::Str(vip.into())),
+            (
+                "facilities",
+                Val::List(vec!["water".into(), "seats".into()]),
+            ),
+        ]);
+        if let Some(w) = wait {
+            m.insert("wait_s", Val::Num(w));
+        }
+        TestEnv(m, Val::Num(240.0))
+    }
+
+    fn run(src: &str, env: &TestEnv) -> bool {
+        let e = parse(src).expect("parses");
+        check_bool(&e, &scope()).expect("type-checks");
+        eval_bool(&e, env)
+    }
+
+    #[test]
+    fn the_issue_example_evaluates() {
+        let src = "${wait_s} > 300 and ${vip} = 'yes'";
+        assert!(run(src, &env(Some(400.0), "yes")));
+        assert!(!run(src, &env(Some(200.0), "yes")));
+        assert!(!run(src, &env(Some(400.0), "no")));
+    }
+
+    #[test]
+    fn an_unanswered_item_makes_comparisons_false() {
+        assert!(!run("${wait_s} > 300", &env(None, "yes")));
+        assert!(!run("${wait_s} <= 300", &env(None, "yes")));
+        assert!(run("not(${wait_s} > 300)", &env(None, "yes")));
+    }
+
+    #[test]
+    fn precedence_binds_and_tighter_than_or_and_arithmetic_tighter_than_comparison() {
+        let e = parse("1 + 2 * 3 = 7 or 1 = 2 and 1 = 1").expect("parses");
+        assert_eq!(
+            e.to_string(),
+            "(((1 + (2 * 3)) = 7) or ((1 = 2) and (1 = 1)))"
+        );
+    }
+
+    #[test]
+    fn current_value_and_functions_work() {
+        let e = env(Some(1.0), "no");
+        assert!(run(". <= 300", &e));
+        assert!(run("selected(${facilities}, 'water')", &e));
+        assert!(run("count-selected(${facilities}) = 2", &e));
+        assert!(run("string-length(${vip}) = 2", &e));
+        assert!(run("if(${vip} = 'no', 1, 2) = 1", &e));
+        assert!(run("coalesce(${wait_s}, 0) = 1", &e));
+        assert!(run("-${wait_s} < 0 and 7 mod 4 = 3 and 8 div 2 = 4", &e));
+    }
+
+    #[test]
+    fn division_by_zero_is_unanswered_not_a_crash() {
+        assert!(!run("${wait_s} div 0 > 1", &env(Some(1.0), "no")));
+    }
+
+    #[test]
+    fn syntax_errors_say_where() {
+        let e = parse("${wait_s} > ").expect_err("incomplete");
+        assert_eq!(e.offset, 12);
+        let e = parse("${wait_s} >> 3").expect_err("bad operator");
+        assert!(e.message.contains("unexpected"), "{e}");
+        let e = parse("frobnicate(1)").expect_err("unknown function");
+        assert!(e.message.contains("frobnicate"));
+        let e = parse("'abc").expect_err("unterminated");
+        assert!(e.message.contains("unterminated"));
+        let e = parse("not(1, 2)").expect_err("arity");
+        assert!(e.message.contains("1 argument"));
+    }
+
+    #[test]
+    fn type_errors_are_caught_at_load_time() {
+        let s = scope();
+        let check_src = |src: &str| check_bool(&parse(src).expect("parses"), &s);
+        assert!(
+            check_src("${wait_s} = 'long'")
+                .expect_err("num vs str")
+                .contains("compares")
+        );
+        assert!(
+            check_src("${nope} = 1")
+                .expect_err("unknown")
+                .contains("nope")
+        );
+        assert!(
+            check_src("${vip} = 'yse'")
+                .expect_err("typo")
+                .contains("yse")
+        );
+        assert!(
+            check_src("${wait_s} + 1")
+                .expect_err("not bool")
+                .contains("true/false")
+        );
+        assert!(check_src("${vip} and true()").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let deep = format!("{}1{}", "(".repeat(500), ")".repeat(500));
+        assert!(
+            parse(&deep)
+                .expect_err("too deep")
+                .message
+                .contains("nested")
+        );
+        let negs = format!("{}1 = 1", "-".repeat(300));
+        assert!(parse(&negs).is_err());
+        let long = "1 + ".repeat(MAX_LEN);
+        assert!(
+            parse(&long)
+                .expect_err("too long")
+                .message
+                .contains("longer")
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_arbitrary_text_never_panics(src in ".{0,200}") {
+            let _ = parse(&src);
+        }
+
+        #[test]
+        fn parsing_operator_soup_never_panics(src in "[()$a-z{}'.<>=!+*, 0-9-]{0,120}") {
+            if let Ok(e) = parse(&src) {
+                // Printing and re-parsing gives back the same tree.
+                let printed = e.to_string();
+                if let Ok(again) = parse(&printed) {
+                    prop_assert_eq!(again.to_string(), printed);
+                }
+                let _ = eval(&e, &env(Some(3.0), "yes"));
+            }
+        }
+    }
+}

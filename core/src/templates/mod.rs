@@ -1,0 +1,435 @@
+//! Checklists and questionnaires: the file format, validation into a typed
+//! [`Template`], content-hash versions, skip logic and XLSForm import.
+
+pub mod expr;
+pub mod file;
+mod validate;
+pub mod xlsform;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::i18n::Bilingual;
+pub use crate::vocab::{
+    Attribute, Channel, ConstructRole, Dimension, TemplateKind, VisitMode, WeightSource,
+};
+use expr::Expr;
+pub use file::{Tags, TemplateFile};
+
+/// The default scores of the five touchpoint levels, very poor .. delighted (S1).
+pub const DEFAULT_TOUCHPOINT_SCORES: [f64; 5] = [0.0, 25.0, 50.0, 75.0, 100.0];
+/// Outcome fraction below which a scored item counts as failed, unless the item says otherwise.
+pub const DEFAULT_FAIL_BELOW: f64 = 0.5;
+
+/// A validated template: every reference resolved, every expression type-checked.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub id: String,
+    /// Content hash (BLAKE3, hex) of the canonical form: the published version id.
+    pub version: String,
+    pub kind: TemplateKind,
+    pub mode: VisitMode,
+    pub channel: Channel,
+    pub title: Bilingual,
+    pub pass_threshold: f64,
+    pub keep_partial_responses: bool,
+    pub touchpoint_scores: [f64; 5],
+    pub sections: Vec<Section>,
+    pub constructs: Vec<Construct>,
+    pub gaps: Vec<GapPair>,
+    pub analysis: file::AnalysisFile,
+    /// Item positions in an order where every item comes after the items its
+    /// relevance reads.
+    relevance_order: Vec<ItemPos>,
+    index: HashMap<String, ItemPos>,
+    source: TemplateFile,
+}
+
+/// Where an item sits: section index, item index within it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ItemPos {
+    pub section: usize,
+    pub item: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub id: String,
+    pub title: Bilingual,
+    pub weight: f64,
+    pub relevant: Option<Expr>,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub id: String,
+    pub label: Bilingual,
+    pub hint: Option<Bilingual>,
+    pub answer: AnswerType,
+    pub required: bool,
+    pub allow_na: bool,
+    pub scoring: Option<ItemScoring>,
+    pub relevant: Option<Expr>,
+    pub constraint: Option<Expr>,
+    pub constraint_message: Option<Bilingual>,
+    pub reverse: bool,
+    pub tags: Tags,
+}
+
+/// How an item counts towards its section score (S2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemScoring {
+    pub points: f64,
+    /// Bonus points raise a score but are not part of what is possible.
+    pub bonus: bool,
+    pub critical: Option<Knockout>,
+    pub fail_below: f64,
+}
+
+/// What a failed critical item does.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Knockout {
+    ZeroSection,
+    ZeroVisit,
+    CapVisit(f64),
+}
+
+impl Knockout {
+    /// Parses `zero_section`, `zero_visit` or `cap:N`.
+    pub fn parse(s: &str) -> Option<Knockout> {
+        match s.trim() {
+            "zero_section" => Some(Knockout::ZeroSection),
+            "zero_visit" => Some(Knockout::ZeroVisit),
+            other => {
+                let cap: f64 = other.strip_prefix("cap:")?.trim().parse().ok()?;
+                (0.0..=100.0)
+                    .contains(&cap)
+                    .then_some(Knockout::CapVisit(cap))
+            }
+        }
+    }
+
+    /// Whether this knock-out acts on the whole visit (and so fails it).
+    pub fn is_visit_level(self) -> bool {
+        !matches!(self, Knockout::ZeroSection)
+    }
+}
+
+impl fmt::Display for Knockout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Knockout::ZeroSection => f.write_str("zero_section"),
+            Knockout::ZeroVisit => f.write_str("zero_visit"),
+            Knockout::CapVisit(c) => write!(f, "cap:{c}"),
+        }
+    }
+}
+
+/// The kind of answer an item takes, with its parameters.
+#[derive(Debug, Clone)]
+pub enum AnswerType {
+    PassFail,
+    /// A fraction in [0, 1].
+    Partial,
+    Scale {
+        min: f64,
+        max: f64,
+        min_label: Option<Bilingual>,
+        max_label: Option<Bilingual>,
+    },
+    /// The five-level touchpoint scale, answered 1 (very poor) .. 5 (delighted).
+    Touchpoint,
+    /// 0-10 likelihood to recommend.
+    Recommend,
+    SingleChoice(Vec<Choice>),
+    MultipleChoice(Vec<Choice>),
+    Number {
+        unit: Option<String>,
+        integer: bool,
+        min: Option<f64>,
+        max: Option<f64>,
+        pass_if: Option<Expr>,
+    },
+    /// Seconds.
+    Duration {
+        pass_if: Option<Expr>,
+    },
+    Date,
+    Time,
+    DateTime,
+    Text,
+    Photo,
+    Signature,
+    Location,
+    /// Display-only text; takes no answer.
+    Note,
+}
+
+impl AnswerType {
+    /// The type names used in files.
+    pub const NAMES: &'static [&'static str] = &[
+        "pass_fail",
+        "partial",
+        "scale",
+        "touchpoint",
+        "recommend",
+        "single_choice",
+        "multiple_choice",
+        "number",
+        "duration",
+        "date",
+        "time",
+        "datetime",
+        "text",
+        "photo",
+        "signature",
+        "location",
+        "note",
+    ];
+
+    /// The numeric range of a rating-like answer, for rescaling (S1).
+    pub fn scale_range(&self) -> Option<(f64, f64)> {
+        match self {
+            AnswerType::Scale { min, max, .. } => Some((*min, *max)),
+            AnswerType::Touchpoint => Some((1.0, 5.0)),
+            AnswerType::Recommend => Some((0.0, 10.0)),
+            _ => None,
+        }
+    }
+
+    pub fn choices(&self) -> Option<&[Choice]> {
+        match self {
+            AnswerType::SingleChoice(c) | AnswerType::MultipleChoice(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub value: String,
+    pub label: Bilingual,
+    pub score: Option<f64>,
+}
+
+/// A construct of the satisfaction model with normalised item weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Construct {
+    pub id: String,
+    pub role: ConstructRole,
+    pub label: Bilingual,
+    /// (item id, weight); weights sum to 1.
+    pub items: Vec<(String, f64)>,
+    pub weight_source: WeightSource,
+    pub weight_set: Option<String>,
+}
+
+/// An expectation / perception pair for one quality attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GapPair {
+    pub attribute: Attribute,
+    pub dimension: Dimension,
+    pub expectation: String,
+    pub perception: String,
+    pub importance: Option<String>,
+}
+
+/// The file formats a template can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Json,
+}
+
+impl Format {
+    /// Picks the format from a file name's extension.
+    pub fn from_file_name(name: &str) -> Option<Format> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".toml") {
+            Some(Format::Toml)
+        } else if lower.ends_with(".json") {
+            Some(Format::Json)
+        } else {
+            None
+        }
+    }
+}
+
+/// Where in a template file a problem is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// 1-based line, where the format gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(l) = self.line {
+            parts.push(format!("line {l}"));
+        }
+        if let Some(s) = &self.section {
+            parts.push(format!("section `{s}`"));
+        }
+        if let Some(i) = &self.item {
+            parts.push(format!("item `{i}`"));
+        }
+        if let Some(fld) = &self.field {
+            parts.push(format!("field `{fld}`"));
+        }
+        if parts.is_empty() {
+            f.write_str("template")
+        } else {
+            f.write_str(&parts.join(", "))
+        }
+    }
+}
+
+/// One thing wrong with a template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub location: Location,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// Why a template could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// The file is not well-formed TOML / JSON or has a field of the wrong shape.
+    #[error("line {line}, column {column}: {message}")]
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// The file is well-formed but breaks the template rules; every problem is listed.
+    #[error("{} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
+}
+
+pub type Result<T, E = TemplateError> = std::result::Result<T, E>;
+
+impl Template {
+    /// Parses and validates a template file.
+    pub fn load(src: &str, format: Format) -> Result<Template> {
+        let file: TemplateFile = match format {
+            Format::Toml => toml::from_str(src).map_err(|e| {
+                let (line, column) = e.span().map_or((1, 1), |s| line_col(src, s.start));
+                TemplateError::Syntax {
+                    line,
+                    column,
+                    message: e.message().to_string(),
+                }
+            })?,
+            Format::Json => serde_json::from_str(src).map_err(|e| TemplateError::Syntax {
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })?,
+        };
+        let lines = match format {
+            Format::Toml => validate::LineMap::from_toml(src),
+            Format::Json => validate::LineMap::default(),
+        };
+        validate::validate(file, &lines).map_err(TemplateError::Invalid)
+    }
+
+    /// Validates a template already in memory (e.g. from the XLSForm importer).
+    pub fn from_file(file: TemplateFile) -> Result<Template> {
+        validate::validate(file, &validate::LineMap::default()).map_err(TemplateError::Invalid)
+    }
+
+    /// The template as written, for storage and re-export.
+    pub fn source(&self) -> &TemplateFile {
+        &self.source
+    }
+
+    /// The canonical JSON the version hash is computed over.
+    pub fn canonical_json(&self) -> Vec<u8> {
+        canonical_json(&self.source)
+    }
+
+    /// The item with this id.
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.index.get(id).map(|p| self.at(*p))
+    }
+
+    /// The section holding the item with this id.
+    pub fn section_of(&self, id: &str) -> Option<&Section> {
+        self.index.get(id).map(|p| &self.sections[p.section])
+    }
+
+    /// Every item, in form order, with its section.
+    pub fn items(&self) -> impl Iterator<Item = (&Section, &Item)> {
+        self.sections
+            .iter()
+            .flat_map(|s| s.items.iter().map(move |i| (s, i)))
+    }
+
+    pub(crate) fn at(&self, p: ItemPos) -> &Item {
+        &self.sections[p.section].items[p.item]
+    }
+
+    pub(crate) fn relevance_order(&self) -> &[ItemPos] {
+        &self.relevance_order
+    }
+
+    /// Short form of the version for display.
+    pub fn short_version(&self) -> &str {
+        &self.version[..12.min(self.version.len())]
+    }
+
+    /// Identifies the template version in results.
+    pub fn reference(&self) -> TemplateRef {
+        TemplateRef {
+            id: self.id.clone(),
+            version: self.version.clone(),
+        }
+    }
+}
+
+/// Identifies one published template version.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+pub struct TemplateRef {
+    pub id: String,
+    pub version: String,
+}
+
+fn canonical_json(file: &TemplateFile) -> Vec<u8> {
+    // Struct fields serialise in declaration order and maps are BTreeMaps, so
+    // the bytes depend on the content only, not on how the file was formatted.
+    serde_json::to_vec(file).unwrap_or_default()
+}
+
+/// 1-based line and column of a byte offset.
+pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let before = &src[..offset.min(src.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Renders a template file as TOML, the native format.
+pub fn to_toml(file: &TemplateFile) -> std::result::Result<String, toml::ser::Error> {
+    toml::to_string_pretty(file)
+}
+
+/// Per-item values used by several analyses: item id -> value.
+pub type ItemMap<T> = BTreeMap<String, T>;

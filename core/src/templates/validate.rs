@@ -1,0 +1,1198 @@
+//! Turns a [`TemplateFile`] into a typed [`Template`], collecting every problem
+//! with its location instead of stopping at the first.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde::Deserialize;
+
+use super::expr::{self, Expr, Scope, Ty};
+use super::file::{ChoiceFile, ItemFile, SCHEMA_VERSION, SectionFile, TemplateFile};
+use super::*;
+use crate::vocab::{Activity, FixDimension, Layer, Stage};
+
+/// Line numbers of sections and items in a TOML source, found by a second,
+/// lenient parse that keeps spans.
+#[derive(Debug, Default)]
+pub(crate) struct LineMap {
+    sections: HashMap<String, usize>,
+    items: HashMap<String, usize>,
+}
+
+#[derive(Deserialize)]
+struct SpanFile {
+    #[serde(default)]
+    sections: Vec<SpanSection>,
+}
+
+#[derive(Deserialize)]
+struct SpanSection {
+    id: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    items: Vec<SpanItem>,
+}
+
+#[derive(Deserialize)]
+struct SpanItem {
+    id: Option<toml::Spanned<String>>,
+}
+
+impl LineMap {
+    pub(crate) fn from_toml(src: &str) -> LineMap {
+        let mut map = LineMap::default();
+        let Ok(spans) = toml::from_str::<SpanFile>(src) else {
+            return map;
+        };
+        let line = |s: &toml::Spanned<String>| line_col(src, s.span().start).0;
+        for section in spans.sections {
+            if let Some(id) = &section.id {
+                map.sections.entry(id.get_ref().clone()).or_insert(line(id));
+            }
+            for item in section.items {
+                if let Some(id) = &item.id {
+                    map.items.entry(id.get_ref().clone()).or_insert(line(id));
+                }
+            }
+        }
+        map
+    }
+}
+
+struct Problems<'a> {
+    lines: &'a LineMap,
+    list: Vec<Problem>,
+}
+
+impl Problems<'_> {
+    fn at(&mut self, section: Option<&str>, item: Option<&str>, field: &str, msg: String) {
+        let line = item
+            .and_then(|i| self.lines.items.get(i))
+            .or_else(|| section.and_then(|s| self.lines.sections.get(s)))
+            .copied();
+        self.list.push(Problem {
+            location: Location {
+                line,
+                section: section.map(str::to_string),
+                item: item.map(str::to_string),
+                field: (!field.is_empty()).then(|| field.to_string()),
+            },
+            message: msg,
+        });
+    }
+
+    fn top(&mut self, field: &str, msg: impl Into<String>) {
+        self.at(None, None, field, msg.into());
+    }
+
+    fn bilingual(&mut self, s: Option<&str>, i: Option<&str>, field: &str, text: &Bilingual) {
+        let missing = text.missing();
+        if !missing.is_empty() {
+            let langs: Vec<_> = missing.iter().map(|l| l.tag()).collect();
+            self.at(
+                s,
+                i,
+                field,
+                format!("text missing in {}", langs.join(" and ")),
+            );
+        }
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && id.len() <= 64
+}
+
+/// Facts about an item needed to check expressions that read it.
+#[derive(Clone)]
+struct ItemFacts {
+    ty: Option<Ty>,
+    choices: Option<Vec<String>>,
+}
+
+struct ExprScope<'a> {
+    items: &'a HashMap<String, ItemFacts>,
+    current: Option<(Ty, Option<String>)>,
+}
+
+impl Scope for ExprScope<'_> {
+    fn type_of(&self, name: &str) -> Option<Ty> {
+        self.items.get(name).and_then(|f| f.ty)
+    }
+    fn choices_of(&self, name: &str) -> Option<Vec<String>> {
+        self.items.get(name).and_then(|f| f.choices.clone())
+    }
+    fn current(&self) -> Option<(Ty, Option<String>)> {
+        self.current.clone()
+    }
+}
+
+/// The expression type of an answer of this file type, `None` for notes.
+fn value_type(kind: &str) -> Option<Ty> {
+    match kind {
+        "partial" | "scale" | "touchpoint" | "recommend" | "number" | "duration" => Some(Ty::Num),
+        "multiple_choice" => Some(Ty::List),
+        "note" => None,
+        _ => Some(Ty::Str),
+    }
+}
+
+pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, Vec<Problem>> {
+    let mut p = Problems {
+        lines,
+        list: Vec::new(),
+    };
+
+    if file.schema != SCHEMA_VERSION {
+        p.top(
+            "schema",
+            format!(
+                "schema {} is not supported (this version reads {SCHEMA_VERSION})",
+                file.schema
+            ),
+        );
+    }
+    if !valid_id(&file.id) {
+        p.top(
+            "id",
+            format!(
+                "`{}` is not a valid id (letters, digits, _ - .; start with a letter)",
+                file.id
+            ),
+        );
+    }
+    let kind = TemplateKind::parse(&file.kind);
+    if kind.is_none() {
+        p.top(
+            "kind",
+            format!(
+                "`{}` is not a template kind ({})",
+                file.kind,
+                TemplateKind::names()
+            ),
+        );
+    }
+    let mode = VisitMode::parse(&file.mode);
+    if mode.is_none() {
+        p.top(
+            "mode",
+            format!(
+                "`{}` is not a visit mode ({})",
+                file.mode,
+                VisitMode::names()
+            ),
+        );
+    }
+    let channel = Channel::parse(&file.channel);
+    if channel.is_none() {
+        p.top(
+            "channel",
+            format!("`{}` is not a channel ({})", file.channel, Channel::names()),
+        );
+    }
+    if (kind == Some(TemplateKind::Questionnaire)) != (mode == Some(VisitMode::Intercept))
+        && kind.is_some()
+        && mode.is_some()
+    {
+        p.top(
+            "mode",
+            "questionnaires use mode `intercept`, checklists any other mode",
+        );
+    }
+    p.bilingual(None, None, "title", &file.title);
+    if let Some(d) = &file.description {
+        p.bilingual(None, None, "description", d);
+    }
+    let pass_threshold = file.pass_threshold.unwrap_or(0.0);
+    if !(0.0..=100.0).contains(&pass_threshold) {
+        p.top("pass_threshold", "must be between 0 and 100");
+    }
+    let keep_partial = match file.partial_responses.as_deref() {
+        None | Some("discard") => false,
+        Some("keep") => true,
+        Some(other) => {
+            p.top(
+                "partial_responses",
+                format!("`{other}` is neither `discard` nor `keep`"),
+            );
+            false
+        }
+    };
+    let touchpoint_scores = file.touchpoint_scores.unwrap_or(DEFAULT_TOUCHPOINT_SCORES);
+    if touchpoint_scores.iter().any(|s| !(0.0..=100.0).contains(s)) {
+        p.top("touchpoint_scores", "every score must be between 0 and 100");
+    }
+    if file.sections.is_empty() {
+        p.top("sections", "a template needs at least one section");
+    }
+
+    // First pass: ids and the facts expressions need.
+    let mut facts: HashMap<String, ItemFacts> = HashMap::new();
+    let mut section_ids = HashSet::new();
+    for s in &file.sections {
+        if !valid_id(&s.id) {
+            p.at(
+                Some(&s.id),
+                None,
+                "id",
+                format!("`{}` is not a valid section id", s.id),
+            );
+        }
+        if !section_ids.insert(s.id.as_str()) {
+            p.at(Some(&s.id), None, "id", "section id used twice".into());
+        }
+        for i in &s.items {
+            if !valid_id(&i.id) {
+                p.at(
+                    Some(&s.id),
+                    Some(&i.id),
+                    "id",
+                    format!("`{}` is not a valid item id", i.id),
+                );
+            }
+            let f = ItemFacts {
+                ty: value_type(&i.kind),
+                choices: (!i.choices.is_empty())
+                    .then(|| i.choices.iter().map(|c| c.value.clone()).collect()),
+            };
+            if facts.insert(i.id.clone(), f).is_some() {
+                p.at(
+                    Some(&s.id),
+                    Some(&i.id),
+                    "id",
+                    "item id used twice in this template".into(),
+                );
+            }
+        }
+    }
+
+    let mut sections = Vec::new();
+    let mut index = HashMap::new();
+    for (si, s) in file.sections.iter().enumerate() {
+        let section = check_section(&mut p, s, &facts);
+        for (ii, item) in section.items.iter().enumerate() {
+            index.entry(item.id.clone()).or_insert(ItemPos {
+                section: si,
+                item: ii,
+            });
+        }
+        sections.push(section);
+    }
+
+    let scored = sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .any(|i| i.scoring.is_some());
+    if kind == Some(TemplateKind::Checklist) && !scored && !file.sections.is_empty() {
+        p.top(
+            "sections",
+            "a checklist needs at least one scored item (with `points`)",
+        );
+    }
+
+    let relevance_order = order_by_relevance(&mut p, &sections);
+    let lookup = |id: &str| {
+        index
+            .get(id)
+            .map(|pos: &ItemPos| &sections[pos.section].items[pos.item])
+    };
+
+    let constructs = check_constructs(&mut p, &file, &lookup);
+    let gaps = check_gaps(&mut p, &file, &lookup);
+    check_analysis(&mut p, &file, &lookup);
+
+    if !p.list.is_empty() {
+        return Err(p.list);
+    }
+    let (Some(kind), Some(mode), Some(channel)) = (kind, mode, channel) else {
+        // Each `None` above recorded a problem, so this is unreachable.
+        return Err(p.list);
+    };
+    let version = blake3::hash(&canonical_json(&file)).to_hex().to_string();
+    Ok(Template {
+        id: file.id.clone(),
+        version,
+        kind,
+        mode,
+        channel,
+        title: file.title.clone(),
+        pass_threshold,
+        keep_partial_responses: keep_partial,
+        touchpoint_scores,
+        sections,
+        constructs,
+        gaps,
+        analysis: file.analysis.clone(),
+        relevance_order,
+        index,
+        source: file,
+    })
+}
+
+fn check_section(p: &mut Problems, s: &SectionFile, facts: &HashMap<String, ItemFacts>) -> Section {
+    let sid = Some(s.id.as_str());
+    p.bilingual(sid, None, "title", &s.title);
+    let weight = s.weight.unwrap_or(1.0);
+    if !(weight.is_finite() && weight > 0.0) {
+        p.at(sid, None, "weight", "must be a number above 0".into());
+    }
+    if s.items.is_empty() {
+        p.at(
+            sid,
+            None,
+            "items",
+            "a section needs at least one item".into(),
+        );
+    }
+    let relevant = s
+        .relevant
+        .as_deref()
+        .and_then(|src| parse_checked(p, sid, None, "relevant", src, facts, None));
+    let items = s
+        .items
+        .iter()
+        .map(|i| check_item(p, &s.id, i, facts))
+        .collect();
+    Section {
+        id: s.id.clone(),
+        title: s.title.clone(),
+        weight,
+        relevant,
+        items,
+    }
+}
+
+fn parse_checked(
+    p: &mut Problems,
+    section: Option<&str>,
+    item: Option<&str>,
+    field: &str,
+    src: &str,
+    facts: &HashMap<String, ItemFacts>,
+    current: Option<(Ty, Option<String>)>,
+) -> Option<Expr> {
+    let e = match expr::parse(src) {
+        Ok(e) => e,
+        Err(e) => {
+            p.at(section, item, field, format!("`{src}`: {e}"));
+            return None;
+        }
+    };
+    let scope = ExprScope {
+        items: facts,
+        current,
+    };
+    if let Err(msg) = expr::check_bool(&e, &scope) {
+        p.at(section, item, field, format!("`{src}`: {msg}"));
+        return None;
+    }
+    Some(e)
+}
+
+/// Fields that only some answer types use: (field, is it set, types that use it).
+fn type_parameters(i: &ItemFile) -> [(&'static str, bool, &'static [&'static str]); 8] {
+    [
+        ("min", i.min.is_some(), &["scale", "number"]),
+        ("max", i.max.is_some(), &["scale", "number"]),
+        ("min_label", i.min_label.is_some(), &["scale"]),
+        ("max_label", i.max_label.is_some(), &["scale"]),
+        (
+            "choices",
+            !i.choices.is_empty(),
+            &["single_choice", "multiple_choice"],
+        ),
+        ("unit", i.unit.is_some(), &["number"]),
+        ("integer", i.integer, &["number"]),
+        ("pass_if", i.pass_if.is_some(), &["number", "duration"]),
+    ]
+}
+
+fn check_item(
+    p: &mut Problems,
+    sid: &str,
+    i: &ItemFile,
+    facts: &HashMap<String, ItemFacts>,
+) -> Item {
+    let (s, it) = (Some(sid), Some(i.id.as_str()));
+    p.bilingual(s, it, "label", &i.label);
+    for (field, text) in [
+        ("hint", &i.hint),
+        ("constraint_message", &i.constraint_message),
+    ] {
+        if let Some(t) = text {
+            p.bilingual(s, it, field, t);
+        }
+    }
+    if !AnswerType::NAMES.contains(&i.kind.as_str()) {
+        p.at(
+            s,
+            it,
+            "type",
+            format!(
+                "`{}` is not an answer type ({})",
+                i.kind,
+                AnswerType::NAMES.join(", ")
+            ),
+        );
+    }
+    for (field, set, used_by) in type_parameters(i) {
+        if set && !used_by.contains(&i.kind.as_str()) {
+            p.at(
+                s,
+                it,
+                field,
+                format!(
+                    "has no meaning for type `{}` (only for {})",
+                    i.kind,
+                    used_by.join(", ")
+                ),
+            );
+        }
+    }
+    let current = value_type(&i.kind).map(|t| (t, Some(i.id.clone())));
+    let pass_if = i
+        .pass_if
+        .as_deref()
+        .and_then(|src| parse_checked(p, s, it, "pass_if", src, facts, current.clone()));
+    let answer = answer_type(p, s, it, i, pass_if);
+
+    let relevant = i
+        .relevant
+        .as_deref()
+        .and_then(|src| parse_checked(p, s, it, "relevant", src, facts, None));
+    let constraint = i
+        .constraint
+        .as_deref()
+        .and_then(|src| parse_checked(p, s, it, "constraint", src, facts, current.clone()));
+    if i.constraint_message.is_some() && i.constraint.is_none() {
+        p.at(
+            s,
+            it,
+            "constraint_message",
+            "given without a `constraint`".into(),
+        );
+    }
+    if matches!(answer, AnswerType::Note) && i.required {
+        p.at(
+            s,
+            it,
+            "required",
+            "a note takes no answer, so it cannot be required".into(),
+        );
+    }
+    if i.reverse && answer.scale_range().is_none() {
+        p.at(
+            s,
+            it,
+            "reverse",
+            "only rating scales can be reverse-coded".into(),
+        );
+    }
+    let scoring = check_scoring(p, s, it, i, &answer);
+    check_tags(p, s, it, &i.tags);
+    Item {
+        id: i.id.clone(),
+        label: i.label.clone(),
+        hint: i.hint.clone(),
+        allow_na: i.allow_na.unwrap_or(!matches!(answer, AnswerType::Note)),
+        answer,
+        required: i.required,
+        scoring,
+        relevant,
+        constraint,
+        constraint_message: i.constraint_message.clone(),
+        reverse: i.reverse,
+        tags: i.tags.clone(),
+    }
+}
+
+fn answer_type(
+    p: &mut Problems,
+    s: Option<&str>,
+    it: Option<&str>,
+    i: &ItemFile,
+    pass_if: Option<Expr>,
+) -> AnswerType {
+    match i.kind.as_str() {
+        "pass_fail" => AnswerType::PassFail,
+        "partial" => AnswerType::Partial,
+        "scale" => {
+            let (min, max) = (i.min.unwrap_or(f64::NAN), i.max.unwrap_or(f64::NAN));
+            if !(min.is_finite() && max.is_finite() && min < max) {
+                p.at(
+                    s,
+                    it,
+                    "min",
+                    "a scale needs `min` and `max` with min < max".into(),
+                );
+            }
+            for (field, label) in [("min_label", &i.min_label), ("max_label", &i.max_label)] {
+                if let Some(l) = label {
+                    p.bilingual(s, it, field, l);
+                }
+            }
+            AnswerType::Scale {
+                min,
+                max,
+                min_label: i.min_label.clone(),
+                max_label: i.max_label.clone(),
+            }
+        }
+        "touchpoint" => AnswerType::Touchpoint,
+        "recommend" => AnswerType::Recommend,
+        "single_choice" => AnswerType::SingleChoice(check_choices(p, s, it, &i.choices)),
+        "multiple_choice" => AnswerType::MultipleChoice(check_choices(p, s, it, &i.choices)),
+        "number" => {
+            if let (Some(lo), Some(hi)) = (i.min, i.max)
+                && lo > hi
+            {
+                p.at(s, it, "min", "`min` is above `max`".into());
+            }
+            AnswerType::Number {
+                unit: i.unit.clone(),
+                integer: i.integer,
+                min: i.min,
+                max: i.max,
+                pass_if,
+            }
+        }
+        "duration" => AnswerType::Duration { pass_if },
+        "date" => AnswerType::Date,
+        "time" => AnswerType::Time,
+        "datetime" => AnswerType::DateTime,
+        "photo" => AnswerType::Photo,
+        "signature" => AnswerType::Signature,
+        "location" => AnswerType::Location,
+        "note" => AnswerType::Note,
+        // "text" and unknown types (already reported) read as text.
+        _ => AnswerType::Text,
+    }
+}
+
+fn check_choices(
+    p: &mut Problems,
+    s: Option<&str>,
+    it: Option<&str>,
+    choices: &[ChoiceFile],
+) -> Vec<Choice> {
+    if choices.is_empty() {
+        p.at(
+            s,
+            it,
+            "choices",
+            "a choice item needs at least one choice".into(),
+        );
+    }
+    let mut seen = HashSet::new();
+    for c in choices {
+        let field = format!("choices.{}", c.value);
+        if c.value.trim().is_empty() || c.value.contains(char::is_whitespace) {
+            p.at(
+                s,
+                it,
+                &field,
+                "a choice value must be a non-empty word without spaces".into(),
+            );
+        }
+        if !seen.insert(&c.value) {
+            p.at(s, it, &field, "choice value used twice".into());
+        }
+        p.bilingual(s, it, &field, &c.label);
+        if let Some(sc) = c.score
+            && !(0.0..=1.0).contains(&sc)
+        {
+            p.at(
+                s,
+                it,
+                &field,
+                "a choice score is a fraction between 0 and 1".into(),
+            );
+        }
+    }
+    choices
+        .iter()
+        .map(|c| Choice {
+            value: c.value.clone(),
+            label: c.label.clone(),
+            score: c.score,
+        })
+        .collect()
+}
+
+fn check_scoring(
+    p: &mut Problems,
+    s: Option<&str>,
+    it: Option<&str>,
+    i: &ItemFile,
+    answer: &AnswerType,
+) -> Option<ItemScoring> {
+    let Some(points) = i.points else {
+        for (field, set) in [
+            ("bonus", i.bonus),
+            ("critical", i.critical.is_some()),
+            ("fail_below", i.fail_below.is_some()),
+        ] {
+            if set {
+                p.at(
+                    s,
+                    it,
+                    field,
+                    "only scored items (with `points`) can have this".into(),
+                );
+            }
+        }
+        return None;
+    };
+    if !(points.is_finite() && points > 0.0) {
+        p.at(s, it, "points", "must be a number above 0".into());
+    }
+    let scorable = match answer {
+        AnswerType::PassFail
+        | AnswerType::Partial
+        | AnswerType::Scale { .. }
+        | AnswerType::Touchpoint
+        | AnswerType::Recommend => true,
+        AnswerType::SingleChoice(c) => {
+            let any = c.iter().any(|c| c.score.is_some());
+            if !any {
+                p.at(
+                    s,
+                    it,
+                    "points",
+                    "a scored choice item needs a `score` on its choices".into(),
+                );
+            }
+            true
+        }
+        AnswerType::Number { pass_if, .. } | AnswerType::Duration { pass_if } => {
+            if pass_if.is_none() && i.pass_if.is_none() {
+                p.at(
+                    s,
+                    it,
+                    "points",
+                    "a scored measurement needs a `pass_if` rule, e.g. `. <= 300`".into(),
+                );
+            }
+            true
+        }
+        _ => false,
+    };
+    if !scorable {
+        p.at(
+            s,
+            it,
+            "points",
+            format!("items of type `{}` cannot be scored", i.kind),
+        );
+    }
+    let critical = i.critical.as_deref().and_then(|c| {
+        let k = Knockout::parse(c);
+        if k.is_none() {
+            p.at(s, it, "critical", format!("`{c}` is not a knock-out rule (zero_section, zero_visit, cap:N with N in 0..100)"));
+        }
+        k
+    });
+    if i.bonus && critical.is_some() {
+        p.at(s, it, "critical", "a bonus item cannot be critical".into());
+    }
+    let fail_below = i.fail_below.unwrap_or(DEFAULT_FAIL_BELOW);
+    if !(fail_below > 0.0 && fail_below <= 1.0) {
+        p.at(
+            s,
+            it,
+            "fail_below",
+            "must be a fraction above 0 and at most 1".into(),
+        );
+    }
+    Some(ItemScoring {
+        points,
+        bonus: i.bonus,
+        critical,
+        fail_below,
+    })
+}
+
+fn check_tags(p: &mut Problems, s: Option<&str>, it: Option<&str>, t: &Tags) {
+    let stage = t.stage.as_deref().map(|v| (v, Stage::parse(v)));
+    if let Some((v, None)) = stage {
+        p.at(
+            s,
+            it,
+            "tags.stage",
+            format!("`{v}` is not a lifecycle stage ({})", Stage::names()),
+        );
+    }
+    if let Some(v) = t.activity.as_deref() {
+        match Activity::parse(v) {
+            None => p.at(
+                s,
+                it,
+                "tags.activity",
+                format!("`{v}` is not a customer activity ({})", Activity::names()),
+            ),
+            Some(a) => {
+                if let Some((_, Some(st))) = stage
+                    && a.stage() != st
+                {
+                    p.at(
+                        s,
+                        it,
+                        "tags.activity",
+                        format!(
+                            "activity `{v}` belongs to stage `{}`, not `{st}`",
+                            a.stage()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let checks: [(&str, &Option<String>, fn(&str) -> bool, String); 3] = [
+        (
+            "tags.layer",
+            &t.layer,
+            |v| Layer::parse(v).is_some(),
+            Layer::names(),
+        ),
+        (
+            "tags.attribute",
+            &t.attribute,
+            |v| Attribute::parse(v).is_some(),
+            Attribute::names(),
+        ),
+        (
+            "tags.dimension",
+            &t.dimension,
+            |v| Dimension::parse(v).is_some(),
+            Dimension::names(),
+        ),
+    ];
+    for (field, value, ok, names) in checks {
+        if let Some(v) = value
+            && !ok(v)
+        {
+            p.at(s, it, field, format!("`{v}` is not one of {names}"));
+        }
+    }
+    for f in &t.fix {
+        if FixDimension::parse(f).is_none() {
+            p.at(
+                s,
+                it,
+                "tags.fix",
+                format!("`{f}` is not a fix dimension ({})", FixDimension::names()),
+            );
+        }
+    }
+}
+
+/// Orders items so that each comes after the items its relevance (and its
+/// section's) reads; reports cycles.
+fn order_by_relevance(p: &mut Problems, sections: &[Section]) -> Vec<ItemPos> {
+    let mut pos_of = HashMap::new();
+    let mut all = Vec::new();
+    for (si, s) in sections.iter().enumerate() {
+        for (ii, i) in s.items.iter().enumerate() {
+            pos_of.entry(i.id.as_str()).or_insert(ItemPos {
+                section: si,
+                item: ii,
+            });
+            all.push(ItemPos {
+                section: si,
+                item: ii,
+            });
+        }
+    }
+    let deps = |pos: ItemPos| -> Vec<ItemPos> {
+        let s = &sections[pos.section];
+        let i = &s.items[pos.item];
+        s.relevant
+            .iter()
+            .chain(i.relevant.iter())
+            .flat_map(|e| e.refs())
+            .filter_map(|r| pos_of.get(r).copied())
+            .collect()
+    };
+    // Iterative depth-first topological sort: 0 = new, 1 = on the stack, 2 = done.
+    let mut state: HashMap<(usize, usize), u8> = HashMap::new();
+    let mut order = Vec::new();
+    let mut reported = BTreeSet::new();
+    for start in &all {
+        if state.contains_key(&(start.section, start.item)) {
+            continue;
+        }
+        let mut stack = vec![(*start, deps(*start), 0usize)];
+        state.insert((start.section, start.item), 1);
+        while let Some((node, node_deps, next)) = stack.last_mut() {
+            if let Some(dep) = node_deps.get(*next).copied() {
+                *next += 1;
+                match state.get(&(dep.section, dep.item)) {
+                    None => {
+                        state.insert((dep.section, dep.item), 1);
+                        let d = deps(dep);
+                        stack.push((dep, d, 0));
+                    }
+                    Some(1) => {
+                        let item = &sections[node.section].items[node.item];
+                        if reported.insert(item.id.clone()) {
+                            let target = &sections[dep.section].items[dep.item].id;
+                            p.at(
+                                Some(&sections[node.section].id),
+                                Some(&item.id),
+                                "relevant",
+                                format!("relevance goes round in a circle through `{target}`"),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            } else {
+                let done = *node;
+                state.insert((done.section, done.item), 2);
+                order.push(done);
+                stack.pop();
+            }
+        }
+    }
+    order
+}
+
+fn check_constructs<'t>(
+    p: &mut Problems,
+    file: &TemplateFile,
+    lookup: &dyn Fn(&str) -> Option<&'t Item>,
+) -> Vec<Construct> {
+    let mut ids = HashSet::new();
+    let mut out = Vec::new();
+    for c in &file.constructs {
+        let field = format!("constructs.{}", c.id);
+        if !ids.insert(&c.id) {
+            p.top(&field, "construct id used twice");
+        }
+        p.bilingual(None, None, &field, &c.label);
+        let role = ConstructRole::parse(&c.role);
+        if role.is_none() {
+            p.top(
+                &field,
+                format!(
+                    "`{}` is not a construct role ({})",
+                    c.role,
+                    ConstructRole::names()
+                ),
+            );
+        }
+        if c.items.is_empty() {
+            p.top(&field, "a construct needs at least one item");
+        }
+        for item in &c.items {
+            rating_item(p, &field, item, lookup);
+        }
+        let source = match c.weight_source.as_deref() {
+            None => Some(WeightSource::Equal),
+            Some(s) => WeightSource::parse(s),
+        };
+        let weights: Vec<f64> = match source {
+            None => {
+                p.top(
+                    &field,
+                    format!("weight_source must be one of {}", WeightSource::names()),
+                );
+                vec![]
+            }
+            Some(WeightSource::Equal) => {
+                if !c.weights.is_empty() {
+                    p.top(
+                        &field,
+                        "equal weighting takes no `weights`; use weight_source = \"fixed\"",
+                    );
+                }
+                vec![1.0 / c.items.len().max(1) as f64; c.items.len()]
+            }
+            Some(_) => {
+                let sum: f64 = c.weights.iter().sum();
+                if c.weights.len() != c.items.len() {
+                    p.top(
+                        &field,
+                        format!("{} weights for {} items", c.weights.len(), c.items.len()),
+                    );
+                } else if c.weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
+                    || (sum - 1.0).abs() > 1e-3
+                {
+                    p.top(
+                        &field,
+                        format!("weights must be >= 0 and sum to 1 (they sum to {sum})"),
+                    );
+                }
+                if c.weight_set.is_none() {
+                    p.top(
+                        &field,
+                        "fixed or PLS weights need a `weight_set` naming their calibration",
+                    );
+                }
+                c.weights.iter().map(|w| w / sum).collect()
+            }
+        };
+        if let (Some(role), Some(source)) = (role, source) {
+            out.push(Construct {
+                id: c.id.clone(),
+                role,
+                label: c.label.clone(),
+                items: c.items.iter().cloned().zip(weights).collect(),
+                weight_source: source,
+                weight_set: c.weight_set.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Checks that `id` names a rating item (scale, touchpoint or recommend) and returns its range.
+fn rating_item<'t>(
+    p: &mut Problems,
+    field: &str,
+    id: &str,
+    lookup: &dyn Fn(&str) -> Option<&'t Item>,
+) -> Option<(f64, f64)> {
+    match lookup(id) {
+        None => {
+            p.top(field, format!("`{id}` does not name an item"));
+            None
+        }
+        Some(item) => {
+            let r = item.answer.scale_range();
+            if r.is_none() {
+                p.top(
+                    field,
+                    format!("`{id}` must be a rating (scale, touchpoint or recommend)"),
+                );
+            }
+            r
+        }
+    }
+}
+
+fn check_gaps<'t>(
+    p: &mut Problems,
+    file: &TemplateFile,
+    lookup: &dyn Fn(&str) -> Option<&'t Item>,
+) -> Vec<GapPair> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for g in &file.gaps {
+        let field = format!("gaps.{}", g.attribute);
+        let attribute = Attribute::parse(&g.attribute);
+        if attribute.is_none() {
+            p.top(
+                &field,
+                format!(
+                    "`{}` is not a quality attribute ({})",
+                    g.attribute,
+                    Attribute::names()
+                ),
+            );
+        }
+        if !seen.insert(&g.attribute) {
+            p.top(&field, "attribute paired twice");
+        }
+        let dimension = Dimension::parse(&g.dimension);
+        if dimension.is_none() {
+            p.top(
+                &field,
+                format!(
+                    "`{}` is not a SERVQUAL dimension ({})",
+                    g.dimension,
+                    Dimension::names()
+                ),
+            );
+        }
+        let e = rating_item(p, &field, &g.expectation, lookup);
+        let pr = rating_item(p, &field, &g.perception, lookup);
+        if let (Some(e), Some(pr)) = (e, pr)
+            && e != pr
+        {
+            p.top(&field, "expectation and perception must use the same scale");
+        }
+        if let Some(imp) = &g.importance {
+            rating_item(p, &field, imp, lookup);
+        }
+        if let (Some(attribute), Some(dimension)) = (attribute, dimension) {
+            out.push(GapPair {
+                attribute,
+                dimension,
+                expectation: g.expectation.clone(),
+                perception: g.perception.clone(),
+                importance: g.importance.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn check_analysis<'t>(
+    p: &mut Problems,
+    file: &TemplateFile,
+    lookup: &dyn Fn(&str) -> Option<&'t Item>,
+) {
+    let a = &file.analysis;
+    if let Some(id) = &a.overall {
+        rating_item(p, "analysis.overall", id, lookup);
+    }
+    if let Some(id) = &a.recommend
+        && !matches!(lookup(id).map(|i| &i.answer), Some(AnswerType::Recommend))
+    {
+        p.top(
+            "analysis.recommend",
+            format!("`{id}` must be a 0-10 recommend item"),
+        );
+    }
+    if let Some(id) = &a.csat
+        && rating_item(p, "analysis.csat", id, lookup).is_some_and(|r| r != (1.0, 5.0))
+    {
+        p.top(
+            "analysis.csat",
+            format!("`{id}` must be a five-point (1-5) rating"),
+        );
+    }
+    for (dim, id) in &a.importance_split {
+        let field = format!("analysis.importance_split.{dim}");
+        if Dimension::parse(dim).is_none() {
+            p.top(
+                &field,
+                format!(
+                    "`{dim}` is not a SERVQUAL dimension ({})",
+                    Dimension::names()
+                ),
+            );
+        }
+        if !matches!(
+            lookup(id).map(|i| &i.answer),
+            Some(AnswerType::Number { .. })
+        ) {
+            p.top(
+                &field,
+                format!("`{id}` must be a number item (points out of 100)"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+id = "t"
+kind = "checklist"
+mode = "overt"
+channel = "owned_hall"
+title = { zh-CN = "检查", en = "Check" }
+
+[[sections]]
+id = "a"
+title = { zh-CN = "甲", en = "A" }
+
+[[sections.items]]
+id = "sign"
+type = "pass_fail"
+label = { zh-CN = "标识", en = "Signage" }
+points = 10
+"#;
+
+    fn problems(src: &str) -> Vec<Problem> {
+        match Template::load(src, Format::Toml) {
+            Err(TemplateError::Invalid(p)) => p,
+            other => panic!("expected validation problems, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_minimal_checklist_loads() {
+        let t = Template::load(MINIMAL, Format::Toml).expect("valid");
+        assert_eq!(t.item("sign").map(|i| i.scoring.is_some()), Some(true));
+        assert_eq!(t.version.len(), 64);
+    }
+
+    #[test]
+    fn the_version_hash_ignores_formatting_but_not_content() {
+        let a = Template::load(MINIMAL, Format::Toml).expect("valid");
+        let reformatted = MINIMAL.replace("points = 10", "points   =   10.0\n# a comment");
+        let b = Template::load(&reformatted, Format::Toml).expect("valid");
+        assert_eq!(a.version, b.version);
+        let changed = MINIMAL.replace("points = 10", "points = 11");
+        let c = Template::load(&changed, Format::Toml).expect("valid");
+        assert_ne!(a.version, c.version);
+        let json = serde_json::to_string(a.source()).expect("json");
+        assert_eq!(
+            Template::load(&json, Format::Json).expect("valid").version,
+            a.version
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_with_its_line() {
+        let src = format!(
+            "{MINIMAL}\n{}",
+            r#"
+[[sections.items]]
+id = "sign"
+type = "number"
+label = { zh-CN = "", en = "Wait" }
+points = -1
+choices = [{ value = "a", label = { zh-CN = "甲", en = "A" } }]
+relevant = "${nope} > 3"
+critical = "explode"
+"#
+        );
+        let ps = problems(&src);
+        let text: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
+        let has = |needle: &str| text.iter().any(|t| t.contains(needle));
+        assert!(has("item id used twice"), "{text:#?}");
+        assert!(has("text missing in zh-CN"), "{text:#?}");
+        assert!(has("must be a number above 0"), "{text:#?}");
+        assert!(has("`choices`") || has("field `choices`"), "{text:#?}");
+        assert!(has("nope"), "{text:#?}");
+        assert!(has("knock-out rule"), "{text:#?}");
+        assert!(has("pass_if"), "{text:#?}");
+        assert!(ps.len() >= 7, "{text:#?}");
+        assert!(ps.iter().all(|p| p.location.line.is_some()), "{text:#?}");
+    }
+
+    #[test]
+    fn syntax_errors_give_line_and_column() {
+        let err = Template::load("id = \"t\"\nkind = ", Format::Toml).expect_err("bad toml");
+        assert!(
+            matches!(err, TemplateError::Syntax { line: 2, .. }),
+            "{err}"
+        );
+        let err =
+            Template::load(&MINIMAL.replace("points", "pionts"), Format::Toml).expect_err("typo");
+        assert!(err.to_string().contains("pionts"), "{err}");
+    }
+
+    #[test]
+    fn relevance_cycles_are_refused() {
+        let src = MINIMAL.replace(
+            "points = 10",
+            "points = 10\nrelevant = \"${other} = 'pass'\"",
+        ) + r#"
+[[sections.items]]
+id = "other"
+type = "pass_fail"
+label = { zh-CN = "乙", en = "B" }
+relevant = "${sign} = 'pass'"
+"#;
+        let ps = problems(&src);
+        assert!(ps.iter().any(|p| p.message.contains("circle")), "{ps:#?}");
+    }
+
+    #[test]
+    fn activity_must_belong_to_its_stage() {
+        let src = MINIMAL.replace(
+            "points = 10",
+            "points = 10\ntags = { stage = \"retention\", activity = \"learn\" }",
+        );
+        let ps = problems(&src);
+        assert!(ps[0].message.contains("pre_sale"), "{ps:#?}");
+    }
+}
