@@ -2,6 +2,9 @@
 //! records as Automerge documents, scoring (methodology.md S1-S7) and ratings
 //! rolled up the store hierarchy (S8). No I/O, no async runtime, no database.
 
+pub mod answers;
 pub mod i18n;
+pub mod scoring;
+pub mod stats;
 pub mod templates;
 pub mod vocab;

@@ -1,0 +1,564 @@
+//! Answers: the value types, their check against an item, their JSON form (the
+//! `--answers` file and the API), and skip logic: which items are relevant
+//! given the answers so far, and what is missing before a record can be submitted.
+
+use std::collections::{BTreeMap, HashSet};
+
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value as Json, json};
+
+use crate::templates::expr::{self, Env, Val};
+use crate::templates::{AnswerType, Item, Template};
+
+/// An answer's value. Dates and times are ISO 8601 text, durations seconds.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub enum AnswerValue {
+    Pass,
+    Fail,
+    NotApplicable,
+    Fraction(f64),
+    Number(f64),
+    Choice(String),
+    Choices(Vec<String>),
+    Text(String),
+    Media(Vec<MediaRef>),
+    Location(GeoPoint),
+}
+
+/// A photo, audio clip or signature, stored outside the document by content hash.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct MediaRef {
+    /// BLAKE3 hash of the content, hex.
+    pub hash: String,
+    pub mime: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: Option<f64>,
+}
+
+/// Item id -> answer value.
+pub type Answers = BTreeMap<String, AnswerValue>;
+
+/// Something wrong with the answers to a template.
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AnswerProblem {
+    #[error("item `{item}`: no such item in the template")]
+    UnknownItem { item: String },
+    #[error("item `{item}`: {message}")]
+    Invalid { item: String, message: String },
+    #[error("item `{item}`: required but not answered")]
+    Missing { item: String },
+    #[error("item `{item}`: the answer breaks the item's constraint")]
+    Constraint { item: String },
+}
+
+impl AnswerProblem {
+    pub fn item(&self) -> &str {
+        match self {
+            AnswerProblem::UnknownItem { item }
+            | AnswerProblem::Invalid { item, .. }
+            | AnswerProblem::Missing { item }
+            | AnswerProblem::Constraint { item } => item,
+        }
+    }
+}
+
+fn invalid(item: &Item, message: impl Into<String>) -> AnswerProblem {
+    AnswerProblem::Invalid {
+        item: item.id.clone(),
+        message: message.into(),
+    }
+}
+
+/// Checks that `value` is a possible answer to `item` (type, range, choices).
+pub fn check_value(item: &Item, value: &AnswerValue) -> Result<(), AnswerProblem> {
+    use AnswerType as T;
+    use AnswerValue as V;
+    if *value == V::NotApplicable {
+        return if item.allow_na {
+            Ok(())
+        } else {
+            Err(invalid(item, "\"not applicable\" is not allowed here"))
+        };
+    }
+    let in_range = |x: f64, lo: f64, hi: f64, whole: bool| {
+        x.is_finite() && x >= lo && x <= hi && (!whole || x.fract() == 0.0)
+    };
+    let ok = match (&item.answer, value) {
+        (T::PassFail, V::Pass | V::Fail) => true,
+        (T::Partial, V::Fraction(f)) => in_range(*f, 0.0, 1.0, false),
+        (T::Scale { min, max, .. }, V::Number(x)) => in_range(*x, *min, *max, false),
+        (T::Touchpoint, V::Number(x)) => in_range(*x, 1.0, 5.0, true),
+        (T::Recommend, V::Number(x)) => in_range(*x, 0.0, 10.0, true),
+        (T::SingleChoice(c), V::Choice(v)) => c.iter().any(|c| &c.value == v),
+        (T::MultipleChoice(c), V::Choices(vs)) => {
+            let unique: HashSet<_> = vs.iter().collect();
+            unique.len() == vs.len() && vs.iter().all(|v| c.iter().any(|c| &c.value == v))
+        }
+        (
+            T::Number {
+                integer, min, max, ..
+            },
+            V::Number(x),
+        ) => in_range(
+            *x,
+            min.unwrap_or(f64::MIN),
+            max.unwrap_or(f64::MAX),
+            *integer,
+        ),
+        (T::Duration { .. }, V::Number(x)) => in_range(*x, 0.0, f64::MAX, false),
+        (T::Date, V::Text(s)) => s.parse::<jiff::civil::Date>().is_ok(),
+        (T::Time, V::Text(s)) => s.parse::<jiff::civil::Time>().is_ok(),
+        (T::DateTime, V::Text(s)) => {
+            s.parse::<jiff::Timestamp>().is_ok() || s.parse::<jiff::civil::DateTime>().is_ok()
+        }
+        (T::Text, V::Text(_)) => true,
+        (T::Photo | T::Signature, V::Media(m)) => !m.is_empty(),
+        (T::Location, V::Location(g)) => {
+            in_range(g.lat, -90.0, 90.0, false) && in_range(g.lon, -180.0, 180.0, false)
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            item,
+            format!(
+                "{} is not a valid answer: {}",
+                describe(value),
+                expected(item)
+            ),
+        ))
+    }
+}
+
+fn describe(v: &AnswerValue) -> String {
+    to_json(v).to_string()
+}
+
+/// What an item expects, for error messages.
+fn expected(item: &Item) -> String {
+    use AnswerType as T;
+    match &item.answer {
+        T::PassFail => "expected \"pass\" or \"fail\"".into(),
+        T::Partial => "expected a fraction from 0 to 1".into(),
+        T::Scale { min, max, .. } => format!("expected a number from {min} to {max}"),
+        T::Touchpoint => "expected a whole number from 1 (very poor) to 5 (delighted)".into(),
+        T::Recommend => "expected a whole number from 0 to 10".into(),
+        T::SingleChoice(c) | T::MultipleChoice(c) => {
+            let values: Vec<_> = c.iter().map(|c| c.value.as_str()).collect();
+            let many = matches!(item.answer, T::MultipleChoice(_));
+            format!(
+                "expected {} of: {}",
+                if many {
+                    "a list of distinct values"
+                } else {
+                    "one"
+                },
+                values.join(", ")
+            )
+        }
+        T::Number {
+            min, max, integer, ..
+        } => format!(
+            "expected a {}number{}{}",
+            if *integer { "whole " } else { "" },
+            min.map_or(String::new(), |m| format!(" >= {m}")),
+            max.map_or(String::new(), |m| format!(" <= {m}"))
+        ),
+        T::Duration { .. } => "expected seconds (a number >= 0)".into(),
+        T::Date => "expected a date like \"2026-11-23\"".into(),
+        T::Time => "expected a time like \"09:30\"".into(),
+        T::DateTime => "expected a date and time like \"2026-11-23T09:30:00Z\"".into(),
+        T::Text => "expected text".into(),
+        T::Photo | T::Signature => "expected media references".into(),
+        T::Location => "expected {\"lat\", \"lon\"} within range".into(),
+        T::Note => "a note takes no answer".into(),
+    }
+}
+
+/// Reads an answer in its JSON form, interpreted by the item's type:
+/// `"pass"`, `"fail"`, `"na"`, numbers, choice values, lists of them, text,
+/// `{"lat", "lon"}` and lists of media references.
+pub fn from_json(item: &Item, json: &Json) -> Result<AnswerValue, AnswerProblem> {
+    use AnswerType as T;
+    use AnswerValue as V;
+    let na_word = json.as_str() == Some("na");
+    let value = match (&item.answer, json) {
+        (T::SingleChoice(c), Json::String(s)) if c.iter().any(|c| &c.value == s) => {
+            V::Choice(s.clone())
+        }
+        (T::Text | T::Date | T::Time | T::DateTime, Json::String(s)) if !na_word => {
+            V::Text(s.clone())
+        }
+        (_, _) if na_word => V::NotApplicable,
+        (T::PassFail, Json::String(s)) if s == "pass" => V::Pass,
+        (T::PassFail, Json::String(s)) if s == "fail" => V::Fail,
+        (T::PassFail, Json::Bool(b)) => {
+            if *b {
+                V::Pass
+            } else {
+                V::Fail
+            }
+        }
+        (T::Partial, Json::Number(n)) => V::Fraction(n.as_f64().unwrap_or(f64::NAN)),
+        (
+            T::Scale { .. } | T::Touchpoint | T::Recommend | T::Number { .. } | T::Duration { .. },
+            Json::Number(n),
+        ) => V::Number(n.as_f64().unwrap_or(f64::NAN)),
+        (T::SingleChoice(_), Json::String(s)) => V::Choice(s.clone()),
+        (T::MultipleChoice(_), Json::Array(vs)) => V::Choices(
+            vs.iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| invalid(item, "choices must be strings"))?,
+        ),
+        (T::Photo | T::Signature, Json::Array(_)) => V::Media(
+            serde_json::from_value(json.clone())
+                .map_err(|e| invalid(item, format!("media references: {e}")))?,
+        ),
+        (T::Location, Json::Object(_)) => V::Location(
+            serde_json::from_value(json.clone())
+                .map_err(|e| invalid(item, format!("location: {e}")))?,
+        ),
+        _ => {
+            return Err(invalid(
+                item,
+                format!("{json} is not a valid answer: {}", expected(item)),
+            ));
+        }
+    };
+    check_value(item, &value)?;
+    Ok(value)
+}
+
+/// The JSON form of an answer (inverse of [`from_json`]).
+pub fn to_json(v: &AnswerValue) -> Json {
+    match v {
+        AnswerValue::Pass => json!("pass"),
+        AnswerValue::Fail => json!("fail"),
+        AnswerValue::NotApplicable => json!("na"),
+        AnswerValue::Fraction(x) | AnswerValue::Number(x) => json!(x),
+        AnswerValue::Choice(s) | AnswerValue::Text(s) => json!(s),
+        AnswerValue::Choices(l) => json!(l),
+        AnswerValue::Media(m) => json!(m),
+        AnswerValue::Location(g) => json!(g),
+    }
+}
+
+/// Reads a whole answers file: `{"answers": {"item_id": value, ...}}`.
+/// Every problem is reported, not just the first.
+pub fn answers_from_json(template: &Template, json: &Json) -> Result<Answers, Vec<AnswerProblem>> {
+    let Some(map) = json.get("answers").and_then(Json::as_object) else {
+        return Err(vec![AnswerProblem::Invalid {
+            item: String::new(),
+            message: "expected an object {\"answers\": {\"item_id\": value, ...}}".into(),
+        }]);
+    };
+    let mut out = Answers::new();
+    let mut problems = Vec::new();
+    for (id, v) in map {
+        match template.item(id) {
+            None => problems.push(AnswerProblem::UnknownItem { item: id.clone() }),
+            Some(item) => match from_json(item, v) {
+                Ok(value) => {
+                    out.insert(id.clone(), value);
+                }
+                Err(p) => problems.push(p),
+            },
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The value an expression sees for an answer.
+pub fn expr_value(v: Option<&AnswerValue>) -> Val {
+    match v {
+        None => Val::Null,
+        Some(AnswerValue::Pass) => Val::Str("pass".into()),
+        Some(AnswerValue::Fail) => Val::Str("fail".into()),
+        Some(AnswerValue::NotApplicable) => Val::Str("na".into()),
+        Some(AnswerValue::Fraction(x) | AnswerValue::Number(x)) => Val::Num(*x),
+        Some(AnswerValue::Choice(s) | AnswerValue::Text(s)) => Val::Str(s.clone()),
+        Some(AnswerValue::Choices(l)) => Val::List(l.clone()),
+        Some(AnswerValue::Media(m)) => {
+            Val::Str(m.first().map(|m| m.hash.clone()).unwrap_or_default())
+        }
+        Some(AnswerValue::Location(g)) => Val::Str(format!("{} {}", g.lat, g.lon)),
+    }
+}
+
+/// Answers as seen by expressions: non-relevant items read as unanswered.
+struct Visible<'a> {
+    answers: &'a Answers,
+    relevant: &'a HashSet<&'a str>,
+    current: Option<&'a AnswerValue>,
+}
+
+impl Env for Visible<'_> {
+    fn get(&self, name: &str) -> Val {
+        if self.relevant.contains(name) {
+            expr_value(self.answers.get(name))
+        } else {
+            Val::Null
+        }
+    }
+    fn current(&self) -> Val {
+        expr_value(self.current)
+    }
+}
+
+/// Which items are relevant given the answers (skip logic, XLSForm semantics:
+/// an item in a non-relevant section, or whose own condition is false, is
+/// skipped, and a skipped item reads as unanswered in other conditions).
+pub fn relevant_items<'t>(template: &'t Template, answers: &Answers) -> HashSet<&'t str> {
+    let mut relevant: HashSet<&str> = HashSet::new();
+    let mut section_relevant: Vec<Option<bool>> = vec![None; template.sections.len()];
+    for pos in template.relevance_order() {
+        let section = &template.sections[pos.section];
+        let item = template.at(*pos);
+        let in_section = *section_relevant[pos.section].get_or_insert_with(|| {
+            section.relevant.as_ref().is_none_or(|e| {
+                expr::eval_bool(
+                    e,
+                    &Visible {
+                        answers,
+                        relevant: &relevant,
+                        current: None,
+                    },
+                )
+            })
+        });
+        let own = item.relevant.as_ref().is_none_or(|e| {
+            expr::eval_bool(
+                e,
+                &Visible {
+                    answers,
+                    relevant: &relevant,
+                    current: None,
+                },
+            )
+        });
+        if in_section && own {
+            relevant.insert(&item.id);
+        }
+    }
+    relevant
+}
+
+/// Whether the answer to a measured item meets its pass rule; `None` when the
+/// item has no rule.
+pub fn passes_rule(item: &Item, value: &AnswerValue, answers: &Answers) -> Option<bool> {
+    let rule = match &item.answer {
+        AnswerType::Number { pass_if, .. } | AnswerType::Duration { pass_if } => {
+            pass_if.as_ref()?
+        }
+        _ => return None,
+    };
+    let all: HashSet<&str> = answers.keys().map(String::as_str).collect();
+    Some(expr::eval_bool(
+        rule,
+        &Visible {
+            answers,
+            relevant: &all,
+            current: Some(value),
+        },
+    ))
+}
+
+/// Everything that stops these answers being submitted: answers to unknown
+/// items, invalid values, broken constraints and unanswered required items.
+/// Answers to skipped items are ignored, as ODK does.
+pub fn check_complete(template: &Template, answers: &Answers) -> Vec<AnswerProblem> {
+    let relevant = relevant_items(template, answers);
+    let mut problems = Vec::new();
+    for (id, value) in answers {
+        match template.item(id) {
+            None => problems.push(AnswerProblem::UnknownItem { item: id.clone() }),
+            Some(item) => {
+                if let Err(p) = check_value(item, value) {
+                    problems.push(p);
+                }
+            }
+        }
+    }
+    for (_, item) in template.items() {
+        if !relevant.contains(item.id.as_str()) {
+            continue;
+        }
+        match answers.get(&item.id) {
+            None if item.required => problems.push(AnswerProblem::Missing {
+                item: item.id.clone(),
+            }),
+            Some(v) if *v != AnswerValue::NotApplicable => {
+                if let Some(c) = &item.constraint {
+                    let env = Visible {
+                        answers,
+                        relevant: &relevant,
+                        current: Some(v),
+                    };
+                    if !expr::eval_bool(c, &env) {
+                        problems.push(AnswerProblem::Constraint {
+                            item: item.id.clone(),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::templates::Format;
+
+    const FORM: &str = r#"
+id = "t"
+kind = "checklist"
+mode = "overt"
+channel = "owned_hall"
+title = { zh-CN = "检查", en = "Check" }
+
+[[sections]]
+id = "wait"
+title = { zh-CN = "等候", en = "Waiting" }
+
+[[sections.items]]
+id = "wait_s"
+type = "duration"
+label = { zh-CN = "等候时长", en = "Waiting time" }
+required = true
+points = 10
+pass_if = ". <= 300"
+constraint = ". < 14400"
+
+[[sections.items]]
+id = "vip"
+type = "single_choice"
+label = { zh-CN = "VIP", en = "VIP" }
+choices = [
+  { value = "yes", label = { zh-CN = "是", en = "Yes" } },
+  { value = "no", label = { zh-CN = "否", en = "No" } },
+]
+
+[[sections.items]]
+id = "apology"
+type = "pass_fail"
+label = { zh-CN = "致歉", en = "Apologised for the wait" }
+required = true
+relevant = "${wait_s} > 300 and ${vip} = 'yes'"
+points = 5
+
+[[sections]]
+id = "vip_area"
+title = { zh-CN = "VIP区", en = "VIP area" }
+relevant = "${vip} = 'yes'"
+
+[[sections.items]]
+id = "vip_seat"
+type = "pass_fail"
+label = { zh-CN = "VIP座位", en = "VIP seating" }
+required = true
+points = 5
+"#;
+
+    fn template() -> Template {
+        Template::load(FORM, Format::Toml).expect("valid")
+    }
+
+    fn answers(t: &Template, json: Json) -> Answers {
+        answers_from_json(t, &json!({ "answers": json })).expect("valid answers")
+    }
+
+    #[test]
+    fn skip_logic_follows_answers() {
+        let t = template();
+        let a = answers(&t, json!({"wait_s": 400, "vip": "yes"}));
+        let r = relevant_items(&t, &a);
+        assert!(r.contains("apology") && r.contains("vip_seat"));
+        let a = answers(&t, json!({"wait_s": 100, "vip": "no"}));
+        let r = relevant_items(&t, &a);
+        assert!(!r.contains("apology") && !r.contains("vip_seat"));
+    }
+
+    #[test]
+    fn required_items_are_enforced_only_when_relevant() {
+        let t = template();
+        let a = answers(&t, json!({"wait_s": 100, "vip": "no"}));
+        assert_eq!(check_complete(&t, &a), vec![]);
+        let a = answers(&t, json!({"wait_s": 400, "vip": "yes"}));
+        let missing: Vec<_> = check_complete(&t, &a)
+            .iter()
+            .map(|p| p.item().to_string())
+            .collect();
+        assert_eq!(missing, ["apology", "vip_seat"]);
+        let a = answers(&t, json!({"vip": "no"}));
+        assert_eq!(
+            check_complete(&t, &a),
+            vec![AnswerProblem::Missing {
+                item: "wait_s".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn constraints_and_pass_rules_read_the_current_value() {
+        let t = template();
+        let a = answers(&t, json!({"wait_s": 20000, "vip": "no"}));
+        assert_eq!(
+            check_complete(&t, &a),
+            vec![AnswerProblem::Constraint {
+                item: "wait_s".into()
+            }]
+        );
+        let item = t.item("wait_s").expect("item");
+        assert_eq!(
+            passes_rule(item, &AnswerValue::Number(300.0), &a),
+            Some(true)
+        );
+        assert_eq!(
+            passes_rule(item, &AnswerValue::Number(301.0), &a),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn bad_answers_are_all_reported_with_their_items() {
+        let t = template();
+        let errs = answers_from_json(
+            &t,
+            &json!({"answers": {"wait_s": "long", "vip": "maybe", "ghost": 1, "apology": "pass"}}),
+        )
+        .expect_err("invalid");
+        let items: Vec<_> = errs.iter().map(AnswerProblem::item).collect();
+        assert_eq!(items, ["ghost", "vip", "wait_s"]);
+        assert!(errs[1].to_string().contains("yes, no"), "{}", errs[1]);
+        assert!(answers_from_json(&t, &json!([1, 2])).is_err());
+    }
+
+    #[test]
+    fn json_round_trips_and_na_is_understood() {
+        let t = template();
+        let a = answers(&t, json!({"wait_s": "na", "vip": "yes", "apology": "fail"}));
+        assert_eq!(a["wait_s"], AnswerValue::NotApplicable);
+        for (id, v) in &a {
+            let item = t.item(id).expect("item");
+            assert_eq!(&from_json(item, &to_json(v)).expect("round trip"), v);
+        }
+    }
+}

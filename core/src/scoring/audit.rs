@@ -1,0 +1,348 @@
+//! Checklist visit scores (S2): sections with weights, N/A, partial credit,
+//! measured items with pass rules, critical knock-outs, bonus points and pass.
+
+use serde::Serialize;
+
+use super::{RULE_SET, outcome};
+use crate::answers::{Answers, check_complete, relevant_items};
+use crate::templates::{Knockout, Template, TemplateRef};
+
+/// A visit's score breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VisitScore {
+    pub template: TemplateRef,
+    pub rule_set: &'static str,
+    /// 0..100; `None` when every section is N/A.
+    pub score: Option<f64>,
+    pub passed: bool,
+    pub pass_threshold: f64,
+    /// Every relevant required item is answered and every answer is valid.
+    pub complete: bool,
+    pub sections: Vec<SectionScore>,
+    pub knockouts: Vec<KnockoutFired>,
+    /// Scored items whose outcome fell below their `fail_below`.
+    pub failed_items: Vec<String>,
+    pub missing_required: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SectionScore {
+    pub id: String,
+    pub weight: f64,
+    /// Sum of outcome x points over answered, non-N/A, non-bonus items.
+    pub earned: f64,
+    /// Sum of points over the same items.
+    pub possible: f64,
+    pub bonus: f64,
+    /// 0..100; `None` when all its items are N/A (or it is skipped).
+    pub score: Option<f64>,
+    pub zeroed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KnockoutFired {
+    pub item: String,
+    pub section: String,
+    pub rule: Knockout,
+}
+
+/// Scores a checklist visit from its answers.
+pub fn score_visit(template: &Template, answers: &Answers) -> VisitScore {
+    let relevant = relevant_items(template, answers);
+    let mut sections = Vec::new();
+    let mut knockouts = Vec::new();
+    let mut failed_items = Vec::new();
+
+    for section in &template.sections {
+        let (mut earned, mut possible, mut bonus) = (0.0, 0.0, 0.0);
+        let mut zeroed = false;
+        for item in &section.items {
+            let (Some(scoring), true) = (&item.scoring, relevant.contains(item.id.as_str())) else {
+                continue;
+            };
+            let Some(value) = answers.get(&item.id) else {
+                continue;
+            };
+            let Some(f) = outcome(template, item, value, answers) else {
+                continue;
+            };
+            if scoring.bonus {
+                bonus += f * scoring.points;
+            } else {
+                earned += f * scoring.points;
+                possible += scoring.points;
+            }
+            if f < scoring.fail_below {
+                failed_items.push(item.id.clone());
+                if let Some(rule) = scoring.critical {
+                    zeroed |= rule == Knockout::ZeroSection;
+                    knockouts.push(KnockoutFired {
+                        item: item.id.clone(),
+                        section: section.id.clone(),
+                        rule,
+                    });
+                }
+            }
+        }
+        let score = (possible > 0.0).then(|| {
+            if zeroed {
+                0.0
+            } else {
+                (100.0 * (earned + bonus) / possible).min(100.0)
+            }
+        });
+        sections.push(SectionScore {
+            id: section.id.clone(),
+            weight: section.weight,
+            earned,
+            possible,
+            bonus,
+            score,
+            zeroed,
+        });
+    }
+
+    let (num, den) = sections
+        .iter()
+        .filter_map(|s| s.score.map(|x| (s.weight * x, s.weight)))
+        .fold((0.0, 0.0), |(n, d), (x, w)| (n + x, d + w));
+    let mut score = (den > 0.0).then(|| num / den);
+    for k in &knockouts {
+        score = score.map(|s| match k.rule {
+            Knockout::ZeroVisit => 0.0,
+            Knockout::CapVisit(cap) => s.min(cap),
+            Knockout::ZeroSection => s,
+        });
+    }
+    let score = score.map(|s| s.clamp(0.0, 100.0));
+
+    let problems = check_complete(template, answers);
+    let missing_required: Vec<String> = problems
+        .iter()
+        .filter(|p| matches!(p, crate::answers::AnswerProblem::Missing { .. }))
+        .map(|p| p.item().to_string())
+        .collect();
+    let complete = problems.is_empty();
+    let visit_knockout = knockouts.iter().any(|k| k.rule.is_visit_level());
+    VisitScore {
+        template: template.reference(),
+        rule_set: RULE_SET,
+        passed: complete && !visit_knockout && score.is_some_and(|s| s >= template.pass_threshold),
+        score,
+        pass_threshold: template.pass_threshold,
+        complete,
+        sections,
+        knockouts,
+        failed_items,
+        missing_required,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::answers::AnswerValue;
+    use crate::templates::Format;
+
+    /// The worked example of S2: section A (weight 40) with items of 10, 10
+    /// (critical), 5 and 5 points; section B (weight 60) with 20 points.
+    fn worked_example(critical_b: &str) -> Template {
+        let src = format!(
+            r#"
+id = "worked"
+kind = "checklist"
+mode = "overt"
+channel = "owned_hall"
+title = {{ zh-CN = "例", en = "Example" }}
+pass_threshold = 60
+
+[[sections]]
+id = "a"
+title = {{ zh-CN = "甲", en = "A" }}
+weight = 40
+items = [
+  {{ id = "a1", type = "pass_fail", points = 10, label = {{ zh-CN = "1", en = "1" }} }},
+  {{ id = "a2", type = "pass_fail", points = 10, critical = "zero_section", label = {{ zh-CN = "2", en = "2" }} }},
+  {{ id = "a3", type = "pass_fail", points = 5, label = {{ zh-CN = "3", en = "3" }} }},
+  {{ id = "a4", type = "pass_fail", points = 5, label = {{ zh-CN = "4", en = "4" }} }},
+]
+
+[[sections]]
+id = "b"
+title = {{ zh-CN = "乙", en = "B" }}
+weight = 60
+items = [
+  {{ id = "b1", type = "pass_fail", points = 10, label = {{ zh-CN = "1", en = "1" }} }},
+  {{ id = "b2", type = "pass_fail", points = 5, {critical_b} label = {{ zh-CN = "2", en = "2" }} }},
+  {{ id = "b3", type = "pass_fail", points = 5, label = {{ zh-CN = "3", en = "3" }} }},
+  {{ id = "bonus", type = "pass_fail", points = 5, bonus = true, label = {{ zh-CN = "奖", en = "Bonus" }} }},
+]
+"#
+        );
+        Template::load(&src, Format::Toml).expect("valid")
+    }
+
+    fn answers(pairs: &[(&str, AnswerValue)]) -> Answers {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    use AnswerValue::{Fail, NotApplicable as Na, Pass};
+
+    fn base() -> Answers {
+        answers(&[
+            ("a1", Pass),
+            ("a2", Pass),
+            ("a3", Fail),
+            ("a4", Na),
+            ("b1", Pass),
+            ("b2", Pass),
+            ("b3", Fail),
+        ])
+    }
+
+    fn close(a: Option<f64>, b: f64) -> bool {
+        a.is_some_and(|a| (a - b).abs() < 1e-9)
+    }
+
+    #[test]
+    fn the_worked_example_scores_77() {
+        let s = score_visit(&worked_example(""), &base());
+        assert!(close(s.sections[0].score, 80.0), "{:?}", s.sections[0]);
+        assert!(close(s.sections[1].score, 75.0), "{:?}", s.sections[1]);
+        assert!(close(s.score, 77.0), "{s:?}");
+        assert!(s.passed && s.complete);
+        assert_eq!(s.failed_items, ["a3", "b3"]);
+        assert_eq!(s.rule_set, RULE_SET);
+    }
+
+    #[test]
+    fn critical_failure_zeroes_the_section() {
+        let mut a = base();
+        a.insert("b2".into(), Fail);
+        a.insert("b3".into(), Pass);
+        let s = score_visit(&worked_example(r#"critical = "zero_section","#), &a);
+        assert!(close(s.score, 32.0), "{s:?}");
+        assert!(s.sections[1].zeroed);
+        // A section knock-out is not visit-level: the visit fails on its score alone.
+        assert!(!s.passed);
+        assert_eq!(s.knockouts.len(), 1);
+    }
+
+    #[test]
+    fn visit_knockouts_zero_or_cap_the_visit_and_fail_it() {
+        let mut a = base();
+        a.insert("b2".into(), Fail);
+        let zero = score_visit(&worked_example(r#"critical = "zero_visit","#), &a);
+        assert!(close(zero.score, 0.0) && !zero.passed);
+        let cap = score_visit(&worked_example(r#"critical = "cap:60","#), &a);
+        assert!(close(cap.score, 60.0), "{cap:?}");
+        assert!(!cap.passed, "a fired visit-level knock-out fails the visit");
+    }
+
+    #[test]
+    fn bonus_points_raise_a_score_but_never_above_100() {
+        let mut a = base();
+        a.insert("bonus".into(), Pass);
+        let s = score_visit(&worked_example(""), &a);
+        // B: (15 + 5) / 20 = 100.
+        assert!(close(s.sections[1].score, 100.0), "{:?}", s.sections[1]);
+        a.insert("b3".into(), Pass);
+        let s = score_visit(&worked_example(""), &a);
+        assert!(close(s.sections[1].score, 100.0));
+        assert!(s.score.is_some_and(|x| x <= 100.0));
+    }
+
+    #[test]
+    fn a_section_of_only_na_items_is_na_and_drops_out_of_the_visit() {
+        let mut a = base();
+        for id in ["b1", "b2", "b3"] {
+            a.insert(id.into(), Na);
+        }
+        let s = score_visit(&worked_example(""), &a);
+        assert_eq!(s.sections[1].score, None);
+        assert!(close(s.score, 80.0));
+        let all_na: Answers = base().into_keys().map(|k| (k, Na)).collect();
+        assert_eq!(score_visit(&worked_example(""), &all_na).score, None);
+    }
+
+    fn item_ids() -> Vec<&'static str> {
+        vec!["a1", "a2", "a3", "a4", "b1", "b2", "b3", "bonus"]
+    }
+
+    fn arb_value() -> impl Strategy<Value = Option<AnswerValue>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(Pass)),
+            Just(Some(Fail)),
+            Just(Some(Na))
+        ]
+    }
+
+    fn arb_answers() -> impl Strategy<Value = Answers> {
+        proptest::collection::vec(arb_value(), 8).prop_map(|vs| {
+            item_ids()
+                .into_iter()
+                .zip(vs)
+                .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn scores_stay_between_0_and_100(a in arb_answers(), rule in 0usize..4) {
+            let critical = ["", r#"critical = "zero_section","#, r#"critical = "zero_visit","#, r#"critical = "cap:50","#][rule];
+            let s = score_visit(&worked_example(critical), &a);
+            for x in s.sections.iter().filter_map(|s| s.score).chain(s.score) {
+                prop_assert!((0.0..=100.0).contains(&x));
+            }
+        }
+
+        #[test]
+        fn answering_an_item_na_never_changes_a_score(a in arb_answers(), idx in 0usize..8) {
+            let t = worked_example("");
+            let id = item_ids()[idx];
+            let mut without = a.clone();
+            without.remove(id);
+            let mut with_na = a;
+            with_na.insert(id.into(), Na);
+            let (x, y) = (score_visit(&t, &without), score_visit(&t, &with_na));
+            prop_assert_eq!(x.score, y.score);
+            prop_assert_eq!(x.sections, y.sections);
+        }
+
+        #[test]
+        fn turning_a_fail_into_a_pass_never_lowers_a_score(a in arb_answers(), idx in 0usize..8, rule in 0usize..4) {
+            let critical = ["", r#"critical = "zero_section","#, r#"critical = "zero_visit","#, r#"critical = "cap:50","#][rule];
+            let t = worked_example(critical);
+            let id = item_ids()[idx];
+            let mut failed = a.clone();
+            failed.insert(id.into(), Fail);
+            let mut passed = a;
+            passed.insert(id.into(), Pass);
+            let (f, p) = (score_visit(&t, &failed), score_visit(&t, &passed));
+            prop_assert!(p.score.unwrap_or(0.0) >= f.score.unwrap_or(0.0) - 1e-9);
+        }
+
+        #[test]
+        fn item_order_never_matters(a in arb_answers(), seed in any::<u64>()) {
+            let t = worked_example(r#"critical = "zero_section","#);
+            // Rebuild the template with each section's items in another order.
+            let mut file = t.source().clone();
+            for (i, s) in file.sections.iter_mut().enumerate() {
+                let k = (seed as usize).wrapping_add(i) % s.items.len();
+                s.items.rotate_left(k);
+                if seed % 2 == 0 { s.items.reverse(); }
+            }
+            let shuffled = Template::from_file(file).expect("valid");
+            let (x, y) = (score_visit(&t, &a), score_visit(&shuffled, &a));
+            prop_assert_eq!(x.score, y.score);
+            prop_assert_eq!(x.passed, y.passed);
+        }
+    }
+}
