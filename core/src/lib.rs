@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod i18n;
+pub mod ratings;
 pub mod scoring;
 pub mod stats;
 pub mod templates;

@@ -53,6 +53,7 @@ macro_rules! string_enum {
         }
     };
 }
+pub(crate) use string_enum;
 
 string_enum!(
     /// Audit checklist or survey questionnaire.

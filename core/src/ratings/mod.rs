@@ -1,0 +1,593 @@
+//! Channel compliance ratings (S8): visit scores rolled up store -> district ->
+//! city -> province -> national by period, with intervals, effective n,
+//! coverage and flags. Stores without a valid visit are left out, never
+//! scored 0.
+//!
+//! Every store carries a weight W: 1 ("average store performance", the
+//! default) or its customer traffic ("customer-experienced performance"). A
+//! parent's score is sum(W x store mean) / sum(W) over its audited stores,
+//! which equals weighting each child by the W of its audited stores, so the
+//! figure is the same whether computed from stores or from children. Its
+//! variance is sum(W^2 x Var(store mean)) / (sum W)^2.
+
+pub mod period;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+
+use crate::scoring::RULE_SET;
+use crate::stats::{FlagRules, Flags, Interval, MeanEstimate, Z95, n_eff, wilson};
+use crate::templates::{Channel, TemplateRef};
+pub use period::{Granularity, Period};
+
+crate::vocab::string_enum!(
+    /// Level of a unit in the store hierarchy, lowest first.
+    Level { Store = "store", District = "district", City = "city", Province = "province", National = "national" }
+);
+
+/// A node of the store hierarchy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unit {
+    pub id: String,
+    pub parent: Option<String>,
+    pub level: Level,
+    /// Stores only: channel type.
+    pub channel: Option<Channel>,
+    /// Stores only: customer traffic, the weight of traffic-weighted ratings.
+    #[serde(default)]
+    pub traffic: f64,
+    /// IANA time zone in which the store's periods are counted.
+    pub time_zone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HierarchyError {
+    #[error("unit `{0}` appears twice")]
+    Duplicate(String),
+    #[error("unit `{unit}` has parent `{parent}`, which is not in the hierarchy")]
+    MissingParent { unit: String, parent: String },
+    #[error("unit `{unit}` ({level}) cannot sit under `{parent}` ({parent_level})")]
+    LevelOrder {
+        unit: String,
+        level: Level,
+        parent: String,
+        parent_level: Level,
+    },
+    #[error("unit `{unit}`: `{zone}` is not a known time zone")]
+    TimeZone { unit: String, zone: String },
+    #[error("store `{0}` has a negative or non-finite traffic")]
+    Traffic(String),
+    #[error("visit for `{0}`, which is not a store in the hierarchy")]
+    UnknownStore(String),
+}
+
+/// The store hierarchy, checked: parents exist, levels go up, zones resolve.
+#[derive(Debug, Clone)]
+pub struct Hierarchy {
+    units: BTreeMap<String, Unit>,
+    zones: HashMap<String, TimeZone>,
+    /// Store ids under each unit (a store is under itself).
+    stores_under: BTreeMap<String, Vec<String>>,
+}
+
+impl Hierarchy {
+    pub fn new(units: Vec<Unit>) -> Result<Hierarchy, HierarchyError> {
+        let mut map = BTreeMap::new();
+        for u in units {
+            if map.contains_key(&u.id) {
+                return Err(HierarchyError::Duplicate(u.id));
+            }
+            map.insert(u.id.clone(), u);
+        }
+        let mut zones = HashMap::new();
+        for u in map.values() {
+            if let Some(p) = &u.parent {
+                let parent = map.get(p).ok_or_else(|| HierarchyError::MissingParent {
+                    unit: u.id.clone(),
+                    parent: p.clone(),
+                })?;
+                // Strictly rising levels also rule out cycles.
+                if parent.level <= u.level {
+                    return Err(HierarchyError::LevelOrder {
+                        unit: u.id.clone(),
+                        level: u.level,
+                        parent: p.clone(),
+                        parent_level: parent.level,
+                    });
+                }
+            }
+            if !(u.traffic.is_finite() && u.traffic >= 0.0) {
+                return Err(HierarchyError::Traffic(u.id.clone()));
+            }
+            let tz = TimeZone::get(&u.time_zone).map_err(|_| HierarchyError::TimeZone {
+                unit: u.id.clone(),
+                zone: u.time_zone.clone(),
+            })?;
+            zones.insert(u.id.clone(), tz);
+        }
+        let mut stores_under: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for u in map.values().filter(|u| u.level == Level::Store) {
+            let mut at = Some(u);
+            while let Some(node) = at {
+                stores_under
+                    .entry(node.id.clone())
+                    .or_default()
+                    .push(u.id.clone());
+                at = node.parent.as_ref().and_then(|p| map.get(p));
+            }
+        }
+        Ok(Hierarchy {
+            units: map,
+            zones,
+            stores_under,
+        })
+    }
+
+    pub fn unit(&self, id: &str) -> Option<&Unit> {
+        self.units.get(id)
+    }
+
+    pub fn units(&self) -> impl Iterator<Item = &Unit> {
+        self.units.values()
+    }
+
+    /// Ids of the stores at or below `unit`.
+    pub fn stores_under(&self, unit: &str) -> &[String] {
+        self.stores_under.get(unit).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// One valid visit (submitted and not rejected) with its score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    pub store: String,
+    pub at: Timestamp,
+    pub score: f64,
+    pub passed: bool,
+    pub mystery: bool,
+    pub template: TemplateRef,
+}
+
+/// How stores are weighted when rolled up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weighting {
+    /// W = 1: average store performance.
+    #[default]
+    Stores,
+    /// W = customer traffic: customer-experienced performance.
+    Traffic,
+}
+
+/// The configuration a rating is computed under; its id is stamped on results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatingRules {
+    pub id: String,
+    pub weighting: Weighting,
+    pub flags: FlagRules,
+    /// Share of stores that must be audited for a parent to be shown.
+    pub min_coverage: f64,
+    /// Only stores of this channel count towards coverage.
+    pub channel: Option<Channel>,
+}
+
+impl Default for RatingRules {
+    fn default() -> Self {
+        RatingRules {
+            id: "default".into(),
+            weighting: Weighting::Stores,
+            flags: FlagRules::default(),
+            min_coverage: 0.5,
+            channel: None,
+        }
+    }
+}
+
+/// The rating of one unit for one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rating {
+    pub unit: String,
+    pub level: Level,
+    pub period: Period,
+    /// The score to show; `None` when suppressed (small sample or low coverage).
+    pub score: Option<f64>,
+    pub estimate: MeanEstimate,
+    pub visits: usize,
+    pub mystery_visits: usize,
+    pub pass_rate: f64,
+    pub pass_interval: Option<Interval>,
+    pub stores_audited: usize,
+    pub stores_total: usize,
+    pub coverage_stores: f64,
+    /// Share of customer traffic in audited stores; `None` without traffic data.
+    pub coverage_traffic: Option<f64>,
+    pub below_coverage: bool,
+    pub flags: Flags,
+    pub weighting: Weighting,
+    pub templates: BTreeSet<TemplateRef>,
+    /// The period mixes template versions: a trend across it must say so.
+    pub crosses_template_versions: bool,
+    pub rating_rules: String,
+    pub rule_set: &'static str,
+}
+
+/// One store's visits in one period.
+#[derive(Debug, Default)]
+struct StoreCell {
+    scores: Vec<f64>,
+    passed: u64,
+    mystery: usize,
+    templates: BTreeSet<TemplateRef>,
+}
+
+impl StoreCell {
+    fn mean(&self) -> f64 {
+        self.scores.iter().sum::<f64>() / self.scores.len() as f64
+    }
+
+    /// Sample variance, with two or more visits.
+    fn variance(&self) -> Option<f64> {
+        let n = self.scores.len();
+        (n >= 2).then(|| {
+            let m = self.mean();
+            self.scores.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64
+        })
+    }
+}
+
+/// Rates every unit with at least one audited store, for every period of
+/// `granularity` that has visits.
+pub fn rate(
+    h: &Hierarchy,
+    visits: &[Visit],
+    granularity: Granularity,
+    rules: &RatingRules,
+) -> Result<Vec<Rating>, HierarchyError> {
+    let mut cells: BTreeMap<Period, BTreeMap<&str, StoreCell>> = BTreeMap::new();
+    for v in visits {
+        let store = h
+            .units
+            .get(&v.store)
+            .filter(|u| u.level == Level::Store)
+            .ok_or_else(|| HierarchyError::UnknownStore(v.store.clone()))?;
+        let period = Period::containing(v.at, &h.zones[&store.id], granularity);
+        let cell = cells
+            .entry(period)
+            .or_default()
+            .entry(store.id.as_str())
+            .or_default();
+        cell.scores.push(v.score);
+        cell.passed += u64::from(v.passed);
+        cell.mystery += usize::from(v.mystery);
+        cell.templates.insert(v.template.clone());
+    }
+
+    let mut out = Vec::new();
+    for (period, stores) in &cells {
+        // Stores with one visit borrow the pooled within-store variance of the period.
+        let (ss, df) = stores
+            .values()
+            .filter_map(|c| {
+                c.variance()
+                    .map(|v| (v * (c.scores.len() - 1) as f64, (c.scores.len() - 1) as f64))
+            })
+            .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+        let pooled = (df > 0.0).then(|| ss / df);
+        for unit in h.units.values() {
+            let eligible: Vec<&Unit> = h
+                .stores_under(&unit.id)
+                .iter()
+                .filter_map(|id| h.units.get(id))
+                .filter(|s| rules.channel.is_none_or(|c| s.channel == Some(c)))
+                .collect();
+            let audited: Vec<(&Unit, &StoreCell)> = eligible
+                .iter()
+                .filter_map(|s| stores.get(s.id.as_str()).map(|c| (*s, c)))
+                .collect();
+            if audited.is_empty() {
+                continue;
+            }
+            out.push(rate_unit(unit, *period, &eligible, &audited, pooled, rules));
+        }
+    }
+    out.sort_by(|a, b| (a.period, a.level, &a.unit).cmp(&(b.period, b.level, &b.unit)));
+    Ok(out)
+}
+
+fn rate_unit(
+    unit: &Unit,
+    period: Period,
+    eligible: &[&Unit],
+    audited: &[(&Unit, &StoreCell)],
+    pooled: Option<f64>,
+    rules: &RatingRules,
+) -> Rating {
+    let weight = |s: &Unit| match rules.weighting {
+        Weighting::Stores => 1.0,
+        Weighting::Traffic => s.traffic,
+    };
+    let sum_w: f64 = audited.iter().map(|(s, _)| weight(s)).sum();
+    let (mean, var) = if sum_w > 0.0 {
+        let mean = audited
+            .iter()
+            .map(|(s, c)| weight(s) * c.mean())
+            .sum::<f64>()
+            / sum_w;
+        let var = audited
+            .iter()
+            .map(|(s, c)| {
+                c.variance()
+                    .or(pooled)
+                    .map(|v| weight(s).powi(2) * v / c.scores.len() as f64)
+            })
+            .sum::<Option<f64>>()
+            .map(|v| v / (sum_w * sum_w));
+        (mean, var)
+    } else {
+        // Every audited store has zero traffic: nothing to weight by.
+        (f64::NAN, None)
+    };
+    // Each visit carries its store's weight shared among the store's visits.
+    let visit_weights = audited
+        .iter()
+        .flat_map(|(s, c)| std::iter::repeat_n(weight(s) / c.scores.len() as f64, c.scores.len()));
+    let ne = n_eff(visit_weights);
+    let visits: usize = audited.iter().map(|(_, c)| c.scores.len()).sum();
+    let passed: u64 = audited.iter().map(|(_, c)| c.passed).sum();
+    let mystery_visits: usize = audited.iter().map(|(_, c)| c.mystery).sum();
+    let templates: BTreeSet<TemplateRef> = audited
+        .iter()
+        .flat_map(|(_, c)| c.templates.iter().cloned())
+        .collect();
+    let total_traffic: f64 = eligible.iter().map(|s| s.traffic).sum();
+    let coverage_stores = audited.len() as f64 / eligible.len() as f64;
+    let below_coverage = coverage_stores < rules.min_coverage;
+    let mut flags = rules
+        .flags
+        .flags(ne, (mystery_visits > 0).then_some(mystery_visits));
+    flags.suppressed |= below_coverage || !mean.is_finite();
+    Rating {
+        unit: unit.id.clone(),
+        level: unit.level,
+        period,
+        score: (!flags.suppressed).then_some(mean),
+        estimate: MeanEstimate::from_variance(mean, var, visits, ne),
+        visits,
+        mystery_visits,
+        pass_rate: passed as f64 / visits as f64,
+        pass_interval: wilson(passed, visits as u64, Z95),
+        stores_audited: audited.len(),
+        stores_total: eligible.len(),
+        coverage_stores,
+        coverage_traffic: (total_traffic > 0.0)
+            .then(|| audited.iter().map(|(s, _)| s.traffic).sum::<f64>() / total_traffic),
+        below_coverage,
+        flags,
+        weighting: rules.weighting,
+        crosses_template_versions: templates.len() > 1,
+        templates,
+        rating_rules: rules.id.clone(),
+        rule_set: RULE_SET,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: &str, parent: Option<&str>, level: Level, traffic: f64) -> Unit {
+        Unit {
+            id: id.into(),
+            parent: parent.map(str::to_string),
+            level,
+            channel: (level == Level::Store).then_some(Channel::OwnedHall),
+            traffic,
+            time_zone: "Asia/Shanghai".into(),
+        }
+    }
+
+    /// P > C > {D1 > {S1, S2}, D2 > {S3, S4}}; S4 is never audited.
+    fn fixture() -> Hierarchy {
+        Hierarchy::new(vec![
+            unit("P", None, Level::Province, 0.0),
+            unit("C", Some("P"), Level::City, 0.0),
+            unit("D1", Some("C"), Level::District, 0.0),
+            unit("D2", Some("C"), Level::District, 0.0),
+            unit("S1", Some("D1"), Level::Store, 100.0),
+            unit("S2", Some("D1"), Level::Store, 300.0),
+            unit("S3", Some("D2"), Level::Store, 600.0),
+            unit("S4", Some("D2"), Level::Store, 1000.0),
+        ])
+        .expect("valid hierarchy")
+    }
+
+    fn visit(store: &str, at: &str, score: f64) -> Visit {
+        Visit {
+            store: store.into(),
+            at: at.parse().expect("timestamp"),
+            score,
+            passed: score >= 80.0,
+            mystery: false,
+            template: TemplateRef {
+                id: "t".into(),
+                version: "v1".into(),
+            },
+        }
+    }
+
+    fn visits() -> Vec<Visit> {
+        vec![
+            visit("S1", "2026-11-02T02:00:00Z", 80.0),
+            visit("S1", "2026-11-09T02:00:00Z", 90.0),
+            visit("S2", "2026-11-03T02:00:00Z", 70.0),
+            visit("S2", "2026-11-10T02:00:00Z", 60.0),
+            visit("S3", "2026-11-04T02:00:00Z", 100.0),
+            visit("S3", "2026-11-11T02:00:00Z", 90.0),
+            // 00:30 on 1 December in Shanghai: next month, not this one.
+            visit("S3", "2026-11-30T16:30:00Z", 10.0),
+        ]
+    }
+
+    fn rules(weighting: Weighting) -> RatingRules {
+        RatingRules {
+            weighting,
+            flags: FlagRules {
+                suppress_below: 0.0,
+                small_base_below: 0.0,
+                low_visits_below: 3,
+            },
+            min_coverage: 0.5,
+            ..RatingRules::default()
+        }
+    }
+
+    fn find<'a>(rs: &'a [Rating], unit: &str, period: &str) -> &'a Rating {
+        rs.iter()
+            .find(|r| r.unit == unit && r.period.to_string() == period)
+            .unwrap_or_else(|| panic!("no rating for {unit} {period}"))
+    }
+
+    #[test]
+    fn roll_up_with_equal_store_weights_matches_hand_computation() {
+        let rs = rate(
+            &fixture(),
+            &visits(),
+            Granularity::Month,
+            &rules(Weighting::Stores),
+        )
+        .expect("rates");
+        // Store means: S1 85, S2 65, S3 95.
+        assert_eq!(find(&rs, "S1", "2026-11").score, Some(85.0));
+        assert_eq!(find(&rs, "D1", "2026-11").score, Some(75.0));
+        let d2 = find(&rs, "D2", "2026-11");
+        assert_eq!(d2.score, Some(95.0));
+        assert_eq!(
+            (d2.stores_audited, d2.stores_total, d2.coverage_stores),
+            (1, 2, 0.5)
+        );
+        assert_eq!(d2.coverage_traffic, Some(600.0 / 1600.0));
+        // The city averages stores, not districts: (85 + 65 + 95) / 3.
+        let c = find(&rs, "C", "2026-11");
+        assert!((c.score.expect("shown") - 245.0 / 3.0).abs() < 1e-9);
+        // Var(store mean) = s^2 / 2 = 25, 25, 25: Var(city) = 75 / 9.
+        assert!((c.estimate.se.expect("se").powi(2) - 75.0 / 9.0).abs() < 1e-9);
+        assert_eq!(c.visits, 6);
+        assert_eq!(find(&rs, "P", "2026-11").score, c.score);
+        // S4 has no visit: no rating at all, rather than a zero.
+        assert!(rs.iter().all(|r| r.unit != "S4"));
+        // The late visit lands in December in the store's time zone.
+        assert_eq!(find(&rs, "S3", "2026-12").score, Some(10.0));
+    }
+
+    #[test]
+    fn traffic_weighting_gives_customer_experienced_performance() {
+        let rs = rate(
+            &fixture(),
+            &visits(),
+            Granularity::Month,
+            &rules(Weighting::Traffic),
+        )
+        .expect("rates");
+        // (100*85 + 300*65 + 600*95) / 1000.
+        let c = find(&rs, "C", "2026-11");
+        assert!((c.score.expect("shown") - 85.0).abs() < 1e-9, "{c:?}");
+        assert_eq!(c.weighting, Weighting::Traffic);
+        // Var = (100^2*25 + 300^2*25 + 600^2*25) / 1000^2.
+        assert!((c.estimate.se.expect("se").powi(2) - 11.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn parents_below_the_coverage_threshold_are_suppressed() {
+        let mut r = rules(Weighting::Stores);
+        r.min_coverage = 0.6;
+        let rs = rate(&fixture(), &visits(), Granularity::Month, &r).expect("rates");
+        let d2 = find(&rs, "D2", "2026-11");
+        assert!(d2.below_coverage && d2.flags.suppressed && d2.score.is_none());
+        assert!(find(&rs, "C", "2026-11").score.is_some());
+    }
+
+    #[test]
+    fn small_samples_are_flagged_with_the_default_rules() {
+        let rs = rate(
+            &fixture(),
+            &visits(),
+            Granularity::Month,
+            &RatingRules::default(),
+        )
+        .expect("rates");
+        let c = find(&rs, "C", "2026-11");
+        assert!(c.flags.suppressed && c.flags.small_base && c.score.is_none());
+        assert!(
+            (c.estimate.mean - 245.0 / 3.0).abs() < 1e-9,
+            "the estimate is kept for drill-down"
+        );
+    }
+
+    #[test]
+    fn single_visit_stores_borrow_the_pooled_variance() {
+        let mut v = visits();
+        v.push(visit("S4", "2026-11-05T02:00:00Z", 50.0));
+        let rs = rate(
+            &fixture(),
+            &v,
+            Granularity::Month,
+            &rules(Weighting::Stores),
+        )
+        .expect("rates");
+        let s4 = find(&rs, "S4", "2026-11");
+        // Pooled s^2 over S1, S2, S3 is 50; one visit: Var = 50.
+        assert!((s4.estimate.se.expect("se").powi(2) - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn mixed_template_versions_and_mystery_visits_are_reported() {
+        let mut v = visits();
+        v[0].template.version = "v2".into();
+        for x in &mut v[..2] {
+            x.mystery = true;
+        }
+        let rs = rate(
+            &fixture(),
+            &v,
+            Granularity::Month,
+            &rules(Weighting::Stores),
+        )
+        .expect("rates");
+        let s1 = find(&rs, "S1", "2026-11");
+        assert!(s1.crosses_template_versions && s1.flags.low_visits);
+        assert!(!find(&rs, "S2", "2026-11").crosses_template_versions);
+    }
+
+    #[test]
+    fn bad_hierarchies_and_unknown_stores_are_refused() {
+        let bad = Hierarchy::new(vec![unit("S", Some("X"), Level::Store, 1.0)]);
+        assert!(matches!(bad, Err(HierarchyError::MissingParent { .. })));
+        let upside_down = Hierarchy::new(vec![
+            unit("S", None, Level::Store, 1.0),
+            unit("C", Some("S"), Level::City, 0.0),
+        ]);
+        assert!(matches!(
+            upside_down,
+            Err(HierarchyError::LevelOrder { .. })
+        ));
+        let mut tz = unit("S", None, Level::Store, 1.0);
+        tz.time_zone = "Mars/Olympus".into();
+        assert!(matches!(
+            Hierarchy::new(vec![tz]),
+            Err(HierarchyError::TimeZone { .. })
+        ));
+        let err = rate(
+            &fixture(),
+            &[visit("D1", "2026-11-02T02:00:00Z", 1.0)],
+            Granularity::Day,
+            &RatingRules::default(),
+        );
+        assert_eq!(
+            err.expect_err("not a store"),
+            HierarchyError::UnknownStore("D1".into())
+        );
+    }
+}
