@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod i18n;
 pub mod ratings;
+pub mod records;
 pub mod scoring;
 pub mod stats;
 pub mod templates;

@@ -1,0 +1,773 @@
+//! Audit and survey records as Automerge documents. Every operation (answer,
+//! submit, return, approve, comment, corrective actions) is a function that
+//! checks who may do it in which state and commits one change with author,
+//! time and message set, so the document's history says who did what when.
+//!
+//! Document shape: `{schema, header, status, history[], answers{item: Answer},
+//! comments{id: Comment}, actions{id: CorrectiveAction}}`. An answer is written
+//! whole, as a new map object, so that two people answering one item
+//! concurrently leave a conflict on that item's key that a reviewer can see,
+//! never a mix of the two answers.
+
+use std::collections::BTreeMap;
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{ActorId, Author, AutoCommit, ObjType, ROOT, ReadDoc};
+use autosurgeon::{Hydrate, Reconcile, hydrate, hydrate_prop, reconcile, reconcile_prop};
+use serde::Serialize;
+
+use crate::answers::{
+    AnswerProblem, AnswerValue, Answers, GeoPoint, MediaRef, check_complete, check_value,
+};
+use crate::templates::{Template, TemplateKind, TemplateRef, VisitMode};
+use crate::vocab::{Role, string_enum};
+
+/// Version of the document shape written by this code.
+pub const DOC_SCHEMA: u64 = 1;
+
+string_enum!(
+    /// Where a record is in review.
+    Status {
+        Draft = "draft",
+        Submitted = "submitted",
+        Returned = "returned",
+        Resubmitted = "resubmitted",
+        /// Locked: answers, status and comments no longer change.
+        Approved = "approved",
+    }
+);
+
+string_enum!(
+    /// Where a corrective action is.
+    ActionStatus { Open = "open", Done = "done", Verified = "verified" }
+);
+
+/// Who a record is, of what, where and by whom.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct Header {
+    pub record_id: String,
+    pub template_id: String,
+    pub template_version: String,
+    pub kind: TemplateKind,
+    pub mode: VisitMode,
+    pub store_id: String,
+    /// User id of the inspector or surveyor.
+    pub author: String,
+    pub device: String,
+    /// Milliseconds since the Unix epoch.
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    pub location: Option<GeoPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Answer {
+    pub value: AnswerValue,
+    pub note: Option<String>,
+    pub evidence: Vec<MediaRef>,
+    pub by: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct StatusChange {
+    pub status: Status,
+    pub by: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct Comment {
+    /// The item commented on; `None` for the whole record.
+    pub item: Option<String>,
+    pub text: String,
+    pub by: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct CorrectiveAction {
+    pub item: String,
+    pub description: String,
+    /// User id of who must fix it.
+    pub assignee: String,
+    /// Due date, `YYYY-MM-DD`.
+    pub due: String,
+    pub status: ActionStatus,
+    pub created_by: String,
+    pub created_at: i64,
+    pub done_at: Option<i64>,
+    pub verified_by: Option<String>,
+    pub verified_at: Option<i64>,
+}
+
+/// The whole record as plain data.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct RecordState {
+    pub schema: u64,
+    pub header: Header,
+    pub status: Status,
+    pub history: Vec<StatusChange>,
+    pub answers: BTreeMap<String, Answer>,
+    pub comments: BTreeMap<String, Comment>,
+    pub actions: BTreeMap<String, CorrectiveAction>,
+}
+
+impl RecordState {
+    /// The answer values alone, for scoring.
+    pub fn answer_values(&self) -> Answers {
+        self.answers
+            .iter()
+            .map(|(k, a)| (k.clone(), a.value.clone()))
+            .collect()
+    }
+}
+
+/// Who is acting, from which device, and when (ms since the epoch). Time is an
+/// input so that the domain stays pure and testable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user: String,
+    pub role: Role,
+    pub device: String,
+    pub now_ms: i64,
+}
+
+/// What is new in a corrective action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAction {
+    pub item: String,
+    pub description: String,
+    pub assignee: String,
+    pub due: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("a {role} may not {action}")]
+    Forbidden { role: Role, action: &'static str },
+    #[error("only the record's author may {action}")]
+    NotAuthor { action: &'static str },
+    #[error("cannot {action} a record that is {status}")]
+    InvalidTransition {
+        action: &'static str,
+        status: Status,
+    },
+    #[error("this record is approved and locked")]
+    Locked,
+    #[error("the record was started with template {expected}, not {got}")]
+    WrongTemplate { expected: String, got: String },
+    #[error("cannot submit: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Incomplete(Vec<AnswerProblem>),
+    #[error(transparent)]
+    Answer(#[from] AnswerProblem),
+    #[error("no item `{0}` in this record's template")]
+    UnknownItem(String),
+    #[error("no corrective action `{0}`")]
+    UnknownAction(String),
+    #[error("corrective action `{id}` is {status}; cannot {action} it")]
+    ActionTransition {
+        id: String,
+        status: ActionStatus,
+        action: &'static str,
+    },
+    #[error("{0} cannot be empty")]
+    Empty(&'static str),
+    #[error("`{0}` is not a date like 2026-12-31")]
+    BadDate(String),
+    #[error("not a record document: {0}")]
+    Hydrate(#[from] autosurgeon::HydrateError),
+    #[error("document error: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    #[error("document error: {0}")]
+    Reconcile(#[from] autosurgeon::ReconcileError),
+}
+
+pub type Result<T, E = RecordError> = std::result::Result<T, E>;
+
+/// One change in a record's history, from Automerge's change metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeInfo {
+    pub hash: String,
+    pub author: Option<String>,
+    /// Seconds since the epoch.
+    pub time: i64,
+    pub message: Option<String>,
+}
+
+/// Two or more concurrent answers to one item. `winner` is the one every
+/// replica shows; `others` lost the deterministic tie-break.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerConflict {
+    pub item: String,
+    pub winner: Answer,
+    pub others: Vec<Answer>,
+}
+
+/// An audit or survey record: an Automerge document with domain operations.
+#[derive(Debug, Clone)]
+pub struct Record {
+    doc: AutoCommit,
+}
+
+fn require(actor: &Actor, allowed: &[Role], action: &'static str) -> Result<()> {
+    if allowed.contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(RecordError::Forbidden {
+            role: actor.role,
+            action,
+        })
+    }
+}
+
+fn is_reviewer(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Manager | Role::Admin)
+}
+
+impl Record {
+    /// Starts a new draft record of `template` at `store_id` by `actor`.
+    pub fn create(
+        template: &Template,
+        record_id: &str,
+        store_id: &str,
+        actor: &Actor,
+    ) -> Result<Record> {
+        require(actor, &[Role::Inspector, Role::Surveyor], "start a record")?;
+        let state = RecordState {
+            schema: DOC_SCHEMA,
+            header: Header {
+                record_id: record_id.into(),
+                template_id: template.id.clone(),
+                template_version: template.version.clone(),
+                kind: template.kind,
+                mode: template.mode,
+                store_id: store_id.into(),
+                author: actor.user.clone(),
+                device: actor.device.clone(),
+                started_at: actor.now_ms,
+                ended_at: None,
+                location: None,
+            },
+            status: Status::Draft,
+            history: vec![StatusChange {
+                status: Status::Draft,
+                by: actor.user.clone(),
+                at: actor.now_ms,
+            }],
+            answers: BTreeMap::new(),
+            comments: BTreeMap::new(),
+            actions: BTreeMap::new(),
+        };
+        let mut doc = AutoCommit::new();
+        set_author(&mut doc, actor);
+        reconcile(&mut doc, &state)?;
+        let mut record = Record { doc };
+        record.commit(actor, "create");
+        Ok(record)
+    }
+
+    /// Loads a saved document, checking that it is a record.
+    pub fn load(bytes: &[u8]) -> Result<Record> {
+        let record = Record {
+            doc: AutoCommit::load(bytes)?,
+        };
+        record.state()?;
+        Ok(record)
+    }
+
+    /// A copy that makes its own changes under a new Automerge actor, as a
+    /// second device does.
+    pub fn fork(&mut self) -> Record {
+        Record {
+            doc: self.doc.fork().with_actor(ActorId::random()),
+        }
+    }
+
+    /// The full document, compacted.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The Automerge document, for sync.
+    pub fn doc_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    pub fn doc(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    /// Merges another replica's changes into this one.
+    pub fn merge(&mut self, other: &mut Record) -> Result<()> {
+        self.doc.merge(&mut other.doc)?;
+        Ok(())
+    }
+
+    /// The record as plain data (the winning value wherever replicas conflict).
+    pub fn state(&self) -> Result<RecordState> {
+        Ok(hydrate(&self.doc)?)
+    }
+
+    pub fn header(&self) -> Result<Header> {
+        Ok(hydrate_prop(&self.doc, ROOT, "header")?)
+    }
+
+    pub fn status(&self) -> Result<Status> {
+        Ok(hydrate_prop(&self.doc, ROOT, "status")?)
+    }
+
+    pub fn template_ref(&self) -> Result<TemplateRef> {
+        let h = self.header()?;
+        Ok(TemplateRef {
+            id: h.template_id,
+            version: h.template_version,
+        })
+    }
+
+    /// Answers `item` (or replaces the answer), with an optional note.
+    pub fn answer(
+        &mut self,
+        template: &Template,
+        actor: &Actor,
+        item: &str,
+        value: AnswerValue,
+        note: Option<String>,
+    ) -> Result<()> {
+        self.change(actor, &format!("answer {item}"), |r| {
+            r.check_editable(template, actor, "answer")?;
+            let it = template
+                .item(item)
+                .ok_or_else(|| RecordError::UnknownItem(item.into()))?;
+            check_value(it, &value)?;
+            let evidence = r
+                .existing_answer(item)?
+                .map(|a| a.evidence)
+                .unwrap_or_default();
+            let answer = Answer {
+                value,
+                note,
+                evidence,
+                by: actor.user.clone(),
+                at: actor.now_ms,
+            };
+            r.put_answer(item, &answer)
+        })
+    }
+
+    /// Removes the answer to `item`.
+    pub fn clear(&mut self, template: &Template, actor: &Actor, item: &str) -> Result<()> {
+        self.change(actor, &format!("clear {item}"), |r| {
+            r.check_editable(template, actor, "clear an answer")?;
+            let answers = r.map_id("answers")?;
+            if r.doc.get(&answers, item)?.is_some() {
+                r.doc.delete(&answers, item)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Attaches evidence (a photo, audio, signature) to the answer of `item`.
+    pub fn attach(
+        &mut self,
+        template: &Template,
+        actor: &Actor,
+        item: &str,
+        media: MediaRef,
+    ) -> Result<()> {
+        self.change(actor, &format!("attach {item}"), |r| {
+            r.check_editable(template, actor, "attach evidence")?;
+            let mut answer = r
+                .existing_answer(item)?
+                .ok_or_else(|| RecordError::Answer(AnswerProblem::Missing { item: item.into() }))?;
+            if !answer.evidence.contains(&media) {
+                answer.evidence.push(media);
+            }
+            answer.by = actor.user.clone();
+            answer.at = actor.now_ms;
+            r.put_answer(item, &answer)
+        })
+    }
+
+    /// Submits a complete draft, or resubmits a returned record.
+    pub fn submit(&mut self, template: &Template, actor: &Actor) -> Result<()> {
+        self.change(actor, "submit", |r| {
+            r.check_editable(template, actor, "submit")?;
+            let problems = check_complete(template, &r.state()?.answer_values());
+            if !problems.is_empty() {
+                return Err(RecordError::Incomplete(problems));
+            }
+            let next = match r.status()? {
+                Status::Draft => Status::Submitted,
+                _ => Status::Resubmitted,
+            };
+            let header = r.map_id("header")?;
+            reconcile_prop(&mut r.doc, &header, "ended_at", Some(actor.now_ms))?;
+            r.set_status(actor, next)
+        })
+    }
+
+    /// Returns a submitted record to its author with a comment.
+    pub fn return_for_changes(&mut self, actor: &Actor, comment: &str) -> Result<()> {
+        self.review(actor, "return", Status::Returned, Some(comment))
+    }
+
+    /// Approves a submitted record, which locks it.
+    pub fn approve(&mut self, actor: &Actor) -> Result<()> {
+        self.review(actor, "approve", Status::Approved, None)
+    }
+
+    fn review(
+        &mut self,
+        actor: &Actor,
+        action: &'static str,
+        next: Status,
+        comment: Option<&str>,
+    ) -> Result<()> {
+        self.change(actor, action, |r| {
+            require(actor, &[Role::Manager, Role::Admin], action)?;
+            let status = r.status()?;
+            if !matches!(status, Status::Submitted | Status::Resubmitted) {
+                return Err(RecordError::InvalidTransition { action, status });
+            }
+            if let Some(text) = comment {
+                if text.trim().is_empty() {
+                    return Err(RecordError::Empty("a return comment"));
+                }
+                r.put_comment(actor, None, text)?;
+            }
+            r.set_status(actor, next)
+        })
+    }
+
+    /// Adds a comment, on an item or on the whole record. Returns its id.
+    pub fn comment(
+        &mut self,
+        template: &Template,
+        actor: &Actor,
+        item: Option<&str>,
+        text: &str,
+    ) -> Result<String> {
+        self.change(actor, "comment", |r| {
+            if !is_reviewer(actor) && actor.user != r.header()?.author {
+                return Err(RecordError::Forbidden {
+                    role: actor.role,
+                    action: "comment on this record",
+                });
+            }
+            if r.status()? == Status::Approved {
+                return Err(RecordError::Locked);
+            }
+            if let Some(i) = item
+                && template.item(i).is_none()
+            {
+                return Err(RecordError::UnknownItem(i.into()));
+            }
+            if text.trim().is_empty() {
+                return Err(RecordError::Empty("a comment"));
+            }
+            r.put_comment(actor, item, text)
+        })
+    }
+
+    /// Opens a corrective action on an item after review. Returns its id.
+    pub fn open_action(
+        &mut self,
+        template: &Template,
+        actor: &Actor,
+        action: NewAction,
+    ) -> Result<String> {
+        require(
+            actor,
+            &[Role::Manager, Role::Admin],
+            "open a corrective action",
+        )?;
+        let status = self.status()?;
+        if status == Status::Draft {
+            return Err(RecordError::InvalidTransition {
+                action: "open a corrective action on",
+                status,
+            });
+        }
+        if template.item(&action.item).is_none() {
+            return Err(RecordError::UnknownItem(action.item));
+        }
+        for (what, text) in [
+            ("a description", &action.description),
+            ("an assignee", &action.assignee),
+        ] {
+            if text.trim().is_empty() {
+                return Err(RecordError::Empty(what));
+            }
+        }
+        if action.due.parse::<jiff::civil::Date>().is_err() {
+            return Err(RecordError::BadDate(action.due));
+        }
+        let actions = self.map_id("actions")?;
+        let id = self.new_id(actor, &actions);
+        let ca = CorrectiveAction {
+            item: action.item,
+            description: action.description,
+            assignee: action.assignee,
+            due: action.due,
+            status: ActionStatus::Open,
+            created_by: actor.user.clone(),
+            created_at: actor.now_ms,
+            done_at: None,
+            verified_by: None,
+            verified_at: None,
+        };
+        self.change(actor, &format!("open action {id}"), |r| {
+            reconcile_prop(&mut r.doc, &actions, id.as_str(), &ca)?;
+            Ok(id.clone())
+        })
+    }
+
+    /// Marks an action done: by its assignee or a reviewer.
+    pub fn complete_action(&mut self, actor: &Actor, id: &str) -> Result<()> {
+        self.update_action(actor, id, "complete", ActionStatus::Open, |a, actor| {
+            if a.assignee != actor.user && !is_reviewer(actor) {
+                return Err(RecordError::Forbidden {
+                    role: actor.role,
+                    action: "complete someone else's action",
+                });
+            }
+            a.status = ActionStatus::Done;
+            a.done_at = Some(actor.now_ms);
+            Ok(())
+        })
+    }
+
+    /// Confirms a done action (e.g. after a re-audit), closing the loop.
+    pub fn verify_action(&mut self, actor: &Actor, id: &str) -> Result<()> {
+        require(
+            actor,
+            &[Role::Manager, Role::Admin],
+            "verify a corrective action",
+        )?;
+        self.update_action(actor, id, "verify", ActionStatus::Done, |a, actor| {
+            a.status = ActionStatus::Verified;
+            a.verified_by = Some(actor.user.clone());
+            a.verified_at = Some(actor.now_ms);
+            Ok(())
+        })
+    }
+
+    /// Sends a done action back to open when the fix did not hold.
+    pub fn reopen_action(&mut self, actor: &Actor, id: &str) -> Result<()> {
+        require(
+            actor,
+            &[Role::Manager, Role::Admin],
+            "reopen a corrective action",
+        )?;
+        self.update_action(actor, id, "reopen", ActionStatus::Done, |a, _| {
+            a.status = ActionStatus::Open;
+            a.done_at = None;
+            Ok(())
+        })
+    }
+
+    fn update_action(
+        &mut self,
+        actor: &Actor,
+        id: &str,
+        action: &'static str,
+        from: ActionStatus,
+        change: impl FnOnce(&mut CorrectiveAction, &Actor) -> Result<()>,
+    ) -> Result<()> {
+        let actions = self.map_id("actions")?;
+        let mut ca: CorrectiveAction = match self.doc.get(&actions, id)? {
+            Some(_) => hydrate_prop(&self.doc, &actions, id)?,
+            None => return Err(RecordError::UnknownAction(id.into())),
+        };
+        if ca.status != from {
+            return Err(RecordError::ActionTransition {
+                id: id.into(),
+                status: ca.status,
+                action,
+            });
+        }
+        change(&mut ca, actor)?;
+        self.change(actor, &format!("{action} action {id}"), |r| {
+            reconcile_prop(&mut r.doc, &actions, id, &ca)?;
+            Ok(())
+        })
+    }
+
+    /// Items answered concurrently by different replicas.
+    pub fn conflicts(&self) -> Result<Vec<AnswerConflict>> {
+        let answers = self.map_id("answers")?;
+        let mut out = Vec::new();
+        for key in self.doc.keys(&answers) {
+            let all = self.doc.get_all(&answers, key.as_str())?;
+            if all.len() < 2 {
+                continue;
+            }
+            let winner: Answer = hydrate_prop(&self.doc, &answers, key.as_str())?;
+            let mut others = Vec::new();
+            for (_, id) in all {
+                let a = Answer::hydrate_map(&self.doc, &id)?;
+                if a != winner {
+                    others.push(a);
+                }
+            }
+            out.push(AnswerConflict {
+                item: key,
+                winner,
+                others,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every change to the record: who, when, what.
+    pub fn history(&mut self) -> Vec<ChangeInfo> {
+        self.doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| ChangeInfo {
+                hash: c.hash().to_string(),
+                author: c
+                    .author()
+                    .map(|a| String::from_utf8_lossy(a.as_bytes()).into_owned()),
+                time: c.timestamp(),
+                message: c.message().map(str::to_string),
+            })
+            .collect()
+    }
+
+    fn check_editable(
+        &self,
+        template: &Template,
+        actor: &Actor,
+        action: &'static str,
+    ) -> Result<()> {
+        require(actor, &[Role::Inspector, Role::Surveyor], action)?;
+        let header = self.header()?;
+        if header.author != actor.user {
+            return Err(RecordError::NotAuthor { action });
+        }
+        if (
+            header.template_id.as_str(),
+            header.template_version.as_str(),
+        ) != (template.id.as_str(), template.version.as_str())
+        {
+            return Err(RecordError::WrongTemplate {
+                expected: format!("{}@{}", header.template_id, header.template_version),
+                got: format!("{}@{}", template.id, template.version),
+            });
+        }
+        match self.status()? {
+            Status::Draft | Status::Returned => Ok(()),
+            Status::Approved => Err(RecordError::Locked),
+            status => Err(RecordError::InvalidTransition { action, status }),
+        }
+    }
+
+    fn map_id(&self, key: &str) -> Result<automerge::ObjId> {
+        match self.doc.get(ROOT, key)? {
+            Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
+            _ => Err(RecordError::Hydrate(autosurgeon::HydrateError::unexpected(
+                format!("a map at `{key}`"),
+                "something else".into(),
+            ))),
+        }
+    }
+
+    fn existing_answer(&self, item: &str) -> Result<Option<Answer>> {
+        let answers = self.map_id("answers")?;
+        if self.doc.get(&answers, item)?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(hydrate_prop(&self.doc, &answers, item)?))
+    }
+
+    fn put_answer(&mut self, item: &str, answer: &Answer) -> Result<()> {
+        let answers = self.map_id("answers")?;
+        // A fresh object per write: concurrent answers conflict on the key.
+        self.doc.put_object(&answers, item, ObjType::Map)?;
+        reconcile_prop(&mut self.doc, &answers, item, answer)?;
+        Ok(())
+    }
+
+    fn put_comment(&mut self, actor: &Actor, item: Option<&str>, text: &str) -> Result<String> {
+        let comments = self.map_id("comments")?;
+        let id = self.new_id(actor, &comments);
+        let comment = Comment {
+            item: item.map(str::to_string),
+            text: text.trim().into(),
+            by: actor.user.clone(),
+            at: actor.now_ms,
+        };
+        reconcile_prop(&mut self.doc, &comments, id.as_str(), &comment)?;
+        Ok(id)
+    }
+
+    fn set_status(&mut self, actor: &Actor, next: Status) -> Result<()> {
+        reconcile_prop(&mut self.doc, ROOT, "status", next)?;
+        let history = match self.doc.get(ROOT, "history")? {
+            Some((automerge::Value::Object(ObjType::List), id)) => id,
+            _ => {
+                return Err(RecordError::Hydrate(autosurgeon::HydrateError::unexpected(
+                    "a history list",
+                    "something else".into(),
+                )));
+            }
+        };
+        let at = self.doc.length(&history);
+        let change = StatusChange {
+            status: next,
+            by: actor.user.clone(),
+            at: actor.now_ms,
+        };
+        autosurgeon::reconcile_insert(&mut self.doc, history, at, &change)?;
+        Ok(())
+    }
+
+    /// An id for a new entry of `map`, unique across replicas: each replica
+    /// has its own Automerge actor, and the map grows with every entry.
+    fn new_id(&self, actor: &Actor, map: &automerge::ObjId) -> String {
+        let mut h = blake3::Hasher::new();
+        h.update(self.doc.get_actor().to_bytes());
+        h.update(&actor.now_ms.to_le_bytes());
+        h.update(&(self.doc.length(map) as u64).to_le_bytes());
+        h.finalize().to_hex()[..16].to_string()
+    }
+
+    /// Runs one operation as one Automerge change by `actor`: committed with
+    /// author, time and message when it succeeds, rolled back when it fails,
+    /// so a refused operation never leaves part of itself behind.
+    fn change<T>(
+        &mut self,
+        actor: &Actor,
+        message: &str,
+        op: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        set_author(&mut self.doc, actor);
+        match op(self) {
+            Ok(out) => {
+                self.commit(actor, message);
+                Ok(out)
+            }
+            Err(e) => {
+                self.doc.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    fn commit(&mut self, actor: &Actor, message: &str) {
+        self.doc.commit_with(
+            CommitOptions::default()
+                .with_message(message)
+                .with_time(actor.now_ms / 1000),
+        );
+    }
+}
+
+fn set_author(doc: &mut AutoCommit, actor: &Actor) {
+    doc.set_author(Some(Author::from(actor.user.as_bytes().to_vec())));
+}
+
+#[cfg(test)]
+mod tests;
