@@ -1,1 +1,776 @@
-//! XLSForm import.
+//! XLSForm import: the `survey` / `choices` / `settings` sheets that ODK,
+//! KoboToolbox and SurveyCTO users already write, plus Fieldcheck's extra
+//! columns (`points`, `critical`, `weight`, `bonus`, `pass_if`, `unit`,
+//! `fail_below`, `reverse` and the tag columns). Nothing is dropped silently:
+//! what cannot be imported is an error and what is ignored is a warning, each
+//! with its sheet, row and column.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::io::Cursor;
+
+use calamine::{Data, Range, Reader, Xlsx};
+use serde::Serialize;
+
+use super::file::{ChoiceFile, ItemFile, SCHEMA_VERSION, SectionFile, Tags, TemplateFile};
+use super::{Template, TemplateError};
+use crate::i18n::Bilingual;
+
+/// How serious an import finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The form cannot be imported until this is fixed.
+    Error,
+    /// Imported, but something in the sheet is not carried over.
+    Warning,
+}
+
+/// One finding, located in the spreadsheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportProblem {
+    pub severity: Severity,
+    pub sheet: String,
+    /// 1-based row, as the spreadsheet shows it.
+    pub row: Option<usize>,
+    /// Column header, e.g. `relevant`.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ImportProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev}: sheet `{}`", self.sheet)?;
+        if let Some(r) = self.row {
+            write!(f, ", row {r}")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column `{c}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// A successful import: the template and the warnings about what was left out.
+#[derive(Debug)]
+pub struct Imported {
+    pub template: Template,
+    pub warnings: Vec<ImportProblem>,
+}
+
+/// Imports an `.xlsx` XLSForm. On failure every error (and warning) is returned.
+pub fn import(bytes: &[u8]) -> Result<Imported, Vec<ImportProblem>> {
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        vec![problem(
+            Severity::Error,
+            "(workbook)",
+            None,
+            None,
+            format!("not a readable .xlsx file: {e}"),
+        )]
+    })?;
+    let mut sheet = |name: &str| -> Option<Range<Data>> {
+        let actual = book
+            .sheet_names()
+            .into_iter()
+            .find(|s| s.eq_ignore_ascii_case(name))?;
+        book.worksheet_range(&actual).ok()
+    };
+    let (survey, choices, settings) = (sheet("survey"), sheet("choices"), sheet("settings"));
+    let mut cx = Importer::default();
+    let Some(survey) = survey else {
+        return Err(vec![problem(
+            Severity::Error,
+            "survey",
+            None,
+            None,
+            "the workbook has no `survey` sheet".into(),
+        )]);
+    };
+    let settings = settings
+        .map(|s| Table::read(&s, "settings"))
+        .unwrap_or_default();
+    let choices = choices
+        .map(|s| Table::read(&s, "choices"))
+        .unwrap_or_default();
+    let file = cx.build(&Table::read(&survey, "survey"), &choices, &settings);
+    let mut problems = cx.problems;
+    let template = match file.map(Template::from_file) {
+        Some(Ok(t)) => Some(t),
+        Some(Err(TemplateError::Invalid(list))) => {
+            for p in list {
+                let row = p
+                    .location
+                    .item
+                    .as_ref()
+                    .and_then(|i| cx.item_rows.get(i))
+                    .or_else(|| {
+                        p.location
+                            .section
+                            .as_ref()
+                            .and_then(|s| cx.section_rows.get(s))
+                    });
+                let column = p.location.field.as_deref().map(|f| match f {
+                    "type" | "label" | "hint" | "required" | "relevant" | "constraint"
+                    | "points" | "critical" => f.to_string(),
+                    f if f.starts_with("choices") => "choices".into(),
+                    f if f.starts_with("tags.") => f.trim_start_matches("tags.").into(),
+                    f => f.into(),
+                });
+                let sheet = if row.is_some() || p.location.field.is_none() {
+                    "survey"
+                } else {
+                    "settings"
+                };
+                problems.push(problem(
+                    Severity::Error,
+                    sheet,
+                    row.copied(),
+                    column,
+                    p.message,
+                ));
+            }
+            None
+        }
+        Some(Err(e)) => {
+            problems.push(problem(
+                Severity::Error,
+                "survey",
+                None,
+                None,
+                e.to_string(),
+            ));
+            None
+        }
+        None => None,
+    };
+    match template {
+        Some(template) if !problems.iter().any(|p| p.severity == Severity::Error) => Ok(Imported {
+            template,
+            warnings: problems,
+        }),
+        _ => Err(problems),
+    }
+}
+
+fn problem(
+    severity: Severity,
+    sheet: &str,
+    row: Option<usize>,
+    column: Option<String>,
+    message: String,
+) -> ImportProblem {
+    ImportProblem {
+        severity,
+        sheet: sheet.into(),
+        row,
+        column,
+        message,
+    }
+}
+
+/// A sheet as header -> cell text, one map per non-empty row.
+#[derive(Debug, Default)]
+struct Table {
+    name: String,
+    headers: Vec<String>,
+    rows: Vec<(usize, HashMap<String, String>)>,
+}
+
+impl Table {
+    fn read(range: &Range<Data>, name: &str) -> Table {
+        let first_row = range.start().map_or(0, |(r, _)| r as usize);
+        let mut rows = range.rows().enumerate();
+        let headers: Vec<String> = rows
+            .next()
+            .map(|(_, r)| {
+                r.iter()
+                    .map(|c| c.to_string().trim().to_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rows = rows
+            .filter_map(|(i, r)| {
+                let cells: HashMap<String, String> = headers
+                    .iter()
+                    .zip(r)
+                    .filter(|(h, _)| !h.is_empty())
+                    .map(|(h, c)| (h.clone(), cell_text(c)))
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect();
+                (!cells.is_empty()).then_some((first_row + i + 1, cells))
+            })
+            .collect();
+        Table {
+            name: name.into(),
+            headers,
+            rows,
+        }
+    }
+}
+
+fn cell_text(c: &Data) -> String {
+    match c {
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        other => other.to_string().trim().to_string(),
+    }
+}
+
+/// Which language a `label::X` suffix names.
+fn language(suffix: &str) -> Option<&'static str> {
+    let s = suffix.trim().to_lowercase();
+    // "Chinese (zh)" and "zh-CN" alike: the code is in brackets or is the whole text.
+    let code = s
+        .rsplit_once('(')
+        .map_or(s.as_str(), |(_, c)| c.trim_end_matches(')'))
+        .trim();
+    if code.starts_with("zh") || s.contains("chinese") || s.contains('中') {
+        Some("zh")
+    } else if code == "en" || code.starts_with("en-") || s.starts_with("english") {
+        Some("en")
+    } else {
+        None
+    }
+}
+
+/// Columns understood on the survey sheet (besides `label::*`, `hint::*`, `constraint_message::*`).
+const SURVEY_COLUMNS: &[&str] = &[
+    "type",
+    "name",
+    "label",
+    "hint",
+    "required",
+    "relevant",
+    "constraint",
+    "constraint_message",
+    "parameters",
+    "points",
+    "critical",
+    "weight",
+    "bonus",
+    "pass_if",
+    "unit",
+    "fail_below",
+    "reverse",
+    "stage",
+    "activity",
+    "layer",
+    "attribute",
+    "dimension",
+    "fix",
+    "standard",
+];
+/// Cosmetic columns: ignored with one warning per column.
+const COSMETIC_COLUMNS: &[&str] = &[
+    "appearance",
+    "media::image",
+    "media::audio",
+    "media::video",
+    "guidance_hint",
+    "image",
+    "audio",
+    "video",
+];
+const METADATA_TYPES: &[&str] = &[
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "subscriberid",
+    "simserial",
+    "phonenumber",
+    "username",
+    "email",
+    "audit",
+];
+
+#[derive(Default)]
+struct Importer {
+    problems: Vec<ImportProblem>,
+    item_rows: HashMap<String, usize>,
+    section_rows: HashMap<String, usize>,
+}
+
+impl Importer {
+    fn err(&mut self, sheet: &str, row: usize, column: &str, message: impl Into<String>) {
+        self.problems.push(problem(
+            Severity::Error,
+            sheet,
+            Some(row),
+            Some(column.into()),
+            message.into(),
+        ));
+    }
+
+    fn warn(&mut self, sheet: &str, row: Option<usize>, column: &str, message: impl Into<String>) {
+        self.problems.push(problem(
+            Severity::Warning,
+            sheet,
+            row,
+            Some(column.into()),
+            message.into(),
+        ));
+    }
+
+    /// Reads a bilingual text from `base`, `base::lang` columns; fills a missing
+    /// language from the other (warned once per column by `check_languages`).
+    fn text(
+        &self,
+        cells: &HashMap<String, String>,
+        base: &str,
+        default_lang: &str,
+    ) -> Option<Bilingual> {
+        let (mut zh, mut en) = (None, None);
+        for (k, v) in cells {
+            let lang = if k == base {
+                Some(default_lang)
+            } else {
+                k.strip_prefix(base)
+                    .and_then(|s| s.strip_prefix("::"))
+                    .and_then(language)
+            };
+            match lang {
+                Some("zh") => zh = Some(v.clone()),
+                Some("en") => en = Some(v.clone()),
+                _ => {}
+            }
+        }
+        match (zh, en) {
+            (None, None) => None,
+            (zh, en) => {
+                let zh = zh.or_else(|| en.clone()).unwrap_or_default();
+                let en = en.unwrap_or_else(|| zh.clone());
+                Some(Bilingual { zh, en })
+            }
+        }
+    }
+
+    fn check_languages(&mut self, t: &Table, base: &str, default_lang: &str) {
+        let langs: Vec<&str> = t
+            .headers
+            .iter()
+            .filter_map(|h| {
+                if h == base {
+                    Some(default_lang)
+                } else {
+                    h.strip_prefix(base)?.strip_prefix("::").and_then(language)
+                }
+            })
+            .collect();
+        if !langs.is_empty() && !(langs.contains(&"zh") && langs.contains(&"en")) {
+            let missing = if langs.contains(&"zh") { "en" } else { "zh-CN" };
+            self.warn(&t.name, None, base, format!("no {missing} column: the other language is copied; add `{base}::{missing}` for a bilingual form"));
+        }
+    }
+
+    fn build(&mut self, survey: &Table, choices: &Table, settings: &Table) -> Option<TemplateFile> {
+        let setting = |k: &str| settings.rows.first().and_then(|(_, r)| r.get(k).cloned());
+        let default_lang = setting("default_language")
+            .as_deref()
+            .and_then(language)
+            .unwrap_or("en");
+        for (t, base) in [(survey, "label"), (survey, "hint"), (choices, "label")] {
+            self.check_languages(t, base, default_lang);
+        }
+        self.check_columns(survey);
+
+        let lists = self.read_choices(choices, default_lang);
+        let has_points = survey.rows.iter().any(|(_, r)| r.contains_key("points"));
+        let kind = setting("kind").unwrap_or_else(|| {
+            if has_points {
+                "checklist"
+            } else {
+                "questionnaire"
+            }
+            .into()
+        });
+        let mode = setting("mode").unwrap_or_else(|| {
+            if kind == "questionnaire" {
+                "intercept"
+            } else {
+                "overt"
+            }
+            .into()
+        });
+        let Some(channel) = setting("channel") else {
+            self.err(
+                "settings",
+                1,
+                "channel",
+                "add a `channel` column (owned_hall, partner_store, hotline, club or echannel)",
+            );
+            return None;
+        };
+        let id = setting("form_id").unwrap_or_else(|| "imported_form".into());
+        let title_text = setting("form_title").unwrap_or_else(|| id.clone());
+        let title = settings
+            .rows
+            .first()
+            .and_then(|(_, r)| self.text(r, "form_title", default_lang))
+            .unwrap_or(Bilingual {
+                zh: title_text.clone(),
+                en: title_text,
+            });
+        if setting("version").is_some() {
+            self.warn(
+                "settings",
+                Some(2),
+                "version",
+                "ignored: published versions are identified by their content hash",
+            );
+        }
+        let pass_threshold = setting("pass_threshold").and_then(|v| {
+            let n = v.parse().ok();
+            if n.is_none() {
+                self.err(
+                    "settings",
+                    2,
+                    "pass_threshold",
+                    format!("`{v}` is not a number"),
+                );
+            }
+            n
+        });
+
+        let mut sections: Vec<SectionFile> = Vec::new();
+        // Open groups: (name, relevant, row); only the outermost becomes a section.
+        let mut groups: Vec<(String, Option<String>, usize)> = Vec::new();
+        for (row, cells) in &survey.rows {
+            let row = *row;
+            let ty = cells
+                .get("type")
+                .map(|t| t.trim().to_string())
+                .unwrap_or_default();
+            let (base, arg) = ty
+                .split_once(char::is_whitespace)
+                .map_or((ty.as_str(), ""), |(a, b)| (a, b.trim()));
+            let name = cells.get("name").cloned().unwrap_or_default();
+            match base {
+                "" => self.err("survey", row, "type", "a row with content needs a type"),
+                "begin_group" | "begin" if base == "begin_group" || arg == "group" => {
+                    if groups.is_empty() {
+                        let weight = cells
+                            .get("weight")
+                            .and_then(|w| self.number(row, "weight", w));
+                        sections.push(SectionFile {
+                            id: name.clone(),
+                            title: self
+                                .text(cells, "label", default_lang)
+                                .unwrap_or_else(|| Bilingual::new(&name, &name)),
+                            weight,
+                            relevant: cells.get("relevant").cloned(),
+                            items: vec![],
+                        });
+                        self.section_rows.insert(name.clone(), row);
+                    }
+                    groups.push((name, cells.get("relevant").cloned(), row));
+                }
+                "end_group" | "end" if base == "end_group" || arg == "group" => {
+                    if groups.pop().is_none() {
+                        self.err("survey", row, "type", "end_group without a begin_group");
+                    }
+                }
+                t if METADATA_TYPES.contains(&t) => {
+                    self.warn(
+                        "survey",
+                        Some(row),
+                        "type",
+                        format!(
+                            "`{t}` is captured in every record's header; the row is not imported"
+                        ),
+                    );
+                }
+                _ => {
+                    let Some(mut item) = self.item(row, cells, base, arg, &lists, default_lang)
+                    else {
+                        continue;
+                    };
+                    // Relevance of nested groups is folded into their items.
+                    let nested: Vec<String> = groups
+                        .iter()
+                        .skip(1)
+                        .filter_map(|(_, r, _)| r.clone())
+                        .collect();
+                    if !nested.is_empty() {
+                        let mut all: Vec<String> =
+                            nested.iter().map(|r| format!("({r})")).collect();
+                        if let Some(r) = &item.relevant {
+                            all.push(format!("({r})"));
+                        }
+                        item.relevant = Some(all.join(" and "));
+                    }
+                    self.item_rows.insert(item.id.clone(), row);
+                    if groups.is_empty() {
+                        match sections.last_mut() {
+                            Some(s) if s.id == "main" => s.items.push(item),
+                            _ => {
+                                sections.push(SectionFile {
+                                    id: "main".into(),
+                                    title: title.clone(),
+                                    weight: None,
+                                    relevant: None,
+                                    items: vec![item],
+                                });
+                            }
+                        }
+                    } else if let Some(s) = sections.last_mut() {
+                        s.items.push(item);
+                    }
+                }
+            }
+        }
+        for (name, _, row) in groups {
+            self.err(
+                "survey",
+                row,
+                "type",
+                format!("group `{name}` is never closed with end_group"),
+            );
+        }
+        Some(TemplateFile {
+            schema: SCHEMA_VERSION,
+            id,
+            kind,
+            mode,
+            channel,
+            title,
+            description: None,
+            pass_threshold,
+            partial_responses: setting("partial_responses"),
+            touchpoint_scores: None,
+            sections,
+            constructs: vec![],
+            gaps: vec![],
+            analysis: Default::default(),
+        })
+    }
+
+    fn check_columns(&mut self, survey: &Table) {
+        for h in &survey.headers {
+            let base = h.split("::").next().unwrap_or(h);
+            if h.is_empty() || SURVEY_COLUMNS.contains(&base) {
+                continue;
+            }
+            let used: Vec<usize> = survey
+                .rows
+                .iter()
+                .filter(|(_, r)| r.contains_key(h))
+                .map(|(n, _)| *n)
+                .collect();
+            if used.is_empty() {
+                continue;
+            }
+            let rows = used
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            if COSMETIC_COLUMNS.contains(&h.as_str()) {
+                self.warn(
+                    "survey",
+                    None,
+                    h,
+                    format!("display hint not imported (rows {rows})"),
+                );
+            } else {
+                for row in used {
+                    self.err("survey", row, h, format!("column `{h}` is not supported"));
+                }
+            }
+        }
+    }
+
+    fn number(&mut self, row: usize, column: &str, v: &str) -> Option<f64> {
+        let n = v.parse::<f64>().ok();
+        if n.is_none() {
+            self.err("survey", row, column, format!("`{v}` is not a number"));
+        }
+        n
+    }
+
+    fn read_choices(&mut self, t: &Table, default_lang: &str) -> BTreeMap<String, Vec<ChoiceFile>> {
+        let mut lists: BTreeMap<String, Vec<ChoiceFile>> = BTreeMap::new();
+        for (row, cells) in &t.rows {
+            let list = cells.get("list_name").or_else(|| cells.get("list name"));
+            let (Some(list), Some(name)) = (list, cells.get("name")) else {
+                self.err(
+                    "choices",
+                    *row,
+                    "list_name",
+                    "a choice needs `list_name` and `name`",
+                );
+                continue;
+            };
+            let score = cells.get("score").and_then(|s| {
+                let n = s.parse::<f64>().ok();
+                if n.is_none() {
+                    self.err("choices", *row, "score", format!("`{s}` is not a number"));
+                }
+                n
+            });
+            let label = self
+                .text(cells, "label", default_lang)
+                .unwrap_or_else(|| Bilingual::new(name, name));
+            lists.entry(list.clone()).or_default().push(ChoiceFile {
+                value: name.clone(),
+                label,
+                score,
+            });
+        }
+        lists
+    }
+
+    fn item(
+        &mut self,
+        row: usize,
+        cells: &HashMap<String, String>,
+        base: &str,
+        arg: &str,
+        lists: &BTreeMap<String, Vec<ChoiceFile>>,
+        default_lang: &str,
+    ) -> Option<ItemFile> {
+        let get = |k: &str| cells.get(k).cloned();
+        let flag = |k: &str| {
+            cells.get(k).is_some_and(|v| {
+                matches!(v.to_lowercase().as_str(), "yes" | "true" | "true()" | "1")
+            })
+        };
+        let mut item = ItemFile {
+            id: get("name").unwrap_or_default(),
+            label: self.text(cells, "label", default_lang).unwrap_or_default(),
+            hint: self.text(cells, "hint", default_lang),
+            required: flag("required"),
+            relevant: get("relevant"),
+            constraint: get("constraint"),
+            constraint_message: self.text(cells, "constraint_message", default_lang),
+            critical: get("critical"),
+            bonus: flag("bonus"),
+            reverse: flag("reverse"),
+            pass_if: get("pass_if"),
+            unit: get("unit"),
+            tags: Tags {
+                stage: get("stage"),
+                activity: get("activity"),
+                layer: get("layer"),
+                attribute: get("attribute"),
+                dimension: get("dimension"),
+                standard: get("standard"),
+                fix: get("fix")
+                    .map(|f| {
+                        f.split([',', ' '])
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            },
+            ..ItemFile::default()
+        };
+        if let Some(p) = get("points") {
+            item.points = self.number(row, "points", &p);
+        }
+        if let Some(f) = get("fail_below") {
+            item.fail_below = self.number(row, "fail_below", &f);
+        }
+        item.kind = match base {
+            "select_one" | "select_multiple" => {
+                let Some(list) = lists.get(arg) else {
+                    self.err(
+                        "survey",
+                        row,
+                        "type",
+                        format!("choice list `{arg}` is not on the choices sheet"),
+                    );
+                    return None;
+                };
+                let values: Vec<&str> = list.iter().map(|c| c.value.as_str()).collect();
+                let pass_fail = base == "select_one"
+                    && values.contains(&"pass")
+                    && values.contains(&"fail")
+                    && values.iter().all(|v| matches!(*v, "pass" | "fail" | "na"));
+                if pass_fail {
+                    item.allow_na = Some(values.contains(&"na"));
+                    "pass_fail".into()
+                } else {
+                    item.choices = list.clone();
+                    if base == "select_one" {
+                        "single_choice"
+                    } else {
+                        "multiple_choice"
+                    }
+                    .into()
+                }
+            }
+            "integer" | "decimal" => {
+                item.integer = base == "integer";
+                "number".into()
+            }
+            "range" => {
+                let raw = get("parameters").unwrap_or_default();
+                let params: HashMap<&str, &str> = raw
+                    .split_whitespace()
+                    .filter_map(|p| p.split_once('='))
+                    .collect();
+                let param =
+                    |k: &str, d: f64| params.get(k).and_then(|v| v.parse().ok()).unwrap_or(d);
+                item.min = Some(param("start", 1.0));
+                item.max = Some(param("end", 10.0));
+                "scale".into()
+            }
+            "text" | "note" | "date" | "time" | "datetime" => base.into(),
+            "image" => "photo".into(),
+            "geopoint" => "location".into(),
+            // Fieldcheck's own types may be written directly.
+            t if super::AnswerType::NAMES.contains(&t) => t.into(),
+            t => {
+                self.err(
+                    "survey",
+                    row,
+                    "type",
+                    format!("type `{t}` is not supported"),
+                );
+                return None;
+            }
+        };
+        if base != "range" && get("parameters").is_some() {
+            self.warn(
+                "survey",
+                Some(row),
+                "parameters",
+                "only `range` parameters are imported",
+            );
+        }
+        Some(item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_is_a_clear_error_not_a_panic() {
+        let e = import(b"PK\x03\x04 definitely not a workbook").expect_err("garbage");
+        assert_eq!(e.len(), 1);
+        assert!(e[0].message.contains("not a readable .xlsx"), "{}", e[0]);
+        assert!(import(&[]).is_err());
+    }
+
+    #[test]
+    fn languages_are_recognised_in_the_usual_spellings() {
+        for (s, l) in [
+            ("Chinese (zh)", "zh"),
+            ("zh-CN", "zh"),
+            ("中文", "zh"),
+            ("English (en)", "en"),
+            ("en", "en"),
+        ] {
+            assert_eq!(language(s), Some(l), "{s}");
+        }
+        assert_eq!(language("French (fr)"), None);
+    }
+}
