@@ -1,0 +1,202 @@
+//! The command line: parses arguments, reads files, calls the domain library
+//! and prints. Exit status 0 on success, 1 when an input is invalid (every
+//! problem listed), 2 for usage errors.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow, bail};
+use clap::{Parser, Subcommand};
+use fieldcheck_core::answers::answers_from_json;
+use fieldcheck_core::scoring::audit::score_visit;
+use fieldcheck_core::scoring::survey::score_response;
+use fieldcheck_core::templates::xlsform::{self, ImportProblem, Severity};
+use fieldcheck_core::templates::{Format, Template, TemplateError, TemplateKind, to_toml};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fieldcheck-server",
+    version,
+    about = "Fieldcheck sync server and administration tools"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check and convert checklist and questionnaire templates.
+    #[command(subcommand)]
+    Template(TemplateCommand),
+    /// Score one visit or survey response and print the breakdown as JSON.
+    Score {
+        /// Template file (.toml, .json or an XLSForm .xlsx).
+        #[arg(long)]
+        template: PathBuf,
+        /// Answers file: {"answers": {"item_id": value, ...}}.
+        #[arg(long)]
+        answers: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Validate templates; lists every problem and exits 1 if there is any.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Convert an XLSForm spreadsheet to the native template format.
+    Import {
+        form: PathBuf,
+        /// Output file; .toml (native) or .json.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+/// Why a command failed: the input was bad (exit 1).
+#[derive(Debug)]
+struct Invalid(Vec<String>);
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("\n"))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Runs a parsed command; returns the exit status.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let result = match cli.command {
+        Command::Template(TemplateCommand::Check { files }) => check(&files, out, err),
+        Command::Template(TemplateCommand::Import { form, output }) => {
+            import(&form, &output, out, err)
+        }
+        Command::Score { template, answers } => score(&template, &answers, out),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            // Writing to stderr can only fail if it is closed; nothing better to do then.
+            let _ = writeln!(err, "{e:#}");
+            1
+        }
+    }
+}
+
+/// Loads a template from .toml, .json or .xlsx, with every problem as a line
+/// prefixed by the file name.
+fn load_template(path: &Path, err: &mut dyn Write) -> anyhow::Result<Template> {
+    let name = path.display().to_string();
+    let is_xlsx = name.to_ascii_lowercase().ends_with(".xlsx");
+    if is_xlsx {
+        let bytes = fs::read(path).with_context(|| format!("{name}: cannot read"))?;
+        return match xlsform::import(&bytes) {
+            Ok(imported) => {
+                report_warnings(&name, &imported.warnings, err);
+                Ok(imported.template)
+            }
+            Err(problems) => {
+                Err(Invalid(problems.iter().map(|p| format!("{name}: {p}")).collect()).into())
+            }
+        };
+    }
+    let format = Format::from_file_name(&name)
+        .ok_or_else(|| anyhow!("{name}: unknown template format (use .toml, .json or .xlsx)"))?;
+    let src = fs::read_to_string(path).with_context(|| format!("{name}: cannot read"))?;
+    Template::load(&src, format).map_err(|e| match e {
+        TemplateError::Syntax { .. } => Invalid(vec![format!("{name}: {e}")]).into(),
+        TemplateError::Invalid(problems) => {
+            Invalid(problems.iter().map(|p| format!("{name}: {p}")).collect()).into()
+        }
+    })
+}
+
+fn report_warnings(name: &str, warnings: &[ImportProblem], err: &mut dyn Write) {
+    for w in warnings.iter().filter(|w| w.severity == Severity::Warning) {
+        let _ = writeln!(err, "{name}: {w}");
+    }
+}
+
+fn check(files: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    let mut failed = Vec::new();
+    for path in files {
+        match load_template(path, err) {
+            Ok(t) => writeln!(
+                out,
+                "ok  {}  {} @ {}",
+                path.display(),
+                t.id,
+                t.short_version()
+            )?,
+            Err(e) => failed.push(format!("{e:#}")),
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Invalid(failed).into())
+    }
+}
+
+fn import(
+    form: &Path,
+    output: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let template = load_template(form, err)?;
+    let text = match Format::from_file_name(&output.display().to_string()) {
+        Some(Format::Json) => serde_json::to_string_pretty(template.source())?,
+        Some(Format::Toml) => to_toml(template.source())?,
+        None => bail!(
+            "{}: the output must end in .toml or .json",
+            output.display()
+        ),
+    };
+    write_atomically(output, text.as_bytes())?;
+    writeln!(
+        out,
+        "wrote {}  {} @ {}",
+        output.display(),
+        template.id,
+        template.short_version()
+    )?;
+    Ok(())
+}
+
+/// Writes through a temporary file and a rename, so a failure never leaves
+/// half a file behind.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp-fieldcheck");
+    fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))
+}
+
+fn score(template: &Path, answers: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut sink = Vec::new();
+    let template = load_template(template, &mut sink)?;
+    let name = answers.display().to_string();
+    let text = fs::read_to_string(answers).with_context(|| format!("{name}: cannot read"))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Invalid(vec![format!(
+            "{name}: line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        )])
+    })?;
+    let answers = answers_from_json(&template, &json)
+        .map_err(|ps| Invalid(ps.iter().map(|p| format!("{name}: {p}")).collect()))?;
+    let report = match template.kind {
+        TemplateKind::Checklist => serde_json::to_string_pretty(&score_visit(&template, &answers))?,
+        TemplateKind::Questionnaire => {
+            serde_json::to_string_pretty(&score_response(&template, &answers))?
+        }
+    };
+    writeln!(out, "{report}")?;
+    Ok(())
+}

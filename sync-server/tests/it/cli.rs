@@ -1,0 +1,281 @@
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn server(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fieldcheck-server"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn write(dir: &Path, name: &str, content: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, content).expect("write");
+    p.display().to_string()
+}
+
+/// The worked example of methodology.md S2.
+const WORKED: &str = r#"
+id = "worked"
+kind = "checklist"
+mode = "overt"
+channel = "owned_hall"
+title = { zh-CN = "例", en = "Example" }
+pass_threshold = 60
+
+[[sections]]
+id = "a"
+title = { zh-CN = "甲", en = "A" }
+weight = 40
+items = [
+  { id = "a1", type = "pass_fail", points = 10, label = { zh-CN = "一", en = "1" } },
+  { id = "a2", type = "pass_fail", points = 10, critical = "zero_section", label = { zh-CN = "二", en = "2" } },
+  { id = "a3", type = "pass_fail", points = 5, label = { zh-CN = "三", en = "3" } },
+  { id = "a4", type = "pass_fail", points = 5, label = { zh-CN = "四", en = "4" } },
+]
+
+[[sections]]
+id = "b"
+title = { zh-CN = "乙", en = "B" }
+weight = 60
+items = [
+  { id = "b1", type = "pass_fail", points = 10, label = { zh-CN = "一", en = "1" } },
+  { id = "b2", type = "pass_fail", points = 5, critical = "zero_section", label = { zh-CN = "二", en = "2" } },
+  { id = "b3", type = "pass_fail", points = 5, label = { zh-CN = "三", en = "3" } },
+]
+"#;
+
+#[test]
+fn template_check_accepts_every_default_template() {
+    let dir = repo().join("templates");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("templates")
+        .map(|e| e.expect("entry").path().display().to_string())
+        .collect();
+    files.sort();
+    let mut args = vec!["template", "check"];
+    args.extend(files.iter().map(String::as_str));
+    let out = server(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("ok "))
+            .count(),
+        6
+    );
+}
+
+#[test]
+fn template_check_lists_every_error_and_exits_1() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        &WORKED
+            .replace("points = 10, critical", "points = -10, critical")
+            .replace(
+                r#"id = "a3", type = "pass_fail", points = 5, label = { zh-CN = "三""#,
+                r#"id = "a3", type = "pass_fail", points = 5, label = { zh-CN = """#,
+            ),
+    );
+    let good = write(dir.path(), "good.toml", WORKED);
+    let out = server(&["template", "check", &good, &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "bad.toml: line 15, section `a`, item `a2`, field `points`: must be a number above 0"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("item `a3`, field `label`: text missing in zh-CN"),
+        "{stderr}"
+    );
+    assert!(text(&out.stdout).contains("ok  ") && text(&out.stdout).contains("good.toml"));
+}
+
+#[test]
+fn malformed_and_missing_files_get_a_clear_error_not_a_panic() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cases = [
+        (
+            write(dir.path(), "syntax.toml", "id = \"x\"\nkind = [\n"),
+            "syntax.toml: line",
+        ),
+        (
+            write(dir.path(), "garbage.xlsx", "not a spreadsheet"),
+            "not a readable .xlsx",
+        ),
+        (
+            write(dir.path(), "weird.yaml", "id: x"),
+            "unknown template format",
+        ),
+        (
+            write(dir.path(), "bin.json", "\u{0}\u{1}\u{2}"),
+            "bin.json: line 1",
+        ),
+        (
+            dir.path().join("missing.toml").display().to_string(),
+            "cannot read",
+        ),
+    ];
+    for (file, needle) in cases {
+        let out = server(&["template", "check", &file]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{file}: {stderr}");
+        assert!(stderr.contains(needle), "{file}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn template_import_writes_a_native_template_with_the_same_version() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let form = repo().join("core/tests/fixtures/quick_hall_check.xlsx");
+    let toml_out = dir.path().join("quick.toml");
+    let out = server(&[
+        "template",
+        "import",
+        &form.display().to_string(),
+        "-o",
+        &toml_out.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("warning: sheet `survey`"),
+        "warnings are shown"
+    );
+    let imported_version = text(&out.stdout)
+        .split(" @ ")
+        .nth(1)
+        .map(|v| v.trim().to_string())
+        .expect("version");
+    let check = server(&["template", "check", &toml_out.display().to_string()]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    assert!(
+        text(&check.stdout).contains(&imported_version),
+        "the TOML is the same template"
+    );
+    let native = std::fs::read_to_string(&toml_out).expect("written");
+    assert!(native.contains("[[sections.items]]") && native.contains("品牌标识规范"));
+}
+
+#[test]
+fn template_import_of_a_broken_form_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let form = repo().join("core/tests/fixtures/broken_form.xlsx");
+    let target = dir.path().join("broken.toml");
+    let out = server(&[
+        "template",
+        "import",
+        &form.display().to_string(),
+        "-o",
+        &target.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("row 4, column `type`: type `calculate` is not supported"),
+        "{stderr}"
+    );
+    assert!(!target.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("dir").count(),
+        0,
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn score_prints_the_worked_example_breakdown() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let t = write(dir.path(), "worked.toml", WORKED);
+    let a = write(
+        dir.path(),
+        "answers.json",
+        r#"{"answers": {"a1": "pass", "a2": "pass", "a3": "fail", "a4": "na", "b1": "pass", "b2": "pass", "b3": "fail"}}"#,
+    );
+    let out = server(&["score", "--template", &t, "--answers", &a]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["score"], 77.0);
+    assert_eq!(v["sections"][0]["score"], 80.0);
+    assert_eq!(v["sections"][1]["score"], 75.0);
+    assert_eq!(v["passed"], true);
+    assert_eq!(v["knockouts"], serde_json::json!([]));
+    assert_eq!(v["template"]["id"], "worked");
+
+    let knocked = write(
+        dir.path(),
+        "knocked.json",
+        r#"{"answers": {"a1": "pass", "a2": "pass", "a3": "fail", "a4": "na", "b1": "pass", "b2": "fail", "b3": "pass"}}"#,
+    );
+    let out = server(&["score", "--template", &t, "--answers", &knocked]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["score"], 32.0);
+    assert_eq!(v["knockouts"][0]["item"], "b2");
+    assert_eq!(v["knockouts"][0]["rule"], "zero_section");
+}
+
+#[test]
+fn score_a_survey_response_from_the_default_questionnaire() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let a = write(
+        dir.path(),
+        "resp.json",
+        r#"{"answers": {"sat_overall": 10, "sat_vs_expect": 10, "sat_vs_ideal": 7, "nps": 6, "e_appearance": 6, "p_appearance": 4}}"#,
+    );
+    let t = repo()
+        .join("templates/intercept_survey.toml")
+        .display()
+        .to_string();
+    let out = server(&["score", "--template", &t, "--answers", &a]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["complete"], false);
+    assert_eq!(v["nps_category"], "detractor");
+    assert_eq!(v["gaps"][0]["gap"], -2.0);
+    let sat = v["constructs"]
+        .as_array()
+        .expect("constructs")
+        .iter()
+        .find(|c| c["id"] == "satisfaction")
+        .expect("sat")
+        .clone();
+    assert!(
+        (sat["score"].as_f64().expect("score") - 100.0 * (1.0 + 1.0 + 6.0 / 9.0) / 3.0).abs()
+            < 1e-9
+    );
+    assert_eq!(sat["band"], "satisfied");
+}
+
+#[test]
+fn score_with_bad_answers_lists_each_one() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let t = write(dir.path(), "worked.toml", WORKED);
+    let a = write(
+        dir.path(),
+        "bad.json",
+        r#"{"answers": {"a1": "maybe", "zz": 1, "b1": 3}}"#,
+    );
+    let out = server(&["score", "--template", &t, "--answers", &a]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    for needle in ["item `a1`", "item `zz`: no such item", "item `b1`"] {
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+    let broken = write(dir.path(), "broken.json", "{\"answers\": ");
+    let out = server(&["score", "--template", &t, "--answers", &broken]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("line 1"));
+}

@@ -1,0 +1,3 @@
+//! Black-box tests of the `fieldcheck-server` binary.
+
+mod cli;
