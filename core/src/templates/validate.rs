@@ -748,29 +748,31 @@ fn check_tags(p: &mut Problems, s: Option<&str>, it: Option<&str>, t: &Tags) {
             }
         }
     }
-    let checks: [(&str, &Option<String>, fn(&str) -> bool, String); 3] = [
+    let known =
+        |value: &Option<String>, parse: fn(&str) -> bool| value.as_deref().is_none_or(parse);
+    let checks = [
         (
             "tags.layer",
             &t.layer,
-            |v| Layer::parse(v).is_some(),
+            known(&t.layer, |v| Layer::parse(v).is_some()),
             Layer::names(),
         ),
         (
             "tags.attribute",
             &t.attribute,
-            |v| Attribute::parse(v).is_some(),
+            known(&t.attribute, |v| Attribute::parse(v).is_some()),
             Attribute::names(),
         ),
         (
             "tags.dimension",
             &t.dimension,
-            |v| Dimension::parse(v).is_some(),
+            known(&t.dimension, |v| Dimension::parse(v).is_some()),
             Dimension::names(),
         ),
     ];
     for (field, value, ok, names) in checks {
         if let Some(v) = value
-            && !ok(v)
+            && !ok
         {
             p.at(s, it, field, format!("`{v}` is not one of {names}"));
         }

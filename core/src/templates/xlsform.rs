@@ -361,7 +361,8 @@ impl Importer {
                 }
             })
             .collect();
-        if !langs.is_empty() && !(langs.contains(&"zh") && langs.contains(&"en")) {
+        let bilingual = langs.contains(&"zh") && langs.contains(&"en");
+        if !langs.is_empty() && !bilingual {
             let missing = if langs.contains(&"zh") { "en" } else { "zh-CN" };
             self.warn(&t.name, None, base, format!("no {missing} column: the other language is copied; add `{base}::{missing}` for a bilingual form"));
         }
