@@ -426,14 +426,9 @@ pub fn check_complete(template: &Template, answers: &Answers) -> Vec<AnswerProbl
 mod tests {
     use super::*;
     use crate::templates::Format;
+    use crate::test_support::CHECKLIST;
 
     const FORM: &str = r#"
-id = "t"
-kind = "checklist"
-mode = "overt"
-channel = "owned_hall"
-title = { zh-CN = "检查", en = "Check" }
-
 [[sections]]
 id = "wait"
 title = { zh-CN = "等候", en = "Waiting" }
@@ -478,7 +473,7 @@ points = 5
 "#;
 
     fn template() -> Template {
-        Template::load(FORM, Format::Toml).expect("valid")
+        Template::load(&format!("{CHECKLIST}{FORM}"), Format::Toml).expect("valid")
     }
 
     fn answers(t: &Template, json: Json) -> Answers {

@@ -9,4 +9,6 @@ pub mod records;
 pub mod scoring;
 pub mod stats;
 pub mod templates;
+#[cfg(test)]
+mod test_support;
 pub mod vocab;

@@ -444,6 +444,10 @@ mod tests {
         }
     }
 
+    fn monthly(visits: &[Visit], rules: &RatingRules) -> Vec<Rating> {
+        rate(&fixture(), visits, Granularity::Month, rules).expect("rates")
+    }
+
     fn find<'a>(rs: &'a [Rating], unit: &str, period: &str) -> &'a Rating {
         rs.iter()
             .find(|r| r.unit == unit && r.period.to_string() == period)
@@ -452,13 +456,7 @@ mod tests {
 
     #[test]
     fn roll_up_with_equal_store_weights_matches_hand_computation() {
-        let rs = rate(
-            &fixture(),
-            &visits(),
-            Granularity::Month,
-            &rules(Weighting::Stores),
-        )
-        .expect("rates");
+        let rs = monthly(&visits(), &rules(Weighting::Stores));
         // Store means: S1 85, S2 65, S3 95.
         assert_eq!(find(&rs, "S1", "2026-11").score, Some(85.0));
         assert_eq!(find(&rs, "D1", "2026-11").score, Some(75.0));
@@ -484,13 +482,7 @@ mod tests {
 
     #[test]
     fn traffic_weighting_gives_customer_experienced_performance() {
-        let rs = rate(
-            &fixture(),
-            &visits(),
-            Granularity::Month,
-            &rules(Weighting::Traffic),
-        )
-        .expect("rates");
+        let rs = monthly(&visits(), &rules(Weighting::Traffic));
         // (100*85 + 300*65 + 600*95) / 1000.
         let c = find(&rs, "C", "2026-11");
         assert!((c.score.expect("shown") - 85.0).abs() < 1e-9, "{c:?}");
@@ -503,7 +495,7 @@ mod tests {
     fn parents_below_the_coverage_threshold_are_suppressed() {
         let mut r = rules(Weighting::Stores);
         r.min_coverage = 0.6;
-        let rs = rate(&fixture(), &visits(), Granularity::Month, &r).expect("rates");
+        let rs = monthly(&visits(), &r);
         let d2 = find(&rs, "D2", "2026-11");
         assert!(d2.below_coverage && d2.flags.suppressed && d2.score.is_none());
         assert!(find(&rs, "C", "2026-11").score.is_some());
@@ -511,13 +503,7 @@ mod tests {
 
     #[test]
     fn small_samples_are_flagged_with_the_default_rules() {
-        let rs = rate(
-            &fixture(),
-            &visits(),
-            Granularity::Month,
-            &RatingRules::default(),
-        )
-        .expect("rates");
+        let rs = monthly(&visits(), &RatingRules::default());
         let c = find(&rs, "C", "2026-11");
         assert!(c.flags.suppressed && c.flags.small_base && c.score.is_none());
         assert!(
@@ -530,13 +516,7 @@ mod tests {
     fn single_visit_stores_borrow_the_pooled_variance() {
         let mut v = visits();
         v.push(visit("S4", "2026-11-05T02:00:00Z", 50.0));
-        let rs = rate(
-            &fixture(),
-            &v,
-            Granularity::Month,
-            &rules(Weighting::Stores),
-        )
-        .expect("rates");
+        let rs = monthly(&v, &rules(Weighting::Stores));
         let s4 = find(&rs, "S4", "2026-11");
         // Pooled s^2 over S1, S2, S3 is 50; one visit: Var = 50.
         assert!((s4.estimate.se.expect("se").powi(2) - 50.0).abs() < 1e-9);
@@ -549,13 +529,7 @@ mod tests {
         for x in &mut v[..2] {
             x.mystery = true;
         }
-        let rs = rate(
-            &fixture(),
-            &v,
-            Granularity::Month,
-            &rules(Weighting::Stores),
-        )
-        .expect("rates");
+        let rs = monthly(&v, &rules(Weighting::Stores));
         let s1 = find(&rs, "S1", "2026-11");
         assert!(s1.crosses_template_versions && s1.flags.low_visits);
         assert!(!find(&rs, "S2", "2026-11").crosses_template_versions);

@@ -1,13 +1,9 @@
 use super::*;
 use crate::scoring::audit::score_visit;
 use crate::templates::Format;
+use crate::test_support::CHECKLIST;
 
 const FORM: &str = r#"
-id = "mini"
-kind = "checklist"
-mode = "overt"
-channel = "owned_hall"
-title = { zh-CN = "检查", en = "Check" }
 pass_threshold = 50
 
 [[sections]]
@@ -21,7 +17,7 @@ items = [
 "#;
 
 fn template() -> Template {
-    Template::load(FORM, Format::Toml).expect("valid template")
+    Template::load(&format!("{CHECKLIST}{FORM}"), Format::Toml).expect("valid template")
 }
 
 fn actor(user: &str, role: Role, now_ms: i64) -> Actor {
@@ -248,7 +244,10 @@ fn only_the_author_edits_and_answers_are_checked_against_the_template() {
         Err(RecordError::Answer(_))
     ));
     let other_version = Template::load(
-        &FORM.replace("pass_threshold = 50", "pass_threshold = 60"),
+        &format!(
+            "{CHECKLIST}{}",
+            FORM.replace("pass_threshold = 50", "pass_threshold = 60")
+        ),
         Format::Toml,
     )
     .expect("valid");

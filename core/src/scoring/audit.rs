@@ -144,45 +144,7 @@ mod tests {
 
     use super::*;
     use crate::answers::AnswerValue;
-    use crate::templates::Format;
-
-    /// The worked example of S2: section A (weight 40) with items of 10, 10
-    /// (critical), 5 and 5 points; section B (weight 60) with 20 points.
-    fn worked_example(critical_b: &str) -> Template {
-        let src = format!(
-            r#"
-id = "worked"
-kind = "checklist"
-mode = "overt"
-channel = "owned_hall"
-title = {{ zh-CN = "例", en = "Example" }}
-pass_threshold = 60
-
-[[sections]]
-id = "a"
-title = {{ zh-CN = "甲", en = "A" }}
-weight = 40
-items = [
-  {{ id = "a1", type = "pass_fail", points = 10, label = {{ zh-CN = "1", en = "1" }} }},
-  {{ id = "a2", type = "pass_fail", points = 10, critical = "zero_section", label = {{ zh-CN = "2", en = "2" }} }},
-  {{ id = "a3", type = "pass_fail", points = 5, label = {{ zh-CN = "3", en = "3" }} }},
-  {{ id = "a4", type = "pass_fail", points = 5, label = {{ zh-CN = "4", en = "4" }} }},
-]
-
-[[sections]]
-id = "b"
-title = {{ zh-CN = "乙", en = "B" }}
-weight = 60
-items = [
-  {{ id = "b1", type = "pass_fail", points = 10, label = {{ zh-CN = "1", en = "1" }} }},
-  {{ id = "b2", type = "pass_fail", points = 5, {critical_b} label = {{ zh-CN = "2", en = "2" }} }},
-  {{ id = "b3", type = "pass_fail", points = 5, label = {{ zh-CN = "3", en = "3" }} }},
-  {{ id = "bonus", type = "pass_fail", points = 5, bonus = true, label = {{ zh-CN = "奖", en = "Bonus" }} }},
-]
-"#
-        );
-        Template::load(&src, Format::Toml).expect("valid")
-    }
+    use crate::test_support::worked_example;
 
     fn answers(pairs: &[(&str, AnswerValue)]) -> Answers {
         pairs
@@ -211,7 +173,7 @@ items = [
 
     #[test]
     fn the_worked_example_scores_77() {
-        let s = score_visit(&worked_example(""), &base());
+        let s = score_visit(&worked_example(None), &base());
         assert!(close(s.sections[0].score, 80.0), "{:?}", s.sections[0]);
         assert!(close(s.sections[1].score, 75.0), "{:?}", s.sections[1]);
         assert!(close(s.score, 77.0), "{s:?}");
@@ -225,7 +187,7 @@ items = [
         let mut a = base();
         a.insert("b2".into(), Fail);
         a.insert("b3".into(), Pass);
-        let s = score_visit(&worked_example(r#"critical = "zero_section","#), &a);
+        let s = score_visit(&worked_example(Some("zero_section")), &a);
         assert!(close(s.score, 32.0), "{s:?}");
         assert!(s.sections[1].zeroed);
         // A section knock-out is not visit-level: the visit fails on its score alone.
@@ -237,9 +199,9 @@ items = [
     fn visit_knockouts_zero_or_cap_the_visit_and_fail_it() {
         let mut a = base();
         a.insert("b2".into(), Fail);
-        let zero = score_visit(&worked_example(r#"critical = "zero_visit","#), &a);
+        let zero = score_visit(&worked_example(Some("zero_visit")), &a);
         assert!(close(zero.score, 0.0) && !zero.passed);
-        let cap = score_visit(&worked_example(r#"critical = "cap:60","#), &a);
+        let cap = score_visit(&worked_example(Some("cap:60")), &a);
         assert!(close(cap.score, 60.0), "{cap:?}");
         assert!(!cap.passed, "a fired visit-level knock-out fails the visit");
     }
@@ -248,11 +210,11 @@ items = [
     fn bonus_points_raise_a_score_but_never_above_100() {
         let mut a = base();
         a.insert("bonus".into(), Pass);
-        let s = score_visit(&worked_example(""), &a);
+        let s = score_visit(&worked_example(None), &a);
         // B: (15 + 5) / 20 = 100.
         assert!(close(s.sections[1].score, 100.0), "{:?}", s.sections[1]);
         a.insert("b3".into(), Pass);
-        let s = score_visit(&worked_example(""), &a);
+        let s = score_visit(&worked_example(None), &a);
         assert!(close(s.sections[1].score, 100.0));
         assert!(s.score.is_some_and(|x| x <= 100.0));
     }
@@ -263,11 +225,11 @@ items = [
         for id in ["b1", "b2", "b3"] {
             a.insert(id.into(), Na);
         }
-        let s = score_visit(&worked_example(""), &a);
+        let s = score_visit(&worked_example(None), &a);
         assert_eq!(s.sections[1].score, None);
         assert!(close(s.score, 80.0));
         let all_na: Answers = base().into_keys().map(|k| (k, Na)).collect();
-        assert_eq!(score_visit(&worked_example(""), &all_na).score, None);
+        assert_eq!(score_visit(&worked_example(None), &all_na).score, None);
     }
 
     fn item_ids() -> Vec<&'static str> {
@@ -296,7 +258,7 @@ items = [
     proptest! {
         #[test]
         fn scores_stay_between_0_and_100(a in arb_answers(), rule in 0usize..4) {
-            let critical = ["", r#"critical = "zero_section","#, r#"critical = "zero_visit","#, r#"critical = "cap:50","#][rule];
+            let critical = [None, Some("zero_section"), Some("zero_visit"), Some("cap:50")][rule];
             let s = score_visit(&worked_example(critical), &a);
             for x in s.sections.iter().filter_map(|s| s.score).chain(s.score) {
                 prop_assert!((0.0..=100.0).contains(&x));
@@ -305,7 +267,7 @@ items = [
 
         #[test]
         fn answering_an_item_na_never_changes_a_score(a in arb_answers(), idx in 0usize..8) {
-            let t = worked_example("");
+            let t = worked_example(None);
             let id = item_ids()[idx];
             let mut without = a.clone();
             without.remove(id);
@@ -318,7 +280,7 @@ items = [
 
         #[test]
         fn turning_a_fail_into_a_pass_never_lowers_a_score(a in arb_answers(), idx in 0usize..8, rule in 0usize..4) {
-            let critical = ["", r#"critical = "zero_section","#, r#"critical = "zero_visit","#, r#"critical = "cap:50","#][rule];
+            let critical = [None, Some("zero_section"), Some("zero_visit"), Some("cap:50")][rule];
             let t = worked_example(critical);
             let id = item_ids()[idx];
             let mut failed = a.clone();
@@ -331,7 +293,7 @@ items = [
 
         #[test]
         fn item_order_never_matters(a in arb_answers(), seed in any::<u64>()) {
-            let t = worked_example(r#"critical = "zero_section","#);
+            let t = worked_example(Some("zero_section"));
             // Rebuild the template with each section's items in another order.
             let mut file = t.source().clone();
             for (i, s) in file.sections.iter_mut().enumerate() {

@@ -1082,14 +1082,9 @@ fn check_analysis<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::CHECKLIST;
 
-    const MINIMAL: &str = r#"
-id = "t"
-kind = "checklist"
-mode = "overt"
-channel = "owned_hall"
-title = { zh-CN = "检查", en = "Check" }
-
+    const MINIMAL_SECTIONS: &str = r#"
 [[sections]]
 id = "a"
 title = { zh-CN = "甲", en = "A" }
@@ -1101,6 +1096,10 @@ label = { zh-CN = "标识", en = "Signage" }
 points = 10
 "#;
 
+    fn minimal() -> String {
+        format!("{CHECKLIST}{MINIMAL_SECTIONS}")
+    }
+
     fn problems(src: &str) -> Vec<Problem> {
         match Template::load(src, Format::Toml) {
             Err(TemplateError::Invalid(p)) => p,
@@ -1110,18 +1109,18 @@ points = 10
 
     #[test]
     fn a_minimal_checklist_loads() {
-        let t = Template::load(MINIMAL, Format::Toml).expect("valid");
+        let t = Template::load(&minimal(), Format::Toml).expect("valid");
         assert_eq!(t.item("sign").map(|i| i.scoring.is_some()), Some(true));
         assert_eq!(t.version.len(), 64);
     }
 
     #[test]
     fn the_version_hash_ignores_formatting_but_not_content() {
-        let a = Template::load(MINIMAL, Format::Toml).expect("valid");
-        let reformatted = MINIMAL.replace("points = 10", "points   =   10.0\n# a comment");
+        let a = Template::load(&minimal(), Format::Toml).expect("valid");
+        let reformatted = minimal().replace("points = 10", "points   =   10.0\n# a comment");
         let b = Template::load(&reformatted, Format::Toml).expect("valid");
         assert_eq!(a.version, b.version);
-        let changed = MINIMAL.replace("points = 10", "points = 11");
+        let changed = minimal().replace("points = 10", "points = 11");
         let c = Template::load(&changed, Format::Toml).expect("valid");
         assert_ne!(a.version, c.version);
         let json = serde_json::to_string(a.source()).expect("json");
@@ -1134,7 +1133,8 @@ points = 10
     #[test]
     fn every_problem_is_reported_at_once_with_its_line() {
         let src = format!(
-            "{MINIMAL}\n{}",
+            "{}\n{}",
+            minimal(),
             r#"
 [[sections.items]]
 id = "sign"
@@ -1168,13 +1168,13 @@ critical = "explode"
             "{err}"
         );
         let err =
-            Template::load(&MINIMAL.replace("points", "pionts"), Format::Toml).expect_err("typo");
+            Template::load(&minimal().replace("points", "pionts"), Format::Toml).expect_err("typo");
         assert!(err.to_string().contains("pionts"), "{err}");
     }
 
     #[test]
     fn relevance_cycles_are_refused() {
-        let src = MINIMAL.replace(
+        let src = minimal().replace(
             "points = 10",
             "points = 10\nrelevant = \"${other} = 'pass'\"",
         ) + r#"
@@ -1190,7 +1190,7 @@ relevant = "${sign} = 'pass'"
 
     #[test]
     fn activity_must_belong_to_its_stage() {
-        let src = MINIMAL.replace(
+        let src = minimal().replace(
             "points = 10",
             "points = 10\ntags = { stage = \"retention\", activity = \"learn\" }",
         );

@@ -22,36 +22,11 @@ fn write(dir: &Path, name: &str, content: &str) -> String {
     p.display().to_string()
 }
 
-/// The worked example of methodology.md S2.
-const WORKED: &str = r#"
-id = "worked"
-kind = "checklist"
-mode = "overt"
-channel = "owned_hall"
-title = { zh-CN = "例", en = "Example" }
-pass_threshold = 60
-
-[[sections]]
-id = "a"
-title = { zh-CN = "甲", en = "A" }
-weight = 40
-items = [
-  { id = "a1", type = "pass_fail", points = 10, label = { zh-CN = "一", en = "1" } },
-  { id = "a2", type = "pass_fail", points = 10, critical = "zero_section", label = { zh-CN = "二", en = "2" } },
-  { id = "a3", type = "pass_fail", points = 5, label = { zh-CN = "三", en = "3" } },
-  { id = "a4", type = "pass_fail", points = 5, label = { zh-CN = "四", en = "4" } },
-]
-
-[[sections]]
-id = "b"
-title = { zh-CN = "乙", en = "B" }
-weight = 60
-items = [
-  { id = "b1", type = "pass_fail", points = 10, label = { zh-CN = "一", en = "1" } },
-  { id = "b2", type = "pass_fail", points = 5, critical = "zero_section", label = { zh-CN = "二", en = "2" } },
-  { id = "b3", type = "pass_fail", points = 5, label = { zh-CN = "三", en = "3" } },
-]
-"#;
+/// The worked example of methodology.md S2, shared with core's tests.
+fn worked() -> String {
+    std::fs::read_to_string(repo().join("core/tests/fixtures/worked_example.toml"))
+        .expect("fixture")
+}
 
 #[test]
 fn template_check_accepts_every_default_template() {
@@ -80,20 +55,20 @@ fn template_check_lists_every_error_and_exits_1() {
     let bad = write(
         dir.path(),
         "bad.toml",
-        &WORKED
+        &worked()
             .replace("points = 10, critical", "points = -10, critical")
             .replace(
                 r#"id = "a3", type = "pass_fail", points = 5, label = { zh-CN = "三""#,
                 r#"id = "a3", type = "pass_fail", points = 5, label = { zh-CN = """#,
             ),
     );
-    let good = write(dir.path(), "good.toml", WORKED);
+    let good = write(dir.path(), "good.toml", &worked());
     let out = server(&["template", "check", &good, &bad]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains(
-            "bad.toml: line 15, section `a`, item `a2`, field `points`: must be a number above 0"
+            "bad.toml: line 18, section `a`, item `a2`, field `points`: must be a number above 0"
         ),
         "{stderr}"
     );
@@ -199,7 +174,7 @@ fn template_import_of_a_broken_form_writes_nothing() {
 #[test]
 fn score_prints_the_worked_example_breakdown() {
     let dir = tempfile::tempdir().expect("tmp");
-    let t = write(dir.path(), "worked.toml", WORKED);
+    let t = write(dir.path(), "worked.toml", &worked());
     let a = write(
         dir.path(),
         "answers.json",
@@ -262,7 +237,7 @@ fn score_a_survey_response_from_the_default_questionnaire() {
 #[test]
 fn score_with_bad_answers_lists_each_one() {
     let dir = tempfile::tempdir().expect("tmp");
-    let t = write(dir.path(), "worked.toml", WORKED);
+    let t = write(dir.path(), "worked.toml", &worked());
     let a = write(
         dir.path(),
         "bad.json",
