@@ -173,6 +173,8 @@ pub enum RecordError {
     },
     #[error("{0} cannot be empty")]
     Empty(&'static str),
+    #[error("latitude or longitude out of range")]
+    BadLocation,
     #[error("`{0}` is not a date like 2026-12-31")]
     BadDate(String),
     #[error("not a record document: {0}")]
@@ -386,6 +388,26 @@ impl Record {
             answer.by = actor.user.clone();
             answer.at = actor.now_ms;
             r.put_answer(item, &answer)
+        })
+    }
+
+    /// Stamps where the visit took place, when the device knows.
+    pub fn stamp_location(
+        &mut self,
+        template: &Template,
+        actor: &Actor,
+        location: GeoPoint,
+    ) -> Result<()> {
+        self.change(actor, "stamp location", |r| {
+            r.check_editable(template, actor, "stamp the location")?;
+            let valid =
+                (-90.0..=90.0).contains(&location.lat) && (-180.0..=180.0).contains(&location.lon);
+            if !valid {
+                return Err(RecordError::BadLocation);
+            }
+            let header = r.map_id("header")?;
+            reconcile_prop(&mut r.doc, &header, "location", Some(location))?;
+            Ok(())
         })
     }
 

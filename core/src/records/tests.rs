@@ -429,3 +429,26 @@ fn evidence_is_attached_by_content_hash_and_kept_when_the_answer_changes() {
     r.clear(&t, &inspector(2_400), "sign").expect("clear");
     assert!(!r.state().expect("state").answers.contains_key("sign"));
 }
+
+#[test]
+fn the_visit_location_is_stamped_on_the_header() {
+    let t = template();
+    let mut r = new_record(&t);
+    let here = GeoPoint {
+        lat: 29.563,
+        lon: 106.551,
+        accuracy_m: Some(12.0),
+    };
+    r.stamp_location(&t, &inspector(1_500), here.clone())
+        .expect("stamp");
+    assert_eq!(r.header().expect("header").location, Some(here));
+    let nowhere = GeoPoint {
+        lat: 95.0,
+        lon: 0.0,
+        accuracy_m: None,
+    };
+    assert!(matches!(
+        r.stamp_location(&t, &inspector(1_600), nowhere),
+        Err(RecordError::BadLocation)
+    ));
+}

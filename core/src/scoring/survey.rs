@@ -314,6 +314,8 @@ pub struct IpaResult {
     pub importance_source: ImportanceSource,
     pub crosshair: (f64, f64),
     pub points: Vec<IpaPoint>,
+    pub template: TemplateRef,
+    pub rule_set: &'static str,
 }
 
 fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
@@ -424,6 +426,8 @@ pub fn importance_performance(
         importance_source: config.importance,
         crosshair,
         points,
+        template: template.reference(),
+        rule_set: RULE_SET,
     })
 }
 

@@ -6,7 +6,7 @@ pub mod file;
 mod validate;
 pub mod xlsform;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -415,6 +415,7 @@ pub struct TemplateRef {
 fn canonical_json(file: &TemplateFile) -> Vec<u8> {
     // Struct fields serialise in declaration order and maps are BTreeMaps, so
     // the bytes depend on the content only, not on how the file was formatted.
+    // Plain structs with string keys always serialise, so the default is never used.
     serde_json::to_vec(file).unwrap_or_default()
 }
 
@@ -430,6 +431,3 @@ pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
 pub fn to_toml(file: &TemplateFile) -> std::result::Result<String, toml::ser::Error> {
     toml::to_string_pretty(file)
 }
-
-/// Per-item values used by several analyses: item id -> value.
-pub type ItemMap<T> = BTreeMap<String, T>;
