@@ -8,6 +8,7 @@ pub mod ratings;
 pub mod records;
 pub mod scoring;
 pub mod stats;
+pub mod sync;
 pub mod templates;
 #[cfg(test)]
 mod test_support;

@@ -1,0 +1,203 @@
+//! The server's side of the protocol, one [`ServerSession`] per connection.
+//! The runtime owns storage, the sequence counter and the changes feed; the
+//! session decides what to send and tells the runtime what to store.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::AutoCommit;
+use automerge::sync::{Message, State, SyncDoc};
+
+use super::{DocId, Frame, next_message, peer_has_all};
+use crate::sync::frame::ErrorCode;
+
+/// Decides whether a client's changes to a document may be stored, by
+/// comparing the document before and after they are applied.
+pub trait Gate {
+    fn check(
+        &self,
+        doc: &str,
+        before: &mut AutoCommit,
+        after: &mut AutoCommit,
+    ) -> Result<(), String>;
+}
+
+/// Accepts every change (tests and trusted tools).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AllowAll;
+
+impl Gate for AllowAll {
+    fn check(&self, _: &str, _: &mut AutoCommit, _: &mut AutoCommit) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// What the runtime must do, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerEffect {
+    /// The document took new changes: store it durably, give it the next
+    /// sequence and tell the other sessions, before the sends that follow.
+    Store(DocId),
+    Send(Frame),
+}
+
+/// One connection's state.
+#[derive(Debug, Default)]
+pub struct ServerSession {
+    states: BTreeMap<DocId, State>,
+    /// Documents to bring in line before `target` is reached.
+    pending: BTreeSet<DocId>,
+    target: Option<u64>,
+    welcomed: bool,
+}
+
+impl ServerSession {
+    pub fn new() -> ServerSession {
+        ServerSession::default()
+    }
+
+    /// Answers a Hello. `changed` are the documents the user may see that
+    /// changed after the client's cursor, `seq` the current sequence; `docs`
+    /// opens each so the first sync message can go out with the welcome.
+    pub fn welcome(
+        &mut self,
+        changed: Vec<DocId>,
+        seq: u64,
+        docs: &mut dyn FnMut(&str) -> Option<AutoCommit>,
+    ) -> Vec<Frame> {
+        self.welcomed = true;
+        let mut out = vec![Frame::Welcome {
+            changed: changed.clone(),
+            seq,
+        }];
+        for id in changed {
+            if let Some(mut doc) = docs(&id) {
+                self.pending.insert(id.clone());
+                if let Some(message) =
+                    next_message(&mut doc, self.states.entry(id.clone()).or_default())
+                {
+                    out.push(Frame::Sync { doc: id, message });
+                }
+            }
+        }
+        self.target = Some(seq);
+        self.check_up_to_date(&mut out);
+        out
+    }
+
+    pub fn is_welcomed(&self) -> bool {
+        self.welcomed
+    }
+
+    /// Handles a client's sync message for `id`. Changes are applied to a fork
+    /// and checked by `gate` first; refused changes leave `doc` untouched.
+    pub fn receive_sync(
+        &mut self,
+        id: &str,
+        message: &[u8],
+        doc: &mut AutoCommit,
+        gate: &dyn Gate,
+    ) -> Vec<ServerEffect> {
+        let mut out = Vec::new();
+        let Ok(message) = Message::decode(message) else {
+            out.push(ServerEffect::Send(Frame::Error {
+                code: ErrorCode::Malformed,
+                message: format!("unreadable sync message for {id}"),
+            }));
+            return out;
+        };
+        let state = self.states.entry(id.to_string()).or_default();
+        if message.changes.is_empty() {
+            // Heads, needs and bloom filters only: nothing for the gate to check.
+            if doc.sync().receive_sync_message(state, message).is_err() {
+                out.push(ServerEffect::Send(Frame::Error {
+                    code: ErrorCode::Malformed,
+                    message: format!("sync message for {id} could not be applied"),
+                }));
+                return out;
+            }
+            self.send_next(id, doc, &mut out);
+            return out;
+        }
+        // Changes go into a copy first. The copy, once checked, becomes the
+        // document: it also holds changes still waiting for their
+        // dependencies, which a merge would lose.
+        let mut trial_state = state.clone();
+        let mut trial = doc.clone();
+        if trial
+            .sync()
+            .receive_sync_message(&mut trial_state, message)
+            .is_err()
+        {
+            out.push(ServerEffect::Send(Frame::Error {
+                code: ErrorCode::Malformed,
+                message: format!("sync message for {id} could not be applied"),
+            }));
+            return out;
+        }
+        let changed = trial.get_heads() != doc.get_heads();
+        if changed {
+            if let Err(reason) = gate.check(id, doc, &mut trial) {
+                self.pending.remove(id);
+                out.push(ServerEffect::Send(Frame::Rejected {
+                    doc: id.to_string(),
+                    reason,
+                }));
+                return out;
+            }
+            out.push(ServerEffect::Store(id.to_string()));
+        }
+        *doc = trial;
+        *state = trial_state;
+        self.send_next(id, doc, &mut out);
+        out
+    }
+
+    /// The runtime stored this session's changes under sequence `seq`: the
+    /// client's cursor may move past them once everything else has arrived.
+    pub fn stored(&mut self, seq: u64) -> Vec<Frame> {
+        self.target = Some(self.target.map_or(seq, |t| t.max(seq)));
+        let mut out = Vec::new();
+        self.check_up_to_date(&mut out);
+        out
+    }
+
+    /// Another session (or the API) changed a document this client may see.
+    pub fn doc_changed(&mut self, id: &str, doc: &mut AutoCommit, seq: u64) -> Vec<Frame> {
+        let mut out = Vec::new();
+        if !self.welcomed {
+            return out;
+        }
+        self.pending.insert(id.to_string());
+        self.target = Some(self.target.map_or(seq, |t| t.max(seq)));
+        let mut effects = Vec::new();
+        self.send_next(id, doc, &mut effects);
+        out.extend(effects.into_iter().filter_map(|e| match e {
+            ServerEffect::Send(f) => Some(f),
+            ServerEffect::Store(_) => None,
+        }));
+        out
+    }
+
+    fn send_next(&mut self, id: &str, doc: &mut AutoCommit, out: &mut Vec<ServerEffect>) {
+        let state = self.states.entry(id.to_string()).or_default();
+        if let Some(message) = next_message(doc, state) {
+            out.push(ServerEffect::Send(Frame::Sync {
+                doc: id.to_string(),
+                message,
+            }));
+        } else if peer_has_all(doc, state) {
+            self.pending.remove(id);
+            let mut frames = Vec::new();
+            self.check_up_to_date(&mut frames);
+            out.extend(frames.into_iter().map(ServerEffect::Send));
+        }
+    }
+
+    fn check_up_to_date(&mut self, out: &mut Vec<Frame>) {
+        if self.pending.is_empty()
+            && let Some(seq) = self.target.take()
+        {
+            out.push(Frame::UpToDate { seq });
+        }
+    }
+}
