@@ -22,6 +22,8 @@ use crate::answers::{
 use crate::templates::{Template, TemplateKind, TemplateRef, VisitMode};
 use crate::vocab::{Role, string_enum};
 
+pub mod gate;
+
 /// Version of the document shape written by this code.
 pub const DOC_SCHEMA: u64 = 1;
 

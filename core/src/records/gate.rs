@@ -1,0 +1,554 @@
+//! Server-side validation of a client's changes to a record (design.md
+//! decision 4): the record before and after the changes is compared against
+//! the user's role and the record's state. The rules are the same ones the
+//! record operations enforce on the device, checked again where they cannot
+//! be bypassed.
+
+use super::{ActionStatus, RecordState, Status};
+use crate::vocab::Role;
+
+/// Who sent the changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender<'a> {
+    pub user: &'a str,
+    pub role: Role,
+}
+
+/// Why changes were refused; the text goes back to the device.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Violation(pub String);
+
+fn deny<T>(msg: impl Into<String>) -> Result<T, Violation> {
+    Err(Violation(msg.into()))
+}
+
+fn is_reviewer(role: Role) -> bool {
+    matches!(role, Role::Manager | Role::Admin)
+}
+
+/// Checks a change from `before` (`None`: the record is new) to `after`.
+/// `authors` are the Automerge authors of the new changes.
+pub fn check_change(
+    before: Option<&RecordState>,
+    after: &RecordState,
+    sender: &Sender,
+    authors: &[Option<String>],
+) -> Result<(), Violation> {
+    if authors.iter().any(|a| a.as_deref() != Some(sender.user)) {
+        return deny("changes must be authored by the signed-in user");
+    }
+    let Some(before) = before else {
+        return check_new(after, sender);
+    };
+    if after.header.record_id != before.header.record_id
+        || after.header.template_id != before.header.template_id
+        || after.header.template_version != before.header.template_version
+        || after.header.store_id != before.header.store_id
+        || after.header.author != before.header.author
+    {
+        return deny("a record's identity (id, template, store, author) cannot change");
+    }
+    let is_author = sender.user == before.header.author;
+    let answers_changed = after.answers != before.answers
+        || after.header.ended_at != before.header.ended_at
+        || after.header.location != before.header.location;
+    let status_changed = after.status != before.status;
+    let comments_changed = after.comments != before.comments;
+
+    if before.status == Status::Approved && (answers_changed || status_changed || comments_changed)
+    {
+        return deny("this record is approved and locked");
+    }
+    if answers_changed {
+        if !is_author || !matches!(sender.role, Role::Inspector | Role::Surveyor) {
+            return deny("only the record's author may change its answers");
+        }
+        if !matches!(before.status, Status::Draft | Status::Returned) && !status_changed {
+            return deny(format!(
+                "answers cannot change while the record is {}",
+                before.status
+            ));
+        }
+    }
+    if status_changed {
+        check_transition(before.status, after.status, sender, is_author)?;
+    }
+    for (id, c) in &after.comments {
+        match before.comments.get(id) {
+            None if c.by != sender.user => return deny("a comment must be signed by its writer"),
+            Some(old) if old != c => return deny("comments cannot be edited"),
+            _ => {}
+        }
+    }
+    if before
+        .comments
+        .keys()
+        .any(|k| !after.comments.contains_key(k))
+    {
+        return deny("comments cannot be deleted");
+    }
+    if !after.history.starts_with(&before.history)
+        || after.history[before.history.len()..]
+            .iter()
+            .any(|h| h.by != sender.user)
+    {
+        return deny("the status history is append-only and signed by its writer");
+    }
+    check_actions(before, after, sender)
+}
+
+fn check_new(after: &RecordState, sender: &Sender) -> Result<(), Violation> {
+    if !matches!(sender.role, Role::Inspector | Role::Surveyor) {
+        return deny(format!("a {} cannot start records", sender.role));
+    }
+    if after.header.author != sender.user {
+        return deny("a new record must be authored by the signed-in user");
+    }
+    if !matches!(after.status, Status::Draft | Status::Submitted)
+        || !after.comments.is_empty()
+        || !after.actions.is_empty()
+    {
+        return deny("a new record arrives as a draft or submitted, without review");
+    }
+    if after.history.iter().any(|h| h.by != sender.user) {
+        return deny("the status history must be signed by the author");
+    }
+    Ok(())
+}
+
+fn check_transition(
+    from: Status,
+    to: Status,
+    sender: &Sender,
+    is_author: bool,
+) -> Result<(), Violation> {
+    use Status::*;
+    let ok = match (from, to) {
+        (Draft, Submitted) | (Returned, Resubmitted) => is_author,
+        (Submitted | Resubmitted, Returned | Approved) => is_reviewer(sender.role),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        deny(format!(
+            "a {} cannot move a record from {from} to {to}",
+            sender.role
+        ))
+    }
+}
+
+fn check_actions(
+    before: &RecordState,
+    after: &RecordState,
+    sender: &Sender,
+) -> Result<(), Violation> {
+    if before
+        .actions
+        .keys()
+        .any(|k| !after.actions.contains_key(k))
+    {
+        return deny("corrective actions cannot be deleted");
+    }
+    for (id, a) in &after.actions {
+        let Some(old) = before.actions.get(id) else {
+            if !is_reviewer(sender.role)
+                || a.created_by != sender.user
+                || a.status != ActionStatus::Open
+            {
+                return deny("only a manager opens corrective actions, in their own name");
+            }
+            continue;
+        };
+        if old == a {
+            continue;
+        }
+        let fixed = (
+            old.item.as_str(),
+            old.description.as_str(),
+            old.assignee.as_str(),
+            old.due.as_str(),
+            old.created_by.as_str(),
+            old.created_at,
+        ) == (
+            a.item.as_str(),
+            a.description.as_str(),
+            a.assignee.as_str(),
+            a.due.as_str(),
+            a.created_by.as_str(),
+            a.created_at,
+        );
+        let allowed = match (old.status, a.status) {
+            (ActionStatus::Open, ActionStatus::Done) => {
+                a.assignee == sender.user || is_reviewer(sender.role)
+            }
+            (ActionStatus::Done, ActionStatus::Verified) => {
+                is_reviewer(sender.role) && a.verified_by.as_deref() == Some(sender.user)
+            }
+            (ActionStatus::Done, ActionStatus::Open) => is_reviewer(sender.role),
+            _ => false,
+        };
+        if !fixed && !is_reviewer(sender.role) {
+            return deny("only a manager may change what a corrective action asks");
+        }
+        if old.status != a.status && !allowed {
+            return deny(format!(
+                "a {} cannot move action {id} from {} to {}",
+                sender.role, old.status, a.status
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The [`Gate`](crate::sync::Gate) for record documents: only records pass,
+/// and only changes [`check_change`] allows.
+#[derive(Debug, Clone)]
+pub struct RecordGate {
+    pub user: String,
+    pub role: Role,
+}
+
+impl crate::sync::Gate for RecordGate {
+    fn check(
+        &self,
+        _doc: &str,
+        before: &mut automerge::AutoCommit,
+        after: &mut automerge::AutoCommit,
+    ) -> Result<(), String> {
+        let authors: Vec<Option<String>> = after
+            .get_changes_added(before)
+            .iter()
+            .map(|c| {
+                c.author()
+                    .map(|a| String::from_utf8_lossy(a.as_bytes()).into_owned())
+            })
+            .collect();
+        let before_state = if before.get_heads().is_empty() {
+            None
+        } else {
+            Some(
+                autosurgeon::hydrate::<_, RecordState>(before)
+                    .map_err(|e| format!("not a record: {e}"))?,
+            )
+        };
+        let after_state: RecordState =
+            autosurgeon::hydrate(after).map_err(|e| format!("not a record: {e}"))?;
+        let sender = Sender {
+            user: &self.user,
+            role: self.role,
+        };
+        check_change(before_state.as_ref(), &after_state, &sender, &authors).map_err(|v| v.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answers::AnswerValue;
+    use crate::records::{Actor, NewAction, Record};
+    use crate::templates::{Format, Template};
+    use crate::test_support::CHECKLIST;
+
+    fn template() -> Template {
+        let src = format!(
+            "{CHECKLIST}{}",
+            r#"
+[[sections]]
+id = "s"
+title = { zh-CN = "甲", en = "A" }
+items = [{ id = "sign", type = "pass_fail", points = 10, label = { zh-CN = "标识", en = "Signage" } }]
+"#
+        );
+        Template::load(&src, Format::Toml).expect("valid")
+    }
+
+    fn actor(user: &str, role: Role) -> Actor {
+        Actor {
+            user: user.into(),
+            role,
+            device: "d".into(),
+            now_ms: 1_000,
+        }
+    }
+
+    fn authors(n: usize, who: &str) -> Vec<Option<String>> {
+        vec![Some(who.to_string()); n]
+    }
+
+    fn sender(user: &str, role: Role) -> Sender<'_> {
+        Sender { user, role }
+    }
+
+    #[test]
+    fn an_inspectors_own_new_record_is_accepted_and_a_forged_one_is_not() {
+        let t = template();
+        let r =
+            Record::create(&t, "r1", "cq/yz/001", &actor("li", Role::Inspector)).expect("create");
+        let s = r.state().expect("state");
+        assert_eq!(
+            check_change(None, &s, &sender("li", Role::Inspector), &authors(1, "li")),
+            Ok(())
+        );
+        assert!(
+            check_change(
+                None,
+                &s,
+                &sender("zhao", Role::Inspector),
+                &authors(1, "zhao")
+            )
+            .is_err(),
+            "someone else's name"
+        );
+        assert!(
+            check_change(
+                None,
+                &s,
+                &sender("li", Role::Inspector),
+                &authors(1, "wang")
+            )
+            .is_err(),
+            "forged Automerge author"
+        );
+        assert!(check_change(None, &s, &sender("li", Role::Manager), &authors(1, "li")).is_err());
+    }
+
+    #[test]
+    fn a_manager_cannot_rewrite_answers_and_an_inspector_cannot_approve() {
+        let t = template();
+        let mut r = Record::create(&t, "r1", "s", &actor("li", Role::Inspector)).expect("create");
+        r.answer(
+            &t,
+            &actor("li", Role::Inspector),
+            "sign",
+            AnswerValue::Pass,
+            None,
+        )
+        .expect("answer");
+        r.submit(&t, &actor("li", Role::Inspector)).expect("submit");
+        let before = r.state().expect("state");
+
+        let mut forged = before.clone();
+        forged.answers.get_mut("sign").expect("answer").value = AnswerValue::Fail;
+        assert!(
+            check_change(
+                Some(&before),
+                &forged,
+                &sender("wang", Role::Manager),
+                &authors(1, "wang")
+            )
+            .is_err()
+        );
+
+        let mut self_approved = before.clone();
+        self_approved.status = Status::Approved;
+        assert!(
+            check_change(
+                Some(&before),
+                &self_approved,
+                &sender("li", Role::Inspector),
+                &authors(1, "li")
+            )
+            .is_err()
+        );
+
+        let mut approved = r.clone();
+        approved
+            .approve(&actor("wang", Role::Manager))
+            .expect("approve");
+        let after = approved.state().expect("state");
+        assert_eq!(
+            check_change(
+                Some(&before),
+                &after,
+                &sender("wang", Role::Manager),
+                &authors(1, "wang")
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn nothing_changes_an_approved_record_but_its_actions_go_on() {
+        let t = template();
+        let mut r = Record::create(&t, "r1", "s", &actor("li", Role::Inspector)).expect("create");
+        r.answer(
+            &t,
+            &actor("li", Role::Inspector),
+            "sign",
+            AnswerValue::Fail,
+            None,
+        )
+        .expect("answer");
+        r.submit(&t, &actor("li", Role::Inspector)).expect("submit");
+        r.approve(&actor("wang", Role::Manager)).expect("approve");
+        let before = r.state().expect("state");
+        let mut late = before.clone();
+        late.answers.get_mut("sign").expect("answer").value = AnswerValue::Pass;
+        let err = check_change(
+            Some(&before),
+            &late,
+            &sender("li", Role::Inspector),
+            &authors(1, "li"),
+        )
+        .expect_err("locked");
+        assert!(err.0.contains("locked"));
+
+        let mut with_action = r.clone();
+        let new = NewAction {
+            item: "sign".into(),
+            description: "Fix".into(),
+            assignee: "staff".into(),
+            due: "2026-12-01".into(),
+        };
+        let id = with_action
+            .open_action(&t, &actor("wang", Role::Manager), new)
+            .expect("open");
+        let after = with_action.state().expect("state");
+        assert_eq!(
+            check_change(
+                Some(&before),
+                &after,
+                &sender("wang", Role::Manager),
+                &authors(1, "wang")
+            ),
+            Ok(())
+        );
+        assert!(
+            check_change(
+                Some(&before),
+                &after,
+                &sender("staff", Role::StoreStaff),
+                &authors(1, "staff")
+            )
+            .is_err()
+        );
+
+        let mut done = with_action.clone();
+        done.complete_action(&actor("staff", Role::StoreStaff), &id)
+            .expect("done");
+        assert_eq!(
+            check_change(
+                Some(&after),
+                &done.state().expect("state"),
+                &sender("staff", Role::StoreStaff),
+                &authors(1, "staff")
+            ),
+            Ok(())
+        );
+        let mut verified_by_staff = done.state().expect("state");
+        let a = verified_by_staff.actions.get_mut(&id).expect("action");
+        a.status = ActionStatus::Verified;
+        a.verified_by = Some("staff".into());
+        assert!(
+            check_change(
+                Some(&done.state().expect("state")),
+                &verified_by_staff,
+                &sender("staff", Role::StoreStaff),
+                &authors(1, "staff")
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn comments_are_signed_append_only() {
+        let t = template();
+        let mut r = Record::create(&t, "r1", "s", &actor("li", Role::Inspector)).expect("create");
+        r.answer(
+            &t,
+            &actor("li", Role::Inspector),
+            "sign",
+            AnswerValue::Pass,
+            None,
+        )
+        .expect("answer");
+        r.submit(&t, &actor("li", Role::Inspector)).expect("submit");
+        let before = r.state().expect("state");
+        let mut commented = r.clone();
+        commented
+            .comment(&t, &actor("wang", Role::Manager), None, "ok")
+            .expect("comment");
+        let after = commented.state().expect("state");
+        assert_eq!(
+            check_change(
+                Some(&before),
+                &after,
+                &sender("wang", Role::Manager),
+                &authors(1, "wang")
+            ),
+            Ok(())
+        );
+        assert!(
+            check_change(
+                Some(&before),
+                &after,
+                &sender("chen", Role::Manager),
+                &authors(1, "chen")
+            )
+            .is_err(),
+            "signed by someone else"
+        );
+        assert!(
+            check_change(
+                Some(&after),
+                &before,
+                &sender("wang", Role::Manager),
+                &authors(1, "wang")
+            )
+            .is_err(),
+            "deleted"
+        );
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use automerge::AutoCommit;
+
+    use super::*;
+    use crate::records::{Actor, Record};
+    use crate::sync::Gate;
+    use crate::templates::{Format, Template};
+    use crate::test_support::CHECKLIST;
+
+    #[test]
+    fn the_record_gate_reads_documents_and_refuses_what_is_not_a_record() {
+        let src = format!(
+            "{CHECKLIST}[[sections]]\nid = \"s\"\ntitle = {{ zh-CN = \"甲\", en = \"A\" }}\nitems = [{{ id = \"sign\", type = \"pass_fail\", points = 10, label = {{ zh-CN = \"标识\", en = \"Signage\" }} }}]\n"
+        );
+        let t = Template::load(&src, Format::Toml).expect("valid");
+        let li = Actor {
+            user: "li".into(),
+            role: Role::Inspector,
+            device: "d".into(),
+            now_ms: 1,
+        };
+        let mut r = Record::create(&t, "r1", "s", &li).expect("create");
+        let gate = RecordGate {
+            user: "li".into(),
+            role: Role::Inspector,
+        };
+        let mut empty = AutoCommit::new();
+        assert_eq!(gate.check("r1", &mut empty, r.doc_mut()), Ok(()));
+        let impostor = RecordGate {
+            user: "zhao".into(),
+            role: Role::Inspector,
+        };
+        assert!(
+            impostor
+                .check("r1", &mut AutoCommit::new(), r.doc_mut())
+                .is_err()
+        );
+        let mut junk = AutoCommit::new();
+        junk.set_author(Some(automerge::Author::from(b"li".to_vec())));
+        automerge::transaction::Transactable::put(&mut junk, automerge::ROOT, "x", 1).expect("put");
+        junk.commit();
+        assert!(
+            gate.check("x", &mut AutoCommit::new(), &mut junk)
+                .expect_err("junk")
+                .contains("not a record")
+        );
+    }
+}
