@@ -13,6 +13,12 @@ use fieldcheck_core::scoring::audit::score_visit;
 use fieldcheck_core::scoring::survey::score_response;
 use fieldcheck_core::templates::xlsform::{self, ImportProblem, Severity};
 use fieldcheck_core::templates::{Format, Template, TemplateError, TemplateKind, to_toml};
+use fieldcheck_core::vocab::Role;
+
+use crate::app::{Application, now_ms};
+use crate::auth;
+use crate::config::{ServeArgs, ServeConfig, StorageArgs};
+use crate::storage::{Storage, UserRow};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,6 +33,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the sync server.
+    Serve(ServeArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Check and convert checklist and questionnaire templates.
     #[command(subcommand)]
     Template(TemplateCommand),
@@ -38,6 +49,24 @@ pub enum Command {
         /// Answers file: {"answers": {"item_id": value, ...}}.
         #[arg(long)]
         answers: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; prints a generated password when none is given.
+    Add {
+        name: String,
+        /// admin, manager, inspector, surveyor or store_staff.
+        #[arg(long)]
+        role: String,
+        /// Store hierarchy path the user sees, e.g. `cq/yuzhong`; `*` for all.
+        #[arg(long)]
+        scope: String,
+        #[arg(long)]
+        password: Option<String>,
+        #[command(flatten)]
+        storage: StorageArgs,
     },
 }
 
@@ -77,6 +106,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             import(&form, &output, out, err)
         }
         Command::Score { template, answers } => score(&template, &answers, out),
+        Command::Serve(args) => serve(&args, out),
+        Command::User(UserCommand::Add {
+            name,
+            role,
+            scope,
+            password,
+            storage,
+        }) => add_user(&name, &role, &scope, password, &storage, out),
     };
     match result {
         Ok(()) => 0,
@@ -198,5 +235,82 @@ fn score(template: &Path, answers: &Path, out: &mut dyn Write) -> anyhow::Result
         }
     };
     writeln!(out, "{report}")?;
+    Ok(())
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn serve(args: &ServeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let config = ServeConfig::resolve(args)?;
+    runtime()?.block_on(async {
+        let app = Application::build(config).await?;
+        let addr = app.local_addr()?;
+        writeln!(out, "fieldcheck-server listening on http://{addr}")?;
+        out.flush()?;
+        app.run_until(shutdown_signal()).await
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+fn add_user(
+    name: &str,
+    role: &str,
+    scope: &str,
+    password: Option<String>,
+    storage: &StorageArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    if Role::parse(role).is_none() {
+        bail!("`{role}` is not a role ({})", Role::names());
+    }
+    if name.trim().is_empty() || name.contains(char::is_whitespace) {
+        bail!("a user name is one word");
+    }
+    let generated = password.is_none();
+    let password = match password {
+        Some(p) => p,
+        None => auth::generate_password()?,
+    };
+    let hash =
+        auth::hash_password(&password).map_err(|e| anyhow!("cannot hash the password: {e}"))?;
+    let config = ServeConfig::for_storage(storage)?;
+    runtime()?.block_on(async {
+        tokio::fs::create_dir_all(&config.data_dir).await?;
+        let storage = Storage::open(&config.database_url()).await?;
+        let row = UserRow {
+            user_id: name.into(),
+            password_hash: hash,
+            role: role.into(),
+            scope: scope.into(),
+        };
+        storage.add_user(&row, now_ms()).await?;
+        anyhow::Ok(())
+    })?;
+    writeln!(out, "added {role} {name} (scope {scope})")?;
+    if generated {
+        writeln!(out, "password: {password}")?;
+    }
     Ok(())
 }

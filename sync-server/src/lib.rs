@@ -1,5 +1,12 @@
-//! Fieldcheck's sync server. So far it carries the administration command
-//! line (`template check`, `template import`, `score`); the sync endpoint,
-//! storage and API follow.
+//! Fieldcheck's sync server: the sync endpoint, storage, authentication and
+//! the administration command line.
 
+pub mod access;
+pub mod app;
+pub mod auth;
 pub mod cli;
+pub mod config;
+pub mod docs;
+pub mod error;
+pub mod storage;
+mod ws;

@@ -280,6 +280,18 @@ impl Record {
         Ok(record)
     }
 
+    /// Wraps a document received by sync, checking that it is a record.
+    pub fn from_doc(doc: AutoCommit) -> Result<Record> {
+        let record = Record { doc };
+        record.state()?;
+        Ok(record)
+    }
+
+    /// The document, for storage or sync.
+    pub fn into_doc(self) -> AutoCommit {
+        self.doc
+    }
+
     /// A copy that makes its own changes under a new Automerge actor, as a
     /// second device does.
     pub fn fork(&mut self) -> Record {

@@ -1,0 +1,227 @@
+//! The server application: built from configuration by `main` and by the
+//! tests alike, listening on the configured address (port 0 in tests).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+
+use crate::auth::{self, Principal};
+use crate::config::ServeConfig;
+use crate::docs::DocCache;
+use crate::error::ApiError;
+use crate::storage::{DocMeta, Storage};
+use crate::ws;
+
+/// A document was stored: sessions that may see it pass it on.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub meta: DocMeta,
+    /// The connection that made the change, which needs no push.
+    pub origin: u64,
+}
+
+/// Shared by every request.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub storage: Storage,
+    pub docs: DocCache,
+    pub hub: broadcast::Sender<Changed>,
+    pub config: Arc<ServeConfig>,
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("addr", &self.listener.local_addr().ok())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Opens storage and binds the listener.
+    pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
+        tokio::fs::create_dir_all(&config.data_dir).await?;
+        let storage = Storage::open(&config.database_url()).await?;
+        let (hub, _) = broadcast::channel(4096);
+        let state = AppState {
+            docs: DocCache::new(storage.clone(), config.cache_docs),
+            storage,
+            hub,
+            config: Arc::new(config),
+        };
+        let listener = TcpListener::bind(state.config.listen).await?;
+        Ok(Application {
+            listener,
+            router: router(state.clone()),
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let docs = self.state.docs.clone();
+        let sweeper = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(30));
+            loop {
+                tick.tick().await;
+                docs.evict_idle(Duration::from_secs(120));
+            }
+        });
+        let result = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        sweeper.abort();
+        Ok(result?)
+    }
+}
+
+fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/sync", get(ws::sync))
+        .with_state(state)
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    version: &'static str,
+    documents_loaded: usize,
+}
+
+async fn health(State(app): State<AppState>) -> Result<Json<Health>, ApiError> {
+    app.storage.ping().await?;
+    Ok(Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+        documents_loaded: app.docs.loaded(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+struct LoginReply {
+    token: String,
+    expires_at: i64,
+    user: String,
+    role: String,
+    scope: String,
+}
+
+async fn login(
+    State(app): State<AppState>,
+    body: Result<Json<LoginBody>, JsonRejection>,
+) -> Result<Json<LoginReply>, ApiError> {
+    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let user = app.storage.user(&body.username).await?;
+    let hash = user
+        .as_ref()
+        .map_or(auth::dummy_hash(), |u| u.password_hash.as_str())
+        .to_string();
+    let password = body.password;
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
+        .await
+        .unwrap_or(false);
+    let Some(user) = user.filter(|_| ok) else {
+        return Err(ApiError::InvalidCredentials);
+    };
+    let (token, token_hash) = auth::new_token()?;
+    let now = now_ms();
+    let expires_at = now + app.config.token_ttl.as_millis() as i64;
+    app.storage
+        .insert_token(&token_hash, &user.user_id, now, expires_at)
+        .await?;
+    Ok(Json(LoginReply {
+        token,
+        expires_at,
+        user: user.user_id,
+        role: user.role,
+        scope: user.scope,
+    }))
+}
+
+async fn logout(
+    State(app): State<AppState>,
+    who: Authenticated,
+) -> Result<axum::http::StatusCode, ApiError> {
+    app.storage
+        .revoke_token(&auth::token_hash(&who.token), now_ms())
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// A request with a live token, from `Authorization: Bearer` or `?token=`.
+pub struct Authenticated {
+    pub principal: Principal,
+    pub token: String,
+}
+
+impl std::fmt::Debug for Authenticated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the token.
+        f.debug_struct("Authenticated")
+            .field("principal", &self.principal)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string);
+        let query = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("token="))
+                .map(str::to_string)
+        });
+        let token = header.or(query).ok_or(ApiError::Unauthorized)?;
+        let row = app
+            .storage
+            .token_user(&auth::token_hash(&token), now_ms())
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        let principal = Principal::from_row(&row).ok_or(ApiError::Unauthorized)?;
+        Ok(Authenticated { principal, token })
+    }
+}

@@ -1,0 +1,168 @@
+//! Server configuration, in layers: built-in defaults, a TOML file
+//! (`--config`), `FIELDCHECK_*` environment variables, then flags.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use serde::Deserialize;
+
+/// A value that never prints (database URLs carry passwords).
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Where the data lives: shared by `serve` and the commands that open storage.
+#[derive(Debug, Clone, Args)]
+pub struct StorageArgs {
+    /// Configuration file (TOML).
+    #[arg(long, env = "FIELDCHECK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Folder for the embedded database and media.
+    #[arg(long, env = "FIELDCHECK_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// postgres://... to use PostgreSQL instead of the embedded SQLite file.
+    #[arg(long, env = "FIELDCHECK_DATABASE", hide_env_values = true)]
+    pub database: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// Address to listen on, e.g. 0.0.0.0:8080.
+    #[arg(long, env = "FIELDCHECK_LISTEN")]
+    pub listen: Option<SocketAddr>,
+}
+
+/// The file layer.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    database: Option<Secret>,
+    token_ttl_hours: Option<u64>,
+    cache_docs: Option<usize>,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database: Option<Secret>,
+    pub token_ttl: Duration,
+    /// Documents kept in memory at most.
+    pub cache_docs: usize,
+}
+
+impl ServeConfig {
+    pub fn database_url(&self) -> String {
+        match &self.database {
+            Some(url) => url.expose().to_string(),
+            None => crate::storage::Storage::sqlite_url(&self.data_dir),
+        }
+    }
+
+    pub fn resolve(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
+        let file = read_file(args.storage.config.as_deref())?;
+        let data_dir = args
+            .storage
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(default_data_dir);
+        Ok(ServeConfig {
+            listen: args
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            data_dir: absolute(&data_dir)?,
+            database: args.storage.database.clone().map(Secret).or(file.database),
+            token_ttl: Duration::from_secs(3600 * file.token_ttl_hours.unwrap_or(24 * 30)),
+            cache_docs: file.cache_docs.unwrap_or(2_000),
+        })
+    }
+
+    /// The configuration for commands that only need storage.
+    pub fn for_storage(args: &StorageArgs) -> anyhow::Result<ServeConfig> {
+        ServeConfig::resolve(&ServeArgs {
+            storage: args.clone(),
+            listen: None,
+        })
+    }
+}
+
+fn read_file(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+    let Some(path) = path else {
+        return Ok(FileConfig::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("{}: invalid configuration", path.display()))
+}
+
+/// `$XDG_DATA_HOME/fieldcheck`, else `~/.local/share/fieldcheck`.
+fn default_data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("/var/lib"))
+        .join("fieldcheck")
+}
+
+/// A relative path given by the user means relative to where they are;
+/// resolve it once, here, so nothing later depends on the working directory.
+fn absolute(p: &Path) -> anyhow::Result<PathBuf> {
+    Ok(if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(p)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_the_file_which_beats_defaults_and_secrets_do_not_print() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("fc.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/fc\"\ndatabase = \"postgres://u:hunter2@h/db\"\ncache_docs = 10\n").expect("write");
+        let args = ServeArgs {
+            storage: StorageArgs {
+                config: Some(file.clone()),
+                data_dir: Some("/tmp/x".into()),
+                database: None,
+            },
+            listen: None,
+        };
+        let c = ServeConfig::resolve(&args).expect("config");
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(c.cache_docs, 10);
+        assert!(!format!("{c:?}").contains("hunter2"));
+        std::fs::write(&file, "lisen = 1").expect("write");
+        assert!(
+            ServeConfig::resolve(&args).is_err(),
+            "unknown keys are refused"
+        );
+    }
+}

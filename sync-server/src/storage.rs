@@ -1,0 +1,313 @@
+//! Durable storage on SQLite (one file, the default) or PostgreSQL, through
+//! one set of queries: documents as a compacted snapshot plus incremental
+//! chunks, the sequence counter behind the changes feed, users and tokens.
+
+use std::path::Path;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Row};
+
+/// Chunks after which a document is rewritten as one snapshot.
+pub const COMPACT_AFTER: i64 = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL (use sqlite:// or postgres://)")]
+    Url,
+    #[error("user `{0}` already exists")]
+    UserExists(String),
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// Which engine is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// What the changes feed and access checks need to know about a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocMeta {
+    pub doc_id: String,
+    pub seq: i64,
+    pub store_id: String,
+    pub author: String,
+    pub mode: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub user_id: String,
+    pub password_hash: String,
+    pub role: String,
+    pub scope: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Storage {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+impl Storage {
+    /// The default embedded database in `data_dir`.
+    pub fn sqlite_url(data_dir: &Path) -> String {
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("fieldcheck.db").display()
+        )
+    }
+
+    /// Opens (creating if needed) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Storage> {
+        install_default_drivers();
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Engine::Postgres
+        } else {
+            return Err(StorageError::Url);
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if engine == Engine::Sqlite { 4 } else { 10 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        sqlx::query("PRAGMA busy_timeout = 10000")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA synchronous = FULL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        if engine == Engine::Sqlite {
+            // WAL, once: it sticks to the file. A committed change survives a
+            // crash, and readers do not block the writer.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
+        match engine {
+            Engine::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
+            Engine::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
+        }
+        Ok(Storage { pool, engine })
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Quick liveness check.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The chunks of a document in order; empty if it does not exist.
+    pub async fn load_chunks(&self, doc_id: &str) -> Result<Vec<Vec<u8>>> {
+        let rows = sqlx::query("SELECT bytes FROM doc_chunks WHERE doc_id = $1 ORDER BY n")
+            .bind(doc_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<Vec<u8>, _>("bytes")?))
+            .collect()
+    }
+
+    pub async fn doc_meta(&self, doc_id: &str) -> Result<Option<DocMeta>> {
+        let row = sqlx::query(
+            "SELECT doc_id, seq, store_id, author, mode FROM documents WHERE doc_id = $1",
+        )
+        .bind(doc_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| meta(&r)).transpose()
+    }
+
+    /// Appends changes to a document and gives them the next sequence number,
+    /// in one transaction. Returns the sequence and the number of chunks.
+    pub async fn append(&self, meta: &DocMeta, chunk: &[u8], now_ms: i64) -> Result<(i64, i64)> {
+        let mut tx = self.pool.begin().await?;
+        // The counter row stays locked until commit, so sequence order is commit order.
+        let seq: i64 =
+            sqlx::query("UPDATE counter SET value = value + 1 WHERE id = 1 RETURNING value")
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("value")?;
+        let n: i64 =
+            sqlx::query("SELECT COALESCE(MAX(n), 0) + 1 AS n FROM doc_chunks WHERE doc_id = $1")
+                .bind(&meta.doc_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+        sqlx::query("INSERT INTO doc_chunks (doc_id, n, bytes) VALUES ($1, $2, $3)")
+            .bind(&meta.doc_id)
+            .bind(n)
+            .bind(chunk)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO documents (doc_id, seq, store_id, author, mode, chunks, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6)
+             ON CONFLICT (doc_id) DO UPDATE SET seq = $2, store_id = $3, author = $4, mode = $5,
+                 chunks = documents.chunks + 1, updated_at = $6",
+        )
+        .bind(&meta.doc_id)
+        .bind(seq)
+        .bind(&meta.store_id)
+        .bind(&meta.author)
+        .bind(&meta.mode)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        let chunks: i64 = sqlx::query("SELECT chunks FROM documents WHERE doc_id = $1")
+            .bind(&meta.doc_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("chunks")?;
+        tx.commit().await?;
+        Ok((seq, chunks))
+    }
+
+    /// Replaces a document's chunks with one snapshot.
+    pub async fn compact(&self, doc_id: &str, snapshot: &[u8]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM doc_chunks WHERE doc_id = $1")
+            .bind(doc_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO doc_chunks (doc_id, n, bytes) VALUES ($1, 1, $2)")
+            .bind(doc_id)
+            .bind(snapshot)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE documents SET chunks = 1 WHERE doc_id = $1")
+            .bind(doc_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Documents changed after `cursor`, and the current sequence.
+    pub async fn changed_since(&self, cursor: i64) -> Result<(Vec<DocMeta>, i64)> {
+        let mut tx = self.pool.begin().await?;
+        let seq: i64 = sqlx::query("SELECT value FROM counter WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("value")?;
+        let rows = sqlx::query("SELECT doc_id, seq, store_id, author, mode FROM documents WHERE seq > $1 AND seq <= $2 ORDER BY seq")
+            .bind(cursor)
+            .bind(seq)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let docs = rows.iter().map(meta).collect::<Result<Vec<_>>>()?;
+        Ok((docs, seq))
+    }
+
+    pub async fn add_user(&self, user: &UserRow, now_ms: i64) -> Result<()> {
+        let done = sqlx::query(
+            "INSERT INTO users (user_id, password_hash, role, scope, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (user_id) DO NOTHING",
+        )
+        .bind(&user.user_id)
+        .bind(&user.password_hash)
+        .bind(&user.role)
+        .bind(&user.scope)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::UserExists(user.user_id.clone()));
+        }
+        Ok(())
+    }
+
+    pub async fn user(&self, user_id: &str) -> Result<Option<UserRow>> {
+        let row =
+            sqlx::query("SELECT user_id, password_hash, role, scope FROM users WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| user_row(&r)).transpose()
+    }
+
+    pub async fn insert_token(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        now_ms: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(now_ms)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The user behind a live (unexpired, unrevoked) token.
+    pub async fn token_user(&self, token_hash: &str, now_ms: i64) -> Result<Option<UserRow>> {
+        let row = sqlx::query(
+            "SELECT u.user_id, u.password_hash, u.role, u.scope FROM tokens t JOIN users u ON u.user_id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| user_row(&r)).transpose()
+    }
+
+    pub async fn revoke_token(&self, token_hash: &str, now_ms: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+fn meta(r: &sqlx::any::AnyRow) -> Result<DocMeta> {
+    Ok(DocMeta {
+        doc_id: r.try_get("doc_id")?,
+        seq: r.try_get("seq")?,
+        store_id: r.try_get("store_id")?,
+        author: r.try_get("author")?,
+        mode: r.try_get("mode")?,
+    })
+}
+
+fn user_row(r: &sqlx::any::AnyRow) -> Result<UserRow> {
+    Ok(UserRow {
+        user_id: r.try_get("user_id")?,
+        password_hash: r.try_get("password_hash")?,
+        role: r.try_get("role")?,
+        scope: r.try_get("scope")?,
+    })
+}

@@ -1,0 +1,195 @@
+//! The sync endpoint: one WebSocket per device, frames in and out, driving a
+//! [`ServerSession`]. Changes are stored before the replies that acknowledge
+//! them are sent, and pushed to the other sessions that may see them.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::State;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::{IntoResponse, Response};
+use fieldcheck_core::records::Header;
+use fieldcheck_core::records::gate::RecordGate;
+use fieldcheck_core::sync::frame::{ErrorCode, MAX_FRAME_BYTES};
+use fieldcheck_core::sync::{Frame, Gate, ServerEffect, ServerSession, decode, encode};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::access::{in_scope, may_see};
+use crate::app::{AppState, Authenticated, Changed, now_ms};
+use crate::auth::Principal;
+use crate::docs;
+
+static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
+
+/// What a client is told about a document it may not see, whether or not it exists.
+const NOT_PERMITTED: &str = "not found or not permitted";
+
+/// `GET /sync`: upgrades an authenticated request to a sync session.
+pub async fn sync(
+    State(app): State<AppState>,
+    who: Result<Authenticated, crate::error::ApiError>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    // Who first: a stranger learns nothing, not even that this is a WebSocket.
+    let who = match who {
+        Ok(a) => a.principal,
+        Err(e) => return e.into_response(),
+    };
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(e) => return crate::error::ApiError::BadRequest(e.body_text()).into_response(),
+    };
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| session(app, who, socket))
+}
+
+/// The gate for one user: scope first, then the record rules.
+struct ServerGate<'a> {
+    who: &'a Principal,
+}
+
+impl Gate for ServerGate<'_> {
+    fn check(
+        &self,
+        doc: &str,
+        before: &mut automerge::AutoCommit,
+        after: &mut automerge::AutoCommit,
+    ) -> Result<(), String> {
+        let header: Header = autosurgeon::hydrate_prop(after, automerge::ROOT, "header")
+            .map_err(|e| format!("not a record: {e}"))?;
+        if !in_scope(&self.who.scope, &header.store_id) {
+            return Err(NOT_PERMITTED.into());
+        }
+        RecordGate {
+            user: self.who.user_id.clone(),
+            role: self.who.role,
+        }
+        .check(doc, before, after)
+    }
+}
+
+async fn session(app: AppState, who: Principal, socket: WebSocket) {
+    let conn = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
+    // Subscribe before the first query of the changes feed, so nothing falls between.
+    let mut changes = app.hub.subscribe();
+    let (mut tx, mut rx) = socket.split();
+    let mut s = ServerSession::new();
+    tracing::info!(conn, user = %who.user_id, "sync session opened");
+    loop {
+        let frames = tokio::select! {
+            msg = rx.next() => match msg {
+                Some(Ok(Message::Binary(bytes))) => handle(&app, &who, &mut s, conn, &bytes).await,
+                Some(Ok(Message::Text(_))) => vec![Frame::Error { code: ErrorCode::Malformed, message: "frames are binary".into() }],
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+            },
+            change = changes.recv() => match change {
+                Ok(c) if c.origin != conn && s.is_welcomed() && may_see(&who, &c.meta) => push(&app, &mut s, &c).await,
+                Ok(_) => continue,
+                // Missed changes cannot be told apart: the device reconnects with its cursor.
+                Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => break,
+            },
+        };
+        for f in frames {
+            if tx.send(Message::Binary(encode(&f).into())).await.is_err() {
+                tracing::info!(conn, "sync session lost");
+                return;
+            }
+        }
+    }
+    tracing::info!(conn, user = %who.user_id, "sync session closed");
+}
+
+async fn push(app: &AppState, s: &mut ServerSession, c: &Changed) -> Vec<Frame> {
+    match app.docs.lock(&c.meta.doc_id).await {
+        Ok(mut doc) => s.doc_changed(&c.meta.doc_id, &mut doc, c.meta.seq as u64),
+        Err(e) => {
+            tracing::error!(error = %e, doc = %c.meta.doc_id, "cannot load a changed document");
+            vec![]
+        }
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> Vec<Frame> {
+    tracing::error!(error = %e, "sync frame failed");
+    vec![Frame::Error {
+        code: ErrorCode::Internal,
+        message: "the server could not process this frame; try again".into(),
+    }]
+}
+
+async fn handle(
+    app: &AppState,
+    who: &Principal,
+    s: &mut ServerSession,
+    conn: u64,
+    bytes: &[u8],
+) -> Vec<Frame> {
+    let frame = match decode(bytes) {
+        Ok(f) => f,
+        Err(e) => return vec![e.reply()],
+    };
+    match frame {
+        Frame::Hello { cursor, .. } => {
+            let (metas, seq) = match app.storage.changed_since(cursor as i64).await {
+                Ok(x) => x,
+                Err(e) => return internal(e),
+            };
+            let mut loaded = HashMap::new();
+            for m in metas.into_iter().filter(|m| may_see(who, m)) {
+                match app.docs.lock(&m.doc_id).await {
+                    Ok(doc) => {
+                        loaded.insert(m.doc_id, doc.clone());
+                    }
+                    Err(e) => return internal(e),
+                }
+            }
+            let ids = loaded.keys().cloned().collect();
+            s.welcome(ids, seq as u64, &mut |id| loaded.remove(id))
+        }
+        Frame::Sync { doc: id, message } => {
+            match app.storage.doc_meta(&id).await {
+                Ok(Some(m)) if !may_see(who, &m) => {
+                    return vec![Frame::Rejected {
+                        doc: id,
+                        reason: NOT_PERMITTED.into(),
+                    }];
+                }
+                Ok(_) => {}
+                Err(e) => return internal(e),
+            }
+            let mut doc = match app.docs.lock(&id).await {
+                Ok(d) => d,
+                Err(e) => return internal(e),
+            };
+            let before = doc.get_heads();
+            let mut out = Vec::new();
+            for effect in s.receive_sync(&id, &message, &mut doc, &ServerGate { who }) {
+                match effect {
+                    ServerEffect::Store(id) => {
+                        match docs::store(&app.storage, &id, &mut doc, &before, now_ms()).await {
+                            Ok(meta) => {
+                                out.extend(s.stored(meta.seq as u64));
+                                // Nobody listening is fine.
+                                let _ = app.hub.send(Changed { meta, origin: conn });
+                            }
+                            Err(e) => {
+                                // Memory is ahead of storage: forget it, and acknowledge nothing.
+                                doc.discard();
+                                return internal(e);
+                            }
+                        }
+                    }
+                    ServerEffect::Send(f) => out.push(f),
+                }
+            }
+            out
+        }
+        _ => vec![Frame::Error {
+            code: ErrorCode::UnexpectedFrame,
+            message: "only Hello and Sync frames go to the server".into(),
+        }],
+    }
+}

@@ -1,0 +1,379 @@
+use std::path::Path;
+
+use fieldcheck_core::answers::AnswerValue;
+use fieldcheck_core::records::{Actor, Record, Status};
+use fieldcheck_core::sync::Frame;
+use fieldcheck_core::templates::{Format, Template};
+use fieldcheck_core::vocab::Role;
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+
+use super::support::{Device, Server, add_user, http, login, open};
+
+fn template() -> Template {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/worked_example.toml");
+    Template::load(
+        &std::fs::read_to_string(path).expect("fixture"),
+        Format::Toml,
+    )
+    .expect("valid")
+}
+
+fn actor(user: &str, role: Role, now_ms: i64) -> Actor {
+    Actor {
+        user: user.into(),
+        role,
+        device: format!("{user}-device"),
+        now_ms,
+    }
+}
+
+/// A data folder with the people of the tests: two inspectors and a manager
+/// in district cq/yz, a manager in district cq/jb.
+fn people() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (name, role, scope) in [
+        ("li", "inspector", "cq"),
+        ("zhao", "inspector", "cq"),
+        ("wang", "manager", "cq/yz"),
+        ("chen", "manager", "cq/jb"),
+    ] {
+        add_user(dir.path(), name, role, scope, "pw-123456");
+    }
+    dir
+}
+
+/// A submitted audit by `li` at store cq/yz/001.
+fn submitted_audit(t: &Template, id: &str) -> Record {
+    let li = |ms| actor("li", Role::Inspector, ms);
+    let mut r = Record::create(t, id, "cq/yz/001", &li(1_000)).expect("create");
+    for (i, item) in ["a1", "a2", "a3", "a4", "b1", "b2", "b3"]
+        .iter()
+        .enumerate()
+    {
+        r.answer(t, &li(2_000 + i as i64), item, AnswerValue::Pass, None)
+            .expect("answer");
+    }
+    r.submit(t, &li(3_000)).expect("submit");
+    r
+}
+
+#[tokio::test]
+async fn health_login_and_logout() {
+    let dir = people();
+    let server = Server::start(dir.path(), None);
+    let (status, body) = http(&server.addr, "GET", "/health", None, None).await;
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+
+    let wrong = http(
+        &server.addr,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(r#"{"username":"li","password":"nope"}"#),
+    )
+    .await;
+    let nobody = http(
+        &server.addr,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(r#"{"username":"ghost","password":"nope"}"#),
+    )
+    .await;
+    assert_eq!(wrong.0, 401);
+    assert_eq!(
+        wrong, nobody,
+        "an unknown user looks exactly like a wrong password"
+    );
+    assert!(
+        wrong.1.contains(r#""code":"invalid_credentials""#),
+        "{}",
+        wrong.1
+    );
+    let bad = http(
+        &server.addr,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(r#"{"username": 3"#),
+    )
+    .await;
+    assert_eq!(bad.0, 400);
+    assert!(bad.1.contains(r#""code":"bad_request""#), "{}", bad.1);
+
+    let token = login(&server.addr, "li", "pw-123456").await;
+    assert!(open(&server.addr, &token).await.is_ok());
+    assert_eq!(
+        http(
+            &server.addr,
+            "POST",
+            "/api/v1/auth/logout",
+            Some(&token),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    assert!(
+        open(&server.addr, &token).await.is_err(),
+        "a revoked token is refused"
+    );
+    assert!(open(&server.addr, "not-a-token").await.is_err());
+    let (status, body) = http(&server.addr, "GET", "/sync", None, None).await;
+    assert_eq!(status, 401, "{body}");
+}
+
+#[tokio::test]
+async fn expired_tokens_are_refused() {
+    let dir = people();
+    let config = dir.path().join("server.toml");
+    std::fs::write(&config, "token_ttl_hours = 0\n").expect("write");
+    let server = Server::start(dir.path(), Some(&config));
+    let token = login(&server.addr, "li", "pw-123456").await;
+    assert!(open(&server.addr, &token).await.is_err());
+}
+
+#[tokio::test]
+async fn an_audit_travels_to_the_manager_and_the_return_comes_back_by_push() {
+    let dir = people();
+    let server = Server::start(dir.path(), None);
+    let t = template();
+    let (li_token, wang_token) = (
+        login(&server.addr, "li", "pw-123456").await,
+        login(&server.addr, "wang", "pw-123456").await,
+    );
+
+    let mut li = Device::default();
+    li.docs
+        .0
+        .insert("audit-1".into(), submitted_audit(&t, "audit-1").into_doc());
+    li.changed(None, "audit-1").await;
+    let mut li_ws = li.sync(&server.addr, &li_token).await;
+    assert_eq!(
+        li.client.dirty().count(),
+        0,
+        "the server acknowledged the audit: {:?} {:?}",
+        li.rejected,
+        li.errors
+    );
+    assert!(li.client.cursor() >= 1);
+
+    let mut wang = Device::default();
+    let mut wang_ws = wang.sync(&server.addr, &wang_token).await;
+    let doc = wang
+        .docs
+        .0
+        .remove("audit-1")
+        .expect("the manager received the audit");
+    let mut record = Record::from_doc(doc).expect("a record");
+    assert_eq!(record.status().expect("status"), Status::Submitted);
+    record
+        .return_for_changes(
+            &actor("wang", Role::Manager, 9_000),
+            "Photo of the sign, please",
+        )
+        .expect("return");
+    wang.docs.0.insert("audit-1".into(), record.into_doc());
+    wang.changed(Some(&mut wang_ws), "audit-1").await;
+    assert_eq!(wang.client.dirty().count(), 0);
+
+    // The inspector's open session receives the return without asking.
+    li.pump(&mut li_ws).await;
+    let back = Record::from_doc(li.docs.0.get("audit-1").expect("doc").clone()).expect("record");
+    let state = back.state().expect("state");
+    assert_eq!(state.status, Status::Returned);
+    assert_eq!(
+        state.comments.values().next().map(|c| c.text.as_str()),
+        Some("Photo of the sign, please")
+    );
+}
+
+#[tokio::test]
+async fn people_see_only_what_their_role_and_scope_allow() {
+    let dir = people();
+    let server = Server::start(dir.path(), None);
+    let t = template();
+    let mut li = Device::default();
+    li.docs
+        .0
+        .insert("audit-2".into(), submitted_audit(&t, "audit-2").into_doc());
+    li.changed(None, "audit-2").await;
+    li.sync(&server.addr, &login(&server.addr, "li", "pw-123456").await)
+        .await;
+
+    let mut chen = Device::default();
+    chen.sync(
+        &server.addr,
+        &login(&server.addr, "chen", "pw-123456").await,
+    )
+    .await;
+    assert!(
+        chen.docs.0.is_empty(),
+        "a manager of another district sees nothing"
+    );
+    let mut zhao = Device::default();
+    let mut zhao_ws = zhao
+        .sync(
+            &server.addr,
+            &login(&server.addr, "zhao", "pw-123456").await,
+        )
+        .await;
+    assert!(
+        zhao.docs.0.is_empty(),
+        "another inspector does not see li's audit"
+    );
+
+    // Asking for it by id is refused with the same words as a store outside the scope.
+    zhao.changed(Some(&mut zhao_ws), "audit-2").await;
+    assert_eq!(
+        zhao.rejected,
+        [(
+            "audit-2".to_string(),
+            "not found or not permitted".to_string()
+        )]
+    );
+    assert!(
+        zhao.docs
+            .0
+            .get("audit-2")
+            .is_none_or(|d| d.clone().get_heads().is_empty())
+    );
+}
+
+#[tokio::test]
+async fn forged_changes_are_refused_and_not_stored() {
+    let dir = people();
+    let server = Server::start(dir.path(), None);
+    let t = template();
+    let li_token = login(&server.addr, "li", "pw-123456").await;
+    let mut li = Device::default();
+    li.docs
+        .0
+        .insert("audit-3".into(), submitted_audit(&t, "audit-3").into_doc());
+    li.changed(None, "audit-3").await;
+    let mut ws = li.sync(&server.addr, &li_token).await;
+
+    // The inspector's app is tampered with: it approves its own audit.
+    let doc = li.docs.0.get_mut("audit-3").expect("doc");
+    autosurgeon::reconcile_prop(doc, automerge::ROOT, "status", Status::Approved).expect("forge");
+    doc.set_author(Some(automerge::Author::from(b"li".to_vec())));
+    doc.commit();
+    li.changed(Some(&mut ws), "audit-3").await;
+    assert_eq!(li.rejected.len(), 1);
+    assert!(
+        li.rejected[0]
+            .1
+            .contains("cannot move a record from submitted to approved"),
+        "{:?}",
+        li.rejected
+    );
+
+    let mut wang = Device::default();
+    wang.sync(
+        &server.addr,
+        &login(&server.addr, "wang", "pw-123456").await,
+    )
+    .await;
+    let seen = Record::from_doc(wang.docs.0.remove("audit-3").expect("doc")).expect("record");
+    assert_eq!(
+        seen.status().expect("status"),
+        Status::Submitted,
+        "the forged approval was not stored"
+    );
+}
+
+#[tokio::test]
+async fn bad_frames_get_an_error_and_the_session_goes_on() {
+    let dir = people();
+    let server = Server::start(dir.path(), None);
+    let token = login(&server.addr, "li", "pw-123456").await;
+    let mut ws = open(&server.addr, &token).await.expect("opens");
+    for junk in [vec![], vec![99, 1, 2], vec![1, 250, 250, 250]] {
+        ws.send(Message::Binary(junk.into())).await.expect("send");
+        let reply = ws.next().await.expect("a reply").expect("ok");
+        let frame = fieldcheck_core::sync::decode(&reply.into_data()).expect("a frame");
+        assert!(matches!(frame, Frame::Error { .. }), "{frame:?}");
+    }
+    ws.send(Device::send_raw(&Frame::Hello {
+        cursor: 0,
+        dirty: vec![],
+    }))
+    .await
+    .expect("send");
+    let reply = ws.next().await.expect("a reply").expect("ok");
+    assert!(matches!(
+        fieldcheck_core::sync::decode(&reply.into_data()),
+        Ok(Frame::Welcome { .. })
+    ));
+    assert_eq!(
+        http(&server.addr, "GET", "/health", None, None).await.0,
+        200,
+        "still serving"
+    );
+}
+
+#[tokio::test]
+async fn kill_9_in_the_middle_of_a_sync_loses_nothing_acknowledged() {
+    let dir = people();
+    let t = template();
+    let mut server = Server::start(dir.path(), None);
+    let token = login(&server.addr, "li", "pw-123456").await;
+    let mut li = Device::default();
+    for i in 0..40 {
+        let id = format!("audit-k{i}");
+        li.docs
+            .0
+            .insert(id.clone(), submitted_audit(&t, &id).into_doc());
+        li.changed(None, &id).await;
+    }
+    // Start the sync and kill the server while frames are in flight.
+    let mut ws = open(&server.addr, &token).await.expect("opens");
+    let hello = li.client.connect();
+    ws.send(Device::send_raw(&hello)).await.expect("send");
+    // Kill it as soon as a few audits are acknowledged, with the rest in flight.
+    while li.client.dirty().count() > 35 {
+        let Some(Ok(Message::Binary(b))) = ws.next().await else {
+            break;
+        };
+        let effects = li.client.receive(
+            fieldcheck_core::sync::decode(&b).expect("frame"),
+            &mut li.docs,
+        );
+        li.apply(&mut ws, effects).await;
+    }
+    server.kill9();
+    li.client.disconnect();
+    let acknowledged: Vec<String> = (0..40)
+        .map(|i| format!("audit-k{i}"))
+        .filter(|id| !li.client.dirty().any(|d| d == id))
+        .collect();
+    assert!(
+        !acknowledged.is_empty() && acknowledged.len() < 40,
+        "killed mid-sync: {} acknowledged",
+        acknowledged.len()
+    );
+
+    let server = Server::start(dir.path(), None);
+    let token = login(&server.addr, "wang", "pw-123456").await;
+    let mut wang = Device::default();
+    wang.sync(&server.addr, &token).await;
+    for id in &acknowledged {
+        assert!(
+            wang.docs.0.contains_key(id),
+            "{id} was acknowledged before the kill and is gone"
+        );
+    }
+    // The device resends the rest and everything arrives.
+    li.sync(&server.addr, &login(&server.addr, "li", "pw-123456").await)
+        .await;
+    assert_eq!(li.client.dirty().count(), 0);
+    let mut wang2 = Device::default();
+    wang2.sync(&server.addr, &token).await;
+    assert_eq!(wang2.docs.0.len(), 40);
+}

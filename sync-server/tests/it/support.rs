@@ -1,0 +1,239 @@
+//! Test support: the real server binary on a loopback port, a minimal HTTP
+//! client, and a device that syncs over a real WebSocket with the core
+//! client engine.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use automerge::AutoCommit;
+use fieldcheck_core::sync::{Client, ClientEffect, Docs, Frame, decode, encode};
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::{self, Message};
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_fieldcheck-server")
+}
+
+/// A server process with its own data folder; killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+}
+
+impl Server {
+    /// Starts `fieldcheck-server serve` on port 0 in `data_dir`, with an
+    /// optional configuration file.
+    pub fn start(data_dir: &Path, config: Option<&Path>) -> Server {
+        let mut cmd = Command::new(bin());
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir);
+        if let Some(c) = config {
+            cmd.arg("--config").arg(c);
+        }
+        let stderr = if std::env::var_os("FIELDCHECK_TEST_SERVER_LOG").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        };
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("server starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("server prints its address");
+        let addr = line
+            .trim()
+            .rsplit("http://")
+            .next()
+            .expect("address")
+            .to_string();
+        assert!(addr.contains(':'), "unexpected first line: {line}");
+        Server { child, addr }
+    }
+
+    /// SIGKILL: no shutdown, no flush.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// `fieldcheck-server user add` against a data folder.
+pub fn add_user(data_dir: &Path, name: &str, role: &str, scope: &str, password: &str) {
+    let out = Command::new(bin())
+        .args([
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--scope",
+            scope,
+            "--password",
+            password,
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// One HTTP/1.1 request; returns (status, body).
+pub async fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let body = body.unwrap_or("");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(req.as_bytes()).await.expect("writes");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("reads");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, body.to_string())
+}
+
+pub async fn login(addr: &str, user: &str, password: &str) -> String {
+    let (status, body) = http(
+        addr,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&format!(
+            r#"{{"username":"{user}","password":"{password}"}}"#
+        )),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    v["token"].as_str().expect("token").to_string()
+}
+
+#[derive(Default)]
+pub struct MemDocs(pub BTreeMap<String, AutoCommit>);
+
+impl Docs for MemDocs {
+    fn doc_mut(&mut self, id: &str) -> &mut AutoCommit {
+        self.0.entry(id.to_string()).or_default()
+    }
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A device: the core client engine over a real WebSocket.
+#[derive(Default)]
+pub struct Device {
+    pub client: Client,
+    pub docs: MemDocs,
+    pub rejected: Vec<(String, String)>,
+    pub errors: Vec<String>,
+}
+
+/// Opens the sync WebSocket with a bearer token.
+pub async fn open(addr: &str, token: &str) -> Result<Ws, tungstenite::Error> {
+    let mut req =
+        tungstenite::client::IntoClientRequest::into_client_request(format!("ws://{addr}/sync"))
+            .expect("request");
+    req.headers_mut().insert(
+        "Authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    tokio_tungstenite::connect_async(req)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+impl Device {
+    /// Connects, syncs until the server has nothing more to say for a
+    /// while, and returns the open socket for more.
+    pub async fn sync(&mut self, addr: &str, token: &str) -> Ws {
+        let mut ws = open(addr, token).await.expect("the sync socket opens");
+        let hello = self.client.connect();
+        ws.send(Message::Binary(encode(&hello).into()))
+            .await
+            .expect("send");
+        self.pump(&mut ws).await;
+        ws
+    }
+
+    /// Handles frames until none arrive for a moment.
+    pub async fn pump(&mut self, ws: &mut Ws) {
+        while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_millis(300), ws.next()).await
+        {
+            if std::env::var_os("FIELDCHECK_TEST_SERVER_LOG").is_some() {
+                eprintln!("device got {msg:?}");
+            }
+            let Ok(Message::Binary(bytes)) = msg else {
+                continue;
+            };
+            let frame = decode(&bytes).expect("the server sends valid frames");
+            if std::env::var_os("FIELDCHECK_TEST_SERVER_LOG").is_some() {
+                eprintln!("device <- {frame:?}");
+            }
+            let effects = self.client.receive(frame, &mut self.docs);
+            self.apply(ws, effects).await;
+        }
+    }
+
+    pub async fn apply(&mut self, ws: &mut Ws, effects: Vec<ClientEffect>) {
+        for e in effects {
+            match e {
+                ClientEffect::Send(f) => ws
+                    .send(Message::Binary(encode(&f).into()))
+                    .await
+                    .expect("send"),
+                ClientEffect::Rejected { doc, reason } => self.rejected.push((doc, reason)),
+                ClientEffect::ServerError(m) => self.errors.push(m),
+                _ => {}
+            }
+        }
+    }
+
+    /// Tells the engine about a local change and sends it if connected.
+    pub async fn changed(&mut self, ws: Option<&mut Ws>, doc: &str) {
+        let effects = self.client.local_change(doc, &mut self.docs);
+        if let Some(ws) = ws {
+            self.apply(ws, effects).await;
+            self.pump(ws).await;
+        }
+    }
+
+    pub fn send_raw(frame: &Frame) -> Message {
+        Message::Binary(encode(frame).into())
+    }
+}
