@@ -1,2 +1,6 @@
-//! The Fieldcheck app: Tauri shell, device store and sync client. Built in a
-//! later issue; the crate exists now so that the workspace layout is final.
+//! The Fieldcheck app's library: the device store (every document durably in
+//! SQLite) and the sync client that keeps it in step with the server. The
+//! Tauri shell and UI build on these.
+
+pub mod store;
+pub mod sync_client;

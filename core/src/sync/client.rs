@@ -206,8 +206,9 @@ impl Client {
                 doc: id.to_string(),
                 message,
             }));
-            return;
         }
+        // The peer reported holding every head we have: done, even if one
+        // last message still tells it our heads.
         if peer_has_all(doc, state) {
             if self.dirty.remove(id) {
                 out.push(ClientEffect::Acknowledged(id.to_string()));

@@ -185,7 +185,10 @@ impl ServerSession {
                 doc: id.to_string(),
                 message,
             }));
-        } else if peer_has_all(doc, state) {
+        }
+        // The client reported holding every head we have: done, even if one
+        // last message still tells it ours.
+        if peer_has_all(doc, state) {
             self.pending.remove(id);
             let mut frames = Vec::new();
             self.check_up_to_date(&mut frames);

@@ -1,5 +1,6 @@
 //! Black-box tests of the `fieldcheck-server` binary.
 
 mod cli;
+mod devices;
 mod server;
 mod support;

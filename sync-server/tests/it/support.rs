@@ -59,6 +59,25 @@ impl Server {
         Server { child, addr }
     }
 
+    /// Starts the server on a given address.
+    pub fn start_on(data_dir: &Path, addr: &str) -> Server {
+        let mut child = Command::new(bin())
+            .args(["serve", "--listen", addr, "--data-dir"])
+            .arg(data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("server prints its address");
+        Server {
+            child,
+            addr: addr.to_string(),
+        }
+    }
+
     /// SIGKILL: no shutdown, no flush.
     pub fn kill9(&mut self) {
         let _ = self.child.kill();

@@ -1,0 +1,247 @@
+//! The device store: SQLite through sqlx, in WAL mode with full sync, so a
+//! change is on disk before the operation that made it returns. Documents are
+//! kept as a compacted snapshot plus incremental changes; the record index is
+//! derived from them and can be rebuilt at any time.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use automerge::{AutoCommit, ChangeHash};
+use fieldcheck_core::records::RecordState;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+/// Chunks after which a document is rewritten as one snapshot.
+const COMPACT_AFTER: i64 = 16;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("device database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("device database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored document {0} does not load: {1}")]
+    Corrupt(String, Box<automerge::AutomergeError>),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One row of the record index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    pub doc_id: String,
+    pub store_id: String,
+    pub template_id: String,
+    pub status: String,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeviceStore {
+    pool: SqlitePool,
+}
+
+impl DeviceStore {
+    /// Opens (creating if needed) the store file.
+    pub async fn open(path: &Path) -> Result<DeviceStore> {
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(DeviceStore { pool })
+    }
+
+    /// The document, or `None` if the device does not have it.
+    pub async fn load(&self, doc_id: &str) -> Result<Option<AutoCommit>> {
+        let rows = sqlx::query("SELECT bytes FROM doc_chunks WHERE doc_id = ? ORDER BY n")
+            .bind(doc_id)
+            .fetch_all(&self.pool)
+            .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let mut doc = AutoCommit::new();
+        for r in rows {
+            let bytes: Vec<u8> = r.try_get("bytes")?;
+            doc.load_incremental(&bytes)
+                .map_err(|e| StoreError::Corrupt(doc_id.to_string(), Box::new(e)))?;
+        }
+        Ok(Some(doc))
+    }
+
+    /// Durably stores what `doc` gained since `before` (and refreshes the
+    /// index), in one transaction; `local` marks it for sending.
+    pub async fn save(
+        &self,
+        doc_id: &str,
+        doc: &mut AutoCommit,
+        before: &[ChangeHash],
+        local: bool,
+    ) -> Result<()> {
+        let chunk = doc.save_after(before);
+        let row = index_row(doc_id, doc);
+        let mut tx = self.pool.begin().await?;
+        let n: i64 =
+            sqlx::query("SELECT COALESCE(MAX(n), 0) + 1 AS n FROM doc_chunks WHERE doc_id = ?")
+                .bind(doc_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+        sqlx::query("INSERT INTO doc_chunks (doc_id, n, bytes) VALUES (?, ?, ?)")
+            .bind(doc_id)
+            .bind(n)
+            .bind(&chunk)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(r) = &row {
+            upsert_index(&mut tx, r).await?;
+        }
+        if local {
+            sqlx::query("INSERT OR IGNORE INTO dirty (doc_id) VALUES (?)")
+                .bind(doc_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if n > COMPACT_AFTER {
+            sqlx::query("DELETE FROM doc_chunks WHERE doc_id = ?")
+                .bind(doc_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO doc_chunks (doc_id, n, bytes) VALUES (?, 1, ?)")
+                .bind(doc_id)
+                .bind(doc.save())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn dirty(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT doc_id FROM dirty ORDER BY doc_id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("doc_id")?)).collect()
+    }
+
+    pub async fn acknowledged(&self, doc_id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM dirty WHERE doc_id = ?")
+            .bind(doc_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn cursor(&self) -> Result<u64> {
+        let row = sqlx::query("SELECT value FROM meta WHERE key = 'cursor'")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .and_then(|r| r.try_get::<String, _>("value").ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    pub async fn set_cursor(&self, seq: u64) -> Result<()> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(seq.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn sync_states(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let rows = sqlx::query("SELECT doc_id, state FROM sync_states")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("doc_id")?, r.try_get("state")?)))
+            .collect()
+    }
+
+    pub async fn set_sync_state(&self, doc_id: &str, state: &[u8]) -> Result<()> {
+        sqlx::query("INSERT INTO sync_states (doc_id, state) VALUES (?, ?) ON CONFLICT (doc_id) DO UPDATE SET state = excluded.state")
+            .bind(doc_id)
+            .bind(state)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The record index, newest first.
+    pub async fn records(&self) -> Result<Vec<RecordRow>> {
+        let rows = sqlx::query("SELECT doc_id, store_id, template_id, status, updated_at FROM records ORDER BY updated_at DESC, doc_id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RecordRow {
+                    doc_id: r.try_get("doc_id")?,
+                    store_id: r.try_get("store_id")?,
+                    template_id: r.try_get("template_id")?,
+                    status: r.try_get("status")?,
+                    updated_at: r.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Drops and rebuilds the record index from the documents.
+    pub async fn rebuild_index(&self) -> Result<usize> {
+        let ids: Vec<String> = sqlx::query("SELECT DISTINCT doc_id FROM doc_chunks")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("doc_id"))
+            .collect::<Result<_, _>>()?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM records").execute(&mut *tx).await?;
+        tx.commit().await?;
+        let mut n = 0;
+        for id in ids {
+            if let Some(mut doc) = self.load(&id).await?
+                && let Some(row) = index_row(&id, &mut doc)
+            {
+                let mut tx = self.pool.begin().await?;
+                upsert_index(&mut tx, &row).await?;
+                tx.commit().await?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// The index row of a record document; `None` for other documents.
+fn index_row(doc_id: &str, doc: &mut AutoCommit) -> Option<(String, RecordState)> {
+    let state: RecordState = autosurgeon::hydrate(doc).ok()?;
+    Some((doc_id.to_string(), state))
+}
+
+async fn upsert_index(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    (doc_id, s): &(String, RecordState),
+) -> Result<()> {
+    let updated = s.history.last().map_or(s.header.started_at, |h| h.at);
+    sqlx::query(
+        "INSERT INTO records (doc_id, store_id, template_id, kind, mode, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (doc_id) DO UPDATE SET store_id = excluded.store_id, template_id = excluded.template_id,
+             kind = excluded.kind, mode = excluded.mode, status = excluded.status, updated_at = excluded.updated_at",
+    )
+    .bind(doc_id)
+    .bind(&s.header.store_id)
+    .bind(&s.header.template_id)
+    .bind(s.header.kind.as_str())
+    .bind(s.header.mode.as_str())
+    .bind(s.status.as_str())
+    .bind(updated)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,358 @@
+//! The sync client: a tokio task that connects to the server whenever it
+//! can, runs the core [`Client`] over the WebSocket with documents from the
+//! [`DeviceStore`], backs off exponentially with jitter when the network is
+//! gone, and reports its state for the UI.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use automerge::{AutoCommit, ChangeHash};
+use fieldcheck_core::sync::{Client, ClientEffect, Docs, Frame, decode, encode};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::{self, Message};
+
+use crate::store::{DeviceStore, StoreError};
+
+/// What the sync indicator shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncStatus {
+    /// Not connected; the reason when there is one.
+    Offline(Option<String>),
+    Connecting,
+    Syncing {
+        done: usize,
+        total: usize,
+    },
+    UpToDate,
+    /// The server refused something that needs the user: sign in again,
+    /// or a record's changes were rejected.
+    Error(String),
+}
+
+/// Where and as whom to sync.
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    /// `ws://host:port/sync`.
+    pub url: String,
+    pub token: String,
+    pub min_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl SyncConfig {
+    pub fn new(url: impl Into<String>, token: impl Into<String>) -> SyncConfig {
+        SyncConfig {
+            url: url.into(),
+            token: token.into(),
+            min_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(60),
+        }
+    }
+}
+
+enum Command {
+    LocalChange(String),
+    SyncNow,
+    Stop,
+}
+
+/// The running client.
+#[derive(Debug)]
+pub struct SyncHandle {
+    status: watch::Receiver<SyncStatus>,
+    commands: mpsc::UnboundedSender<Command>,
+    task: JoinHandle<()>,
+}
+
+impl SyncHandle {
+    pub fn status(&self) -> watch::Receiver<SyncStatus> {
+        self.status.clone()
+    }
+
+    /// A document was saved locally: send it when connected.
+    pub fn local_change(&self, doc_id: &str) {
+        let _ = self.commands.send(Command::LocalChange(doc_id.to_string()));
+    }
+
+    /// Try now instead of waiting out the back-off.
+    pub fn sync_now(&self) {
+        let _ = self.commands.send(Command::SyncNow);
+    }
+
+    pub async fn stop(self) {
+        let _ = self.commands.send(Command::Stop);
+        let _ = self.task.await;
+    }
+
+    /// Waits until the status satisfies `pred` or `timeout` passes.
+    pub async fn wait_for(
+        &self,
+        timeout: Duration,
+        pred: impl Fn(&SyncStatus) -> bool,
+    ) -> Option<SyncStatus> {
+        let mut rx = self.status.clone();
+        tokio::time::timeout(timeout, async {
+            loop {
+                let now = rx.borrow_and_update().clone();
+                if pred(&now) {
+                    return now;
+                }
+                if rx.changed().await.is_err() {
+                    return now;
+                }
+            }
+        })
+        .await
+        .ok()
+    }
+}
+
+/// Starts the client task.
+pub fn spawn(store: DeviceStore, config: SyncConfig) -> SyncHandle {
+    let (status_tx, status) = watch::channel(SyncStatus::Offline(None));
+    let (commands, rx) = mpsc::unbounded_channel();
+    let task = tokio::spawn(run(store, config, status_tx, rx));
+    SyncHandle {
+        status,
+        commands,
+        task,
+    }
+}
+
+/// Documents the session has in memory, with the heads last written to the store.
+#[derive(Default)]
+struct Loaded {
+    docs: HashMap<String, AutoCommit>,
+    saved_heads: HashMap<String, Vec<ChangeHash>>,
+}
+
+impl Docs for Loaded {
+    fn doc_mut(&mut self, id: &str) -> &mut AutoCommit {
+        self.docs.entry(id.to_string()).or_default()
+    }
+}
+
+impl Loaded {
+    async fn ensure(&mut self, store: &DeviceStore, id: &str) -> Result<(), StoreError> {
+        if !self.docs.contains_key(id) {
+            self.reload(store, id).await?;
+        }
+        Ok(())
+    }
+
+    async fn reload(&mut self, store: &DeviceStore, id: &str) -> Result<(), StoreError> {
+        let mut doc = store.load(id).await?.unwrap_or_default();
+        self.saved_heads.insert(id.to_string(), doc.get_heads());
+        self.docs.insert(id.to_string(), doc);
+        Ok(())
+    }
+}
+
+enum End {
+    Stopped,
+    Lost(String),
+}
+
+async fn run(
+    store: DeviceStore,
+    config: SyncConfig,
+    status: watch::Sender<SyncStatus>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) {
+    let mut delay = config.min_backoff;
+    loop {
+        let _ = status.send(SyncStatus::Connecting);
+        match session(&store, &config, &status, &mut commands, &mut delay).await {
+            End::Stopped => return,
+            End::Lost(reason) => {
+                if !matches!(*status.borrow(), SyncStatus::Error(_)) {
+                    let _ = status.send(SyncStatus::Offline(Some(reason)));
+                }
+            }
+        }
+        let wait = jitter(delay);
+        delay = (delay * 2).min(config.max_backoff);
+        let deadline = tokio::time::sleep(wait);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                _ = &mut deadline => break,
+                cmd = commands.recv() => match cmd {
+                    None | Some(Command::Stop) => return,
+                    Some(Command::SyncNow) => {
+                        delay = config.min_backoff;
+                        break;
+                    }
+                    // Saved in the store already; sent on the next connection.
+                    Some(Command::LocalChange(_)) => {}
+                },
+            }
+        }
+    }
+}
+
+/// 75%..125% of `d`, so that devices reconnecting after an outage spread out.
+fn jitter(d: Duration) -> Duration {
+    let mut b = [0u8; 2];
+    let r = if getrandom::fill(&mut b).is_ok() {
+        u16::from_le_bytes(b)
+    } else {
+        u16::MAX / 2
+    };
+    d.mul_f64(0.75 + 0.5 * f64::from(r) / f64::from(u16::MAX))
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(config: &SyncConfig) -> Result<Ws, String> {
+    let mut req = tungstenite::client::IntoClientRequest::into_client_request(config.url.as_str())
+        .map_err(|e| e.to_string())?;
+    let auth = format!("Bearer {}", config.token)
+        .parse()
+        .map_err(|_| "the token is not valid text".to_string())?;
+    req.headers_mut().insert("Authorization", auth);
+    match tokio_tungstenite::connect_async(req).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tungstenite::Error::Http(r)) if r.status() == 401 => Err("unauthorized".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+async fn session(
+    store: &DeviceStore,
+    config: &SyncConfig,
+    status: &watch::Sender<SyncStatus>,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    delay: &mut Duration,
+) -> End {
+    let mut ws = match connect(config).await {
+        Ok(ws) => ws,
+        Err(reason) if reason == "unauthorized" => {
+            let _ = status.send(SyncStatus::Error(
+                "sign in again: the server did not accept the token".into(),
+            ));
+            return End::Lost(reason);
+        }
+        Err(reason) => return End::Lost(reason),
+    };
+    *delay = config.min_backoff;
+    let result = drive(store, status, commands, &mut ws).await;
+    let _ = ws.close(None).await;
+    match result {
+        Ok(end) => end,
+        Err(e) => End::Lost(e),
+    }
+}
+
+async fn drive(
+    store: &DeviceStore,
+    status: &watch::Sender<SyncStatus>,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    ws: &mut Ws,
+) -> Result<End, String> {
+    let err = |e: StoreError| e.to_string();
+    let dirty = store.dirty().await.map_err(err)?;
+    let mut client = Client::new(
+        store.cursor().await.map_err(err)?,
+        dirty.clone(),
+        store.sync_states().await.map_err(err)?,
+    );
+    let mut loaded = Loaded::default();
+    for id in &dirty {
+        loaded.ensure(store, id).await.map_err(err)?;
+    }
+    send(ws, &client.connect()).await?;
+    loop {
+        let effects = tokio::select! {
+            msg = ws.next() => match msg {
+                Some(Ok(Message::Binary(bytes))) => {
+                    let frame = decode(&bytes).map_err(|e| e.to_string())?;
+                    if let Frame::Sync { doc, .. } = &frame {
+                        loaded.ensure(store, doc).await.map_err(err)?;
+                    }
+                    client.receive(frame, &mut loaded)
+                }
+                Some(Ok(Message::Close(_))) | None => return Ok(End::Lost("the server closed the connection".into())),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.to_string()),
+            },
+            cmd = commands.recv() => match cmd {
+                None | Some(Command::Stop) => return Ok(End::Stopped),
+                Some(Command::SyncNow) => continue,
+                Some(Command::LocalChange(id)) => {
+                    // The app wrote the change to the store; take it from there.
+                    loaded.reload(store, &id).await.map_err(err)?;
+                    client.local_change(&id, &mut loaded)
+                }
+            },
+        };
+        apply(store, status, ws, &mut client, &mut loaded, effects).await?;
+    }
+}
+
+async fn apply(
+    store: &DeviceStore,
+    status: &watch::Sender<SyncStatus>,
+    ws: &mut Ws,
+    client: &mut Client,
+    loaded: &mut Loaded,
+    effects: Vec<ClientEffect>,
+) -> Result<(), String> {
+    let err = |e: StoreError| e.to_string();
+    let mut touched = Vec::new();
+    for e in effects {
+        match e {
+            ClientEffect::Send(f) => {
+                if let Frame::Sync { doc, .. } = &f {
+                    touched.push(doc.clone());
+                }
+                send(ws, &f).await?;
+            }
+            ClientEffect::Store(id) => {
+                let before = loaded.saved_heads.get(&id).cloned().unwrap_or_default();
+                let doc = loaded.doc_mut(&id);
+                store.save(&id, doc, &before, false).await.map_err(err)?;
+                let heads = doc.get_heads();
+                loaded.saved_heads.insert(id.clone(), heads);
+                touched.push(id);
+            }
+            ClientEffect::Acknowledged(id) => store.acknowledged(&id).await.map_err(err)?,
+            ClientEffect::Cursor(seq) => {
+                store.set_cursor(seq).await.map_err(err)?;
+                if client.dirty().next().is_none() {
+                    let _ = status.send(SyncStatus::UpToDate);
+                }
+            }
+            ClientEffect::Progress(p) => {
+                let _ = status.send(if p.done == p.total {
+                    SyncStatus::UpToDate
+                } else {
+                    SyncStatus::Syncing {
+                        done: p.done,
+                        total: p.total,
+                    }
+                });
+            }
+            ClientEffect::Rejected { doc, reason } => {
+                tracing::warn!(doc, reason, "the server refused changes");
+                let _ = status.send(SyncStatus::Error(format!("{doc}: {reason}")));
+            }
+            ClientEffect::ServerError(m) => tracing::warn!(message = m, "server reported an error"),
+        }
+    }
+    for id in touched {
+        if let Some(state) = client.sync_state(&id) {
+            store.set_sync_state(&id, &state).await.map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+async fn send(ws: &mut Ws, frame: &Frame) -> Result<(), String> {
+    ws.send(Message::Binary(encode(frame).into()))
+        .await
+        .map_err(|e| e.to_string())
+}

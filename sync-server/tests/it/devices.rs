@@ -1,0 +1,287 @@
+//! Device stores (each its own SQLite file and sync client) against the
+//! real server process.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use fieldcheck_app::store::DeviceStore;
+use fieldcheck_app::sync_client::{self, SyncConfig, SyncHandle, SyncStatus};
+use fieldcheck_core::answers::AnswerValue;
+use fieldcheck_core::records::{Actor, Record};
+use fieldcheck_core::templates::{Format, Template};
+use fieldcheck_core::vocab::Role;
+
+use super::support::{Server, add_user, http, login};
+
+fn template() -> Template {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/worked_example.toml");
+    Template::load(
+        &std::fs::read_to_string(path).expect("fixture"),
+        Format::Toml,
+    )
+    .expect("valid")
+}
+
+fn li(ms: i64) -> Actor {
+    Actor {
+        user: "li".into(),
+        role: Role::Inspector,
+        device: "phone".into(),
+        now_ms: ms,
+    }
+}
+
+fn config(addr: &str, token: &str) -> SyncConfig {
+    SyncConfig {
+        min_backoff: Duration::from_millis(100),
+        max_backoff: Duration::from_millis(400),
+        ..SyncConfig::new(format!("ws://{addr}/sync"), token)
+    }
+}
+
+async fn up_to_date(h: &SyncHandle, what: &str) {
+    let s = h
+        .wait_for(Duration::from_secs(20), |s| *s == SyncStatus::UpToDate)
+        .await;
+    assert_eq!(
+        s,
+        Some(SyncStatus::UpToDate),
+        "{what}: status now {:?}",
+        *h.status().borrow()
+    );
+}
+
+/// Loads a record from a device store, edits it and saves it back as the app does.
+async fn edit(store: &DeviceStore, id: &str, f: impl FnOnce(&mut Record)) {
+    let doc = store
+        .load(id)
+        .await
+        .expect("load")
+        .expect("the device has the record");
+    let mut r = Record::from_doc(doc).expect("record");
+    let before = r.doc_mut().get_heads();
+    f(&mut r);
+    store
+        .save(id, r.doc_mut(), &before, true)
+        .await
+        .expect("save");
+}
+
+#[tokio::test]
+async fn two_devices_edit_offline_and_converge() {
+    let dir = tempfile::tempdir().expect("tmp");
+    add_user(dir.path(), "li", "inspector", "cq", "pw-123456");
+    let server = Server::start(dir.path(), None);
+    let token = login(&server.addr, "li", "pw-123456").await;
+    let t = template();
+    let (phone, tablet) = (
+        DeviceStore::open(&dir.path().join("phone.db"))
+            .await
+            .expect("open"),
+        DeviceStore::open(&dir.path().join("tablet.db"))
+            .await
+            .expect("open"),
+    );
+
+    // The phone starts an audit and syncs it; the tablet picks it up.
+    let mut r = Record::create(&t, "audit-d1", "cq/yz/001", &li(1_000)).expect("create");
+    phone
+        .save("audit-d1", r.doc_mut(), &[], true)
+        .await
+        .expect("save");
+    let h = sync_client::spawn(phone.clone(), config(&server.addr, &token));
+    up_to_date(&h, "step 1").await;
+    h.stop().await;
+    let h = sync_client::spawn(tablet.clone(), config(&server.addr, &token));
+    up_to_date(&h, "step 2").await;
+    h.stop().await;
+    assert_eq!(tablet.records().await.expect("index").len(), 1);
+
+    // Offline, each answers different items, and both answer b1.
+    edit(&phone, "audit-d1", |r| {
+        r.answer(&t, &li(2_000), "a1", AnswerValue::Pass, None)
+            .expect("a1");
+        r.answer(
+            &t,
+            &li(2_001),
+            "b1",
+            AnswerValue::Pass,
+            Some("phone".into()),
+        )
+        .expect("b1");
+    })
+    .await;
+    edit(&tablet, "audit-d1", |r| {
+        r.answer(&t, &li(2_000), "a2", AnswerValue::Fail, None)
+            .expect("a2");
+        r.answer(
+            &t,
+            &li(2_002),
+            "b1",
+            AnswerValue::Fail,
+            Some("tablet".into()),
+        )
+        .expect("b1");
+    })
+    .await;
+
+    let (hp, ht) = (
+        sync_client::spawn(phone.clone(), config(&server.addr, &token)),
+        sync_client::spawn(tablet.clone(), config(&server.addr, &token)),
+    );
+    up_to_date(&hp, "step 3").await;
+    up_to_date(&ht, "step 4").await;
+    // The second to finish pushed to the first; give the first a moment to take it in.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    hp.stop().await;
+    ht.stop().await;
+
+    let a = Record::from_doc(phone.load("audit-d1").await.expect("load").expect("doc"))
+        .expect("record");
+    let b = Record::from_doc(tablet.load("audit-d1").await.expect("load").expect("doc"))
+        .expect("record");
+    assert_eq!(
+        a.state().expect("a"),
+        b.state().expect("b"),
+        "both devices show the same record"
+    );
+    let s = a.state().expect("state");
+    assert_eq!(
+        (s.answers["a1"].value.clone(), s.answers["a2"].value.clone()),
+        (AnswerValue::Pass, AnswerValue::Fail)
+    );
+    let conflicts = a.conflicts().expect("conflicts");
+    assert_eq!(conflicts.len(), 1, "b1 was answered on both devices");
+    assert!(
+        phone.dirty().await.expect("dirty").is_empty()
+            && tablet.dirty().await.expect("dirty").is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_client_connects_when_the_server_appears_and_reports_a_revoked_token() {
+    let dir = tempfile::tempdir().expect("tmp");
+    add_user(dir.path(), "li", "inspector", "cq", "pw-123456");
+    let store = DeviceStore::open(&dir.path().join("d.db"))
+        .await
+        .expect("open");
+    // A free port, for a server that is not there yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut r = Record::create(&template(), "audit-d2", "cq/yz/001", &li(1_000)).expect("create");
+    store
+        .save("audit-d2", r.doc_mut(), &[], true)
+        .await
+        .expect("save");
+
+    // Log in against a first server to get a token, then take it away.
+    let mut first = Server::start(dir.path(), None);
+    let token = login(&first.addr, "li", "pw-123456").await;
+    first.kill9();
+    let h = sync_client::spawn(store.clone(), config(&addr, &token));
+    let offline = h
+        .wait_for(Duration::from_secs(5), |s| {
+            matches!(s, SyncStatus::Offline(Some(_)))
+        })
+        .await;
+    assert!(
+        offline.is_some(),
+        "offline with a reason while nothing listens"
+    );
+
+    let server = Server::start_on(dir.path(), &addr);
+    up_to_date(&h, "step 5").await;
+    assert!(store.dirty().await.expect("dirty").is_empty());
+    h.stop().await;
+
+    assert_eq!(
+        http(
+            &server.addr,
+            "POST",
+            "/api/v1/auth/logout",
+            Some(&token),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    let h = sync_client::spawn(store.clone(), config(&server.addr, &token));
+    let err = h
+        .wait_for(Duration::from_secs(5), |s| {
+            matches!(s, SyncStatus::Error(_))
+        })
+        .await;
+    assert!(matches!(err, Some(SyncStatus::Error(m)) if m.contains("sign in again")));
+    h.stop().await;
+}
+
+/// Not a test of its own: the writer process of the next test.
+#[tokio::test]
+async fn device_writer_child() {
+    let Some(db) = std::env::var_os("FIELDCHECK_WRITER_DB") else {
+        return;
+    };
+    let store = DeviceStore::open(Path::new(&db)).await.expect("open");
+    let t = template();
+    for i in 0.. {
+        let id = format!("audit-w{i}");
+        let mut r = Record::create(&t, &id, "cq/yz/001", &li(i)).expect("create");
+        for item in ["a1", "a2", "a3", "a4", "b1", "b2", "b3"] {
+            r.answer(&t, &li(i), item, AnswerValue::Pass, Some("x".repeat(200)))
+                .expect("answer");
+        }
+        store.save(&id, r.doc_mut(), &[], true).await.expect("save");
+        println!("saved {id}");
+    }
+}
+
+#[tokio::test]
+async fn a_device_killed_while_writing_reopens_intact() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("killed.db");
+    let mut child = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "devices::device_writer_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("FIELDCHECK_WRITER_DB", &db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("writer starts");
+    let mut saved = Vec::new();
+    for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
+        let line = line.expect("line");
+        if let Some(id) = line.strip_prefix("saved ") {
+            saved.push(id.to_string());
+        }
+        if saved.len() >= 30 {
+            break;
+        }
+    }
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
+
+    let store = DeviceStore::open(&db).await.expect("the store reopens");
+    for id in &saved {
+        let doc = store
+            .load(id)
+            .await
+            .expect("loads")
+            .unwrap_or_else(|| panic!("{id} was saved and is gone"));
+        Record::from_doc(doc).expect("intact");
+    }
+    let indexed = store.rebuild_index().await.expect("rebuild");
+    assert!(indexed >= saved.len());
+    assert_eq!(store.dirty().await.expect("dirty").len(), indexed);
+}
