@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::{Context, bail};
+
+mod postgres;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -65,17 +67,27 @@ fn test() -> anyhow::Result<()> {
         "-D",
         "warnings",
     ])?;
-    cargo_test(&["test", "--workspace"])
+    let mut totals = cargo_test(&["test", "--workspace"], &[])?;
+    // The server's suite again on PostgreSQL, started here and stopped after.
+    let pg = postgres::Postgres::start()?;
+    let more = cargo_test(
+        &["test", "-p", "fieldcheck-server", "--test", "it"],
+        &[("FIELDCHECK_TEST_POSTGRES", pg.url())],
+    )?;
+    totals.0 += more.0;
+    println!("tests: {} passed, {} failed", totals.0, totals.1);
+    Ok(())
 }
 
 /// Runs `cargo test`, echoing its output, and closes with one total line,
 /// `tests: N passed, N failed`, so that the last word is the whole run's and
 /// not the last crate's doc-tests.
-fn cargo_test(args: &[&str]) -> anyhow::Result<()> {
+fn cargo_test(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<(u64, u64)> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     eprintln!("xtask: cargo {}", args.join(" "));
     let mut child = Command::new(&cargo)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .stdout(Stdio::piped())
         .spawn()
@@ -92,14 +104,14 @@ fn cargo_test(args: &[&str]) -> anyhow::Result<()> {
         }
     }
     let status = child.wait()?;
-    println!("tests: {passed} passed, {failed} failed");
     if !status.success() || failed > 0 {
+        println!("tests: {passed} passed, {failed} failed");
         bail!("cargo {} failed ({status})", args.join(" "));
     }
     if passed == 0 {
         bail!("no test ran");
     }
-    Ok(())
+    Ok((passed, failed))
 }
 
 /// The number before `word` in a summary like `ok. 74 passed; 0 failed; ...`.

@@ -14,6 +14,32 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::{self, Message};
 
+/// Where a test server keeps its data: the embedded SQLite file in
+/// `data_dir`, or, when `FIELDCHECK_TEST_POSTGRES` names a PostgreSQL server
+/// (`postgres://user@host:port`), a fresh database of its own there.
+pub fn storage_args(data_dir: &Path) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = vec!["--data-dir".into(), data_dir.into()];
+    if let Ok(base) = std::env::var("FIELDCHECK_TEST_POSTGRES") {
+        let name = format!(
+            "fc_{}",
+            &blake3::hash(data_dir.as_os_str().as_encoded_bytes()).to_hex()[..16]
+        );
+        let out = Command::new("psql")
+            .arg(format!("{base}/postgres"))
+            .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
+            .output()
+            .expect("psql runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() || err.contains("already exists"),
+            "{err}"
+        );
+        args.push("--database".into());
+        args.push(format!("{base}/{name}").into());
+    }
+    args
+}
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_fieldcheck-server")
 }
@@ -29,8 +55,8 @@ impl Server {
     /// optional configuration file.
     pub fn start(data_dir: &Path, config: Option<&Path>) -> Server {
         let mut cmd = Command::new(bin());
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir);
+        cmd.args(["serve", "--listen", "127.0.0.1:0"])
+            .args(storage_args(data_dir));
         if let Some(c) = config {
             cmd.arg("--config").arg(c);
         }
@@ -62,8 +88,8 @@ impl Server {
     /// Starts the server on a given address.
     pub fn start_on(data_dir: &Path, addr: &str) -> Server {
         let mut child = Command::new(bin())
-            .args(["serve", "--listen", addr, "--data-dir"])
-            .arg(data_dir)
+            .args(["serve", "--listen", addr])
+            .args(storage_args(data_dir))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -104,9 +130,8 @@ pub fn add_user(data_dir: &Path, name: &str, role: &str, scope: &str, password: 
             scope,
             "--password",
             password,
-            "--data-dir",
         ])
-        .arg(data_dir)
+        .args(storage_args(data_dir))
         .output()
         .expect("runs");
     assert!(
