@@ -18,7 +18,7 @@ use crate::auth::{self, Principal};
 use crate::config::ServeConfig;
 use crate::docs::DocCache;
 use crate::error::ApiError;
-use crate::storage::{DocMeta, Storage};
+use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::ws;
 
 /// A document was stored: sessions that may see it pass it on.
@@ -70,6 +70,9 @@ impl Application {
             hub,
             config: Arc::new(config),
         };
+        if state.storage.engine() == Engine::Postgres {
+            listen_to_replicas(&state).await?;
+        }
         let listener = TcpListener::bind(state.config.listen).await?;
         Ok(Application {
             listener,
@@ -101,6 +104,39 @@ impl Application {
         sweeper.abort();
         Ok(result?)
     }
+}
+
+/// With PostgreSQL, several replicas share one database: each hears the
+/// others' stored changes (LISTEN/NOTIFY), refreshes its cached copy and
+/// pushes them to its own sessions.
+async fn listen_to_replicas(state: &AppState) -> anyhow::Result<()> {
+    let mut listener = sqlx::postgres::PgListener::connect(&state.config.database_url()).await?;
+    listener.listen(CHANGES_CHANNEL).await?;
+    let state = state.clone();
+    tokio::spawn(async move {
+        loop {
+            match listener.recv().await {
+                Ok(n) => {
+                    let Some(notice) = Notice::decode(n.payload()) else {
+                        continue;
+                    };
+                    if notice.replica == state.storage.replica() {
+                        continue;
+                    }
+                    if let Err(e) = state.docs.refresh(&notice.meta.doc_id).await {
+                        tracing::error!(error = %e, "cannot refresh a document changed by another replica");
+                    }
+                    let _ = state.hub.send(Changed {
+                        meta: notice.meta,
+                        origin: 0,
+                    });
+                }
+                // PgListener reconnects by itself; log and go on.
+                Err(e) => tracing::warn!(error = %e, "replica notifications interrupted"),
+            }
+        }
+    });
+    Ok(())
 }
 
 fn router(state: AppState) -> Router {

@@ -141,6 +141,24 @@ impl DocCache {
         Ok(DocGuard { guard })
     }
 
+    /// Another replica stored changes: bring the cached copy (if any) up to
+    /// date from storage. Loading chunks it already has is harmless.
+    pub async fn refresh(&self, id: &str) -> Result<(), DocError> {
+        let entry = {
+            let map = self.inner.entries.lock().unwrap_or_else(|p| p.into_inner());
+            map.get(id).cloned()
+        };
+        let Some(entry) = entry else { return Ok(()) };
+        let mut guard = entry.doc.clone().lock_owned().await;
+        if let Some(doc) = guard.as_mut() {
+            for c in self.inner.storage.load_chunks(id).await? {
+                doc.load_incremental(&c)
+                    .map_err(|e| DocError::Corrupt(id.to_string(), e))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Drops documents unused for `idle`; returns how many.
     pub fn evict_idle(&self, idle: Duration) -> usize {
         let cutoff = self.now_ms().saturating_sub(idle.as_millis() as u64);

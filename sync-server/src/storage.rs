@@ -53,7 +53,12 @@ pub struct UserRow {
 pub struct Storage {
     pool: AnyPool,
     engine: Engine,
+    /// This process's id in change notifications, so it can skip its own.
+    replica: String,
 }
+
+/// The PostgreSQL channel on which replicas announce stored changes.
+pub const CHANGES_CHANNEL: &str = "fieldcheck_changes";
 
 impl Storage {
     /// The default embedded database in `data_dir`.
@@ -105,7 +110,19 @@ impl Storage {
             Engine::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
             Engine::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
         }
-        Ok(Storage { pool, engine })
+        let mut id = [0u8; 8];
+        getrandom::fill(&mut id)
+            .map_err(|e| StorageError::Database(sqlx::Error::Protocol(e.to_string())))?;
+        let replica = id.iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Storage {
+            pool,
+            engine,
+            replica,
+        })
+    }
+
+    pub fn replica(&self) -> &str {
+        &self.replica
     }
 
     pub fn engine(&self) -> Engine {
@@ -183,6 +200,21 @@ impl Storage {
             .fetch_one(&mut *tx)
             .await?
             .try_get("chunks")?;
+        if self.engine == Engine::Postgres {
+            // Delivered to the other replicas only if this transaction commits.
+            let note = Notice {
+                replica: self.replica.clone(),
+                meta: DocMeta {
+                    seq,
+                    ..meta.clone()
+                },
+            };
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANGES_CHANNEL)
+                .bind(note.encode())
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok((seq, chunks))
     }
@@ -310,4 +342,44 @@ fn user_row(r: &sqlx::any::AnyRow) -> Result<UserRow> {
         role: r.try_get("role")?,
         scope: r.try_get("scope")?,
     })
+}
+
+/// A change notification between replicas: `replica|seq|doc|store|author|mode`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub replica: String,
+    pub meta: DocMeta,
+}
+
+impl Notice {
+    fn encode(&self) -> String {
+        let m = &self.meta;
+        // Ids never contain `|`: they are validated names and hierarchy paths.
+        format!(
+            "{}|{}|{}|{}|{}|{}",
+            self.replica, m.seq, m.doc_id, m.store_id, m.author, m.mode
+        )
+    }
+
+    pub fn decode(s: &str) -> Option<Notice> {
+        let mut p = s.splitn(6, '|');
+        let replica = p.next()?.to_string();
+        let seq = p.next()?.parse().ok()?;
+        let (doc_id, store_id, author, mode) = (
+            p.next()?.into(),
+            p.next()?.into(),
+            p.next()?.into(),
+            p.next()?.into(),
+        );
+        Some(Notice {
+            replica,
+            meta: DocMeta {
+                doc_id,
+                seq,
+                store_id,
+                author,
+                mode,
+            },
+        })
+    }
 }

@@ -377,3 +377,46 @@ async fn kill_9_in_the_middle_of_a_sync_loses_nothing_acknowledged() {
     wang2.sync(&server.addr, &token).await;
     assert_eq!(wang2.docs.0.len(), 40);
 }
+
+/// Two server processes on one PostgreSQL database: a change accepted by one
+/// reaches a device connected to the other by push (LISTEN/NOTIFY). With the
+/// embedded SQLite engine there is one server per file, so this test has
+/// nothing to check there and passes through; the PostgreSQL run of
+/// `cargo xtask test` exercises it.
+#[tokio::test]
+async fn replicas_sharing_postgres_push_each_others_changes() {
+    if std::env::var_os("FIELDCHECK_TEST_POSTGRES").is_none() {
+        return;
+    }
+    let dir = people();
+    let t = template();
+    let (a, b) = (
+        Server::start(dir.path(), None),
+        Server::start(dir.path(), None),
+    );
+    let mut wang = Device::default();
+    let mut wang_ws = wang
+        .sync(&b.addr, &login(&b.addr, "wang", "pw-123456").await)
+        .await;
+    assert!(wang.docs.0.is_empty());
+
+    let mut li = Device::default();
+    li.docs.0.insert(
+        "audit-r1".into(),
+        submitted_audit(&t, "audit-r1").into_doc(),
+    );
+    li.changed(None, "audit-r1").await;
+    li.sync(&a.addr, &login(&a.addr, "li", "pw-123456").await)
+        .await;
+    assert_eq!(li.client.dirty().count(), 0);
+
+    wang.pump(&mut wang_ws).await;
+    let got = Record::from_doc(
+        wang.docs
+            .0
+            .remove("audit-r1")
+            .expect("pushed across replicas"),
+    )
+    .expect("record");
+    assert_eq!(got.status().expect("status"), Status::Submitted);
+}
