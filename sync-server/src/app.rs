@@ -18,6 +18,7 @@ use crate::auth::{self, Principal};
 use crate::config::ServeConfig;
 use crate::docs::DocCache;
 use crate::error::ApiError;
+use crate::media::{self, DirMediaStore};
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::ws;
 
@@ -36,6 +37,7 @@ pub struct AppState {
     pub docs: DocCache,
     pub hub: broadcast::Sender<Changed>,
     pub config: Arc<ServeConfig>,
+    pub media: DirMediaStore,
 }
 
 pub fn now_ms() -> i64 {
@@ -68,6 +70,7 @@ impl Application {
             docs: DocCache::new(storage.clone(), config.cache_docs),
             storage,
             hub,
+            media: DirMediaStore::new(config.data_dir.join("media")),
             config: Arc::new(config),
         };
         if state.storage.engine() == Engine::Postgres {
@@ -145,6 +148,10 @@ fn router(state: AppState) -> Router {
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
         .route("/sync", get(ws::sync))
+        .route(
+            "/api/v1/media/{hash}",
+            post(media::open).patch(media::append).get(media::download),
+        )
         .with_state(state)
 }
 

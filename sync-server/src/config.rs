@@ -59,6 +59,7 @@ struct FileConfig {
     database: Option<Secret>,
     token_ttl_hours: Option<u64>,
     cache_docs: Option<usize>,
+    max_media_mb: Option<u64>,
 }
 
 /// The resolved configuration.
@@ -70,6 +71,8 @@ pub struct ServeConfig {
     pub token_ttl: Duration,
     /// Documents kept in memory at most.
     pub cache_docs: usize,
+    /// Largest media file accepted.
+    pub max_media_bytes: u64,
 }
 
 impl ServeConfig {
@@ -97,6 +100,7 @@ impl ServeConfig {
             database: args.storage.database.clone().map(Secret).or(file.database),
             token_ttl: Duration::from_secs(3600 * file.token_ttl_hours.unwrap_or(24 * 30)),
             cache_docs: file.cache_docs.unwrap_or(2_000),
+            max_media_bytes: file.max_media_mb.unwrap_or(25) * 1024 * 1024,
         })
     }
 

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use automerge::{AutoCommit, ChangeHash};
-use fieldcheck_core::records::Header;
+use fieldcheck_core::answers::AnswerValue;
+use fieldcheck_core::records::{Header, RecordState};
 
 use crate::storage::{COMPACT_AFTER, DocMeta, Storage, StorageError};
 
@@ -222,9 +223,32 @@ pub async fn store(
     };
     let chunk = doc.save_after(before);
     let (seq, chunks) = storage.append(&meta, &chunk, now_ms).await?;
+    if let Ok(record) = autosurgeon::hydrate::<_, RecordState>(doc) {
+        crate::media::index_refs(storage, id, &media_hashes(&record)).await?;
+    }
     if chunks > COMPACT_AFTER {
         storage.compact(id, &doc.save()).await?;
     }
     meta.seq = seq;
     Ok(meta)
+}
+
+/// Content hashes of the media a record references: evidence and photo or
+/// signature answers.
+fn media_hashes(r: &RecordState) -> Vec<String> {
+    let mut out: Vec<String> = r
+        .answers
+        .values()
+        .flat_map(|a| {
+            let inline = match &a.value {
+                AnswerValue::Media(m) => m.clone(),
+                _ => vec![],
+            };
+            a.evidence.iter().cloned().chain(inline)
+        })
+        .map(|m| m.hash)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }

@@ -8,5 +8,6 @@ pub mod cli;
 pub mod config;
 pub mod docs;
 pub mod error;
+pub mod media;
 pub mod storage;
 mod ws;

@@ -2,5 +2,6 @@
 
 mod cli;
 mod devices;
+mod media;
 mod server;
 mod support;

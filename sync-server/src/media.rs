@@ -1,0 +1,344 @@
+//! Media outside the documents (design.md decision 8): files named by their
+//! BLAKE3 hash, uploaded in chunks that resume after a cut, deduplicated by
+//! hash, verified on arrival, limited in size, and served only to users who
+//! may see a record that references them.
+//!
+//! Protocol: `POST /api/v1/media/{hash}` with `{"size", "mime"}` opens (or
+//! finds) an upload and answers `{"offset", "complete"}`; `PATCH` with an
+//! `Upload-Offset` header appends a chunk at that offset; `GET` downloads.
+
+use std::path::PathBuf;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use tokio::io::AsyncWriteExt;
+
+use crate::access::may_see;
+use crate::app::{AppState, Authenticated, now_ms};
+use crate::error::ApiError;
+
+/// Where media bytes live; a directory by default, replaceable by an
+/// S3-compatible store.
+pub trait MediaStore: Send + Sync + std::fmt::Debug {
+    /// Bytes received so far of an unfinished upload.
+    fn partial_len(
+        &self,
+        hash: &str,
+    ) -> impl std::future::Future<Output = std::io::Result<u64>> + Send;
+    fn append(
+        &self,
+        hash: &str,
+        bytes: &[u8],
+    ) -> impl std::future::Future<Output = std::io::Result<()>> + Send;
+    /// The BLAKE3 hash of the partial upload.
+    fn partial_hash(
+        &self,
+        hash: &str,
+    ) -> impl std::future::Future<Output = std::io::Result<String>> + Send;
+    /// Moves a verified upload into place.
+    fn finish(&self, hash: &str) -> impl std::future::Future<Output = std::io::Result<()>> + Send;
+    fn discard(&self, hash: &str) -> impl std::future::Future<Output = std::io::Result<()>> + Send;
+    fn read(
+        &self,
+        hash: &str,
+    ) -> impl std::future::Future<Output = std::io::Result<Vec<u8>>> + Send;
+}
+
+/// Media in a directory: `partial/<hash>` while uploading, `<aa>/<hash>` after.
+#[derive(Debug, Clone)]
+pub struct DirMediaStore {
+    root: PathBuf,
+}
+
+impl DirMediaStore {
+    pub fn new(root: PathBuf) -> DirMediaStore {
+        DirMediaStore { root }
+    }
+
+    fn partial(&self, hash: &str) -> PathBuf {
+        self.root.join("partial").join(hash)
+    }
+
+    fn done(&self, hash: &str) -> PathBuf {
+        self.root.join(&hash[..2]).join(hash)
+    }
+}
+
+impl MediaStore for DirMediaStore {
+    async fn partial_len(&self, hash: &str) -> std::io::Result<u64> {
+        match tokio::fs::metadata(self.partial(hash)).await {
+            Ok(m) => Ok(m.len()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn append(&self, hash: &str, bytes: &[u8]) -> std::io::Result<()> {
+        tokio::fs::create_dir_all(self.root.join("partial")).await?;
+        let mut f = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.partial(hash))
+            .await?;
+        f.write_all(bytes).await?;
+        f.sync_data().await
+    }
+
+    async fn partial_hash(&self, hash: &str) -> std::io::Result<String> {
+        let bytes = tokio::fs::read(self.partial(hash)).await?;
+        Ok(blake3::hash(&bytes).to_hex().to_string())
+    }
+
+    async fn finish(&self, hash: &str) -> std::io::Result<()> {
+        let done = self.done(hash);
+        if let Some(dir) = done.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        tokio::fs::rename(self.partial(hash), done).await
+    }
+
+    async fn discard(&self, hash: &str) -> std::io::Result<()> {
+        match tokio::fs::remove_file(self.partial(hash)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    async fn read(&self, hash: &str) -> std::io::Result<Vec<u8>> {
+        tokio::fs::read(self.done(hash)).await
+    }
+}
+
+fn valid_hash(h: &str) -> Result<(), ApiError> {
+    if h.len() == 64
+        && h.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(
+            "a media hash is 64 lower-case hex digits (BLAKE3)".into(),
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OpenBody {
+    size: u64,
+    mime: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UploadState {
+    offset: u64,
+    size: u64,
+    complete: bool,
+}
+
+async fn state_of(app: &AppState, hash: &str) -> Result<Option<(u64, bool)>, ApiError> {
+    let row = sqlx::query("SELECT size, complete FROM media WHERE hash = $1")
+        .bind(hash)
+        .fetch_optional(app.storage.pool())
+        .await
+        .map_err(crate::storage::StorageError::from)?;
+    row.map(|r| -> Result<(u64, bool), ApiError> {
+        let size: i64 = r
+            .try_get("size")
+            .map_err(crate::storage::StorageError::from)?;
+        let complete = r
+            .try_get::<i64, _>("complete")
+            .map_err(crate::storage::StorageError::from)?
+            != 0;
+        Ok((size as u64, complete))
+    })
+    .transpose()
+}
+
+/// `POST /api/v1/media/{hash}`: opens an upload, or finds it.
+pub async fn open(
+    State(app): State<AppState>,
+    _who: Authenticated,
+    Path(hash): Path<String>,
+    body: Result<Json<OpenBody>, JsonRejection>,
+) -> Result<Json<UploadState>, ApiError> {
+    valid_hash(&hash)?;
+    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    if body.size > app.config.max_media_bytes {
+        return Err(ApiError::TooLarge(format!(
+            "{} bytes is over the {}-byte limit for a media file",
+            body.size, app.config.max_media_bytes
+        )));
+    }
+    if let Some((size, complete)) = state_of(&app, &hash).await? {
+        let offset = if complete {
+            size
+        } else {
+            app.media.partial_len(&hash).await?
+        };
+        return Ok(Json(UploadState {
+            offset,
+            size,
+            complete,
+        }));
+    }
+    sqlx::query("INSERT INTO media (hash, size, mime, complete, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING")
+        .bind(&hash)
+        .bind(body.size as i64)
+        .bind(&body.mime)
+        .bind(0i64)
+        .bind(now_ms())
+        .execute(app.storage.pool())
+        .await
+        .map_err(crate::storage::StorageError::from)?;
+    Ok(Json(UploadState {
+        offset: 0,
+        size: body.size,
+        complete: false,
+    }))
+}
+
+/// `PATCH /api/v1/media/{hash}` with `Upload-Offset`: appends a chunk.
+pub async fn append(
+    State(app): State<AppState>,
+    _who: Authenticated,
+    Path(hash): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Json<UploadState>, ApiError> {
+    valid_hash(&hash)?;
+    let Some((size, complete)) = state_of(&app, &hash).await? else {
+        return Err(ApiError::NotFound(
+            "no upload open for this hash: POST it first".into(),
+        ));
+    };
+    if complete {
+        return Ok(Json(UploadState {
+            offset: size,
+            size,
+            complete,
+        }));
+    }
+    let claimed: u64 = headers
+        .get("upload-offset")
+        .and_then(|v| v.to_str().ok()?.parse().ok())
+        .ok_or_else(|| {
+            ApiError::BadRequest("an Upload-Offset header with a number is required".into())
+        })?;
+    let have = app.media.partial_len(&hash).await?;
+    if claimed != have {
+        return Err(ApiError::Conflict(format!(
+            "the server has {have} bytes; continue from there"
+        )));
+    }
+    if have + bytes.len() as u64 > size {
+        return Err(ApiError::TooLarge(format!(
+            "the upload was opened for {size} bytes"
+        )));
+    }
+    app.media.append(&hash, &bytes).await?;
+    let offset = have + bytes.len() as u64;
+    if offset < size {
+        return Ok(Json(UploadState {
+            offset,
+            size,
+            complete: false,
+        }));
+    }
+    if app.media.partial_hash(&hash).await? != hash {
+        app.media.discard(&hash).await?;
+        return Err(ApiError::Unprocessable(
+            "the bytes do not match the hash; the upload was discarded, start again".into(),
+        ));
+    }
+    app.media.finish(&hash).await?;
+    sqlx::query("UPDATE media SET complete = $2 WHERE hash = $1")
+        .bind(&hash)
+        .bind(1i64)
+        .execute(app.storage.pool())
+        .await
+        .map_err(crate::storage::StorageError::from)?;
+    Ok(Json(UploadState {
+        offset,
+        size,
+        complete: true,
+    }))
+}
+
+/// `GET /api/v1/media/{hash}`: the file, to users who may see a record that
+/// references it. Anyone else gets the same 404 as for a missing file.
+pub async fn download(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(hash): Path<String>,
+) -> Result<Response, ApiError> {
+    valid_hash(&hash)?;
+    let not_found = || ApiError::NotFound("no such media file".into());
+    let row = sqlx::query("SELECT mime, complete FROM media WHERE hash = $1")
+        .bind(&hash)
+        .fetch_optional(app.storage.pool())
+        .await
+        .map_err(crate::storage::StorageError::from)?;
+    let Some(row) = row else {
+        return Err(not_found());
+    };
+    let mime: String = row
+        .try_get("mime")
+        .map_err(crate::storage::StorageError::from)?;
+    let complete = row
+        .try_get::<i64, _>("complete")
+        .map_err(crate::storage::StorageError::from)?
+        != 0;
+    let docs = sqlx::query("SELECT doc_id FROM media_refs WHERE hash = $1")
+        .bind(&hash)
+        .fetch_all(app.storage.pool())
+        .await
+        .map_err(crate::storage::StorageError::from)?;
+    let mut visible = false;
+    for d in docs {
+        let id: String = d
+            .try_get("doc_id")
+            .map_err(crate::storage::StorageError::from)?;
+        if app
+            .storage
+            .doc_meta(&id)
+            .await?
+            .is_some_and(|m| may_see(&who.principal, &m))
+        {
+            visible = true;
+            break;
+        }
+    }
+    if !visible || !complete {
+        return Err(not_found());
+    }
+    let bytes = app.media.read(&hash).await?;
+    Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
+}
+
+/// Records which media a stored record references.
+pub async fn index_refs(
+    app_storage: &crate::storage::Storage,
+    doc_id: &str,
+    hashes: &[String],
+) -> Result<(), crate::storage::StorageError> {
+    for h in hashes {
+        sqlx::query("INSERT INTO media_refs (hash, doc_id) VALUES ($1, $2) ON CONFLICT (hash, doc_id) DO NOTHING")
+            .bind(h)
+            .bind(doc_id)
+            .execute(app_storage.pool())
+            .await?;
+    }
+    Ok(())
+}
+
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
