@@ -23,12 +23,21 @@ enum Task {
     Test,
     /// Build and start the product.
     Run,
+    /// Benchmarks (release builds): `sync`.
+    Bench {
+        #[arg(default_value = "sync")]
+        which: String,
+        /// Extra arguments for the benchmark, e.g. `--devices 4 --audits 250`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
     let result = match Args::parse().task {
         Task::Test => test(),
         Task::Run => run(),
+        Task::Bench { which, args } => bench(&which, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -120,6 +129,32 @@ fn count(summary: &str, word: &str) -> u64 {
         .split([';', '.'])
         .filter_map(|part| part.trim().strip_suffix(word)?.trim().parse::<u64>().ok())
         .sum()
+}
+
+fn bench(which: &str, args: &[String]) -> anyhow::Result<()> {
+    if which != "sync" {
+        bail!("unknown benchmark `{which}` (available: sync)");
+    }
+    cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "fieldcheck-server",
+        "-p",
+        "fieldcheck-bench",
+    ])?;
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target"));
+    let status = Command::new(target.join("release/fieldcheck-bench"))
+        .arg("--server")
+        .arg(target.join("release/fieldcheck-server"))
+        .args(args)
+        .status()?;
+    if !status.success() {
+        bail!("the benchmark failed ({status})");
+    }
+    Ok(())
 }
 
 fn run() -> anyhow::Result<()> {

@@ -1,0 +1,381 @@
+//! `cargo xtask bench sync`: N devices with K audits of 150 items each
+//! (realistic answers and notes) sync to an empty server over loopback
+//! WebSockets; then a reconnect with nothing new; then one edit travelling
+//! to another device. Prints wall time, bytes on the wire and the server's
+//! peak memory. The server is the real `fieldcheck-server` binary.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use automerge::AutoCommit;
+use fieldcheck_core::answers::AnswerValue;
+use fieldcheck_core::i18n::Bilingual;
+use fieldcheck_core::records::{Actor, Record};
+use fieldcheck_core::sync::{Client, ClientEffect, Docs, decode, encode};
+use fieldcheck_core::templates::Template;
+use fieldcheck_core::templates::file::{ItemFile, SectionFile, TemplateFile};
+use fieldcheck_core::vocab::Role;
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::{self, Message};
+
+#[derive(Default)]
+struct MemDocs(BTreeMap<String, AutoCommit>);
+
+impl Docs for MemDocs {
+    fn doc_mut(&mut self, id: &str) -> &mut AutoCommit {
+        self.0.entry(id.to_string()).or_default()
+    }
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A device: the core client over a real WebSocket, counting bytes.
+#[derive(Default)]
+struct Device {
+    client: Client,
+    docs: MemDocs,
+    sent: usize,
+    received: usize,
+}
+
+impl Device {
+    async fn connect(&mut self, addr: &str, token: &str) -> anyhow::Result<Ws> {
+        let mut req = tungstenite::client::IntoClientRequest::into_client_request(format!(
+            "ws://{addr}/sync"
+        ))?;
+        req.headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse()?);
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+        let hello = encode(&self.client.connect());
+        self.sent += hello.len();
+        ws.send(Message::Binary(hello.into())).await?;
+        Ok(ws)
+    }
+
+    /// Handles frames until `done` holds, or nothing arrives for `idle`.
+    async fn run(
+        &mut self,
+        ws: &mut Ws,
+        idle: Duration,
+        done: impl Fn(&Device) -> bool,
+    ) -> anyhow::Result<()> {
+        while !done(self) {
+            let Ok(Some(msg)) = tokio::time::timeout(idle, ws.next()).await else {
+                break;
+            };
+            let Message::Binary(bytes) = msg? else {
+                continue;
+            };
+            self.received += bytes.len();
+            let effects = self.client.receive(decode(&bytes)?, &mut self.docs);
+            self.apply(ws, effects).await?;
+        }
+        Ok(())
+    }
+
+    async fn apply(&mut self, ws: &mut Ws, effects: Vec<ClientEffect>) -> anyhow::Result<()> {
+        for e in effects {
+            if let ClientEffect::Send(f) = e {
+                let b = encode(&f);
+                self.sent += b.len();
+                ws.send(Message::Binary(b.into())).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn audit_template() -> anyhow::Result<Template> {
+    let b = |zh: &str, en: &str| Bilingual::new(zh, en);
+    let sections = (0..10)
+        .map(|s| SectionFile {
+            id: format!("s{s}"),
+            title: b(&format!("第{s}部分"), &format!("Section {s}")),
+            weight: Some(1.0),
+            relevant: None,
+            items: (0..15)
+                .map(|i| ItemFile {
+                    id: format!("s{s}_i{i}"),
+                    kind: "pass_fail".into(),
+                    label: b(&format!("检查项{s}-{i}"), &format!("Check {s}-{i}")),
+                    points: Some(5.0),
+                    ..ItemFile::default()
+                })
+                .collect(),
+        })
+        .collect();
+    let file = TemplateFile {
+        schema: 1,
+        id: "bench_150".into(),
+        kind: "checklist".into(),
+        mode: "overt".into(),
+        channel: "owned_hall".into(),
+        title: b("基准", "Benchmark"),
+        description: None,
+        pass_threshold: Some(80.0),
+        partial_responses: None,
+        touchpoint_scores: None,
+        sections,
+        constructs: vec![],
+        gaps: vec![],
+        analysis: Default::default(),
+    };
+    Template::from_file(file).context("the benchmark template is valid")
+}
+
+/// A 150-item audit with every item answered and a note on every fourth.
+fn audit(t: &Template, user: &str, id: &str, n: usize) -> anyhow::Result<AutoCommit> {
+    let who = |ms| Actor {
+        user: user.into(),
+        role: Role::Inspector,
+        device: "bench".into(),
+        now_ms: ms,
+    };
+    let mut r = Record::create(
+        t,
+        id,
+        &format!("cq/yz/{:03}", n % 200),
+        &who(1_700_000_000_000),
+    )?;
+    for (k, (_, item)) in t.items().enumerate() {
+        let value = if (k + n) % 9 == 0 {
+            AnswerValue::Fail
+        } else {
+            AnswerValue::Pass
+        };
+        let note =
+            (k % 4 == 0).then(|| format!("第{k}项：柜台{}号，员工已说明情况并现场整改。", n % 12));
+        r.answer(
+            t,
+            &who(1_700_000_000_000 + k as i64 * 7_000),
+            &item.id,
+            value,
+            note,
+        )?;
+    }
+    r.submit(t, &who(1_700_000_001_000_000))?;
+    Ok(r.into_doc())
+}
+
+struct ServerProcess {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl ServerProcess {
+    /// Peak resident memory so far, from the kernel (KiB).
+    fn peak_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+    }
+}
+
+fn server(bin: &str, data: &std::path::Path, inspectors: usize) -> anyhow::Result<ServerProcess> {
+    let people = (0..inspectors)
+        .map(|d| (format!("inspector{d}"), "inspector"))
+        .chain([("manager".to_string(), "manager")]);
+    for (name, role) in people {
+        let ok = Command::new(bin)
+            .args([
+                "user",
+                "add",
+                &name,
+                "--role",
+                role,
+                "--scope",
+                "cq",
+                "--password",
+                "bench-pw",
+                "--data-dir",
+            ])
+            .arg(data)
+            .stdout(Stdio::null())
+            .status()?
+            .success();
+        if !ok {
+            bail!("user add failed");
+        }
+    }
+    let mut child = Command::new(bin)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line)?;
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .context("address")?
+        .to_string();
+    Ok(ServerProcess { child, addr })
+}
+
+async fn login(addr: &str, user: &str) -> anyhow::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = format!(r#"{{"username":"{user}","password":"bench-pw"}}"#);
+    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    s.write_all(format!("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).as_bytes()).await?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).await?;
+    let json = raw.split_once("\r\n\r\n").context("response")?.1;
+    Ok(serde_json::from_str::<serde_json::Value>(json)?["token"]
+        .as_str()
+        .context("token")?
+        .to_string())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str, default: usize| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1)?.parse().ok())
+            .unwrap_or(default)
+    };
+    let (devices, audits) = (arg("--devices", 4), arg("--audits", 250));
+    let bin = args
+        .iter()
+        .position(|a| a == "--server")
+        .and_then(|i| args.get(i + 1))
+        .context("--server PATH to fieldcheck-server")?;
+    let data = std::env::temp_dir().join(format!("fieldcheck-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&data)?;
+    let srv = server(bin, &data, devices)?;
+    let t = audit_template()?;
+
+    println!(
+        "workload: {devices} devices x {audits} audits of {} items, to an empty server",
+        t.items().count()
+    );
+    let mut fleet = Vec::new();
+    let mut doc_bytes = 0;
+    for d in 0..devices {
+        let mut dev = Device::default();
+        for k in 0..audits {
+            let id = format!("audit-{d}-{k}");
+            let mut doc = audit(&t, &format!("inspector{d}"), &id, k)?;
+            doc_bytes += doc.save().len();
+            dev.docs.0.insert(id.clone(), doc);
+            dev.client.local_change(&id, &mut dev.docs);
+        }
+        fleet.push(dev);
+    }
+    let mut tokens = Vec::new();
+    for d in 0..devices {
+        tokens.push(login(&srv.addr, &format!("inspector{d}")).await?);
+    }
+    let token = tokens[0].clone();
+
+    // 1. Initial sync, all devices at once.
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (d, mut dev) in fleet.into_iter().enumerate() {
+        let (addr, token) = (srv.addr.clone(), tokens[d].clone());
+        tasks.push(tokio::spawn(async move {
+            let mut ws = dev.connect(&addr, &token).await?;
+            dev.run(&mut ws, Duration::from_secs(30), |d| {
+                d.client.dirty().next().is_none()
+            })
+            .await?;
+            let acknowledged = Instant::now();
+            // Untimed: take the closing frames (the cursor) until the line is quiet.
+            dev.run(&mut ws, Duration::from_millis(300), |_| false)
+                .await?;
+            anyhow::Ok((dev, ws, acknowledged))
+        }));
+    }
+    let mut fleet = Vec::new();
+    let mut last_ack = started;
+    for t in tasks {
+        let (dev, ws, acked) = t.await??;
+        last_ack = last_ack.max(acked);
+        fleet.push((dev, ws));
+    }
+    let initial = last_ack - started;
+    let (sent, received): (usize, usize) = fleet
+        .iter()
+        .fold((0, 0), |(s, r), (d, _)| (s + d.sent, r + d.received));
+    let left: usize = fleet.iter().map(|(d, _)| d.client.dirty().count()).sum();
+    println!(
+        "initial sync: {:.2} s, {} documents, {:.1} KB of documents, {:.1} KB sent + {:.1} KB received, {left} unacknowledged",
+        initial.as_secs_f64(),
+        devices * audits,
+        doc_bytes as f64 / 1e3,
+        sent as f64 / 1e3,
+        received as f64 / 1e3
+    );
+
+    // 2. Reconnect with nothing new.
+    let (mut dev, ws) = fleet.remove(0);
+    drop(ws);
+    dev.client.disconnect();
+    let (s0, r0) = (dev.sent, dev.received);
+    let t0 = Instant::now();
+    let mut ws = dev.connect(&srv.addr, &token).await?;
+    dev.run(&mut ws, Duration::from_secs(5), |d| d.received > r0)
+        .await?;
+    println!(
+        "quiet reconnect: {} bytes sent + {} received, {:.1} ms",
+        dev.sent - s0,
+        dev.received - r0,
+        t0.elapsed().as_secs_f64() * 1e3
+    );
+
+    // 3. One edit on this device reaches a manager's device that is online.
+    let mtoken = login(&srv.addr, "manager").await?;
+    let mut manager = Device::default();
+    let mut mws = manager.connect(&srv.addr, &mtoken).await?;
+    let everything = devices * audits;
+    manager
+        .run(&mut mws, Duration::from_secs(60), |d| {
+            d.docs.0.len() >= everything && d.client.cursor() > 0
+        })
+        .await?;
+    let id = "audit-0-0";
+    let doc = dev.docs.0.get_mut(id).context("doc")?;
+    automerge::transaction::Transactable::put(doc, automerge::ROOT, "bench_edit", 1)?;
+    doc.commit();
+    let before = manager.docs.0.get_mut(id).map(|d| d.get_heads());
+    let t1 = Instant::now();
+    let effects = dev.client.local_change(id, &mut dev.docs);
+    dev.apply(&mut ws, effects).await?;
+    let dev_task = tokio::spawn(async move {
+        let _ = dev
+            .run(&mut ws, Duration::from_millis(500), |_| false)
+            .await;
+    });
+    manager
+        .run(&mut mws, Duration::from_secs(10), |d| {
+            d.docs.0.get(id).map(|x| x.clone().get_heads()) != before
+        })
+        .await?;
+    println!(
+        "one edit to another device: {:.1} ms",
+        t1.elapsed().as_secs_f64() * 1e3
+    );
+    dev_task.abort();
+    if let Some(kib) = srv.peak_kib() {
+        println!("server peak memory: {:.1} MB", kib as f64 / 1024.0);
+    }
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&data);
+    Ok(())
+}
