@@ -142,13 +142,14 @@ fn audit(t: &Template, user: &str, id: &str, n: usize) -> anyhow::Result<AutoCom
         &who(1_700_000_000_000),
     )?;
     for (k, (_, item)) in t.items().enumerate() {
-        let value = if (k + n) % 9 == 0 {
+        let value = if (k + n).is_multiple_of(9) {
             AnswerValue::Fail
         } else {
             AnswerValue::Pass
         };
-        let note =
-            (k % 4 == 0).then(|| format!("第{k}项：柜台{}号，员工已说明情况并现场整改。", n % 12));
+        let note = k
+            .is_multiple_of(4)
+            .then(|| format!("第{k}项：柜台{}号，员工已说明情况并现场整改。", n % 12));
         r.answer(
             t,
             &who(1_700_000_000_000 + k as i64 * 7_000),
