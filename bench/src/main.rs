@@ -4,7 +4,6 @@
 //! to another device. Prints wall time, bytes on the wire and the server's
 //! peak memory. The server is the real `fieldcheck-server` binary.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,21 +13,12 @@ use automerge::AutoCommit;
 use fieldcheck_core::answers::AnswerValue;
 use fieldcheck_core::i18n::Bilingual;
 use fieldcheck_core::records::{Actor, Record};
-use fieldcheck_core::sync::{Client, ClientEffect, Docs, decode, encode};
+use fieldcheck_core::sync::{Client, ClientEffect, MemoryDocs, decode, encode};
 use fieldcheck_core::templates::Template;
 use fieldcheck_core::templates::file::{ItemFile, SectionFile, TemplateFile};
 use fieldcheck_core::vocab::Role;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::{self, Message};
-
-#[derive(Default)]
-struct MemDocs(BTreeMap<String, AutoCommit>);
-
-impl Docs for MemDocs {
-    fn doc_mut(&mut self, id: &str) -> &mut AutoCommit {
-        self.0.entry(id.to_string()).or_default()
-    }
-}
 
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -37,7 +27,7 @@ type Ws =
 #[derive(Default)]
 struct Device {
     client: Client,
-    docs: MemDocs,
+    docs: MemoryDocs,
     sent: usize,
     received: usize,
 }

@@ -251,7 +251,7 @@ mod tests {
     use crate::templates::{Format, Template};
     use crate::test_support::CHECKLIST;
 
-    fn template() -> Template {
+    pub(super) fn template() -> Template {
         let src = format!(
             "{CHECKLIST}{}",
             r#"
@@ -273,6 +273,25 @@ items = [{ id = "sign", type = "pass_fail", points = 10, label = { zh-CN = "æ ‡è
         }
     }
 
+    /// `check_change` for changes signed by `user` themselves.
+    fn by(
+        user: &str,
+        role: Role,
+        before: Option<&RecordState>,
+        after: &RecordState,
+    ) -> Result<(), Violation> {
+        check_change(before, after, &sender(user, role), &authors(1, user))
+    }
+
+    /// A record by `li` with `sign` answered, submitted.
+    fn submitted(t: &Template, sign: AnswerValue) -> Record {
+        let li = actor("li", Role::Inspector);
+        let mut r = Record::create(t, "r1", "s", &li).expect("create");
+        r.answer(t, &li, "sign", sign, None).expect("answer");
+        r.submit(t, &li).expect("submit");
+        r
+    }
+
     fn authors(n: usize, who: &str) -> Vec<Option<String>> {
         vec![Some(who.to_string()); n]
     }
@@ -287,18 +306,9 @@ items = [{ id = "sign", type = "pass_fail", points = 10, label = { zh-CN = "æ ‡è
         let r =
             Record::create(&t, "r1", "cq/yz/001", &actor("li", Role::Inspector)).expect("create");
         let s = r.state().expect("state");
-        assert_eq!(
-            check_change(None, &s, &sender("li", Role::Inspector), &authors(1, "li")),
-            Ok(())
-        );
+        assert_eq!(by("li", Role::Inspector, None, &s), Ok(()));
         assert!(
-            check_change(
-                None,
-                &s,
-                &sender("zhao", Role::Inspector),
-                &authors(1, "zhao")
-            )
-            .is_err(),
+            by("zhao", Role::Inspector, None, &s).is_err(),
             "someone else's name"
         );
         assert!(
@@ -311,88 +321,40 @@ items = [{ id = "sign", type = "pass_fail", points = 10, label = { zh-CN = "æ ‡è
             .is_err(),
             "forged Automerge author"
         );
-        assert!(check_change(None, &s, &sender("li", Role::Manager), &authors(1, "li")).is_err());
+        assert!(by("li", Role::Manager, None, &s).is_err());
     }
 
     #[test]
     fn a_manager_cannot_rewrite_answers_and_an_inspector_cannot_approve() {
         let t = template();
-        let mut r = Record::create(&t, "r1", "s", &actor("li", Role::Inspector)).expect("create");
-        r.answer(
-            &t,
-            &actor("li", Role::Inspector),
-            "sign",
-            AnswerValue::Pass,
-            None,
-        )
-        .expect("answer");
-        r.submit(&t, &actor("li", Role::Inspector)).expect("submit");
+        let r = submitted(&t, AnswerValue::Pass);
         let before = r.state().expect("state");
 
         let mut forged = before.clone();
         forged.answers.get_mut("sign").expect("answer").value = AnswerValue::Fail;
-        assert!(
-            check_change(
-                Some(&before),
-                &forged,
-                &sender("wang", Role::Manager),
-                &authors(1, "wang")
-            )
-            .is_err()
-        );
+        assert!(by("wang", Role::Manager, Some(&before), &forged).is_err());
 
         let mut self_approved = before.clone();
         self_approved.status = Status::Approved;
-        assert!(
-            check_change(
-                Some(&before),
-                &self_approved,
-                &sender("li", Role::Inspector),
-                &authors(1, "li")
-            )
-            .is_err()
-        );
+        assert!(by("li", Role::Inspector, Some(&before), &self_approved).is_err());
 
         let mut approved = r.clone();
         approved
             .approve(&actor("wang", Role::Manager))
             .expect("approve");
         let after = approved.state().expect("state");
-        assert_eq!(
-            check_change(
-                Some(&before),
-                &after,
-                &sender("wang", Role::Manager),
-                &authors(1, "wang")
-            ),
-            Ok(())
-        );
+        assert_eq!(by("wang", Role::Manager, Some(&before), &after), Ok(()));
     }
 
     #[test]
     fn nothing_changes_an_approved_record_but_its_actions_go_on() {
         let t = template();
-        let mut r = Record::create(&t, "r1", "s", &actor("li", Role::Inspector)).expect("create");
-        r.answer(
-            &t,
-            &actor("li", Role::Inspector),
-            "sign",
-            AnswerValue::Fail,
-            None,
-        )
-        .expect("answer");
-        r.submit(&t, &actor("li", Role::Inspector)).expect("submit");
+        let mut r = submitted(&t, AnswerValue::Fail);
         r.approve(&actor("wang", Role::Manager)).expect("approve");
         let before = r.state().expect("state");
         let mut late = before.clone();
         late.answers.get_mut("sign").expect("answer").value = AnswerValue::Pass;
-        let err = check_change(
-            Some(&before),
-            &late,
-            &sender("li", Role::Inspector),
-            &authors(1, "li"),
-        )
-        .expect_err("locked");
+        let err = by("li", Role::Inspector, Some(&before), &late).expect_err("locked");
         assert!(err.0.contains("locked"));
 
         let mut with_action = r.clone();
@@ -406,34 +368,18 @@ items = [{ id = "sign", type = "pass_fail", points = 10, label = { zh-CN = "æ ‡è
             .open_action(&t, &actor("wang", Role::Manager), new)
             .expect("open");
         let after = with_action.state().expect("state");
-        assert_eq!(
-            check_change(
-                Some(&before),
-                &after,
-                &sender("wang", Role::Manager),
-                &authors(1, "wang")
-            ),
-            Ok(())
-        );
-        assert!(
-            check_change(
-                Some(&before),
-                &after,
-                &sender("staff", Role::StoreStaff),
-                &authors(1, "staff")
-            )
-            .is_err()
-        );
+        assert_eq!(by("wang", Role::Manager, Some(&before), &after), Ok(()));
+        assert!(by("staff", Role::StoreStaff, Some(&before), &after).is_err());
 
         let mut done = with_action.clone();
         done.complete_action(&actor("staff", Role::StoreStaff), &id)
             .expect("done");
         assert_eq!(
-            check_change(
+            by(
+                "staff",
+                Role::StoreStaff,
                 Some(&after),
-                &done.state().expect("state"),
-                &sender("staff", Role::StoreStaff),
-                &authors(1, "staff")
+                &done.state().expect("state")
             ),
             Ok(())
         );
@@ -455,49 +401,20 @@ items = [{ id = "sign", type = "pass_fail", points = 10, label = { zh-CN = "æ ‡è
     #[test]
     fn comments_are_signed_append_only() {
         let t = template();
-        let mut r = Record::create(&t, "r1", "s", &actor("li", Role::Inspector)).expect("create");
-        r.answer(
-            &t,
-            &actor("li", Role::Inspector),
-            "sign",
-            AnswerValue::Pass,
-            None,
-        )
-        .expect("answer");
-        r.submit(&t, &actor("li", Role::Inspector)).expect("submit");
+        let r = submitted(&t, AnswerValue::Pass);
         let before = r.state().expect("state");
         let mut commented = r.clone();
         commented
             .comment(&t, &actor("wang", Role::Manager), None, "ok")
             .expect("comment");
         let after = commented.state().expect("state");
-        assert_eq!(
-            check_change(
-                Some(&before),
-                &after,
-                &sender("wang", Role::Manager),
-                &authors(1, "wang")
-            ),
-            Ok(())
-        );
+        assert_eq!(by("wang", Role::Manager, Some(&before), &after), Ok(()));
         assert!(
-            check_change(
-                Some(&before),
-                &after,
-                &sender("chen", Role::Manager),
-                &authors(1, "chen")
-            )
-            .is_err(),
+            by("chen", Role::Manager, Some(&before), &after).is_err(),
             "signed by someone else"
         );
         assert!(
-            check_change(
-                Some(&after),
-                &before,
-                &sender("wang", Role::Manager),
-                &authors(1, "wang")
-            )
-            .is_err(),
+            by("wang", Role::Manager, Some(&after), &before).is_err(),
             "deleted"
         );
     }
@@ -510,15 +427,10 @@ mod gate_tests {
     use super::*;
     use crate::records::{Actor, Record};
     use crate::sync::Gate;
-    use crate::templates::{Format, Template};
-    use crate::test_support::CHECKLIST;
 
     #[test]
     fn the_record_gate_reads_documents_and_refuses_what_is_not_a_record() {
-        let src = format!(
-            "{CHECKLIST}[[sections]]\nid = \"s\"\ntitle = {{ zh-CN = \"ç”²\", en = \"A\" }}\nitems = [{{ id = \"sign\", type = \"pass_fail\", points = 10, label = {{ zh-CN = \"æ ‡è¯†\", en = \"Signage\" }} }}]\n"
-        );
-        let t = Template::load(&src, Format::Toml).expect("valid");
+        let t = super::tests::template();
         let li = Actor {
             user: "li".into(),
             role: Role::Inspector,

@@ -30,6 +30,16 @@ pub trait Docs {
     fn doc_mut(&mut self, id: &str) -> &mut AutoCommit;
 }
 
+/// Documents held in memory: for tests, tools and benchmarks.
+#[derive(Debug, Default)]
+pub struct MemoryDocs(pub std::collections::BTreeMap<DocId, AutoCommit>);
+
+impl Docs for MemoryDocs {
+    fn doc_mut(&mut self, id: &str) -> &mut AutoCommit {
+        self.0.entry(id.to_string()).or_default()
+    }
+}
+
 /// The next sync message for `doc`, encoded, if there is one to send.
 fn next_message(doc: &mut AutoCommit, state: &mut State) -> Option<Vec<u8>> {
     doc.sync().generate_sync_message(state).map(Message::encode)

@@ -12,14 +12,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::sync::frame::ErrorCode;
 
-#[derive(Default)]
-struct Store(BTreeMap<DocId, AutoCommit>);
-
-impl Docs for Store {
-    fn doc_mut(&mut self, id: &str) -> &mut AutoCommit {
-        self.0.entry(id.to_string()).or_default()
-    }
-}
+type Store = MemoryDocs;
 
 /// What a device has on disk.
 #[derive(Default, Clone)]
@@ -241,7 +234,7 @@ impl World {
         self.disconnect(d);
         let dev = &mut self.devices[d];
         let disk = dev.disk.clone();
-        dev.docs = Store(
+        dev.docs = MemoryDocs(
             disk.docs
                 .iter()
                 .map(|(id, b)| (id.clone(), AutoCommit::load(b).expect("saved doc loads")))

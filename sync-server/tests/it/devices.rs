@@ -10,20 +10,9 @@ use fieldcheck_app::store::DeviceStore;
 use fieldcheck_app::sync_client::{self, SyncConfig, SyncHandle, SyncStatus};
 use fieldcheck_core::answers::AnswerValue;
 use fieldcheck_core::records::{Actor, Record};
-use fieldcheck_core::templates::{Format, Template};
 use fieldcheck_core::vocab::Role;
 
-use super::support::{Server, add_user, http, login};
-
-fn template() -> Template {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/worked_example.toml");
-    Template::load(
-        &std::fs::read_to_string(path).expect("fixture"),
-        Format::Toml,
-    )
-    .expect("valid")
-}
+use super::support::{Server, add_user, http, login, template};
 
 fn li(ms: i64) -> Actor {
     Actor {

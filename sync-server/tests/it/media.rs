@@ -1,9 +1,8 @@
 use fieldcheck_core::answers::{AnswerValue, MediaRef};
 use fieldcheck_core::records::{Actor, Record};
-use fieldcheck_core::templates::{Format, Template};
 use fieldcheck_core::vocab::Role;
 
-use super::support::{Device, Server, add_user, http, http_raw, login};
+use super::support::{Device, Server, add_user, http, http_raw, login, template};
 
 fn photo() -> Vec<u8> {
     (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect()
@@ -134,13 +133,7 @@ async fn media_are_served_only_to_who_may_see_a_record_that_uses_them() {
         "no record references it yet"
     );
 
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../core/tests/fixtures/worked_example.toml");
-    let t = Template::load(
-        &std::fs::read_to_string(path).expect("fixture"),
-        Format::Toml,
-    )
-    .expect("valid");
+    let t = template();
     let li = |ms| Actor {
         user: "li".into(),
         role: Role::Inspector,

@@ -1,24 +1,12 @@
-use std::path::Path;
-
 use fieldcheck_core::answers::AnswerValue;
 use fieldcheck_core::records::{Actor, Record, Status};
 use fieldcheck_core::sync::Frame;
-use fieldcheck_core::templates::{Format, Template};
+use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::support::{Device, Server, add_user, http, login, open};
-
-fn template() -> Template {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/worked_example.toml");
-    Template::load(
-        &std::fs::read_to_string(path).expect("fixture"),
-        Format::Toml,
-    )
-    .expect("valid")
-}
+use super::support::{Device, Server, add_user, http, login, open, template};
 
 fn actor(user: &str, role: Role, now_ms: i64) -> Actor {
     Actor {

@@ -2,14 +2,12 @@
 //! client, and a device that syncs over a real WebSocket with the core
 //! client engine.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use automerge::AutoCommit;
-use fieldcheck_core::sync::{Client, ClientEffect, Docs, Frame, decode, encode};
+use fieldcheck_core::sync::{Client, ClientEffect, Frame, decode, encode};
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -38,6 +36,15 @@ pub fn storage_args(data_dir: &Path) -> Vec<std::ffi::OsString> {
         args.push(format!("{base}/{name}").into());
     }
     args
+}
+
+/// The S2 worked example, shared with core's tests.
+pub fn template() -> fieldcheck_core::templates::Template {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/worked_example.toml");
+    let src = std::fs::read_to_string(path).expect("fixture");
+    fieldcheck_core::templates::Template::load(&src, fieldcheck_core::templates::Format::Toml)
+        .expect("valid")
 }
 
 pub fn bin() -> &'static str {
@@ -237,14 +244,7 @@ pub async fn login(addr: &str, user: &str, password: &str) -> String {
     v["token"].as_str().expect("token").to_string()
 }
 
-#[derive(Default)]
-pub struct MemDocs(pub BTreeMap<String, AutoCommit>);
-
-impl Docs for MemDocs {
-    fn doc_mut(&mut self, id: &str) -> &mut AutoCommit {
-        self.0.entry(id.to_string()).or_default()
-    }
-}
+pub use fieldcheck_core::sync::MemoryDocs as MemDocs;
 
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
