@@ -2,7 +2,6 @@
 //! [`ServerSession`]. Changes are stored before the replies that acknowledge
 //! them are sent, and pushed to the other sessions that may see them.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::State;
@@ -137,17 +136,20 @@ async fn handle(
                 Ok(x) => x,
                 Err(e) => return internal(e),
             };
-            let mut loaded = HashMap::new();
-            for m in metas.into_iter().filter(|m| may_see(who, m)) {
-                match app.docs.lock(&m.doc_id).await {
-                    Ok(doc) => {
-                        loaded.insert(m.doc_id, doc.clone());
-                    }
+            let visible: Vec<String> = metas
+                .into_iter()
+                .filter(|m| may_see(who, m))
+                .map(|m| m.doc_id)
+                .collect();
+            let mut out = s.welcome(visible.clone(), seq as u64);
+            // One document in hand at a time: opening a thousand does not hold a thousand.
+            for id in visible {
+                match app.docs.lock(&id).await {
+                    Ok(mut doc) => out.extend(s.open(&id, &mut doc)),
                     Err(e) => return internal(e),
                 }
             }
-            let ids = loaded.keys().cloned().collect();
-            s.welcome(ids, seq as u64, &mut |id| loaded.remove(id))
+            out
         }
         Frame::Sync { doc: id, message } => {
             match app.storage.doc_meta(&id).await {

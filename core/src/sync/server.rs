@@ -56,32 +56,29 @@ impl ServerSession {
     }
 
     /// Answers a Hello. `changed` are the documents the user may see that
-    /// changed after the client's cursor, `seq` the current sequence; `docs`
-    /// opens each so the first sync message can go out with the welcome.
-    pub fn welcome(
-        &mut self,
-        changed: Vec<DocId>,
-        seq: u64,
-        docs: &mut dyn FnMut(&str) -> Option<AutoCommit>,
-    ) -> Vec<Frame> {
+    /// changed after the client's cursor, `seq` the current sequence. The
+    /// runtime then calls [`open`](Self::open) for each of them, one at a
+    /// time, so no more than one needs to be in hand at once.
+    pub fn welcome(&mut self, changed: Vec<DocId>, seq: u64) -> Vec<Frame> {
         self.welcomed = true;
-        let mut out = vec![Frame::Welcome {
-            changed: changed.clone(),
-            seq,
-        }];
-        for id in changed {
-            if let Some(mut doc) = docs(&id) {
-                self.pending.insert(id.clone());
-                if let Some(message) =
-                    next_message(&mut doc, self.states.entry(id.clone()).or_default())
-                {
-                    out.push(Frame::Sync { doc: id, message });
-                }
-            }
-        }
+        self.pending.extend(changed.iter().cloned());
+        let mut out = vec![Frame::Welcome { changed, seq }];
         self.target = Some(seq);
         self.check_up_to_date(&mut out);
         out
+    }
+
+    /// The first sync message for a document announced in the welcome.
+    pub fn open(&mut self, id: &str, doc: &mut AutoCommit) -> Vec<Frame> {
+        let mut effects = Vec::new();
+        self.send_next(id, doc, &mut effects);
+        effects
+            .into_iter()
+            .filter_map(|e| match e {
+                ServerEffect::Send(f) => Some(f),
+                ServerEffect::Store(_) => None,
+            })
+            .collect()
     }
 
     pub fn is_welcomed(&self) -> bool {
@@ -163,19 +160,12 @@ impl ServerSession {
 
     /// Another session (or the API) changed a document this client may see.
     pub fn doc_changed(&mut self, id: &str, doc: &mut AutoCommit, seq: u64) -> Vec<Frame> {
-        let mut out = Vec::new();
         if !self.welcomed {
-            return out;
+            return Vec::new();
         }
         self.pending.insert(id.to_string());
         self.target = Some(self.target.map_or(seq, |t| t.max(seq)));
-        let mut effects = Vec::new();
-        self.send_next(id, doc, &mut effects);
-        out.extend(effects.into_iter().filter_map(|e| match e {
-            ServerEffect::Send(f) => Some(f),
-            ServerEffect::Store(_) => None,
-        }));
-        out
+        self.open(id, doc)
     }
 
     fn send_next(&mut self, id: &str, doc: &mut AutoCommit, out: &mut Vec<ServerEffect>) {

@@ -164,8 +164,12 @@ impl World {
                     .map(|(id, _)| id.clone())
                     .collect();
                 let mut session = ServerSession::new();
-                let docs = &self.docs;
-                let frames = session.welcome(changed, self.seq, &mut |id| docs.get(id).cloned());
+                let mut frames = session.welcome(changed.clone(), self.seq);
+                for id in &changed {
+                    if let Some(doc) = self.docs.get_mut(id) {
+                        frames.extend(session.open(id, doc));
+                    }
+                }
                 let dev = &mut self.devices[d];
                 dev.down.extend(frames.iter().map(encode));
                 dev.session = Some(session);
@@ -421,7 +425,7 @@ fn refused_changes_are_not_stored_and_the_client_is_told_why() {
     let mut session = ServerSession::new();
     let hello = client.connect();
     assert!(matches!(hello, Frame::Hello { cursor: 0, .. }));
-    let mut to_client = session.welcome(vec![], 0, &mut |_| None);
+    let mut to_client = session.welcome(vec![], 0);
     for f in to_client.drain(..) {
         client.receive(f, &mut docs);
     }
