@@ -344,33 +344,33 @@ fn user_row(r: &sqlx::any::AnyRow) -> Result<UserRow> {
     })
 }
 
-/// A change notification between replicas: `replica|seq|doc|store|author|mode`.
+/// A change notification between replicas, sent as a JSON array so that no
+/// field can be mistaken for another whatever it contains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub replica: String,
     pub meta: DocMeta,
 }
 
+type NoticeWire = (String, i64, String, String, String, String);
+
 impl Notice {
     fn encode(&self) -> String {
         let m = &self.meta;
-        // Ids never contain `|`: they are validated names and hierarchy paths.
-        format!(
-            "{}|{}|{}|{}|{}|{}",
-            self.replica, m.seq, m.doc_id, m.store_id, m.author, m.mode
-        )
+        let wire: NoticeWire = (
+            self.replica.clone(),
+            m.seq,
+            m.doc_id.clone(),
+            m.store_id.clone(),
+            m.author.clone(),
+            m.mode.clone(),
+        );
+        serde_json::to_string(&wire).unwrap_or_default()
     }
 
     pub fn decode(s: &str) -> Option<Notice> {
-        let mut p = s.splitn(6, '|');
-        let replica = p.next()?.to_string();
-        let seq = p.next()?.parse().ok()?;
-        let (doc_id, store_id, author, mode) = (
-            p.next()?.into(),
-            p.next()?.into(),
-            p.next()?.into(),
-            p.next()?.into(),
-        );
+        let (replica, seq, doc_id, store_id, author, mode): NoticeWire =
+            serde_json::from_str(s).ok()?;
         Some(Notice {
             replica,
             meta: DocMeta {
@@ -381,5 +381,26 @@ impl Notice {
                 mode,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_round_trip_whatever_the_ids_contain() {
+        let n = Notice {
+            replica: "r1".into(),
+            meta: DocMeta {
+                doc_id: "a|b\"c".into(),
+                seq: 7,
+                store_id: "cq/yz|x".into(),
+                author: "li".into(),
+                mode: "overt".into(),
+            },
+        };
+        assert_eq!(Notice::decode(&n.encode()), Some(n));
+        assert_eq!(Notice::decode("r1|7|doc|store|li|overt"), None);
     }
 }

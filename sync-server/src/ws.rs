@@ -22,6 +22,15 @@ use crate::docs;
 
 static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
 
+/// Document ids are plain words, so they cannot smuggle anything into logs,
+/// notifications or paths.
+fn valid_doc_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
+}
+
 /// What a client is told about a document it may not see, whether or not it exists.
 const NOT_PERMITTED: &str = "not found or not permitted";
 
@@ -152,6 +161,12 @@ async fn handle(
             out
         }
         Frame::Sync { doc: id, message } => {
+            if !valid_doc_id(&id) {
+                return vec![Frame::Error {
+                    code: ErrorCode::Malformed,
+                    message: "a document id is 1-128 letters, digits, `_`, `-`, `.` or `:`".into(),
+                }];
+            }
             match app.storage.doc_meta(&id).await {
                 Ok(Some(m)) if !may_see(who, &m) => {
                     return vec![Frame::Rejected {

@@ -408,3 +408,34 @@ async fn replicas_sharing_postgres_push_each_others_changes() {
     .expect("record");
     assert_eq!(got.status().expect("status"), Status::Submitted);
 }
+
+#[tokio::test]
+async fn document_ids_that_are_not_plain_words_are_refused() {
+    let dir = people();
+    let server = Server::start(dir.path(), None);
+    let token = login(&server.addr, "li", "pw-123456").await;
+    let mut ws = open(&server.addr, &token).await.expect("opens");
+    ws.send(Device::send_raw(&Frame::Hello {
+        cursor: 0,
+        dirty: vec![],
+    }))
+    .await
+    .expect("send");
+    // The welcome, then its UpToDate: nothing to send yet.
+    ws.next().await.expect("welcome").expect("ok");
+    ws.next().await.expect("up to date").expect("ok");
+    for bad in ["a|b", "", "x y", &"z".repeat(200)] {
+        ws.send(Device::send_raw(&Frame::Sync {
+            doc: bad.to_string(),
+            message: vec![],
+        }))
+        .await
+        .expect("send");
+        let reply = ws.next().await.expect("a reply").expect("ok");
+        let frame = fieldcheck_core::sync::decode(&reply.into_data()).expect("a frame");
+        assert!(
+            matches!(&frame, Frame::Error { message, .. } if message.contains("document id")),
+            "{bad:?}: {frame:?}"
+        );
+    }
+}
