@@ -12,7 +12,7 @@ use fieldcheck_core::answers::AnswerValue;
 use fieldcheck_core::records::{Actor, Record};
 use fieldcheck_core::vocab::Role;
 
-use super::support::{Server, add_user, http, login, template};
+use super::support::{Server, add_user, login, logout, template};
 
 fn li(ms: i64) -> Actor {
     Actor {
@@ -190,18 +190,7 @@ async fn the_client_connects_when_the_server_appears_and_reports_a_revoked_token
     assert!(store.dirty().await.expect("dirty").is_empty());
     h.stop().await;
 
-    assert_eq!(
-        http(
-            &server.addr,
-            "POST",
-            "/api/v1/auth/logout",
-            Some(&token),
-            None
-        )
-        .await
-        .0,
-        204
-    );
+    assert_eq!(logout(&server.addr, &token).await, 204);
     let h = sync_client::spawn(store.clone(), config(&server.addr, &token));
     let err = h
         .wait_for(Duration::from_secs(5), |s| {

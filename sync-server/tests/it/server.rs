@@ -6,7 +6,7 @@ use fieldcheck_core::vocab::Role;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::support::{Device, Server, add_user, http, login, open, template};
+use super::support::{Device, Server, add_user, http, login, logout, open, template};
 
 fn actor(user: &str, role: Role, now_ms: i64) -> Actor {
     Actor {
@@ -96,18 +96,7 @@ async fn health_login_and_logout() {
 
     let token = login(&server.addr, "li", "pw-123456").await;
     assert!(open(&server.addr, &token).await.is_ok());
-    assert_eq!(
-        http(
-            &server.addr,
-            "POST",
-            "/api/v1/auth/logout",
-            Some(&token),
-            None
-        )
-        .await
-        .0,
-        204
-    );
+    assert_eq!(logout(&server.addr, &token).await, 204);
     assert!(
         open(&server.addr, &token).await.is_err(),
         "a revoked token is refused"

@@ -228,6 +228,13 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Revokes a token; returns the HTTP status.
+pub async fn logout(addr: &str, token: &str) -> u16 {
+    http(addr, "POST", "/api/v1/auth/logout", Some(token), None)
+        .await
+        .0
+}
+
 pub async fn login(addr: &str, user: &str, password: &str) -> String {
     let (status, body) = http(
         addr,
