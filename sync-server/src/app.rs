@@ -30,12 +30,21 @@ pub struct Changed {
     pub origin: u64,
 }
 
+/// What sessions hear from the rest of the server.
+#[derive(Debug, Clone)]
+pub enum HubEvent {
+    Changed(Changed),
+    /// Changes may have been missed (a replica lost its notifications):
+    /// sessions close, and devices reconnect with their cursor.
+    Resync,
+}
+
 /// Shared by every request.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub storage: Storage,
     pub docs: DocCache,
-    pub hub: broadcast::Sender<Changed>,
+    pub hub: broadcast::Sender<HubEvent>,
     pub config: Arc<ServeConfig>,
     pub media: DirMediaStore,
 }
@@ -118,8 +127,8 @@ async fn listen_to_replicas(state: &AppState) -> anyhow::Result<()> {
     let state = state.clone();
     tokio::spawn(async move {
         loop {
-            match listener.recv().await {
-                Ok(n) => {
+            match listener.try_recv().await {
+                Ok(Some(n)) => {
                     let Some(notice) = Notice::decode(n.payload()) else {
                         continue;
                     };
@@ -129,13 +138,21 @@ async fn listen_to_replicas(state: &AppState) -> anyhow::Result<()> {
                     if let Err(e) = state.docs.refresh(&notice.meta.doc_id).await {
                         tracing::error!(error = %e, "cannot refresh a document changed by another replica");
                     }
-                    let _ = state.hub.send(Changed {
+                    let _ = state.hub.send(HubEvent::Changed(Changed {
                         meta: notice.meta,
                         origin: 0,
-                    });
+                    }));
                 }
-                // PgListener reconnects by itself; log and go on.
-                Err(e) => tracing::warn!(error = %e, "replica notifications interrupted"),
+                // The connection dropped and notifications may be lost: every
+                // session starts over from its device's cursor.
+                Ok(None) => {
+                    tracing::warn!("replica notifications interrupted; sessions will resync");
+                    let _ = state.hub.send(HubEvent::Resync);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "replica notifications unavailable; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
             }
         }
     });

@@ -16,7 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::access::{in_scope, may_see};
-use crate::app::{AppState, Authenticated, Changed, now_ms};
+use crate::app::{AppState, Authenticated, Changed, HubEvent, now_ms};
 use crate::auth::Principal;
 use crate::docs;
 
@@ -94,8 +94,9 @@ async fn session(app: AppState, who: Principal, socket: WebSocket) {
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
             },
             change = changes.recv() => match change {
-                Ok(c) if c.origin != conn && s.is_welcomed() && may_see(&who, &c.meta) => push(&app, &mut s, &c).await,
-                Ok(_) => continue,
+                Ok(HubEvent::Changed(c)) if c.origin != conn && s.is_welcomed() && may_see(&who, &c.meta) => push(&app, &mut s, &c).await,
+                Ok(HubEvent::Changed(_)) => continue,
+                Ok(HubEvent::Resync) => break,
                 // Missed changes cannot be told apart: the device reconnects with its cursor.
                 Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => break,
             },
@@ -190,7 +191,9 @@ async fn handle(
                             Ok(meta) => {
                                 out.extend(s.stored(meta.seq as u64));
                                 // Nobody listening is fine.
-                                let _ = app.hub.send(Changed { meta, origin: conn });
+                                let _ = app
+                                    .hub
+                                    .send(HubEvent::Changed(Changed { meta, origin: conn }));
                             }
                             Err(e) => {
                                 // Memory is ahead of storage: forget it, and acknowledge nothing.

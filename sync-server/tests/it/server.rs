@@ -6,7 +6,7 @@ use fieldcheck_core::vocab::Role;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::support::{Device, Server, add_user, http, login, logout, open, template};
+use super::support::{Device, Server, add_user, http, login, logout, open, pg_database, template};
 
 fn actor(user: &str, role: Role, now_ms: i64) -> Actor {
     Actor {
@@ -427,4 +427,68 @@ async fn document_ids_that_are_not_plain_words_are_refused() {
             "{bad:?}: {frame:?}"
         );
     }
+}
+
+/// When a replica loses its notification connection, changes may have been
+/// missed: its sessions close, and a device that reconnects catches up.
+#[tokio::test]
+async fn a_replica_that_loses_its_notifications_makes_devices_resync() {
+    let Some(base) = std::env::var_os("FIELDCHECK_TEST_POSTGRES") else {
+        return;
+    };
+    let dir = people();
+    let t = template();
+    let (a, b) = (
+        Server::start(dir.path(), None),
+        Server::start(dir.path(), None),
+    );
+    let wang_token = login(&b.addr, "wang", "pw-123456").await;
+    let mut wang = Device::default();
+    let mut wang_ws = wang.sync(&b.addr, &wang_token).await;
+
+    // Cut every listener's connection from the database side.
+    let out = std::process::Command::new("psql")
+        .arg(format!("{}/postgres", base.to_string_lossy()))
+        .arg("-Atc")
+        .arg(format!(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = '{}'",
+            pg_database(dir.path())
+        ))
+        .output()
+        .expect("psql runs");
+    let killed: u32 = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("a count");
+    assert!(killed >= 2, "both replicas listen");
+
+    // Meanwhile li stores an audit through replica A.
+    let mut li = Device::default();
+    li.docs.0.insert(
+        "audit-r2".into(),
+        submitted_audit(&t, "audit-r2").into_doc(),
+    );
+    li.changed(None, "audit-r2").await;
+    li.sync(&a.addr, &login(&a.addr, "li", "pw-123456").await)
+        .await;
+
+    // The manager's session on B is closed so that nothing stays missed...
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            match wang_ws.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return true,
+                Some(Ok(_)) => continue,
+            }
+        }
+    })
+    .await;
+    assert_eq!(
+        closed,
+        Ok(true),
+        "the session on the replica that lost its notifications closes"
+    );
+    // ...and reconnecting with the cursor brings the audit.
+    wang.client.disconnect();
+    wang.sync(&b.addr, &wang_token).await;
+    assert!(wang.docs.0.contains_key("audit-r2"));
 }

@@ -12,16 +12,21 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::{self, Message};
 
+/// The PostgreSQL database a test data folder uses.
+pub fn pg_database(data_dir: &Path) -> String {
+    format!(
+        "fc_{}",
+        &blake3::hash(data_dir.as_os_str().as_encoded_bytes()).to_hex()[..16]
+    )
+}
+
 /// Where a test server keeps its data: the embedded SQLite file in
 /// `data_dir`, or, when `FIELDCHECK_TEST_POSTGRES` names a PostgreSQL server
 /// (`postgres://user@host:port`), a fresh database of its own there.
 pub fn storage_args(data_dir: &Path) -> Vec<std::ffi::OsString> {
     let mut args: Vec<std::ffi::OsString> = vec!["--data-dir".into(), data_dir.into()];
     if let Ok(base) = std::env::var("FIELDCHECK_TEST_POSTGRES") {
-        let name = format!(
-            "fc_{}",
-            &blake3::hash(data_dir.as_os_str().as_encoded_bytes()).to_hex()[..16]
-        );
+        let name = pg_database(data_dir);
         let out = Command::new("psql")
             .arg(format!("{base}/postgres"))
             .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
