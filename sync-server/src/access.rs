@@ -2,19 +2,11 @@
 //! visible only if its store is in the user's scope, and for inspectors and
 //! surveyors only if it is theirs; store staff never see mystery visits.
 
+use fieldcheck_core::records::gate::in_scope;
 use fieldcheck_core::vocab::Role;
 
 use crate::auth::Principal;
 use crate::storage::DocMeta;
-
-/// Whether `store_id` lies in `scope` (`*`, or a path prefix on `/`).
-pub fn in_scope(scope: &str, store_id: &str) -> bool {
-    scope == "*"
-        || store_id == scope
-        || store_id
-            .strip_prefix(scope)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
 
 /// Whether `who` may see the document described by `meta`.
 pub fn may_see(who: &Principal, meta: &DocMeta) -> bool {
@@ -48,18 +40,6 @@ mod tests {
             role,
             scope: scope.into(),
         }
-    }
-
-    #[test]
-    fn scopes_are_path_prefixes() {
-        assert!(in_scope("*", "cq/yz/001"));
-        assert!(in_scope("cq/yz", "cq/yz/001"));
-        assert!(in_scope("cq/yz/001", "cq/yz/001"));
-        assert!(
-            !in_scope("cq/yz", "cq/yzb/001"),
-            "a prefix must end at a path separator"
-        );
-        assert!(!in_scope("cq/jb", "cq/yz/001"));
     }
 
     #[test]

@@ -204,7 +204,9 @@ pub async fn store(
     before: &[ChangeHash],
     now_ms: i64,
 ) -> Result<DocMeta, StorageError> {
-    let header: Option<Header> = autosurgeon::hydrate_prop(doc, automerge::ROOT, "header").ok();
+    // Once per store: the header for the index, the answers for media references.
+    let record: Option<RecordState> = autosurgeon::hydrate(doc).ok();
+    let header: Option<&Header> = record.as_ref().map(|r| &r.header);
     let mut meta = DocMeta {
         doc_id: id.to_string(),
         seq: 0,
@@ -223,8 +225,8 @@ pub async fn store(
     };
     let chunk = doc.save_after(before);
     let (seq, chunks) = storage.append(&meta, &chunk, now_ms).await?;
-    if let Ok(record) = autosurgeon::hydrate::<_, RecordState>(doc) {
-        crate::media::index_refs(storage, id, &media_hashes(&record)).await?;
+    if let Some(record) = &record {
+        crate::media::index_refs(storage, id, &media_hashes(record)).await?;
     }
     if chunks > COMPACT_AFTER {
         storage.compact(id, &doc.save()).await?;

@@ -8,14 +8,13 @@ use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
-use fieldcheck_core::records::Header;
-use fieldcheck_core::records::gate::RecordGate;
+use fieldcheck_core::records::gate::{NOT_PERMITTED, RecordGate};
 use fieldcheck_core::sync::frame::{ErrorCode, MAX_FRAME_BYTES};
-use fieldcheck_core::sync::{Frame, Gate, ServerEffect, ServerSession, decode, encode};
+use fieldcheck_core::sync::{Frame, ServerEffect, ServerSession, decode, encode};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::access::{in_scope, may_see};
+use crate::access::may_see;
 use crate::app::{AppState, Authenticated, Changed, HubEvent, now_ms};
 use crate::auth::Principal;
 use crate::docs;
@@ -30,9 +29,6 @@ fn valid_doc_id(id: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
 }
-
-/// What a client is told about a document it may not see, whether or not it exists.
-const NOT_PERMITTED: &str = "not found or not permitted";
 
 /// `GET /sync`: upgrades an authenticated request to a sync session.
 pub async fn sync(
@@ -51,31 +47,6 @@ pub async fn sync(
     };
     ws.max_message_size(MAX_FRAME_BYTES)
         .on_upgrade(move |socket| session(app, who, socket))
-}
-
-/// The gate for one user: scope first, then the record rules.
-struct ServerGate<'a> {
-    who: &'a Principal,
-}
-
-impl Gate for ServerGate<'_> {
-    fn check(
-        &self,
-        doc: &str,
-        before: &mut automerge::AutoCommit,
-        after: &mut automerge::AutoCommit,
-    ) -> Result<(), String> {
-        let header: Header = autosurgeon::hydrate_prop(after, automerge::ROOT, "header")
-            .map_err(|e| format!("not a record: {e}"))?;
-        if !in_scope(&self.who.scope, &header.store_id) {
-            return Err(NOT_PERMITTED.into());
-        }
-        RecordGate {
-            user: self.who.user_id.clone(),
-            role: self.who.role,
-        }
-        .check(doc, before, after)
-    }
 }
 
 async fn session(app: AppState, who: Principal, socket: WebSocket) {
@@ -184,7 +155,16 @@ async fn handle(
             };
             let before = doc.get_heads();
             let mut out = Vec::new();
-            for effect in s.receive_sync(&id, &message, &mut doc, &ServerGate { who }) {
+            for effect in s.receive_sync(
+                &id,
+                &message,
+                &mut doc,
+                &RecordGate {
+                    user: who.user_id.clone(),
+                    role: who.role,
+                    scope: who.scope.clone(),
+                },
+            ) {
                 match effect {
                     ServerEffect::Store(id) => {
                         match docs::store(&app.storage, &id, &mut doc, &before, now_ms()).await {

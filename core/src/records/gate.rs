@@ -202,12 +202,27 @@ fn check_actions(
     Ok(())
 }
 
-/// The [`Gate`](crate::sync::Gate) for record documents: only records pass,
-/// and only changes [`check_change`] allows.
+/// What a user is told about a document outside their reach, whether or not
+/// it exists.
+pub const NOT_PERMITTED: &str = "not found or not permitted";
+
+/// Whether `store_id` lies in `scope` (design.md decision 7): `*`, or a
+/// store hierarchy path such as `cq/yuzhong` covering `cq/yuzhong/...`.
+pub fn in_scope(scope: &str, store_id: &str) -> bool {
+    scope == "*"
+        || store_id == scope
+        || store_id
+            .strip_prefix(scope)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The [`Gate`](crate::sync::Gate) for record documents: only records of a
+/// store in the sender's scope pass, and only changes [`check_change`] allows.
 #[derive(Debug, Clone)]
 pub struct RecordGate {
     pub user: String,
     pub role: Role,
+    pub scope: String,
 }
 
 impl crate::sync::Gate for RecordGate {
@@ -235,6 +250,9 @@ impl crate::sync::Gate for RecordGate {
         };
         let after_state: RecordState =
             autosurgeon::hydrate(after).map_err(|e| format!("not a record: {e}"))?;
+        if !in_scope(&self.scope, &after_state.header.store_id) {
+            return Err(NOT_PERMITTED.into());
+        }
         let sender = Sender {
             user: &self.user,
             role: self.role,
@@ -298,6 +316,18 @@ items = [{ id = "sign", type = "pass_fail", points = 10, label = { zh-CN = "æ ‡è
 
     fn sender(user: &str, role: Role) -> Sender<'_> {
         Sender { user, role }
+    }
+
+    #[test]
+    fn scopes_are_path_prefixes() {
+        assert!(in_scope("*", "cq/yz/001"));
+        assert!(in_scope("cq/yz", "cq/yz/001"));
+        assert!(in_scope("cq/yz/001", "cq/yz/001"));
+        assert!(
+            !in_scope("cq/yz", "cq/yzb/001"),
+            "a prefix must end at a path separator"
+        );
+        assert!(!in_scope("cq/jb", "cq/yz/001"));
     }
 
     #[test]
@@ -441,13 +471,25 @@ mod gate_tests {
         let gate = RecordGate {
             user: "li".into(),
             role: Role::Inspector,
+            scope: "*".into(),
         };
         let mut empty = AutoCommit::new();
         assert_eq!(gate.check("r1", &mut empty, r.doc_mut()), Ok(()));
         let impostor = RecordGate {
             user: "zhao".into(),
             role: Role::Inspector,
+            scope: "*".into(),
         };
+        let elsewhere = RecordGate {
+            user: "li".into(),
+            role: Role::Inspector,
+            scope: "cq/jb".into(),
+        };
+        assert_eq!(
+            elsewhere.check("r1", &mut AutoCommit::new(), r.doc_mut()),
+            Err(NOT_PERMITTED.into()),
+            "a store outside the scope"
+        );
         assert!(
             impostor
                 .check("r1", &mut AutoCommit::new(), r.doc_mut())
