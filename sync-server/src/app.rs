@@ -208,30 +208,21 @@ async fn login(
     body: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Json<LoginReply>, ApiError> {
     let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let user = app.storage.user(&body.username).await?;
-    let hash = user
-        .as_ref()
-        .map_or(auth::dummy_hash(), |u| u.password_hash.as_str())
-        .to_string();
-    let password = body.password;
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
-        .await
-        .unwrap_or(false);
-    let Some(user) = user.filter(|_| ok) else {
-        return Err(ApiError::InvalidCredentials);
-    };
-    let (token, token_hash) = auth::new_token()?;
-    let now = now_ms();
-    let expires_at = now + app.config.token_ttl.as_millis() as i64;
-    app.storage
-        .insert_token(&token_hash, &user.user_id, now, expires_at)
-        .await?;
+    let session = auth::login(
+        &app.storage,
+        &body.username,
+        &body.password,
+        app.config.token_ttl,
+        now_ms(),
+    )
+    .await?
+    .ok_or(ApiError::InvalidCredentials)?;
     Ok(Json(LoginReply {
-        token,
-        expires_at,
-        user: user.user_id,
-        role: user.role,
-        scope: user.scope,
+        token: session.token,
+        expires_at: session.expires_at,
+        user: session.user.user_id,
+        role: session.user.role,
+        scope: session.user.scope,
     }))
 }
 

@@ -29,6 +29,57 @@ impl Principal {
     }
 }
 
+/// A new sign-in: the token for the client (shown once) and who it is for.
+#[derive(Debug)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: i64,
+    pub user: UserRow,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+    #[error("no random numbers for a token: {0}")]
+    Random(#[from] getrandom::Error),
+}
+
+/// Checks a user name and password and, when they match, issues a token
+/// valid for `ttl`. `None` for a wrong name or password alike: both cost an
+/// argon2 verification, so timing does not tell them apart.
+pub async fn login(
+    storage: &crate::storage::Storage,
+    username: &str,
+    password: &str,
+    ttl: std::time::Duration,
+    now_ms: i64,
+) -> Result<Option<Session>, LoginError> {
+    let user = storage.user(username).await?;
+    let hash = user
+        .as_ref()
+        .map_or(dummy_hash(), |u| u.password_hash.as_str())
+        .to_string();
+    let password = password.to_string();
+    // argon2 is deliberately slow: keep it off the async workers.
+    let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .unwrap_or(false);
+    let Some(user) = user.filter(|_| ok) else {
+        return Ok(None);
+    };
+    let (token, token_hash) = new_token()?;
+    let expires_at = now_ms + ttl.as_millis() as i64;
+    storage
+        .insert_token(&token_hash, &user.user_id, now_ms, expires_at)
+        .await?;
+    Ok(Some(Session {
+        token,
+        expires_at,
+        user,
+    }))
+}
+
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
     Ok(Argon2::default()

@@ -51,6 +51,7 @@ macro_rules! internal_from {
     )*};
 }
 internal_from!(
+    crate::auth::LoginError,
     crate::storage::StorageError,
     crate::docs::DocError,
     anyhow::Error,

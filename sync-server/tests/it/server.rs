@@ -6,7 +6,9 @@ use fieldcheck_core::vocab::Role;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::support::{Device, Server, add_user, http, login, logout, open, pg_database, template};
+use super::support::{
+    Device, Server, add_user, http, login, logout, open, pg_database, template, try_login,
+};
 
 fn actor(user: &str, role: Role, now_ms: i64) -> Actor {
     Actor {
@@ -57,22 +59,8 @@ async fn health_login_and_logout() {
     assert_eq!(v["status"], "ok");
     assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
 
-    let wrong = http(
-        &server.addr,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(r#"{"username":"li","password":"nope"}"#),
-    )
-    .await;
-    let nobody = http(
-        &server.addr,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(r#"{"username":"ghost","password":"nope"}"#),
-    )
-    .await;
+    let wrong = try_login(&server.addr, r#"{"username":"li","password":"nope"}"#).await;
+    let nobody = try_login(&server.addr, r#"{"username":"ghost","password":"nope"}"#).await;
     assert_eq!(wrong.0, 401);
     assert_eq!(
         wrong, nobody,
@@ -83,14 +71,7 @@ async fn health_login_and_logout() {
         "{}",
         wrong.1
     );
-    let bad = http(
-        &server.addr,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(r#"{"username": 3"#),
-    )
-    .await;
+    let bad = try_login(&server.addr, r#"{"username": 3"#).await;
     assert_eq!(bad.0, 400);
     assert!(bad.1.contains(r#""code":"bad_request""#), "{}", bad.1);
 

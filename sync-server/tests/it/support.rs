@@ -240,15 +240,16 @@ pub async fn logout(addr: &str, token: &str) -> u16 {
         .0
 }
 
+/// Posts a login body as it is; returns (status, body).
+pub async fn try_login(addr: &str, body: &str) -> (u16, String) {
+    http(addr, "POST", "/api/v1/auth/login", None, Some(body)).await
+}
+
+/// Logs in and returns the token.
 pub async fn login(addr: &str, user: &str, password: &str) -> String {
-    let (status, body) = http(
+    let (status, body) = try_login(
         addr,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(&format!(
-            r#"{{"username":"{user}","password":"{password}"}}"#
-        )),
+        &format!(r#"{{"username":"{user}","password":"{password}"}}"#),
     )
     .await;
     assert_eq!(status, 200, "{body}");
