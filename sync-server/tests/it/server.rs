@@ -49,6 +49,16 @@ fn submitted_audit(t: &Template, id: &str) -> Record {
     r
 }
 
+/// li's device holding a submitted audit not yet sent.
+async fn device_with_audit(t: &Template, id: &str) -> Device {
+    let mut li = Device::default();
+    li.docs
+        .0
+        .insert(id.into(), submitted_audit(t, id).into_doc());
+    li.changed(None, id).await;
+    li
+}
+
 #[tokio::test]
 async fn health_login_and_logout() {
     let dir = people();
@@ -107,11 +117,7 @@ async fn an_audit_travels_to_the_manager_and_the_return_comes_back_by_push() {
         login(&server.addr, "wang", "pw-123456").await,
     );
 
-    let mut li = Device::default();
-    li.docs
-        .0
-        .insert("audit-1".into(), submitted_audit(&t, "audit-1").into_doc());
-    li.changed(None, "audit-1").await;
+    let mut li = device_with_audit(&t, "audit-1").await;
     let mut li_ws = li.sync(&server.addr, &li_token).await;
     assert_eq!(
         li.client.dirty().count(),
@@ -157,11 +163,7 @@ async fn people_see_only_what_their_role_and_scope_allow() {
     let dir = people();
     let server = Server::start(dir.path(), None);
     let t = template();
-    let mut li = Device::default();
-    li.docs
-        .0
-        .insert("audit-2".into(), submitted_audit(&t, "audit-2").into_doc());
-    li.changed(None, "audit-2").await;
+    let mut li = device_with_audit(&t, "audit-2").await;
     li.sync(&server.addr, &login(&server.addr, "li", "pw-123456").await)
         .await;
 
@@ -210,11 +212,7 @@ async fn forged_changes_are_refused_and_not_stored() {
     let server = Server::start(dir.path(), None);
     let t = template();
     let li_token = login(&server.addr, "li", "pw-123456").await;
-    let mut li = Device::default();
-    li.docs
-        .0
-        .insert("audit-3".into(), submitted_audit(&t, "audit-3").into_doc());
-    li.changed(None, "audit-3").await;
+    let mut li = device_with_audit(&t, "audit-3").await;
     let mut ws = li.sync(&server.addr, &li_token).await;
 
     // The inspector's app is tampered with: it approves its own audit.
@@ -358,12 +356,7 @@ async fn replicas_sharing_postgres_push_each_others_changes() {
         .await;
     assert!(wang.docs.0.is_empty());
 
-    let mut li = Device::default();
-    li.docs.0.insert(
-        "audit-r1".into(),
-        submitted_audit(&t, "audit-r1").into_doc(),
-    );
-    li.changed(None, "audit-r1").await;
+    let mut li = device_with_audit(&t, "audit-r1").await;
     li.sync(&a.addr, &login(&a.addr, "li", "pw-123456").await)
         .await;
     assert_eq!(li.client.dirty().count(), 0);
@@ -444,12 +437,7 @@ async fn a_replica_that_loses_its_notifications_makes_devices_resync() {
     assert!(killed >= 2, "both replicas listen");
 
     // Meanwhile li stores an audit through replica A.
-    let mut li = Device::default();
-    li.docs.0.insert(
-        "audit-r2".into(),
-        submitted_audit(&t, "audit-r2").into_doc(),
-    );
-    li.changed(None, "audit-r2").await;
+    let mut li = device_with_audit(&t, "audit-r2").await;
     li.sync(&a.addr, &login(&a.addr, "li", "pw-123456").await)
         .await;
 
