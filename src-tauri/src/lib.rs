@@ -2,5 +2,6 @@
 //! SQLite) and the sync client that keeps it in step with the server. The
 //! Tauri shell and UI build on these.
 
+pub mod media;
 pub mod store;
 pub mod sync_client;

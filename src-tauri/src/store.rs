@@ -3,7 +3,7 @@
 //! kept as a compacted snapshot plus incremental changes; the record index is
 //! derived from them and can be rebuilt at any time.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use automerge::{AutoCommit, ChangeHash};
@@ -20,6 +20,10 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("device database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("device media: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("media file {0} no longer matches its hash")]
+    MediaCorrupt(String),
     #[error("stored document {0} does not load: {1}")]
     Corrupt(String, Box<automerge::AutomergeError>),
 }
@@ -38,7 +42,9 @@ pub struct RecordRow {
 
 #[derive(Debug, Clone)]
 pub struct DeviceStore {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
+    /// Media files by content hash, beside the database file.
+    pub(crate) media_dir: PathBuf,
 }
 
 impl DeviceStore {
@@ -54,7 +60,10 @@ impl DeviceStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(DeviceStore { pool })
+        Ok(DeviceStore {
+            pool,
+            media_dir: path.with_extension("media"),
+        })
     }
 
     /// The document, or `None` if the device does not have it.

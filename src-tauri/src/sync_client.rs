@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::{self, Message};
 
+use crate::media::{FileProgress, MediaError, Uploader};
 use crate::store::{DeviceStore, StoreError};
 
 /// What the sync indicator shows.
@@ -29,6 +30,17 @@ pub enum SyncStatus {
     /// The server refused something that needs the user: sign in again,
     /// or a record's changes were rejected.
     Error(String),
+}
+
+/// What the media indicator shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MediaStatus {
+    /// Files the server does not have yet.
+    pub pending: usize,
+    /// The file going up now.
+    pub current: Option<FileProgress>,
+    /// Why the last round stopped or what the server refused, if anything.
+    pub problem: Option<String>,
 }
 
 /// Where and as whom to sync.
@@ -50,6 +62,20 @@ impl SyncConfig {
             max_backoff: Duration::from_secs(60),
         }
     }
+
+    /// The server's HTTP address, from the WebSocket URL: `ws://h:p/sync`
+    /// becomes `http://h:p`.
+    pub fn http_base(&self) -> String {
+        let url = self.url.trim_end_matches('/');
+        let url = url.strip_suffix("/sync").unwrap_or(url);
+        if let Some(rest) = url.strip_prefix("wss://") {
+            format!("https://{rest}")
+        } else if let Some(rest) = url.strip_prefix("ws://") {
+            format!("http://{rest}")
+        } else {
+            url.to_string()
+        }
+    }
 }
 
 enum Command {
@@ -58,12 +84,15 @@ enum Command {
     Stop,
 }
 
-/// The running client.
+/// The running client: the document sync and, beside it, the media uploads.
 #[derive(Debug)]
 pub struct SyncHandle {
     status: watch::Receiver<SyncStatus>,
     commands: mpsc::UnboundedSender<Command>,
     task: JoinHandle<()>,
+    media_status: watch::Receiver<MediaStatus>,
+    media_commands: mpsc::UnboundedSender<Command>,
+    media_task: JoinHandle<()>,
 }
 
 impl SyncHandle {
@@ -76,14 +105,26 @@ impl SyncHandle {
         let _ = self.commands.send(Command::LocalChange(doc_id.to_string()));
     }
 
+    pub fn media_status(&self) -> watch::Receiver<MediaStatus> {
+        self.media_status.clone()
+    }
+
+    /// A media file was stored locally: upload it when connected.
+    pub fn media_added(&self) {
+        let _ = self.media_commands.send(Command::SyncNow);
+    }
+
     /// Try now instead of waiting out the back-off.
     pub fn sync_now(&self) {
         let _ = self.commands.send(Command::SyncNow);
+        let _ = self.media_commands.send(Command::SyncNow);
     }
 
     pub async fn stop(self) {
         let _ = self.commands.send(Command::Stop);
+        let _ = self.media_commands.send(Command::Stop);
         let _ = self.task.await;
+        let _ = self.media_task.await;
     }
 
     /// Waits until the status satisfies `pred` or `timeout` passes.
@@ -113,11 +154,22 @@ impl SyncHandle {
 pub fn spawn(store: DeviceStore, config: SyncConfig) -> SyncHandle {
     let (status_tx, status) = watch::channel(SyncStatus::Offline(None));
     let (commands, rx) = mpsc::unbounded_channel();
+    let (media_tx, media_status) = watch::channel(MediaStatus::default());
+    let (media_commands, media_rx) = mpsc::unbounded_channel();
+    let media_task = tokio::spawn(upload_media(
+        store.clone(),
+        config.clone(),
+        media_tx,
+        media_rx,
+    ));
     let task = tokio::spawn(run(store, config, status_tx, rx));
     SyncHandle {
         status,
         commands,
         task,
+        media_status,
+        media_commands,
+        media_task,
     }
 }
 
@@ -189,6 +241,69 @@ async fn run(
                     Some(Command::LocalChange(_)) => {}
                 },
             }
+        }
+    }
+}
+
+/// The media task: uploads what is pending whenever it can, backing off
+/// like the sync when the network is gone, then waits for new files.
+async fn upload_media(
+    store: DeviceStore,
+    config: SyncConfig,
+    status: watch::Sender<MediaStatus>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) {
+    let uploader = Uploader::new(config.http_base(), &config.token);
+    let mut delay = config.min_backoff;
+    loop {
+        let pending = store.pending_media().await.map(|p| p.len());
+        status.send_modify(|s| {
+            s.pending = pending.as_ref().map_or(s.pending, |n| *n);
+            s.current = None;
+        });
+        let mut wait = None;
+        if pending.as_ref().is_ok_and(|n| *n > 0) {
+            let round = uploader
+                .upload_pending(&store, |_, p| {
+                    status.send_modify(|s| s.current = Some(p));
+                })
+                .await;
+            match round {
+                Ok(report) => {
+                    delay = config.min_backoff;
+                    let problem = report.refused.first().map(|(_, why)| why.clone());
+                    status.send_modify(|s| s.problem = problem);
+                    if report.uploaded > 0 {
+                        continue;
+                    }
+                }
+                Err(e) => {
+                    let retry = matches!(e, MediaError::Network(_));
+                    status.send_modify(|s| {
+                        s.current = None;
+                        s.problem = Some(e.to_string());
+                    });
+                    if retry {
+                        wait = Some(jitter(delay));
+                        delay = (delay * 2).min(config.max_backoff);
+                    }
+                }
+            }
+        } else if let Err(e) = pending {
+            status.send_modify(|s| s.problem = Some(e.to_string()));
+        }
+        let retry = async {
+            match wait {
+                Some(d) => tokio::time::sleep(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = retry => {}
+            cmd = commands.recv() => match cmd {
+                None | Some(Command::Stop) => return,
+                Some(_) => delay = config.min_backoff,
+            },
         }
     }
 }

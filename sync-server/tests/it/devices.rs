@@ -6,9 +6,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use fieldcheck_app::media::{MediaError, Uploader};
 use fieldcheck_app::store::DeviceStore;
 use fieldcheck_app::sync_client::{self, SyncConfig, SyncHandle, SyncStatus};
-use fieldcheck_core::answers::AnswerValue;
+use fieldcheck_core::answers::{AnswerValue, MediaRef};
 use fieldcheck_core::records::{Actor, Record};
 use fieldcheck_core::vocab::Role;
 
@@ -262,4 +263,108 @@ async fn a_device_killed_while_writing_reopens_intact() {
     let indexed = store.rebuild_index().await.expect("rebuild");
     assert!(indexed >= saved.len());
     assert_eq!(store.dirty().await.expect("dirty").len(), indexed);
+}
+
+fn bytes_of(n: u32, seed: u32) -> Vec<u8> {
+    (0..n).map(|i| (i.wrapping_mul(seed) % 251) as u8).collect()
+}
+
+#[tokio::test]
+async fn photos_taken_offline_go_up_resume_after_a_cut_and_reach_the_manager() {
+    let dir = tempfile::tempdir().expect("tmp");
+    add_user(dir.path(), "li", "inspector", "cq", "pw-123456");
+    add_user(dir.path(), "wang", "manager", "cq", "pw-123456");
+    let mut server = Server::start(dir.path(), None);
+    let addr = server.addr.clone();
+    let token = login(&addr, "li", "pw-123456").await;
+    let t = template();
+    let phone = DeviceStore::open(&dir.path().join("phone.db"))
+        .await
+        .expect("open");
+
+    // Offline: a photo and a signature, kept by hash and attached.
+    let (photo, signature) = (bytes_of(1_200_000, 7), bytes_of(40_000, 13));
+    let photo_hash = phone.put_media(&photo, "image/jpeg").await.expect("put");
+    let sig_hash = phone.put_media(&signature, "image/png").await.expect("put");
+    let mut r = Record::create(&t, "audit-d3", "cq/yz/001", &li(1_000)).expect("create");
+    r.answer(&t, &li(1_001), "a1", AnswerValue::Fail, None)
+        .expect("answer");
+    for (h, mime, size) in [
+        (&photo_hash, "image/jpeg", photo.len()),
+        (&sig_hash, "image/png", signature.len()),
+    ] {
+        let media = MediaRef {
+            hash: h.clone(),
+            mime: mime.into(),
+            size: size as u64,
+        };
+        r.attach(&t, &li(1_002), "a1", media).expect("attach");
+    }
+    phone
+        .save("audit-d3", r.doc_mut(), &[], true)
+        .await
+        .expect("save");
+
+    // The photo starts going up in 200 KB chunks; the server dies after two.
+    let uploader = Uploader::new(format!("http://{addr}"), &token).with_chunk(200_000);
+    let row = phone.pending_media().await.expect("pending")[0].clone();
+    assert_eq!(row.hash, photo_hash);
+    let cut = uploader
+        .upload(&phone, &row, |p| {
+            if p.sent >= 400_000 {
+                server.kill9();
+            }
+        })
+        .await;
+    assert!(matches!(cut, Err(MediaError::Network(_))), "{cut:?}");
+    assert_eq!(phone.pending_media().await.expect("pending").len(), 2);
+
+    // Back up: the upload continues from what the server kept.
+    let _server = Server::start_on(dir.path(), &addr);
+    let mut seen = Vec::new();
+    uploader
+        .upload(&phone, &row, |p| seen.push(p.sent))
+        .await
+        .expect("resumed");
+    assert_eq!(
+        seen.first(),
+        Some(&400_000),
+        "resumed, not restarted: {seen:?}"
+    );
+    assert_eq!(seen.last(), Some(&(photo.len() as u64)));
+
+    // The sync client sends the audit and, beside it, the signature.
+    let h = sync_client::spawn(phone.clone(), config(&addr, &token));
+    up_to_date(&h, "phone").await;
+    let mut media = h.media_status();
+    let idle = tokio::time::timeout(
+        Duration::from_secs(20),
+        media.wait_for(|s| s.pending == 0 && s.current.is_none()),
+    )
+    .await
+    .is_ok();
+    assert!(idle, "media status now {:?}", *media.borrow());
+    h.stop().await;
+    assert!(phone.pending_media().await.expect("pending").is_empty());
+
+    // The manager's device gets the audit and fetches its media, verified.
+    let wang = login(&addr, "wang", "pw-123456").await;
+    let tablet = DeviceStore::open(&dir.path().join("tablet.db"))
+        .await
+        .expect("open");
+    let h = sync_client::spawn(tablet.clone(), config(&addr, &wang));
+    up_to_date(&h, "tablet").await;
+    h.stop().await;
+    let fetcher = Uploader::new(format!("http://{addr}"), &wang);
+    for (hash, bytes) in [(&photo_hash, &photo), (&sig_hash, &signature)] {
+        assert_eq!(&fetcher.fetch(&tablet, hash).await.expect("fetch"), bytes);
+        assert_eq!(
+            tablet.media_bytes(hash).await.expect("kept").as_ref(),
+            Some(bytes)
+        );
+    }
+    assert!(
+        tablet.pending_media().await.expect("pending").is_empty(),
+        "fetched files are not uploaded again"
+    );
 }
