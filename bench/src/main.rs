@@ -2,7 +2,11 @@
 //! (realistic answers and notes) sync to an empty server over loopback
 //! WebSockets; then a reconnect with nothing new; then one edit travelling
 //! to another device. Prints wall time, bytes on the wire and the server's
-//! peak memory. The server is the real `fieldcheck-server` binary.
+//! peak memory. The server is the real `fieldcheck-server` binary; the same
+//! workload then runs through samod (see [`samod_sync`]) and both are printed
+//! side by side with ratios.
+
+mod samod_sync;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -152,7 +156,8 @@ fn audit(t: &Template, user: &str, id: &str, n: usize) -> anyhow::Result<AutoCom
     Ok(r.into_doc())
 }
 
-struct ServerProcess {
+#[derive(Debug)]
+pub struct ServerProcess {
     child: Child,
     addr: String,
 }
@@ -165,6 +170,20 @@ impl Drop for ServerProcess {
 }
 
 impl ServerProcess {
+    /// Starts `cmd` and reads the address from its first line.
+    fn spawn(mut cmd: Command) -> anyhow::Result<ServerProcess> {
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line)?;
+        let addr = line
+            .trim()
+            .rsplit("http://")
+            .next()
+            .context("address")?
+            .to_string();
+        Ok(ServerProcess { child, addr })
+    }
+
     /// Peak resident memory so far, from the kernel (KiB).
     fn peak_kib(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
@@ -201,21 +220,10 @@ fn server(bin: &str, data: &std::path::Path, inspectors: usize) -> anyhow::Resul
             bail!("user add failed");
         }
     }
-    let mut child = Command::new(bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line)?;
-    let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .context("address")?
-        .to_string();
-    Ok(ServerProcess { child, addr })
+    let mut cmd = Command::new(bin);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data);
+    ServerProcess::spawn(cmd)
 }
 
 async fn login(addr: &str, user: &str) -> anyhow::Result<String> {
@@ -232,38 +240,29 @@ async fn login(addr: &str, user: &str) -> anyhow::Result<String> {
         .to_string())
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1)?.parse().ok())
-            .unwrap_or(default)
-    };
-    let (devices, audits) = (arg("--devices", 4), arg("--audits", 250));
-    let bin = args
-        .iter()
-        .position(|a| a == "--server")
-        .and_then(|i| args.get(i + 1))
-        .context("--server PATH to fieldcheck-server")?;
-    let data = std::env::temp_dir().join(format!("fieldcheck-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&data)?;
-    let srv = server(bin, &data, devices)?;
-    let t = audit_template()?;
+/// What one system did with the workload.
+#[derive(Debug)]
+pub struct Measured {
+    initial: Duration,
+    sent: usize,
+    received: usize,
+    reconnect: Duration,
+    reconnect_bytes: (usize, usize),
+    edit: Duration,
+    peak_kib: Option<u64>,
+}
 
-    println!(
-        "workload: {devices} devices x {audits} audits of {} items, to an empty server",
-        t.items().count()
-    );
+/// Runs the workload against the Fieldcheck server.
+async fn fieldcheck(
+    srv: &ServerProcess,
+    fleet_docs: Vec<Vec<(String, AutoCommit)>>,
+) -> anyhow::Result<Measured> {
+    let devices = fleet_docs.len();
+    let everything: usize = fleet_docs.iter().map(Vec::len).sum();
     let mut fleet = Vec::new();
-    let mut doc_bytes = 0;
-    for d in 0..devices {
+    for docs in fleet_docs {
         let mut dev = Device::default();
-        for k in 0..audits {
-            let id = format!("audit-{d}-{k}");
-            let mut doc = audit(&t, &format!("inspector{d}"), &id, k)?;
-            doc_bytes += doc.save().len();
+        for (id, doc) in docs {
             dev.docs.0.insert(id.clone(), doc);
             dev.client.local_change(&id, &mut dev.docs);
         }
@@ -305,36 +304,27 @@ async fn main() -> anyhow::Result<()> {
         .iter()
         .fold((0, 0), |(s, r), (d, _)| (s + d.sent, r + d.received));
     let left: usize = fleet.iter().map(|(d, _)| d.client.dirty().count()).sum();
-    println!(
-        "initial sync: {:.2} s, {} documents, {:.1} KB of documents, {:.1} KB sent + {:.1} KB received, {left} unacknowledged",
-        initial.as_secs_f64(),
-        devices * audits,
-        doc_bytes as f64 / 1e3,
-        sent as f64 / 1e3,
-        received as f64 / 1e3
-    );
+    if left > 0 {
+        bail!("{left} documents were not acknowledged");
+    }
 
     // 2. Reconnect with nothing new.
     let (mut dev, ws) = fleet.remove(0);
     drop(ws);
+    drop(fleet);
     dev.client.disconnect();
     let (s0, r0) = (dev.sent, dev.received);
     let t0 = Instant::now();
     let mut ws = dev.connect(&srv.addr, &token).await?;
     dev.run(&mut ws, Duration::from_secs(5), |d| d.received > r0)
         .await?;
-    println!(
-        "quiet reconnect: {} bytes sent + {} received, {:.1} ms",
-        dev.sent - s0,
-        dev.received - r0,
-        t0.elapsed().as_secs_f64() * 1e3
-    );
+    let reconnect = t0.elapsed();
+    let reconnect_bytes = (dev.sent - s0, dev.received - r0);
 
     // 3. One edit on this device reaches a manager's device that is online.
     let mtoken = login(&srv.addr, "manager").await?;
     let mut manager = Device::default();
     let mut mws = manager.connect(&srv.addr, &mtoken).await?;
-    let everything = devices * audits;
     manager
         .run(&mut mws, Duration::from_secs(60), |d| {
             d.docs.0.len() >= everything && d.client.cursor() > 0
@@ -358,15 +348,132 @@ async fn main() -> anyhow::Result<()> {
             d.docs.0.get(id).map(|x| x.clone().get_heads()) != before
         })
         .await?;
-    println!(
-        "one edit to another device: {:.1} ms",
-        t1.elapsed().as_secs_f64() * 1e3
-    );
+    let edit = t1.elapsed();
     dev_task.abort();
-    if let Some(kib) = srv.peak_kib() {
-        println!("server peak memory: {:.1} MB", kib as f64 / 1024.0);
+    Ok(Measured {
+        initial,
+        sent,
+        received,
+        reconnect,
+        reconnect_bytes,
+        edit,
+        peak_kib: srv.peak_kib(),
+    })
+}
+
+fn print_table(ours: &Measured, samod: &Measured) {
+    let ratio = |a: f64, b: f64| {
+        if a > 0.0 {
+            format!("{:.2}x", b / a)
+        } else {
+            "-".into()
+        }
+    };
+    let row = |what: &str, a: f64, b: f64, unit: &str| {
+        println!(
+            "| {what:<34} | {a:>12.1} {unit:<2} | {b:>12.1} {unit:<2} | {:>14} |",
+            ratio(a, b)
+        );
+    };
+    println!(
+        "| {:<34} | {:>15} | {:>15} | {:>14} |",
+        "", "fieldcheck", "samod 0.16", "samod / ours"
+    );
+    println!("|{:-<36}|{:-<17}|{:-<17}|{:-<16}|", "", "", "", "");
+    let s = |d: Duration| d.as_secs_f64();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let kb = |b: usize| b as f64 / 1e3;
+    row("initial sync, wall", s(ours.initial), s(samod.initial), "s");
+    row("initial sync, sent", kb(ours.sent), kb(samod.sent), "KB");
+    row(
+        "initial sync, received",
+        kb(ours.received),
+        kb(samod.received),
+        "KB",
+    );
+    row(
+        "quiet reconnect, wall",
+        ms(ours.reconnect),
+        ms(samod.reconnect),
+        "ms",
+    );
+    let total = |m: &Measured| (m.reconnect_bytes.0 + m.reconnect_bytes.1) as f64;
+    row(
+        "quiet reconnect, bytes both ways",
+        total(ours),
+        total(samod),
+        "B",
+    );
+    row(
+        "one edit to another device",
+        ms(ours.edit),
+        ms(samod.edit),
+        "ms",
+    );
+    if let (Some(a), Some(b)) = (ours.peak_kib, samod.peak_kib) {
+        row(
+            "server peak memory",
+            a as f64 / 1024.0,
+            b as f64 / 1024.0,
+            "MB",
+        );
     }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("samod-server") {
+        let dir = args.get(2).context("samod-server DIR")?;
+        return samod_sync::serve(std::path::Path::new(dir)).await;
+    }
+    let arg = |name: &str, default: usize| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1)?.parse().ok())
+            .unwrap_or(default)
+    };
+    let (devices, audits) = (arg("--devices", 4), arg("--audits", 250));
+    let bin = args
+        .iter()
+        .position(|a| a == "--server")
+        .and_then(|i| args.get(i + 1))
+        .context("--server PATH to fieldcheck-server")?;
+    let t = audit_template()?;
+    let mut fleet = Vec::new();
+    let mut doc_bytes = 0;
+    for d in 0..devices {
+        let mut docs = Vec::new();
+        for k in 0..audits {
+            let id = format!("audit-{d}-{k}");
+            let mut doc = audit(&t, &format!("inspector{d}"), &id, k)?;
+            doc_bytes += doc.save().len();
+            docs.push((id, doc));
+        }
+        fleet.push(docs);
+    }
+    println!(
+        "workload: {devices} devices x {audits} audits of {} items ({:.1} KB of documents), to an empty server",
+        t.items().count(),
+        doc_bytes as f64 / 1e3
+    );
+
+    let base = std::env::temp_dir().join(format!("fieldcheck-bench-{}", std::process::id()));
+    let (ours_dir, samod_dir) = (base.join("fieldcheck"), base.join("samod"));
+    std::fs::create_dir_all(&ours_dir)?;
+    std::fs::create_dir_all(&samod_dir)?;
+
+    let srv = server(bin, &ours_dir, devices)?;
+    let ours = fieldcheck(&srv, fleet.clone()).await?;
     drop(srv);
-    let _ = std::fs::remove_dir_all(&data);
+
+    let mut cmd = Command::new(std::env::current_exe()?);
+    cmd.arg("samod-server").arg(&samod_dir);
+    let srv = ServerProcess::spawn(cmd)?;
+    let samod = samod_sync::run(&srv, fleet).await?;
+    drop(srv);
+
+    print_table(&ours, &samod);
+    let _ = std::fs::remove_dir_all(&base);
     Ok(())
 }
