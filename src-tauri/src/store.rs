@@ -95,13 +95,16 @@ impl DeviceStore {
     ) -> Result<()> {
         let chunk = doc.save_after(before);
         let row = index_row(doc_id, doc);
-        let mut tx = self.pool.begin().await?;
-        let n: i64 =
-            sqlx::query("SELECT COALESCE(MAX(n), 0) + 1 AS n FROM doc_chunks WHERE doc_id = ?")
-                .bind(doc_id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("n")?;
+        // IMMEDIATE: wait for the write lock up front (a background
+        // compaction may hold it) rather than fail on upgrading a read.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let next = sqlx::query(
+            "SELECT COALESCE(MAX(n), 0) + 1 AS n, COUNT(*) AS c FROM doc_chunks WHERE doc_id = ?",
+        )
+        .bind(doc_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (n, chunks): (i64, i64) = (next.try_get("n")?, next.try_get::<i64, _>("c")? + 1);
         sqlx::query("INSERT INTO doc_chunks (doc_id, n, bytes) VALUES (?, ?, ?)")
             .bind(doc_id)
             .bind(n)
@@ -117,19 +120,62 @@ impl DeviceStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        if n > COMPACT_AFTER {
-            sqlx::query("DELETE FROM doc_chunks WHERE doc_id = ?")
-                .bind(doc_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO doc_chunks (doc_id, n, bytes) VALUES (?, 1, ?)")
-                .bind(doc_id)
-                .bind(doc.save())
-                .execute(&mut *tx)
-                .await?;
+        tx.commit().await?;
+        if chunks > COMPACT_AFTER {
+            let (store, id) = (self.clone(), doc_id.to_string());
+            tokio::spawn(async move {
+                if let Err(e) = store.compact(&id).await {
+                    tracing::warn!(doc = id, error = %e, "compaction failed; the chunks stay");
+                }
+            });
         }
+        Ok(())
+    }
+
+    /// Rewrites a document's chunks as one snapshot. Runs in the background
+    /// after a save; in one transaction, so a crash leaves the chunks as
+    /// they were, and chunks saved meanwhile are kept after the snapshot.
+    pub async fn compact(&self, doc_id: &str) -> Result<()> {
+        // IMMEDIATE, as in `save`: no save can come between read and write.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let rows = sqlx::query("SELECT n, bytes FROM doc_chunks WHERE doc_id = ? ORDER BY n")
+            .bind(doc_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        let Some(last) = rows.last().filter(|_| rows.len() > 1) else {
+            return Ok(());
+        };
+        let last: i64 = last.try_get("n")?;
+        let mut doc = AutoCommit::new();
+        for r in &rows {
+            let bytes: Vec<u8> = r.try_get("bytes")?;
+            doc.load_incremental(&bytes)
+                .map_err(|e| StoreError::Corrupt(doc_id.to_string(), Box::new(e)))?;
+        }
+        sqlx::query("DELETE FROM doc_chunks WHERE doc_id = ? AND n < ?")
+            .bind(doc_id)
+            .bind(last)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE doc_chunks SET bytes = ? WHERE doc_id = ? AND n = ?")
+            .bind(doc.save())
+            .bind(doc_id)
+            .bind(last)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// How many chunks a document is stored as.
+    pub async fn chunk_count(&self, doc_id: &str) -> Result<i64> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) AS c FROM doc_chunks WHERE doc_id = ?")
+                .bind(doc_id)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("c")?,
+        )
     }
 
     pub async fn dirty(&self) -> Result<Vec<String>> {
@@ -140,10 +186,57 @@ impl DeviceStore {
     }
 
     pub async fn acknowledged(&self, doc_id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM dirty WHERE doc_id = ?")
-            .bind(doc_id)
-            .execute(&self.pool)
+        let mut tx = self.pool.begin().await?;
+        for table in ["dirty", "rejections"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE doc_id = ?"))
+                .bind(doc_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The server refused this document's local changes.
+    pub async fn rejected(&self, doc_id: &str, reason: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO rejections (doc_id, reason, at) VALUES (?, ?, ?)
+             ON CONFLICT (doc_id) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+        )
+        .bind(doc_id)
+        .bind(reason)
+        .bind(jiff::Timestamp::now().as_millisecond())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Documents with refused changes and the server's reasons.
+    pub async fn rejections(&self) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT doc_id, reason FROM rejections ORDER BY at, doc_id")
+            .fetch_all(&self.pool)
             .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("doc_id")?, r.try_get("reason")?)))
+            .collect()
+    }
+
+    /// Throws away the device's copy of a document, refused changes and
+    /// all, and marks it to be fetched again from the server on the next
+    /// connection. The user's way out of a rejection.
+    pub async fn discard_local(&self, doc_id: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for table in ["doc_chunks", "sync_states", "records", "rejections"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE doc_id = ?"))
+                .bind(doc_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("INSERT OR IGNORE INTO dirty (doc_id) VALUES (?)")
+            .bind(doc_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -253,4 +346,41 @@ async fn upsert_index(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::ReadDoc;
+    use automerge::transaction::Transactable;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn many_saves_are_compacted_in_the_background_without_losing_any() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = DeviceStore::open(&dir.path().join("d.db"))
+            .await
+            .expect("open");
+        let mut doc = AutoCommit::new();
+        for i in 0..60i64 {
+            let before = doc.get_heads();
+            doc.put(automerge::ROOT, format!("k{i}"), i).expect("put");
+            store
+                .save("doc", &mut doc, &before, true)
+                .await
+                .expect("save");
+        }
+        // The compactions run on their own; give them a moment to finish.
+        for _ in 0..100 {
+            if store.chunk_count("doc").await.expect("count") <= COMPACT_AFTER {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let chunks = store.chunk_count("doc").await.expect("count");
+        assert!(chunks <= COMPACT_AFTER, "{chunks} chunks left");
+        let mut loaded = store.load("doc").await.expect("load").expect("doc");
+        assert_eq!(loaded.get_heads(), doc.get_heads());
+        assert_eq!(loaded.keys(automerge::ROOT).count(), 60);
+    }
 }

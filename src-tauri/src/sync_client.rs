@@ -80,6 +80,7 @@ impl SyncConfig {
 
 enum Command {
     LocalChange(String),
+    Discard(String),
     SyncNow,
     Stop,
 }
@@ -112,6 +113,12 @@ impl SyncHandle {
     /// A media file was stored locally: upload it when connected.
     pub fn media_added(&self) {
         let _ = self.media_commands.send(Command::SyncNow);
+    }
+
+    /// Throws away the device's copy of a document whose changes the server
+    /// refused and fetches the server's copy again.
+    pub fn discard_local(&self, doc_id: &str) {
+        let _ = self.commands.send(Command::Discard(doc_id.to_string()));
     }
 
     /// Try now instead of waiting out the back-off.
@@ -205,6 +212,8 @@ impl Loaded {
 enum End {
     Stopped,
     Lost(String),
+    /// Reconnect at once: the store changed under the session.
+    Resync,
 }
 
 async fn run(
@@ -218,6 +227,7 @@ async fn run(
         let _ = status.send(SyncStatus::Connecting);
         match session(&store, &config, &status, &mut commands, &mut delay).await {
             End::Stopped => return,
+            End::Resync => continue,
             End::Lost(reason) => {
                 if !matches!(*status.borrow(), SyncStatus::Error(_)) {
                     let _ = status.send(SyncStatus::Offline(Some(reason)));
@@ -237,6 +247,7 @@ async fn run(
                         delay = config.min_backoff;
                         break;
                     }
+                    Some(Command::Discard(id)) => discard(&store, &status, &id).await,
                     // Saved in the store already; sent on the next connection.
                     Some(Command::LocalChange(_)) => {}
                 },
@@ -397,6 +408,11 @@ async fn drive(
             cmd = commands.recv() => match cmd {
                 None | Some(Command::Stop) => return Ok(End::Stopped),
                 Some(Command::SyncNow) => continue,
+                Some(Command::Discard(id)) => {
+                    // The session holds this document's sync state; start afresh.
+                    discard(store, status, &id).await;
+                    return Ok(End::Resync);
+                }
                 Some(Command::LocalChange(id)) => {
                     // The app wrote the change to the store; take it from there.
                     loaded.reload(store, &id).await.map_err(err)?;
@@ -453,6 +469,7 @@ async fn apply(
             }
             ClientEffect::Rejected { doc, reason } => {
                 tracing::warn!(doc, reason, "the server refused changes");
+                store.rejected(&doc, &reason).await.map_err(err)?;
                 let _ = status.send(SyncStatus::Error(format!("{doc}: {reason}")));
             }
             ClientEffect::ServerError(m) => tracing::warn!(message = m, "server reported an error"),
@@ -464,6 +481,12 @@ async fn apply(
         }
     }
     Ok(())
+}
+
+async fn discard(store: &DeviceStore, status: &watch::Sender<SyncStatus>, id: &str) {
+    if let Err(e) = store.discard_local(id).await {
+        let _ = status.send(SyncStatus::Error(e.to_string()));
+    }
 }
 
 async fn send(ws: &mut Ws, frame: &Frame) -> Result<(), String> {

@@ -10,7 +10,7 @@ use fieldcheck_app::media::{MediaError, Uploader};
 use fieldcheck_app::store::DeviceStore;
 use fieldcheck_app::sync_client::{self, SyncConfig, SyncHandle, SyncStatus};
 use fieldcheck_core::answers::{AnswerValue, MediaRef};
-use fieldcheck_core::records::{Actor, Record};
+use fieldcheck_core::records::{Actor, Record, Status};
 use fieldcheck_core::vocab::Role;
 
 use super::support::{Server, add_user, login, logout, template};
@@ -366,5 +366,65 @@ async fn photos_taken_offline_go_up_resume_after_a_cut_and_reach_the_manager() {
     assert!(
         tablet.pending_media().await.expect("pending").is_empty(),
         "fetched files are not uploaded again"
+    );
+}
+
+#[tokio::test]
+async fn refused_changes_are_kept_as_a_rejection_until_the_user_discards_them() {
+    let dir = tempfile::tempdir().expect("tmp");
+    add_user(dir.path(), "li", "inspector", "cq", "pw-123456");
+    let server = Server::start(dir.path(), None);
+    let token = login(&server.addr, "li", "pw-123456").await;
+    let t = template();
+    let store = DeviceStore::open(&dir.path().join("d.db"))
+        .await
+        .expect("open");
+    let mut r = Record::create(&t, "audit-d4", "cq/yz/001", &li(1_000)).expect("create");
+    for item in ["a1", "a2", "b1"] {
+        r.answer(&t, &li(1_001), item, AnswerValue::Pass, None)
+            .expect("answer");
+    }
+    r.submit(&t, &li(1_002)).expect("submit");
+    store
+        .save("audit-d4", r.doc_mut(), &[], true)
+        .await
+        .expect("save");
+    let h = sync_client::spawn(store.clone(), config(&server.addr, &token));
+    up_to_date(&h, "submitted").await;
+
+    // A tampered app approves its own audit; the server refuses.
+    edit(&store, "audit-d4", |r| {
+        let doc = r.doc_mut();
+        doc.set_author(Some(automerge::Author::from(b"li".to_vec())));
+        autosurgeon::reconcile_prop(doc, automerge::ROOT, "status", Status::Approved)
+            .expect("forge");
+        doc.commit();
+    })
+    .await;
+    h.local_change("audit-d4");
+    let refused = h
+        .wait_for(Duration::from_secs(10), |s| {
+            matches!(s, SyncStatus::Error(_))
+        })
+        .await;
+    assert!(matches!(refused, Some(SyncStatus::Error(m)) if m.contains("audit-d4")));
+    let rejections = store.rejections().await.expect("rejections");
+    assert_eq!(rejections.len(), 1);
+    assert!(rejections[0].1.contains("approved"), "{rejections:?}");
+    assert_eq!(store.dirty().await.expect("dirty"), ["audit-d4"]);
+
+    // The user discards the refused changes and gets the server's copy back.
+    h.discard_local("audit-d4");
+    up_to_date(&h, "after discarding").await;
+    h.stop().await;
+    assert!(store.rejections().await.expect("rejections").is_empty());
+    assert!(store.dirty().await.expect("dirty").is_empty());
+    let back = Record::from_doc(store.load("audit-d4").await.expect("load").expect("doc"))
+        .expect("record");
+    assert_eq!(back.status().expect("status"), Status::Submitted);
+    assert_eq!(
+        store.records().await.expect("index")[0].status,
+        "submitted",
+        "the index follows the server's copy"
     );
 }
