@@ -196,16 +196,19 @@ fn evict(map: &mut HashMap<String, Arc<Entry>>, n: usize, cutoff_ms: u64) -> usi
 
 /// Stores the changes `doc` gained since `before`: appends them as a chunk
 /// under the next sequence number (compacting when the chunks pile up) and
-/// returns the document's metadata with that sequence.
+/// returns the document's metadata with that sequence. `record` is the
+/// document as a record when the caller has it already (the gate read it);
+/// reading a 150-item record is most of the cost of a change.
 pub async fn store(
     storage: &Storage,
     id: &str,
     doc: &mut AutoCommit,
     before: &[ChangeHash],
+    record: Option<RecordState>,
     now_ms: i64,
 ) -> Result<DocMeta, StorageError> {
     // Once per store: the header for the index, the answers for media references.
-    let record: Option<RecordState> = autosurgeon::hydrate(doc).ok();
+    let record = record.or_else(|| autosurgeon::hydrate(doc).ok());
     let header: Option<&Header> = record.as_ref().map(|r| &r.header);
     let mut meta = DocMeta {
         doc_id: id.to_string(),

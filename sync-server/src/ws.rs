@@ -155,19 +155,14 @@ async fn handle(
             };
             let before = doc.get_heads();
             let mut out = Vec::new();
-            for effect in s.receive_sync(
-                &id,
-                &message,
-                &mut doc,
-                &RecordGate {
-                    user: who.user_id.clone(),
-                    role: who.role,
-                    scope: who.scope.clone(),
-                },
-            ) {
+            let gate = RecordGate::new(who.user_id.clone(), who.role, who.scope.clone());
+            for effect in s.receive_sync(&id, &message, &mut doc, &gate) {
                 match effect {
                     ServerEffect::Store(id) => {
-                        match docs::store(&app.storage, &id, &mut doc, &before, now_ms()).await {
+                        let record = gate.take_checked(&doc.get_heads());
+                        match docs::store(&app.storage, &id, &mut doc, &before, record, now_ms())
+                            .await
+                        {
                             Ok(meta) => {
                                 out.extend(s.stored(meta.seq as u64));
                                 // Nobody listening is fine.

@@ -218,11 +218,34 @@ pub fn in_scope(scope: &str, store_id: &str) -> bool {
 
 /// The [`Gate`](crate::sync::Gate) for record documents: only records of a
 /// store in the sender's scope pass, and only changes [`check_change`] allows.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RecordGate {
     pub user: String,
     pub role: Role,
     pub scope: String,
+    /// The record as the last accepted check saw it, with its heads, so the
+    /// caller storing the change need not read the document again.
+    checked: std::sync::Mutex<Option<(Vec<automerge::ChangeHash>, RecordState)>>,
+}
+
+impl RecordGate {
+    pub fn new(user: impl Into<String>, role: Role, scope: impl Into<String>) -> RecordGate {
+        RecordGate {
+            user: user.into(),
+            role,
+            scope: scope.into(),
+            checked: Default::default(),
+        }
+    }
+
+    /// The state the gate accepted, if `heads` are the heads it checked.
+    pub fn take_checked(&self, heads: &[automerge::ChangeHash]) -> Option<RecordState> {
+        let mut slot = self.checked.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.take() {
+            Some((h, state)) if h == heads => Some(state),
+            _ => None,
+        }
+    }
 }
 
 impl crate::sync::Gate for RecordGate {
@@ -257,7 +280,10 @@ impl crate::sync::Gate for RecordGate {
             user: &self.user,
             role: self.role,
         };
-        check_change(before_state.as_ref(), &after_state, &sender, &authors).map_err(|v| v.0)
+        check_change(before_state.as_ref(), &after_state, &sender, &authors).map_err(|v| v.0)?;
+        *self.checked.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((after.get_heads(), after_state));
+        Ok(())
     }
 }
 
@@ -468,23 +494,11 @@ mod gate_tests {
             now_ms: 1,
         };
         let mut r = Record::create(&t, "r1", "s", &li).expect("create");
-        let gate = RecordGate {
-            user: "li".into(),
-            role: Role::Inspector,
-            scope: "*".into(),
-        };
+        let gate = RecordGate::new("li", Role::Inspector, "*");
         let mut empty = AutoCommit::new();
         assert_eq!(gate.check("r1", &mut empty, r.doc_mut()), Ok(()));
-        let impostor = RecordGate {
-            user: "zhao".into(),
-            role: Role::Inspector,
-            scope: "*".into(),
-        };
-        let elsewhere = RecordGate {
-            user: "li".into(),
-            role: Role::Inspector,
-            scope: "cq/jb".into(),
-        };
+        let impostor = RecordGate::new("zhao", Role::Inspector, "*");
+        let elsewhere = RecordGate::new("li", Role::Inspector, "cq/jb");
         assert_eq!(
             elsewhere.check("r1", &mut AutoCommit::new(), r.doc_mut()),
             Err(NOT_PERMITTED.into()),
