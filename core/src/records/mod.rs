@@ -22,6 +22,7 @@ use crate::answers::{
 use crate::templates::{Template, TemplateKind, TemplateRef, VisitMode};
 use crate::vocab::{Role, string_enum};
 
+pub mod derive;
 pub mod gate;
 
 /// Version of the document shape written by this code.
@@ -658,18 +659,7 @@ impl Record {
 
     /// Every change to the record: who, when, what.
     pub fn history(&mut self) -> Vec<ChangeInfo> {
-        self.doc
-            .get_changes(&[])
-            .iter()
-            .map(|c| ChangeInfo {
-                hash: c.hash().to_string(),
-                author: c
-                    .author()
-                    .map(|a| String::from_utf8_lossy(a.as_bytes()).into_owned()),
-                time: c.timestamp(),
-                message: c.message().map(str::to_string),
-            })
-            .collect()
+        change_history(&mut self.doc)
     }
 
     fn check_editable(
@@ -803,6 +793,32 @@ impl Record {
 
 fn set_author(doc: &mut AutoCommit, actor: &Actor) {
     doc.set_author(Some(Author::from(actor.user.as_bytes().to_vec())));
+}
+
+/// Every change to a document: who, when, what. A document read back from
+/// storage may name the author only on an actor's first change; the later
+/// changes of that actor carry it over.
+pub fn change_history(doc: &mut AutoCommit) -> Vec<ChangeInfo> {
+    let mut by_actor: std::collections::HashMap<automerge::ActorId, String> = Default::default();
+    doc.get_changes(&[])
+        .iter()
+        .map(|c| {
+            let author = match c.author() {
+                Some(a) => {
+                    let a = String::from_utf8_lossy(a.as_bytes()).into_owned();
+                    by_actor.insert(c.actor_id().clone(), a.clone());
+                    Some(a)
+                }
+                None => by_actor.get(c.actor_id()).cloned(),
+            };
+            ChangeInfo {
+                hash: c.hash().to_string(),
+                author,
+                time: c.timestamp(),
+                message: c.message().map(str::to_string),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
