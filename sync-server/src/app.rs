@@ -18,6 +18,7 @@ use crate::auth::{self, Principal};
 use crate::config::ServeConfig;
 use crate::docs::DocCache;
 use crate::error::ApiError;
+use crate::materialise::{self, Templates};
 use crate::media::{self, DirMediaStore};
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::ws;
@@ -110,11 +111,32 @@ impl Application {
                 docs.evict_idle(Duration::from_secs(120));
             }
         });
+        let materialiser = tokio::spawn(materialise_continuously(self.state.clone()));
         let result = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await;
         sweeper.abort();
+        materialiser.abort();
         Ok(result?)
+    }
+}
+
+/// Keeps the derived tables in step with the documents: after every stored
+/// change, and every few seconds for templates published from the command
+/// line. A failure is logged and retried; the cursor keeps its place.
+async fn materialise_continuously(state: AppState) {
+    let mut events = state.hub.subscribe();
+    let templates = Templates::default();
+    loop {
+        if let Err(e) =
+            materialise::catch_up(&state.storage, &state.docs, &templates, |_, _| {}).await
+        {
+            tracing::error!(error = %e, "materialising failed; will retry");
+        }
+        tokio::select! {
+            _ = events.recv() => {}
+            () = tokio::time::sleep(Duration::from_secs(5)) => {}
+        }
     }
 }
 

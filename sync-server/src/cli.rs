@@ -18,6 +18,8 @@ use fieldcheck_core::vocab::Role;
 use crate::app::{Application, now_ms};
 use crate::auth;
 use crate::config::{ServeArgs, ServeConfig, StorageArgs};
+use crate::docs::DocCache;
+use crate::materialise::{self, Templates};
 use crate::storage::{Storage, UserRow};
 
 #[derive(Debug, Parser)]
@@ -41,6 +43,11 @@ pub enum Command {
     /// Check and convert checklist and questionnaire templates.
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Derive the relational tables again from the documents alone.
+    Rebuild {
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
     /// Score one visit or survey response and print the breakdown as JSON.
     Score {
         /// Template file (.toml, .json or an XLSForm .xlsx).
@@ -77,6 +84,14 @@ pub enum TemplateCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Publish template versions to the server: records pinned to them are
+    /// scored. Every file is checked first; with any problem nothing is published.
+    Publish {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
     /// Convert an XLSForm spreadsheet to the native template format.
     Import {
         form: PathBuf,
@@ -105,6 +120,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Template(TemplateCommand::Import { form, output }) => {
             import(&form, &output, out, err)
         }
+        Command::Template(TemplateCommand::Publish { files, storage }) => {
+            publish(&files, &storage, out, err)
+        }
+        Command::Rebuild { storage } => rebuild(&storage, out),
         Command::Score { template, answers } => score(&template, &answers, out),
         Command::Serve(args) => serve(&args, out),
         Command::User(UserCommand::Add {
@@ -274,6 +293,69 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
+async fn open_storage(storage: &StorageArgs) -> anyhow::Result<(ServeConfig, Storage)> {
+    let config = ServeConfig::for_storage(storage)?;
+    tokio::fs::create_dir_all(&config.data_dir).await?;
+    let storage = Storage::open(&config.database_url()).await?;
+    Ok((config, storage))
+}
+
+fn publish(
+    files: &[PathBuf],
+    storage: &StorageArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut templates = Vec::new();
+    let mut failed = 0;
+    for f in files {
+        match load_template(f, err) {
+            Ok(t) => templates.push(t),
+            Err(e) => {
+                writeln!(err, "{e:#}")?;
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        bail!(
+            "nothing published: {failed} of {} files have problems",
+            files.len()
+        );
+    }
+    runtime()?.block_on(async {
+        let (_, storage) = open_storage(storage).await?;
+        for t in &templates {
+            let new = materialise::publish(&storage, t, now_ms()).await?;
+            let what = if new {
+                "published"
+            } else {
+                "already published"
+            };
+            writeln!(out, "{what} {} {}", t.id, t.short_version())?;
+        }
+        anyhow::Ok(())
+    })
+}
+
+fn rebuild(storage: &StorageArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    runtime()?.block_on(async {
+        let (config, storage) = open_storage(storage).await?;
+        let docs = DocCache::new(storage.clone(), config.cache_docs);
+        let mut shown = 0;
+        let n = materialise::rebuild(&storage, &docs, &Templates::default(), |done, total| {
+            // A line per tenth, and the last.
+            if done == total || done * 10 / total.max(1) > shown {
+                shown = done * 10 / total.max(1);
+                let _ = writeln!(out, "rebuilding: {done} of {total} documents");
+            }
+        })
+        .await?;
+        writeln!(out, "rebuilt the derived tables from {n} documents")?;
+        anyhow::Ok(())
+    })
+}
+
 fn add_user(
     name: &str,
     role: &str,
@@ -295,10 +377,8 @@ fn add_user(
     };
     let hash =
         auth::hash_password(&password).map_err(|e| anyhow!("cannot hash the password: {e}"))?;
-    let config = ServeConfig::for_storage(storage)?;
     runtime()?.block_on(async {
-        tokio::fs::create_dir_all(&config.data_dir).await?;
-        let storage = Storage::open(&config.database_url()).await?;
+        let (_, storage) = open_storage(storage).await?;
         let row = UserRow {
             user_id: name.into(),
             password_hash: hash,

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod docs;
 pub mod error;
+pub mod materialise;
 pub mod media;
 pub mod storage;
 mod ws;

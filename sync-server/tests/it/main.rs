@@ -2,6 +2,7 @@
 
 mod cli;
 mod devices;
+mod materialise;
 mod media;
 mod server;
 mod support;

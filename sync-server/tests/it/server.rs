@@ -1,63 +1,13 @@
-use fieldcheck_core::answers::AnswerValue;
-use fieldcheck_core::records::{Actor, Record, Status};
+use fieldcheck_core::records::{Record, Status};
 use fieldcheck_core::sync::Frame;
-use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
 use super::support::{
-    Device, Server, add_user, http, login, logout, open, pg_database, template, try_login,
+    Device, Server, actor, device_with_audit, http, login, logout, open, people, pg_database,
+    submitted_audit, template, try_login,
 };
-
-fn actor(user: &str, role: Role, now_ms: i64) -> Actor {
-    Actor {
-        user: user.into(),
-        role,
-        device: format!("{user}-device"),
-        now_ms,
-    }
-}
-
-/// A data folder with the people of the tests: two inspectors and a manager
-/// in district cq/yz, a manager in district cq/jb.
-fn people() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tmp");
-    for (name, role, scope) in [
-        ("li", "inspector", "cq"),
-        ("zhao", "inspector", "cq"),
-        ("wang", "manager", "cq/yz"),
-        ("chen", "manager", "cq/jb"),
-    ] {
-        add_user(dir.path(), name, role, scope, "pw-123456");
-    }
-    dir
-}
-
-/// A submitted audit by `li` at store cq/yz/001.
-fn submitted_audit(t: &Template, id: &str) -> Record {
-    let li = |ms| actor("li", Role::Inspector, ms);
-    let mut r = Record::create(t, id, "cq/yz/001", &li(1_000)).expect("create");
-    for (i, item) in ["a1", "a2", "a3", "a4", "b1", "b2", "b3"]
-        .iter()
-        .enumerate()
-    {
-        r.answer(t, &li(2_000 + i as i64), item, AnswerValue::Pass, None)
-            .expect("answer");
-    }
-    r.submit(t, &li(3_000)).expect("submit");
-    r
-}
-
-/// li's device holding a submitted audit not yet sent.
-async fn device_with_audit(t: &Template, id: &str) -> Device {
-    let mut li = Device::default();
-    li.docs
-        .0
-        .insert(id.into(), submitted_audit(t, id).into_doc());
-    li.changed(None, id).await;
-    li
-}
 
 #[tokio::test]
 async fn health_login_and_logout() {

@@ -7,7 +7,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fieldcheck_core::answers::AnswerValue;
+use fieldcheck_core::records::{Actor, Record};
 use fieldcheck_core::sync::{Client, ClientEffect, Frame, decode, encode};
+use fieldcheck_core::templates::Template;
+use fieldcheck_core::vocab::Role;
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -41,6 +45,15 @@ pub fn storage_args(data_dir: &Path) -> Vec<std::ffi::OsString> {
         args.push(format!("{base}/{name}").into());
     }
     args
+}
+
+/// The database URL the server of a test data folder uses.
+pub fn database_url(data_dir: &Path) -> String {
+    storage_args(data_dir)
+        .windows(2)
+        .find(|w| w[0] == "--database")
+        .map(|w| w[1].to_string_lossy().into_owned())
+        .unwrap_or_else(|| fieldcheck_server::storage::Storage::sqlite_url(data_dir))
 }
 
 /// The S2 worked example, shared with core's tests.
@@ -343,4 +356,53 @@ impl Device {
     pub fn send_raw(frame: &Frame) -> Message {
         Message::Binary(encode(frame).into())
     }
+}
+
+pub fn actor(user: &str, role: Role, now_ms: i64) -> Actor {
+    Actor {
+        user: user.into(),
+        role,
+        device: format!("{user}-device"),
+        now_ms,
+    }
+}
+
+/// A data folder with the people of the tests: two inspectors and a manager
+/// in district cq/yz, a manager in district cq/jb.
+pub fn people() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (name, role, scope) in [
+        ("li", "inspector", "cq"),
+        ("zhao", "inspector", "cq"),
+        ("wang", "manager", "cq/yz"),
+        ("chen", "manager", "cq/jb"),
+    ] {
+        add_user(dir.path(), name, role, scope, "pw-123456");
+    }
+    dir
+}
+
+/// A submitted audit by `li` at store cq/yz/001.
+pub fn submitted_audit(t: &Template, id: &str) -> Record {
+    let li = |ms| actor("li", Role::Inspector, ms);
+    let mut r = Record::create(t, id, "cq/yz/001", &li(1_000)).expect("create");
+    for (i, item) in ["a1", "a2", "a3", "a4", "b1", "b2", "b3"]
+        .iter()
+        .enumerate()
+    {
+        r.answer(t, &li(2_000 + i as i64), item, AnswerValue::Pass, None)
+            .expect("answer");
+    }
+    r.submit(t, &li(3_000)).expect("submit");
+    r
+}
+
+/// li's device holding a submitted audit not yet sent.
+pub async fn device_with_audit(t: &Template, id: &str) -> Device {
+    let mut li = Device::default();
+    li.docs
+        .0
+        .insert(id.into(), submitted_audit(t, id).into_doc());
+    li.changed(None, id).await;
+    li
 }
