@@ -6,9 +6,11 @@ pub mod answers;
 pub mod i18n;
 pub mod ratings;
 pub mod records;
+pub mod reference;
 pub mod scoring;
 pub mod stats;
 pub mod sync;
+pub mod table;
 pub mod templates;
 #[cfg(test)]
 mod test_support;

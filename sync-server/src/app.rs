@@ -20,6 +20,7 @@ use crate::docs::DocCache;
 use crate::error::ApiError;
 use crate::materialise::{self, Templates};
 use crate::media::{self, DirMediaStore};
+use crate::ratings;
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::ws;
 
@@ -187,6 +188,7 @@ fn router(state: AppState) -> Router {
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
         .route("/sync", get(ws::sync))
+        .route("/api/v1/ratings", get(ratings::ratings))
         .route(
             "/api/v1/media/{hash}",
             post(media::open).patch(media::append).get(media::download),

@@ -21,6 +21,8 @@ use crate::config::{ServeArgs, ServeConfig, StorageArgs};
 use crate::docs::DocCache;
 use crate::materialise::{self, Templates};
 use crate::storage::{Storage, UserRow};
+use crate::units::{self, ImportError};
+use fieldcheck_core::table::Table;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,6 +45,9 @@ pub enum Command {
     /// Check and convert checklist and questionnaire templates.
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Manage the store hierarchy.
+    #[command(subcommand)]
+    Stores(StoresCommand),
     /// Derive the relational tables again from the documents alone.
     Rebuild {
         #[command(flatten)]
@@ -72,6 +77,19 @@ pub enum UserCommand {
         scope: String,
         #[arg(long)]
         password: Option<String>,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoresCommand {
+    /// Import provinces, cities, districts and stores from a .csv or .xlsx
+    /// table (columns: id, parent, level, name_zh, name_en, channel, address,
+    /// lat, lon, time_zone, traffic). Every problem is listed with its row;
+    /// with any problem nothing is imported.
+    Import {
+        file: PathBuf,
         #[command(flatten)]
         storage: StorageArgs,
     },
@@ -124,6 +142,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             publish(&files, &storage, out, err)
         }
         Command::Rebuild { storage } => rebuild(&storage, out),
+        Command::Stores(StoresCommand::Import { file, storage }) => {
+            import_stores(&file, &storage, out, err)
+        }
         Command::Score { template, answers } => score(&template, &answers, out),
         Command::Serve(args) => serve(&args, out),
         Command::User(UserCommand::Add {
@@ -335,6 +356,37 @@ fn publish(
             writeln!(out, "{what} {} {}", t.id, t.short_version())?;
         }
         anyhow::Ok(())
+    })
+}
+
+fn import_stores(
+    file: &Path,
+    storage: &StorageArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let name = file.display().to_string();
+    let bytes = fs::read(file).with_context(|| format!("{name}: cannot read"))?;
+    let table = Table::from_file(&bytes, &name).map_err(|e| anyhow!(e))?;
+    runtime()?.block_on(async {
+        let (_, storage) = open_storage(storage).await?;
+        match units::import(&storage, &table, now_ms()).await {
+            Ok(n) => {
+                writeln!(out, "imported {n} units from {name}")?;
+                Ok(())
+            }
+            Err(ImportError::Invalid(problems)) => {
+                for p in &problems {
+                    writeln!(err, "{name}: {p}")?;
+                }
+                Err(Invalid(vec![format!(
+                    "{name}: {} problems; nothing was imported",
+                    problems.len()
+                )])
+                .into())
+            }
+            Err(e) => Err(e.into()),
+        }
     })
 }
 

@@ -10,5 +10,7 @@ pub mod docs;
 pub mod error;
 pub mod materialise;
 pub mod media;
+pub mod ratings;
 pub mod storage;
+pub mod units;
 mod ws;

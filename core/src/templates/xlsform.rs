@@ -10,6 +10,8 @@ use std::fmt;
 use std::io::Cursor;
 
 use calamine::{Data, Range, Reader, Xlsx};
+
+use crate::table::Table;
 use serde::Serialize;
 
 use super::file::{ChoiceFile, ItemFile, SCHEMA_VERSION, SectionFile, Tags, TemplateFile};
@@ -170,53 +172,6 @@ fn problem(
         row,
         column,
         message,
-    }
-}
-
-/// A sheet as header -> cell text, one map per non-empty row.
-#[derive(Debug, Default)]
-struct Table {
-    name: String,
-    headers: Vec<String>,
-    rows: Vec<(usize, HashMap<String, String>)>,
-}
-
-impl Table {
-    fn read(range: &Range<Data>, name: &str) -> Table {
-        let first_row = range.start().map_or(0, |(r, _)| r as usize);
-        let mut rows = range.rows().enumerate();
-        let headers: Vec<String> = rows
-            .next()
-            .map(|(_, r)| {
-                r.iter()
-                    .map(|c| c.to_string().trim().to_lowercase())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let rows = rows
-            .filter_map(|(i, r)| {
-                let cells: HashMap<String, String> = headers
-                    .iter()
-                    .zip(r)
-                    .filter(|(h, _)| !h.is_empty())
-                    .map(|(h, c)| (h.clone(), cell_text(c)))
-                    .filter(|(_, v)| !v.is_empty())
-                    .collect();
-                (!cells.is_empty()).then_some((first_row + i + 1, cells))
-            })
-            .collect();
-        Table {
-            name: name.into(),
-            headers,
-            rows,
-        }
-    }
-}
-
-fn cell_text(c: &Data) -> String {
-    match c {
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        other => other.to_string().trim().to_string(),
     }
 }
 

@@ -4,5 +4,6 @@ mod cli;
 mod devices;
 mod materialise;
 mod media;
+mod ratings;
 mod server;
 mod support;

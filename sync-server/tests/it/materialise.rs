@@ -1,8 +1,6 @@
 //! The derived tables: kept up to date as documents arrive, and identical
 //! to a rebuild from the documents alone.
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use fieldcheck_core::records::Record;
@@ -12,8 +10,8 @@ use fieldcheck_server::storage::Storage;
 use sqlx::{Column, Row};
 
 use super::support::{
-    Device, Server, actor, bin, database_url, device_with_audit, login, people, storage_args,
-    submitted_audit, template,
+    Device, Server, actor, cli, database_url, device_with_audit, login, people, submitted_audit,
+    template,
 };
 
 /// Every row of every derived table, as text, in key order.
@@ -50,20 +48,6 @@ async fn dump(storage: &Storage) -> Vec<String> {
         }
     }
     out
-}
-
-fn cli(data_dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(bin())
-        .args(args)
-        .args(storage_args(data_dir))
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Waits until `query` returns `want` as its one text cell.

@@ -142,10 +142,27 @@ impl Drop for Server {
     }
 }
 
+/// Runs a `fieldcheck-server` command against a data folder's storage;
+/// asserts it succeeds and returns what it printed.
+pub fn cli(data_dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(bin())
+        .args(args)
+        .args(storage_args(data_dir))
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// `fieldcheck-server user add` against a data folder.
 pub fn add_user(data_dir: &Path, name: &str, role: &str, scope: &str, password: &str) {
-    let out = Command::new(bin())
-        .args([
+    cli(
+        data_dir,
+        &[
             "user",
             "add",
             name,
@@ -155,14 +172,7 @@ pub fn add_user(data_dir: &Path, name: &str, role: &str, scope: &str, password: 
             scope,
             "--password",
             password,
-        ])
-        .args(storage_args(data_dir))
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
 }
 

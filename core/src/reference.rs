@@ -1,0 +1,347 @@
+//! Reference data administrators import: the store hierarchy (province >
+//! city > district > store) from a CSV or XLSX table. Every problem is
+//! reported with its row and column, and with any problem nothing is
+//! imported.
+//!
+//! Unit ids are paths (`cq`, `cq/yz`, `cq/yz/001`): a unit's id starts with
+//! its parent's id and a `/`, so a user's scope (a path prefix) covers
+//! exactly the units below it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::ratings::{Hierarchy, Level, Unit};
+use crate::table::Table;
+use crate::templates::Channel;
+
+/// A unit of the hierarchy with what people see of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitRecord {
+    #[serde(flatten)]
+    pub unit: Unit,
+    pub name_zh: String,
+    pub name_en: String,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+/// One problem in an imported table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowProblem {
+    /// Line number as the spreadsheet shows it; 0 for the file as a whole.
+    pub row: usize,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.column, self.row) {
+            (Some(c), r) if r > 0 => write!(f, "row {r}, {c}: {}", self.message),
+            (None, r) if r > 0 => write!(f, "row {r}: {}", self.message),
+            (Some(c), _) => write!(f, "{c}: {}", self.message),
+            (None, _) => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The columns of a store table; `id`, `level` and `name_zh` are required.
+pub const UNIT_COLUMNS: &[&str] = &[
+    "id",
+    "parent",
+    "level",
+    "name_zh",
+    "name_en",
+    "channel",
+    "address",
+    "lat",
+    "lon",
+    "time_zone",
+    "traffic",
+];
+
+const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
+
+#[derive(Default)]
+struct Problems(Vec<RowProblem>);
+
+impl Problems {
+    fn add(&mut self, row: usize, column: Option<&str>, message: String) {
+        self.0.push(RowProblem {
+            row,
+            column: column.map(str::to_string),
+            message,
+        });
+    }
+
+    /// The number in a cell, if any and in range; a problem if not.
+    fn number(
+        &mut self,
+        row: usize,
+        column: &str,
+        text: Option<&str>,
+        lo: f64,
+        hi: f64,
+    ) -> Option<f64> {
+        let text = text?;
+        match text.parse::<f64>() {
+            Ok(x) if x.is_finite() && (lo..=hi).contains(&x) => Some(x),
+            _ => {
+                let hi = if hi == f64::MAX {
+                    "any".to_string()
+                } else {
+                    hi.to_string()
+                };
+                self.add(
+                    row,
+                    Some(column),
+                    format!("`{text}` is not a number from {lo} to {hi}"),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id.split('/').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        })
+}
+
+/// Reads units from a table and checks them together with `existing` (the
+/// units already stored, which the table may extend or update). Returns the
+/// imported units.
+pub fn parse_units(table: &Table, existing: &[Unit]) -> Result<Vec<UnitRecord>, Vec<RowProblem>> {
+    let mut problems = Problems::default();
+    for h in &table.headers {
+        if !h.is_empty() && !UNIT_COLUMNS.contains(&h.as_str()) {
+            problems.add(
+                0,
+                Some(h),
+                format!(
+                    "unknown column; the columns are {}",
+                    UNIT_COLUMNS.join(", ")
+                ),
+            );
+        }
+    }
+    for required in ["id", "level", "name_zh"] {
+        if !table.headers.iter().any(|h| h == required) {
+            problems.add(0, Some(required), "the column is missing".into());
+        }
+    }
+    let mut out: Vec<UnitRecord> = Vec::new();
+    let mut rows_of: BTreeMap<String, usize> = BTreeMap::new();
+    for (row, cells) in &table.rows {
+        let row = *row;
+        let get = |c: &str| cells.get(c).map(String::as_str);
+        let mut number = |c: &str, lo: f64, hi: f64| problems.number(row, c, get(c), lo, hi);
+        let lat = number("lat", -90.0, 90.0);
+        let lon = number("lon", -180.0, 180.0);
+        let traffic = number("traffic", 0.0, f64::MAX).unwrap_or(0.0);
+        let Some(id) = get("id") else {
+            problems.add(row, Some("id"), "every unit needs an id".into());
+            continue;
+        };
+        if !valid_id(id) {
+            problems.add(
+                row,
+                Some("id"),
+                format!("`{id}` is not an id: path segments of letters, digits, `_`, `-` or `.`, joined by `/`"),
+            );
+        }
+        if let Some(first) = rows_of.insert(id.to_string(), row) {
+            problems.add(row, Some("id"), format!("`{id}` is also on row {first}"));
+        }
+        let parent = get("parent").map(str::to_string);
+        match &parent {
+            Some(p) if !id.starts_with(&format!("{p}/")) => problems.add(
+                row,
+                Some("parent"),
+                format!("`{id}` must start with its parent's id `{p}/`"),
+            ),
+            None if id.contains('/') => problems.add(
+                row,
+                Some("parent"),
+                "a unit whose id has a `/` needs its parent".into(),
+            ),
+            _ => {}
+        }
+        let level = match get("level").map(|l| (l, Level::parse(l))) {
+            Some((_, Some(Level::National))) | None => {
+                problems.add(
+                    row,
+                    Some("level"),
+                    "the level is one of province, city, district, store".into(),
+                );
+                None
+            }
+            Some((text, None)) => {
+                problems.add(
+                    row,
+                    Some("level"),
+                    format!("`{text}` is not one of province, city, district, store"),
+                );
+                None
+            }
+            Some((_, Some(l))) => Some(l),
+        };
+        let channel = match (level, get("channel")) {
+            (Some(Level::Store), None) => {
+                problems.add(
+                    row,
+                    Some("channel"),
+                    format!("a store needs its channel ({})", Channel::names()),
+                );
+                None
+            }
+            (Some(Level::Store), Some(c)) => Channel::parse(c).or_else(|| {
+                problems.add(
+                    row,
+                    Some("channel"),
+                    format!("`{c}` is not a channel ({})", Channel::names()),
+                );
+                None
+            }),
+            (_, Some(_)) => {
+                problems.add(row, Some("channel"), "only stores have a channel".into());
+                None
+            }
+            (_, None) => None,
+        };
+        let time_zone = get("time_zone").unwrap_or(DEFAULT_TIME_ZONE).to_string();
+        if jiff::tz::TimeZone::get(&time_zone).is_err() {
+            problems.add(
+                row,
+                Some("time_zone"),
+                format!("`{time_zone}` is not a known time zone"),
+            );
+        }
+        let Some(name_zh) = get("name_zh") else {
+            problems.add(
+                row,
+                Some("name_zh"),
+                "every unit needs a Chinese name".into(),
+            );
+            continue;
+        };
+        let Some(level) = level else { continue };
+        out.push(UnitRecord {
+            unit: Unit {
+                id: id.to_string(),
+                parent,
+                level,
+                channel,
+                traffic,
+                time_zone,
+            },
+            name_zh: name_zh.to_string(),
+            name_en: get("name_en").unwrap_or(name_zh).to_string(),
+            address: get("address").map(str::to_string),
+            lat,
+            lon,
+        });
+    }
+    if table.rows.is_empty() {
+        problems.add(0, None, "the table has no rows".into());
+    }
+    if problems.0.is_empty() {
+        // The whole hierarchy, stored units updated by imported ones, must hold.
+        let mut all: BTreeMap<&str, &Unit> = existing.iter().map(|u| (u.id.as_str(), u)).collect();
+        for r in &out {
+            all.insert(&r.unit.id, &r.unit);
+        }
+        if let Err(e) = Hierarchy::new(all.into_values().cloned().collect()) {
+            let row = out
+                .iter()
+                .find(|r| e.to_string().contains(&format!("`{}`", r.unit.id)))
+                .and_then(|r| rows_of.get(&r.unit.id).copied())
+                .unwrap_or(0);
+            problems.add(row, None, e.to_string());
+        }
+    }
+    if problems.0.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(csv: &str) -> Table {
+        Table::from_csv(csv.as_bytes(), "stores.csv").expect("csv")
+    }
+
+    const GOOD: &str = "id,parent,level,name_zh,name_en,channel,traffic,lat,lon
+cq,,province,重庆,Chongqing,,,,
+cq/yz,cq,district,渝中区,Yuzhong,,,,
+cq/yz/001,cq/yz,store,解放碑营业厅,Jiefangbei hall,owned_hall,1200,29.56,106.57
+";
+
+    #[test]
+    fn a_good_table_gives_its_units() {
+        let units = parse_units(&table(GOOD), &[]).expect("valid");
+        assert_eq!(units.len(), 3);
+        let store = &units[2];
+        assert_eq!(store.unit.level, Level::Store);
+        assert_eq!(store.unit.channel, Some(Channel::OwnedHall));
+        assert_eq!(store.unit.traffic, 1200.0);
+        assert_eq!(store.unit.time_zone, "Asia/Shanghai");
+        assert_eq!((store.lat, store.lon), (Some(29.56), Some(106.57)));
+        assert_eq!(units[0].name_en, "Chongqing");
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_its_row_and_column() {
+        let bad = "id,parent,level,name_zh,channel,lat,colour
+cq,,province,重庆,,,
+cq/yz/002,cq/yz,store,店,kiosk,95,red
+cq/jb,cq,twon,江北,,,
+cq/jb,cq,district,江北,,,
+";
+        let problems = parse_units(&table(bad), &[]).expect_err("invalid");
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        for want in [
+            "colour: unknown column",
+            "row 3, channel: `kiosk` is not a channel",
+            "row 3, lat: `95` is not a number",
+            "row 4, level: `twon` is not one of",
+            "row 5, id: `cq/jb` is also on row 4",
+        ] {
+            assert!(
+                shown.iter().any(|s| s.starts_with(want)),
+                "{want} in {shown:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_import_may_add_stores_under_units_already_stored() {
+        let existing: Vec<Unit> = parse_units(&table(GOOD), &[])
+            .expect("valid")
+            .into_iter()
+            .map(|r| r.unit)
+            .collect();
+        let more =
+            "id,parent,level,name_zh,channel\ncq/yz/002,cq/yz,store,较场口营业厅,partner_store\n";
+        assert_eq!(
+            parse_units(&table(more), &existing).expect("valid").len(),
+            1
+        );
+        let orphan = "id,parent,level,name_zh,channel\ncq/nn/001,cq/nn,store,店,partner_store\n";
+        let problems = parse_units(&table(orphan), &existing).expect_err("no parent");
+        assert_eq!(problems[0].row, 2, "{problems:?}");
+        assert!(problems[0].message.contains("cq/nn"), "{problems:?}");
+    }
+}

@@ -1,0 +1,125 @@
+//! Spreadsheets as tables of text: the sheets of an XLSForm, and the CSV or
+//! XLSX files administrators import (stores, users). Headers are trimmed and
+//! lower-cased; empty rows are skipped; each row keeps its line number for
+//! error reports.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use calamine::{Data, Range, Reader, Xlsx};
+
+/// A sheet as header -> cell text, one map per non-empty row.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub name: String,
+    pub headers: Vec<String>,
+    /// (line number as a spreadsheet shows it, cells by header).
+    pub rows: Vec<(usize, HashMap<String, String>)>,
+}
+
+impl Table {
+    /// A sheet of a workbook.
+    pub fn read(range: &Range<Data>, name: &str) -> Table {
+        let first_row = range.start().map_or(0, |(r, _)| r as usize);
+        let mut rows = range.rows().enumerate();
+        let headers: Vec<String> = rows
+            .next()
+            .map(|(_, r)| r.iter().map(|c| header(&c.to_string())).collect())
+            .unwrap_or_default();
+        let rows = rows
+            .filter_map(|(i, r)| {
+                let cells = cells(&headers, r.iter().map(cell_text));
+                (!cells.is_empty()).then_some((first_row + i + 1, cells))
+            })
+            .collect();
+        Table {
+            name: name.into(),
+            headers,
+            rows,
+        }
+    }
+
+    /// A CSV file (UTF-8, comma-separated, first line the headers).
+    pub fn from_csv(bytes: &[u8], name: &str) -> Result<Table, String> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(bytes);
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| format!("{name}: {e}"))?
+            .iter()
+            .map(header)
+            .collect();
+        let mut rows = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| format!("{name}: line {}: {e}", i + 2))?;
+            let cells = cells(&headers, record.iter().map(|c| c.trim().to_string()));
+            if !cells.is_empty() {
+                rows.push((i + 2, cells));
+            }
+        }
+        Ok(Table {
+            name: name.into(),
+            headers,
+            rows,
+        })
+    }
+
+    /// A `.csv` file, or the first sheet of an `.xlsx` workbook.
+    pub fn from_file(bytes: &[u8], file_name: &str) -> Result<Table, String> {
+        if file_name.to_ascii_lowercase().ends_with(".xlsx") {
+            let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+                .map_err(|e| format!("{file_name}: not a readable .xlsx file: {e}"))?;
+            let first = book
+                .sheet_names()
+                .into_iter()
+                .next()
+                .ok_or_else(|| format!("{file_name}: the workbook has no sheet"))?;
+            let range = book
+                .worksheet_range(&first)
+                .map_err(|e| format!("{file_name}: {e}"))?;
+            Ok(Table::read(&range, &first))
+        } else {
+            Table::from_csv(bytes, file_name)
+        }
+    }
+}
+
+fn header(h: &str) -> String {
+    h.trim().to_lowercase()
+}
+
+fn cells(headers: &[String], values: impl Iterator<Item = String>) -> HashMap<String, String> {
+    headers
+        .iter()
+        .zip(values)
+        .filter(|(h, v)| !h.is_empty() && !v.is_empty())
+        .map(|(h, v)| (h.clone(), v))
+        .collect()
+}
+
+fn cell_text(c: &Data) -> String {
+    match c {
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        other => other.to_string().trim().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_keep_their_line_numbers_and_skip_blank_lines() {
+        let t = Table::from_csv(
+            "\u{feff}ID, Name \ncq,重庆\n,\n cq/yz , 渝中\n".as_bytes(),
+            "u.csv",
+        )
+        .expect("csv");
+        assert_eq!(t.headers, ["id", "name"]);
+        let ids: Vec<_> = t.rows.iter().map(|(n, r)| (*n, r["id"].as_str())).collect();
+        assert_eq!(ids, [(2, "cq"), (4, "cq/yz")]);
+    }
+}

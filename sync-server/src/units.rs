@@ -1,0 +1,91 @@
+//! The store hierarchy in the database: read for ratings and scope checks,
+//! replaced unit by unit from imported tables, all or nothing.
+
+use fieldcheck_core::ratings::{Level, Unit};
+use fieldcheck_core::reference::{RowProblem, UnitRecord, parse_units};
+use fieldcheck_core::table::Table;
+use fieldcheck_core::templates::Channel;
+use sqlx::Row;
+
+use crate::storage::{Storage, StorageError};
+
+/// Why an import did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{} problems; nothing was imported", .0.len())]
+    Invalid(Vec<RowProblem>),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(e: sqlx::Error) -> Self {
+        ImportError::Storage(e.into())
+    }
+}
+
+/// Every unit, parents before children.
+pub async fn load(storage: &Storage) -> Result<Vec<UnitRecord>, StorageError> {
+    let rows = sqlx::query(
+        "SELECT unit_id, parent_id, level, name_zh, name_en, channel, address, lat, lon, time_zone, traffic
+         FROM units ORDER BY unit_id",
+    )
+    .fetch_all(storage.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let level: String = r.try_get("level")?;
+        let channel: Option<String> = r.try_get("channel")?;
+        out.push(UnitRecord {
+            unit: Unit {
+                id: r.try_get("unit_id")?,
+                parent: r.try_get("parent_id")?,
+                // Written by `import` from parsed values only.
+                level: Level::parse(&level).unwrap_or(Level::Store),
+                channel: channel.as_deref().and_then(Channel::parse),
+                traffic: r.try_get("traffic")?,
+                time_zone: r.try_get("time_zone")?,
+            },
+            name_zh: r.try_get("name_zh")?,
+            name_en: r.try_get("name_en")?,
+            address: r.try_get("address")?,
+            lat: r.try_get("lat")?,
+            lon: r.try_get("lon")?,
+        });
+    }
+    Ok(out)
+}
+
+/// Checks a table against the stored hierarchy and, if every row is good,
+/// writes its units in one transaction. Returns how many.
+pub async fn import(storage: &Storage, table: &Table, now_ms: i64) -> Result<usize, ImportError> {
+    let existing: Vec<Unit> = load(storage).await?.into_iter().map(|r| r.unit).collect();
+    let units = parse_units(table, &existing).map_err(ImportError::Invalid)?;
+    let mut tx = storage.pool().begin().await?;
+    for u in &units {
+        sqlx::query(
+            "INSERT INTO units (unit_id, parent_id, level, name_zh, name_en, channel, address, lat, lon, time_zone, traffic, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT (unit_id) DO UPDATE SET parent_id = excluded.parent_id, level = excluded.level,
+                 name_zh = excluded.name_zh, name_en = excluded.name_en, channel = excluded.channel,
+                 address = excluded.address, lat = excluded.lat, lon = excluded.lon,
+                 time_zone = excluded.time_zone, traffic = excluded.traffic, updated_at = excluded.updated_at",
+        )
+        .bind(&u.unit.id)
+        .bind(&u.unit.parent)
+        .bind(u.unit.level.as_str())
+        .bind(&u.name_zh)
+        .bind(&u.name_en)
+        .bind(u.unit.channel.map(|c| c.as_str()))
+        .bind(&u.address)
+        .bind(u.lat)
+        .bind(u.lon)
+        .bind(&u.unit.time_zone)
+        .bind(u.unit.traffic)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(units.len())
+}

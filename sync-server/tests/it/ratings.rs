@@ -1,0 +1,194 @@
+//! Stores imported from a table, and ratings over them computed from what
+//! devices synced, checked against hand-computed means and scope.
+
+use std::process::Command;
+use std::time::Duration;
+
+use fieldcheck_core::answers::AnswerValue;
+use fieldcheck_core::records::Record;
+use fieldcheck_core::scoring::audit::score_visit;
+use fieldcheck_core::templates::Template;
+use fieldcheck_core::vocab::Role;
+
+use super::support::{
+    Device, Server, actor, bin, cli, http, login, people, storage_args, template,
+};
+
+const STORES: &str = "id,parent,level,name_zh,name_en,channel,traffic
+cq,,province,重庆,Chongqing,,
+cq/yz,cq,district,渝中区,Yuzhong,,
+cq/jb,cq,district,江北区,Jiangbei,,
+cq/yz/001,cq/yz,store,解放碑营业厅,Jiefangbei,owned_hall,1000
+cq/yz/002,cq/yz,store,较场口营业厅,Jiaochangkou,owned_hall,500
+cq/jb/001,cq/jb,store,观音桥营业厅,Guanyinqiao,owned_hall,800
+";
+
+/// A submitted audit at `store` with the given items failed.
+fn audit(t: &Template, id: &str, store: &str, failed: &[&str]) -> (Record, f64) {
+    let li = |ms| actor("li", Role::Inspector, ms);
+    let mut r = Record::create(t, id, store, &li(1_000)).expect("create");
+    for (i, item) in ["a1", "a2", "a3", "a4", "b1", "b2", "b3"]
+        .iter()
+        .enumerate()
+    {
+        let v = if failed.contains(item) {
+            AnswerValue::Fail
+        } else {
+            AnswerValue::Pass
+        };
+        r.answer(t, &li(2_000 + i as i64), item, v, None)
+            .expect("answer");
+    }
+    r.submit(t, &li(3_000)).expect("submit");
+    let score = score_visit(t, &r.state().expect("state").answer_values())
+        .score
+        .expect("scored");
+    (r, score)
+}
+
+async fn ratings(addr: &str, token: &str, query: &str) -> (u16, serde_json::Value) {
+    let (status, body) = http(
+        addr,
+        "GET",
+        &format!("/api/v1/ratings{query}"),
+        Some(token),
+        None,
+    )
+    .await;
+    (status, serde_json::from_str(&body).unwrap_or_default())
+}
+
+fn mean_of(v: &serde_json::Value, unit: &str) -> Option<f64> {
+    v["ratings"]
+        .as_array()?
+        .iter()
+        .find(|r| r["unit"] == unit)?["estimate"]["mean"]
+        .as_f64()
+}
+
+#[tokio::test]
+async fn a_bad_store_table_imports_nothing_and_says_where() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let bad = dir.path().join("stores.csv");
+    std::fs::write(
+        &bad,
+        "id,parent,level,name_zh,channel\ncq,,province,重庆,\ncq/yz/001,cq/yz,store,店,kiosk\n",
+    )
+    .expect("write");
+    let out = Command::new(bin())
+        .args(["stores", "import"])
+        .arg(&bad)
+        .args(storage_args(dir.path()))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("row 3, channel: `kiosk` is not a channel"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, STORES).expect("write");
+    let done = cli(dir.path(), &["stores", "import", &good.to_string_lossy()]);
+    assert!(done.starts_with("imported 6 units"), "{done}");
+}
+
+#[tokio::test]
+async fn ratings_roll_up_the_stores_in_scope() {
+    let dir = people();
+    let t = template();
+    let (stores, tfile) = (dir.path().join("stores.csv"), dir.path().join("t.json"));
+    std::fs::write(&stores, STORES).expect("write");
+    std::fs::write(&tfile, t.canonical_json()).expect("write");
+    cli(dir.path(), &["stores", "import", &stores.to_string_lossy()]);
+    cli(
+        dir.path(),
+        &["template", "publish", &tfile.to_string_lossy()],
+    );
+    let server = Server::start(dir.path(), None);
+
+    let visits = [
+        audit(&t, "r-1", "cq/yz/001", &[]),
+        audit(&t, "r-2", "cq/yz/001", &["a3", "b3"]),
+        audit(&t, "r-3", "cq/yz/002", &["a1"]),
+        audit(&t, "r-4", "cq/jb/001", &["b1", "b2"]),
+    ];
+    let s: Vec<f64> = visits.iter().map(|(_, s)| *s).collect();
+    let mut li = Device::default();
+    for (i, (r, _)) in visits.into_iter().enumerate() {
+        let id = format!("r-{}", i + 1);
+        li.docs.0.insert(id.clone(), r.into_doc());
+        li.changed(None, &id).await;
+    }
+    li.sync(&server.addr, &login(&server.addr, "li", "pw-123456").await)
+        .await;
+
+    // W = 1: a parent is the mean of its audited stores' means.
+    let store_001 = (s[0] + s[1]) / 2.0;
+    let district_yz = (store_001 + s[2]) / 2.0;
+    let province = (store_001 + s[2] + s[3]) / 3.0;
+    let admin = {
+        cli(
+            dir.path(),
+            &[
+                "user",
+                "add",
+                "root",
+                "--role",
+                "admin",
+                "--scope",
+                "*",
+                "--password",
+                "pw-123456",
+            ],
+        );
+        login(&server.addr, "root", "pw-123456").await
+    };
+    let mut all = serde_json::Value::Null;
+    for _ in 0..100 {
+        all = ratings(&server.addr, &admin, "?granularity=month").await.1;
+        if mean_of(&all, "cq").is_some_and(|m| (m - province).abs() < 1e-9) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let close = |unit: &str, want: f64| {
+        let got = mean_of(&all, unit).unwrap_or(f64::NAN);
+        assert!(
+            (got - want).abs() < 1e-9,
+            "{unit}: {got} != {want}\n{all:#}"
+        );
+    };
+    close("cq/yz/001", store_001);
+    close("cq/yz/002", s[2]);
+    close("cq/jb/001", s[3]);
+    close("cq/yz", district_yz);
+    close("cq", province);
+    let yz = all["ratings"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["unit"] == "cq/yz"))
+        .expect("cq/yz");
+    assert_eq!(yz["visits"], 3);
+    assert_eq!(yz["stores_audited"], 2);
+
+    // A district manager sees the district and its stores, nothing else.
+    let wang = login(&server.addr, "wang", "pw-123456").await;
+    let (status, mine) = ratings(&server.addr, &wang, "").await;
+    assert_eq!(status, 200);
+    let units: Vec<&str> = mine["ratings"]
+        .as_array()
+        .expect("ratings")
+        .iter()
+        .filter_map(|r| r["unit"].as_str())
+        .collect();
+    assert!(!units.is_empty());
+    assert!(units.iter().all(|u| u.starts_with("cq/yz")), "{units:?}");
+
+    let li_token = login(&server.addr, "li", "pw-123456").await;
+    assert_eq!(ratings(&server.addr, &li_token, "").await.0, 403);
+    let (status, body) = ratings(&server.addr, &admin, "?granularity=fortnight").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["code"], "bad_request");
+}
