@@ -20,9 +20,9 @@ use crate::docs::DocCache;
 use crate::error::ApiError;
 use crate::materialise::{self, Templates};
 use crate::media::{self, DirMediaStore};
-use crate::ratings;
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::ws;
+use crate::{ratings, review};
 
 /// A document was stored: sessions that may see it pass it on.
 #[derive(Debug, Clone)]
@@ -49,6 +49,8 @@ pub struct AppState {
     pub hub: broadcast::Sender<HubEvent>,
     pub config: Arc<ServeConfig>,
     pub media: DirMediaStore,
+    /// Published templates, parsed once.
+    pub templates: Templates,
 }
 
 pub fn now_ms() -> i64 {
@@ -82,6 +84,7 @@ impl Application {
             storage,
             hub,
             media: DirMediaStore::new(config.data_dir.join("media")),
+            templates: Templates::default(),
             config: Arc::new(config),
         };
         if state.storage.engine() == Engine::Postgres {
@@ -127,10 +130,9 @@ impl Application {
 /// line. A failure is logged and retried; the cursor keeps its place.
 async fn materialise_continuously(state: AppState) {
     let mut events = state.hub.subscribe();
-    let templates = Templates::default();
     loop {
         if let Err(e) =
-            materialise::catch_up(&state.storage, &state.docs, &templates, |_, _| {}).await
+            materialise::catch_up(&state.storage, &state.docs, &state.templates, |_, _| {}).await
         {
             tracing::error!(error = %e, "materialising failed; will retry");
         }
@@ -189,6 +191,17 @@ fn router(state: AppState) -> Router {
         .route("/api/v1/auth/logout", post(logout))
         .route("/sync", get(ws::sync))
         .route("/api/v1/ratings", get(ratings::ratings))
+        .route("/api/v1/records", get(review::queue))
+        .route("/api/v1/records/{id}", get(review::detail))
+        .route("/api/v1/records/{id}/document", get(review::document))
+        .route("/api/v1/records/{id}/return", post(review::return_record))
+        .route("/api/v1/records/{id}/approve", post(review::approve))
+        .route("/api/v1/records/{id}/comments", post(review::comment))
+        .route("/api/v1/records/{id}/actions", post(review::open_action))
+        .route(
+            "/api/v1/records/{id}/actions/{action}/{step}",
+            post(review::action_step),
+        )
         .route(
             "/api/v1/media/{hash}",
             post(media::open).patch(media::append).get(media::download),

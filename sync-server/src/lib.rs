@@ -11,6 +11,8 @@ pub mod error;
 pub mod materialise;
 pub mod media;
 pub mod ratings;
+pub mod review;
+pub mod sql;
 pub mod storage;
 pub mod units;
 mod ws;

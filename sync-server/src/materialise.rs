@@ -54,7 +54,7 @@ pub struct Templates {
 }
 
 impl Templates {
-    async fn get(
+    pub async fn get(
         &self,
         storage: &Storage,
         id: &str,

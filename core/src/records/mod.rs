@@ -180,13 +180,29 @@ pub enum RecordError {
     BadLocation,
     #[error("`{0}` is not a date like 2026-12-31")]
     BadDate(String),
+    // Boxed: Automerge's errors are large and would make every result large.
     #[error("not a record document: {0}")]
-    Hydrate(#[from] autosurgeon::HydrateError),
+    Hydrate(Box<autosurgeon::HydrateError>),
     #[error("document error: {0}")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(Box<automerge::AutomergeError>),
     #[error("document error: {0}")]
-    Reconcile(#[from] autosurgeon::ReconcileError),
+    Reconcile(Box<autosurgeon::ReconcileError>),
 }
+
+macro_rules! boxed_from {
+    ($($t:ty => $v:ident),*) => {$(
+        impl From<$t> for RecordError {
+            fn from(e: $t) -> Self {
+                RecordError::$v(Box::new(e))
+            }
+        }
+    )*};
+}
+boxed_from!(
+    autosurgeon::HydrateError => Hydrate,
+    automerge::AutomergeError => Automerge,
+    autosurgeon::ReconcileError => Reconcile
+);
 
 pub type Result<T, E = RecordError> = std::result::Result<T, E>;
 
@@ -693,10 +709,11 @@ impl Record {
     fn map_id(&self, key: &str) -> Result<automerge::ObjId> {
         match self.doc.get(ROOT, key)? {
             Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
-            _ => Err(RecordError::Hydrate(autosurgeon::HydrateError::unexpected(
+            _ => Err(autosurgeon::HydrateError::unexpected(
                 format!("a map at `{key}`"),
                 "something else".into(),
-            ))),
+            )
+            .into()),
         }
     }
 
@@ -734,10 +751,11 @@ impl Record {
         let history = match self.doc.get(ROOT, "history")? {
             Some((automerge::Value::Object(ObjType::List), id)) => id,
             _ => {
-                return Err(RecordError::Hydrate(autosurgeon::HydrateError::unexpected(
+                return Err(autosurgeon::HydrateError::unexpected(
                     "a history list",
                     "something else".into(),
-                )));
+                )
+                .into());
             }
         };
         let at = self.doc.length(&history);

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use fieldcheck_app::media::{MediaError, Uploader};
 use fieldcheck_app::store::DeviceStore;
-use fieldcheck_app::sync_client::{self, SyncConfig, SyncHandle, SyncStatus};
+use fieldcheck_app::sync_client::{self, SyncStatus};
 use fieldcheck_core::answers::{AnswerValue, MediaRef};
 use fieldcheck_core::records::{Actor, Record, Status};
 use fieldcheck_core::vocab::Role;
 
-use super::support::{Server, add_user, login, logout, template};
+use super::support::{Server, add_user, config, login, logout, template, up_to_date};
 
 fn li(ms: i64) -> Actor {
     Actor {
@@ -22,26 +22,6 @@ fn li(ms: i64) -> Actor {
         device: "phone".into(),
         now_ms: ms,
     }
-}
-
-fn config(addr: &str, token: &str) -> SyncConfig {
-    SyncConfig {
-        min_backoff: Duration::from_millis(100),
-        max_backoff: Duration::from_millis(400),
-        ..SyncConfig::new(format!("ws://{addr}/sync"), token)
-    }
-}
-
-async fn up_to_date(h: &SyncHandle, what: &str) {
-    let s = h
-        .wait_for(Duration::from_secs(20), |s| *s == SyncStatus::UpToDate)
-        .await;
-    assert_eq!(
-        s,
-        Some(SyncStatus::UpToDate),
-        "{what}: status now {:?}",
-        *h.status().borrow()
-    );
 }
 
 /// Loads a record from a device store, edits it and saves it back as the app does.

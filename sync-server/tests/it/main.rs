@@ -5,5 +5,6 @@ mod devices;
 mod materialise;
 mod media;
 mod ratings;
+mod review;
 mod server;
 mod support;

@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fieldcheck_app::sync_client::{SyncConfig, SyncHandle, SyncStatus};
+
 use fieldcheck_core::answers::AnswerValue;
 use fieldcheck_core::records::{Actor, Record};
 use fieldcheck_core::sync::{Client, ClientEffect, Frame, decode, encode};
@@ -415,4 +417,25 @@ pub async fn device_with_audit(t: &Template, id: &str) -> Device {
         .insert(id.into(), submitted_audit(t, id).into_doc());
     li.changed(None, id).await;
     li
+}
+
+/// A device sync client that retries quickly.
+pub fn config(addr: &str, token: &str) -> SyncConfig {
+    SyncConfig {
+        min_backoff: Duration::from_millis(100),
+        max_backoff: Duration::from_millis(400),
+        ..SyncConfig::new(format!("ws://{addr}/sync"), token)
+    }
+}
+
+pub async fn up_to_date(h: &SyncHandle, what: &str) {
+    let s = h
+        .wait_for(Duration::from_secs(20), |s| *s == SyncStatus::UpToDate)
+        .await;
+    assert_eq!(
+        s,
+        Some(SyncStatus::UpToDate),
+        "{what}: status now {:?}",
+        *h.status().borrow()
+    );
 }

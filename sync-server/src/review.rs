@@ -1,0 +1,537 @@
+//! The manager's side of a record over HTTP: the review queue, a record in
+//! full, its raw Automerge bytes, and the review writes (return, approve,
+//! comment, corrective actions). Writes are changes to the record document,
+//! checked by the same gate as sync and stored the same way, so they reach
+//! the inspector's device through sync like edits made in the app. Every
+//! write is recorded in the audit log.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use fieldcheck_core::records::derive::{Derived, derive};
+use fieldcheck_core::records::gate::RecordGate;
+use fieldcheck_core::records::{Actor, NewAction, Record, RecordError, change_history};
+use fieldcheck_core::sync::Gate;
+use fieldcheck_core::templates::Template;
+use fieldcheck_core::vocab::Role;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::access::may_see;
+use crate::app::{AppState, Authenticated, Changed, HubEvent, now_ms};
+use crate::auth::Principal;
+use crate::docs;
+use crate::error::ApiError;
+use crate::sql::Sql;
+use crate::storage::{DocMeta, StorageError};
+
+const PAGE_MAX: i64 = 500;
+
+#[derive(Debug, Deserialize)]
+pub struct QueueQuery {
+    /// Comma-separated statuses; default `submitted,resubmitted`.
+    status: Option<String>,
+    /// A unit of the hierarchy: the store or anything above it.
+    store: Option<String>,
+    inspector: Option<String>,
+    template: Option<String>,
+    mode: Option<String>,
+    /// Visit started at or after / before, ms since the epoch.
+    from: Option<i64>,
+    to: Option<i64>,
+    min_score: Option<f64>,
+    max_score: Option<f64>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QueueRow {
+    doc_id: String,
+    store_id: String,
+    template_id: String,
+    template_version: String,
+    kind: String,
+    mode: String,
+    author: String,
+    status: String,
+    started_at: i64,
+    submitted_at: Option<i64>,
+    updated_at: i64,
+    score: Option<f64>,
+    passed: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Queue {
+    total: i64,
+    records: Vec<QueueRow>,
+}
+
+/// Restricts a query to what `who` may see (access.rs, in SQL).
+fn push_visibility(q: &mut Sql, who: &Principal) {
+    if who.scope != "*" {
+        q.under("store_id", &who.scope);
+    }
+    match who.role {
+        Role::Admin | Role::Manager => {}
+        Role::Inspector | Role::Surveyor => {
+            q.push(" AND author = ").bind(who.user_id.as_str());
+        }
+        Role::StoreStaff => {
+            q.push(" AND mode <> 'mystery'");
+        }
+    }
+}
+
+fn push_filters(q: &mut Sql, f: &QueueQuery, statuses: &[String]) {
+    q.push(" AND status IN (");
+    for (i, s) in statuses.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(s.as_str());
+    }
+    q.push(")");
+    if let Some(s) = &f.store {
+        q.under("store_id", s);
+    }
+    for (column, value) in [
+        ("author", &f.inspector),
+        ("template_id", &f.template),
+        ("mode", &f.mode),
+    ] {
+        if let Some(v) = value {
+            q.push(&format!(" AND {column} = ")).bind(v.as_str());
+        }
+    }
+    for (cond, value) in [
+        (" AND started_at >= ", f.from),
+        (" AND started_at < ", f.to),
+    ] {
+        if let Some(v) = value {
+            q.push(cond).bind(v);
+        }
+    }
+    for (cond, value) in [
+        (" AND score >= ", f.min_score),
+        (" AND score <= ", f.max_score),
+    ] {
+        if let Some(v) = value {
+            q.push(cond).bind(v);
+        }
+    }
+}
+
+/// `GET /api/v1/records`: the review queue in the caller's scope.
+pub async fn queue(
+    State(app): State<AppState>,
+    who: Authenticated,
+    query: Result<Query<QueueQuery>, QueryRejection>,
+) -> Result<Json<Queue>, ApiError> {
+    let Query(f) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let statuses: Vec<String> = f
+        .status
+        .as_deref()
+        .unwrap_or("submitted,resubmitted")
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let limit = f.limit.unwrap_or(50).clamp(1, PAGE_MAX);
+    let offset = f.offset.unwrap_or(0).max(0);
+
+    let mut count = Sql::new("SELECT COUNT(*) AS n FROM m_records WHERE 1 = 1");
+    push_visibility(&mut count, &who.principal);
+    push_filters(&mut count, &f, &statuses);
+    let total: i64 = count
+        .query()
+        .fetch_one(app.storage.pool())
+        .await
+        .map_err(StorageError::from)?
+        .try_get("n")
+        .map_err(StorageError::from)?;
+
+    let mut q = Sql::new(
+        "SELECT doc_id, store_id, template_id, template_version, kind, mode, author, status,
+                started_at, submitted_at, updated_at, score, passed FROM m_records WHERE 1 = 1",
+    );
+    push_visibility(&mut q, &who.principal);
+    push_filters(&mut q, &f, &statuses);
+    q.push(" ORDER BY submitted_at DESC, doc_id LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
+    let rows = q
+        .query()
+        .fetch_all(app.storage.pool())
+        .await
+        .map_err(StorageError::from)?;
+    let records = rows
+        .iter()
+        .map(|r| -> Result<QueueRow, sqlx::Error> {
+            Ok(QueueRow {
+                doc_id: r.try_get("doc_id")?,
+                store_id: r.try_get("store_id")?,
+                template_id: r.try_get("template_id")?,
+                template_version: r.try_get("template_version")?,
+                kind: r.try_get("kind")?,
+                mode: r.try_get("mode")?,
+                author: r.try_get("author")?,
+                status: r.try_get("status")?,
+                started_at: r.try_get("started_at")?,
+                submitted_at: r.try_get("submitted_at")?,
+                updated_at: r.try_get("updated_at")?,
+                score: r.try_get("score")?,
+                passed: r.try_get::<Option<i64>, _>("passed")?.map(|p| p != 0),
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map_err(StorageError::from)?;
+    Ok(Json(Queue { total, records }))
+}
+
+/// The document's metadata if `who` may see it; the same 404 otherwise.
+async fn visible(app: &AppState, who: &Principal, id: &str) -> Result<DocMeta, ApiError> {
+    app.storage
+        .doc_meta(id)
+        .await?
+        .filter(|m| may_see(who, m))
+        .ok_or_else(|| ApiError::NotFound("no such record".into()))
+}
+
+/// A record in full: the derived rows, plus answers two people gave at once.
+#[derive(Debug, Serialize)]
+pub struct Detail {
+    #[serde(flatten)]
+    rows: Derived,
+    conflicts: Vec<ConflictView>,
+}
+
+#[derive(Debug, Serialize)]
+struct ConflictView {
+    item: String,
+    winner_by: String,
+    others_by: Vec<String>,
+}
+
+/// `GET /api/v1/records/{id}`.
+pub async fn detail(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Detail>, ApiError> {
+    visible(&app, &who.principal, &id).await?;
+    let mut doc = app.docs.lock(&id).await?.clone();
+    let history = change_history(&mut doc);
+    let record = Record::from_doc(doc).map_err(|_| ApiError::NotFound("no such record".into()))?;
+    let state = record.state().map_err(internal)?;
+    let template = app
+        .templates
+        .get(
+            &app.storage,
+            &state.header.template_id,
+            &state.header.template_version,
+        )
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let conflicts = record
+        .conflicts()
+        .map_err(internal)?
+        .into_iter()
+        .map(|c| ConflictView {
+            item: c.item,
+            winner_by: c.winner.by,
+            others_by: c.others.into_iter().map(|a| a.by).collect(),
+        })
+        .collect();
+    Ok(Json(Detail {
+        rows: derive(&id, &state, template.as_deref(), &history),
+        conflicts,
+    }))
+}
+
+/// `GET /api/v1/records/{id}/document`: the Automerge bytes, loadable by
+/// any Automerge implementation.
+pub async fn document(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    visible(&app, &who.principal, &id).await?;
+    let bytes = app.docs.lock(&id).await?.save();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{id}.automerge\""),
+            ),
+        ],
+        Bytes::from(bytes),
+    )
+        .into_response())
+}
+
+fn internal(e: impl std::error::Error + Send + Sync + 'static) -> ApiError {
+    ApiError::Internal(e.into())
+}
+
+fn record_error(e: RecordError) -> ApiError {
+    match e {
+        RecordError::Forbidden { .. } | RecordError::NotAuthor { .. } => {
+            ApiError::Forbidden(e.to_string())
+        }
+        RecordError::InvalidTransition { .. }
+        | RecordError::Locked
+        | RecordError::ActionTransition { .. }
+        | RecordError::WrongTemplate { .. }
+        | RecordError::Incomplete(_) => ApiError::InvalidState(e.to_string()),
+        RecordError::UnknownItem(_)
+        | RecordError::UnknownAction(_)
+        | RecordError::Empty(_)
+        | RecordError::BadDate(_)
+        | RecordError::BadLocation
+        | RecordError::Answer(_) => ApiError::BadRequest(e.to_string()),
+        RecordError::Hydrate(_) | RecordError::Automerge(_) | RecordError::Reconcile(_) => {
+            internal(e)
+        }
+    }
+}
+
+/// Applies a record operation as `who`, checks it with the sync gate,
+/// stores it, tells connected devices, and writes the audit log.
+async fn write<T: Serialize>(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    action: &str,
+    detail: serde_json::Value,
+    op: impl FnOnce(&mut Record, Option<&Template>, &Actor) -> Result<T, RecordError>,
+) -> Result<T, ApiError> {
+    visible(app, who, id).await?;
+    let mut doc = app.docs.lock(id).await?;
+    let before = doc.get_heads();
+    let mut record =
+        Record::from_doc(doc.clone()).map_err(|_| ApiError::NotFound("no such record".into()))?;
+    let header = record.state().map_err(internal)?.header;
+    let template: Option<Arc<Template>> = app
+        .templates
+        .get(&app.storage, &header.template_id, &header.template_version)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let now = now_ms();
+    let actor = Actor {
+        user: who.user_id.clone(),
+        role: who.role,
+        device: "web".into(),
+        now_ms: now,
+    };
+    let out = op(&mut record, template.as_deref(), &actor).map_err(record_error)?;
+    let mut after = record.into_doc();
+    let gate = RecordGate::new(who.user_id.clone(), who.role, who.scope.clone());
+    gate.check(id, &mut doc, &mut after)
+        .map_err(ApiError::Forbidden)?;
+    *doc = after;
+    let state = gate.take_checked(&doc.get_heads());
+    let meta = match docs::store(&app.storage, id, &mut doc, &before, state, now).await {
+        Ok(m) => m,
+        Err(e) => {
+            // Memory is ahead of storage: forget it.
+            doc.discard();
+            return Err(e.into());
+        }
+    };
+    drop(doc);
+    let _ = app.hub.send(HubEvent::Changed(Changed { meta, origin: 0 }));
+    audit(app, who, action, id, detail).await?;
+    Ok(out)
+}
+
+async fn audit(
+    app: &AppState,
+    who: &Principal,
+    action: &str,
+    target: &str,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    let mut id = [0u8; 16];
+    getrandom::fill(&mut id)?;
+    let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    sqlx::query(
+        "INSERT INTO audit_log (entry_id, at, user_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(now_ms())
+    .bind(&who.user_id)
+    .bind(action)
+    .bind(target)
+    .bind(detail.to_string())
+    .execute(app.storage.pool())
+    .await
+    .map_err(StorageError::from)?;
+    Ok(())
+}
+
+fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    b.map(|Json(v)| v)
+        .map_err(|e| ApiError::BadRequest(e.body_text()))
+}
+
+fn needs_template(t: Option<&Template>) -> Result<&Template, RecordError> {
+    // Reported as a state problem: publishing the template fixes it.
+    t.ok_or(RecordError::WrongTemplate {
+        expected: "a published version".into(),
+        got: "one this server does not have".into(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReturnBody {
+    comment: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Done {
+    status: &'static str,
+}
+
+/// `POST /api/v1/records/{id}/return` with `{"comment"}`.
+pub async fn return_record(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+    b: Result<Json<ReturnBody>, JsonRejection>,
+) -> Result<Json<Done>, ApiError> {
+    let b = body(b)?;
+    let detail = serde_json::json!({ "comment": b.comment });
+    write(&app, &who.principal, &id, "return", detail, |r, _, a| {
+        r.return_for_changes(a, &b.comment)
+    })
+    .await?;
+    Ok(Json(Done { status: "returned" }))
+}
+
+/// `POST /api/v1/records/{id}/approve`.
+pub async fn approve(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Done>, ApiError> {
+    write(
+        &app,
+        &who.principal,
+        &id,
+        "approve",
+        serde_json::json!({}),
+        |r, _, a| r.approve(a),
+    )
+    .await?;
+    Ok(Json(Done { status: "approved" }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CommentBody {
+    item: Option<String>,
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Created {
+    id: String,
+}
+
+/// `POST /api/v1/records/{id}/comments` with `{"item"?, "text"}`.
+pub async fn comment(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+    b: Result<Json<CommentBody>, JsonRejection>,
+) -> Result<Json<Created>, ApiError> {
+    let b = body(b)?;
+    let detail = serde_json::json!({ "item": b.item, "text": b.text });
+    let id = write(&app, &who.principal, &id, "comment", detail, |r, t, a| {
+        r.comment(needs_template(t)?, a, b.item.as_deref(), &b.text)
+    })
+    .await?;
+    Ok(Json(Created { id }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionBody {
+    item: String,
+    description: String,
+    assignee: String,
+    /// `YYYY-MM-DD`.
+    due: String,
+}
+
+/// `POST /api/v1/records/{id}/actions`: a corrective action from an item.
+pub async fn open_action(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+    b: Result<Json<ActionBody>, JsonRejection>,
+) -> Result<Json<Created>, ApiError> {
+    let b = body(b)?;
+    let detail = serde_json::json!({
+        "item": b.item, "description": b.description, "assignee": b.assignee, "due": b.due,
+    });
+    let id = write(
+        &app,
+        &who.principal,
+        &id,
+        "open_action",
+        detail,
+        |r, t, a| {
+            let action = NewAction {
+                item: b.item,
+                description: b.description,
+                assignee: b.assignee,
+                due: b.due,
+            };
+            r.open_action(needs_template(t)?, a, action)
+        },
+    )
+    .await?;
+    Ok(Json(Created { id }))
+}
+
+/// `POST /api/v1/records/{id}/actions/{action}/{step}` with step `complete`,
+/// `verify` or `reopen`.
+pub async fn action_step(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path((id, action, step)): Path<(String, String, String)>,
+) -> Result<Json<Done>, ApiError> {
+    let status = match step.as_str() {
+        "complete" => "done",
+        "verify" => "verified",
+        "reopen" => "open",
+        _ => {
+            return Err(ApiError::NotFound(
+                "the steps are complete, verify and reopen".into(),
+            ));
+        }
+    };
+    let detail = serde_json::json!({ "action": action, "step": step });
+    write(
+        &app,
+        &who.principal,
+        &id,
+        &format!("{step}_action"),
+        detail,
+        |r, _, a| match step.as_str() {
+            "complete" => r.complete_action(a, &action),
+            "verify" => r.verify_action(a, &action),
+            _ => r.reopen_action(a, &action),
+        },
+    )
+    .await?;
+    Ok(Json(Done { status }))
+}

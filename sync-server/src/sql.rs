@@ -1,0 +1,97 @@
+//! Queries assembled at run time (filters the caller chose) with numbered
+//! placeholders, which both engines understand through sqlx's `Any` driver.
+//! (`QueryBuilder<Any>` writes `?`, which PostgreSQL does not accept.)
+
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, Arguments};
+
+/// A value to bind.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Text(String),
+    Int(i64),
+    Real(f64),
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(s.to_string())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Text(s)
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(v)
+    }
+}
+
+impl From<f64> for Arg {
+    fn from(v: f64) -> Self {
+        Arg::Real(v)
+    }
+}
+
+/// SQL text and the values of its `$1`, `$2`, ... placeholders.
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends the next placeholder and remembers its value.
+    pub fn bind(&mut self, value: impl Into<Arg>) -> &mut Sql {
+        self.args.push(value.into());
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    /// `AND (column = unit OR column starts with "unit/")`: a unit of the
+    /// hierarchy and everything below it. Ids may contain `_`, so no LIKE.
+    pub fn under(&mut self, column: &str, unit: &str) -> &mut Sql {
+        self.push(&format!(" AND ({column} = "))
+            .bind(unit)
+            .push(&format!(" OR substr({column}, 1, CAST("))
+            .bind(unit.len() as i64 + 1)
+            .push(" AS INTEGER)) = ")
+            .bind(format!("{unit}/"))
+            .push(")")
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The query with every value bound, ready to run.
+    pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        let mut args = AnyArguments::default();
+        for a in &self.args {
+            // Adding a plain value to `Any` arguments does not fail.
+            let _ = match a {
+                Arg::Text(s) => args.add(s.as_str()),
+                Arg::Int(v) => args.add(*v),
+                Arg::Real(v) => args.add(*v),
+            };
+        }
+        sqlx::query_with(&self.text, args)
+    }
+}

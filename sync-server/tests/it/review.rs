@@ -1,0 +1,207 @@
+//! The review API: the queue in scope, a record in full, its raw bytes, and
+//! review writes that reach the inspector's device through sync.
+
+use std::time::Duration;
+
+use fieldcheck_app::store::DeviceStore;
+use fieldcheck_app::sync_client;
+use fieldcheck_core::records::{Record, Status};
+use fieldcheck_server::storage::Storage;
+use sqlx::Row;
+
+use super::support::{
+    Server, cli, config, database_url, http, http_raw, login, people, submitted_audit, template,
+    up_to_date,
+};
+
+async fn get(addr: &str, token: &str, path: &str) -> (u16, serde_json::Value) {
+    let (s, b) = http(addr, "GET", path, Some(token), None).await;
+    (s, serde_json::from_str(&b).unwrap_or_default())
+}
+
+async fn post(addr: &str, token: &str, path: &str, body: &str) -> (u16, serde_json::Value) {
+    let (s, b) = http(addr, "POST", path, Some(token), Some(body)).await;
+    (s, serde_json::from_str(&b).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_manager_reviews_through_the_api_and_the_device_hears_it() {
+    let dir = people();
+    let t = template();
+    let file = dir.path().join("t.json");
+    std::fs::write(&file, t.canonical_json()).expect("write");
+    cli(
+        dir.path(),
+        &["template", "publish", &file.to_string_lossy()],
+    );
+    let server = Server::start(dir.path(), None);
+    let addr = server.addr.clone();
+
+    // The inspector's phone holds two submitted audits and stays connected.
+    let phone = DeviceStore::open(&dir.path().join("phone.db"))
+        .await
+        .expect("open");
+    for id in ["rv-1", "rv-2"] {
+        let mut r = submitted_audit(&t, id);
+        phone.save(id, r.doc_mut(), &[], true).await.expect("save");
+    }
+    let li = login(&addr, "li", "pw-123456").await;
+    let h = sync_client::spawn(phone.clone(), config(&addr, &li));
+    up_to_date(&h, "phone").await;
+
+    // The queue, once materialised, filtered and scoped.
+    let wang = login(&addr, "wang", "pw-123456").await;
+    let mut queue = serde_json::Value::Null;
+    for _ in 0..100 {
+        queue = get(&addr, &wang, "/api/v1/records").await.1;
+        if queue["total"] == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(queue["total"], 2, "{queue:#}");
+    assert_eq!(queue["records"][0]["author"], "li");
+    let filtered = get(&addr, &wang, "/api/v1/records?store=cq/yz/001&min_score=50")
+        .await
+        .1;
+    assert_eq!(filtered["total"], 2);
+    assert_eq!(
+        get(&addr, &wang, "/api/v1/records?inspector=zhao").await.1["total"],
+        0
+    );
+    let chen = login(&addr, "chen", "pw-123456").await;
+    assert_eq!(
+        get(&addr, &chen, "/api/v1/records").await.1["total"],
+        0,
+        "another district"
+    );
+    assert_eq!(get(&addr, &chen, "/api/v1/records/rv-1").await.0, 404);
+    assert_eq!(
+        get(&addr, &chen, "/api/v1/records/rv-1").await,
+        get(&addr, &chen, "/api/v1/records/no-such").await,
+        "out of scope looks exactly like missing"
+    );
+    let (status, detail) = get(&addr, &wang, "/api/v1/records/rv-1").await;
+    assert_eq!(status, 200);
+    assert_eq!(detail["record"]["status"], "submitted");
+    assert_eq!(detail["answers"].as_array().map(Vec::len), Some(7));
+    assert!(detail["history"].as_array().is_some_and(|h| !h.is_empty()));
+
+    // Review writes; bad ones change nothing.
+    let action =
+        r#"{"item":"a3","description":"Dust the counter","assignee":"li","due":"2026-12-31"}"#;
+    assert_eq!(
+        post(&addr, &wang, "/api/v1/records/rv-1/actions", action)
+            .await
+            .0,
+        200
+    );
+    let (status, body) = post(
+        &addr,
+        &wang,
+        "/api/v1/records/rv-1/return",
+        r#"{"comment":" "}"#,
+    )
+    .await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")));
+    assert_eq!(
+        post(&addr, &wang, "/api/v1/records/rv-1/return", "{not json")
+            .await
+            .0,
+        400
+    );
+    let ret = r#"{"comment":"Photo of the sign, please"}"#;
+    assert_eq!(
+        post(&addr, &wang, "/api/v1/records/rv-1/return", ret)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        post(&addr, &wang, "/api/v1/records/rv-2/approve", "")
+            .await
+            .0,
+        200
+    );
+    let (status, body) = post(&addr, &wang, "/api/v1/records/rv-2/approve", "").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("invalid_state"))
+    );
+    assert_eq!(
+        post(&addr, &li, "/api/v1/records/rv-1/approve", "").await.0,
+        403
+    );
+    assert_eq!(
+        post(&addr, &chen, "/api/v1/records/rv-2/approve", "")
+            .await
+            .0,
+        404
+    );
+
+    // The phone, still connected, receives the review by push.
+    let mut seen = (String::new(), String::new());
+    for _ in 0..100 {
+        let index = phone.records().await.expect("index");
+        let status = |id: &str| {
+            index
+                .iter()
+                .find(|r| r.doc_id == id)
+                .map(|r| r.status.clone())
+                .unwrap_or_default()
+        };
+        seen = (status("rv-1"), status("rv-2"));
+        if seen == ("returned".into(), "approved".into()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, ("returned".into(), "approved".into()));
+    h.stop().await;
+    let back = Record::from_doc(phone.load("rv-1").await.expect("load").expect("doc"))
+        .expect("record")
+        .state()
+        .expect("state");
+    assert_eq!(back.status, Status::Returned);
+    assert!(
+        back.comments
+            .values()
+            .any(|c| c.text == "Photo of the sign, please")
+    );
+    assert_eq!(
+        back.actions.values().next().map(|a| a.assignee.as_str()),
+        Some("li")
+    );
+
+    // The raw document loads in Automerge as it is.
+    let (status, bytes) = http_raw(
+        &addr,
+        "GET",
+        "/api/v1/records/rv-1/document",
+        Some(&wang),
+        &[],
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let doc = automerge::AutoCommit::load(&bytes).expect("automerge bytes");
+    let state = Record::from_doc(doc)
+        .expect("record")
+        .state()
+        .expect("state");
+    assert_eq!(state.status, Status::Returned);
+
+    // Every accepted write is in the audit log, the refused ones are not.
+    let storage = Storage::open(&database_url(dir.path()))
+        .await
+        .expect("storage");
+    let mut actions: Vec<String> = sqlx::query("SELECT action FROM audit_log")
+        .fetch_all(storage.pool())
+        .await
+        .expect("log")
+        .iter()
+        .map(|r| r.try_get("action").expect("action"))
+        .collect();
+    actions.sort();
+    assert_eq!(actions, ["approve", "open_action", "return"]);
+}
