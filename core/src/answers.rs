@@ -360,6 +360,21 @@ pub fn relevant_items<'t>(template: &'t Template, answers: &Answers) -> HashSet<
 
 /// Whether the answer to a measured item meets its pass rule; `None` when the
 /// item has no rule.
+/// Whether `value` keeps the item's constraint, given the other answers
+/// (true when the item has none).
+pub fn meets_constraint(item: &Item, value: &AnswerValue, answers: &Answers) -> bool {
+    let Some(c) = &item.constraint else {
+        return true;
+    };
+    let relevant: HashSet<&str> = answers.keys().map(String::as_str).collect();
+    let env = Visible {
+        answers,
+        relevant: &relevant,
+        current: Some(value),
+    };
+    expr::eval_bool(c, &env)
+}
+
 pub fn passes_rule(item: &Item, value: &AnswerValue, answers: &Answers) -> Option<bool> {
     let rule = match &item.answer {
         AnswerType::Number { pass_if, .. } | AnswerType::Duration { pass_if } => {

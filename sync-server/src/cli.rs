@@ -18,6 +18,7 @@ use fieldcheck_core::vocab::Role;
 use crate::app::{Application, now_ms};
 use crate::auth;
 use crate::config::{ServeArgs, ServeConfig, StorageArgs};
+use crate::demo;
 use crate::docs::DocCache;
 use crate::materialise::{self, Templates};
 use crate::storage::{Storage, UserRow};
@@ -48,6 +49,21 @@ pub enum Command {
     /// Manage the store hierarchy.
     #[command(subcommand)]
     Stores(StoresCommand),
+    /// Fill an empty database with a demo province: 200 stores, people and a
+    /// year of audits, mystery visits, test calls and surveys; prints the log-ins.
+    Demo {
+        /// Password for every demo user; a generated one is printed otherwise.
+        #[arg(long)]
+        password: Option<String>,
+        /// Outlets per district (25 gives 200 stores in 8 districts).
+        #[arg(long, default_value_t = 25)]
+        stores_per_district: usize,
+        /// Months of history.
+        #[arg(long, default_value_t = 12)]
+        months: i64,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
     /// Derive the relational tables again from the documents alone.
     Rebuild {
         #[command(flatten)]
@@ -142,6 +158,20 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             publish(&files, &storage, out, err)
         }
         Command::Rebuild { storage } => rebuild(&storage, out),
+        Command::Demo {
+            password,
+            stores_per_district,
+            months,
+            storage,
+        } => demo(
+            password,
+            demo::Size {
+                stores_per_district,
+                months,
+            },
+            &storage,
+            out,
+        ),
         Command::Stores(StoresCommand::Import { file, storage }) => {
             import_stores(&file, &storage, out, err)
         }
@@ -387,6 +417,36 @@ fn import_stores(
             }
             Err(e) => Err(e.into()),
         }
+    })
+}
+
+fn demo(
+    password: Option<String>,
+    size: demo::Size,
+    storage: &StorageArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    if size.stores_per_district == 0 || size.months <= 0 {
+        bail!("the demo needs at least one store per district and one month");
+    }
+    runtime()?.block_on(async {
+        let (_, storage) = open_storage(storage).await?;
+        let s = demo::fill(&storage, password, size, now_ms(), out).await?;
+        writeln!(
+            out,
+            "demo ready: {} units, {} users, {} records",
+            s.units, s.users, s.records
+        )?;
+        writeln!(out, "log-ins (password {}):", s.password)?;
+        for (user, what) in [
+            ("admin", "administrator, everything"),
+            ("manager", "regional manager of Chengdu (sc/cd)"),
+            ("inspector", "field inspector in Chengdu"),
+            ("surveyor", "surveyor in Chengdu"),
+        ] {
+            writeln!(out, "  {user:<10} {what}")?;
+        }
+        anyhow::Ok(())
     })
 }
 

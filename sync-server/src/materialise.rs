@@ -104,6 +104,7 @@ pub async fn publish(storage: &Storage, t: &Template, now_ms: i64) -> Result<boo
         "INSERT INTO templates (template_id, version, kind, body, published_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (template_id, version) DO NOTHING",
     )
+    .persistent(false)
     .bind(&t.id)
     .bind(&t.version)
     .bind(t.kind.as_str())
@@ -228,6 +229,9 @@ fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
+/// The inserts are not kept as prepared statements: through sqlx's `Any`
+/// driver a NULL binds as an integer on PostgreSQL, and a statement first
+/// prepared with a NULL would keep that type for the values that follow.
 async fn write(tx: &mut Transaction<'_, Any>, id: &str, seq: i64, d: &Derived) -> Result<()> {
     let r = &d.record;
     sqlx::query(
@@ -235,6 +239,7 @@ async fn write(tx: &mut Transaction<'_, Any>, id: &str, seq: i64, d: &Derived) -
              started_at, ended_at, submitted_at, reviewed_at, updated_at, scored, score, passed, complete, rule_set, lat, lon)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
     )
+    .persistent(false)
     .bind(id)
     .bind(seq)
     .bind(&r.store_id)
@@ -263,6 +268,7 @@ async fn write(tx: &mut Transaction<'_, Any>, id: &str, seq: i64, d: &Derived) -
             "INSERT INTO m_answers (doc_id, item_id, section_id, value, outcome, failed, note, evidence, by_user, at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
+        .persistent(false)
         .bind(id)
         .bind(&a.item_id)
         .bind(&a.section_id)
@@ -281,6 +287,7 @@ async fn write(tx: &mut Transaction<'_, Any>, id: &str, seq: i64, d: &Derived) -
             "INSERT INTO m_sections (doc_id, section_id, weight, earned, possible, score, zeroed)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
+        .persistent(false)
         .bind(id)
         .bind(&s.section_id)
         .bind(s.weight)
@@ -295,6 +302,7 @@ async fn write(tx: &mut Transaction<'_, Any>, id: &str, seq: i64, d: &Derived) -
         sqlx::query(
             "INSERT INTO m_constructs (doc_id, construct_id, role, score) VALUES ($1, $2, $3, $4)",
         )
+        .persistent(false)
         .bind(id)
         .bind(&c.construct_id)
         .bind(&c.role)
@@ -306,6 +314,7 @@ async fn write(tx: &mut Transaction<'_, Any>, id: &str, seq: i64, d: &Derived) -
         sqlx::query(
             "INSERT INTO m_events (doc_id, n, status, by_user, at) VALUES ($1, $2, $3, $4, $5)",
         )
+        .persistent(false)
         .bind(id)
         .bind(e.n)
         .bind(&e.status)
@@ -318,6 +327,7 @@ async fn write(tx: &mut Transaction<'_, Any>, id: &str, seq: i64, d: &Derived) -
         sqlx::query(
             "INSERT INTO m_comments (doc_id, comment_id, item_id, body, by_user, at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
+        .persistent(false)
         .bind(id)
         .bind(&c.comment_id)
         .bind(&c.item_id)
@@ -333,6 +343,7 @@ async fn write(tx: &mut Transaction<'_, Any>, id: &str, seq: i64, d: &Derived) -
                  created_at, done_at, verified_by, verified_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
+        .persistent(false)
         .bind(id)
         .bind(&a.action_id)
         .bind(&a.item_id)
@@ -352,6 +363,7 @@ async fn write(tx: &mut Transaction<'_, Any>, id: &str, seq: i64, d: &Derived) -
         sqlx::query(
             "INSERT INTO m_history (doc_id, n, change_hash, author, at, message) VALUES ($1, $2, $3, $4, $5, $6)",
         )
+        .persistent(false)
         .bind(id)
         .bind(h.n)
         .bind(&h.hash)

@@ -62,6 +62,7 @@ pub async fn import(storage: &Storage, table: &Table, now_ms: i64) -> Result<usi
     let existing: Vec<Unit> = load(storage).await?.into_iter().map(|r| r.unit).collect();
     let units = parse_units(table, &existing).map_err(ImportError::Invalid)?;
     let mut tx = storage.pool().begin().await?;
+    // Not prepared once: see `materialise::write` on NULLs and PostgreSQL.
     for u in &units {
         sqlx::query(
             "INSERT INTO units (unit_id, parent_id, level, name_zh, name_en, channel, address, lat, lon, time_zone, traffic, updated_at)
@@ -71,6 +72,7 @@ pub async fn import(storage: &Storage, table: &Table, now_ms: i64) -> Result<usi
                  address = excluded.address, lat = excluded.lat, lon = excluded.lon,
                  time_zone = excluded.time_zone, traffic = excluded.traffic, updated_at = excluded.updated_at",
         )
+        .persistent(false)
         .bind(&u.unit.id)
         .bind(&u.unit.parent)
         .bind(u.unit.level.as_str())

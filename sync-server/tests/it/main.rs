@@ -1,6 +1,7 @@
 //! Black-box tests of the `fieldcheck-server` binary.
 
 mod cli;
+mod demo;
 mod devices;
 mod materialise;
 mod media;

@@ -1,0 +1,682 @@
+//! `fieldcheck-server demo`: fills an empty database with a realistic
+//! province. Three cities, eight districts and 200 outlets of every channel
+//! type; inspectors, surveyors and managers; and a year of overt audits,
+//! mystery visits, hotline test calls and intercept surveys. Scores are
+//! plausible: stores differ, partner stores trail owned halls, a few stores
+//! are weak, service dips around the Spring Festival and improves over the
+//! year, and each checklist has weak spots that fail more often. Everything
+//! is generated from a fixed seed, so two demo databases are identical but
+//! for their timestamps.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use automerge::AutoCommit;
+use fieldcheck_core::answers::{
+    AnswerValue, Answers, GeoPoint, MediaRef, check_value, meets_constraint, passes_rule,
+};
+use fieldcheck_core::records::{Actor, NewAction, Record, RecordError};
+use fieldcheck_core::table::Table;
+use fieldcheck_core::templates::{AnswerType, Format, Template, TemplateKind};
+use fieldcheck_core::vocab::{Channel, Role, VisitMode};
+
+use crate::auth;
+use crate::docs::{self, DocCache};
+use crate::materialise::{self, Templates};
+use crate::storage::{Storage, UserRow};
+use crate::units;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The shipped templates, so the demo needs no files.
+const TEMPLATES: [&str; 6] = [
+    include_str!("../../templates/owned_hall_audit.toml"),
+    include_str!("../../templates/owned_hall_mystery.toml"),
+    include_str!("../../templates/partner_store_audit.toml"),
+    include_str!("../../templates/hotline_test_call.toml"),
+    include_str!("../../templates/echannel_check.toml"),
+    include_str!("../../templates/intercept_survey.toml"),
+];
+
+/// How much to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Size {
+    /// Outlets per district (25 gives the full 200).
+    pub stores_per_district: usize,
+    /// Months of history, ending now.
+    pub months: i64,
+}
+
+impl Default for Size {
+    fn default() -> Self {
+        Size {
+            stores_per_district: 25,
+            months: 12,
+        }
+    }
+}
+
+/// SplitMix64: small, fast and plenty for plausible demo data.
+#[derive(Debug)]
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+}
+
+/// A stable number in [0, 1) from a text, for per-item difficulty.
+fn hash01(s: &str) -> f64 {
+    let h = blake3::hash(s.as_bytes());
+    let b = h.as_bytes();
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64 / u32::MAX as f64
+}
+
+struct City {
+    id: &'static str,
+    zh: &'static str,
+    en: &'static str,
+    lat: f64,
+    lon: f64,
+    districts: &'static [(&'static str, &'static str, &'static str)],
+}
+
+const CITIES: [City; 3] = [
+    City {
+        id: "cd",
+        zh: "成都",
+        en: "Chengdu",
+        lat: 30.66,
+        lon: 104.06,
+        districts: &[
+            ("jj", "锦江区", "Jinjiang"),
+            ("qy", "青羊区", "Qingyang"),
+            ("wh", "武侯区", "Wuhou"),
+            ("gx", "高新区", "Gaoxin"),
+        ],
+    },
+    City {
+        id: "my",
+        zh: "绵阳",
+        en: "Mianyang",
+        lat: 31.47,
+        lon: 104.68,
+        districts: &[("fc", "涪城区", "Fucheng"), ("yx", "游仙区", "Youxian")],
+    },
+    City {
+        id: "ls",
+        zh: "乐山",
+        en: "Leshan",
+        lat: 29.55,
+        lon: 103.77,
+        districts: &[("sz", "市中区", "Shizhong"), ("em", "峨眉山市", "Emeishan")],
+    },
+];
+
+/// The channel of the n-th outlet of a district: mostly partner stores and
+/// owned halls, a club, a hotline and an e-channel.
+fn channel_of(n: usize) -> Channel {
+    match n % 25 {
+        0..=6 => Channel::OwnedHall,
+        7..=20 => Channel::PartnerStore,
+        21 | 22 => Channel::Club,
+        23 => Channel::Hotline,
+        _ => Channel::Echannel,
+    }
+}
+
+fn channel_names(c: Channel) -> (&'static str, &'static str) {
+    match c {
+        Channel::OwnedHall => ("营业厅", "business hall"),
+        Channel::PartnerStore => ("合作营业厅", "partner store"),
+        Channel::Club => ("俱乐部", "club"),
+        Channel::Hotline => ("客服热线", "hotline"),
+        Channel::Echannel => ("网上营业厅", "e-channel"),
+    }
+}
+
+struct Store {
+    id: String,
+    city: &'static str,
+    channel: Channel,
+    quality: f64,
+    location: GeoPoint,
+}
+
+/// The hierarchy as an import table, and the stores with their latent quality.
+fn hierarchy(size: Size, rng: &mut Rng) -> (String, Vec<Store>) {
+    let mut csv = String::from("id,parent,level,name_zh,name_en,channel,traffic,lat,lon,address\n");
+    csv.push_str("sc,,province,四川省,Sichuan,,,,,\n");
+    let mut stores = Vec::new();
+    for city in &CITIES {
+        csv.push_str(&format!(
+            "sc/{0},sc,city,{1}市,{2},,,,,\n",
+            city.id, city.zh, city.en
+        ));
+        for (d, dzh, den) in city.districts {
+            let district = format!("sc/{}/{d}", city.id);
+            csv.push_str(&format!(
+                "{district},sc/{},district,{dzh},{den},,,,,\n",
+                city.id
+            ));
+            for n in 0..size.stores_per_district {
+                let channel = channel_of(n);
+                let (czh, cen) = channel_names(channel);
+                let id = format!("{district}/{:03}", n + 1);
+                let traffic = match channel {
+                    Channel::OwnedHall => 800.0 + 1_200.0 * rng.unit(),
+                    Channel::PartnerStore => 150.0 + 350.0 * rng.unit(),
+                    Channel::Club => 100.0 + 100.0 * rng.unit(),
+                    Channel::Hotline => 3_000.0,
+                    Channel::Echannel => 5_000.0,
+                };
+                let (lat, lon) = (
+                    city.lat + 0.2 * (rng.unit() - 0.5),
+                    city.lon + 0.2 * (rng.unit() - 0.5),
+                );
+                csv.push_str(&format!(
+                    "{id},{district},store,{dzh}{czh}{:02},{den} {cen} {:02},{},{traffic:.0},{lat:.5},{lon:.5},{dzh}{}号\n",
+                    n + 1,
+                    n + 1,
+                    channel.as_str(),
+                    10 + n * 7,
+                ));
+                let mut quality = 0.80 + 0.15 * rng.unit();
+                if channel == Channel::PartnerStore {
+                    quality -= 0.05;
+                }
+                if rng.chance(0.06) {
+                    quality -= 0.18;
+                }
+                stores.push(Store {
+                    id,
+                    city: city.id,
+                    channel,
+                    quality,
+                    location: GeoPoint {
+                        lat,
+                        lon,
+                        accuracy_m: Some(15.0),
+                    },
+                });
+            }
+        }
+    }
+    (csv, stores)
+}
+
+/// What a store's service is like in a given month (0 = a year ago):
+/// improving over the year, with a dip around the Spring Festival.
+fn quality_in(store: &Store, month: i64, month_of_year: i8) -> f64 {
+    let trend = 0.03 * month as f64 / 12.0;
+    let festival = if month_of_year == 2 { -0.05 } else { 0.0 };
+    (store.quality + trend + festival).clamp(0.3, 0.99)
+}
+
+/// A plausible answer to `item` at a visit of quality `q`, or `None` to
+/// leave it unanswered.
+fn answer_for(
+    t: &Template,
+    item: &fieldcheck_core::templates::Item,
+    given: &Answers,
+    q: f64,
+    at_ms: i64,
+    store: &Store,
+    rng: &mut Rng,
+) -> Option<AnswerValue> {
+    // Each checklist has weak spots: items that fail far more often.
+    let difficulty = hash01(&format!("{}:{}", t.id, item.id));
+    let weak = if difficulty > 0.85 { 0.25 } else { 0.0 };
+    // Knock-out items are the ones staff are drilled on: they rarely fail.
+    let drilled = if item.scoring.as_ref().is_some_and(|s| s.critical.is_some()) {
+        0.12
+    } else {
+        0.0
+    };
+    let good = rng.chance((q - weak + drilled + 0.1 * (difficulty - 0.5)).clamp(0.05, 0.995));
+    let level = |lo: f64, hi: f64, rng: &mut Rng| {
+        let x = (q + 0.25 * (rng.unit() - 0.5)).clamp(0.0, 1.0);
+        (lo + (hi - lo) * x).round()
+    };
+    let when = jiff::Timestamp::from_millisecond(at_ms).ok()?;
+    Some(match &item.answer {
+        AnswerType::PassFail => {
+            if item.allow_na && rng.chance(0.03) {
+                AnswerValue::NotApplicable
+            } else if good {
+                AnswerValue::Pass
+            } else {
+                AnswerValue::Fail
+            }
+        }
+        AnswerType::Partial => {
+            AnswerValue::Fraction(if good { 1.0 } else { [0.0, 0.5][rng.below(2)] })
+        }
+        AnswerType::Scale { min, max, .. } => AnswerValue::Number(level(*min, *max, rng)),
+        AnswerType::Touchpoint => AnswerValue::Number(level(1.0, 5.0, rng)),
+        AnswerType::Recommend => AnswerValue::Number(level(0.0, 10.0, rng)),
+        AnswerType::SingleChoice(choices) => {
+            let c = if good { 0 } else { rng.below(choices.len()) };
+            AnswerValue::Choice(choices.get(c)?.value.clone())
+        }
+        AnswerType::MultipleChoice(choices) => {
+            AnswerValue::Choices(vec![choices.first()?.value.clone()])
+        }
+        AnswerType::Number {
+            pass_if: Some(_), ..
+        }
+        | AnswerType::Duration { pass_if: Some(_) } => measured(item, given, good, rng)?,
+        AnswerType::Number {
+            min, max, integer, ..
+        } => {
+            let (lo, hi) = (min.unwrap_or(0.0), max.unwrap_or(10.0));
+            let x = lo + (hi - lo) * rng.unit();
+            AnswerValue::Number(if *integer { x.round() } else { x })
+        }
+        AnswerType::Duration { pass_if: None } => AnswerValue::Number((30 + rng.below(300)) as f64),
+        AnswerType::Date => {
+            AnswerValue::Text(when.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+        }
+        AnswerType::Time => {
+            AnswerValue::Text(format!("{:02}:{:02}", 9 + rng.below(9), rng.below(60)))
+        }
+        AnswerType::DateTime => AnswerValue::Text(when.to_string()),
+        AnswerType::Text => {
+            if !item.required && rng.chance(0.7) {
+                return None;
+            }
+            AnswerValue::Text(
+                [
+                    "服务热情，流程规范。",
+                    "等候时间偏长。",
+                    "宣传资料摆放整齐。",
+                ][rng.below(3)]
+                .into(),
+            )
+        }
+        AnswerType::Photo | AnswerType::Signature => {
+            if !item.required {
+                return None;
+            }
+            let bytes = format!("demo {} {} {at_ms}", store.id, item.id);
+            AnswerValue::Media(vec![MediaRef {
+                hash: blake3::hash(bytes.as_bytes()).to_hex().to_string(),
+                mime: "image/jpeg".into(),
+                size: bytes.len() as u64,
+            }])
+        }
+        AnswerType::Location => AnswerValue::Location(store.location.clone()),
+        AnswerType::Note => return None,
+    })
+}
+
+/// A respondent's 100 points of importance over the template's split items.
+fn importance_split<'t>(t: &'t Template, rng: &mut Rng) -> BTreeMap<&'t str, f64> {
+    let items: Vec<&str> = t
+        .analysis
+        .importance_split
+        .values()
+        .map(String::as_str)
+        .collect();
+    let weights: Vec<f64> = items.iter().map(|_| 0.5 + rng.unit()).collect();
+    let sum: f64 = weights.iter().sum();
+    let mut left = 100.0;
+    let mut out = BTreeMap::new();
+    for (i, (item, w)) in items.iter().zip(&weights).enumerate() {
+        let points = if i + 1 == items.len() {
+            left
+        } else {
+            (100.0 * w / sum).floor()
+        };
+        left -= points;
+        out.insert(*item, points);
+    }
+    out
+}
+
+/// A measurement (a waiting time, a count) on the passing or the failing
+/// side of the item's own rule, whatever that rule is.
+fn measured(
+    item: &fieldcheck_core::templates::Item,
+    given: &Answers,
+    good: bool,
+    rng: &mut Rng,
+) -> Option<AnswerValue> {
+    // Fixed steps, and steps relative to the numbers answered so far (a
+    // rule like "at least 98% of the forms sampled").
+    let relative = given.values().filter_map(|v| match v {
+        AnswerValue::Number(n) => Some([*n, n - 1.0, (0.9 * n).round(), (0.5 * n).round()]),
+        _ => None,
+    });
+    let candidates: Vec<AnswerValue> = [
+        1.0, 3.0, 5.0, 8.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0, 240.0, 300.0,
+        420.0, 600.0, 900.0,
+    ]
+    .into_iter()
+    .chain(relative.flatten())
+    .map(AnswerValue::Number)
+    .filter(|v| check_value(item, v).is_ok() && meets_constraint(item, v, given))
+    .collect();
+    let side: Vec<&AnswerValue> = candidates
+        .iter()
+        .filter(|v| passes_rule(item, v, given) == Some(good))
+        .collect();
+    let pick = if side.is_empty() {
+        candidates.get(rng.below(candidates.len()))?
+    } else {
+        side[rng.below(side.len())]
+    };
+    Some(pick.clone())
+}
+
+/// Who does what in the demo.
+struct People {
+    inspectors: BTreeMap<&'static str, Vec<String>>,
+    surveyors: BTreeMap<&'static str, Vec<String>>,
+    managers: BTreeMap<&'static str, String>,
+}
+
+/// The store-staff user who answers for corrective actions in a district.
+fn staff_of(store_id: &str) -> String {
+    let district = store_id.rsplit('/').nth(1).unwrap_or("store");
+    format!("staff.{district}")
+}
+
+fn who(user: &str, role: Role, now_ms: i64) -> Actor {
+    Actor {
+        user: user.into(),
+        role,
+        device: format!("{user}-demo"),
+        now_ms,
+    }
+}
+
+/// Counts for the summary.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub units: usize,
+    pub users: usize,
+    pub records: usize,
+    pub password: String,
+    pub generated_password: bool,
+}
+
+/// Fills the database; refuses one that already holds stores or documents.
+pub async fn fill(
+    storage: &Storage,
+    password: Option<String>,
+    size: Size,
+    now_ms: i64,
+    out: &mut dyn Write,
+) -> anyhow::Result<Summary> {
+    let existing: i64 = sqlx::query_scalar::<_, i64>(
+        "SELECT (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM units)",
+    )
+    .fetch_one(storage.pool())
+    .await?;
+    if existing > 0 {
+        anyhow::bail!(
+            "the database already has stores or records; the demo fills only an empty one"
+        );
+    }
+    let mut rng = Rng(20_261_123);
+    let mut summary = Summary::default();
+
+    // Templates.
+    let mut templates = Vec::new();
+    for src in TEMPLATES {
+        let t = Template::load(src, Format::Toml)
+            .map_err(|e| anyhow::anyhow!("a shipped template is invalid: {e:?}"))?;
+        materialise::publish(storage, &t, now_ms).await?;
+        templates.push(t);
+    }
+    let by_id = |id: &str| templates.iter().find(|t| t.id == id);
+
+    // The hierarchy.
+    let (csv, stores) = hierarchy(size, &mut rng);
+    let table = Table::from_csv(csv.as_bytes(), "demo").map_err(|e| anyhow::anyhow!(e))?;
+    summary.units = units::import(storage, &table, now_ms)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo hierarchy: {e}"))?;
+
+    // People: the four documented log-ins first.
+    let (password, generated) = match password {
+        Some(p) => (p, false),
+        None => (auth::generate_password()?, true),
+    };
+    let hash = auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut people = People {
+        inspectors: BTreeMap::new(),
+        surveyors: BTreeMap::new(),
+        managers: BTreeMap::new(),
+    };
+    let mut users: Vec<(String, Role, String)> = vec![
+        ("admin".into(), Role::Admin, "*".into()),
+        ("manager".into(), Role::Manager, "sc/cd".into()),
+        ("inspector".into(), Role::Inspector, "sc/cd".into()),
+        ("surveyor".into(), Role::Surveyor, "sc/cd".into()),
+        ("province".into(), Role::Manager, "sc".into()),
+    ];
+    people.managers.insert("cd", "manager".into());
+    people
+        .inspectors
+        .insert("cd", vec!["inspector".into(), "inspector.cd2".into()]);
+    people.surveyors.insert("cd", vec!["surveyor".into()]);
+    users.push(("inspector.cd2".into(), Role::Inspector, "sc/cd".into()));
+    for city in ["my", "ls"] {
+        let (m, i, s) = (
+            format!("manager.{city}"),
+            format!("inspector.{city}"),
+            format!("surveyor.{city}"),
+        );
+        users.push((m.clone(), Role::Manager, format!("sc/{city}")));
+        users.push((i.clone(), Role::Inspector, format!("sc/{city}")));
+        users.push((s.clone(), Role::Surveyor, format!("sc/{city}")));
+        people.managers.insert(city, m);
+        people.inspectors.insert(city, vec![i]);
+        people.surveyors.insert(city, vec![s]);
+    }
+    for city in &CITIES {
+        for (d, _, _) in city.districts {
+            let scope = format!("sc/{}/{d}", city.id);
+            users.push((staff_of(&format!("{scope}/x")), Role::StoreStaff, scope));
+        }
+    }
+    for (name, role, scope) in &users {
+        let row = UserRow {
+            user_id: name.clone(),
+            password_hash: hash.clone(),
+            role: role.as_str().into(),
+            scope: scope.clone(),
+        };
+        storage.add_user(&row, now_ms).await?;
+    }
+    summary.users = users.len();
+
+    // A year of visits.
+    let start = now_ms - size.months * 30 * DAY_MS;
+    let mut planned: Vec<(i64, usize, &Template)> = Vec::new();
+    for (s, store) in stores.iter().enumerate() {
+        let plan: Vec<(&str, i64)> = match store.channel {
+            Channel::OwnedHall => vec![
+                ("owned_hall_audit", 30),
+                ("owned_hall_mystery", 90),
+                ("intercept_survey", 10),
+            ],
+            Channel::PartnerStore => vec![("partner_store_audit", 60)],
+            Channel::Club => vec![("partner_store_audit", 90)],
+            Channel::Hotline => vec![("hotline_test_call", 10)],
+            Channel::Echannel => vec![("echannel_check", 30)],
+        };
+        for (template, every_days) in plan {
+            let Some(t) = by_id(template) else { continue };
+            let mut at = start + (rng.below(every_days as usize) as i64) * DAY_MS;
+            while at < now_ms - DAY_MS {
+                // Office hours, local time (UTC+8).
+                let at_visit = at - at.rem_euclid(DAY_MS) + (1 + rng.below(9) as i64) * 3_600_000;
+                planned.push((at_visit, s, t));
+                at += every_days * DAY_MS;
+            }
+        }
+    }
+    planned.sort_by_key(|(at, s, t)| (*at, *s, t.id.clone()));
+    let total = planned.len();
+    writeln!(
+        out,
+        "generating {total} records for {} stores",
+        stores.len()
+    )?;
+    let mut shown = 0;
+    for (n, (at, s, t)) in planned.into_iter().enumerate() {
+        let store = &stores[s];
+        let id = format!("demo-{}-{n:05}", store.id.replace('/', "."));
+        if let Some(mut doc) = visit(&people, store, t, &id, at, now_ms, &mut rng)? {
+            docs::store(storage, &id, &mut doc, &[], None, at).await?;
+            summary.records += 1;
+        }
+        if (n + 1) * 10 / total.max(1) > shown {
+            shown = (n + 1) * 10 / total.max(1);
+            writeln!(out, "  {} of {total}", n + 1)?;
+        }
+    }
+
+    writeln!(out, "deriving tables and ratings")?;
+    let cache = DocCache::new(storage.clone(), 500);
+    materialise::catch_up(storage, &cache, &Templates::default(), |_, _| {}).await?;
+    summary.password = password;
+    summary.generated_password = generated;
+    Ok(summary)
+}
+
+/// One visit as a finished record document, or `None` when the generated
+/// answers do not make a complete record.
+fn visit(
+    people: &People,
+    store: &Store,
+    t: &Template,
+    id: &str,
+    at: i64,
+    now_ms: i64,
+    rng: &mut Rng,
+) -> anyhow::Result<Option<AutoCommit>> {
+    let month = (at - (now_ms - 365 * DAY_MS)).max(0) / (30 * DAY_MS);
+    let month_of_year = jiff::Timestamp::from_millisecond(at)?
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .month();
+    let q = quality_in(store, month, month_of_year);
+    let (pool, role) = if t.kind == TemplateKind::Questionnaire {
+        (&people.surveyors, Role::Surveyor)
+    } else {
+        (&people.inspectors, Role::Inspector)
+    };
+    let Some(authors) = pool.get(store.city) else {
+        return Ok(None);
+    };
+    let author = &authors[rng.below(authors.len())];
+    let manager = &people.managers[store.city];
+    let mut clock = at;
+    let mut tick = |rng: &mut Rng| {
+        clock += 20_000 + rng.below(60_000) as i64;
+        clock
+    };
+    let mut r = Record::create(t, id, &store.id, &who(author, role, at))?;
+    let split = importance_split(t, rng);
+    let mut given = Answers::new();
+    for (_, item) in t.items() {
+        let value = match split.get(item.id.as_str()) {
+            Some(points) => Some(AnswerValue::Number(*points)),
+            None => answer_for(t, item, &given, q, at, store, rng),
+        };
+        let Some(v) = value else {
+            continue;
+        };
+        given.insert(item.id.clone(), v.clone());
+        let note = matches!(v, AnswerValue::Fail)
+            .then(|| ["现场已提醒整改。", "店长已知悉。", "需复查。"][rng.below(3)].to_string());
+        // Irrelevant or out-of-range answers are simply left out.
+        let _ = r.answer(t, &who(author, role, tick(rng)), &item.id, v, note);
+    }
+    if t.mode != VisitMode::Mystery && t.kind == TemplateKind::Checklist {
+        let _ = r.stamp_location(t, &who(author, role, tick(rng)), store.location.clone());
+    }
+    let submit_at = tick(rng);
+    if let Err(RecordError::Incomplete(problems)) = r.submit(t, &who(author, role, submit_at)) {
+        // A pass/fail item tied to another answer by a constraint: the
+        // other outcome is the consistent one.
+        for p in &problems {
+            let current = r.state()?.answers.get(p.item()).map(|a| a.value.clone());
+            let flipped = match current {
+                Some(AnswerValue::Pass) => AnswerValue::Fail,
+                Some(AnswerValue::Fail) => AnswerValue::Pass,
+                _ => continue,
+            };
+            let _ = r.answer(t, &who(author, role, submit_at), p.item(), flipped, None);
+        }
+        if r.submit(t, &who(author, role, submit_at)).is_err() {
+            return Ok(None);
+        }
+    }
+    if t.kind == TemplateKind::Questionnaire {
+        return Ok(Some(r.into_doc()));
+    }
+    // Review: older visits are settled, the last weeks still in the queue.
+    let age_days = (now_ms - at) / DAY_MS;
+    let reviewer = |ms| who(manager, Role::Manager, ms);
+    let review_at = at + (1 + rng.below(3) as i64) * DAY_MS;
+    if age_days > 21 {
+        if rng.chance(0.06) {
+            r.return_for_changes(&reviewer(review_at), "请补充现场照片并说明整改情况。")?;
+            r.submit(t, &who(author, role, review_at + DAY_MS))?;
+        }
+        // Corrective actions on a failed item of recent, approved visits.
+        let failed = r
+            .state()?
+            .answers
+            .into_iter()
+            .find_map(|(id, a)| matches!(a.value, AnswerValue::Fail).then_some(id));
+        r.approve(&reviewer(review_at + 2 * DAY_MS))?;
+        if age_days < 120
+            && let Some(item) = failed
+        {
+            let due = jiff::Timestamp::from_millisecond(review_at + 16 * DAY_MS)?
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .date()
+                .to_string();
+            let staff = staff_of(&store.id);
+            let action = NewAction {
+                item,
+                description: "按渠道标准整改并拍照留存。".into(),
+                assignee: staff.clone(),
+                due,
+            };
+            let id = r.open_action(t, &reviewer(review_at + 2 * DAY_MS + 60_000), action)?;
+            if age_days > 45 {
+                r.complete_action(&who(&staff, Role::StoreStaff, review_at + 10 * DAY_MS), &id)?;
+                if rng.chance(0.7) {
+                    r.verify_action(&reviewer(review_at + 14 * DAY_MS), &id)?;
+                }
+            }
+        }
+    } else if age_days > 7 && rng.chance(0.25) {
+        r.return_for_changes(&reviewer(review_at), "第3项请补充说明。")?;
+    }
+    Ok(Some(r.into_doc()))
+}
