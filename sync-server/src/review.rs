@@ -36,6 +36,8 @@ const PAGE_MAX: i64 = 500;
 pub struct QueueQuery {
     /// Comma-separated statuses; default `submitted,resubmitted`.
     status: Option<String>,
+    /// checklist (default: audits, visits, test calls) or questionnaire.
+    kind: Option<String>,
     /// A unit of the hierarchy: the store or anything above it.
     store: Option<String>,
     inspector: Option<String>,
@@ -101,6 +103,8 @@ fn push_filters(q: &mut Sql, f: &QueueQuery, statuses: &[String]) {
     if let Some(s) = &f.store {
         q.under("store_id", s);
     }
+    q.push(" AND kind = ")
+        .bind(f.kind.as_deref().unwrap_or("checklist"));
     for (column, value) in [
         ("author", &f.inspector),
         ("template_id", &f.template),

@@ -157,10 +157,47 @@ fn bench(which: &str, args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Builds and starts the product: the sync server on an embedded SQLite
+/// database in `target/fieldcheck-data`, filled with the demo province on
+/// first start. (The app window joins with issue 5.)
 fn run() -> anyhow::Result<()> {
-    bail!(
-        "not yet: the app and the sync server's `serve` arrive with issues 3-5. \
-         Today you can check and score templates: \
-         cargo run -p fieldcheck-server -- template check templates/*.toml"
-    )
+    cargo(&["build", "-p", "fieldcheck-server"])?;
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), PathBuf::from);
+    let server = target.join("debug/fieldcheck-server");
+    let data = target.join("fieldcheck-data");
+    let password = "fieldcheck";
+    if !data.join("fieldcheck.db").exists() {
+        eprintln!(
+            "xtask: first start: filling {} with the demo province",
+            data.display()
+        );
+        let ok = Command::new(&server)
+            .args(["demo", "--password", password, "--data-dir"])
+            .arg(&data)
+            .status()?
+            .success();
+        if !ok {
+            // Leave no half-filled database behind for the next start.
+            let _ = std::fs::remove_dir_all(&data);
+            bail!("the demo data could not be created");
+        }
+    } else {
+        eprintln!(
+            "xtask: using the data in {} (delete it for a fresh demo)",
+            data.display()
+        );
+    }
+    let listen = std::env::var("FIELDCHECK_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    eprintln!(
+        "xtask: web console and sync at http://{listen}; demo log-ins admin, manager, inspector, surveyor, password `{password}`"
+    );
+    let status = Command::new(&server)
+        .args(["serve", "--listen", &listen, "--data-dir"])
+        .arg(&data)
+        .status()?;
+    if !status.success() {
+        bail!("the server stopped ({status})");
+    }
+    Ok(())
 }
