@@ -22,7 +22,7 @@ use crate::materialise::{self, Templates};
 use crate::media::{self, DirMediaStore};
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::ws;
-use crate::{ratings, review};
+use crate::{exports, ratings, review};
 
 /// A document was stored: sessions that may see it pass it on.
 #[derive(Debug, Clone)]
@@ -137,7 +137,12 @@ async fn materialise_continuously(state: AppState) {
             tracing::error!(error = %e, "materialising failed; will retry");
         }
         tokio::select! {
-            _ = events.recv() => {}
+            _ = events.recv() => {
+                // Changes come in bursts (a device syncing a week of work):
+                // gather them, and leave the CPU to the sync meanwhile.
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                while !matches!(events.try_recv(), Err(broadcast::error::TryRecvError::Empty | broadcast::error::TryRecvError::Closed)) {}
+            }
             () = tokio::time::sleep(Duration::from_secs(5)) => {}
         }
     }
@@ -191,6 +196,7 @@ fn router(state: AppState) -> Router {
         .route("/api/v1/auth/logout", post(logout))
         .route("/sync", get(ws::sync))
         .route("/api/v1/ratings", get(ratings::ratings))
+        .route("/api/v1/exports/{file}", get(exports::export))
         .route("/api/v1/records", get(review::queue))
         .route("/api/v1/records/{id}", get(review::detail))
         .route("/api/v1/records/{id}/document", get(review::document))

@@ -62,7 +62,8 @@ internal_from!(
     crate::storage::StorageError,
     crate::docs::DocError,
     anyhow::Error,
-    getrandom::Error
+    getrandom::Error,
+    sqlx::Error
 );
 
 impl IntoResponse for ApiError {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod docs;
 pub mod error;
+pub mod exports;
 pub mod materialise;
 pub mod media;
 pub mod ratings;

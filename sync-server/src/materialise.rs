@@ -14,6 +14,7 @@ use fieldcheck_core::templates::{Format, Template};
 use sqlx::{Any, Row, Transaction};
 
 use crate::docs::{DocCache, DocError};
+use crate::sql::{Arg, Sql};
 use crate::storage::{Storage, StorageError};
 
 /// Derived tables, children first.
@@ -43,6 +44,9 @@ impl From<sqlx::Error> for MaterialiseError {
 }
 
 type Result<T, E = MaterialiseError> = std::result::Result<T, E>;
+
+/// Records derived and written per transaction.
+const BATCH: usize = 50;
 
 /// Template id and version -> the parsed template, `None` if not published.
 type Parsed = HashMap<(String, String), Option<Arc<Template>>>;
@@ -157,9 +161,28 @@ pub async fn catch_up(
             .chain(unscored)
             .collect();
         let total = done + ids.len();
-        for id in ids {
-            one(storage, docs, templates, &id).await?;
-            done += 1;
+        // One transaction per batch: a burst of synced audits costs a few
+        // commits, not one per record.
+        for batch in ids.chunks(BATCH) {
+            let mut rows = Vec::with_capacity(batch.len());
+            for id in batch {
+                rows.push((id.as_str(), derive_one(storage, docs, templates, id).await?));
+            }
+            let mut tx = storage.pool().begin().await?;
+            for table in TABLES {
+                let mut delete = Sql::new(&format!("DELETE FROM {table} WHERE doc_id IN ("));
+                for (i, (id, _)) in rows.iter().enumerate() {
+                    if i > 0 {
+                        delete.push(", ");
+                    }
+                    delete.bind(*id);
+                }
+                delete.push(")");
+                delete.query().persistent(false).execute(&mut *tx).await?;
+            }
+            write(&mut tx, &rows).await?;
+            tx.commit().await?;
+            done += batch.len();
             progress(done, total);
         }
         sqlx::query("UPDATE m_cursor SET seq = $1 WHERE id = 1 AND seq < $1")
@@ -189,22 +212,23 @@ pub async fn rebuild(
     catch_up(storage, docs, templates, progress).await
 }
 
-/// Replaces one document's rows with those derived from it now.
-async fn one(storage: &Storage, docs: &DocCache, templates: &Templates, id: &str) -> Result<()> {
-    let (state, history, seq) = {
+/// The rows one document derives to now, with its sequence; `None` for a
+/// document that is not (yet) a record.
+async fn derive_one(
+    storage: &Storage,
+    docs: &DocCache,
+    templates: &Templates,
+    id: &str,
+) -> Result<Option<(i64, Derived)>> {
+    let (state, history) = {
         let mut doc = docs.lock(id).await?;
         let state: Option<RecordState> = autosurgeon::hydrate(&*doc).ok();
-        let history = change_history(&mut doc);
-        (
-            state,
-            history,
-            storage.doc_meta(id).await?.map_or(0, |m| m.seq),
-        )
+        (state, change_history(&mut doc))
     };
     let Some(state) = state else {
-        // Not a record (or not yet one): nothing to derive.
-        return Ok(());
+        return Ok(None);
     };
+    let seq = storage.doc_meta(id).await?.map_or(0, |m| m.seq);
     let template = templates
         .get(
             storage,
@@ -212,166 +236,260 @@ async fn one(storage: &Storage, docs: &DocCache, templates: &Templates, id: &str
             &state.header.template_version,
         )
         .await?;
-    let rows = derive(id, &state, template.as_deref(), &history);
-    let mut tx = storage.pool().begin().await?;
-    for table in TABLES {
-        sqlx::query(&format!("DELETE FROM {table} WHERE doc_id = $1"))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    write(&mut tx, id, seq, &rows).await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(Some((
+        seq,
+        derive(id, &state, template.as_deref(), &history),
+    )))
 }
 
 fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
-/// The inserts are not kept as prepared statements: through sqlx's `Any`
-/// driver a NULL binds as an integer on PostgreSQL, and a statement first
-/// prepared with a NULL would keep that type for the values that follow.
-async fn write(tx: &mut Transaction<'_, Any>, id: &str, seq: i64, d: &Derived) -> Result<()> {
-    let r = &d.record;
-    sqlx::query(
-        "INSERT INTO m_records (doc_id, seq, store_id, template_id, template_version, kind, mode, author, status,
-             started_at, ended_at, submitted_at, reviewed_at, updated_at, scored, score, passed, complete, rule_set, lat, lon)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
-    )
-    .persistent(false)
-    .bind(id)
-    .bind(seq)
-    .bind(&r.store_id)
-    .bind(&r.template_id)
-    .bind(&r.template_version)
-    .bind(&r.kind)
-    .bind(&r.mode)
-    .bind(&r.author)
-    .bind(&r.status)
-    .bind(r.started_at)
-    .bind(r.ended_at)
-    .bind(r.submitted_at)
-    .bind(r.reviewed_at)
-    .bind(r.updated_at)
-    .bind(flag(r.scored))
-    .bind(r.score)
-    .bind(r.passed.map(flag))
-    .bind(r.complete.map(flag))
-    .bind(&r.rule_set)
-    .bind(r.lat)
-    .bind(r.lon)
-    .execute(&mut **tx)
-    .await?;
-    for a in &d.answers {
-        sqlx::query(
-            "INSERT INTO m_answers (doc_id, item_id, section_id, value, outcome, failed, note, evidence, by_user, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .persistent(false)
-        .bind(id)
-        .bind(&a.item_id)
-        .bind(&a.section_id)
-        .bind(&a.value)
-        .bind(a.outcome)
-        .bind(flag(a.failed))
-        .bind(&a.note)
-        .bind(a.evidence)
-        .bind(&a.by)
-        .bind(a.at)
-        .execute(&mut **tx)
-        .await?;
+/// Inserts the rows of a batch of records, a table at a time, many rows
+/// per statement. The statements are not kept as prepared statements:
+/// through sqlx's `Any` driver a NULL binds as an integer on PostgreSQL, and
+/// a statement first prepared with a NULL would keep that type.
+async fn write(
+    tx: &mut Transaction<'_, Any>,
+    batch: &[(&str, Option<(i64, Derived)>)],
+) -> Result<()> {
+    let mut records = Rows::new(
+        "m_records",
+        &[
+            "doc_id",
+            "seq",
+            "store_id",
+            "template_id",
+            "template_version",
+            "kind",
+            "mode",
+            "author",
+            "status",
+            "started_at",
+            "ended_at",
+            "submitted_at",
+            "reviewed_at",
+            "updated_at",
+            "scored",
+            "score",
+            "passed",
+            "complete",
+            "rule_set",
+            "lat",
+            "lon",
+        ],
+    );
+    let mut answers = Rows::new(
+        "m_answers",
+        &[
+            "doc_id",
+            "item_id",
+            "section_id",
+            "value",
+            "outcome",
+            "failed",
+            "note",
+            "evidence",
+            "by_user",
+            "at",
+        ],
+    );
+    let mut sections = Rows::new(
+        "m_sections",
+        &[
+            "doc_id",
+            "section_id",
+            "weight",
+            "earned",
+            "possible",
+            "score",
+            "zeroed",
+        ],
+    );
+    let mut constructs = Rows::new("m_constructs", &["doc_id", "construct_id", "role", "score"]);
+    let mut events = Rows::new("m_events", &["doc_id", "n", "status", "by_user", "at"]);
+    let mut comments = Rows::new(
+        "m_comments",
+        &["doc_id", "comment_id", "item_id", "body", "by_user", "at"],
+    );
+    let mut actions = Rows::new(
+        "m_actions",
+        &[
+            "doc_id",
+            "action_id",
+            "item_id",
+            "description",
+            "assignee",
+            "due",
+            "status",
+            "created_by",
+            "created_at",
+            "done_at",
+            "verified_by",
+            "verified_at",
+        ],
+    );
+    let mut history = Rows::new(
+        "m_history",
+        &["doc_id", "n", "change_hash", "author", "at", "message"],
+    );
+    for (id, derived) in batch {
+        let Some((seq, d)) = derived else { continue };
+        let id = *id;
+        let r = &d.record;
+        records.push(vec![
+            id.into(),
+            (*seq).into(),
+            r.store_id.as_str().into(),
+            r.template_id.as_str().into(),
+            r.template_version.as_str().into(),
+            r.kind.as_str().into(),
+            r.mode.as_str().into(),
+            r.author.as_str().into(),
+            r.status.as_str().into(),
+            r.started_at.into(),
+            r.ended_at.into(),
+            r.submitted_at.into(),
+            r.reviewed_at.into(),
+            r.updated_at.into(),
+            flag(r.scored).into(),
+            r.score.into(),
+            r.passed.map(flag).into(),
+            r.complete.map(flag).into(),
+            r.rule_set.clone().into(),
+            r.lat.into(),
+            r.lon.into(),
+        ]);
+        for a in &d.answers {
+            answers.push(vec![
+                id.into(),
+                a.item_id.as_str().into(),
+                a.section_id.clone().into(),
+                a.value.as_str().into(),
+                a.outcome.into(),
+                flag(a.failed).into(),
+                a.note.clone().into(),
+                a.evidence.into(),
+                a.by.as_str().into(),
+                a.at.into(),
+            ]);
+        }
+        for x in &d.sections {
+            sections.push(vec![
+                id.into(),
+                x.section_id.as_str().into(),
+                x.weight.into(),
+                x.earned.into(),
+                x.possible.into(),
+                x.score.into(),
+                flag(x.zeroed).into(),
+            ]);
+        }
+        for c in &d.constructs {
+            constructs.push(vec![
+                id.into(),
+                c.construct_id.as_str().into(),
+                c.role.as_str().into(),
+                c.score.into(),
+            ]);
+        }
+        for e in &d.events {
+            events.push(vec![
+                id.into(),
+                e.n.into(),
+                e.status.as_str().into(),
+                e.by.as_str().into(),
+                e.at.into(),
+            ]);
+        }
+        for c in &d.comments {
+            comments.push(vec![
+                id.into(),
+                c.comment_id.as_str().into(),
+                c.item_id.clone().into(),
+                c.text.as_str().into(),
+                c.by.as_str().into(),
+                c.at.into(),
+            ]);
+        }
+        for a in &d.actions {
+            actions.push(vec![
+                id.into(),
+                a.action_id.as_str().into(),
+                a.item_id.as_str().into(),
+                a.description.as_str().into(),
+                a.assignee.as_str().into(),
+                a.due.as_str().into(),
+                a.status.as_str().into(),
+                a.created_by.as_str().into(),
+                a.created_at.into(),
+                a.done_at.into(),
+                a.verified_by.clone().into(),
+                a.verified_at.into(),
+            ]);
+        }
+        for h in &d.history {
+            history.push(vec![
+                id.into(),
+                h.n.into(),
+                h.hash.as_str().into(),
+                h.author.clone().into(),
+                h.at.into(),
+                h.message.clone().into(),
+            ]);
+        }
     }
-    for s in &d.sections {
-        sqlx::query(
-            "INSERT INTO m_sections (doc_id, section_id, weight, earned, possible, score, zeroed)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .persistent(false)
-        .bind(id)
-        .bind(&s.section_id)
-        .bind(s.weight)
-        .bind(s.earned)
-        .bind(s.possible)
-        .bind(s.score)
-        .bind(flag(s.zeroed))
-        .execute(&mut **tx)
-        .await?;
-    }
-    for c in &d.constructs {
-        sqlx::query(
-            "INSERT INTO m_constructs (doc_id, construct_id, role, score) VALUES ($1, $2, $3, $4)",
-        )
-        .persistent(false)
-        .bind(id)
-        .bind(&c.construct_id)
-        .bind(&c.role)
-        .bind(c.score)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for e in &d.events {
-        sqlx::query(
-            "INSERT INTO m_events (doc_id, n, status, by_user, at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .persistent(false)
-        .bind(id)
-        .bind(e.n)
-        .bind(&e.status)
-        .bind(&e.by)
-        .bind(e.at)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for c in &d.comments {
-        sqlx::query(
-            "INSERT INTO m_comments (doc_id, comment_id, item_id, body, by_user, at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .persistent(false)
-        .bind(id)
-        .bind(&c.comment_id)
-        .bind(&c.item_id)
-        .bind(&c.text)
-        .bind(&c.by)
-        .bind(c.at)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for a in &d.actions {
-        sqlx::query(
-            "INSERT INTO m_actions (doc_id, action_id, item_id, description, assignee, due, status, created_by,
-                 created_at, done_at, verified_by, verified_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .persistent(false)
-        .bind(id)
-        .bind(&a.action_id)
-        .bind(&a.item_id)
-        .bind(&a.description)
-        .bind(&a.assignee)
-        .bind(&a.due)
-        .bind(&a.status)
-        .bind(&a.created_by)
-        .bind(a.created_at)
-        .bind(a.done_at)
-        .bind(&a.verified_by)
-        .bind(a.verified_at)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for h in &d.history {
-        sqlx::query(
-            "INSERT INTO m_history (doc_id, n, change_hash, author, at, message) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .persistent(false)
-        .bind(id)
-        .bind(h.n)
-        .bind(&h.hash)
-        .bind(&h.author)
-        .bind(h.at)
-        .bind(&h.message)
-        .execute(&mut **tx)
-        .await?;
+    for rows in [
+        records, answers, sections, constructs, events, comments, actions, history,
+    ] {
+        rows.insert(tx).await?;
     }
     Ok(())
+}
+
+/// Rows for one table, inserted many to a statement.
+struct Rows {
+    table: &'static str,
+    columns: &'static [&'static str],
+    rows: Vec<Vec<Arg>>,
+}
+
+impl Rows {
+    fn new(table: &'static str, columns: &'static [&'static str]) -> Rows {
+        Rows {
+            table,
+            columns,
+            rows: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, row: Vec<Arg>) {
+        debug_assert_eq!(row.len(), self.columns.len());
+        self.rows.push(row);
+    }
+
+    async fn insert(self, tx: &mut Transaction<'_, Any>) -> Result<()> {
+        // Well below SQLite's 32,766 parameters per statement.
+        let per_statement = (8_000 / self.columns.len()).max(1);
+        for chunk in self.rows.chunks(per_statement) {
+            let mut sql = Sql::new(&format!(
+                "INSERT INTO {} ({}) VALUES ",
+                self.table,
+                self.columns.join(", ")
+            ));
+            for (i, row) in chunk.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" });
+                for (j, v) in row.iter().enumerate() {
+                    if j > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind(v.clone());
+                }
+                sql.push(")");
+            }
+            sql.query().persistent(false).execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
 }

@@ -76,7 +76,7 @@ pub struct Queue {
 }
 
 /// Restricts a query to what `who` may see (access.rs, in SQL).
-fn push_visibility(q: &mut Sql, who: &Principal) {
+pub(crate) fn push_visibility(q: &mut Sql, who: &Principal) {
     if who.scope != "*" {
         q.under("store_id", &who.scope);
     }

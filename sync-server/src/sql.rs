@@ -12,6 +12,13 @@ pub enum Arg {
     Text(String),
     Int(i64),
     Real(f64),
+    Null,
+}
+
+impl<T: Into<Arg>> From<Option<T>> for Arg {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Arg::Null, Into::into)
+    }
 }
 
 impl From<&str> for Arg {
@@ -90,6 +97,7 @@ impl Sql {
                 Arg::Text(s) => args.add(s.as_str()),
                 Arg::Int(v) => args.add(*v),
                 Arg::Real(v) => args.add(*v),
+                Arg::Null => args.add(None::<i64>),
             };
         }
         sqlx::query_with(&self.text, args)

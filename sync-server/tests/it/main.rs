@@ -3,6 +3,7 @@
 mod cli;
 mod demo;
 mod devices;
+mod exports;
 mod materialise;
 mod media;
 mod ratings;

@@ -1,0 +1,620 @@
+//! Exports: records (one row per record and one column per item, or one row
+//! per answer), corrective actions and ratings, as CSV or XLSX. Rows are read
+//! a page at a time and streamed (CSV) or written to a constant-memory sheet
+//! in a temporary file (XLSX), so 100,000 records export in bounded memory.
+//! The row count comes first, in `X-Total-Rows`, so a client can show
+//! progress while the body arrives.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use fieldcheck_core::templates::Template;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use tokio::sync::mpsc;
+
+use crate::app::{AppState, Authenticated};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::review::push_visibility;
+use crate::sql::Sql;
+use crate::storage::StorageError;
+
+/// Records read per query.
+const PAGE: i64 = 500;
+
+/// One cell of an exported table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+impl From<Option<String>> for Cell {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Cell::Empty, Cell::Text)
+    }
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(v: Option<f64>) -> Self {
+        v.map_or(Cell::Empty, Cell::Number)
+    }
+}
+
+fn time(ms: Option<i64>) -> Cell {
+    ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map_or(Cell::Empty, |t| Cell::Text(t.to_string()))
+}
+
+/// An answer's JSON as a cell: text as text, numbers as numbers, lists
+/// joined with `;`.
+fn answer_cell(json: &str) -> Cell {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::String(s)) => Cell::Text(s),
+        Ok(serde_json::Value::Number(n)) => n.as_f64().map_or(Cell::Empty, Cell::Number),
+        Ok(serde_json::Value::Array(a)) => Cell::Text(
+            a.iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+        Ok(serde_json::Value::Null) => Cell::Empty,
+        Ok(other) => Cell::Text(other.to_string()),
+        Err(_) => Cell::Text(json.to_string()),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    fn of(file: &str) -> Result<(Format, &str), ApiError> {
+        if let Some(stem) = file.strip_suffix(".csv") {
+            Ok((Format::Csv, stem))
+        } else if let Some(stem) = file.strip_suffix(".xlsx") {
+            Ok((Format::Xlsx, stem))
+        } else {
+            Err(ApiError::NotFound("exports are .csv or .xlsx files".into()))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    /// For records: `wide` (default, needs `template`) or `long`.
+    layout: Option<String>,
+    template: Option<String>,
+    /// A unit of the hierarchy.
+    store: Option<String>,
+    /// Comma-separated statuses; default every status but draft.
+    status: Option<String>,
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+/// What an export streams: its columns, how many rows, and the rows.
+struct Export {
+    name: String,
+    columns: Vec<String>,
+    total: i64,
+    rows: mpsc::Receiver<Result<Vec<Cell>, ApiError>>,
+}
+
+/// `GET /api/v1/exports/{file}`: `records.csv`, `records.xlsx`,
+/// `actions.csv`, `actions.xlsx`.
+pub async fn export(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(file): Path<String>,
+    query: Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let (format, what) = Format::of(&file)?;
+    let export = match what {
+        "records" => records(&app, &who.principal, &q).await?,
+        "actions" => actions(&app, &who.principal, &q).await?,
+        _ => {
+            return Err(ApiError::NotFound(
+                "the exports are records and actions".into(),
+            ));
+        }
+    };
+    match format {
+        Format::Csv => Ok(csv_response(export)),
+        Format::Xlsx => xlsx_response(export).await,
+    }
+}
+
+/// The filters every export shares, after visibility.
+fn filtered(base: &str, who: &Principal, q: &ExportQuery) -> Sql {
+    let mut sql = Sql::new(base);
+    push_visibility(&mut sql, who);
+    let statuses: Vec<&str> = q
+        .status
+        .as_deref()
+        .unwrap_or("submitted,resubmitted,returned,approved")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    sql.push(" AND status IN (");
+    for (i, s) in statuses.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*s);
+    }
+    sql.push(")");
+    if let Some(s) = &q.store {
+        sql.under("store_id", s);
+    }
+    if let Some(t) = &q.template {
+        sql.push(" AND template_id = ").bind(t.as_str());
+    }
+    if let Some(v) = q.from {
+        sql.push(" AND started_at >= ").bind(v);
+    }
+    if let Some(v) = q.to {
+        sql.push(" AND started_at < ").bind(v);
+    }
+    sql
+}
+
+async fn count(app: &AppState, sql: &Sql) -> Result<i64, ApiError> {
+    Ok(sql
+        .query()
+        .fetch_one(app.storage.pool())
+        .await
+        .map_err(StorageError::from)?
+        .try_get::<i64, _>(0)
+        .map_err(StorageError::from)?)
+}
+
+/// The newest published version of a template, for the columns.
+async fn newest_template(
+    app: &AppState,
+    id: &str,
+) -> Result<Option<std::sync::Arc<Template>>, ApiError> {
+    let row = sqlx::query(
+        "SELECT version FROM templates WHERE template_id = $1 ORDER BY published_at DESC, version LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(app.storage.pool())
+    .await
+    .map_err(StorageError::from)?;
+    let Some(row) = row else { return Ok(None) };
+    let version: String = row.try_get("version").map_err(StorageError::from)?;
+    app.templates
+        .get(&app.storage, id, &version)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+const RECORD_COLUMNS: [&str; 12] = [
+    "doc_id",
+    "store_id",
+    "template_id",
+    "template_version",
+    "mode",
+    "author",
+    "status",
+    "started_at",
+    "submitted_at",
+    "score",
+    "passed",
+    "complete",
+];
+
+fn record_cells(r: &AnyRow) -> Result<Vec<Cell>, sqlx::Error> {
+    let flag = |c: &str| -> Result<Cell, sqlx::Error> {
+        Ok(r.try_get::<Option<i64>, _>(c)?.map_or(Cell::Empty, |v| {
+            Cell::Text(if v != 0 { "yes" } else { "no" }.into())
+        }))
+    };
+    Ok(vec![
+        Cell::Text(r.try_get("doc_id")?),
+        Cell::Text(r.try_get("store_id")?),
+        Cell::Text(r.try_get("template_id")?),
+        Cell::Text(r.try_get("template_version")?),
+        Cell::Text(r.try_get("mode")?),
+        Cell::Text(r.try_get("author")?),
+        Cell::Text(r.try_get("status")?),
+        time(Some(r.try_get("started_at")?)),
+        time(r.try_get("submitted_at")?),
+        r.try_get::<Option<f64>, _>("score")?.into(),
+        flag("passed")?,
+        flag("complete")?,
+    ])
+}
+
+async fn records(app: &AppState, who: &Principal, q: &ExportQuery) -> Result<Export, ApiError> {
+    let wide = match q.layout.as_deref() {
+        None | Some("wide") => true,
+        Some("long") => false,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "`{other}` is not a layout (wide, long)"
+            )));
+        }
+    };
+    let items: Vec<String> = if wide {
+        let Some(id) = &q.template else {
+            return Err(ApiError::BadRequest(
+                "the wide layout has a column per item: choose a template".into(),
+            ));
+        };
+        let t = newest_template(app, id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no published template `{id}`")))?;
+        t.items().map(|(_, i)| i.id.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    let total = count(
+        app,
+        &filtered("SELECT COUNT(*) FROM m_records WHERE 1 = 1", who, q),
+    )
+    .await?;
+    let mut columns: Vec<String> = RECORD_COLUMNS.iter().map(|c| c.to_string()).collect();
+    if wide {
+        columns.extend(items.iter().cloned());
+    } else {
+        columns = [
+            "doc_id",
+            "store_id",
+            "template_id",
+            "status",
+            "item_id",
+            "section_id",
+            "value",
+            "outcome",
+            "failed",
+            "note",
+            "by",
+            "at",
+        ]
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    }
+    let (tx, rx) = mpsc::channel(256);
+    let (app, who) = (app.clone(), who.clone());
+    let base = filtered(
+        "SELECT doc_id, store_id, template_id, template_version, mode, author, status, started_at,
+                submitted_at, score, passed, complete FROM m_records WHERE 1 = 1",
+        &who,
+        q,
+    );
+    tokio::spawn(async move {
+        let result = page_records(&app, base, wide, &items, &tx).await;
+        if let Err(e) = result {
+            let _ = tx.send(Err(e)).await;
+        }
+    });
+    Ok(Export {
+        name: "records".into(),
+        columns,
+        total,
+        rows: rx,
+    })
+}
+
+/// Reads records a page at a time, with their answers, into `tx`.
+async fn page_records(
+    app: &AppState,
+    base: Sql,
+    wide: bool,
+    items: &[String],
+    tx: &mpsc::Sender<Result<Vec<Cell>, ApiError>>,
+) -> Result<(), ApiError> {
+    let mut after = String::new();
+    loop {
+        let mut sql = base.clone();
+        sql.push(" AND doc_id > ").bind(after.as_str());
+        sql.push(" ORDER BY doc_id LIMIT ").bind(PAGE);
+        let rows = sql
+            .query()
+            .fetch_all(app.storage.pool())
+            .await
+            .map_err(StorageError::from)?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.try_get("doc_id").map_err(StorageError::from)?;
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get("doc_id"))
+            .collect::<Result<_, _>>()
+            .map_err(StorageError::from)?;
+        let mut answers = Sql::new(
+            "SELECT doc_id, item_id, section_id, value, outcome, failed, note, by_user, at FROM m_answers WHERE doc_id IN (",
+        );
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                answers.push(", ");
+            }
+            answers.bind(id.as_str());
+        }
+        answers.push(") ORDER BY doc_id, item_id");
+        let answer_rows = answers
+            .query()
+            .fetch_all(app.storage.pool())
+            .await
+            .map_err(StorageError::from)?;
+        let mut by_doc: HashMap<String, Vec<&AnyRow>> = HashMap::new();
+        for a in &answer_rows {
+            let doc: String = a.try_get("doc_id").map_err(StorageError::from)?;
+            by_doc.entry(doc).or_default().push(a);
+        }
+        for r in &rows {
+            let cells = record_cells(r).map_err(StorageError::from)?;
+            let doc: String = r.try_get("doc_id").map_err(StorageError::from)?;
+            let mine = by_doc.get(&doc).map(Vec::as_slice).unwrap_or_default();
+            if wide {
+                let mut values: HashMap<String, Cell> = HashMap::new();
+                for a in mine {
+                    let item: String = a.try_get("item_id").map_err(StorageError::from)?;
+                    let value: String = a.try_get("value").map_err(StorageError::from)?;
+                    values.insert(item, answer_cell(&value));
+                }
+                let mut row = cells;
+                row.extend(
+                    items
+                        .iter()
+                        .map(|i| values.remove(i).unwrap_or(Cell::Empty)),
+                );
+                if tx.send(Ok(row)).await.is_err() {
+                    return Ok(());
+                }
+            } else {
+                for a in mine {
+                    let get_s = |c: &str| a.try_get::<Option<String>, _>(c);
+                    let value: String = a.try_get("value").map_err(StorageError::from)?;
+                    let failed: i64 = a.try_get("failed").map_err(StorageError::from)?;
+                    let row = vec![
+                        cells[0].clone(),
+                        cells[1].clone(),
+                        cells[2].clone(),
+                        cells[6].clone(),
+                        Cell::from(get_s("item_id").map_err(StorageError::from)?),
+                        Cell::from(get_s("section_id").map_err(StorageError::from)?),
+                        answer_cell(&value),
+                        Cell::from(
+                            a.try_get::<Option<f64>, _>("outcome")
+                                .map_err(StorageError::from)?,
+                        ),
+                        Cell::Text(if failed != 0 { "yes" } else { "no" }.into()),
+                        Cell::from(get_s("note").map_err(StorageError::from)?),
+                        Cell::from(get_s("by_user").map_err(StorageError::from)?),
+                        time(Some(a.try_get("at").map_err(StorageError::from)?)),
+                    ];
+                    if tx.send(Ok(row)).await.is_err() {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn actions(app: &AppState, who: &Principal, q: &ExportQuery) -> Result<Export, ApiError> {
+    let joined = "FROM m_actions a JOIN (SELECT doc_id, store_id, template_id, mode, author, status, started_at FROM m_records WHERE 1 = 1";
+    let mut counted = filtered(&format!("SELECT COUNT(*) {joined}"), who, q);
+    counted.push(") r ON r.doc_id = a.doc_id");
+    let total = count(app, &counted).await?;
+    let mut sql = filtered(
+        &format!(
+            "SELECT a.doc_id, r.store_id, r.template_id, a.action_id, a.item_id, a.description, a.assignee,
+                    a.due, a.status, a.created_by, a.created_at, a.done_at, a.verified_by, a.verified_at {joined}"
+        ),
+        who,
+        q,
+    );
+    sql.push(") r ON r.doc_id = a.doc_id ORDER BY a.due, a.doc_id, a.action_id");
+    let columns = [
+        "doc_id",
+        "store_id",
+        "template_id",
+        "action_id",
+        "item_id",
+        "description",
+        "assignee",
+        "due",
+        "status",
+        "created_by",
+        "created_at",
+        "done_at",
+        "verified_by",
+        "verified_at",
+    ]
+    .iter()
+    .map(|c| c.to_string())
+    .collect();
+    let (tx, rx) = mpsc::channel(256);
+    let app = app.clone();
+    tokio::spawn(async move {
+        let mut rows = sql.query().fetch(app.storage.pool());
+        while let Some(r) = rows.next().await {
+            let row = r
+                .map_err(|e| ApiError::from(StorageError::from(e)))
+                .and_then(|r| {
+                    let text = |c: &str| r.try_get::<Option<String>, _>(c).map(Cell::from);
+                    Ok(vec![
+                        text("doc_id")?,
+                        text("store_id")?,
+                        text("template_id")?,
+                        text("action_id")?,
+                        text("item_id")?,
+                        text("description")?,
+                        text("assignee")?,
+                        text("due")?,
+                        text("status")?,
+                        text("created_by")?,
+                        time(r.try_get("created_at")?),
+                        time(r.try_get("done_at")?),
+                        text("verified_by")?,
+                        time(r.try_get("verified_at")?),
+                    ])
+                    .map_err(|e: sqlx::Error| ApiError::from(StorageError::from(e)))
+                });
+            if tx.send(row).await.is_err() {
+                return;
+            }
+        }
+    });
+    Ok(Export {
+        name: "actions".into(),
+        columns,
+        total,
+        rows: rx,
+    })
+}
+
+fn csv_line(cells: &[Cell]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fields: Vec<String> = cells
+        .iter()
+        .map(|c| match c {
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) => n.to_string(),
+            Cell::Empty => String::new(),
+        })
+        .collect();
+    // Writing to a Vec cannot fail.
+    let _ = w.write_record(&fields);
+    w.into_inner().unwrap_or_default()
+}
+
+fn headers(
+    name: &str,
+    ext: &str,
+    mime: &str,
+    total: i64,
+) -> [(header::HeaderName, HeaderValue); 3] {
+    [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(mime)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        ),
+        (
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_str(&format!("attachment; filename=\"{name}.{ext}\""))
+                .unwrap_or(HeaderValue::from_static("attachment")),
+        ),
+        (
+            header::HeaderName::from_static("x-total-rows"),
+            HeaderValue::from(total),
+        ),
+    ]
+}
+
+fn csv_response(export: Export) -> Response {
+    let Export {
+        name,
+        columns,
+        total,
+        rows,
+    } = export;
+    let cells: Vec<Cell> = columns.into_iter().map(Cell::Text).collect();
+    // A byte-order mark so that Excel opens the Chinese text as UTF-8.
+    let mut first = b"\xEF\xBB\xBF".to_vec();
+    first.extend(csv_line(&cells));
+    let head = futures_util::stream::once(async move { Ok::<_, ApiError>(first) });
+    let body = receiver_stream(rows).map(|r| r.map(|cells| csv_line(&cells)));
+    let stream = head.chain(body);
+    (
+        headers(&name, "csv", "text/csv; charset=utf-8", total),
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+fn receiver_stream<T: Send + 'static>(
+    mut rx: mpsc::Receiver<T>,
+) -> impl futures_util::Stream<Item = T> + Send + 'static {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+async fn xlsx_response(export: Export) -> Result<Response, ApiError> {
+    let Export {
+        name,
+        columns,
+        total,
+        mut rows,
+    } = export;
+    let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(e.into()))?;
+    let path = dir.path().join("export.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.set_tempdir(dir.path())
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let sheet = book
+        .add_worksheet_with_constant_memory()
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let xlsx = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(e.into());
+    sheet.set_name(&name).map_err(xlsx)?;
+    for (c, h) in columns.iter().enumerate() {
+        sheet.write_string(0, c as u16, h).map_err(xlsx)?;
+    }
+    let mut r: u32 = 1;
+    while let Some(row) = rows.recv().await {
+        for (c, cell) in row?.iter().enumerate() {
+            match cell {
+                Cell::Text(s) => {
+                    sheet.write_string(r, c as u16, s).map_err(xlsx)?;
+                }
+                Cell::Number(n) => {
+                    sheet.write_number(r, c as u16, *n).map_err(xlsx)?;
+                }
+                Cell::Empty => {}
+            }
+        }
+        r += 1;
+    }
+    tokio::task::block_in_place(|| book.save(&path)).map_err(xlsx)?;
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    // The open file keeps its bytes after the directory goes.
+    drop(dir);
+    let body = Body::from_stream(file_stream(file));
+    Ok((
+        headers(
+            &name,
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            total,
+        ),
+        body,
+    )
+        .into_response())
+}
+
+/// A file as a stream of chunks.
+fn file_stream(
+    file: tokio::fs::File,
+) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send + 'static {
+    futures_util::stream::unfold(Some(file), |state| async move {
+        let mut file = state?;
+        let mut buf = vec![0u8; 64 * 1024];
+        match tokio::io::AsyncReadExt::read(&mut file, &mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(buf), Some(file)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    })
+}
