@@ -139,9 +139,16 @@ async fn materialise_continuously(state: AppState) {
         tokio::select! {
             _ = events.recv() => {
                 // Changes come in bursts (a device syncing a week of work):
-                // gather them, and leave the CPU to the sync meanwhile.
-                tokio::time::sleep(Duration::from_millis(250)).await;
-                while !matches!(events.try_recv(), Err(broadcast::error::TryRecvError::Empty | broadcast::error::TryRecvError::Closed)) {}
+                // wait for half a second without one (at most 20 s), so that
+                // the CPU goes to the sync first and the tables follow.
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+                while let Ok(Ok(_) | Err(broadcast::error::RecvError::Lagged(_))) =
+                    tokio::time::timeout_at(
+                        deadline.min(tokio::time::Instant::now() + Duration::from_millis(500)),
+                        events.recv(),
+                    )
+                    .await
+                {}
             }
             () = tokio::time::sleep(Duration::from_secs(5)) => {}
         }

@@ -470,8 +470,9 @@ impl Rows {
     }
 
     async fn insert(self, tx: &mut Transaction<'_, Any>) -> Result<()> {
-        // Well below SQLite's 32,766 parameters per statement.
-        let per_statement = (8_000 / self.columns.len()).max(1);
+        // A few hundred parameters a statement: sqlx looks each one up by
+        // name on SQLite, so very long statements cost more than they save.
+        let per_statement = (400 / self.columns.len()).max(1);
         for chunk in self.rows.chunks(per_statement) {
             let mut sql = Sql::new(&format!(
                 "INSERT INTO {} ({}) VALUES ",
