@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
@@ -18,11 +18,15 @@ use crate::auth::{self, Principal};
 use crate::config::ServeConfig;
 use crate::docs::DocCache;
 use crate::error::ApiError;
+use crate::error::ErrorBody;
 use crate::materialise::{self, Templates};
 use crate::media::{self, DirMediaStore};
+use crate::openapi;
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::ws;
 use crate::{exports, ratings, review};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// A document was stored: sessions that may see it pass it on.
 #[derive(Debug, Clone)]
@@ -196,39 +200,48 @@ async fn listen_to_replicas(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Every HTTP route. The documented ones are registered through
+/// `utoipa_axum`, so the OpenAPI document served at `/api/v1/openapi.json`
+/// lists exactly the routes that exist.
 fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/health", get(health))
-        .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/logout", post(logout))
+    let (router, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(ratings::ratings))
+        .routes(routes!(exports::export))
+        .routes(routes!(review::queue))
+        .routes(routes!(review::detail))
+        .routes(routes!(review::document))
+        .routes(routes!(review::return_record))
+        .routes(routes!(review::approve))
+        .routes(routes!(review::comment))
+        .routes(routes!(review::open_action))
+        .routes(routes!(review::action_step))
+        .routes(routes!(media::open, media::append, media::download))
+        .split_for_parts();
+    let api = Arc::new(api);
+    router
         .route("/sync", get(ws::sync))
-        .route("/api/v1/ratings", get(ratings::ratings))
-        .route("/api/v1/exports/{file}", get(exports::export))
-        .route("/api/v1/records", get(review::queue))
-        .route("/api/v1/records/{id}", get(review::detail))
-        .route("/api/v1/records/{id}/document", get(review::document))
-        .route("/api/v1/records/{id}/return", post(review::return_record))
-        .route("/api/v1/records/{id}/approve", post(review::approve))
-        .route("/api/v1/records/{id}/comments", post(review::comment))
-        .route("/api/v1/records/{id}/actions", post(review::open_action))
         .route(
-            "/api/v1/records/{id}/actions/{action}/{step}",
-            post(review::action_step),
-        )
-        .route(
-            "/api/v1/media/{hash}",
-            post(media::open).patch(media::append).get(media::download),
+            "/api/v1/openapi.json",
+            get(move || {
+                let api = api.clone();
+                async move { Json(api.as_ref().clone()) }
+            }),
         )
         .with_state(state)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Health {
     status: &'static str,
     version: &'static str,
     documents_loaded: usize,
 }
 
+/// The server and its database answer.
+#[utoipa::path(get, path = "/health", tag = "system", responses((status = 200, body = Health)))]
 async fn health(State(app): State<AppState>) -> Result<Json<Health>, ApiError> {
     app.storage.ping().await?;
     Ok(Json(Health {
@@ -238,13 +251,13 @@ async fn health(State(app): State<AppState>) -> Result<Json<Health>, ApiError> {
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct LoginBody {
     username: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct LoginReply {
     token: String,
     expires_at: i64,
@@ -253,6 +266,11 @@ struct LoginReply {
     scope: String,
 }
 
+/// Signs in with a password and returns a token for `Authorization: Bearer`.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
+    responses((status = 200, body = LoginReply),
+        (status = 400, description = "Not a login body", body = ErrorBody),
+        (status = 401, description = "Wrong user name or password", body = ErrorBody)))]
 async fn login(
     State(app): State<AppState>,
     body: Result<Json<LoginBody>, JsonRejection>,
@@ -276,6 +294,9 @@ async fn login(
     }))
 }
 
+/// Revokes the token of the request.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Signed out"), (status = 401, description = "Not signed in", body = ErrorBody)))]
 async fn logout(
     State(app): State<AppState>,
     who: Authenticated,

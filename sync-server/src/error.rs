@@ -66,6 +66,15 @@ internal_from!(
     sqlx::Error
 );
 
+/// How every error looks on the wire.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable and machine-readable, e.g. `invalid_state`.
+    pub code: String,
+    /// For people.
+    pub message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Internal(e) = &self {

@@ -21,10 +21,11 @@ use tokio::sync::mpsc;
 
 use crate::app::{AppState, Authenticated};
 use crate::auth::Principal;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::review::push_visibility;
 use crate::sql::Sql;
 use crate::storage::StorageError;
+use utoipa::IntoParams;
 
 /// Records read per query.
 const PAGE: i64 = 500;
@@ -90,7 +91,8 @@ impl Format {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// For records: `wide` (default, needs `template`) or `long`.
     layout: Option<String>,
@@ -113,6 +115,11 @@ struct Export {
 
 /// `GET /api/v1/exports/{file}`: `records.csv`, `records.xlsx`,
 /// `actions.csv`, `actions.xlsx`.
+#[utoipa::path(get, path = "/api/v1/exports/{file}", tag = "exports",
+    params(("file" = String, Path, description = "records.csv, records.xlsx, actions.csv or actions.xlsx"), ExportQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The file; `X-Total-Rows` gives the row count first"),
+        (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn export(
     State(app): State<AppState>,
     who: Authenticated,

@@ -12,6 +12,7 @@ pub mod error;
 pub mod exports;
 pub mod materialise;
 pub mod media;
+pub mod openapi;
 pub mod ratings;
 pub mod review;
 pub mod sql;

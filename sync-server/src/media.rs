@@ -21,7 +21,8 @@ use tokio::io::AsyncWriteExt;
 
 use crate::access::may_see;
 use crate::app::{AppState, Authenticated, now_ms};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
+use utoipa::ToSchema;
 
 /// Where media bytes live; a directory by default, replaceable by an
 /// S3-compatible store.
@@ -128,13 +129,13 @@ fn valid_hash(h: &str) -> Result<(), ApiError> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct OpenBody {
     size: u64,
     mime: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UploadState {
     offset: u64,
     size: u64,
@@ -160,7 +161,11 @@ async fn state_of(app: &AppState, hash: &str) -> Result<Option<(u64, bool)>, Api
     .transpose()
 }
 
-/// `POST /api/v1/media/{hash}`: opens an upload, or finds it.
+/// Opens an upload, or finds it: where to continue from.
+#[utoipa::path(post, path = "/api/v1/media/{hash}", tag = "media", params(("hash" = String, Path, description = "BLAKE3, 64 hex digits")),
+    request_body = OpenBody, security(("bearer" = [])),
+    responses((status = 200, body = UploadState), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 413, description = "Over the size limit", body = ErrorBody)))]
 pub async fn open(
     State(app): State<AppState>,
     _who: Authenticated,
@@ -203,7 +208,13 @@ pub async fn open(
     }))
 }
 
-/// `PATCH /api/v1/media/{hash}` with `Upload-Offset`: appends a chunk.
+/// Appends a chunk at `Upload-Offset`.
+#[utoipa::path(patch, path = "/api/v1/media/{hash}", tag = "media",
+    params(("hash" = String, Path), ("Upload-Offset" = u64, Header)), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    security(("bearer" = [])),
+    responses((status = 200, body = UploadState), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Wrong offset", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, description = "The bytes do not match the hash", body = ErrorBody)))]
 pub async fn append(
     State(app): State<AppState>,
     _who: Authenticated,
@@ -272,6 +283,8 @@ pub async fn append(
 
 /// `GET /api/v1/media/{hash}`: the file, to users who may see a record that
 /// references it. Anyone else gets the same 404 as for a missing file.
+#[utoipa::path(get, path = "/api/v1/media/{hash}", tag = "media", params(("hash" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "The file"), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn download(
     State(app): State<AppState>,
     who: Authenticated,

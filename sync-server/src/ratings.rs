@@ -15,14 +15,16 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::app::{AppState, Authenticated};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::storage::StorageError;
 use crate::units;
+use utoipa::{IntoParams, ToSchema};
 
 /// Record statuses that count as a visit: submitted and not sent back.
 const VALID: &str = "'submitted', 'resubmitted', 'approved'";
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RatingQuery {
     /// day, week, month (default), quarter or year.
     granularity: Option<String>,
@@ -38,8 +40,11 @@ pub struct RatingQuery {
     weighting: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RatingReply {
+    /// One per unit and period: score (absent when suppressed), estimate with
+    /// interval and effective n, coverage, flags, templates and rule set.
+    #[schema(value_type = Vec<Object>)]
     ratings: Vec<Rating>,
     /// Visits left out because their store is not in the hierarchy.
     unplaced_visits: usize,
@@ -49,6 +54,11 @@ fn bad(what: &str, value: &str, allowed: &str) -> ApiError {
     ApiError::BadRequest(format!("`{value}` is not a {what} ({allowed})"))
 }
 
+/// Channel compliance ratings for the units in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/ratings", tag = "ratings", params(RatingQuery), security(("bearer" = [])),
+    responses((status = 200, body = RatingReply),
+        (status = 400, description = "A parameter is not valid", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "For managers and administrators", body = ErrorBody)))]
 pub async fn ratings(
     State(app): State<AppState>,
     who: Authenticated,

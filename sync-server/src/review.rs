@@ -26,13 +26,15 @@ use crate::access::may_see;
 use crate::app::{AppState, Authenticated, Changed, HubEvent, now_ms};
 use crate::auth::Principal;
 use crate::docs;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::sql::Sql;
 use crate::storage::{DocMeta, StorageError};
+use utoipa::{IntoParams, ToSchema};
 
 const PAGE_MAX: i64 = 500;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// Comma-separated statuses; default `submitted,resubmitted`.
     status: Option<String>,
@@ -52,7 +54,7 @@ pub struct QueueQuery {
     offset: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct QueueRow {
     doc_id: String,
     store_id: String,
@@ -69,7 +71,7 @@ pub struct QueueRow {
     passed: Option<bool>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Queue {
     total: i64,
     records: Vec<QueueRow>,
@@ -132,7 +134,9 @@ fn push_filters(q: &mut Sql, f: &QueueQuery, statuses: &[String]) {
     }
 }
 
-/// `GET /api/v1/records`: the review queue in the caller's scope.
+/// The review queue: records in the caller's scope, newest first.
+#[utoipa::path(get, path = "/api/v1/records", tag = "review", params(QueueQuery), security(("bearer" = [])),
+    responses((status = 200, body = Queue), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn queue(
     State(app): State<AppState>,
     who: Authenticated,
@@ -224,7 +228,11 @@ struct ConflictView {
     others_by: Vec<String>,
 }
 
-/// `GET /api/v1/records/{id}`.
+/// A record in full: its derived rows (record, answers, sections,
+/// constructs, events, comments, actions, history) and conflicting answers.
+#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "review", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = serde_json::Value), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Missing or not in scope", body = ErrorBody)))]
 pub async fn detail(
     State(app): State<AppState>,
     who: Authenticated,
@@ -262,6 +270,9 @@ pub async fn detail(
 
 /// `GET /api/v1/records/{id}/document`: the Automerge bytes, loadable by
 /// any Automerge implementation.
+#[utoipa::path(get, path = "/api/v1/records/{id}/document", tag = "review", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "The Automerge document", content_type = "application/octet-stream"), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Missing or not in scope", body = ErrorBody)))]
 pub async fn document(
     State(app): State<AppState>,
     who: Authenticated,
@@ -395,17 +406,20 @@ fn needs_template(t: Option<&Template>) -> Result<&Template, RecordError> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ReturnBody {
     comment: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Done {
     status: &'static str,
 }
 
-/// `POST /api/v1/records/{id}/return` with `{"comment"}`.
+/// Returns a submitted record to its author with a comment.
+#[utoipa::path(post, path = "/api/v1/records/{id}/return", tag = "review", params(("id" = String, Path)), request_body = ReturnBody, security(("bearer" = [])),
+    responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Not in a state to return", body = ErrorBody)))]
 pub async fn return_record(
     State(app): State<AppState>,
     who: Authenticated,
@@ -421,7 +435,10 @@ pub async fn return_record(
     Ok(Json(Done { status: "returned" }))
 }
 
-/// `POST /api/v1/records/{id}/approve`.
+/// Approves a submitted record, which locks it.
+#[utoipa::path(post, path = "/api/v1/records/{id}/approve", tag = "review", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Done), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not in a state to approve", body = ErrorBody)))]
 pub async fn approve(
     State(app): State<AppState>,
     who: Authenticated,
@@ -439,18 +456,21 @@ pub async fn approve(
     Ok(Json(Done { status: "approved" }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CommentBody {
     item: Option<String>,
     text: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Created {
     id: String,
 }
 
-/// `POST /api/v1/records/{id}/comments` with `{"item"?, "text"}`.
+/// Comments on a record or one of its items.
+#[utoipa::path(post, path = "/api/v1/records/{id}/comments", tag = "review", params(("id" = String, Path)), request_body = CommentBody, security(("bearer" = [])),
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn comment(
     State(app): State<AppState>,
     who: Authenticated,
@@ -466,7 +486,7 @@ pub async fn comment(
     Ok(Json(Created { id }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ActionBody {
     item: String,
     description: String,
@@ -475,7 +495,10 @@ pub struct ActionBody {
     due: String,
 }
 
-/// `POST /api/v1/records/{id}/actions`: a corrective action from an item.
+/// Opens a corrective action on an item of a reviewed record.
+#[utoipa::path(post, path = "/api/v1/records/{id}/actions", tag = "review", params(("id" = String, Path)), request_body = ActionBody, security(("bearer" = [])),
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn open_action(
     State(app): State<AppState>,
     who: Authenticated,
@@ -508,6 +531,11 @@ pub async fn open_action(
 
 /// `POST /api/v1/records/{id}/actions/{action}/{step}` with step `complete`,
 /// `verify` or `reopen`.
+#[utoipa::path(post, path = "/api/v1/records/{id}/actions/{action}/{step}", tag = "review",
+    params(("id" = String, Path), ("action" = String, Path), ("step" = String, Path, description = "complete, verify or reopen")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Done), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
 pub async fn action_step(
     State(app): State<AppState>,
     who: Authenticated,

@@ -6,6 +6,7 @@ mod devices;
 mod exports;
 mod materialise;
 mod media;
+mod openapi;
 mod ratings;
 mod review;
 mod server;

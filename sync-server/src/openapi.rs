@@ -1,0 +1,38 @@
+//! The OpenAPI document of the HTTP API. Paths and schemas come from the
+//! `#[utoipa::path]` attributes on the handlers, collected by the router
+//! (`app::router`); this adds the title, the sign-in scheme and the tags.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "Fieldcheck server API",
+        description = "Review, ratings, exports and media for Fieldcheck. Sign in at \
+                       /api/v1/auth/login and send the token as `Authorization: Bearer`."
+    ),
+    modifiers(&BearerToken),
+    tags(
+        (name = "auth", description = "Signing in and out"),
+        (name = "review", description = "The review queue, records, returns, approvals, corrective actions"),
+        (name = "ratings", description = "Channel compliance ratings"),
+        (name = "exports", description = "CSV and XLSX exports"),
+        (name = "media", description = "Photos, audio and signatures by content hash"),
+        (name = "system", description = "Health"),
+    )
+)]
+pub struct ApiDoc;
+
+#[derive(Debug)]
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
