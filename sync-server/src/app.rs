@@ -209,6 +209,7 @@ fn router(state: AppState) -> Router {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(ratings::ratings))
+        .routes(routes!(ratings::weakest))
         .routes(routes!(exports::export))
         .routes(routes!(review::queue))
         .routes(routes!(review::detail))

@@ -189,7 +189,7 @@ async fn count(app: &AppState, sql: &Sql) -> Result<i64, ApiError> {
 }
 
 /// The newest published version of a template, for the columns.
-async fn newest_template(
+pub(crate) async fn newest_template(
     app: &AppState,
     id: &str,
 ) -> Result<Option<std::sync::Arc<Template>>, ApiError> {

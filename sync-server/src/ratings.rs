@@ -16,8 +16,11 @@ use sqlx::Row;
 
 use crate::app::{AppState, Authenticated};
 use crate::error::{ApiError, ErrorBody};
+use crate::review::push_visibility;
+use crate::sql::Sql;
 use crate::storage::StorageError;
 use crate::units;
+use fieldcheck_core::stats::Z95;
 use utoipa::{IntoParams, ToSchema};
 
 /// Record statuses that count as a visit: submitted and not sent back.
@@ -167,4 +170,138 @@ pub async fn ratings(
         ratings,
         unplaced_visits: unplaced,
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WeakestQuery {
+    /// A unit of the hierarchy; default the caller's scope.
+    unit: Option<String>,
+    template: Option<String>,
+    /// Visits started at or after / before, ms since the epoch.
+    from: Option<i64>,
+    to: Option<i64>,
+    /// How many items and sections (default 10).
+    limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WeakItem {
+    template_id: String,
+    item_id: String,
+    section_id: Option<String>,
+    label_zh: Option<String>,
+    label_en: Option<String>,
+    /// Scored answers, and how many of them failed the standard.
+    answered: i64,
+    failed: i64,
+    fail_rate: f64,
+    /// 95% Wilson interval of the fail rate.
+    #[schema(value_type = Option<Object>)]
+    interval: Option<fieldcheck_core::stats::Interval>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WeakSection {
+    template_id: String,
+    section_id: String,
+    mean_score: f64,
+    visits: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Weakest {
+    items: Vec<WeakItem>,
+    sections: Vec<WeakSection>,
+}
+
+/// The standards failed most often across a unit, and its lowest sections:
+/// where service breaks.
+#[utoipa::path(get, path = "/api/v1/weakest", tag = "ratings", params(WeakestQuery), security(("bearer" = [])),
+    responses((status = 200, body = Weakest), (status = 400, body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "For managers and administrators", body = ErrorBody)))]
+pub async fn weakest(
+    State(app): State<AppState>,
+    who: Authenticated,
+    query: Result<Query<WeakestQuery>, QueryRejection>,
+) -> Result<Json<Weakest>, ApiError> {
+    let who = who.principal;
+    if !matches!(who.role, Role::Manager | Role::Admin) {
+        return Err(ApiError::Forbidden(
+            "weak spots are for managers and administrators".into(),
+        ));
+    }
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let limit = q.limit.unwrap_or(10).clamp(1, 200);
+    let filter = |base: &str| {
+        let mut sql = Sql::new(base);
+        push_visibility(&mut sql, &who);
+        sql.push(&format!(
+            " AND r.kind = 'checklist' AND r.status IN ({VALID})"
+        ));
+        if let Some(u) = &q.unit {
+            sql.under("r.store_id", u);
+        }
+        if let Some(t) = &q.template {
+            sql.push(" AND r.template_id = ").bind(t.as_str());
+        }
+        if let Some(v) = q.from {
+            sql.push(" AND r.started_at >= ").bind(v);
+        }
+        if let Some(v) = q.to {
+            sql.push(" AND r.started_at < ").bind(v);
+        }
+        sql
+    };
+    let mut items_sql = filter(
+        "SELECT r.template_id, a.item_id, a.section_id, COUNT(*) AS answered, CAST(SUM(a.failed) AS BIGINT) AS failed
+         FROM m_answers a JOIN m_records r ON r.doc_id = a.doc_id WHERE a.outcome IS NOT NULL",
+    );
+    items_sql.push(" GROUP BY r.template_id, a.item_id, a.section_id");
+    let mut items = Vec::new();
+    for row in items_sql.query().fetch_all(app.storage.pool()).await? {
+        let template_id: String = row.try_get("template_id")?;
+        let item_id: String = row.try_get("item_id")?;
+        let answered: i64 = row.try_get("answered")?;
+        let failed: i64 = row.try_get::<Option<i64>, _>("failed")?.unwrap_or(0);
+        let label = crate::exports::newest_template(&app, &template_id)
+            .await?
+            .and_then(|t| t.item(&item_id).map(|i| i.label.clone()));
+        items.push(WeakItem {
+            section_id: row.try_get("section_id")?,
+            label_zh: label.as_ref().map(|l| l.zh.clone()),
+            label_en: label.as_ref().map(|l| l.en.clone()),
+            answered,
+            failed,
+            fail_rate: failed as f64 / answered.max(1) as f64,
+            interval: fieldcheck_core::stats::wilson(failed as u64, answered as u64, Z95),
+            template_id,
+            item_id,
+        });
+    }
+    items.sort_by(|a, b| {
+        b.fail_rate
+            .total_cmp(&a.fail_rate)
+            .then(b.answered.cmp(&a.answered))
+    });
+    items.truncate(limit);
+    let mut sections_sql = filter(
+        "SELECT r.template_id, s.section_id, AVG(s.score) AS mean_score, COUNT(s.score) AS visits
+         FROM m_sections s JOIN m_records r ON r.doc_id = s.doc_id WHERE s.score IS NOT NULL",
+    );
+    sections_sql.push(" GROUP BY r.template_id, s.section_id ORDER BY mean_score, s.section_id");
+    let mut sections = Vec::new();
+    for row in sections_sql.query().fetch_all(app.storage.pool()).await? {
+        sections.push(WeakSection {
+            template_id: row.try_get("template_id")?,
+            section_id: row.try_get("section_id")?,
+            mean_score: row.try_get("mean_score")?,
+            visits: row.try_get("visits")?,
+        });
+        if sections.len() == limit {
+            break;
+        }
+    }
+    Ok(Json(Weakest { items, sections }))
 }

@@ -47,14 +47,11 @@ fn audit(t: &Template, id: &str, store: &str, failed: &[&str]) -> (Record, f64) 
 }
 
 async fn ratings(addr: &str, token: &str, query: &str) -> (u16, serde_json::Value) {
-    let (status, body) = http(
-        addr,
-        "GET",
-        &format!("/api/v1/ratings{query}"),
-        Some(token),
-        None,
-    )
-    .await;
+    get_json(addr, token, &format!("/api/v1/ratings{query}")).await
+}
+
+async fn get_json(addr: &str, token: &str, path: &str) -> (u16, serde_json::Value) {
+    let (status, body) = http(addr, "GET", path, Some(token), None).await;
     (status, serde_json::from_str(&body).unwrap_or_default())
 }
 
@@ -186,8 +183,34 @@ async fn ratings_roll_up_the_stores_in_scope() {
     assert!(!units.is_empty());
     assert!(units.iter().all(|u| u.starts_with("cq/yz")), "{units:?}");
 
+    // Weak spots: each of five items failed once in four visits, two never.
+    let (status, weak) = get_json(&server.addr, &admin, "/api/v1/weakest?limit=20").await;
+    assert_eq!(status, 200);
+    let items = weak["items"].as_array().expect("items");
+    assert_eq!(items.len(), 7);
+    let rates: Vec<f64> = items
+        .iter()
+        .filter_map(|i| i["fail_rate"].as_f64())
+        .collect();
+    assert_eq!(rates, [0.25, 0.25, 0.25, 0.25, 0.25, 0.0, 0.0]);
+    assert_eq!(items[0]["answered"], 4);
+    assert!(items[0]["label_en"].is_string());
+    let (_, mine) = get_json(&server.addr, &wang, "/api/v1/weakest").await;
+    assert!(
+        mine["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|i| i["answered"] == 3),
+        "only the three visits in cq/yz: {mine}"
+    );
+
     let li_token = login(&server.addr, "li", "pw-123456").await;
     assert_eq!(ratings(&server.addr, &li_token, "").await.0, 403);
+    assert_eq!(
+        get_json(&server.addr, &li_token, "/api/v1/weakest").await.0,
+        403
+    );
     let (status, body) = ratings(&server.addr, &admin, "?granularity=fortnight").await;
     assert_eq!(status, 400);
     assert_eq!(body["code"], "bad_request");
