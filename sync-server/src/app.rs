@@ -24,7 +24,7 @@ use crate::media::{self, DirMediaStore};
 use crate::openapi;
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::ws;
-use crate::{exports, ratings, review};
+use crate::{exports, ratings, report, review};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -214,6 +214,7 @@ fn router(state: AppState) -> Router {
         .routes(routes!(review::queue))
         .routes(routes!(review::detail))
         .routes(routes!(review::document))
+        .routes(routes!(report::report))
         .routes(routes!(review::return_record))
         .routes(routes!(review::approve))
         .routes(routes!(review::comment))

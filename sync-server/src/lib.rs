@@ -14,6 +14,7 @@ pub mod materialise;
 pub mod media;
 pub mod openapi;
 pub mod ratings;
+pub mod report;
 pub mod review;
 pub mod sql;
 pub mod storage;

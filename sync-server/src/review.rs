@@ -205,7 +205,11 @@ pub async fn queue(
 }
 
 /// The document's metadata if `who` may see it; the same 404 otherwise.
-async fn visible(app: &AppState, who: &Principal, id: &str) -> Result<DocMeta, ApiError> {
+pub(crate) async fn visible(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+) -> Result<DocMeta, ApiError> {
     app.storage
         .doc_meta(id)
         .await?

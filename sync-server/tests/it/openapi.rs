@@ -15,6 +15,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/records"),
     ("get", "/api/v1/records/{id}"),
     ("get", "/api/v1/records/{id}/document"),
+    ("get", "/api/v1/records/{id}/report"),
     ("post", "/api/v1/records/{id}/return"),
     ("post", "/api/v1/records/{id}/approve"),
     ("post", "/api/v1/records/{id}/comments"),

@@ -5,13 +5,17 @@ use std::time::Duration;
 
 use fieldcheck_app::store::DeviceStore;
 use fieldcheck_app::sync_client;
+use fieldcheck_core::answers::{AnswerValue, MediaRef};
 use fieldcheck_core::records::{Record, Status};
+use fieldcheck_core::scoring::audit::score_visit;
+use fieldcheck_core::templates::Template;
+use fieldcheck_core::vocab::Role;
 use fieldcheck_server::storage::Storage;
 use sqlx::Row;
 
 use super::support::{
-    Server, cli, config, database_url, http, http_raw, login, people, submitted_audit, template,
-    up_to_date,
+    Device, Server, actor, cli, config, database_url, http, http_raw, login, people,
+    submitted_audit, template, up_to_date,
 };
 
 async fn get(addr: &str, token: &str, path: &str) -> (u16, serde_json::Value) {
@@ -204,4 +208,122 @@ async fn a_manager_reviews_through_the_api_and_the_device_hears_it() {
         .collect();
     actions.sort();
     assert_eq!(actions, ["approve", "open_action", "return"]);
+}
+
+#[tokio::test]
+async fn the_printable_report_shows_scores_failures_and_photos_in_either_language() {
+    let dir = people();
+    let t = template();
+    let file = dir.path().join("t.json");
+    std::fs::write(&file, t.canonical_json()).expect("write");
+    cli(
+        dir.path(),
+        &["template", "publish", &file.to_string_lossy()],
+    );
+    let server = Server::start(dir.path(), None);
+    let addr = server.addr.clone();
+    let li = login(&addr, "li", "pw-123456").await;
+
+    // A photo of the failed item, uploaded, and the audit that shows it.
+    let photo: Vec<u8> = (0..5_000u32).map(|i| (i % 251) as u8).collect();
+    let hash = blake3::hash(&photo).to_hex().to_string();
+    let open = format!(r#"{{"size":{},"mime":"image/png"}}"#, photo.len());
+    assert_eq!(
+        post(&addr, &li, &format!("/api/v1/media/{hash}"), &open)
+            .await
+            .0,
+        200
+    );
+    let (status, _) = http_raw(
+        &addr,
+        "PATCH",
+        &format!("/api/v1/media/{hash}"),
+        Some(&li),
+        &[("Upload-Offset", "0")],
+        &photo,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let who = |ms| actor("li", Role::Inspector, ms);
+    let mut r = Record::create(&t, "rp-1", "cq/yz/001", &who(1_000)).expect("create");
+    for (i, item) in ["a1", "a2", "a3", "a4", "b1", "b2", "b3"]
+        .iter()
+        .enumerate()
+    {
+        let v = if *item == "a3" {
+            AnswerValue::Fail
+        } else {
+            AnswerValue::Pass
+        };
+        let note = (*item == "a3").then(|| "柜台积灰 <dusty>".to_string());
+        r.answer(&t, &who(2_000 + i as i64), item, v, note)
+            .expect("answer");
+    }
+    let media = MediaRef {
+        hash: hash.clone(),
+        mime: "image/png".into(),
+        size: photo.len() as u64,
+    };
+    r.attach(&t, &who(2_100), "a3", media).expect("attach");
+    r.submit(&t, &who(3_000)).expect("submit");
+    let mut device = Device::default();
+    device.docs.0.insert("rp-1".into(), r.into_doc());
+    device.changed(None, "rp-1").await;
+    device.sync(&addr, &li).await;
+
+    let wang = login(&addr, "wang", "pw-123456").await;
+    let (status, zh) = http(
+        &addr,
+        "GET",
+        "/api/v1/records/rp-1/report",
+        Some(&wang),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, en) = http(
+        &addr,
+        "GET",
+        "/api/v1/records/rp-1/report?lang=en",
+        Some(&wang),
+        None,
+    )
+    .await;
+    for (page, title, failed) in [
+        (&zh, "<h1>例</h1>", "不符合项"),
+        (&en, "<h1>Example</h1>", "Failed items"),
+    ] {
+        assert!(page.contains(title), "{page}");
+        assert!(page.contains(failed));
+        assert!(page.contains("cq/yz/001"));
+        assert!(page.contains("柜台积灰 &lt;dusty&gt;"), "notes are escaped");
+        assert!(
+            page.contains("data:image/png;base64,"),
+            "the photo is in the page"
+        );
+        assert!(page.contains(&format!("{:.1}", score_of(&t))));
+    }
+    let chen = login(&addr, "chen", "pw-123456").await;
+    assert_eq!(
+        http(
+            &addr,
+            "GET",
+            "/api/v1/records/rp-1/report",
+            Some(&chen),
+            None
+        )
+        .await
+        .0,
+        404
+    );
+}
+
+/// The worked example with only a3 failed.
+fn score_of(t: &Template) -> f64 {
+    use AnswerValue::{Fail, Pass};
+    let answers = ["a1", "a2", "a3", "a4", "b1", "b2", "b3"]
+        .iter()
+        .map(|i| (i.to_string(), if *i == "a3" { Fail } else { Pass }))
+        .collect();
+    score_visit(t, &answers).score.expect("score")
 }
