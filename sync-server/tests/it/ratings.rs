@@ -11,7 +11,7 @@ use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
 
 use super::support::{
-    Device, Server, actor, bin, cli, http, login, people, storage_args, template,
+    Device, Server, actor, bin, cli, http, login, people, publish, storage_args, template,
 };
 
 const STORES: &str = "id,parent,level,name_zh,name_en,channel,traffic
@@ -96,14 +96,10 @@ async fn a_bad_store_table_imports_nothing_and_says_where() {
 async fn ratings_roll_up_the_stores_in_scope() {
     let dir = people();
     let t = template();
-    let (stores, tfile) = (dir.path().join("stores.csv"), dir.path().join("t.json"));
+    let stores = dir.path().join("stores.csv");
     std::fs::write(&stores, STORES).expect("write");
-    std::fs::write(&tfile, t.canonical_json()).expect("write");
     cli(dir.path(), &["stores", "import", &stores.to_string_lossy()]);
-    cli(
-        dir.path(),
-        &["template", "publish", &tfile.to_string_lossy()],
-    );
+    publish(dir.path(), &t);
     let server = Server::start(dir.path(), None);
 
     let visits = [

@@ -14,7 +14,7 @@ use fieldcheck_server::storage::Storage;
 use sqlx::Row;
 
 use super::support::{
-    Device, Server, actor, cli, config, database_url, http, http_raw, login, people,
+    Device, Server, actor, config, database_url, http, http_raw, login, people, publish,
     submitted_audit, template, up_to_date,
 };
 
@@ -32,12 +32,7 @@ async fn post(addr: &str, token: &str, path: &str, body: &str) -> (u16, serde_js
 async fn a_manager_reviews_through_the_api_and_the_device_hears_it() {
     let dir = people();
     let t = template();
-    let file = dir.path().join("t.json");
-    std::fs::write(&file, t.canonical_json()).expect("write");
-    cli(
-        dir.path(),
-        &["template", "publish", &file.to_string_lossy()],
-    );
+    publish(dir.path(), &t);
     let server = Server::start(dir.path(), None);
     let addr = server.addr.clone();
 
@@ -214,12 +209,7 @@ async fn a_manager_reviews_through_the_api_and_the_device_hears_it() {
 async fn the_printable_report_shows_scores_failures_and_photos_in_either_language() {
     let dir = people();
     let t = template();
-    let file = dir.path().join("t.json");
-    std::fs::write(&file, t.canonical_json()).expect("write");
-    cli(
-        dir.path(),
-        &["template", "publish", &file.to_string_lossy()],
-    );
+    publish(dir.path(), &t);
     let server = Server::start(dir.path(), None);
     let addr = server.addr.clone();
     let li = login(&addr, "li", "pw-123456").await;

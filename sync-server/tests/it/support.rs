@@ -160,6 +160,13 @@ pub fn cli(data_dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Publishes a template version to a data folder's server.
+pub fn publish(data_dir: &Path, t: &Template) {
+    let file = data_dir.join(format!("{}.json", t.id));
+    std::fs::write(&file, t.canonical_json()).expect("write");
+    cli(data_dir, &["template", "publish", &file.to_string_lossy()]);
+}
+
 /// `fieldcheck-server user add` against a data folder.
 pub fn add_user(data_dir: &Path, name: &str, role: &str, scope: &str, password: &str) {
     cli(
