@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use fieldcheck_core::ratings::league::{Standing, standings};
 use fieldcheck_core::ratings::{
     Granularity, Hierarchy, Period, Rating, RatingRules, Visit, Weighting, rate,
 };
@@ -46,9 +47,11 @@ pub struct RatingQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RatingReply {
     /// One per unit and period: score (absent when suppressed), estimate with
-    /// interval and effective n, coverage, flags, templates and rule set.
+    /// interval and effective n, coverage, flags, templates and rule set;
+    /// rank and rank range among the units of its level and period; change
+    /// from the previous period with Welch's t test.
     #[schema(value_type = Vec<Object>)]
-    ratings: Vec<Rating>,
+    ratings: Vec<Standing>,
     /// Visits left out because their store is not in the hierarchy.
     unplaced_visits: usize,
 }
@@ -160,11 +163,20 @@ pub async fn ratings(
     };
     let all =
         rate(&hierarchy, &visits, granularity, &rules).map_err(|e| ApiError::Internal(e.into()))?;
-    let ratings = all
+    // Ranks are among the units the caller may see; changes need the
+    // previous period, so the unit and period filters come after.
+    let scoped: Vec<Rating> = all
         .into_iter()
         .filter(|r| in_scope(&who.scope, &r.unit))
-        .filter(|r| q.unit.as_deref().is_none_or(|u| in_scope(u, &r.unit)))
-        .filter(|r| period.as_ref().is_none_or(|p| &r.period == p))
+        .collect();
+    let ratings = standings(scoped)
+        .into_iter()
+        .filter(|s| {
+            q.unit
+                .as_deref()
+                .is_none_or(|u| in_scope(u, &s.rating.unit))
+        })
+        .filter(|s| period.as_ref().is_none_or(|p| &s.rating.period == p))
         .collect();
     Ok(Json(RatingReply {
         ratings,

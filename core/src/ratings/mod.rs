@@ -10,6 +10,7 @@
 //! figure is the same whether computed from stores or from children. Its
 //! variance is sum(W^2 x Var(store mean)) / (sum W)^2.
 
+pub mod league;
 pub mod period;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -165,6 +165,18 @@ async fn ratings_roll_up_the_stores_in_scope() {
         .expect("cq/yz");
     assert_eq!(yz["visits"], 3);
     assert_eq!(yz["stores_audited"], 2);
+    let stores: Vec<&serde_json::Value> = all["ratings"]
+        .as_array()
+        .expect("ratings")
+        .iter()
+        .filter(|r| r["level"] == "store")
+        .collect();
+    assert!(
+        stores
+            .iter()
+            .all(|r| r.get("rank").is_some() && r.get("change").is_some()),
+        "ranks and changes are part of every rating"
+    );
 
     // A district manager sees the district and its stores, nothing else.
     let wang = login(&server.addr, "wang", "pw-123456").await;
