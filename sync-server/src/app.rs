@@ -210,6 +210,7 @@ fn router(state: AppState) -> Router {
         .routes(routes!(logout))
         .routes(routes!(ratings::ratings))
         .routes(routes!(ratings::weakest))
+        .routes(routes!(ratings::satisfaction))
         .routes(routes!(exports::export))
         .routes(routes!(review::queue))
         .routes(routes!(review::detail))

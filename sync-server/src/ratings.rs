@@ -21,7 +21,10 @@ use crate::review::push_visibility;
 use crate::sql::Sql;
 use crate::storage::StorageError;
 use crate::units;
-use fieldcheck_core::stats::Z95;
+use fieldcheck_core::scoring::Band;
+use fieldcheck_core::scoring::survey::{Nps, nps};
+use fieldcheck_core::stats::{Flags, MeanEstimate, Z95};
+use std::collections::{BTreeMap, HashMap};
 use utoipa::{IntoParams, ToSchema};
 
 /// Record statuses that count as a visit: submitted and not sent back.
@@ -316,4 +319,191 @@ pub async fn weakest(
         }
     }
     Ok(Json(Weakest { items, sections }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SatisfactionQuery {
+    /// The questionnaire.
+    template: String,
+    /// Only this unit and the units below it.
+    unit: Option<String>,
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConstructIndex {
+    construct_id: String,
+    role: String,
+    /// The index, 0-100; absent when suppressed (small sample).
+    value: Option<f64>,
+    #[schema(value_type = Option<String>)]
+    band: Option<Band>,
+    #[schema(value_type = Object)]
+    estimate: MeanEstimate,
+    #[schema(value_type = Object)]
+    flags: Flags,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitSatisfaction {
+    unit: String,
+    level: String,
+    responses: usize,
+    constructs: Vec<ConstructIndex>,
+    /// Net Promoter Score with its standard error and interval.
+    #[schema(value_type = Option<Object>)]
+    nps: Option<Nps>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Satisfaction {
+    units: Vec<UnitSatisfaction>,
+}
+
+/// Satisfaction indices by construct (S3) and NPS (S6) for every unit in the
+/// caller's scope that has survey responses.
+#[utoipa::path(get, path = "/api/v1/satisfaction", tag = "ratings", params(SatisfactionQuery), security(("bearer" = [])),
+    responses((status = 200, body = Satisfaction), (status = 400, body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "For managers and administrators", body = ErrorBody)))]
+pub async fn satisfaction(
+    State(app): State<AppState>,
+    who: Authenticated,
+    query: Result<Query<SatisfactionQuery>, QueryRejection>,
+) -> Result<Json<Satisfaction>, ApiError> {
+    let who = who.principal;
+    if !matches!(who.role, Role::Manager | Role::Admin) {
+        return Err(ApiError::Forbidden(
+            "satisfaction indices are for managers and administrators".into(),
+        ));
+    }
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let template = crate::exports::newest_template(&app, &q.template)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no published template `{}`", q.template)))?;
+    let filter = |base: &str| {
+        let mut sql = Sql::new(base);
+        push_visibility(&mut sql, &who);
+        sql.push(&format!(
+            " AND r.kind = 'questionnaire' AND r.status IN ({VALID})"
+        ));
+        sql.push(" AND r.template_id = ").bind(q.template.as_str());
+        if let Some(u) = &q.unit {
+            sql.under("r.store_id", u);
+        }
+        if let Some(v) = q.from {
+            sql.push(" AND r.started_at >= ").bind(v);
+        }
+        if let Some(v) = q.to {
+            sql.push(" AND r.started_at < ").bind(v);
+        }
+        sql
+    };
+    // Construct scores and recommend answers, by store.
+    let mut scores: HashMap<String, Vec<(String, String, f64)>> = HashMap::new();
+    let mut respondents: HashMap<String, usize> = HashMap::new();
+    for row in filter(
+        "SELECT r.store_id, c.construct_id, c.role, c.score FROM m_constructs c
+         JOIN m_records r ON r.doc_id = c.doc_id WHERE c.score IS NOT NULL",
+    )
+    .query()
+    .fetch_all(app.storage.pool())
+    .await?
+    {
+        let store: String = row.try_get("store_id")?;
+        scores.entry(store).or_default().push((
+            row.try_get("construct_id")?,
+            row.try_get("role")?,
+            row.try_get("score")?,
+        ));
+    }
+    for row in filter("SELECT r.store_id, COUNT(*) AS n FROM m_records r WHERE 1 = 1")
+        .push(" GROUP BY r.store_id")
+        .query()
+        .fetch_all(app.storage.pool())
+        .await?
+    {
+        respondents.insert(
+            row.try_get("store_id")?,
+            row.try_get::<i64, _>("n")? as usize,
+        );
+    }
+    let mut recommend: HashMap<String, Vec<f64>> = HashMap::new();
+    if let Some(item) = &template.analysis.recommend {
+        let mut sql = filter(
+            "SELECT r.store_id, a.value FROM m_answers a JOIN m_records r ON r.doc_id = a.doc_id WHERE 1 = 1",
+        );
+        sql.push(" AND a.item_id = ").bind(item.as_str());
+        for row in sql.query().fetch_all(app.storage.pool()).await? {
+            let value: String = row.try_get("value")?;
+            if let Ok(x) = value.parse::<f64>() {
+                recommend
+                    .entry(row.try_get("store_id")?)
+                    .or_default()
+                    .push(x);
+            }
+        }
+    }
+
+    let hierarchy = Hierarchy::new(
+        units::load(&app.storage)
+            .await?
+            .into_iter()
+            .map(|r| r.unit)
+            .collect(),
+    )
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let rules = fieldcheck_core::stats::FlagRules::default();
+    let mut out = Vec::new();
+    for unit in hierarchy.units() {
+        if !in_scope(&who.scope, &unit.id)
+            || q.unit.as_deref().is_some_and(|u| !in_scope(u, &unit.id))
+        {
+            continue;
+        }
+        let stores = hierarchy.stores_under(&unit.id);
+        let responses: usize = stores.iter().filter_map(|s| respondents.get(s)).sum();
+        if responses == 0 {
+            continue;
+        }
+        let mut by_construct: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
+        for (construct, role, score) in stores.iter().filter_map(|s| scores.get(s)).flatten() {
+            by_construct
+                .entry((construct.clone(), role.clone()))
+                .or_default()
+                .push(*score);
+        }
+        let constructs = by_construct
+            .into_iter()
+            .filter_map(|((construct_id, role), values)| {
+                let estimate = fieldcheck_core::stats::mean(&values)?;
+                let flags = rules.flags(estimate.n_eff, None);
+                let value = (!flags.suppressed).then_some(estimate.mean);
+                Some(ConstructIndex {
+                    construct_id,
+                    role,
+                    value,
+                    band: value.map(Band::of),
+                    estimate,
+                    flags,
+                })
+            })
+            .collect();
+        let nps_values: Vec<f64> = stores
+            .iter()
+            .filter_map(|s| recommend.get(s))
+            .flatten()
+            .copied()
+            .collect();
+        out.push(UnitSatisfaction {
+            unit: unit.id.clone(),
+            level: unit.level.as_str().to_string(),
+            responses,
+            constructs,
+            nps: nps(&nps_values),
+        });
+    }
+    Ok(Json(Satisfaction { units: out }))
 }

@@ -64,6 +64,32 @@ async fn the_demo_fills_an_empty_database_once_and_its_log_ins_work() {
         .expect("a province rating");
     let mean = province["estimate"]["mean"].as_f64().expect("mean");
     assert!((30.0..=100.0).contains(&mean), "{mean}");
+    // Satisfaction indices and NPS from the intercept surveys, in scope.
+    let sat = get(
+        "/api/v1/satisfaction?template=intercept_survey",
+        manager.clone(),
+    )
+    .await;
+    let units = sat["units"].as_array().expect("units");
+    assert!(
+        units
+            .iter()
+            .all(|u| u["unit"].as_str().is_some_and(|id| id.starts_with("sc/cd")))
+    );
+    let city = units
+        .iter()
+        .find(|u| u["unit"] == "sc/cd")
+        .expect("the city");
+    assert!(city["responses"].as_u64().is_some_and(|n| n > 10), "{city}");
+    assert!(city["nps"]["nps"].is_number(), "{city}");
+    let satisfaction = city["constructs"]
+        .as_array()
+        .expect("constructs")
+        .iter()
+        .find(|c| c["role"] == "satisfaction")
+        .expect("a satisfaction construct");
+    let mean = satisfaction["estimate"]["mean"].as_f64().expect("mean");
+    assert!((0.0..=100.0).contains(&mean));
     login(&server.addr, "inspector", "demo-pass").await;
     login(&server.addr, "surveyor", "demo-pass").await;
 }

@@ -11,6 +11,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/ratings"),
     ("get", "/api/v1/weakest"),
+    ("get", "/api/v1/satisfaction"),
     ("get", "/api/v1/exports/{file}"),
     ("get", "/api/v1/records"),
     ("get", "/api/v1/records/{id}"),
