@@ -21,8 +21,11 @@ use crate::review::push_visibility;
 use crate::sql::Sql;
 use crate::storage::StorageError;
 use crate::units;
+use fieldcheck_core::answers::{Answers, from_json};
 use fieldcheck_core::scoring::Band;
-use fieldcheck_core::scoring::survey::{Nps, nps};
+use fieldcheck_core::scoring::survey::{
+    GapReport, IpaConfig, IpaResult, Nps, Response, gap_analysis, importance_performance, nps,
+};
 use fieldcheck_core::stats::{Flags, MeanEstimate, Z95};
 use std::collections::{BTreeMap, HashMap};
 use utoipa::{IntoParams, ToSchema};
@@ -355,6 +358,14 @@ pub struct UnitSatisfaction {
     /// Net Promoter Score with its standard error and interval.
     #[schema(value_type = Option<Object>)]
     nps: Option<Nps>,
+    /// SERVQUAL gaps (S4): perception minus expectation by attribute and
+    /// dimension, plain and importance-weighted, with SERVPERF.
+    #[schema(value_type = Option<Object>)]
+    gaps: Option<GapReport>,
+    /// Importance-performance analysis (S5) with its quadrants: fix first,
+    /// keep up, watch, possible overkill, pay attention.
+    #[schema(value_type = Option<Object>)]
+    ipa: Option<IpaResult>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -447,6 +458,36 @@ pub async fn satisfaction(
         }
     }
 
+    // Each respondent's answers, for the gap and importance-performance analyses.
+    let mut answers_of: BTreeMap<String, (String, Answers)> = BTreeMap::new();
+    for row in filter(
+        "SELECT r.doc_id, r.store_id, a.item_id, a.value FROM m_answers a
+         JOIN m_records r ON r.doc_id = a.doc_id WHERE 1 = 1",
+    )
+    .query()
+    .fetch_all(app.storage.pool())
+    .await?
+    {
+        let item_id: String = row.try_get("item_id")?;
+        let json: String = row.try_get("value")?;
+        let (Some(item), Ok(json)) = (template.item(&item_id), serde_json::from_str(&json)) else {
+            continue;
+        };
+        let entry = answers_of
+            .entry(row.try_get("doc_id")?)
+            .or_insert((row.try_get("store_id")?, Answers::new()));
+        if let Ok(v) = from_json(item, &json) {
+            entry.1.insert(item_id, v);
+        }
+    }
+    let mut responses_of: HashMap<String, Vec<Response>> = HashMap::new();
+    for (store, answers) in answers_of.into_values() {
+        responses_of
+            .entry(store)
+            .or_default()
+            .push(Response::unweighted(answers));
+    }
+
     let hierarchy = Hierarchy::new(
         units::load(&app.storage)
             .await?
@@ -497,12 +538,22 @@ pub async fn satisfaction(
             .flatten()
             .copied()
             .collect();
+        let unit_responses: Vec<Response> = stores
+            .iter()
+            .filter_map(|s| responses_of.get(s))
+            .flatten()
+            .cloned()
+            .collect();
+        let gaps = (!template.gaps.is_empty()).then(|| gap_analysis(&template, &unit_responses));
+        let ipa = importance_performance(&template, &unit_responses, &IpaConfig::default());
         out.push(UnitSatisfaction {
             unit: unit.id.clone(),
             level: unit.level.as_str().to_string(),
             responses,
             constructs,
             nps: nps(&nps_values),
+            gaps,
+            ipa,
         });
     }
     Ok(Json(Satisfaction { units: out }))

@@ -89,6 +89,18 @@ async fn the_demo_fills_an_empty_database_once_and_its_log_ins_work() {
         .find(|c| c["role"] == "satisfaction")
         .expect("a satisfaction construct");
     let mean = satisfaction["estimate"]["mean"].as_f64().expect("mean");
+    assert!(
+        city["gaps"]["dimensions"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
+        "{city}"
+    );
+    assert!(
+        city["ipa"]["points"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty()),
+        "{city}"
+    );
     assert!((0.0..=100.0).contains(&mean));
     login(&server.addr, "inspector", "demo-pass").await;
     login(&server.addr, "surveyor", "demo-pass").await;
