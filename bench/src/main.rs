@@ -6,6 +6,7 @@
 //! workload then runs through samod (see [`samod_sync`]) and both are printed
 //! side by side with ratios.
 
+mod ratings;
 mod samod_sync;
 
 use std::io::{BufRead, BufReader};
@@ -423,6 +424,19 @@ fn print_table(ours: &Measured, samod: &Measured) {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("ratings") {
+        let bin = args
+            .iter()
+            .position(|a| a == "--server")
+            .and_then(|i| args.get(i + 1))
+            .context("--server PATH to fieldcheck-server")?;
+        let stores = args
+            .iter()
+            .position(|a| a == "--stores")
+            .and_then(|i| args.get(i + 1)?.parse().ok())
+            .unwrap_or(10_000);
+        return ratings::run(bin, stores).await;
+    }
     if args.get(1).map(String::as_str) == Some("samod-server") {
         let dir = args.get(2).context("samod-server DIR")?;
         return samod_sync::serve(std::path::Path::new(dir)).await;

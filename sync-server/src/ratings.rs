@@ -141,6 +141,12 @@ pub async fn ratings(
             unplaced += 1;
             continue;
         };
+        // Units in scope (and under the unit asked for) rest on their own
+        // stores only: the others' visits need not be rated at all.
+        if !in_scope(&who.scope, &store) || q.unit.as_deref().is_some_and(|u| !in_scope(u, &store))
+        {
+            continue;
+        }
         if channel.is_some_and(|c| unit.channel != Some(c))
             || mode.is_some_and(|m| m.as_str() != visit_mode)
         {

@@ -23,7 +23,7 @@ enum Task {
     Test,
     /// Build and start the product.
     Run,
-    /// Benchmarks (release builds): `sync`.
+    /// Benchmarks (release builds): `sync`, `ratings`.
     Bench {
         #[arg(default_value = "sync")]
         which: String,
@@ -132,8 +132,8 @@ fn count(summary: &str, word: &str) -> u64 {
 }
 
 fn bench(which: &str, args: &[String]) -> anyhow::Result<()> {
-    if which != "sync" {
-        bail!("unknown benchmark `{which}` (available: sync)");
+    if which != "sync" && which != "ratings" {
+        bail!("unknown benchmark `{which}` (available: sync, ratings)");
     }
     cargo(&[
         "build",
@@ -146,7 +146,11 @@ fn bench(which: &str, args: &[String]) -> anyhow::Result<()> {
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| root().join("target"));
-    let status = Command::new(target.join("release/fieldcheck-bench"))
+    let mut bench = Command::new(target.join("release/fieldcheck-bench"));
+    if which == "ratings" {
+        bench.arg("ratings");
+    }
+    let status = bench
         .arg("--server")
         .arg(target.join("release/fieldcheck-server"))
         .args(args)

@@ -1,0 +1,228 @@
+//! `cargo xtask bench ratings`: a province of 10,000 stores with a year of
+//! monthly audits (120,000 visits) in the derived tables, then, against the
+//! real server process, a full ratings computation by month and an export
+//! of every record as CSV, with the server's peak memory.
+//!
+//! The visits are written straight into `m_records`, as the materialiser
+//! would have, to measure the ratings and exports rather than the (separately
+//! benchmarked) sync and materialisation.
+
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::{ServerProcess, login};
+
+const OWNED_HALL: &str = include_str!("../../templates/owned_hall_audit.toml");
+
+fn cli(bin: &str, data: &std::path::Path, args: &[&str]) -> anyhow::Result<()> {
+    let ok = Command::new(bin)
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .stdout(Stdio::null())
+        .status()?
+        .success();
+    if !ok {
+        bail!("fieldcheck-server {} failed", args.join(" "));
+    }
+    Ok(())
+}
+
+/// GET with a token; returns status, body bytes and elapsed milliseconds.
+async fn get(addr: &str, token: &str, path: &str) -> anyhow::Result<(u16, usize, f64)> {
+    let started = Instant::now();
+    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    )
+    .await?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await?;
+    let head_end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .context("response")?;
+    let status = String::from_utf8_lossy(&raw[..head_end])
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Ok((
+        status,
+        raw.len() - head_end - 4,
+        started.elapsed().as_secs_f64() * 1e3,
+    ))
+}
+
+pub async fn run(bin: &str, stores: usize) -> anyhow::Result<()> {
+    let data =
+        std::env::temp_dir().join(format!("fieldcheck-bench-ratings-{}", std::process::id()));
+    std::fs::create_dir_all(&data)?;
+    let t0 = Instant::now();
+
+    // The hierarchy: 10 cities, 10 districts each, stores shared out.
+    let mut csv = String::from("id,parent,level,name_zh,channel,traffic\np,,province,省,,\n");
+    let per_district = stores.div_ceil(100).max(1);
+    let mut store_ids = Vec::with_capacity(stores);
+    for c in 0..10 {
+        csv.push_str(&format!("p/c{c},p,city,市{c},,\n"));
+        for d in 0..10 {
+            csv.push_str(&format!("p/c{c}/d{d},p/c{c},district,区{d},,\n"));
+            for s in 0..per_district {
+                if store_ids.len() == stores {
+                    break;
+                }
+                let id = format!("p/c{c}/d{d}/s{s}");
+                csv.push_str(&format!(
+                    "{id},p/c{c}/d{d},store,店{s},owned_hall,{}\n",
+                    100 + s
+                ));
+                store_ids.push(id);
+            }
+        }
+    }
+    let file = data.join("stores.csv");
+    std::fs::write(&file, csv)?;
+    cli(bin, &data, &["stores", "import", &file.to_string_lossy()])?;
+    let tfile = data.join("owned_hall_audit.toml");
+    std::fs::write(&tfile, OWNED_HALL)?;
+    cli(
+        bin,
+        &data,
+        &["template", "publish", &tfile.to_string_lossy()],
+    )?;
+    cli(
+        bin,
+        &data,
+        &[
+            "user",
+            "add",
+            "admin",
+            "--role",
+            "admin",
+            "--scope",
+            "*",
+            "--password",
+            "bench-pw",
+        ],
+    )?;
+
+    // A year of monthly visits, written as the materialiser would.
+    let template = fieldcheck_core::templates::Template::load(
+        OWNED_HALL,
+        fieldcheck_core::templates::Format::Toml,
+    )
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let url = format!("sqlite://{}", data.join("fieldcheck.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await?;
+    let year_start = 1_767_225_600_000i64; // 2026-01-01T00:00:00Z
+    let mut tx = pool.begin().await?;
+    let mut n = 0u64;
+    for (i, store) in store_ids.iter().enumerate() {
+        for month in 0..12i64 {
+            let at = year_start + month * 30 * 86_400_000 + (i as i64 % 20) * 86_400_000;
+            let score = 60.0 + ((i as f64 * 7.3 + month as f64 * 3.1) % 40.0);
+            sqlx::query(
+                "INSERT INTO m_records (doc_id, seq, store_id, template_id, template_version, kind, mode, author,
+                     status, started_at, submitted_at, updated_at, scored, score, passed, complete, rule_set)
+                 VALUES (?, 0, ?, ?, ?, 'checklist', 'overt', 'inspector', 'approved', ?, ?, ?, 1, ?, ?, 1, 'bench')",
+            )
+            .bind(format!("bench-{i}-{month}"))
+            .bind(store)
+            .bind(&template.id)
+            .bind(&template.version)
+            .bind(at)
+            .bind(at + 3_600_000)
+            .bind(at + 3_600_000)
+            .bind(score)
+            .bind(i64::from(score >= 80.0))
+            .execute(&mut *tx)
+            .await?;
+            n += 1;
+        }
+    }
+    tx.commit().await?;
+    pool.close().await;
+    println!(
+        "workload: {stores} stores, {n} visits over a year (set up in {:.1} s)",
+        t0.elapsed().as_secs_f64()
+    );
+
+    let mut cmd = Command::new(bin);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data);
+    let srv = ServerProcess::spawn(cmd)?;
+    let token = login(&srv.addr, "admin").await?;
+    let rss = |label: &str| {
+        if let Some(kib) = srv.peak_kib() {
+            println!("{label}: server peak memory {:.1} MB", kib as f64 / 1024.0);
+        }
+    };
+    rss("after start");
+    let (status, bytes, ms) = get(
+        &srv.addr,
+        &token,
+        &format!("/api/v1/exports/records.csv?template={}", template.id),
+    )
+    .await?;
+    if status != 200 {
+        bail!("export: {status}");
+    }
+    println!(
+        "export of {n} records as CSV: {:.1} s, {:.1} MB",
+        ms / 1e3,
+        bytes as f64 / 1e6
+    );
+    let (_, bytes, ms) = get(
+        &srv.addr,
+        &token,
+        &format!("/api/v1/exports/records.xlsx?template={}", template.id),
+    )
+    .await?;
+    println!(
+        "export of {n} records as XLSX: {:.1} s, {:.1} MB",
+        ms / 1e3,
+        bytes as f64 / 1e6
+    );
+    rss("after exports");
+    for (what, path) in [
+        (
+            "ratings by month, every unit",
+            "/api/v1/ratings?granularity=month",
+        ),
+        (
+            "ratings by quarter, every unit",
+            "/api/v1/ratings?granularity=quarter",
+        ),
+        (
+            "ratings of one district by month",
+            "/api/v1/ratings?granularity=month&unit=p/c0/d0",
+        ),
+        ("weakest items and sections", "/api/v1/weakest"),
+    ] {
+        let mut times = Vec::new();
+        let mut size = 0;
+        for _ in 0..3 {
+            let (status, bytes, ms) = get(&srv.addr, &token, path).await?;
+            if status != 200 {
+                bail!("{path}: {status}");
+            }
+            size = bytes;
+            times.push(ms);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{what}: {:.0} ms median of 3 ({:.1} MB of JSON)",
+            times[1],
+            size as f64 / 1e6
+        );
+    }
+    rss("after ratings");
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&data);
+    Ok(())
+}
