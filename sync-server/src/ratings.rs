@@ -42,6 +42,8 @@ pub struct RatingQuery {
     period: Option<String>,
     /// Only this unit and the units below it.
     unit: Option<String>,
+    /// Only units of this level: store, district, city, province.
+    level: Option<String>,
     template: Option<String>,
     channel: Option<String>,
     /// overt, mystery or test_call.
@@ -104,6 +106,14 @@ pub async fn ratings(
         .mode
         .as_deref()
         .map(|m| VisitMode::parse(m).ok_or_else(|| bad("mode", m, &VisitMode::names())))
+        .transpose()?;
+    let level = q
+        .level
+        .as_deref()
+        .map(|l| {
+            fieldcheck_core::ratings::Level::parse(l)
+                .ok_or_else(|| bad("level", l, "store, district, city, province"))
+        })
         .transpose()?;
     let weighting = match q.weighting.as_deref() {
         None | Some("stores") => Weighting::Stores,
@@ -180,6 +190,7 @@ pub async fn ratings(
     let scoped: Vec<Rating> = all
         .into_iter()
         .filter(|r| in_scope(&who.scope, &r.unit))
+        .filter(|r| level.is_none_or(|l| r.level == l))
         .collect();
     let ratings = standings(scoped)
         .into_iter()

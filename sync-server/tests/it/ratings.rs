@@ -178,6 +178,15 @@ async fn ratings_roll_up_the_stores_in_scope() {
         "ranks and changes are part of every rating"
     );
 
+    let (_, districts) = ratings(&server.addr, &admin, "?level=district").await;
+    let levels: Vec<&str> = districts["ratings"]
+        .as_array()
+        .expect("ratings")
+        .iter()
+        .filter_map(|r| r["level"].as_str())
+        .collect();
+    assert_eq!(levels, ["district", "district"]);
+
     // A district manager sees the district and its stores, nothing else.
     let wang = login(&server.addr, "wang", "pw-123456").await;
     let (status, mine) = ratings(&server.addr, &wang, "").await;
