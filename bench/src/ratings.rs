@@ -202,6 +202,10 @@ pub async fn run(bin: &str, stores: usize) -> anyhow::Result<()> {
             "ratings of one district by month",
             "/api/v1/ratings?granularity=month&unit=p/c0/d0",
         ),
+        (
+            "district league tables by month",
+            "/api/v1/ratings?granularity=month&level=district",
+        ),
         ("weakest items and sections", "/api/v1/weakest"),
     ] {
         let mut times = Vec::new();
