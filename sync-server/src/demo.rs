@@ -277,8 +277,21 @@ fn answer_for(
             let c = if good { 0 } else { rng.below(choices.len()) };
             AnswerValue::Choice(choices.get(c)?.value.clone())
         }
+        // Most of the list when service is good, one or two things when not.
         AnswerType::MultipleChoice(choices) => {
-            AnswerValue::Choices(vec![choices.first()?.value.clone()])
+            let all = choices.len();
+            let n = if good {
+                all.saturating_sub(rng.below(2)).max(1)
+            } else {
+                1 + rng.below(2)
+            };
+            AnswerValue::Choices(
+                choices
+                    .iter()
+                    .take(n.min(choices.len()))
+                    .map(|c| c.value.clone())
+                    .collect(),
+            )
         }
         AnswerType::Number {
             pass_if: Some(_), ..

@@ -68,6 +68,7 @@ fn answer_text(template: &Template, item: &str, v: &AnswerValue, locale: Locale)
             esc(&label.unwrap_or_else(|| c.clone()))
         }
         AnswerValue::Media(m) => format!("{} {}", m.len(), t(locale, "个文件", "file(s)")),
+        AnswerValue::Number(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", *x as i64),
         other => {
             let json = to_json(other);
             esc(json
