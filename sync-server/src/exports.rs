@@ -23,7 +23,7 @@ use crate::app::{AppState, Authenticated};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
 use crate::review::push_visibility;
-use crate::sql::Sql;
+use crate::sql::{Sql, list_param};
 use crate::storage::StorageError;
 use utoipa::IntoParams;
 
@@ -147,22 +147,11 @@ pub async fn export(
 fn filtered(base: &str, who: &Principal, q: &ExportQuery) -> Sql {
     let mut sql = Sql::new(base);
     push_visibility(&mut sql, who);
-    let statuses: Vec<&str> = q
-        .status
-        .as_deref()
-        .unwrap_or("submitted,resubmitted,returned,approved")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    sql.push(" AND status IN (");
-    for (i, s) in statuses.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*s);
-    }
-    sql.push(")");
+    let statuses = list_param(
+        q.status.as_deref(),
+        "submitted,resubmitted,returned,approved",
+    );
+    sql.push(" AND status IN ").in_list(statuses);
     if let Some(s) = &q.store {
         sql.under("store_id", s);
     }
@@ -345,15 +334,11 @@ async fn page_records(
             .collect::<Result<_, _>>()
             .map_err(StorageError::from)?;
         let mut answers = Sql::new(
-            "SELECT doc_id, item_id, section_id, value, outcome, failed, note, by_user, at FROM m_answers WHERE doc_id IN (",
+            "SELECT doc_id, item_id, section_id, value, outcome, failed, note, by_user, at FROM m_answers WHERE doc_id IN ",
         );
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                answers.push(", ");
-            }
-            answers.bind(id.as_str());
-        }
-        answers.push(") ORDER BY doc_id, item_id");
+        answers
+            .in_list(ids.iter().map(String::as_str))
+            .push(" ORDER BY doc_id, item_id");
         let answer_rows = answers
             .query()
             .fetch_all(app.storage.pool())

@@ -170,14 +170,8 @@ pub async fn catch_up(
             }
             let mut tx = storage.pool().begin().await?;
             for table in TABLES {
-                let mut delete = Sql::new(&format!("DELETE FROM {table} WHERE doc_id IN ("));
-                for (i, (id, _)) in rows.iter().enumerate() {
-                    if i > 0 {
-                        delete.push(", ");
-                    }
-                    delete.bind(*id);
-                }
-                delete.push(")");
+                let mut delete = Sql::new(&format!("DELETE FROM {table} WHERE doc_id IN "));
+                delete.in_list(rows.iter().map(|(id, _)| *id));
                 delete.query().persistent(false).execute(&mut *tx).await?;
             }
             write(&mut tx, &rows).await?;
@@ -480,14 +474,10 @@ impl Rows {
                 self.columns.join(", ")
             ));
             for (i, row) in chunk.iter().enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" });
-                for (j, v) in row.iter().enumerate() {
-                    if j > 0 {
-                        sql.push(", ");
-                    }
-                    sql.bind(v.clone());
+                if i > 0 {
+                    sql.push(", ");
                 }
-                sql.push(")");
+                sql.in_list(row.iter().cloned());
             }
             sql.query().persistent(false).execute(&mut **tx).await?;
         }

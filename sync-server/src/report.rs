@@ -12,7 +12,7 @@ use axum::response::Html;
 use base64::Engine;
 use fieldcheck_core::answers::{AnswerValue, to_json};
 use fieldcheck_core::i18n::{Bilingual, Locale};
-use fieldcheck_core::records::{Record, RecordState};
+use fieldcheck_core::records::RecordState;
 use fieldcheck_core::scoring::audit::score_visit;
 use fieldcheck_core::templates::Template;
 use serde::Deserialize;
@@ -21,6 +21,7 @@ use utoipa::IntoParams;
 use crate::app::{AppState, Authenticated};
 use crate::error::{ApiError, ErrorBody};
 use crate::media::MediaStore;
+use crate::review::Opened;
 
 /// Photos larger than this are listed, not embedded.
 const EMBED_MAX: u64 = 4 * 1024 * 1024;
@@ -97,23 +98,17 @@ pub async fn report(
     };
     crate::review::visible(&app, &who.principal, &id).await?;
     let doc = app.docs.lock(&id).await?.clone();
-    let record = Record::from_doc(doc).map_err(|_| ApiError::NotFound("no such record".into()))?;
-    let state = record.state().map_err(|e| ApiError::Internal(e.into()))?;
+    let Opened {
+        state, template, ..
+    } = crate::review::open_record(&app, doc).await?;
     let h = &state.header;
-    let template = app
-        .templates
-        .get(&app.storage, &h.template_id, &h.template_version)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .ok_or_else(|| {
-            ApiError::InvalidState(
-                "the record's template version is not published on this server".into(),
-            )
-        })?;
-    let store_name = crate::units::load(&app.storage)
+    let template = template.ok_or_else(|| {
+        ApiError::InvalidState(
+            "the record's template version is not published on this server".into(),
+        )
+    })?;
+    let store_name = crate::units::find(&app.storage, &h.store_id)
         .await?
-        .into_iter()
-        .find(|u| u.unit.id == h.store_id)
         .map(|u| Bilingual::new(u.name_zh, u.name_en).get(locale).to_string())
         .unwrap_or_else(|| h.store_id.clone());
     let mut photos = String::new();

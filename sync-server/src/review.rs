@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use automerge::AutoCommit;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -15,7 +16,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use fieldcheck_core::records::derive::{Derived, derive};
 use fieldcheck_core::records::gate::RecordGate;
-use fieldcheck_core::records::{Actor, NewAction, Record, RecordError, change_history};
+use fieldcheck_core::records::{
+    Actor, NewAction, Record, RecordError, RecordState, change_history,
+};
 use fieldcheck_core::sync::Gate;
 use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
@@ -27,7 +30,7 @@ use crate::app::{AppState, Authenticated, Changed, HubEvent, now_ms};
 use crate::auth::Principal;
 use crate::docs;
 use crate::error::{ApiError, ErrorBody};
-use crate::sql::Sql;
+use crate::sql::{Sql, list_param};
 use crate::storage::{DocMeta, StorageError};
 use utoipa::{IntoParams, ToSchema};
 
@@ -93,15 +96,8 @@ pub(crate) fn push_visibility(q: &mut Sql, who: &Principal) {
     }
 }
 
-fn push_filters(q: &mut Sql, f: &QueueQuery, statuses: &[String]) {
-    q.push(" AND status IN (");
-    for (i, s) in statuses.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(s.as_str());
-    }
-    q.push(")");
+fn push_filters(q: &mut Sql, f: &QueueQuery, statuses: &[&str]) {
+    q.push(" AND status IN ").in_list(statuses.iter().copied());
     if let Some(s) = &f.store {
         q.under("store_id", s);
     }
@@ -143,14 +139,7 @@ pub async fn queue(
     query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Result<Json<Queue>, ApiError> {
     let Query(f) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let statuses: Vec<String> = f
-        .status
-        .as_deref()
-        .unwrap_or("submitted,resubmitted")
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
+    let statuses = list_param(f.status.as_deref(), "submitted,resubmitted");
     let limit = f.limit.unwrap_or(50).clamp(1, PAGE_MAX);
     let offset = f.offset.unwrap_or(0).max(0);
 
@@ -217,6 +206,33 @@ pub(crate) async fn visible(
         .ok_or_else(|| ApiError::NotFound("no such record".into()))
 }
 
+/// A record as it stands, read once: the record, its state, and its
+/// template version if the server has it.
+pub(crate) struct Opened {
+    pub record: Record,
+    pub state: RecordState,
+    pub template: Option<Arc<Template>>,
+}
+
+pub(crate) async fn open_record(app: &AppState, doc: AutoCommit) -> Result<Opened, ApiError> {
+    let (record, state) =
+        Record::with_state(doc).map_err(|_| ApiError::NotFound("no such record".into()))?;
+    let template = app
+        .templates
+        .get(
+            &app.storage,
+            &state.header.template_id,
+            &state.header.template_version,
+        )
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(Opened {
+        record,
+        state,
+        template,
+    })
+}
+
 /// A record in full: the derived rows, plus answers two people gave at once.
 #[derive(Debug, Serialize)]
 pub struct Detail {
@@ -245,17 +261,11 @@ pub async fn detail(
     visible(&app, &who.principal, &id).await?;
     let mut doc = app.docs.lock(&id).await?.clone();
     let history = change_history(&mut doc);
-    let record = Record::from_doc(doc).map_err(|_| ApiError::NotFound("no such record".into()))?;
-    let state = record.state().map_err(internal)?;
-    let template = app
-        .templates
-        .get(
-            &app.storage,
-            &state.header.template_id,
-            &state.header.template_version,
-        )
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let Opened {
+        record,
+        state,
+        template,
+    } = open_record(&app, doc).await?;
     let conflicts = record
         .conflicts()
         .map_err(internal)?
@@ -336,14 +346,11 @@ async fn write<T: Serialize>(
     visible(app, who, id).await?;
     let mut doc = app.docs.lock(id).await?;
     let before = doc.get_heads();
-    let mut record =
-        Record::from_doc(doc.clone()).map_err(|_| ApiError::NotFound("no such record".into()))?;
-    let header = record.state().map_err(internal)?.header;
-    let template: Option<Arc<Template>> = app
-        .templates
-        .get(&app.storage, &header.template_id, &header.template_version)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let Opened {
+        mut record,
+        template,
+        ..
+    } = open_record(app, doc.clone()).await?;
     let now = now_ms();
     let actor = Actor {
         user: who.user_id.clone(),

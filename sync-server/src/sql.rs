@@ -6,6 +6,16 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, Arguments};
 
+/// A comma-separated query parameter as a list, `default` when absent.
+pub fn list_param<'a>(param: Option<&'a str>, default: &'a str) -> Vec<&'a str> {
+    param
+        .unwrap_or(default)
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
 /// A value to bind.
 #[derive(Debug, Clone)]
 pub enum Arg {
@@ -82,6 +92,18 @@ impl Sql {
             .push(" AS INTEGER)) = ")
             .bind(format!("{unit}/"))
             .push(")")
+    }
+
+    /// `{prefix}(v1, v2, ...)`: a bound value list, e.g. after `status IN `.
+    pub fn in_list<V: Into<Arg>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Sql {
+        self.push("(");
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v);
+        }
+        self.push(")")
     }
 
     pub fn text(&self) -> &str {

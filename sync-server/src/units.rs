@@ -6,6 +6,7 @@ use fieldcheck_core::reference::{RowProblem, UnitRecord, parse_units};
 use fieldcheck_core::table::Table;
 use fieldcheck_core::templates::Channel;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::storage::{Storage, StorageError};
 
@@ -24,36 +25,47 @@ impl From<sqlx::Error> for ImportError {
     }
 }
 
+const COLUMNS: &str =
+    "unit_id, parent_id, level, name_zh, name_en, channel, address, lat, lon, time_zone, traffic";
+
 /// Every unit, parents before children.
 pub async fn load(storage: &Storage) -> Result<Vec<UnitRecord>, StorageError> {
-    let rows = sqlx::query(
-        "SELECT unit_id, parent_id, level, name_zh, name_en, channel, address, lat, lon, time_zone, traffic
-         FROM units ORDER BY unit_id",
-    )
-    .fetch_all(storage.pool())
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let level: String = r.try_get("level")?;
-        let channel: Option<String> = r.try_get("channel")?;
-        out.push(UnitRecord {
-            unit: Unit {
-                id: r.try_get("unit_id")?,
-                parent: r.try_get("parent_id")?,
-                // Written by `import` from parsed values only.
-                level: Level::parse(&level).unwrap_or(Level::Store),
-                channel: channel.as_deref().and_then(Channel::parse),
-                traffic: r.try_get("traffic")?,
-                time_zone: r.try_get("time_zone")?,
-            },
-            name_zh: r.try_get("name_zh")?,
-            name_en: r.try_get("name_en")?,
-            address: r.try_get("address")?,
-            lat: r.try_get("lat")?,
-            lon: r.try_get("lon")?,
-        });
-    }
-    Ok(out)
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM units ORDER BY unit_id"))
+        .fetch_all(storage.pool())
+        .await?;
+    rows.iter().map(unit_of).collect()
+}
+
+/// One unit, if it exists.
+pub async fn find(storage: &Storage, id: &str) -> Result<Option<UnitRecord>, StorageError> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM units WHERE unit_id = $1"))
+        .bind(id)
+        .fetch_optional(storage.pool())
+        .await?
+        .as_ref()
+        .map(unit_of)
+        .transpose()
+}
+
+fn unit_of(r: &AnyRow) -> Result<UnitRecord, StorageError> {
+    let level: String = r.try_get("level")?;
+    let channel: Option<String> = r.try_get("channel")?;
+    Ok(UnitRecord {
+        unit: Unit {
+            id: r.try_get("unit_id")?,
+            parent: r.try_get("parent_id")?,
+            // Written by `import` from parsed values only.
+            level: Level::parse(&level).unwrap_or(Level::Store),
+            channel: channel.as_deref().and_then(Channel::parse),
+            traffic: r.try_get("traffic")?,
+            time_zone: r.try_get("time_zone")?,
+        },
+        name_zh: r.try_get("name_zh")?,
+        name_en: r.try_get("name_en")?,
+        address: r.try_get("address")?,
+        lat: r.try_get("lat")?,
+        lon: r.try_get("lon")?,
+    })
 }
 
 /// Checks a table against the stored hierarchy and, if every row is good,

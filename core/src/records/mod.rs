@@ -299,9 +299,15 @@ impl Record {
 
     /// Wraps a document received by sync, checking that it is a record.
     pub fn from_doc(doc: AutoCommit) -> Result<Record> {
+        Ok(Record::with_state(doc)?.0)
+    }
+
+    /// Like [`Record::from_doc`], and keeps the state the check read:
+    /// reading a large record is the costly part.
+    pub fn with_state(doc: AutoCommit) -> Result<(Record, RecordState)> {
         let record = Record { doc };
-        record.state()?;
-        Ok(record)
+        let state = record.state()?;
+        Ok((record, state))
     }
 
     /// The document, for storage or sync.
