@@ -295,13 +295,20 @@ pub async fn weakest(
     );
     items_sql.push(" GROUP BY r.template_id, a.item_id, a.section_id");
     let mut items = Vec::new();
+    let mut templates = HashMap::new();
     for row in items_sql.query().fetch_all(app.storage.pool()).await? {
         let template_id: String = row.try_get("template_id")?;
         let item_id: String = row.try_get("item_id")?;
         let answered: i64 = row.try_get("answered")?;
         let failed: i64 = row.try_get::<Option<i64>, _>("failed")?.unwrap_or(0);
-        let label = crate::exports::newest_template(&app, &template_id)
-            .await?
+        // One lookup per template, not per item.
+        if !templates.contains_key(&template_id) {
+            let t = crate::exports::newest_template(&app, &template_id).await?;
+            templates.insert(template_id.clone(), t);
+        }
+        let label = templates
+            .get(&template_id)
+            .and_then(Option::as_ref)
             .and_then(|t| t.item(&item_id).map(|i| i.label.clone()));
         items.push(WeakItem {
             section_id: row.try_get("section_id")?,
