@@ -6,6 +6,7 @@ pub mod answers;
 pub mod i18n;
 pub mod ratings;
 pub mod records;
+pub mod refdata;
 pub mod reference;
 pub mod scoring;
 pub mod stats;

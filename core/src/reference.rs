@@ -1,5 +1,5 @@
 //! Reference data administrators import: the store hierarchy (province >
-//! city > district > store) from a CSV or XLSX table. Every problem is
+//! city > district > store) and users, from CSV or XLSX tables. Every problem is
 //! reported with its row and column, and with any problem nothing is
 //! imported.
 //!
@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::ratings::{Hierarchy, Level, Unit};
 use crate::table::Table;
 use crate::templates::Channel;
+use crate::vocab::Role;
 
 /// A unit of the hierarchy with what people see of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -76,6 +77,24 @@ impl Problems {
         });
     }
 
+    /// Unknown and missing columns.
+    fn columns(&mut self, table: &Table, known: &[&str], required: &[&str]) {
+        for h in &table.headers {
+            if !h.is_empty() && !known.contains(&h.as_str()) {
+                self.add(
+                    0,
+                    Some(h),
+                    format!("unknown column; the columns are {}", known.join(", ")),
+                );
+            }
+        }
+        for r in required {
+            if !table.headers.iter().any(|h| h == r) {
+                self.add(0, Some(r), "the column is missing".into());
+            }
+        }
+    }
+
     /// The number in a cell, if any and in range; a problem if not.
     fn number(
         &mut self,
@@ -121,23 +140,7 @@ fn valid_id(id: &str) -> bool {
 /// imported units.
 pub fn parse_units(table: &Table, existing: &[Unit]) -> Result<Vec<UnitRecord>, Vec<RowProblem>> {
     let mut problems = Problems::default();
-    for h in &table.headers {
-        if !h.is_empty() && !UNIT_COLUMNS.contains(&h.as_str()) {
-            problems.add(
-                0,
-                Some(h),
-                format!(
-                    "unknown column; the columns are {}",
-                    UNIT_COLUMNS.join(", ")
-                ),
-            );
-        }
-    }
-    for required in ["id", "level", "name_zh"] {
-        if !table.headers.iter().any(|h| h == required) {
-            problems.add(0, Some(required), "the column is missing".into());
-        }
-    }
+    problems.columns(table, UNIT_COLUMNS, &["id", "level", "name_zh"]);
     let mut out: Vec<UnitRecord> = Vec::new();
     let mut rows_of: BTreeMap<String, usize> = BTreeMap::new();
     for (row, cells) in &table.rows {
@@ -275,6 +278,114 @@ pub fn parse_units(table: &Table, existing: &[Unit]) -> Result<Vec<UnitRecord>, 
     }
 }
 
+/// The columns of a user table; `user_id`, `role` and `scope` are required.
+pub const USER_COLUMNS: &[&str] = &["user_id", "name", "role", "scope", "password"];
+
+/// A user read from an imported table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub user_id: String,
+    pub name: String,
+    pub role: Role,
+    pub scope: String,
+    /// `None`: the server generates one and reports it once.
+    pub password: Option<String>,
+}
+
+/// A user name: one word of letters, digits, `_`, `-`, `.` or `@`.
+pub fn valid_user_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'@'))
+}
+
+/// Passwords people are given must be at least this long.
+pub const MIN_PASSWORD: usize = 8;
+
+/// Reads users from a table. `taken` says whether a user id is already in
+/// use, `unit_exists` whether a scope names a unit (`*` is everything).
+pub fn parse_users(
+    table: &Table,
+    taken: impl Fn(&str) -> bool,
+    unit_exists: impl Fn(&str) -> bool,
+) -> Result<Vec<NewUser>, Vec<RowProblem>> {
+    let mut problems = Problems::default();
+    problems.columns(table, USER_COLUMNS, &["user_id", "role", "scope"]);
+    let mut out = Vec::new();
+    let mut rows_of: BTreeMap<String, usize> = BTreeMap::new();
+    for (row, cells) in &table.rows {
+        let row = *row;
+        let get = |c: &str| cells.get(c).map(String::as_str);
+        let Some(id) = get("user_id") else {
+            problems.add(row, Some("user_id"), "every user needs a user_id".into());
+            continue;
+        };
+        if !valid_user_id(id) {
+            problems.add(
+                row,
+                Some("user_id"),
+                format!(
+                    "`{id}` is not a user name: one word of letters, digits, `_`, `-`, `.` or `@`"
+                ),
+            );
+        } else if taken(id) {
+            problems.add(row, Some("user_id"), format!("`{id}` already exists"));
+        }
+        if let Some(first) = rows_of.insert(id.to_string(), row) {
+            problems.add(
+                row,
+                Some("user_id"),
+                format!("`{id}` is also on row {first}"),
+            );
+        }
+        let role = get("role").and_then(Role::parse);
+        if role.is_none() {
+            problems.add(
+                row,
+                Some("role"),
+                format!("the role is one of {}", Role::names()),
+            );
+        }
+        let scope = get("scope").unwrap_or_default();
+        if scope != "*" && !unit_exists(scope) {
+            problems.add(
+                row,
+                Some("scope"),
+                format!("`{scope}` is not a unit of the hierarchy (or `*` for everything)"),
+            );
+        }
+        let password = get("password").map(str::to_string);
+        if password
+            .as_ref()
+            .is_some_and(|p| p.chars().count() < MIN_PASSWORD)
+        {
+            problems.add(
+                row,
+                Some("password"),
+                format!("a password has at least {MIN_PASSWORD} characters"),
+            );
+        }
+        if let Some(role) = role {
+            out.push(NewUser {
+                user_id: id.to_string(),
+                name: get("name").unwrap_or(id).to_string(),
+                role,
+                scope: scope.to_string(),
+                password,
+            });
+        }
+    }
+    if table.rows.is_empty() {
+        problems.add(0, None, "the table has no rows".into());
+    }
+    if problems.0.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,5 +454,39 @@ cq/jb,cq,district,江北,,,
         let problems = parse_units(&table(orphan), &existing).expect_err("no parent");
         assert_eq!(problems[0].row, 2, "{problems:?}");
         assert!(problems[0].message.contains("cq/nn"), "{problems:?}");
+    }
+
+    #[test]
+    fn users_import_reports_every_bad_row_and_imports_nothing() {
+        let csv = "user_id,name,role,scope,password,extra\n\
+                   li,李工,inspector,cq/yz,longenough,\n\
+                   li,李工,inspector,cq/yz,,\n\
+                   wang,,boss,cq/nowhere,short,\n\
+                   two words,,manager,*,,\n\
+                   old,,manager,*,,\n";
+        let table = Table::from_csv(csv.as_bytes(), "users.csv").expect("csv");
+        let problems = parse_users(&table, |id| id == "old", |u| u == "cq/yz").expect_err("bad");
+        let got: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "extra: unknown column; the columns are user_id, name, role, scope, password",
+                "row 3, user_id: `li` is also on row 2",
+                "row 4, role: the role is one of admin, manager, inspector, surveyor, store_staff",
+                "row 4, scope: `cq/nowhere` is not a unit of the hierarchy (or `*` for everything)",
+                "row 4, password: a password has at least 8 characters",
+                "row 5, user_id: `two words` is not a user name: one word of letters, digits, `_`, `-`, `.` or `@`",
+                "row 6, user_id: `old` already exists",
+            ]
+        );
+
+        let csv = "user_id,name,role,scope,password\nli,李工,inspector,cq/yz,\nadmin2,,admin,*,a-long-secret\n";
+        let table = Table::from_csv(csv.as_bytes(), "users.csv").expect("csv");
+        let users = parse_users(&table, |_| false, |u| u == "cq/yz").expect("valid");
+        assert_eq!(users.len(), 2);
+        assert_eq!(users[0].name, "李工");
+        assert_eq!(users[0].password, None);
+        assert_eq!(users[1].name, "admin2", "the name defaults to the id");
+        assert_eq!(users[1].role, Role::Admin);
     }
 }

@@ -206,6 +206,9 @@ fn check_actions(
 /// it exists.
 pub const NOT_PERMITTED: &str = "not found or not permitted";
 
+/// What a device is told when it changes reference data.
+pub const READ_ONLY: &str = "reference data is read-only: administrators change it on the server";
+
 /// Whether `store_id` lies in `scope` (design.md decision 7): `*`, or a
 /// store hierarchy path such as `cq/yuzhong` covering `cq/yuzhong/...`.
 pub fn in_scope(scope: &str, store_id: &str) -> bool {
@@ -251,10 +254,13 @@ impl RecordGate {
 impl crate::sync::Gate for RecordGate {
     fn check(
         &self,
-        _doc: &str,
+        doc: &str,
         before: &mut automerge::AutoCommit,
         after: &mut automerge::AutoCommit,
     ) -> Result<(), String> {
+        if crate::refdata::is_reference(doc) {
+            return Err(READ_ONLY.into());
+        }
         let authors: Vec<Option<String>> = after
             .get_changes_added(before)
             .iter()

@@ -326,7 +326,49 @@ pub enum TemplateError {
 
 pub type Result<T, E = TemplateError> = std::result::Result<T, E>;
 
+/// A template file read by [`Template::load_file`]: the template and what an
+/// XLSForm import worked around.
+#[derive(Debug)]
+pub struct Loaded {
+    pub template: Template,
+    pub warnings: Vec<String>,
+}
+
 impl Template {
+    /// Reads a template file of any supported kind, told by its name: `.toml`,
+    /// `.json`, or `.xlsx` (an XLSForm). On failure, every problem as a line.
+    pub fn load_file(bytes: &[u8], name: &str) -> std::result::Result<Loaded, Vec<String>> {
+        if name.to_ascii_lowercase().ends_with(".xlsx") {
+            return match xlsform::import(bytes) {
+                Ok(imported) => Ok(Loaded {
+                    template: imported.template,
+                    warnings: imported
+                        .warnings
+                        .iter()
+                        .filter(|w| w.severity == xlsform::Severity::Warning)
+                        .map(ToString::to_string)
+                        .collect(),
+                }),
+                Err(problems) => Err(problems.iter().map(ToString::to_string).collect()),
+            };
+        }
+        let format = Format::from_file_name(name).ok_or_else(|| {
+            vec!["unknown template format (use .toml, .json or .xlsx)".to_string()]
+        })?;
+        let src =
+            std::str::from_utf8(bytes).map_err(|_| vec!["the file is not UTF-8".to_string()])?;
+        match Template::load(src, format) {
+            Ok(template) => Ok(Loaded {
+                template,
+                warnings: Vec::new(),
+            }),
+            Err(e @ TemplateError::Syntax { .. }) => Err(vec![e.to_string()]),
+            Err(TemplateError::Invalid(problems)) => {
+                Err(problems.iter().map(ToString::to_string).collect())
+            }
+        }
+    }
+
     /// Parses and validates a template file.
     pub fn load(src: &str, format: Format) -> Result<Template> {
         let file: TemplateFile = match format {
