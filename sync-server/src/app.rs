@@ -24,7 +24,7 @@ use crate::media::{self, DirMediaStore};
 use crate::openapi;
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::ws;
-use crate::{exports, ratings, report, review};
+use crate::{admin, assignments, exports, ratings, report, review};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -222,6 +222,17 @@ fn router(state: AppState) -> Router {
         .routes(routes!(review::open_action))
         .routes(routes!(review::action_step))
         .routes(routes!(media::open, media::append, media::download))
+        .routes(routes!(admin::users, admin::create_user))
+        .routes(routes!(admin::import_users))
+        .routes(routes!(admin::update_user))
+        .routes(routes!(admin::list_units))
+        .routes(routes!(admin::import_units))
+        .routes(routes!(admin::put_unit))
+        .routes(routes!(admin::list_templates, admin::publish_template))
+        .routes(routes!(admin::template))
+        .routes(routes!(admin::audit_log))
+        .routes(routes!(assignments::list, assignments::create))
+        .routes(routes!(assignments::get_one, assignments::update))
         .split_for_parts();
     let api = Arc::new(api);
     router

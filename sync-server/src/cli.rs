@@ -11,18 +11,17 @@ use clap::{Parser, Subcommand};
 use fieldcheck_core::answers::answers_from_json;
 use fieldcheck_core::scoring::audit::score_visit;
 use fieldcheck_core::scoring::survey::score_response;
-use fieldcheck_core::templates::xlsform::{self, ImportProblem, Severity};
-use fieldcheck_core::templates::{Format, Template, TemplateError, TemplateKind, to_toml};
+use fieldcheck_core::templates::{Format, Template, TemplateKind, to_toml};
 use fieldcheck_core::vocab::Role;
 
 use crate::app::{Application, now_ms};
 use crate::auth;
 use crate::config::{ServeArgs, ServeConfig, StorageArgs};
-use crate::demo;
 use crate::docs::DocCache;
 use crate::materialise::{self, Templates};
 use crate::storage::{Storage, UserRow};
 use crate::units::{self, ImportError};
+use crate::{demo, refdocs};
 use fieldcheck_core::table::Table;
 
 #[derive(Debug, Parser)]
@@ -199,33 +198,17 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 /// prefixed by the file name.
 fn load_template(path: &Path, err: &mut dyn Write) -> anyhow::Result<Template> {
     let name = path.display().to_string();
-    let is_xlsx = name.to_ascii_lowercase().ends_with(".xlsx");
-    if is_xlsx {
-        let bytes = fs::read(path).with_context(|| format!("{name}: cannot read"))?;
-        return match xlsform::import(&bytes) {
-            Ok(imported) => {
-                report_warnings(&name, &imported.warnings, err);
-                Ok(imported.template)
+    let bytes = fs::read(path).with_context(|| format!("{name}: cannot read"))?;
+    match Template::load_file(&bytes, &name) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                let _ = writeln!(err, "{name}: {w}");
             }
-            Err(problems) => {
-                Err(Invalid(problems.iter().map(|p| format!("{name}: {p}")).collect()).into())
-            }
-        };
-    }
-    let format = Format::from_file_name(&name)
-        .ok_or_else(|| anyhow!("{name}: unknown template format (use .toml, .json or .xlsx)"))?;
-    let src = fs::read_to_string(path).with_context(|| format!("{name}: cannot read"))?;
-    Template::load(&src, format).map_err(|e| match e {
-        TemplateError::Syntax { .. } => Invalid(vec![format!("{name}: {e}")]).into(),
-        TemplateError::Invalid(problems) => {
-            Invalid(problems.iter().map(|p| format!("{name}: {p}")).collect()).into()
+            Ok(loaded.template)
         }
-    })
-}
-
-fn report_warnings(name: &str, warnings: &[ImportProblem], err: &mut dyn Write) {
-    for w in warnings.iter().filter(|w| w.severity == Severity::Warning) {
-        let _ = writeln!(err, "{name}: {w}");
+        Err(problems) => {
+            Err(Invalid(problems.iter().map(|p| format!("{name}: {p}")).collect()).into())
+        }
     }
 }
 
@@ -376,8 +359,9 @@ fn publish(
     }
     runtime()?.block_on(async {
         let (_, storage) = open_storage(storage).await?;
+        let docs = DocCache::new(storage, templates.len());
         for t in &templates {
-            let new = materialise::publish(&storage, t, now_ms()).await?;
+            let (new, _) = refdocs::publish(&docs, t, now_ms()).await?;
             let what = if new {
                 "published"
             } else {
@@ -400,9 +384,10 @@ fn import_stores(
     let table = Table::from_file(&bytes, &name).map_err(|e| anyhow!(e))?;
     runtime()?.block_on(async {
         let (_, storage) = open_storage(storage).await?;
-        match units::import(&storage, &table, now_ms()).await {
-            Ok(n) => {
-                writeln!(out, "imported {n} units from {name}")?;
+        let docs = DocCache::new(storage, 16);
+        match units::import(&docs, &table, now_ms()).await {
+            Ok(done) => {
+                writeln!(out, "imported {} units from {name}", done.units)?;
                 Ok(())
             }
             Err(ImportError::Invalid(problems)) => {
@@ -463,7 +448,13 @@ fn rebuild(storage: &StorageArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             }
         })
         .await?;
+        let r = refdocs::reindex(&docs, now_ms()).await?;
         writeln!(out, "rebuilt the derived tables from {n} documents")?;
+        writeln!(
+            out,
+            "reindexed {} units, {} templates and {} assignments from their documents",
+            r.units, r.templates, r.assignments
+        )?;
         anyhow::Ok(())
     })
 }
@@ -496,6 +487,7 @@ fn add_user(
             password_hash: hash,
             role: role.into(),
             scope: scope.into(),
+            name: name.into(),
         };
         storage.add_user(&row, now_ms()).await?;
         anyhow::Ok(())

@@ -16,6 +16,7 @@ use fieldcheck_core::answers::{
     AnswerValue, Answers, GeoPoint, MediaRef, check_value, meets_constraint, passes_rule,
 };
 use fieldcheck_core::records::{Actor, NewAction, Record, RecordError};
+use fieldcheck_core::refdata::{Assignment, DocKind};
 use fieldcheck_core::table::Table;
 use fieldcheck_core::templates::{AnswerType, Format, Template, TemplateKind};
 use fieldcheck_core::vocab::{Channel, Role, VisitMode};
@@ -24,7 +25,7 @@ use crate::auth;
 use crate::docs::{self, DocCache};
 use crate::materialise::{self, Templates};
 use crate::storage::{Storage, UserRow};
-use crate::units;
+use crate::{refdocs, units};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -428,6 +429,7 @@ pub struct Summary {
     pub units: usize,
     pub users: usize,
     pub records: usize,
+    pub assignments: usize,
     pub password: String,
     pub generated_password: bool,
 }
@@ -452,13 +454,14 @@ pub async fn fill(
     }
     let mut rng = Rng(20_261_123);
     let mut summary = Summary::default();
+    let cache = DocCache::new(storage.clone(), 500);
 
     // Templates.
     let mut templates = Vec::new();
     for src in TEMPLATES {
         let t = Template::load(src, Format::Toml)
             .map_err(|e| anyhow::anyhow!("a shipped template is invalid: {e:?}"))?;
-        materialise::publish(storage, &t, now_ms).await?;
+        refdocs::publish(&cache, &t, now_ms).await?;
         templates.push(t);
     }
     let by_id = |id: &str| templates.iter().find(|t| t.id == id);
@@ -466,9 +469,10 @@ pub async fn fill(
     // The hierarchy.
     let (csv, stores) = hierarchy(size, &mut rng);
     let table = Table::from_csv(csv.as_bytes(), "demo").map_err(|e| anyhow::anyhow!(e))?;
-    summary.units = units::import(storage, &table, now_ms)
+    summary.units = units::import(&cache, &table, now_ms)
         .await
-        .map_err(|e| anyhow::anyhow!("demo hierarchy: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("demo hierarchy: {e}"))?
+        .units;
 
     // People: the four documented log-ins first.
     let (password, generated) = match password {
@@ -519,10 +523,12 @@ pub async fn fill(
             password_hash: hash.clone(),
             role: role.as_str().into(),
             scope: scope.clone(),
+            name: name.clone(),
         };
         storage.add_user(&row, now_ms).await?;
     }
     summary.users = users.len();
+    summary.assignments = assign(&cache, &people, now_ms).await?;
 
     // A year of visits.
     let start = now_ms - size.months * 30 * DAY_MS;
@@ -572,11 +578,81 @@ pub async fn fill(
     }
 
     writeln!(out, "deriving tables and ratings")?;
-    let cache = DocCache::new(storage.clone(), 500);
     materialise::catch_up(storage, &cache, &Templates::default(), |_, _| {}).await?;
     summary.password = password;
     summary.generated_password = generated;
     Ok(summary)
+}
+
+/// This month's work: every inspector audits the halls of their city openly
+/// and visits one covertly; every surveyor intercepts 20 customers a day.
+async fn assign(cache: &DocCache, people: &People, now_ms: i64) -> anyhow::Result<usize> {
+    let today = jiff::Timestamp::from_millisecond(now_ms)?
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai")?)
+        .date();
+    let (starts_on, ends_on) = (
+        today.first_of_month().to_string(),
+        today.last_of_month().to_string(),
+    );
+    let mut n = 0;
+    for city in &CITIES {
+        let unit = format!("sc/{}", city.id);
+        let first_district = format!("{unit}/{}", city.districts[0].0);
+        let work = people
+            .inspectors
+            .get(city.id)
+            .into_iter()
+            .flatten()
+            .flat_map(|i| {
+                [
+                    (i, "owned_hall_audit", VisitMode::Overt, unit.clone(), None),
+                    (
+                        i,
+                        "owned_hall_mystery",
+                        VisitMode::Mystery,
+                        first_district.clone(),
+                        None,
+                    ),
+                ]
+            })
+            .chain(
+                people
+                    .surveyors
+                    .get(city.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|s| {
+                        (
+                            s,
+                            "intercept_survey",
+                            VisitMode::Intercept,
+                            first_district.clone(),
+                            Some(20),
+                        )
+                    }),
+            );
+        for (who, template, mode, unit_id, daily_quota) in work {
+            n += 1;
+            let a = Assignment {
+                kind: DocKind::Assignment,
+                assignment_id: format!("demo-{n:03}"),
+                assignee: who.clone(),
+                template_id: template.into(),
+                mode,
+                unit_id,
+                starts_on: starts_on.clone(),
+                ends_on: ends_on.clone(),
+                visits: 1,
+                daily_quota,
+                note: String::new(),
+                cancelled: false,
+                created_by: people.managers.get(city.id).cloned().unwrap_or_default(),
+                updated_at: now_ms,
+            };
+            refdocs::put_assignment(cache, &a).await?;
+        }
+    }
+    Ok(n)
 }
 
 /// One visit as a finished record document, or `None` when the generated

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use automerge::{AutoCommit, ChangeHash};
 use fieldcheck_core::answers::AnswerValue;
 use fieldcheck_core::records::{Header, RecordState};
+use fieldcheck_core::refdata::{self, Assignment, DocKind, UnitsDoc};
 
 use crate::storage::{COMPACT_AFTER, DocMeta, Storage, StorageError};
 
@@ -207,6 +208,16 @@ pub async fn store(
     record: Option<RecordState>,
     now_ms: i64,
 ) -> Result<DocMeta, StorageError> {
+    if refdata::is_reference(id) {
+        let mut meta = reference_meta(id, doc);
+        let chunk = doc.save_after(before);
+        let (seq, chunks) = storage.append(&meta, &chunk, now_ms).await?;
+        if chunks > COMPACT_AFTER {
+            storage.compact(id, &doc.save()).await?;
+        }
+        meta.seq = seq;
+        return Ok(meta);
+    }
     // Once per store: the header for the index, the answers for media references.
     let record = record.or_else(|| autosurgeon::hydrate(doc).ok());
     let header: Option<&Header> = record.as_ref().map(|r| &r.header);
@@ -225,6 +236,7 @@ pub async fn store(
             .as_ref()
             .map(|h| h.mode.as_str().to_string())
             .unwrap_or_default(),
+        kind: DocKind::Record.as_str().to_string(),
     };
     let chunk = doc.save_after(before);
     let (seq, chunks) = storage.append(&meta, &chunk, now_ms).await?;
@@ -236,6 +248,28 @@ pub async fn store(
     }
     meta.seq = seq;
     Ok(meta)
+}
+
+/// What access checks need of a reference document: the unit it covers
+/// (`store_id`), and for an assignment its assignee (`author`) and mode.
+fn reference_meta(id: &str, doc: &AutoCommit) -> DocMeta {
+    let kind: Option<DocKind> = autosurgeon::hydrate_prop(doc, automerge::ROOT, "kind").ok();
+    let (store_id, author, mode) = match kind {
+        Some(DocKind::Units) => refdata::read::<UnitsDoc>(doc, DocKind::Units)
+            .map(|u| (u.parent, String::new(), String::new())),
+        Some(DocKind::Assignment) => refdata::read::<Assignment>(doc, DocKind::Assignment)
+            .map(|a| (a.unit_id, a.assignee, a.mode.as_str().to_string())),
+        _ => None,
+    }
+    .unwrap_or_default();
+    DocMeta {
+        doc_id: id.to_string(),
+        seq: 0,
+        store_id,
+        author,
+        mode,
+        kind: kind.unwrap_or(DocKind::Template).as_str().to_string(),
+    }
 }
 
 /// Content hashes of the media a record references: evidence and photo or

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use fieldcheck_core::reference::RowProblem;
 use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,9 @@ pub enum ApiError {
     TooLarge(String),
     #[error("{0}")]
     Unprocessable(String),
+    /// An import or a body with problems, each with its row and column.
+    #[error("{} problems; nothing was changed", .0.len())]
+    Invalid(Vec<RowProblem>),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -43,6 +47,7 @@ impl ApiError {
             ApiError::InvalidState(_) => (StatusCode::CONFLICT, "invalid_state"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch"),
+            ApiError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_rows"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -61,6 +66,8 @@ internal_from!(
     crate::auth::LoginError,
     crate::storage::StorageError,
     crate::docs::DocError,
+    crate::refdocs::RefError,
+    crate::materialise::MaterialiseError,
     anyhow::Error,
     getrandom::Error,
     sqlx::Error
@@ -73,6 +80,27 @@ pub struct ErrorBody {
     pub code: String,
     /// For people.
     pub message: String,
+    /// `invalid_rows` only: every problem found, by row and column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<ProblemBody>,
+}
+
+/// One problem of an import, as `ErrorBody::problems` lists it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ProblemBody {
+    /// The line as a spreadsheet numbers it; 0 for the file as a whole.
+    pub row: usize,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl From<crate::units::ImportError> for ApiError {
+    fn from(e: crate::units::ImportError) -> Self {
+        match e {
+            crate::units::ImportError::Invalid(problems) => ApiError::Invalid(problems),
+            e => ApiError::Internal(e.into()),
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -81,10 +109,10 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %format!("{e:#}"), "request failed");
         }
         let (status, code) = self.status_and_code();
-        (
-            status,
-            Json(json!({ "code": code, "message": self.to_string() })),
-        )
-            .into_response()
+        let mut body = json!({ "code": code, "message": self.to_string() });
+        if let ApiError::Invalid(problems) = &self {
+            body["problems"] = json!(problems);
+        }
+        (status, Json(body)).into_response()
     }
 }

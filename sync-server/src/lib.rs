@@ -2,7 +2,9 @@
 //! the administration command line.
 
 pub mod access;
+pub mod admin;
 pub mod app;
+pub mod assignments;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -14,6 +16,7 @@ pub mod materialise;
 pub mod media;
 pub mod openapi;
 pub mod ratings;
+pub mod refdocs;
 pub mod report;
 pub mod review;
 pub mod sql;

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use fieldcheck_core::records::derive::{Derived, derive};
 use fieldcheck_core::records::{RecordState, change_history};
+use fieldcheck_core::refdata::DocKind;
 use fieldcheck_core::templates::{Format, Template};
 use sqlx::{Any, Row, Transaction};
 
@@ -100,25 +101,6 @@ impl Templates {
     }
 }
 
-/// Stores a validated template version so records pinned to it are scored.
-/// Publishing the same version twice changes nothing.
-pub async fn publish(storage: &Storage, t: &Template, now_ms: i64) -> Result<bool> {
-    let body = String::from_utf8_lossy(&t.canonical_json()).into_owned();
-    let done = sqlx::query(
-        "INSERT INTO templates (template_id, version, kind, body, published_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (template_id, version) DO NOTHING",
-    )
-    .persistent(false)
-    .bind(&t.id)
-    .bind(&t.version)
-    .bind(t.kind.as_str())
-    .bind(body)
-    .bind(now_ms)
-    .execute(storage.pool())
-    .await?;
-    Ok(done.rows_affected() > 0)
-}
-
 /// Brings the derived tables up to the changes feed; returns how many
 /// documents it (re)materialised. `progress(done, total)` is called as it goes.
 pub async fn catch_up(
@@ -157,6 +139,8 @@ pub async fn catch_up(
         }
         let ids: Vec<String> = changed
             .into_iter()
+            // Reference documents are indexed as they are written (`refdocs`).
+            .filter(|m| m.kind == DocKind::Record.as_str())
             .map(|m| m.doc_id)
             .chain(unscored)
             .collect();

@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "Fieldcheck server API",
-        description = "Review, ratings, exports and media for Fieldcheck. Sign in at \
+        description = "Review, ratings, exports, media and administration for Fieldcheck. Sign in at \
                        /api/v1/auth/login and send the token as `Authorization: Bearer`."
     ),
     modifiers(&BearerToken),
@@ -19,6 +19,8 @@ use utoipa::{Modify, OpenApi};
         (name = "ratings", description = "Channel compliance ratings"),
         (name = "exports", description = "CSV and XLSX exports"),
         (name = "media", description = "Photos, audio and signatures by content hash"),
+        (name = "admin", description = "Users, the store hierarchy and templates"),
+        (name = "assignments", description = "Who audits or surveys which stores, when and how"),
         (name = "system", description = "Health"),
     )
 )]

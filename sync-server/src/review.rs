@@ -224,8 +224,7 @@ pub(crate) async fn open_record(app: &AppState, doc: AutoCommit) -> Result<Opene
             &state.header.template_id,
             &state.header.template_version,
         )
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+        .await?;
     Ok(Opened {
         record,
         state,
@@ -379,7 +378,7 @@ async fn write<T: Serialize>(
     Ok(out)
 }
 
-async fn audit(
+pub(crate) async fn audit(
     app: &AppState,
     who: &Principal,
     action: &str,
@@ -404,7 +403,7 @@ async fn audit(
     Ok(())
 }
 
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+pub(crate) fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     b.map(|Json(v)| v)
         .map_err(|e| ApiError::BadRequest(e.body_text()))
 }

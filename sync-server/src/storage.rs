@@ -39,6 +39,8 @@ pub struct DocMeta {
     pub store_id: String,
     pub author: String,
     pub mode: String,
+    /// `record`, or the kind of reference document (`refdata::DocKind`).
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +49,7 @@ pub struct UserRow {
     pub password_hash: String,
     pub role: String,
     pub scope: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone)]
@@ -152,7 +155,7 @@ impl Storage {
 
     pub async fn doc_meta(&self, doc_id: &str) -> Result<Option<DocMeta>> {
         let row = sqlx::query(
-            "SELECT doc_id, seq, store_id, author, mode FROM documents WHERE doc_id = $1",
+            "SELECT doc_id, seq, store_id, author, mode, kind FROM documents WHERE doc_id = $1",
         )
         .bind(doc_id)
         .fetch_optional(&self.pool)
@@ -183,15 +186,16 @@ impl Storage {
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO documents (doc_id, seq, store_id, author, mode, chunks, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6)
-             ON CONFLICT (doc_id) DO UPDATE SET seq = $2, store_id = $3, author = $4, mode = $5,
-                 chunks = documents.chunks + 1, updated_at = $6",
+            "INSERT INTO documents (doc_id, seq, store_id, author, mode, kind, chunks, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)
+             ON CONFLICT (doc_id) DO UPDATE SET seq = $2, store_id = $3, author = $4, mode = $5, kind = $6,
+                 chunks = documents.chunks + 1, updated_at = $7",
         )
         .bind(&meta.doc_id)
         .bind(seq)
         .bind(&meta.store_id)
         .bind(&meta.author)
         .bind(&meta.mode)
+        .bind(&meta.kind)
         .bind(now_ms)
         .execute(&mut *tx)
         .await?;
@@ -246,7 +250,7 @@ impl Storage {
             .fetch_one(&mut *tx)
             .await?
             .try_get("value")?;
-        let rows = sqlx::query("SELECT doc_id, seq, store_id, author, mode FROM documents WHERE seq > $1 AND seq <= $2 ORDER BY seq")
+        let rows = sqlx::query("SELECT doc_id, seq, store_id, author, mode, kind FROM documents WHERE seq > $1 AND seq <= $2 ORDER BY seq")
             .bind(cursor)
             .bind(seq)
             .fetch_all(&mut *tx)
@@ -258,13 +262,14 @@ impl Storage {
 
     pub async fn add_user(&self, user: &UserRow, now_ms: i64) -> Result<()> {
         let done = sqlx::query(
-            "INSERT INTO users (user_id, password_hash, role, scope, created_at) VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO users (user_id, password_hash, role, scope, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (user_id) DO NOTHING",
         )
         .bind(&user.user_id)
         .bind(&user.password_hash)
         .bind(&user.role)
         .bind(&user.scope)
+        .bind(&user.name)
         .bind(now_ms)
         .execute(&self.pool)
         .await?;
@@ -274,12 +279,14 @@ impl Storage {
         Ok(())
     }
 
+    /// An active (not disabled) user.
     pub async fn user(&self, user_id: &str) -> Result<Option<UserRow>> {
-        let row =
-            sqlx::query("SELECT user_id, password_hash, role, scope FROM users WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(
+            "SELECT user_id, password_hash, role, scope, name FROM users WHERE user_id = $1 AND disabled_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| user_row(&r)).transpose()
     }
 
@@ -303,8 +310,8 @@ impl Storage {
     /// The user behind a live (unexpired, unrevoked) token.
     pub async fn token_user(&self, token_hash: &str, now_ms: i64) -> Result<Option<UserRow>> {
         let row = sqlx::query(
-            "SELECT u.user_id, u.password_hash, u.role, u.scope FROM tokens t JOIN users u ON u.user_id = t.user_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
+            "SELECT u.user_id, u.password_hash, u.role, u.scope, u.name FROM tokens t JOIN users u ON u.user_id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL",
         )
         .bind(token_hash)
         .bind(now_ms)
@@ -332,6 +339,7 @@ fn meta(r: &sqlx::any::AnyRow) -> Result<DocMeta> {
         store_id: r.try_get("store_id")?,
         author: r.try_get("author")?,
         mode: r.try_get("mode")?,
+        kind: r.try_get("kind")?,
     })
 }
 
@@ -341,6 +349,7 @@ fn user_row(r: &sqlx::any::AnyRow) -> Result<UserRow> {
         password_hash: r.try_get("password_hash")?,
         role: r.try_get("role")?,
         scope: r.try_get("scope")?,
+        name: r.try_get("name")?,
     })
 }
 
@@ -352,7 +361,7 @@ pub struct Notice {
     pub meta: DocMeta,
 }
 
-type NoticeWire = (String, i64, String, String, String, String);
+type NoticeWire = (String, i64, String, String, String, String, String);
 
 impl Notice {
     fn encode(&self) -> String {
@@ -364,12 +373,13 @@ impl Notice {
             m.store_id.clone(),
             m.author.clone(),
             m.mode.clone(),
+            m.kind.clone(),
         );
         serde_json::to_string(&wire).unwrap_or_default()
     }
 
     pub fn decode(s: &str) -> Option<Notice> {
-        let (replica, seq, doc_id, store_id, author, mode): NoticeWire =
+        let (replica, seq, doc_id, store_id, author, mode, kind): NoticeWire =
             serde_json::from_str(s).ok()?;
         Some(Notice {
             replica,
@@ -379,6 +389,7 @@ impl Notice {
                 store_id,
                 author,
                 mode,
+                kind,
             },
         })
     }
@@ -398,6 +409,7 @@ mod tests {
                 store_id: "cq/yz|x".into(),
                 author: "li".into(),
                 mode: "overt".into(),
+                kind: "record".into(),
             },
         };
         assert_eq!(Notice::decode(&n.encode()), Some(n));

@@ -1,14 +1,19 @@
 //! The store hierarchy in the database: read for ratings and scope checks,
-//! replaced unit by unit from imported tables, all or nothing.
+//! replaced unit by unit from imported tables, all or nothing. The table
+//! indexes the hierarchy documents (`refdocs`), which devices sync.
 
 use fieldcheck_core::ratings::{Level, Unit};
 use fieldcheck_core::reference::{RowProblem, UnitRecord, parse_units};
 use fieldcheck_core::table::Table;
 use fieldcheck_core::templates::Channel;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use std::collections::BTreeMap;
 
-use crate::storage::{Storage, StorageError};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::docs::DocCache;
+use crate::refdocs::{self, RefError};
+use crate::storage::{DocMeta, Storage, StorageError};
 
 /// Why an import did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +22,8 @@ pub enum ImportError {
     Invalid(Vec<RowProblem>),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error(transparent)]
+    Documents(#[from] RefError),
 }
 
 impl From<sqlx::Error> for ImportError {
@@ -68,14 +75,46 @@ fn unit_of(r: &AnyRow) -> Result<UnitRecord, StorageError> {
     })
 }
 
+/// What an import did.
+#[derive(Debug)]
+pub struct Imported {
+    pub units: usize,
+    /// Reference documents that changed, to announce to devices.
+    pub changed: Vec<DocMeta>,
+}
+
 /// Checks a table against the stored hierarchy and, if every row is good,
-/// writes its units in one transaction. Returns how many.
-pub async fn import(storage: &Storage, table: &Table, now_ms: i64) -> Result<usize, ImportError> {
-    let existing: Vec<Unit> = load(storage).await?.into_iter().map(|r| r.unit).collect();
-    let units = parse_units(table, &existing).map_err(ImportError::Invalid)?;
+/// writes its units: the hierarchy documents first (the truth), then the
+/// table in one transaction.
+pub async fn import(docs: &DocCache, table: &Table, now_ms: i64) -> Result<Imported, ImportError> {
+    let storage = docs.storage();
+    let existing = load(storage).await?;
+    let plain: Vec<Unit> = existing.iter().map(|r| r.unit.clone()).collect();
+    let units = parse_units(table, &plain).map_err(ImportError::Invalid)?;
+    let mut all: BTreeMap<String, UnitRecord> = existing
+        .into_iter()
+        .map(|r| (r.unit.id.clone(), r))
+        .collect();
+    all.extend(units.iter().map(|u| (u.unit.id.clone(), u.clone())));
+    let all: Vec<UnitRecord> = all.into_values().collect();
+    let changed = refdocs::put_units(docs, &all, now_ms).await?;
     let mut tx = storage.pool().begin().await?;
+    write(&mut tx, &units, now_ms).await?;
+    tx.commit().await?;
+    Ok(Imported {
+        units: units.len(),
+        changed,
+    })
+}
+
+/// Inserts or replaces units in the table.
+pub async fn write(
+    tx: &mut Transaction<'_, Any>,
+    units: &[UnitRecord],
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
     // Not prepared once: see `materialise::write` on NULLs and PostgreSQL.
-    for u in &units {
+    for u in units {
         sqlx::query(
             "INSERT INTO units (unit_id, parent_id, level, name_zh, name_en, channel, address, lat, lon, time_zone, traffic, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -97,9 +136,8 @@ pub async fn import(storage: &Storage, table: &Table, now_ms: i64) -> Result<usi
         .bind(&u.unit.time_zone)
         .bind(u.unit.traffic)
         .bind(now_ms)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
-    tx.commit().await?;
-    Ok(units.len())
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! Black-box tests of the `fieldcheck-server` binary.
 
+mod admin;
 mod cli;
 mod demo;
 mod devices;

@@ -25,6 +25,21 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/media/{hash}"),
     ("patch", "/api/v1/media/{hash}"),
     ("get", "/api/v1/media/{hash}"),
+    ("get", "/api/v1/users"),
+    ("post", "/api/v1/users"),
+    ("post", "/api/v1/users/import"),
+    ("patch", "/api/v1/users/{id}"),
+    ("get", "/api/v1/units"),
+    ("post", "/api/v1/units/import"),
+    ("put", "/api/v1/units/{id}"),
+    ("get", "/api/v1/templates"),
+    ("post", "/api/v1/templates"),
+    ("get", "/api/v1/templates/{id}/{version}"),
+    ("get", "/api/v1/audit"),
+    ("get", "/api/v1/assignments"),
+    ("post", "/api/v1/assignments"),
+    ("get", "/api/v1/assignments/{id}"),
+    ("patch", "/api/v1/assignments/{id}"),
 ];
 
 #[tokio::test]
@@ -63,7 +78,8 @@ async fn the_openapi_document_lists_exactly_the_routes_that_exist() {
             .replace("{hash}", &hash)
             .replace("{id}", "some-record")
             .replace("{action}", "some-action")
-            .replace("{step}", "verify");
+            .replace("{step}", "verify")
+            .replace("{version}", "v1");
         let (status, _) = http_raw(
             &server.addr,
             &method.to_uppercase(),

@@ -11,17 +11,8 @@ use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
 
 use super::support::{
-    Device, Server, actor, bin, cli, http, login, people, publish, storage_args, template,
+    Device, STORES, Server, actor, bin, cli, http, login, people, publish, storage_args, template,
 };
-
-const STORES: &str = "id,parent,level,name_zh,name_en,channel,traffic
-cq,,province,重庆,Chongqing,,
-cq/yz,cq,district,渝中区,Yuzhong,,
-cq/jb,cq,district,江北区,Jiangbei,,
-cq/yz/001,cq/yz,store,解放碑营业厅,Jiefangbei,owned_hall,1000
-cq/yz/002,cq/yz,store,较场口营业厅,Jiaochangkou,owned_hall,500
-cq/jb/001,cq/jb,store,观音桥营业厅,Guanyinqiao,owned_hall,800
-";
 
 /// A submitted audit at `store` with the given items failed.
 fn audit(t: &Template, id: &str, store: &str, failed: &[&str]) -> (Record, f64) {

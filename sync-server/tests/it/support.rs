@@ -58,6 +58,16 @@ pub fn database_url(data_dir: &Path) -> String {
         .unwrap_or_else(|| fieldcheck_server::storage::Storage::sqlite_url(data_dir))
 }
 
+/// The store hierarchy of the tests: two districts of Chongqing.
+pub const STORES: &str = "id,parent,level,name_zh,name_en,channel,traffic
+cq,,province,重庆,Chongqing,,
+cq/yz,cq,district,渝中区,Yuzhong,,
+cq/jb,cq,district,江北区,Jiangbei,,
+cq/yz/001,cq/yz,store,解放碑营业厅,Jiefangbei,owned_hall,1000
+cq/yz/002,cq/yz,store,较场口营业厅,Jiaochangkou,owned_hall,500
+cq/jb/001,cq/jb,store,观音桥营业厅,Guanyinqiao,owned_hall,800
+";
+
 /// The S2 worked example, shared with core's tests.
 pub fn template() -> fieldcheck_core::templates::Template {
     let path =

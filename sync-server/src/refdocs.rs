@@ -1,0 +1,236 @@
+//! Reference documents on the server (design.md decision 1): the store
+//! hierarchy, published templates and assignments, written here by the API
+//! and the command line and synced down to devices like any document. The
+//! `units`, `templates` and `assignments` tables index them for queries;
+//! [`reindex`] rebuilds those tables from the documents alone.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use autosurgeon::Reconcile;
+use fieldcheck_core::refdata::{
+    self, Assignment, DocKind, TemplateDoc, UnitsDoc, assignment_doc_id, template_doc_id,
+    units_doc_id,
+};
+use fieldcheck_core::reference::UnitRecord;
+use fieldcheck_core::templates::{Format, Template};
+use sqlx::{Any, Row, Transaction};
+
+use crate::docs::{self, DocCache, DocError};
+use crate::storage::{DocMeta, StorageError};
+use crate::units;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RefError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Doc(Box<DocError>),
+    #[error("cannot write reference document {0}: {1}")]
+    Reconcile(String, Box<autosurgeon::ReconcileError>),
+}
+
+impl From<DocError> for RefError {
+    fn from(e: DocError) -> Self {
+        RefError::Doc(Box::new(e))
+    }
+}
+
+impl From<sqlx::Error> for RefError {
+    fn from(e: sqlx::Error) -> Self {
+        RefError::Storage(e.into())
+    }
+}
+
+type Result<T, E = RefError> = std::result::Result<T, E>;
+
+/// Makes document `id` hold `value` and stores what changed. `None` when
+/// nothing did; otherwise the metadata to announce to connected devices.
+pub async fn put<T: Reconcile>(
+    docs: &DocCache,
+    id: &str,
+    value: &T,
+    now_ms: i64,
+) -> Result<Option<DocMeta>> {
+    let mut doc = docs.lock(id).await?;
+    let before = doc.get_heads();
+    refdata::write(&mut doc, value)
+        .map_err(|e| RefError::Reconcile(id.to_string(), Box::new(e)))?;
+    if doc.get_heads() == before {
+        return Ok(None);
+    }
+    match docs::store(docs.storage(), id, &mut doc, &before, None, now_ms).await {
+        Ok(meta) => Ok(Some(meta)),
+        Err(e) => {
+            // Memory is ahead of storage: forget it.
+            doc.discard();
+            Err(e.into())
+        }
+    }
+}
+
+/// Writes the hierarchy documents for `all` (the whole hierarchy), emptying
+/// documents of units that no longer have children. Returns what changed.
+pub async fn put_units(docs: &DocCache, all: &[UnitRecord], now_ms: i64) -> Result<Vec<DocMeta>> {
+    let split = UnitsDoc::split(all);
+    let wanted: BTreeSet<String> = split.keys().map(|k| units_doc_id(k)).collect();
+    let mut changed = Vec::new();
+    for (key, doc) in &split {
+        changed.extend(put(docs, &units_doc_id(key), doc, now_ms).await?);
+    }
+    for (id, key) in stored_of_kind(docs, DocKind::Units).await? {
+        if !wanted.contains(&id) {
+            let empty = UnitsDoc {
+                kind: DocKind::Units,
+                parent: key,
+                units: BTreeMap::new(),
+            };
+            changed.extend(put(docs, &id, &empty, now_ms).await?);
+        }
+    }
+    Ok(changed)
+}
+
+/// Reference documents of one kind with the unit each covers.
+async fn stored_of_kind(docs: &DocCache, kind: DocKind) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT doc_id, store_id FROM documents WHERE kind = $1")
+        .bind(kind.as_str())
+        .fetch_all(docs.storage().pool())
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("doc_id")?, r.try_get("store_id")?)))
+        .collect()
+}
+
+/// Publishes a validated template version: its document, then its row, so
+/// records pinned to it are scored. Publishing a version twice changes
+/// nothing. Returns whether it is new, and the document's metadata.
+pub async fn publish(
+    docs: &DocCache,
+    t: &Template,
+    now_ms: i64,
+) -> Result<(bool, Option<DocMeta>)> {
+    let meta = put(
+        docs,
+        &template_doc_id(&t.id, &t.version),
+        &TemplateDoc::new(t),
+        now_ms,
+    )
+    .await?;
+    let mut tx = docs.storage().pool().begin().await?;
+    let new = index_template(&mut tx, t, now_ms).await?;
+    tx.commit().await?;
+    Ok((new, meta))
+}
+
+async fn index_template(tx: &mut Transaction<'_, Any>, t: &Template, now_ms: i64) -> Result<bool> {
+    let body = String::from_utf8_lossy(&t.canonical_json()).into_owned();
+    let done = sqlx::query(
+        "INSERT INTO templates (template_id, version, kind, body, published_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (template_id, version) DO NOTHING",
+    )
+    .persistent(false)
+    .bind(&t.id)
+    .bind(&t.version)
+    .bind(t.kind.as_str())
+    .bind(body)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Stores an assignment's document and its row.
+pub async fn put_assignment(docs: &DocCache, a: &Assignment) -> Result<Option<DocMeta>> {
+    let meta = put(docs, &assignment_doc_id(&a.assignment_id), a, a.updated_at).await?;
+    let mut tx = docs.storage().pool().begin().await?;
+    index_assignment(&mut tx, a).await?;
+    tx.commit().await?;
+    Ok(meta)
+}
+
+async fn index_assignment(tx: &mut Transaction<'_, Any>, a: &Assignment) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO assignments (assignment_id, assignee, template_id, mode, unit_id, starts_on, ends_on,
+             visits, daily_quota, note, cancelled, created_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (assignment_id) DO UPDATE SET assignee = excluded.assignee, template_id = excluded.template_id,
+             mode = excluded.mode, unit_id = excluded.unit_id, starts_on = excluded.starts_on,
+             ends_on = excluded.ends_on, visits = excluded.visits, daily_quota = excluded.daily_quota,
+             note = excluded.note, cancelled = excluded.cancelled, updated_at = excluded.updated_at",
+    )
+    // Not prepared once: see `materialise::write` on NULLs and PostgreSQL.
+    .persistent(false)
+    .bind(&a.assignment_id)
+    .bind(&a.assignee)
+    .bind(&a.template_id)
+    .bind(a.mode.as_str())
+    .bind(&a.unit_id)
+    .bind(&a.starts_on)
+    .bind(&a.ends_on)
+    .bind(i64::from(a.visits))
+    .bind(a.daily_quota.map(i64::from))
+    .bind(&a.note)
+    .bind(i64::from(a.cancelled))
+    .bind(&a.created_by)
+    .bind(a.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What [`reindex`] found in the documents.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reindexed {
+    pub units: usize,
+    pub templates: usize,
+    pub assignments: usize,
+}
+
+/// Rebuilds the `units`, `templates` and `assignments` tables from the
+/// reference documents, in one transaction.
+pub async fn reindex(docs: &DocCache, now_ms: i64) -> Result<Reindexed> {
+    let mut found = Reindexed::default();
+    let mut unit_rows: BTreeMap<String, UnitRecord> = BTreeMap::new();
+    let mut templates = Vec::new();
+    let mut assignments = Vec::new();
+    for kind in [DocKind::Units, DocKind::Template, DocKind::Assignment] {
+        for (id, _) in stored_of_kind(docs, kind).await? {
+            let doc = docs.lock(&id).await?;
+            match kind {
+                DocKind::Units => {
+                    if let Some(u) = refdata::read::<UnitsDoc>(&doc, kind) {
+                        unit_rows.extend(u.records().map(|r| (r.unit.id.clone(), r)));
+                    }
+                }
+                DocKind::Template => {
+                    let t = refdata::read::<TemplateDoc>(&doc, kind)
+                        .and_then(|t| Template::load(&t.body, Format::Json).ok());
+                    templates.extend(t);
+                }
+                DocKind::Assignment => {
+                    assignments.extend(refdata::read::<Assignment>(&doc, kind));
+                }
+                DocKind::Record => {}
+            }
+        }
+    }
+    let mut tx = docs.storage().pool().begin().await?;
+    for table in ["units", "assignments"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let units: Vec<UnitRecord> = unit_rows.into_values().collect();
+    units::write(&mut tx, &units, now_ms).await?;
+    found.units = units.len();
+    for t in &templates {
+        index_template(&mut tx, t, now_ms).await?;
+    }
+    found.templates = templates.len();
+    for a in &assignments {
+        index_assignment(&mut tx, a).await?;
+    }
+    found.assignments = assignments.len();
+    tx.commit().await?;
+    Ok(found)
+}
