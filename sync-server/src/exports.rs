@@ -22,9 +22,11 @@ use tokio::sync::mpsc;
 use crate::app::{AppState, Authenticated};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
+use crate::ratings::{self, RatingQuery};
 use crate::review::push_visibility;
 use crate::sql::{Sql, list_param};
 use crate::storage::StorageError;
+use crate::units;
 use utoipa::IntoParams;
 
 /// Records read per query.
@@ -113,10 +115,10 @@ struct Export {
     rows: mpsc::Receiver<Result<Vec<Cell>, ApiError>>,
 }
 
-/// `GET /api/v1/exports/{file}`: `records.csv`, `records.xlsx`,
-/// `actions.csv`, `actions.xlsx`.
+/// `GET /api/v1/exports/{file}`: `records`, `actions` or `ratings`, as
+/// `.csv` or `.xlsx`. Ratings take the parameters of `/api/v1/ratings`.
 #[utoipa::path(get, path = "/api/v1/exports/{file}", tag = "exports",
-    params(("file" = String, Path, description = "records.csv, records.xlsx, actions.csv or actions.xlsx"), ExportQuery),
+    params(("file" = String, Path, description = "records, actions or ratings, .csv or .xlsx"), ExportQuery, RatingQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "The file; `X-Total-Rows` gives the row count first"),
         (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -125,15 +127,20 @@ pub async fn export(
     who: Authenticated,
     Path(file): Path<String>,
     query: Result<Query<ExportQuery>, QueryRejection>,
+    rating_query: Result<Query<RatingQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let (format, what) = Format::of(&file)?;
     let export = match what {
         "records" => records(&app, &who.principal, &q).await?,
         "actions" => actions(&app, &who.principal, &q).await?,
+        "ratings" => {
+            let Query(rq) = rating_query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+            rating_rows(&app, &who.principal, &rq).await?
+        }
         _ => {
             return Err(ApiError::NotFound(
-                "the exports are records and actions".into(),
+                "the exports are records, actions and ratings".into(),
             ));
         }
     };
@@ -468,6 +475,115 @@ async fn actions(app: &AppState, who: &Principal, q: &ExportQuery) -> Result<Exp
     Ok(Export {
         name: "actions".into(),
         columns,
+        total,
+        rows: rx,
+    })
+}
+
+/// The columns of a ratings export, one row per unit and period.
+const RATING_COLUMNS: &[&str] = &[
+    "unit",
+    "name_zh",
+    "name_en",
+    "level",
+    "period",
+    "score",
+    "band",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "n",
+    "n_eff",
+    "visits",
+    "mystery_visits",
+    "pass_rate",
+    "stores_audited",
+    "stores_total",
+    "coverage_stores",
+    "coverage_traffic",
+    "suppressed",
+    "small_base",
+    "low_visits",
+    "rank",
+    "rank_best",
+    "rank_worst",
+    "previous_period",
+    "change",
+    "change_p_value",
+    "change_significant",
+    "templates",
+    "rule_set",
+];
+
+async fn rating_rows(app: &AppState, who: &Principal, q: &RatingQuery) -> Result<Export, ApiError> {
+    let reply = ratings::compute(app, who, q).await?;
+    let names: HashMap<String, (String, String)> = units::load(&app.storage)
+        .await?
+        .into_iter()
+        .map(|u| (u.unit.id, (u.name_zh, u.name_en)))
+        .collect();
+    let (tx, rx) = mpsc::channel(256);
+    let total = reply.ratings.len() as i64;
+    tokio::spawn(async move {
+        for s in reply.ratings {
+            let r = &s.rating;
+            let (zh, en) = names.get(&r.unit).cloned().unwrap_or_default();
+            let number = |x: Option<f64>| x.map_or(Cell::Empty, Cell::Number);
+            let count = |x: usize| Cell::Number(x as f64);
+            let flag = |b: bool| Cell::Text(if b { "yes" } else { "no" }.into());
+            let change = s.change.as_ref();
+            let test = change.and_then(|c| c.test.as_ref());
+            let row = vec![
+                Cell::Text(r.unit.clone()),
+                Cell::Text(zh),
+                Cell::Text(en),
+                Cell::Text(r.level.as_str().into()),
+                Cell::Text(r.period.to_string()),
+                number(r.score),
+                // The band's stable code, e.g. `fairly_satisfied`.
+                r.band
+                    .and_then(|b| serde_json::to_value(b).ok())
+                    .and_then(|v| v.as_str().map(|b| Cell::Text(b.into())))
+                    .unwrap_or(Cell::Empty),
+                Cell::Number(r.estimate.mean),
+                number(r.estimate.interval.map(|i| i.lo)),
+                number(r.estimate.interval.map(|i| i.hi)),
+                count(r.estimate.n),
+                Cell::Number(r.estimate.n_eff),
+                count(r.visits),
+                count(r.mystery_visits),
+                Cell::Number(r.pass_rate),
+                count(r.stores_audited),
+                count(r.stores_total),
+                Cell::Number(r.coverage_stores),
+                number(r.coverage_traffic),
+                flag(r.flags.suppressed),
+                flag(r.flags.small_base),
+                flag(r.flags.low_visits),
+                number(s.rank.map(|x| x as f64)),
+                number(s.rank_range.map(|x| x.0 as f64)),
+                number(s.rank_range.map(|x| x.1 as f64)),
+                change.map_or(Cell::Empty, |c| Cell::Text(c.previous_period.to_string())),
+                number(change.map(|c| c.delta)),
+                number(test.map(|t| t.p_value)),
+                test.map_or(Cell::Empty, |t| flag(t.significant)),
+                Cell::Text(
+                    r.templates
+                        .iter()
+                        .map(|t| format!("{}@{}", t.id, t.version.get(..12).unwrap_or(&t.version)))
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                ),
+                Cell::Text(r.rule_set.into()),
+            ];
+            if tx.send(Ok(row)).await.is_err() {
+                return;
+            }
+        }
+    });
+    Ok(Export {
+        name: "ratings".into(),
+        columns: RATING_COLUMNS.iter().map(|c| c.to_string()).collect(),
         total,
         rows: rx,
     })

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::app::{AppState, Authenticated};
+use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
 use crate::review::push_visibility;
 use crate::sql::Sql;
@@ -59,9 +60,9 @@ pub struct RatingReply {
     /// rank and rank range among the units of its level and period; change
     /// from the previous period with Welch's t test.
     #[schema(value_type = Vec<Object>)]
-    ratings: Vec<Standing>,
+    pub ratings: Vec<Standing>,
     /// Visits left out because their store is not in the hierarchy.
-    unplaced_visits: usize,
+    pub unplaced_visits: usize,
 }
 
 fn bad(what: &str, value: &str, allowed: &str) -> ApiError {
@@ -78,13 +79,21 @@ pub async fn ratings(
     who: Authenticated,
     query: Result<Query<RatingQuery>, QueryRejection>,
 ) -> Result<Json<RatingReply>, ApiError> {
-    let who = who.principal;
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    Ok(Json(compute(&app, &who.principal, &q).await?))
+}
+
+/// The ratings `q` asks for, over the units `who` may see.
+pub(crate) async fn compute(
+    app: &AppState,
+    who: &Principal,
+    q: &RatingQuery,
+) -> Result<RatingReply, ApiError> {
     if !matches!(who.role, Role::Manager | Role::Admin) {
         return Err(ApiError::Forbidden(
             "ratings are for managers and administrators".into(),
         ));
     }
-    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let granularity = match q.granularity.as_deref() {
         None => Granularity::Month,
         Some(g) => Granularity::parse(g)
@@ -201,10 +210,10 @@ pub async fn ratings(
         })
         .filter(|s| period.as_ref().is_none_or(|p| &s.rating.period == p))
         .collect();
-    Ok(Json(RatingReply {
+    Ok(RatingReply {
         ratings,
         unplaced_visits: unplaced,
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

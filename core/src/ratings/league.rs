@@ -114,6 +114,7 @@ mod tests {
             level: Level::Store,
             period: Period::parse(period).expect("period"),
             score: Some(mean),
+            band: None,
             estimate: MeanEstimate {
                 mean,
                 se: Some(half / 1.96),

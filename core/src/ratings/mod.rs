@@ -19,7 +19,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
-use crate::scoring::RULE_SET;
+use crate::scoring::{Band, RULE_SET};
 use crate::stats::{FlagRules, Flags, Interval, MeanEstimate, Z95, n_eff, wilson};
 use crate::templates::{Channel, TemplateRef};
 pub use period::{Granularity, Period};
@@ -195,6 +195,8 @@ pub struct Rating {
     pub period: Period,
     /// The score to show; `None` when suppressed (small sample or low coverage).
     pub score: Option<f64>,
+    /// The band of the shown score, on the 0-100 bands of domain.md.
+    pub band: Option<Band>,
     pub estimate: MeanEstimate,
     pub visits: usize,
     pub mystery_visits: usize,
@@ -355,6 +357,7 @@ fn rate_unit(
         level: unit.level,
         period,
         score: (!flags.suppressed).then_some(mean),
+        band: (!flags.suppressed).then(|| Band::of(mean)),
         estimate: MeanEstimate::from_variance(mean, var, visits, ne),
         visits,
         mystery_visits,

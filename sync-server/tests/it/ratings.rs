@@ -179,6 +179,53 @@ async fn ratings_roll_up_the_stores_in_scope() {
         .collect();
     assert_eq!(levels, ["district", "district"]);
 
+    // The export carries the same figures, in a workbook a reader opens.
+    let (status, bytes) = super::support::http_raw(
+        &server.addr,
+        "GET",
+        "/api/v1/exports/ratings.xlsx?granularity=month&level=district",
+        Some(&admin),
+        &[],
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an XLSX workbook");
+    let sheet = calamine::Reader::worksheet_range(&mut book, "ratings").expect("the ratings sheet");
+    let mut rows = sheet.rows();
+    let head: Vec<String> = rows
+        .next()
+        .expect("header")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let col = |name: &str| head.iter().position(|h| h == name).expect(name);
+    let yz_row = rows
+        .find(|r| r[col("unit")].to_string() == "cq/yz")
+        .expect("the district's row");
+    assert_eq!(yz_row[col("name_zh")].to_string(), "渝中区");
+    let exported: f64 = yz_row[col("mean")].to_string().parse().expect("a number");
+    assert!(
+        (exported - district_yz).abs() < 1e-9,
+        "{exported} != {district_yz}"
+    );
+    assert_eq!(yz_row[col("visits")].to_string(), "3");
+    let (status, csv) = http(
+        &server.addr,
+        "GET",
+        "/api/v1/exports/ratings.csv?level=store",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        csv.lines().count(),
+        1 + 3,
+        "a header and the three stores:\n{csv}"
+    );
+
     // A district manager sees the district and its stores, nothing else.
     let wang = login(&server.addr, "wang", "pw-123456").await;
     let (status, mine) = ratings(&server.addr, &wang, "").await;
