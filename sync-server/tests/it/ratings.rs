@@ -202,7 +202,7 @@ async fn ratings_roll_up_the_stores_in_scope() {
         .collect();
     let col = |name: &str| head.iter().position(|h| h == name).expect(name);
     let yz_row = rows
-        .find(|r| r[col("unit")].to_string() == "cq/yz")
+        .find(|r| r[col("unit")] == "cq/yz")
         .expect("the district's row");
     assert_eq!(yz_row[col("name_zh")].to_string(), "渝中区");
     let exported: f64 = yz_row[col("mean")].to_string().parse().expect("a number");
