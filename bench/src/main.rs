@@ -124,18 +124,23 @@ fn audit_template() -> anyhow::Result<Template> {
 
 /// A 150-item audit with every item answered and a note on every fourth.
 fn audit(t: &Template, user: &str, id: &str, n: usize) -> anyhow::Result<AutoCommit> {
+    audit_at(t, user, id, n, &format!("cq/yz/{:03}", n % 200))
+}
+
+fn audit_at(
+    t: &Template,
+    user: &str,
+    id: &str,
+    n: usize,
+    store: &str,
+) -> anyhow::Result<AutoCommit> {
     let who = |ms| Actor {
         user: user.into(),
         role: Role::Inspector,
         device: "bench".into(),
         now_ms: ms,
     };
-    let mut r = Record::create(
-        t,
-        id,
-        &format!("cq/yz/{:03}", n % 200),
-        &who(1_700_000_000_000),
-    )?;
+    let mut r = Record::create(t, id, store, &who(1_700_000_000_000))?;
     for (k, (_, item)) in t.items().enumerate() {
         let value = if (k + n).is_multiple_of(9) {
             AnswerValue::Fail
@@ -435,7 +440,12 @@ async fn main() -> anyhow::Result<()> {
             .position(|a| a == "--stores")
             .and_then(|i| args.get(i + 1)?.parse().ok())
             .unwrap_or(10_000);
-        return ratings::run(bin, stores).await;
+        let database = args
+            .iter()
+            .position(|a| a == "--database")
+            .and_then(|i| args.get(i + 1))
+            .cloned();
+        return ratings::run(bin, stores, database).await;
     }
     if args.get(1).map(String::as_str) == Some("samod-server") {
         let dir = args.get(2).context("samod-server DIR")?;
