@@ -136,18 +136,22 @@ pub(crate) async fn compute(
         .map(|r| r.unit)
         .collect();
     let hierarchy = Hierarchy::new(units).map_err(|e| ApiError::Internal(e.into()))?;
-    let mut sql = format!(
+    let mut sql = Sql::new(&format!(
         "SELECT store_id, template_id, template_version, mode, score, passed, started_at FROM m_records
          WHERE kind = 'checklist' AND scored = 1 AND score IS NOT NULL AND status IN ({VALID})"
-    );
-    if q.template.is_some() {
-        sql.push_str(" AND template_id = $1");
+    ));
+    // Visits outside the caller's scope rate nothing the caller sees.
+    if who.scope != "*" {
+        sql.under("store_id", &who.scope);
     }
-    let mut select = sqlx::query(&sql);
     if let Some(t) = &q.template {
-        select = select.bind(t);
+        sql.push(" AND template_id = ").bind(t.as_str());
     }
-    let rows = select
+    if let Some(m) = mode {
+        sql.push(" AND mode = ").bind(m.as_str());
+    }
+    let rows = sql
+        .query()
         .fetch_all(app.storage.pool())
         .await
         .map_err(StorageError::from)?;
