@@ -135,7 +135,11 @@ pub async fn run(bin: &str, stores: usize, database: Option<String>) -> anyhow::
         &storage,
         &["template", "publish", &tfile.to_string_lossy()],
     )?;
-    for (user, role) in [("admin", "admin"), ("inspector", "inspector")] {
+    for (user, role, scope) in [
+        ("admin", "admin", "*"),
+        ("inspector", "inspector", "*"),
+        ("district", "manager", "p/c0/d0"),
+    ] {
         cli(
             bin,
             &storage,
@@ -146,7 +150,7 @@ pub async fn run(bin: &str, stores: usize, database: Option<String>) -> anyhow::
                 "--role",
                 role,
                 "--scope",
-                "*",
+                scope,
                 "--password",
                 "bench-pw",
             ],
@@ -247,29 +251,39 @@ pub async fn run(bin: &str, stores: usize, database: Option<String>) -> anyhow::
         bytes as f64 / 1e6
     );
     rss("after exports");
-    for (what, path) in [
+    let district = login(&srv.addr, "district").await?;
+    for (what, path, token) in [
         (
             "ratings by month, every unit",
             "/api/v1/ratings?granularity=month",
+            &token,
         ),
         (
             "ratings by quarter, every unit",
             "/api/v1/ratings?granularity=quarter",
+            &token,
         ),
         (
             "ratings of one district by month",
             "/api/v1/ratings?granularity=month&unit=p/c0/d0",
+            &token,
+        ),
+        (
+            "a district manager's ratings by month (their scope)",
+            "/api/v1/ratings?granularity=month",
+            &district,
         ),
         (
             "district league tables by month",
             "/api/v1/ratings?granularity=month&level=district",
+            &token,
         ),
-        ("weakest items and sections", "/api/v1/weakest"),
+        ("weakest items and sections", "/api/v1/weakest", &token),
     ] {
         let mut times = Vec::new();
         let mut size = 0;
         for _ in 0..3 {
-            let (status, bytes, ms) = get(&srv.addr, &token, path).await?;
+            let (status, bytes, ms) = get(&srv.addr, token, path).await?;
             if status != 200 {
                 bail!("{path}: {status}");
             }
