@@ -259,6 +259,11 @@ pub async fn run(bin: &str, stores: usize, database: Option<String>) -> anyhow::
             &token,
         ),
         (
+            "ratings of one month (June), every unit",
+            "/api/v1/ratings?granularity=month&period=2026-06",
+            &token,
+        ),
+        (
             "ratings by quarter, every unit",
             "/api/v1/ratings?granularity=quarter",
             &token,

@@ -150,6 +150,20 @@ pub(crate) async fn compute(
     if let Some(m) = mode {
         sql.push(" AND mode = ").bind(m.as_str());
     }
+    // One period asked for: its visits and the previous period's (for the
+    // change), with a day either side for the stores' time zones.
+    if let Some((from, to)) = period
+        .as_ref()
+        .and_then(|p| Some((p.previous()?.first_day()?, p.end_day()?)))
+    {
+        let ms = |d: jiff::civil::Date, days: i64| {
+            d.to_zoned(jiff::tz::TimeZone::UTC)
+                .map(|z| z.timestamp().as_millisecond() + days * 86_400_000)
+                .map_err(|e| ApiError::Internal(e.into()))
+        };
+        sql.push(" AND started_at >= ").bind(ms(from, -1)?);
+        sql.push(" AND started_at < ").bind(ms(to, 1)?);
+    }
     let rows = sql
         .query()
         .fetch_all(app.storage.pool())

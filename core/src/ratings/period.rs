@@ -78,6 +78,18 @@ impl Period {
         }
     }
 
+    /// The first day after the period.
+    pub fn end_day(&self) -> Option<Date> {
+        let span = match self.granularity() {
+            Granularity::Day => jiff::Span::new().days(1),
+            Granularity::Week => jiff::Span::new().days(7),
+            Granularity::Month => jiff::Span::new().months(1),
+            Granularity::Quarter => jiff::Span::new().months(3),
+            Granularity::Year => jiff::Span::new().years(1),
+        };
+        self.first_day()?.checked_add(span).ok()
+    }
+
     /// The period just before this one.
     pub fn previous(&self) -> Option<Period> {
         let day_before = self.first_day()?.yesterday().ok()?;
@@ -199,6 +211,22 @@ mod tests {
         }
         for bad in ["2026-W54", "2026-13", "2026-Q5", "x", "2026-02-30"] {
             assert_eq!(Period::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn periods_end_where_the_next_begins() {
+        for (p, end) in [
+            ("2026-12-31", "2027-01-01"),
+            ("2026-W53", "2027-01-04"),
+            ("2026-02", "2026-03-01"),
+            ("2026-Q4", "2027-01-01"),
+            ("2026", "2027-01-01"),
+        ] {
+            let got = Period::parse(p)
+                .and_then(|p| p.end_day())
+                .map(|d| d.to_string());
+            assert_eq!(got.as_deref(), Some(end), "{p}");
         }
     }
 }

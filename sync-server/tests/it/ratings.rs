@@ -150,6 +150,12 @@ async fn ratings_roll_up_the_stores_in_scope() {
     close("cq/jb/001", s[3]);
     close("cq/yz", district_yz);
     close("cq", province);
+    // One period asked for: the same figures, and nothing for another month.
+    let (_, one) = ratings(&server.addr, &admin, "?granularity=month&period=1970-01").await;
+    let got = mean_of(&one, "cq/yz").unwrap_or(f64::NAN);
+    assert!((got - district_yz).abs() < 1e-9, "{one:#}");
+    let (_, none) = ratings(&server.addr, &admin, "?granularity=month&period=1970-03").await;
+    assert_eq!(none["ratings"], serde_json::json!([]));
     let yz = all["ratings"]
         .as_array()
         .and_then(|r| r.iter().find(|r| r["unit"] == "cq/yz"))
