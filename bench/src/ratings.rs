@@ -208,6 +208,11 @@ pub async fn run(bin: &str, stores: usize, database: Option<String>) -> anyhow::
         q.execute(&mut *tx).await?;
     }
     tx.commit().await?;
+    if storage.database.is_some() {
+        // What autovacuum does a while after a bulk load; without statistics
+        // the first queries get plans for an empty table.
+        sqlx::query("ANALYZE").execute(&pool).await?;
+    }
     pool.close().await;
     println!(
         "workload on {engine}: {stores} stores, {n} visits over a year (set up in {:.1} s)",
