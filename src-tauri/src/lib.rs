@@ -3,5 +3,6 @@
 //! Tauri shell and UI build on these.
 
 pub mod media;
+pub mod reference;
 pub mod store;
 pub mod sync_client;

@@ -13,7 +13,9 @@ use fieldcheck_core::answers::{AnswerValue, MediaRef};
 use fieldcheck_core::records::{Actor, Record, Status};
 use fieldcheck_core::vocab::Role;
 
-use super::support::{Server, add_user, config, login, logout, template, up_to_date};
+use super::support::{
+    STORES, Server, add_user, cli, config, http, login, logout, publish, template, up_to_date,
+};
 
 fn li(ms: i64) -> Actor {
     Actor {
@@ -407,4 +409,84 @@ async fn refused_changes_are_kept_as_a_rejection_until_the_user_discards_them() 
         "submitted",
         "the index follows the server's copy"
     );
+}
+
+#[tokio::test]
+async fn the_device_works_from_the_assignments_stores_and_templates_it_synced() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let stores = dir.path().join("stores.csv");
+    std::fs::write(&stores, STORES).expect("write");
+    cli(dir.path(), &["stores", "import", &stores.to_string_lossy()]);
+    let t = template();
+    publish(dir.path(), &t);
+    add_user(dir.path(), "li", "inspector", "cq/yz", "pw-123456");
+    add_user(dir.path(), "wang", "manager", "cq/yz", "pw-123456");
+    let server = Server::start(dir.path(), None);
+    let wang = login(&server.addr, "wang", "pw-123456").await;
+    let body = serde_json::json!({ "assignee": "li", "template_id": t.id, "mode": "mystery",
+        "unit_id": "cq/yz/001", "starts_on": "2026-12-01", "ends_on": "2026-12-31" });
+    let (status, created) = http(
+        &server.addr,
+        "POST",
+        "/api/v1/assignments",
+        Some(&wang),
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = serde_json::from_str::<serde_json::Value>(&created).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+
+    let store = DeviceStore::open(&dir.path().join("li.db"))
+        .await
+        .expect("open");
+    let token = login(&server.addr, "li", "pw-123456").await;
+    let h = sync_client::spawn(store.clone(), config(&server.addr, &token));
+    up_to_date(&h, "first sync").await;
+    let work = store.assignments().await.expect("assignments");
+    assert_eq!(work.len(), 1);
+    assert_eq!(work[0].assignment_id, id);
+    assert_eq!(work[0].unit_id, "cq/yz/001");
+    let units: Vec<String> = store
+        .units()
+        .await
+        .expect("units")
+        .into_iter()
+        .map(|u| u.unit.id)
+        .collect();
+    assert_eq!(
+        units,
+        ["cq", "cq/jb", "cq/yz", "cq/yz/001", "cq/yz/002"],
+        "the district's stores and the units above"
+    );
+    let templates = store.templates().await.expect("templates");
+    assert_eq!(templates.len(), 1);
+    assert_eq!(templates[0].version, t.version);
+    assert!(
+        store.records().await.expect("index").is_empty(),
+        "reference data is not a record"
+    );
+
+    // Cancelled on the server: gone from the device while it stays connected.
+    let (status, _) = http(
+        &server.addr,
+        "PATCH",
+        &format!("/api/v1/assignments/{id}"),
+        Some(&wang),
+        Some(r#"{"cancelled": true}"#),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut left = 1;
+    for _ in 0..100 {
+        left = store.assignments().await.expect("assignments").len();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    h.stop().await;
+    assert_eq!(left, 0, "the cancellation reached the device");
 }
