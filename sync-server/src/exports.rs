@@ -12,6 +12,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use fieldcheck_core::ratings::NATION;
 use fieldcheck_core::templates::Template;
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -517,11 +518,12 @@ const RATING_COLUMNS: &[&str] = &[
 
 async fn rating_rows(app: &AppState, who: &Principal, q: &RatingQuery) -> Result<Export, ApiError> {
     let reply = ratings::compute(app, who, q).await?;
-    let names: HashMap<String, (String, String)> = units::load(&app.storage)
+    let mut names: HashMap<String, (String, String)> = units::load(&app.storage)
         .await?
         .into_iter()
         .map(|u| (u.unit.id, (u.name_zh, u.name_en)))
         .collect();
+    names.insert(NATION.into(), ("全国".into(), "National".into()));
     let (tx, rx) = mpsc::channel(256);
     let total = reply.ratings.len() as i64;
     tokio::spawn(async move {

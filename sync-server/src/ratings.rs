@@ -7,7 +7,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use fieldcheck_core::ratings::league::{Standing, standings};
 use fieldcheck_core::ratings::{
-    Granularity, Hierarchy, Period, Rating, RatingRules, Visit, Weighting, rate,
+    Granularity, Hierarchy, Period, Rating, RatingRules, Visit, Weighting, rate, under_nation,
 };
 use fieldcheck_core::records::gate::in_scope;
 use fieldcheck_core::templates::{Channel, TemplateRef};
@@ -43,7 +43,8 @@ pub struct RatingQuery {
     period: Option<String>,
     /// Only this unit and the units below it.
     unit: Option<String>,
-    /// Only units of this level: store, district, city, province.
+    /// Only units of this level: store, district, city, province or national
+    /// (the unit `*`, for users who see everything).
     level: Option<String>,
     template: Option<String>,
     channel: Option<String>,
@@ -81,6 +82,16 @@ pub async fn ratings(
 ) -> Result<Json<RatingReply>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     Ok(Json(compute(&app, &who.principal, &q).await?))
+}
+
+/// The stored hierarchy under its national root.
+async fn national_hierarchy(app: &AppState) -> Result<Hierarchy, ApiError> {
+    let units = units::load(&app.storage)
+        .await?
+        .into_iter()
+        .map(|r| r.unit)
+        .collect();
+    Hierarchy::new(under_nation(units)).map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// The ratings `q` asks for, over the units `who` may see.
@@ -121,7 +132,7 @@ pub(crate) async fn compute(
         .as_deref()
         .map(|l| {
             fieldcheck_core::ratings::Level::parse(l)
-                .ok_or_else(|| bad("level", l, "store, district, city, province"))
+                .ok_or_else(|| bad("level", l, "store, district, city, province, national"))
         })
         .transpose()?;
     let weighting = match q.weighting.as_deref() {
@@ -130,12 +141,7 @@ pub(crate) async fn compute(
         Some(w) => return Err(bad("weighting", w, "stores, traffic")),
     };
 
-    let units: Vec<_> = units::load(&app.storage)
-        .await?
-        .into_iter()
-        .map(|r| r.unit)
-        .collect();
-    let hierarchy = Hierarchy::new(units).map_err(|e| ApiError::Internal(e.into()))?;
+    let hierarchy = national_hierarchy(app).await?;
     let mut sql = Sql::new(&format!(
         "SELECT store_id, template_id, template_version, mode, score, passed, started_at FROM m_records
          WHERE kind = 'checklist' AND scored = 1 AND score IS NOT NULL AND status IN ({VALID})"
@@ -539,14 +545,7 @@ pub async fn satisfaction(
             .push(Response::unweighted(answers));
     }
 
-    let hierarchy = Hierarchy::new(
-        units::load(&app.storage)
-            .await?
-            .into_iter()
-            .map(|r| r.unit)
-            .collect(),
-    )
-    .map_err(|e| ApiError::Internal(e.into()))?;
+    let hierarchy = national_hierarchy(&app).await?;
     let rules = fieldcheck_core::stats::FlagRules::default();
     let mut out = Vec::new();
     for unit in hierarchy.units() {

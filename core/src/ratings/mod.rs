@@ -65,6 +65,29 @@ pub enum HierarchyError {
     UnknownStore(String),
 }
 
+/// The id of the nation, the root above every province. It is also the
+/// scope of everything, so only users who see everything see its ratings.
+pub const NATION: &str = "*";
+
+/// `units` under one national root, so that ratings roll up nationally too.
+pub fn under_nation(mut units: Vec<Unit>) -> Vec<Unit> {
+    if units.is_empty() || units.iter().any(|u| u.id == NATION) {
+        return units;
+    }
+    for u in units.iter_mut().filter(|u| u.parent.is_none()) {
+        u.parent = Some(NATION.into());
+    }
+    units.push(Unit {
+        id: NATION.into(),
+        parent: None,
+        level: Level::National,
+        channel: None,
+        traffic: 0.0,
+        time_zone: "Asia/Shanghai".into(),
+    });
+    units
+}
+
 /// The store hierarchy, checked: parents exist, levels go up, zones resolve.
 #[derive(Debug, Clone)]
 pub struct Hierarchy {

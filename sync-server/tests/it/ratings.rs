@@ -150,6 +150,7 @@ async fn ratings_roll_up_the_stores_in_scope() {
     close("cq/jb/001", s[3]);
     close("cq/yz", district_yz);
     close("cq", province);
+    close("*", province);
     // One period asked for: the same figures, and nothing for another month.
     let (_, one) = ratings(&server.addr, &admin, "?granularity=month&period=1970-01").await;
     let got = mean_of(&one, "cq/yz").unwrap_or(f64::NAN);
@@ -184,6 +185,9 @@ async fn ratings_roll_up_the_stores_in_scope() {
         .filter_map(|r| r["level"].as_str())
         .collect();
     assert_eq!(levels, ["district", "district"]);
+    let (_, nation) = ratings(&server.addr, &admin, "?level=national").await;
+    assert_eq!(nation["ratings"][0]["unit"], "*");
+    assert_eq!(nation["ratings"][0]["stores_total"], 3);
 
     // The export carries the same figures, in a workbook a reader opens.
     let (status, bytes) = super::support::http_raw(
@@ -244,6 +248,10 @@ async fn ratings_roll_up_the_stores_in_scope() {
         .collect();
     assert!(!units.is_empty());
     assert!(units.iter().all(|u| u.starts_with("cq/yz")), "{units:?}");
+    assert!(
+        !units.contains(&"*"),
+        "the national figure is for those who see everything"
+    );
 
     // Weak spots: each of five items failed once in four visits, two never.
     let (status, weak) = get_json(&server.addr, &admin, "/api/v1/weakest?limit=20").await;
