@@ -760,7 +760,7 @@ fn visit(
             if age_days > 45 {
                 r.complete_action(&who(&staff, Role::StoreStaff, review_at + 10 * DAY_MS), &id)?;
                 if rng.chance(0.7) {
-                    r.verify_action(&reviewer(review_at + 14 * DAY_MS), &id)?;
+                    r.verify_action(&reviewer(review_at + 14 * DAY_MS), &id, None)?;
                 }
             }
         }

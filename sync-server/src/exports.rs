@@ -416,7 +416,8 @@ async fn actions(app: &AppState, who: &Principal, q: &ExportQuery) -> Result<Exp
     let mut sql = filtered(
         &format!(
             "SELECT a.doc_id, r.store_id, r.template_id, a.action_id, a.item_id, a.description, a.assignee,
-                    a.due, a.status, a.created_by, a.created_at, a.done_at, a.verified_by, a.verified_at {joined}"
+                    a.due, a.status, a.created_by, a.created_at, a.done_at, a.verified_by, a.verified_at,
+                    a.verified_record {joined}"
         ),
         who,
         q,
@@ -437,6 +438,7 @@ async fn actions(app: &AppState, who: &Principal, q: &ExportQuery) -> Result<Exp
         "done_at",
         "verified_by",
         "verified_at",
+        "verified_record",
     ]
     .iter()
     .map(|c| c.to_string())
@@ -465,6 +467,7 @@ async fn actions(app: &AppState, who: &Principal, q: &ExportQuery) -> Result<Exp
                         time(r.try_get("done_at")?),
                         text("verified_by")?,
                         time(r.try_get("verified_at")?),
+                        text("verified_record")?,
                     ])
                     .map_err(|e: sqlx::Error| ApiError::from(StorageError::from(e)))
                 });

@@ -306,6 +306,7 @@ async fn write(
             "done_at",
             "verified_by",
             "verified_at",
+            "verified_record",
         ],
     );
     let mut history = Rows::new(
@@ -405,6 +406,7 @@ async fn write(
                 a.done_at.into(),
                 a.verified_by.clone().into(),
                 a.verified_at.into(),
+                a.verified_record.clone().into(),
             ]);
         }
         for h in &d.history {

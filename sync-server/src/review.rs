@@ -539,17 +539,28 @@ pub async fn open_action(
     Ok(Json(Created { id }))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepBody {
+    /// `verify` only: the re-audit of the same store, made after the fix,
+    /// whose answer to the action's item passes.
+    reaudit: Option<String>,
+}
+
 /// `POST /api/v1/records/{id}/actions/{action}/{step}` with step `complete`,
-/// `verify` or `reopen`.
+/// `verify` or `reopen`. A verification may rest on a re-audit.
 #[utoipa::path(post, path = "/api/v1/records/{id}/actions/{action}/{step}", tag = "review",
     params(("id" = String, Path), ("action" = String, Path), ("step" = String, Path, description = "complete, verify or reopen")),
+    request_body(content = Option<StepBody>, description = "Optional; `verify` may name the re-audit"),
     security(("bearer" = [])),
-    responses((status = 200, body = Done), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not in a state for this step, or the re-audit does not show the fix", body = ErrorBody)))]
 pub async fn action_step(
     State(app): State<AppState>,
     who: Authenticated,
     Path((id, action, step)): Path<(String, String, String)>,
+    bytes: Bytes,
 ) -> Result<Json<Done>, ApiError> {
     let status = match step.as_str() {
         "complete" => "done",
@@ -561,7 +572,24 @@ pub async fn action_step(
             ));
         }
     };
-    let detail = serde_json::json!({ "action": action, "step": step });
+    let b: StepBody = if bytes.iter().all(u8::is_ascii_whitespace) {
+        StepBody { reaudit: None }
+    } else {
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(e.to_string()))?
+    };
+    let reaudit = match (&b.reaudit, step.as_str()) {
+        (Some(r), "verify") => Some(r.clone()),
+        (Some(_), _) => {
+            return Err(ApiError::BadRequest(
+                "only a verification rests on a re-audit".into(),
+            ));
+        }
+        (None, _) => None,
+    };
+    if let Some(r) = &reaudit {
+        check_reaudit(&app, &who.principal, &id, &action, r).await?;
+    }
+    let detail = serde_json::json!({ "action": action, "step": step, "reaudit": reaudit });
     write(
         &app,
         &who.principal,
@@ -570,10 +598,69 @@ pub async fn action_step(
         detail,
         |r, _, a| match step.as_str() {
             "complete" => r.complete_action(a, &action),
-            "verify" => r.verify_action(a, &action),
+            "verify" => r.verify_action(a, &action, reaudit.as_deref()),
             _ => r.reopen_action(a, &action),
         },
     )
     .await?;
     Ok(Json(Done { status }))
+}
+
+/// A re-audit verifies an action when it is a submitted audit of the same
+/// store, started after the fix was reported, that passes the action's item.
+async fn check_reaudit(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    action: &str,
+    reaudit: &str,
+) -> Result<(), ApiError> {
+    let meta = visible(app, who, id).await?;
+    let state = open_record(app, app.docs.lock(id).await?.clone())
+        .await?
+        .state;
+    let Some(a) = state.actions.get(action) else {
+        return Err(ApiError::NotFound("no such corrective action".into()));
+    };
+    if visible(app, who, reaudit).await.is_err() {
+        return Err(ApiError::NotFound(format!("no re-audit `{reaudit}`")));
+    }
+    let since = a.done_at.unwrap_or(a.created_at);
+    let row = sqlx::query(
+        "SELECT r.store_id, r.status, r.kind, r.started_at, a.failed, a.outcome
+         FROM m_records r LEFT JOIN m_answers a ON a.doc_id = r.doc_id AND a.item_id = $2
+         WHERE r.doc_id = $1",
+    )
+    .bind(reaudit)
+    .bind(&a.item)
+    .fetch_optional(app.storage.pool())
+    .await?;
+    let Some(row) = row else {
+        return Err(ApiError::InvalidState(format!(
+            "re-audit `{reaudit}` is not processed yet; try again in a moment"
+        )));
+    };
+    let store: String = row.try_get("store_id")?;
+    let status: String = row.try_get("status")?;
+    let kind: String = row.try_get("kind")?;
+    let started: i64 = row.try_get("started_at")?;
+    if store != meta.store_id
+        || kind != "checklist"
+        || !["submitted", "resubmitted", "approved"].contains(&status.as_str())
+        || started <= since
+    {
+        return Err(ApiError::InvalidState(format!(
+            "a re-audit is a submitted audit of store {} started after the fix was reported",
+            meta.store_id
+        )));
+    }
+    let failed: Option<i64> = row.try_get("failed")?;
+    let outcome: Option<f64> = row.try_get("outcome")?;
+    if failed != Some(0) || outcome.is_none() {
+        return Err(ApiError::InvalidState(format!(
+            "re-audit `{reaudit}` does not pass item {}",
+            a.item
+        )));
+    }
+    Ok(())
 }

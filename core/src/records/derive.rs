@@ -113,6 +113,7 @@ pub struct ActionRow {
     pub done_at: Option<i64>,
     pub verified_by: Option<String>,
     pub verified_at: Option<i64>,
+    pub verified_record: Option<String>,
 }
 
 /// One Automerge change: who changed the record, when, and what they said.
@@ -272,6 +273,7 @@ pub fn derive(
                 done_at: a.done_at,
                 verified_by: a.verified_by.clone(),
                 verified_at: a.verified_at,
+                verified_record: a.verified_record.clone(),
             })
             .collect(),
         history: history

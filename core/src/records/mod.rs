@@ -102,6 +102,9 @@ pub struct CorrectiveAction {
     pub done_at: Option<i64>,
     pub verified_by: Option<String>,
     pub verified_at: Option<i64>,
+    /// The re-audit whose passing answer showed that the fix holds, if the
+    /// verification rests on one.
+    pub verified_record: Option<String>,
 }
 
 /// The whole record as plain data.
@@ -575,6 +578,7 @@ impl Record {
             done_at: None,
             verified_by: None,
             verified_at: None,
+            verified_record: None,
         };
         self.change(actor, &format!("open action {id}"), |r| {
             reconcile_prop(&mut r.doc, &actions, id.as_str(), &ca)?;
@@ -598,7 +602,7 @@ impl Record {
     }
 
     /// Confirms a done action (e.g. after a re-audit), closing the loop.
-    pub fn verify_action(&mut self, actor: &Actor, id: &str) -> Result<()> {
+    pub fn verify_action(&mut self, actor: &Actor, id: &str, reaudit: Option<&str>) -> Result<()> {
         require(
             actor,
             &[Role::Manager, Role::Admin],
@@ -608,6 +612,7 @@ impl Record {
             a.status = ActionStatus::Verified;
             a.verified_by = Some(actor.user.clone());
             a.verified_at = Some(actor.now_ms);
+            a.verified_record = reaudit.map(str::to_string);
             Ok(())
         })
     }

@@ -331,7 +331,7 @@ fn corrective_actions_go_open_done_verified() {
     let id = r.open_action(&t, &manager(6_000), new).expect("open");
     let staff = actor("store-001-lead", Role::StoreStaff, 7_000);
     assert!(matches!(
-        r.verify_action(&manager(7_000), &id),
+        r.verify_action(&manager(7_000), &id, None),
         Err(RecordError::ActionTransition { .. })
     ));
     assert!(
@@ -341,12 +341,14 @@ fn corrective_actions_go_open_done_verified() {
     r.complete_action(&staff, &id).expect("done");
     r.reopen_action(&manager(8_000), &id).expect("reopen");
     r.complete_action(&staff, &id).expect("done again");
-    r.verify_action(&manager(9_000), &id).expect("verify");
+    r.verify_action(&manager(9_000), &id, Some("reaudit-1"))
+        .expect("verify");
     let a = &r.state().expect("state").actions[&id];
     assert_eq!(
         (a.status, a.verified_by.as_deref(), a.verified_at),
         (ActionStatus::Verified, Some("wang.manager"), Some(9_000))
     );
+    assert_eq!(a.verified_record.as_deref(), Some("reaudit-1"));
     assert!(matches!(
         r.complete_action(&staff, "nope"),
         Err(RecordError::UnknownAction(_))

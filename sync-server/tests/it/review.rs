@@ -317,3 +317,108 @@ fn score_of(t: &Template) -> f64 {
         .collect();
     score_visit(t, &answers).score.expect("score")
 }
+
+/// An audit by li with item a3 answered `a3`, started at `at`.
+fn audit_with(t: &Template, id: &str, store: &str, at: i64, a3: AnswerValue) -> Record {
+    let li = |ms| actor("li", Role::Inspector, ms);
+    let mut r = Record::create(t, id, store, &li(at)).expect("create");
+    for item in ["a1", "a2", "a4", "b1", "b2", "b3"] {
+        r.answer(t, &li(at + 1), item, AnswerValue::Pass, None)
+            .expect("answer");
+    }
+    r.answer(t, &li(at + 2), "a3", a3, None).expect("answer");
+    r.submit(t, &li(at + 3)).expect("submit");
+    r
+}
+
+#[tokio::test]
+async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
+    let dir = people();
+    super::support::add_user(dir.path(), "s1", "store_staff", "cq/yz/001", "pw-123456");
+    let t = template();
+    publish(dir.path(), &t);
+    let server = Server::start(dir.path(), None);
+    let addr = server.addr.clone();
+    let (wang, s1, li_t) = (
+        login(&addr, "wang", "pw-123456").await,
+        login(&addr, "s1", "pw-123456").await,
+        login(&addr, "li", "pw-123456").await,
+    );
+    let mut li = Device::default();
+    li.docs.0.insert(
+        "ra-1".into(),
+        audit_with(&t, "ra-1", "cq/yz/001", 1_000, AnswerValue::Fail).into_doc(),
+    );
+    li.changed(None, "ra-1").await;
+    let mut ws = li.sync(&addr, &li_t).await;
+    let mut materialised = false;
+    for _ in 0..100 {
+        if get(&addr, &wang, "/api/v1/records").await.1["total"] == 1 {
+            materialised = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(materialised);
+    let action =
+        r#"{"item":"a3","description":"Fix the queue sign","assignee":"s1","due":"2026-12-31"}"#;
+    let (status, opened) = post(&addr, &wang, "/api/v1/records/ra-1/actions", action).await;
+    assert_eq!(status, 200, "{opened}");
+    let (_, detail) = get(&addr, &wang, "/api/v1/records/ra-1").await;
+    let action_id = detail["actions"][0]["action_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let step = |s: &str| format!("/api/v1/records/ra-1/actions/{action_id}/{s}");
+    assert_eq!(post(&addr, &s1, &step("complete"), "").await.0, 200);
+
+    // Re-audits: before the fix, at another store, still failing, passing.
+    let later = jiff::Timestamp::now().as_millisecond() + 60_000;
+    for (id, store, at, a3) in [
+        ("ra-0", "cq/yz/001", 2_000, AnswerValue::Pass),
+        ("ra-2", "cq/yz/001", later, AnswerValue::Fail),
+        ("ra-3", "cq/yz/002", later, AnswerValue::Pass),
+        ("ra-4", "cq/yz/001", later + 1_000, AnswerValue::Pass),
+    ] {
+        li.docs
+            .0
+            .insert(id.into(), audit_with(&t, id, store, at, a3).into_doc());
+        li.changed(Some(&mut ws), id).await;
+    }
+    for _ in 0..100 {
+        if get(&addr, &wang, "/api/v1/records").await.1["total"] == 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for (reaudit, why) in [
+        ("ra-0", "made before the fix"),
+        ("ra-2", "the item still fails"),
+        ("ra-3", "another store"),
+    ] {
+        let body = format!(r#"{{"reaudit":"{reaudit}"}}"#);
+        let (status, err) = post(&addr, &wang, &step("verify"), &body).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (409, Some("invalid_state")),
+            "{why}: {err}"
+        );
+    }
+    let (status, _) = post(&addr, &wang, &step("verify"), r#"{"reaudit":"nope"}"#).await;
+    assert_eq!(status, 404);
+    let (status, _) = post(&addr, &wang, &step("complete"), r#"{"reaudit":"ra-4"}"#).await;
+    assert_eq!(status, 400, "only a verification rests on a re-audit");
+    let (status, done) = post(&addr, &wang, &step("verify"), r#"{"reaudit":"ra-4"}"#).await;
+    assert_eq!(status, 200, "{done}");
+    let mut verified = serde_json::Value::Null;
+    for _ in 0..100 {
+        verified = get(&addr, &wang, "/api/v1/records/ra-1").await.1["actions"][0].clone();
+        if verified["status"] == "verified" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(verified["status"], "verified", "{verified}");
+    assert_eq!(verified["verified_record"], "ra-4");
+    assert_eq!(verified["verified_by"], "wang");
+}
