@@ -25,6 +25,7 @@ use crate::openapi;
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::ws;
 use crate::{admin, assignments, exports, ratings, report, review};
+use tower_http::services::{ServeDir, ServeFile};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -235,8 +236,14 @@ fn router(state: AppState) -> Router {
         .routes(routes!(assignments::get_one, assignments::update))
         .split_for_parts();
     let api = Arc::new(api);
-    router
+    let console = state.config.console.clone();
+    let router = router
         .route("/sync", get(ws::sync))
+        // Unknown API paths answer like the API, not with the console's page.
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async { ApiError::NotFound("no such endpoint".into()) }),
+        )
         .route(
             "/api/v1/openapi.json",
             get(move || {
@@ -244,7 +251,13 @@ fn router(state: AppState) -> Router {
                 async move { Json(api.as_ref().clone()) }
             }),
         )
-        .with_state(state)
+        .with_state(state);
+    match console {
+        // The console's own routes (`/review/...`) all load its index page.
+        Some(dir) => router
+            .fallback_service(ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")))),
+        None => router,
+    }
 }
 
 #[derive(Serialize, ToSchema)]

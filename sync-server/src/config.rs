@@ -48,6 +48,9 @@ pub struct ServeArgs {
     /// Address to listen on, e.g. 0.0.0.0:8080.
     #[arg(long, env = "FIELDCHECK_LISTEN")]
     pub listen: Option<SocketAddr>,
+    /// The built web console (`ui/dist`) to serve at `/`.
+    #[arg(long, env = "FIELDCHECK_CONSOLE")]
+    pub console: Option<PathBuf>,
 }
 
 /// The file layer.
@@ -60,6 +63,7 @@ struct FileConfig {
     token_ttl_hours: Option<u64>,
     cache_docs: Option<usize>,
     max_media_mb: Option<u64>,
+    console: Option<PathBuf>,
 }
 
 /// The resolved configuration.
@@ -73,6 +77,8 @@ pub struct ServeConfig {
     pub cache_docs: usize,
     /// Largest media file accepted.
     pub max_media_bytes: u64,
+    /// The built web console served at `/`, if any.
+    pub console: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -101,6 +107,7 @@ impl ServeConfig {
             token_ttl: Duration::from_secs(3600 * file.token_ttl_hours.unwrap_or(24 * 30)),
             cache_docs: file.cache_docs.unwrap_or(2_000),
             max_media_bytes: file.max_media_mb.unwrap_or(25) * 1024 * 1024,
+            console: args.console.clone().or(file.console),
         })
     }
 
@@ -109,6 +116,7 @@ impl ServeConfig {
         ServeConfig::resolve(&ServeArgs {
             storage: args.clone(),
             listen: None,
+            console: None,
         })
     }
 }
@@ -157,6 +165,7 @@ mod tests {
                 database: None,
             },
             listen: None,
+            console: None,
         };
         let c = ServeConfig::resolve(&args).expect("config");
         assert_eq!(c.listen.port(), 9000);

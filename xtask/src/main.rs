@@ -8,6 +8,7 @@ use std::process::{Command, ExitCode, Stdio};
 use anyhow::{Context, bail};
 
 mod postgres;
+mod system;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -84,8 +85,56 @@ fn test() -> anyhow::Result<()> {
         &[("FIELDCHECK_TEST_POSTGRES", pg.url())],
     )?;
     totals.0 += more.0;
+    drop(pg);
+    let ui = ui_test()?;
+    totals.0 += ui.0;
     println!("tests: {} passed, {} failed", totals.0, totals.1);
     Ok(())
+}
+
+/// Builds the UI (type check included) and runs its browser tests in
+/// Debian's chromium against the server binary the Rust tests built.
+fn ui_test() -> anyhow::Result<(u64, u64)> {
+    system::apt_install(&["chromium"])?;
+    let ui = ui_built()?;
+    let server = target_dir().join("debug/fieldcheck-server");
+    let server = server.to_string_lossy();
+    let out = system::npm(&ui, &["test"], &[("FIELDCHECK_SERVER", &server)])?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let tally = |word: &str| {
+        text.lines()
+            .filter_map(|l| {
+                l.strip_prefix(&format!("# {word} "))?
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .sum::<u64>()
+    };
+    let (passed, failed) = (tally("pass"), tally("fail"));
+    if !out.status.success() || failed > 0 || passed == 0 {
+        println!("tests: {passed} passed, {failed} failed (the UI's)");
+        bail!("the UI's tests failed");
+    }
+    Ok((passed, failed))
+}
+
+/// Installs the UI's npm packages from the lockfile and builds `ui/dist`.
+fn ui_built() -> anyhow::Result<PathBuf> {
+    let ui = root().join("ui");
+    for args in [
+        &["ci", "--no-audit", "--no-fund"][..],
+        &["run", "build"][..],
+    ] {
+        if !system::npm(&ui, args, &[])?.status.success() {
+            bail!("npm {} failed", args.join(" "));
+        }
+    }
+    Ok(ui)
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), PathBuf::from)
 }
 
 /// Runs `cargo test`, echoing its output, and closes with one total line,
@@ -163,11 +212,11 @@ fn bench(which: &str, args: &[String]) -> anyhow::Result<()> {
 
 /// Builds and starts the product: the sync server on an embedded SQLite
 /// database in `target/fieldcheck-data`, filled with the demo province on
-/// first start. (The app window joins with issue 5.)
+/// first start, with the web console. (The app window joins with issue 5.)
 fn run() -> anyhow::Result<()> {
+    let ui = ui_built()?;
     cargo(&["build", "-p", "fieldcheck-server"])?;
-    let target =
-        std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), PathBuf::from);
+    let target = target_dir();
     let server = target.join("debug/fieldcheck-server");
     let data = target.join("fieldcheck-data");
     let password = "fieldcheck";
@@ -199,6 +248,8 @@ fn run() -> anyhow::Result<()> {
     let status = Command::new(&server)
         .args(["serve", "--listen", &listen, "--data-dir"])
         .arg(&data)
+        .arg("--console")
+        .arg(ui.join("dist"))
         .status()?;
     if !status.success() {
         bail!("the server stopped ({status})");

@@ -7,18 +7,13 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
+use crate::system::is_root;
+
 #[derive(Debug)]
 pub struct Postgres {
     bin: PathBuf,
     dir: PathBuf,
     url: String,
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
 
 /// Runs a PostgreSQL tool, as the `postgres` user when we are root
@@ -53,29 +48,7 @@ fn find_bin() -> Option<PathBuf> {
 }
 
 fn install() -> anyhow::Result<()> {
-    if !is_root() {
-        bail!("PostgreSQL is not installed; install it (apt-get install postgresql) and run again");
-    }
-    eprintln!("xtask: installing PostgreSQL from Debian's packages");
-    for args in [
-        &["update", "-q"][..],
-        &[
-            "install",
-            "-y",
-            "-q",
-            "--no-install-recommends",
-            "postgresql",
-        ][..],
-    ] {
-        let status = Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()?;
-        if !status.success() {
-            bail!("apt-get {} failed", args.join(" "));
-        }
-    }
-    Ok(())
+    crate::system::apt_install(&["postgresql"])
 }
 
 impl Postgres {

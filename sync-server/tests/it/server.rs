@@ -411,3 +411,45 @@ async fn a_replica_that_loses_its_notifications_makes_devices_resync() {
     wang.sync(&b.addr, &wang_token).await;
     assert!(wang.docs.0.contains_key("audit-r2"));
 }
+
+#[tokio::test]
+async fn the_server_serves_the_web_console_beside_the_api() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let console = dir.path().join("console");
+    std::fs::create_dir_all(console.join("assets")).expect("mkdir");
+    std::fs::write(
+        console.join("index.html"),
+        "<!doctype html><title>console-index</title>",
+    )
+    .expect("write");
+    std::fs::write(console.join("assets/app.js"), "console.log('app')").expect("write");
+    let config = dir.path().join("fc.toml");
+    std::fs::write(
+        &config,
+        format!("console = {:?}\n", console.to_string_lossy()),
+    )
+    .expect("write");
+    let server = Server::start(dir.path(), Some(&config));
+    let get = |path: &'static str| {
+        let addr = server.addr.clone();
+        async move { super::support::http(&addr, "GET", path, None, None).await }
+    };
+    let (status, page) = get("/").await;
+    assert_eq!(
+        (status, page.contains("console-index")),
+        (200, true),
+        "{page}"
+    );
+    let (status, js) = get("/assets/app.js").await;
+    assert_eq!((status, js.as_str()), (200, "console.log('app')"));
+    let (status, page) = get("/review/some-record").await;
+    assert_eq!(
+        (status, page.contains("console-index")),
+        (200, true),
+        "the console's own routes"
+    );
+    let (status, body) = get("/api/v1/nothing-here").await;
+    assert_eq!(status, 404);
+    assert!(body.contains("\"code\":\"not_found\""), "{body}");
+    assert_eq!(get("/health").await.0, 200);
+}

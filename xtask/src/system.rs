@@ -1,0 +1,72 @@
+//! What the test and run commands need of the machine: Debian packages,
+//! installed when missing (as root), and npm packages.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+}
+
+/// Installs the Debian packages that are missing.
+pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+    let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !is_root() {
+        bail!(
+            "missing packages: {}; install them (apt-get install {}) and run again",
+            missing.join(" "),
+            missing.join(" ")
+        );
+    }
+    eprintln!(
+        "xtask: installing {} from Debian's packages",
+        missing.join(" ")
+    );
+    let install: Vec<&str> = ["install", "-y", "-q", "--no-install-recommends"]
+        .into_iter()
+        .chain(missing.iter().copied())
+        .collect();
+    for args in [&["update", "-q"][..], &install[..]] {
+        let status = Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()?;
+        if !status.success() {
+            bail!("apt-get {} failed", args.join(" "));
+        }
+    }
+    Ok(())
+}
+
+/// Runs npm in `dir`.
+pub fn npm(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> anyhow::Result<std::process::Output> {
+    eprintln!("xtask: npm {} (in {})", args.join(" "), dir.display());
+    let out = Command::new("npm")
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .output()
+        .context("cannot run npm (Node 20 or newer is needed)")?;
+    print!("{}", String::from_utf8_lossy(&out.stdout));
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    Ok(out)
+}
