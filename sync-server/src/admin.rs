@@ -23,7 +23,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::{AppState, Authenticated, Changed, HubEvent, now_ms};
 use crate::auth::{self, Principal};
 use crate::error::{ApiError, ErrorBody};
-use crate::review::{audit, body};
+use crate::review::audit;
 use crate::sql::Sql;
 use crate::storage::{DocMeta, StorageError};
 use crate::{refdocs, units};
@@ -48,11 +48,6 @@ pub(crate) fn announce(app: &AppState, changed: impl IntoIterator<Item = DocMeta
         // Nobody listening is fine.
         let _ = app.hub.send(HubEvent::Changed(Changed { meta, origin: 0 }));
     }
-}
-
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    q.map(|Query(v)| v)
-        .map_err(|e| ApiError::BadRequest(e.body_text()))
 }
 
 // ---------------------------------------------------------------- users
@@ -88,7 +83,7 @@ pub async fn users(
 ) -> Result<Json<Vec<UserView>>, ApiError> {
     let who = who.principal;
     admin_over(&who, &who.scope)?;
-    let q = query(q)?;
+    let Query(q) = q?;
     let mut sql = Sql::new(
         "SELECT user_id, name, role, scope, disabled_at, created_at FROM users WHERE 1 = 1",
     );
@@ -152,7 +147,7 @@ pub async fn create_user(
     who: Authenticated,
     b: Result<Json<NewUserBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let b = body(b)?;
+    let Json(b) = b?;
     let mut row: HashMap<String, String> = HashMap::new();
     let cells = [
         ("user_id", Some(b.user_id)),
@@ -205,7 +200,7 @@ pub async fn import_users(
 ) -> Result<Json<UsersImported>, ApiError> {
     let who = who.principal;
     admin_over(&who, &who.scope)?;
-    let q = query(q)?;
+    let Query(q) = q?;
     let table = Table::from_file(&bytes, &q.file).map_err(ApiError::BadRequest)?;
     let users = add_users(&app, &who, &table).await?;
     Ok(Json(UsersImported {
@@ -329,7 +324,7 @@ pub async fn update_user(
     b: Result<Json<UserPatch>, JsonRejection>,
 ) -> Result<Json<UserView>, ApiError> {
     let who = who.principal;
-    let b = body(b)?;
+    let Json(b) = b?;
     admin_over(&who, &who.scope)?;
     let row = sqlx::query(
         "SELECT user_id, name, role, scope, disabled_at, created_at FROM users WHERE user_id = $1",
@@ -484,7 +479,7 @@ pub async fn list_units(
     q: Result<Query<UnitsQuery>, QueryRejection>,
 ) -> Result<Json<Vec<UnitView>>, ApiError> {
     let who = who.principal;
-    let q = query(q)?;
+    let Query(q) = q?;
     let views = units::load(&app.storage)
         .await?
         .into_iter()
@@ -522,7 +517,7 @@ pub async fn import_units(
     bytes: Bytes,
 ) -> Result<Json<UnitsImported>, ApiError> {
     let who = who.principal;
-    let q = query(q)?;
+    let Query(q) = q?;
     let table = Table::from_file(&bytes, &q.file).map_err(ApiError::BadRequest)?;
     Ok(Json(put_units(&app, &who, &table).await?))
 }
@@ -553,7 +548,7 @@ pub async fn put_unit(
     Path(id): Path<String>,
     b: Result<Json<UnitBody>, JsonRejection>,
 ) -> Result<Json<UnitsImported>, ApiError> {
-    let b = body(b)?;
+    let Json(b) = b?;
     let number = |x: Option<f64>| x.map(|v| v.to_string());
     let cells = [
         ("id", Some(id)),
@@ -725,7 +720,7 @@ pub async fn publish_template(
     if who.role != Role::Admin {
         return Err(ApiError::Forbidden("administrators only".into()));
     }
-    let q = query(q)?;
+    let Query(q) = q?;
     let (t, warnings) = load_template(&q.format, &bytes)?;
     let (new, meta) = refdocs::publish(&app.docs, &t, now_ms()).await?;
     app.templates.clear();
@@ -797,7 +792,7 @@ pub async fn audit_log(
             "the audit log is for administrators of everything".into(),
         ));
     }
-    let q = query(q)?;
+    let Query(q) = q?;
     let mut sql = Sql::new("SELECT at, user_id, action, target, detail FROM audit_log WHERE 1 = 1");
     if let Some(u) = &q.user {
         sql.push(" AND user_id = ").bind(u.as_str());

@@ -302,7 +302,7 @@ async fn login(
     State(app): State<AppState>,
     body: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Json<LoginReply>, ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(body) = body?;
     let session = auth::login(
         &app.storage,
         &body.username,

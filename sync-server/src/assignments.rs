@@ -24,7 +24,7 @@ use crate::admin::announce;
 use crate::app::{AppState, Authenticated, now_ms};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
-use crate::review::{audit, body};
+use crate::review::audit;
 use crate::sql::Sql;
 use crate::storage::DocMeta;
 use crate::{refdocs, units};
@@ -124,7 +124,7 @@ pub async fn list(
     q: Result<Query<AssignmentsQuery>, QueryRejection>,
 ) -> Result<Json<Vec<AssignmentView>>, ApiError> {
     let who = who.principal;
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Query(q) = q?;
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM assignments WHERE 1 = 1"));
     if matches!(who.role, Role::Inspector | Role::Surveyor) {
         sql.push(" AND assignee = ").bind(who.user_id.as_str());
@@ -220,7 +220,7 @@ pub async fn create(
     b: Result<Json<Work>, JsonRejection>,
 ) -> Result<(StatusCode, Json<AssignmentView>), ApiError> {
     let who = who.principal;
-    let b = body(b)?;
+    let Json(b) = b?;
     let mode = VisitMode::parse(&b.mode).ok_or_else(|| {
         ApiError::BadRequest(format!("the mode is one of {}", VisitMode::names()))
     })?;
@@ -273,7 +273,7 @@ pub async fn update(
     b: Result<Json<AssignmentPatch>, JsonRejection>,
 ) -> Result<Json<AssignmentView>, ApiError> {
     let who = who.principal;
-    let b = body(b)?;
+    let Json(b) = b?;
     let mut a = find(&app, &who, &id).await?;
     if let Some(v) = b.starts_on {
         a.starts_on = v;

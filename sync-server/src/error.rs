@@ -94,6 +94,21 @@ pub struct ProblemBody {
     pub message: String,
 }
 
+/// A body or query string that does not parse is the client's mistake,
+/// reported with what axum found wrong, so handlers can use `?` on their
+/// `Result<Json<T>, _>` and `Result<Query<T>, _>` extractors.
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(e: axum::extract::rejection::JsonRejection) -> Self {
+        ApiError::BadRequest(e.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(e: axum::extract::rejection::QueryRejection) -> Self {
+        ApiError::BadRequest(e.body_text())
+    }
+}
+
 impl From<crate::units::ImportError> for ApiError {
     fn from(e: crate::units::ImportError) -> Self {
         match e {

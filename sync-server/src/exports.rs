@@ -130,13 +130,13 @@ pub async fn export(
     query: Result<Query<ExportQuery>, QueryRejection>,
     rating_query: Result<Query<RatingQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Query(q) = query?;
     let (format, what) = Format::of(&file)?;
     let export = match what {
         "records" => records(&app, &who.principal, &q).await?,
         "actions" => actions(&app, &who.principal, &q).await?,
         "ratings" => {
-            let Query(rq) = rating_query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+            let Query(rq) = rating_query?;
             rating_rows(&app, &who.principal, &rq).await?
         }
         _ => {

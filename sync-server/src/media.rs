@@ -173,7 +173,7 @@ pub async fn open(
     body: Result<Json<OpenBody>, JsonRejection>,
 ) -> Result<Json<UploadState>, ApiError> {
     valid_hash(&hash)?;
-    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(body) = body?;
     if body.size > app.config.max_media_bytes {
         return Err(ApiError::TooLarge(format!(
             "{} bytes is over the {}-byte limit for a media file",

@@ -80,8 +80,19 @@ pub async fn ratings(
     who: Authenticated,
     query: Result<Query<RatingQuery>, QueryRejection>,
 ) -> Result<Json<RatingReply>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Query(q) = query?;
     Ok(Json(compute(&app, &who.principal, &q).await?))
+}
+
+/// Ratings and indices are for managers and administrators.
+fn managers_only(who: &Principal, what: &str) -> Result<(), ApiError> {
+    if matches!(who.role, Role::Manager | Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "{what} are for managers and administrators"
+        )))
+    }
 }
 
 /// The stored hierarchy under its national root.
@@ -100,11 +111,7 @@ pub(crate) async fn compute(
     who: &Principal,
     q: &RatingQuery,
 ) -> Result<RatingReply, ApiError> {
-    if !matches!(who.role, Role::Manager | Role::Admin) {
-        return Err(ApiError::Forbidden(
-            "ratings are for managers and administrators".into(),
-        ));
-    }
+    managers_only(who, "ratings")?;
     let granularity = match q.granularity.as_deref() {
         None => Granularity::Month,
         Some(g) => Granularity::parse(g)
@@ -295,12 +302,8 @@ pub async fn weakest(
     query: Result<Query<WeakestQuery>, QueryRejection>,
 ) -> Result<Json<Weakest>, ApiError> {
     let who = who.principal;
-    if !matches!(who.role, Role::Manager | Role::Admin) {
-        return Err(ApiError::Forbidden(
-            "weak spots are for managers and administrators".into(),
-        ));
-    }
-    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    managers_only(&who, "weak spots")?;
+    let Query(q) = query?;
     let limit = q.limit.unwrap_or(10).clamp(1, 200);
     let filter = |base: &str| {
         let mut sql = Sql::new(base);
@@ -442,12 +445,8 @@ pub async fn satisfaction(
     query: Result<Query<SatisfactionQuery>, QueryRejection>,
 ) -> Result<Json<Satisfaction>, ApiError> {
     let who = who.principal;
-    if !matches!(who.role, Role::Manager | Role::Admin) {
-        return Err(ApiError::Forbidden(
-            "satisfaction indices are for managers and administrators".into(),
-        ));
-    }
-    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    managers_only(&who, "satisfaction indices")?;
+    let Query(q) = query?;
     let template = crate::exports::newest_template(&app, &q.template)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no published template `{}`", q.template)))?;

@@ -138,7 +138,7 @@ pub async fn queue(
     who: Authenticated,
     query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Result<Json<Queue>, ApiError> {
-    let Query(f) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Query(f) = query?;
     let statuses = list_param(f.status.as_deref(), "submitted,resubmitted");
     let limit = f.limit.unwrap_or(50).clamp(1, PAGE_MAX);
     let offset = f.offset.unwrap_or(0).max(0);
@@ -403,11 +403,6 @@ pub(crate) async fn audit(
     Ok(())
 }
 
-pub(crate) fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(v)| v)
-        .map_err(|e| ApiError::BadRequest(e.body_text()))
-}
-
 fn needs_template(t: Option<&Template>) -> Result<&Template, RecordError> {
     // Reported as a state problem: publishing the template fixes it.
     t.ok_or(RecordError::WrongTemplate {
@@ -436,7 +431,7 @@ pub async fn return_record(
     Path(id): Path<String>,
     b: Result<Json<ReturnBody>, JsonRejection>,
 ) -> Result<Json<Done>, ApiError> {
-    let b = body(b)?;
+    let Json(b) = b?;
     let detail = serde_json::json!({ "comment": b.comment });
     write(&app, &who.principal, &id, "return", detail, |r, _, a| {
         r.return_for_changes(a, &b.comment)
@@ -487,7 +482,7 @@ pub async fn comment(
     Path(id): Path<String>,
     b: Result<Json<CommentBody>, JsonRejection>,
 ) -> Result<Json<Created>, ApiError> {
-    let b = body(b)?;
+    let Json(b) = b?;
     let detail = serde_json::json!({ "item": b.item, "text": b.text });
     let id = write(&app, &who.principal, &id, "comment", detail, |r, t, a| {
         r.comment(needs_template(t)?, a, b.item.as_deref(), &b.text)
@@ -515,7 +510,7 @@ pub async fn open_action(
     Path(id): Path<String>,
     b: Result<Json<ActionBody>, JsonRejection>,
 ) -> Result<Json<Created>, ApiError> {
-    let b = body(b)?;
+    let Json(b) = b?;
     let detail = serde_json::json!({
         "item": b.item, "description": b.description, "assignee": b.assignee, "due": b.due,
     });
