@@ -18,6 +18,25 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table of one row, as an API body gives it: `columns` as headers
+    /// and the cells that have a value, trimmed; empty ones are left out as
+    /// an empty spreadsheet cell would be. Its row number is 0.
+    pub fn one_row<'a>(
+        columns: &[&str],
+        cells: impl IntoIterator<Item = (&'a str, Option<String>)>,
+    ) -> Table {
+        let row = cells
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_string(), v?.trim().to_string())))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        Table {
+            name: "body".into(),
+            headers: columns.iter().map(|c| c.to_string()).collect(),
+            rows: vec![(0, row)],
+        }
+    }
+
     /// A sheet of a workbook.
     pub fn read(range: &Range<Data>, name: &str) -> Table {
         let first_row = range.start().map_or(0, |(r, _)| r as usize);

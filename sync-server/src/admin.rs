@@ -4,15 +4,15 @@
 //! devices. Every write is for administrators, within their scope, checked
 //! in full before anything changes, and recorded in the audit log.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use fieldcheck_core::records::gate::in_scope;
-use fieldcheck_core::reference::{MIN_PASSWORD, NewUser, RowProblem, UnitRecord, parse_users};
+use fieldcheck_core::reference::{
+    MIN_PASSWORD, NewUser, RowProblem, UNIT_COLUMNS, USER_COLUMNS, UnitRecord, parse_users,
+};
 use fieldcheck_core::table::Table;
 use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
@@ -25,7 +25,7 @@ use crate::auth::{self, Principal};
 use crate::error::{ApiError, ErrorBody};
 use crate::review::audit;
 use crate::sql::Sql;
-use crate::storage::{DocMeta, StorageError};
+use crate::storage::{DocMeta, UserRow};
 use crate::{refdocs, units};
 
 /// Only administrators, and only within their scope.
@@ -33,7 +33,7 @@ pub(crate) fn admin_over(who: &Principal, unit: &str) -> Result<(), ApiError> {
     if who.role != Role::Admin {
         return Err(ApiError::Forbidden("administrators only".into()));
     }
-    if unit != "*" && !in_scope(&who.scope, unit) || unit == "*" && who.scope != "*" {
+    if !in_scope(&who.scope, unit) {
         return Err(ApiError::Forbidden(format!(
             "`{unit}` is outside your scope `{}`",
             who.scope
@@ -63,6 +63,19 @@ pub struct UserView {
     created_at: i64,
 }
 
+const USER_VIEW: &str = "user_id, name, role, scope, disabled_at, created_at";
+
+fn user_view(r: &sqlx::any::AnyRow) -> Result<UserView, sqlx::Error> {
+    Ok(UserView {
+        user_id: r.try_get("user_id")?,
+        name: r.try_get("name")?,
+        role: r.try_get("role")?,
+        scope: r.try_get("scope")?,
+        disabled: r.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
+        created_at: r.try_get("created_at")?,
+    })
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UsersQuery {
@@ -84,9 +97,7 @@ pub async fn users(
     let who = who.principal;
     admin_over(&who, &who.scope)?;
     let Query(q) = q?;
-    let mut sql = Sql::new(
-        "SELECT user_id, name, role, scope, disabled_at, created_at FROM users WHERE 1 = 1",
-    );
+    let mut sql = Sql::new(&format!("SELECT {USER_VIEW} FROM users WHERE 1 = 1"));
     if who.scope != "*" {
         sql.under("scope", &who.scope);
     }
@@ -101,19 +112,7 @@ pub async fn users(
     }
     sql.push(" ORDER BY user_id");
     let rows = sql.query().fetch_all(app.storage.pool()).await?;
-    let views = rows
-        .iter()
-        .map(|r| {
-            Ok(UserView {
-                user_id: r.try_get("user_id")?,
-                name: r.try_get("name")?,
-                role: r.try_get("role")?,
-                scope: r.try_get("scope")?,
-                disabled: r.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
+    let views = rows.iter().map(user_view).collect::<Result<_, _>>()?;
     Ok(Json(views))
 }
 
@@ -148,24 +147,16 @@ pub async fn create_user(
     b: Result<Json<NewUserBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let Json(b) = b?;
-    let mut row: HashMap<String, String> = HashMap::new();
-    let cells = [
-        ("user_id", Some(b.user_id)),
-        ("name", b.name),
-        ("role", Some(b.role)),
-        ("scope", Some(b.scope)),
-        ("password", b.password),
-    ];
-    for (k, v) in cells {
-        if let Some(v) = v.filter(|v| !v.trim().is_empty()) {
-            row.insert(k.into(), v.trim().to_string());
-        }
-    }
-    let table = Table {
-        name: "body".into(),
-        headers: row.keys().cloned().collect(),
-        rows: vec![(0, row)],
-    };
+    let table = Table::one_row(
+        USER_COLUMNS,
+        [
+            ("user_id", Some(b.user_id)),
+            ("name", b.name),
+            ("role", Some(b.role)),
+            ("scope", Some(b.scope)),
+            ("password", b.password),
+        ],
+    );
     let mut created = add_users(&app, &who.principal, &table).await?;
     Ok((StatusCode::CREATED, Json(created.remove(0))))
 }
@@ -246,23 +237,17 @@ async fn add_users(
     let hashed = tokio::task::spawn_blocking(move || hash_all(users))
         .await
         .map_err(|e| ApiError::Internal(e.into()))??;
-    let now = now_ms();
-    let mut tx = app.storage.pool().begin().await?;
-    for (u, hash, _) in &hashed {
-        sqlx::query(
-            "INSERT INTO users (user_id, password_hash, role, scope, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&u.user_id)
-        .bind(hash)
-        .bind(u.role.as_str())
-        .bind(&u.scope)
-        .bind(&u.name)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(StorageError::from)?;
-    }
-    tx.commit().await?;
+    let rows: Vec<UserRow> = hashed
+        .iter()
+        .map(|(u, hash, _)| UserRow {
+            user_id: u.user_id.clone(),
+            password_hash: hash.clone(),
+            role: u.role.as_str().into(),
+            scope: u.scope.clone(),
+            name: u.name.clone(),
+        })
+        .collect();
+    app.storage.add_users(&rows, now_ms()).await?;
     let ids: Vec<&str> = hashed.iter().map(|(u, _, _)| u.user_id.as_str()).collect();
     audit(
         app,
@@ -326,21 +311,12 @@ pub async fn update_user(
     let who = who.principal;
     let Json(b) = b?;
     admin_over(&who, &who.scope)?;
-    let row = sqlx::query(
-        "SELECT user_id, name, role, scope, disabled_at, created_at FROM users WHERE user_id = $1",
-    )
-    .bind(&id)
-    .fetch_optional(app.storage.pool())
-    .await?
-    .ok_or_else(|| ApiError::NotFound("no such user".into()))?;
-    let mut view = UserView {
-        user_id: row.try_get("user_id")?,
-        name: row.try_get("name")?,
-        role: row.try_get("role")?,
-        scope: row.try_get("scope")?,
-        disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
-        created_at: row.try_get("created_at")?,
-    };
+    let row = sqlx::query(&format!("SELECT {USER_VIEW} FROM users WHERE user_id = $1"))
+        .bind(&id)
+        .fetch_optional(app.storage.pool())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+    let mut view = user_view(&row)?;
     if admin_over(&who, &view.scope).is_err() {
         return Err(ApiError::NotFound("no such user".into()));
     }
@@ -550,32 +526,22 @@ pub async fn put_unit(
 ) -> Result<Json<UnitsImported>, ApiError> {
     let Json(b) = b?;
     let number = |x: Option<f64>| x.map(|v| v.to_string());
-    let cells = [
-        ("id", Some(id)),
-        ("parent", b.parent),
-        ("level", Some(b.level)),
-        ("name_zh", Some(b.name_zh)),
-        ("name_en", b.name_en),
-        ("channel", b.channel),
-        ("address", b.address),
-        ("lat", number(b.lat)),
-        ("lon", number(b.lon)),
-        ("time_zone", b.time_zone),
-        ("traffic", number(b.traffic)),
-    ];
-    let row: HashMap<String, String> = cells
-        .into_iter()
-        .filter_map(|(k, v)| Some((k.to_string(), v?.trim().to_string())))
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
-    let table = Table {
-        name: "body".into(),
-        headers: fieldcheck_core::reference::UNIT_COLUMNS
-            .iter()
-            .map(|c| c.to_string())
-            .collect(),
-        rows: vec![(0, row)],
-    };
+    let table = Table::one_row(
+        UNIT_COLUMNS,
+        [
+            ("id", Some(id)),
+            ("parent", b.parent),
+            ("level", Some(b.level)),
+            ("name_zh", Some(b.name_zh)),
+            ("name_en", b.name_en),
+            ("channel", b.channel),
+            ("address", b.address),
+            ("lat", number(b.lat)),
+            ("lon", number(b.lon)),
+            ("time_zone", b.time_zone),
+            ("traffic", number(b.traffic)),
+        ],
+    );
     Ok(Json(put_units(&app, &who.principal, &table).await?))
 }
 

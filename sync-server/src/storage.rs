@@ -261,21 +261,30 @@ impl Storage {
     }
 
     pub async fn add_user(&self, user: &UserRow, now_ms: i64) -> Result<()> {
-        let done = sqlx::query(
-            "INSERT INTO users (user_id, password_hash, role, scope, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (user_id) DO NOTHING",
-        )
-        .bind(&user.user_id)
-        .bind(&user.password_hash)
-        .bind(&user.role)
-        .bind(&user.scope)
-        .bind(&user.name)
-        .bind(now_ms)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StorageError::UserExists(user.user_id.clone()));
+        self.add_users(std::slice::from_ref(user), now_ms).await
+    }
+
+    /// Adds users in one transaction: all of them, or none if one exists.
+    pub async fn add_users(&self, users: &[UserRow], now_ms: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for user in users {
+            let done = sqlx::query(
+                "INSERT INTO users (user_id, password_hash, role, scope, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (user_id) DO NOTHING",
+            )
+            .bind(&user.user_id)
+            .bind(&user.password_hash)
+            .bind(&user.role)
+            .bind(&user.scope)
+            .bind(&user.name)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StorageError::UserExists(user.user_id.clone()));
+            }
         }
+        tx.commit().await?;
         Ok(())
     }
 
