@@ -45,6 +45,15 @@ fn t(locale: Locale, zh: &str, en: &str) -> String {
     esc(Bilingual::new(zh, en).get(locale))
 }
 
+/// A titled section opening a table with the given column headings.
+fn table_head(out: &mut String, locale: Locale, title: (&str, &str), columns: &[(&str, &str)]) {
+    let _ = write!(out, "<h2>{}</h2><table><tr>", t(locale, title.0, title.1));
+    for (zh, en) in columns {
+        let _ = write!(out, "<th>{}</th>", t(locale, zh, en));
+    }
+    out.push_str("</tr>");
+}
+
 fn when(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
         .map(|t| {
@@ -189,13 +198,11 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ccc;paddin
         esc(&format!("{} {}", template.id, template.short_version())),
         esc(v.rule_set),
     );
-    let _ = write!(
-        out,
-        "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
-        t(locale, "分项得分", "Scores by section"),
-        t(locale, "部分", "Section"),
-        t(locale, "权重", "Weight"),
-        t(locale, "得分", "Score"),
+    table_head(
+        &mut out,
+        locale,
+        ("分项得分", "Scores by section"),
+        &[("部分", "Section"), ("权重", "Weight"), ("得分", "Score")],
     );
     for sec in &v.sections {
         let title = template
@@ -240,13 +247,11 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ccc;paddin
             t(locale, "照片与签名", "Photos and signatures")
         );
     }
-    let _ = write!(
-        out,
-        "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
-        t(locale, "全部答案", "All answers"),
-        t(locale, "检查项", "Item"),
-        t(locale, "答案", "Answer"),
-        t(locale, "备注", "Note"),
+    table_head(
+        &mut out,
+        locale,
+        ("全部答案", "All answers"),
+        &[("检查项", "Item"), ("答案", "Answer"), ("备注", "Note")],
     );
     for (_, item) in template.items() {
         let Some(a) = s.answers.get(&item.id) else {
@@ -284,15 +289,17 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ccc;paddin
         out.push_str("</ul>");
     }
     if !s.actions.is_empty() {
-        let _ = write!(
-            out,
-            "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            t(locale, "整改事项", "Corrective actions"),
-            t(locale, "检查项", "Item"),
-            t(locale, "要求", "What to do"),
-            t(locale, "负责人", "Assignee"),
-            t(locale, "期限", "Due"),
-            t(locale, "状态", "Status"),
+        table_head(
+            &mut out,
+            locale,
+            ("整改事项", "Corrective actions"),
+            &[
+                ("检查项", "Item"),
+                ("要求", "What to do"),
+                ("负责人", "Assignee"),
+                ("期限", "Due"),
+                ("状态", "Status"),
+            ],
         );
         for a in s.actions.values() {
             let _ = write!(
