@@ -337,9 +337,9 @@ async fn save(
     };
     if Role::parse(&assignee.role) != Some(wanted) {
         return Err(ApiError::BadRequest(format!(
-            "`{}` is not a {}: {} templates go to {}s",
+            "`{}` has the role {}, but {} templates go to the role {}",
             a.assignee,
-            wanted.as_str(),
+            assignee.role,
             kind.as_str(),
             wanted.as_str()
         )));

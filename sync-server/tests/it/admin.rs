@@ -418,30 +418,35 @@ async fn assignments_reach_their_assignee_and_covert_ones_never_reach_store_staf
             new("li", "overt", "cq/yz/001"),
             404,
             "another district's store",
+            "no unit `cq/yz/001` in your scope",
         ),
         (
             &li_t,
             new("li", "overt", "cq/yz/001"),
             403,
             "inspectors do not assign",
+            "give assignments",
         ),
         (
             &root,
             new("li", "overt", "cq/jb/001"),
             400,
             "outside the assignee's scope",
+            "outside li's scope",
         ),
         (
             &wang,
             new("s1", "overt", "cq/yz/001"),
             400,
             "store staff do not audit",
+            "go to the role inspector",
         ),
         (
             &wang,
             new("li", "intercept", "cq/yz/001"),
             400,
             "a checklist is not a survey",
+            "do not fit",
         ),
         (
             &wang,
@@ -449,6 +454,7 @@ async fn assignments_reach_their_assignee_and_covert_ones_never_reach_store_staf
             "starts_on": "2026-12-31", "ends_on": "2026-12-01" }),
             400,
             "a period that ends before it starts",
+            "ends (2026-12-01) before it starts",
         ),
         (
             &wang,
@@ -456,11 +462,15 @@ async fn assignments_reach_their_assignee_and_covert_ones_never_reach_store_staf
             "starts_on": "2026-12-01", "ends_on": "2026-12-31" }),
             400,
             "an unpublished template",
+            "is not published",
         ),
     ];
-    for (token, body, want, why) in refused {
+    for (token, body, want, why, says) in refused {
         let (status, err) = send(&addr, "POST", "/api/v1/assignments", token, body).await;
         assert_eq!(status, want, "{why}: {err}");
+        // Each for its own reason, not the first check that happens to fail.
+        let message = err["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{why}: {err}");
     }
 
     // Who sees what through the API.

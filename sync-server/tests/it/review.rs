@@ -385,16 +385,20 @@ async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
             .insert(id.into(), audit_with(&t, id, store, at, a3).into_doc());
         li.changed(Some(&mut ws), id).await;
     }
+    let mut all_in = false;
     for _ in 0..100 {
         if get(&addr, &wang, "/api/v1/records").await.1["total"] == 5 {
+            all_in = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    for (reaudit, why) in [
-        ("ra-0", "made before the fix"),
-        ("ra-2", "the item still fails"),
-        ("ra-3", "another store"),
+    // Otherwise each refusal below could be "not processed yet".
+    assert!(all_in, "the re-audits are materialised");
+    for (reaudit, why, says) in [
+        ("ra-0", "made before the fix", "started after the fix"),
+        ("ra-2", "the item still fails", "does not pass item a3"),
+        ("ra-3", "another store", "of store cq/yz/001"),
     ] {
         let body = format!(r#"{{"reaudit":"{reaudit}"}}"#);
         let (status, err) = post(&addr, &wang, &step("verify"), &body).await;
@@ -403,6 +407,8 @@ async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
             (409, Some("invalid_state")),
             "{why}: {err}"
         );
+        let message = err["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{why}: {err}");
     }
     let (status, _) = post(&addr, &wang, &step("verify"), r#"{"reaudit":"nope"}"#).await;
     assert_eq!(status, 404);
