@@ -27,11 +27,12 @@ pub enum AnswerValue {
 }
 
 /// A photo, audio clip or signature, stored outside the document by content hash.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize, ts_rs::TS)]
 pub struct MediaRef {
     /// BLAKE3 hash of the content, hex.
     pub hash: String,
     pub mime: String,
+    #[ts(type = "number")]
     pub size: u64,
 }
 

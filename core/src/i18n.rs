@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A user-visible string in both shipped languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Bilingual {
     #[serde(rename = "zh-CN")]

@@ -3,6 +3,7 @@
 //! rolled up the store hierarchy (S8). No I/O, no async runtime, no database.
 
 pub mod answers;
+pub mod form;
 pub mod i18n;
 pub mod ratings;
 pub mod records;

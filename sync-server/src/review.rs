@@ -14,6 +14,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use fieldcheck_core::form::{FormView, form_view};
 use fieldcheck_core::records::derive::{Derived, derive};
 use fieldcheck_core::records::gate::RecordGate;
 use fieldcheck_core::records::{
@@ -238,6 +239,9 @@ pub struct Detail {
     #[serde(flatten)]
     rows: Derived,
     conflicts: Vec<ConflictView>,
+    /// The record as the app's form (labels, answers, photos, problems),
+    /// when the server has its template version.
+    form: Option<FormView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -278,6 +282,7 @@ pub async fn detail(
     Ok(Json(Detail {
         rows: derive(&id, &state, template.as_deref(), &history),
         conflicts,
+        form: template.as_deref().map(|t| form_view(&id, &state, t)),
     }))
 }
 

@@ -7,7 +7,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,12 +24,15 @@ after(async () => {
   rmSync(data, { recursive: true, force: true });
 });
 
+const shots = join(process.env.FIELDCHECK_TEST_OUTPUT ?? join(here, "..", "..", "target", "test-output"), "screenshots");
+mkdirSync(shots, { recursive: true });
+
 function cli(...args) {
   execFileSync(server, [...args, "--data-dir", data], { stdio: "ignore" });
 }
 
-async function startServer() {
-  const child = spawn(server, ["serve", "--listen", "127.0.0.1:0", "--data-dir", data, "--console", join(here, "..", "dist")], {
+async function startServer(dir = data) {
+  const child = spawn(server, ["serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--console", join(here, "..", "dist")], {
     stdio: ["ignore", "pipe", "ignore"],
   });
   cleanups.push(() => child.kill());
@@ -41,15 +44,20 @@ async function startServer() {
   return `http://${line.trim().split("http://").pop()}`;
 }
 
-test("a manager signs in, sees the queue and switches the language", async () => {
-  cli("user", "add", "wang", "--role", "manager", "--scope", "*", "--password", "pw-123456");
-  const base = await startServer();
+async function launch() {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   cleanups.push(() => browser.close());
+  return browser;
+}
+
+test("a manager signs in, sees the queue and switches the language", async () => {
+  cli("user", "add", "wang", "--role", "manager", "--scope", "*", "--password", "pw-123456");
+  const base = await startServer();
+  const browser = await launch();
   const page = await browser.newPage({ locale: "zh-CN" });
   await page.goto(base);
 
@@ -78,4 +86,83 @@ test("a manager signs in, sees the queue and switches the language", async () =>
   await page.getByRole("button", { name: "Sign in" }).waitFor();
   const res = await fetch(`${base}/api/v1/records`, { headers: { Authorization: `Bearer ${token}` } });
   assert.equal(res.status, 401, "the token is revoked");
+});
+
+test("a manager reviews the demo province: filters, returns, approves, opens an action, drills down, exports", async () => {
+  const demo = join(data, "demo");
+  execFileSync(server, ["demo", "--password", "fieldcheck", "--stores-per-district", "2", "--months", "3", "--data-dir", demo], { stdio: "ignore" });
+  const base = await startServer(demo);
+  const browser = await launch();
+  const page = await browser.newPage({ locale: "zh-CN", viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  await page.goto(base);
+  await page.getByLabel("用户名").fill("manager");
+  await page.getByLabel("密码").fill("fieldcheck");
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.getByRole("heading", { name: "待审核的检查" }).waitFor();
+
+  // Filter: one inspector's submitted audits.
+  await page.getByLabel("检查员").fill("inspector");
+  await page.locator("tbody tr").first().waitFor();
+  const authors = await page.locator("tbody tr td:nth-child(3)").allTextContents();
+  assert.ok(authors.length >= 1 && authors.every((a) => a === "inspector"), authors.join(","));
+  await page.screenshot({ path: join(shots, "console-1-queue.png") });
+
+  // Return the first with a comment.
+  const first = await page.locator("tbody tr").first().getAttribute("data-doc");
+  await page.locator("tbody tr").first().click();
+  await page.getByRole("heading", { name: "答案" }).waitFor();
+  await page.getByLabel("审核意见").fill("门头照片不清晰，请补拍");
+  await page.getByRole("button", { name: "退回修改" }).click();
+  await page.getByRole("status").getByText("已退回给检查员").waitFor();
+  await page.screenshot({ path: join(shots, "console-2-returned.png"), fullPage: true });
+  await page.getByRole("button", { name: "返回列表" }).click();
+  await page.getByLabel("检查员").fill("");
+
+  // Approve another; its failed item gets a corrective action.
+  const second = page.locator(`tbody tr:not([data-doc="${first}"])`).first();
+  const secondDoc = await second.getAttribute("data-doc");
+  await second.click();
+  await page.getByRole("button", { name: "审核通过", exact: true }).click();
+  await page.getByRole("status").getByText("已审核通过").waitFor();
+
+  const token = await page.evaluate(() => sessionStorage.getItem("fieldcheck.token"));
+  const get = async (id) =>
+    (await fetch(`${base}/api/v1/records/${id}`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  assert.equal((await get(first)).record.status, "returned");
+  assert.equal((await get(first)).comments.at(-1).text, "门头照片不清晰，请补拍");
+  assert.equal((await get(secondDoc)).record.status, "approved");
+
+  const failed = page.getByRole("button", { name: "创建整改" });
+  if ((await failed.count()) === 0) {
+    // Not every audit fails an item: find one that does among the approved.
+    throw new Error("the approved audit has no failed item; the demo data changed");
+  }
+  await failed.first().click();
+  await page.getByLabel("整改内容").fill("更换门头灯箱");
+  await page.getByLabel("负责人").fill("store.manager");
+  await page.getByRole("button", { name: "创建", exact: true }).click();
+  await page.getByRole("status").getByText("整改任务已创建").waitFor();
+  assert.equal((await get(secondDoc)).actions.at(-1).description, "更换门头灯箱");
+
+  // The dashboard: drill down from the city to a district, see the trend.
+  await page.getByRole("button", { name: "渠道评级" }).click();
+  await page.getByRole("heading", { name: "渠道合规评级" }).waitFor();
+  await page.locator("tr.clickable[data-unit]").first().waitFor();
+  const district = await page.locator("tr.clickable[data-unit]").first().getAttribute("data-unit");
+  await page.locator("tr.clickable[data-unit]").first().click();
+  await page.locator(`tr[data-unit^="${district}/"]`).first().waitFor();
+  await page.locator(".chart canvas").waitFor();
+  await page.screenshot({ path: join(shots, "console-3-dashboard-zh.png"), fullPage: true });
+
+  // Export XLSX with progress: a real workbook arrives.
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "ratings.xlsx" }).click();
+  const file = await (await download).path();
+  assert.equal(readFileSync(file).subarray(0, 2).toString(), "PK", "an XLSX (zip) file");
+
+  // The same screen in English.
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByRole("heading", { name: "Channel compliance ratings" }).waitFor();
+  await page.getByRole("heading", { name: "League table" }).waitFor();
+  await page.screenshot({ path: join(shots, "console-4-dashboard-en.png"), fullPage: true });
 });

@@ -67,39 +67,85 @@ fn cargo(args: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What the app needs from Debian to build and be tested: WebKitGTK and
+/// its driver, Xvfb, chromium for the console tests, and a CJK font.
+const APP_PACKAGES: &[&str] = &[
+    "libwebkit2gtk-4.1-dev",
+    "build-essential",
+    "file",
+    "libxdo-dev",
+    "libssl-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libsoup-3.0-dev",
+    "libjavascriptcoregtk-4.1-dev",
+    "pkg-config",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "chromium",
+    "fonts-wqy-microhei",
+];
+
+/// The app embeds ui/dist; every build uses the same features so that the
+/// Tauri chain compiles once.
+const FEATURES: &[&str] = &["--features", "fieldcheck-app/custom-protocol"];
+
 fn test() -> anyhow::Result<()> {
+    system::apt_install(APP_PACKAGES)?;
+    let ui = ui_built()?;
     cargo(&["fmt", "--all", "--", "--check"])?;
-    cargo(&[
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ])?;
-    let mut totals = cargo_test(&["test", "--workspace"], &[])?;
+    cargo(
+        &[
+            &["clippy", "--workspace", "--all-targets"][..],
+            FEATURES,
+            &["--", "-D", "warnings"],
+        ]
+        .concat(),
+    )?;
+    let mut totals = cargo_test(&[&["test", "--workspace"][..], FEATURES].concat(), &[])?;
     // The server's suite again on PostgreSQL, started here and stopped after.
     let pg = postgres::Postgres::start()?;
     let more = cargo_test(
-        &["test", "-p", "fieldcheck-server", "--test", "it"],
+        &[
+            &["test", "-p", "fieldcheck-server", "--test", "it"][..],
+            FEATURES,
+        ]
+        .concat(),
         &[("FIELDCHECK_TEST_POSTGRES", pg.url())],
     )?;
     totals.0 += more.0;
     drop(pg);
-    let ui = ui_test()?;
+    let ui = ui_test(&ui)?;
     totals.0 += ui.0;
     println!("tests: {} passed, {} failed", totals.0, totals.1);
     Ok(())
 }
 
-/// Builds the UI (type check included) and runs its browser tests in
-/// Debian's chromium against the server binary the Rust tests built.
-fn ui_test() -> anyhow::Result<(u64, u64)> {
-    system::apt_install(&["chromium"])?;
-    let ui = ui_built()?;
-    let server = target_dir().join("debug/fieldcheck-server");
-    let server = server.to_string_lossy();
-    let out = system::npm(&ui, &["test"], &[("FIELDCHECK_SERVER", &server)])?;
+/// Runs the UI's tests: the console in Debian's chromium and the real app
+/// window under Xvfb through tauri-driver, against the real server.
+/// Screenshots land in target/test-output/screenshots.
+fn ui_test(ui: &Path) -> anyhow::Result<(u64, u64)> {
+    cargo(
+        &[
+            &["build", "-p", "fieldcheck-server", "-p", "fieldcheck-app"][..],
+            FEATURES,
+        ]
+        .concat(),
+    )?;
+    let driver = system::tauri_driver(&target_dir().join("tools"))?;
+    let target = target_dir();
+    let server = target.join("debug/fieldcheck-server");
+    let app = target.join("debug/fieldcheck-app");
+    let output = target.join("test-output");
+    let env = [
+        ("FIELDCHECK_SERVER", server.to_string_lossy()),
+        ("FIELDCHECK_APP", app.to_string_lossy()),
+        ("TAURI_DRIVER", driver.to_string_lossy()),
+        ("FIELDCHECK_TEST_OUTPUT", output.to_string_lossy()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_ref())).collect();
+    let out = system::npm(ui, &["test"], &env)?;
     let text = String::from_utf8_lossy(&out.stdout);
     let tally = |word: &str| {
         text.lines()
@@ -116,6 +162,10 @@ fn ui_test() -> anyhow::Result<(u64, u64)> {
         println!("tests: {passed} passed, {failed} failed (the UI's)");
         bail!("the UI's tests failed");
     }
+    eprintln!(
+        "xtask: screenshots in {}",
+        output.join("screenshots").display()
+    );
     Ok((passed, failed))
 }
 
@@ -212,10 +262,18 @@ fn bench(which: &str, args: &[String]) -> anyhow::Result<()> {
 
 /// Builds and starts the product: the sync server on an embedded SQLite
 /// database in `target/fieldcheck-data`, filled with the demo province on
-/// first start, with the web console. (The app window joins with issue 5.)
+/// first start, serving the web console; and the app window, signed in as
+/// the demo inspector. The server runs until Ctrl-C.
 fn run() -> anyhow::Result<()> {
+    system::apt_install(APP_PACKAGES)?;
     let ui = ui_built()?;
-    cargo(&["build", "-p", "fieldcheck-server"])?;
+    cargo(
+        &[
+            &["build", "-p", "fieldcheck-server", "-p", "fieldcheck-app"][..],
+            FEATURES,
+        ]
+        .concat(),
+    )?;
     let target = target_dir();
     let server = target.join("debug/fieldcheck-server");
     let data = target.join("fieldcheck-data");
@@ -242,15 +300,34 @@ fn run() -> anyhow::Result<()> {
         );
     }
     let listen = std::env::var("FIELDCHECK_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
-    eprintln!(
-        "xtask: web console and sync at http://{listen}; demo log-ins admin, manager, inspector, surveyor, password `{password}`"
-    );
-    let status = Command::new(&server)
+    let mut serve = Command::new(&server)
         .args(["serve", "--listen", &listen, "--data-dir"])
         .arg(&data)
         .arg("--console")
         .arg(ui.join("dist"))
-        .status()?;
+        .spawn()?;
+    println!(
+        "\nFieldcheck is running.\n  web console: http://{listen}  (log in as manager / {password})\n  \
+         demo log-ins: admin, manager, province, inspector, surveyor; password `{password}`\n  \
+         the app: signed in as inspector; its data is in {}\n  Ctrl-C stops the server.\n",
+        target.join("fieldcheck-app-data").display()
+    );
+    if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some() {
+        let app = Command::new(target.join("debug/fieldcheck-app"))
+            .env("FIELDCHECK_SERVER", format!("http://{listen}"))
+            .env("FIELDCHECK_LOGIN", format!("inspector:{password}"))
+            .env("FIELDCHECK_DATA_DIR", target.join("fieldcheck-app-data"))
+            .spawn();
+        if let Err(e) = app {
+            eprintln!("xtask: the app did not start: {e}");
+        }
+    } else {
+        eprintln!(
+            "xtask: no display (DISPLAY is not set), so the app window is not opened; \
+             under Xvfb: xvfb-run -a target/debug/fieldcheck-app"
+        );
+    }
+    let status = serve.wait()?;
     if !status.success() {
         bail!("the server stopped ({status})");
     }

@@ -70,3 +70,30 @@ pub fn npm(
     eprint!("{}", String::from_utf8_lossy(&out.stderr));
     Ok(out)
 }
+
+/// tauri-driver (the WebDriver proxy for Tauri apps), installed from
+/// crates.io into `root` when it is not there yet.
+pub fn tauri_driver(root: &Path) -> anyhow::Result<std::path::PathBuf> {
+    let bin = root.join("bin/tauri-driver");
+    if bin.exists() {
+        return Ok(bin);
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!("xtask: installing tauri-driver into {}", root.display());
+    let status = Command::new(cargo)
+        .args([
+            "install",
+            "--locked",
+            "tauri-driver",
+            "--version",
+            "^2",
+            "--root",
+        ])
+        .arg(root)
+        .status()
+        .context("cannot run cargo install")?;
+    if !status.success() {
+        bail!("cargo install tauri-driver failed");
+    }
+    Ok(bin)
+}

@@ -1,6 +1,16 @@
 // The web console's Api: HTTP /api/v1 with a bearer token kept for the tab.
 
-import { ApiError, type Api, type Queue, type QueueFilter } from "./index";
+import {
+  ApiError,
+  type Api,
+  type NewAction,
+  type Queue,
+  type QueueFilter,
+  type Rating,
+  type RecordDetail,
+  type Unit,
+  type WeakItem,
+} from "./index";
 
 const TOKEN = "fieldcheck.token";
 
@@ -63,5 +73,65 @@ export class HttpApi implements Api {
     if (f.offset) q.set("offset", String(f.offset));
     if (f.limit) q.set("limit", String(f.limit));
     return this.request<Queue>("GET", `/api/v1/records?${q}`);
+  }
+
+  detail(id: string): Promise<RecordDetail> {
+    return this.request("GET", `/api/v1/records/${encodeURIComponent(id)}`);
+  }
+
+  async returnRecord(id: string, comment: string): Promise<void> {
+    await this.request("POST", `/api/v1/records/${encodeURIComponent(id)}/return`, { comment });
+  }
+
+  async approve(id: string): Promise<void> {
+    await this.request("POST", `/api/v1/records/${encodeURIComponent(id)}/approve`);
+  }
+
+  async openAction(id: string, action: NewAction): Promise<void> {
+    await this.request("POST", `/api/v1/records/${encodeURIComponent(id)}/actions`, action);
+  }
+
+  private async raw(path: string): Promise<Response> {
+    const token = this.token();
+    const res = await fetch(`${this.base}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} }).catch(() => {
+      throw new ApiError("network", "network", 0);
+    });
+    if (!res.ok) {
+      const json = await res.json().catch(() => null);
+      throw new ApiError(json?.code ?? "http", json?.message ?? res.statusText, res.status);
+    }
+    return res;
+  }
+
+  async media(hash: string): Promise<Blob> {
+    return (await this.raw(`/api/v1/media/${hash}`)).blob();
+  }
+
+  units(): Promise<Unit[]> {
+    return this.request("GET", "/api/v1/units");
+  }
+
+  async ratings(params: Record<string, string>): Promise<Rating[]> {
+    return (await this.request<{ ratings: Rating[] }>("GET", `/api/v1/ratings?${new URLSearchParams(params)}`)).ratings;
+  }
+
+  async weakest(params: Record<string, string>): Promise<WeakItem[]> {
+    return (await this.request<{ items: WeakItem[] }>("GET", `/api/v1/weakest?${new URLSearchParams(params)}`)).items;
+  }
+
+  async download(file: string, params: Record<string, string>, progress: (bytes: number) => void): Promise<Blob> {
+    const res = await this.raw(`/api/v1/exports/${file}?${new URLSearchParams(params)}`);
+    const reader = res.body?.getReader();
+    if (!reader) return res.blob();
+    const parts: BlobPart[] = [];
+    let bytes = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      bytes += value.length;
+      progress(bytes);
+    }
+    return new Blob(parts, { type: res.headers.get("Content-Type") ?? "application/octet-stream" });
   }
 }

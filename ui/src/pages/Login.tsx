@@ -28,9 +28,28 @@ export function Login({ api, onSignedIn }: { api: Api; onSignedIn: () => void })
   return (
     <form className="login" onSubmit={submit} aria-label={t("login.title")}>
       <h1>{t("login.title")}</h1>
+      <Credentials username={username} password={password} setUsername={setUsername} setPassword={setPassword} />
+      {error && <p role="alert">{error}</p>}
+      <button type="submit" disabled={busy}>
+        {t("login.submit")}
+      </button>
+    </form>
+  );
+}
+
+/** The user name and password fields, shared by the console and the app. */
+export function Credentials(p: {
+  username: string;
+  password: string;
+  setUsername: (v: string) => void;
+  setPassword: (v: string) => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
       <label>
         {t("login.username")}
-        <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
+        <input name="username" autoComplete="username" value={p.username} onChange={(e) => p.setUsername(e.target.value)} required />
       </label>
       <label>
         {t("login.password")}
@@ -38,15 +57,11 @@ export function Login({ api, onSignedIn }: { api: Api; onSignedIn: () => void })
           name="password"
           type="password"
           autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
+          value={p.password}
+          onChange={(e) => p.setPassword(e.target.value)}
           required
         />
       </label>
-      {error && <p role="alert">{error}</p>}
-      <button type="submit" disabled={busy}>
-        {t("login.submit")}
-      </button>
-    </form>
+    </>
   );
 }

@@ -1,0 +1,308 @@
+//! A record as the form the app shows: every section and item of its
+//! template with the answer, whether skip logic shows it, what is wrong with
+//! it, and the running score. The UI renders this and nothing else, so skip
+//! logic, constraints and scoring are computed once, here, by the same code
+//! the server scores with. The types are shared with TypeScript (ts-rs).
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::answers::{
+    AnswerProblem, MediaRef, check_complete, meets_constraint, relevant_items, to_json,
+};
+use crate::i18n::Bilingual;
+use crate::records::{RecordState, Status};
+use crate::scoring::audit::score_visit;
+use crate::templates::{AnswerType, Choice, Template, TemplateKind};
+
+/// One record, ready to show and fill in.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FormView {
+    pub doc_id: String,
+    pub template_id: String,
+    pub template_version: String,
+    pub title: Bilingual,
+    /// `checklist` or `questionnaire`.
+    pub kind: String,
+    /// `overt`, `mystery`, `test_call`, `echannel` or `intercept`.
+    pub mode: String,
+    pub store_id: String,
+    pub status: String,
+    /// Milliseconds since the epoch.
+    #[ts(type = "number")]
+    pub started_at: i64,
+    /// The author may still change the answers (draft or returned).
+    pub editable: bool,
+    pub sections: Vec<SectionView>,
+    /// Relevant items that take an answer, and how many of them have one.
+    pub answerable: u32,
+    pub answered: u32,
+    /// The running visit score, 0..100, for checklists with an answer.
+    pub score: Option<f64>,
+    pub passed: Option<bool>,
+    /// Scored items that failed, in template order.
+    pub failed_items: Vec<String>,
+    /// What stops a submit now, by item.
+    pub problems: Vec<Problem>,
+    pub comments: Vec<CommentView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SectionView {
+    pub id: String,
+    pub title: Bilingual,
+    /// False when skip logic hides the whole section.
+    pub relevant: bool,
+    pub score: Option<f64>,
+    pub items: Vec<ItemView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ItemView {
+    pub id: String,
+    pub label: Bilingual,
+    pub hint: Option<Bilingual>,
+    pub input: Input,
+    pub required: bool,
+    pub allow_na: bool,
+    /// A failed answer here knocks out its section or the visit.
+    pub critical: bool,
+    /// False when skip logic hides the item.
+    pub relevant: bool,
+    /// The answer in its JSON form (`"pass"`, a number, a choice...).
+    #[ts(type = "unknown")]
+    pub value: Option<serde_json::Value>,
+    pub note: Option<String>,
+    pub evidence: Vec<MediaRef>,
+    pub failed: bool,
+    /// The template's message when the answer breaks the item's constraint.
+    pub constraint_message: Option<Bilingual>,
+    pub constraint_broken: bool,
+}
+
+/// What kind of control an item needs, with its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Input {
+    PassFail,
+    Partial,
+    Scale {
+        min: f64,
+        max: f64,
+        min_label: Option<Bilingual>,
+        max_label: Option<Bilingual>,
+    },
+    Touchpoint,
+    Recommend,
+    SingleChoice {
+        choices: Vec<ChoiceView>,
+    },
+    MultipleChoice {
+        choices: Vec<ChoiceView>,
+    },
+    Number {
+        unit: Option<String>,
+        integer: bool,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    /// Seconds; the app offers a timer.
+    Duration,
+    Date,
+    Time,
+    DateTime,
+    Text,
+    Photo,
+    Signature,
+    Location,
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ChoiceView {
+    pub value: String,
+    pub label: Bilingual,
+}
+
+/// Something that stops a submit: `missing`, `constraint`, `invalid` or
+/// `unknown_item`, with the server's English detail.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Problem {
+    pub item: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CommentView {
+    pub item: Option<String>,
+    pub text: String,
+    pub by: String,
+    #[ts(type = "number")]
+    pub at: i64,
+}
+
+fn choices(c: &[Choice]) -> Vec<ChoiceView> {
+    c.iter()
+        .map(|c| ChoiceView {
+            value: c.value.clone(),
+            label: c.label.clone(),
+        })
+        .collect()
+}
+
+fn input(t: &AnswerType) -> Input {
+    match t {
+        AnswerType::PassFail => Input::PassFail,
+        AnswerType::Partial => Input::Partial,
+        AnswerType::Scale {
+            min,
+            max,
+            min_label,
+            max_label,
+        } => Input::Scale {
+            min: *min,
+            max: *max,
+            min_label: min_label.clone(),
+            max_label: max_label.clone(),
+        },
+        AnswerType::Touchpoint => Input::Touchpoint,
+        AnswerType::Recommend => Input::Recommend,
+        AnswerType::SingleChoice(c) => Input::SingleChoice {
+            choices: choices(c),
+        },
+        AnswerType::MultipleChoice(c) => Input::MultipleChoice {
+            choices: choices(c),
+        },
+        AnswerType::Number {
+            unit,
+            integer,
+            min,
+            max,
+            ..
+        } => Input::Number {
+            unit: unit.clone(),
+            integer: *integer,
+            min: *min,
+            max: *max,
+        },
+        AnswerType::Duration { .. } => Input::Duration,
+        AnswerType::Date => Input::Date,
+        AnswerType::Time => Input::Time,
+        AnswerType::DateTime => Input::DateTime,
+        AnswerType::Text => Input::Text,
+        AnswerType::Photo => Input::Photo,
+        AnswerType::Signature => Input::Signature,
+        AnswerType::Location => Input::Location,
+        AnswerType::Note => Input::Note,
+    }
+}
+
+/// The problems in the form the UI shows.
+pub fn problems(list: &[AnswerProblem]) -> Vec<Problem> {
+    list.iter().map(problem).collect()
+}
+
+fn problem(p: &AnswerProblem) -> Problem {
+    let code = match p {
+        AnswerProblem::UnknownItem { .. } => "unknown_item",
+        AnswerProblem::Invalid { .. } => "invalid",
+        AnswerProblem::Missing { .. } => "missing",
+        AnswerProblem::Constraint { .. } => "constraint",
+    };
+    Problem {
+        item: p.item().to_string(),
+        code: code.into(),
+        message: p.to_string(),
+    }
+}
+
+/// The form of `state`, a record of `template`, stored as `doc_id`.
+pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> FormView {
+    let answers = state.answer_values();
+    let relevant = relevant_items(template, &answers);
+    let checklist = template.kind == TemplateKind::Checklist;
+    let visit = checklist.then(|| score_visit(template, &answers));
+    let failed: Vec<String> = visit
+        .as_ref()
+        .map(|v| v.failed_items.clone())
+        .unwrap_or_default();
+    let (mut answerable, mut answered) = (0, 0);
+    let sections = template
+        .sections
+        .iter()
+        .map(|section| {
+            let items: Vec<ItemView> = section
+                .items
+                .iter()
+                .map(|item| {
+                    let shown = relevant.contains(item.id.as_str());
+                    let answer = state.answers.get(&item.id);
+                    if shown && !matches!(item.answer, AnswerType::Note) {
+                        answerable += 1;
+                        answered += u32::from(answer.is_some());
+                    }
+                    ItemView {
+                        id: item.id.clone(),
+                        label: item.label.clone(),
+                        hint: item.hint.clone(),
+                        input: input(&item.answer),
+                        required: item.required,
+                        allow_na: item.allow_na,
+                        critical: item.scoring.as_ref().is_some_and(|s| s.critical.is_some()),
+                        relevant: shown,
+                        value: answer.map(|a| to_json(&a.value)),
+                        note: answer.and_then(|a| a.note.clone()),
+                        evidence: answer.map(|a| a.evidence.clone()).unwrap_or_default(),
+                        failed: failed.contains(&item.id),
+                        constraint_message: item.constraint_message.clone(),
+                        constraint_broken: answer
+                            .is_some_and(|a| !meets_constraint(item, &a.value, &answers)),
+                    }
+                })
+                .collect();
+            SectionView {
+                id: section.id.clone(),
+                title: section.title.clone(),
+                relevant: items.iter().any(|i| i.relevant),
+                score: visit.as_ref().and_then(|v| {
+                    v.sections
+                        .iter()
+                        .find(|s| s.id == section.id)
+                        .and_then(|s| s.score)
+                }),
+                items,
+            }
+        })
+        .collect();
+    let any_answer = !state.answers.is_empty();
+    FormView {
+        doc_id: doc_id.into(),
+        template_id: template.id.clone(),
+        template_version: template.version.clone(),
+        title: template.title.clone(),
+        kind: template.kind.as_str().into(),
+        mode: state.header.mode.as_str().into(),
+        store_id: state.header.store_id.clone(),
+        status: state.status.as_str().into(),
+        started_at: state.header.started_at,
+        editable: matches!(state.status, Status::Draft | Status::Returned),
+        sections,
+        answerable,
+        answered,
+        score: visit.as_ref().filter(|_| any_answer).and_then(|v| v.score),
+        passed: visit.as_ref().filter(|_| any_answer).map(|v| v.passed),
+        failed_items: failed,
+        problems: problems(&check_complete(template, &answers)),
+        comments: state
+            .comments
+            .values()
+            .map(|c| CommentView {
+                item: c.item.clone(),
+                text: c.text.clone(),
+                by: c.by.clone(),
+                at: c.at,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,744 @@
+//! What the app does for its user, whatever shows it: sign in once online,
+//! then work offline from the device store: assignments, stores, starting a
+//! record, answering, photos, submitting, and the sync state. The Tauri
+//! commands (`shell.rs`) are thin wrappers around [`App`], so everything here
+//! is tested without a window.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use automerge::AutoCommit;
+use fieldcheck_core::answers::{AnswerValue, MediaRef, from_json};
+use fieldcheck_core::form::{FormView, form_view};
+use fieldcheck_core::i18n::Bilingual;
+use fieldcheck_core::records::{Actor, Record, RecordError, RecordState};
+use fieldcheck_core::reference::UnitRecord;
+use fieldcheck_core::templates::{AnswerType, Template};
+use fieldcheck_core::vocab::Role;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use tokio::sync::Mutex;
+use ts_rs::TS;
+
+use crate::store::{DeviceStore, StoreError};
+use crate::sync_client::{self, SyncConfig, SyncHandle, SyncStatus};
+
+/// A failure the UI shows: a stable `code` it translates, and a detail.
+#[derive(Debug, Clone, PartialEq, Serialize, TS, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct AppError {
+    pub code: String,
+    pub message: String,
+    /// Per-item problems when a submit is refused.
+    pub problems: Vec<fieldcheck_core::form::Problem>,
+}
+
+impl AppError {
+    fn new(code: &str, message: impl Into<String>) -> AppError {
+        AppError {
+            code: code.into(),
+            message: message.into(),
+            problems: Vec::new(),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        AppError::new("storage", e.to_string())
+    }
+}
+
+impl From<RecordError> for AppError {
+    fn from(e: RecordError) -> Self {
+        match e {
+            RecordError::Incomplete(problems) => AppError {
+                code: "incomplete".into(),
+                message: "the record is not complete".into(),
+                problems: fieldcheck_core::form::problems(&problems),
+            },
+            RecordError::Answer(p) => AppError {
+                code: "invalid_answer".into(),
+                message: p.to_string(),
+                problems: fieldcheck_core::form::problems(std::slice::from_ref(&p)),
+            },
+            RecordError::Locked | RecordError::InvalidTransition { .. } => {
+                AppError::new("not_editable", e.to_string())
+            }
+            other => AppError::new("record", other.to_string()),
+        }
+    }
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Who is signed in on this device, kept in the device store so the app
+/// works offline after one online sign-in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Session {
+    /// The server's HTTP address, `http://host:port`.
+    pub server: String,
+    pub user: String,
+    pub role: String,
+    pub scope: String,
+    pub device: String,
+    #[serde(default)]
+    #[ts(skip)]
+    #[serde(skip_serializing)]
+    pub token: String,
+}
+
+/// A store the user may visit.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct StoreView {
+    pub id: String,
+    pub name: Bilingual,
+    pub address: Option<String>,
+}
+
+/// Work given to the user, with the stores it covers and progress.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AssignmentView {
+    pub id: String,
+    pub template_id: String,
+    pub title: Bilingual,
+    pub mode: String,
+    pub unit: StoreView,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub visits: u32,
+    pub daily_quota: Option<u32>,
+    pub note: String,
+    pub stores: Vec<StoreView>,
+    /// Records of this template the user started in the period.
+    pub done: u32,
+    /// Of those, started today (for a survey's daily quota).
+    pub today: u32,
+}
+
+/// One record on the device, for the lists.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct RecordSummary {
+    pub doc_id: String,
+    pub store: StoreView,
+    pub template_id: String,
+    pub title: Bilingual,
+    pub kind: String,
+    pub mode: String,
+    pub status: String,
+    #[ts(type = "number")]
+    pub started_at: i64,
+    #[ts(type = "number")]
+    pub updated_at: i64,
+    pub comments: u32,
+    pub score: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Home {
+    pub session: Session,
+    pub assignments: Vec<AssignmentView>,
+    pub records: Vec<RecordSummary>,
+}
+
+/// The sync indicator: `offline`, `connecting`, `syncing`, `up_to_date` or
+/// `error`, with counts and the reason when there is one.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SyncView {
+    pub state: String,
+    pub done: u32,
+    pub total: u32,
+    pub reason: Option<String>,
+    /// Records changed here that the server has not acknowledged.
+    pub pending: u32,
+    /// Photos and other files still to upload.
+    pub media_pending: u32,
+    /// Records whose changes the server refused, with its reason.
+    pub refused: Vec<Refusal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Refusal {
+    pub doc_id: String,
+    pub reason: String,
+}
+
+/// The app's state: the device store and, once signed in, the sync client.
+#[derive(Debug)]
+pub struct App {
+    store: DeviceStore,
+    session: Mutex<Option<Session>>,
+    sync: Mutex<Option<SyncHandle>>,
+    http: reqwest::Client,
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+fn random_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 8];
+    // The OS random source does not fail on the platforms the app runs on;
+    // if it did, the time alone still makes a usable id.
+    let _ = getrandom::fill(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}-{:x}-{hex}", now_ms())
+}
+
+fn ws_url(server: &str) -> String {
+    let base = server.trim_end_matches('/');
+    let ws = if let Some(rest) = base.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        format!("ws://{base}")
+    };
+    format!("{ws}/sync")
+}
+
+fn store_view(units: &BTreeMap<String, UnitRecord>, id: &str) -> StoreView {
+    match units.get(id) {
+        Some(u) => StoreView {
+            id: id.into(),
+            name: Bilingual::new(&u.name_zh, &u.name_en),
+            address: u.address.clone(),
+        },
+        None => StoreView {
+            id: id.into(),
+            name: Bilingual::new(id, id),
+            address: None,
+        },
+    }
+}
+
+fn under(unit: &str, id: &str) -> bool {
+    id == unit || id.starts_with(&format!("{unit}/"))
+}
+
+impl App {
+    /// Opens the device store in `dir` and, if someone signed in before,
+    /// starts syncing as them.
+    pub async fn open(dir: &Path) -> Result<App> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| AppError::new("storage", format!("{}: {e}", dir.display())))?;
+        let store = DeviceStore::open(&dir.join("fieldcheck.db")).await?;
+        let app = App {
+            store,
+            session: Mutex::new(None),
+            sync: Mutex::new(None),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(15))
+                .build()
+                .map_err(|e| AppError::new("network", e.to_string()))?,
+        };
+        if let Some(s) = app.stored_session().await? {
+            app.start(s).await;
+        }
+        Ok(app)
+    }
+
+    pub fn store(&self) -> &DeviceStore {
+        &self.store
+    }
+
+    async fn stored_session(&self) -> Result<Option<Session>> {
+        let row = sqlx::query("SELECT value FROM meta WHERE key = 'session'")
+            .fetch_optional(&self.store.pool)
+            .await
+            .map_err(StoreError::from)?;
+        Ok(row
+            .and_then(|r| r.try_get::<String, _>("value").ok())
+            .and_then(|v| serde_json::from_str(&v).ok()))
+    }
+
+    async fn put_meta(&self, key: &str, value: Option<&str>) -> Result<()> {
+        let q = match value {
+            Some(v) => sqlx::query(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(v.to_string()),
+            None => sqlx::query("DELETE FROM meta WHERE key = ?").bind(key),
+        };
+        q.execute(&self.store.pool)
+            .await
+            .map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    async fn device_id(&self) -> Result<String> {
+        let row = sqlx::query("SELECT value FROM meta WHERE key = 'device'")
+            .fetch_optional(&self.store.pool)
+            .await
+            .map_err(StoreError::from)?;
+        if let Some(id) = row.and_then(|r| r.try_get::<String, _>("value").ok()) {
+            return Ok(id);
+        }
+        let id = random_id("device");
+        self.put_meta("device", Some(&id)).await?;
+        Ok(id)
+    }
+
+    async fn start(&self, session: Session) {
+        let config = SyncConfig::new(ws_url(&session.server), session.token.clone());
+        let handle = sync_client::spawn(self.store.clone(), config);
+        if let Some(old) = self.sync.lock().await.replace(handle) {
+            old.stop().await;
+        }
+        *self.session.lock().await = Some(session);
+    }
+
+    /// Who is signed in, if anyone.
+    pub async fn session(&self) -> Option<Session> {
+        self.session.lock().await.clone()
+    }
+
+    async fn signed_in(&self) -> Result<Session> {
+        self.session()
+            .await
+            .ok_or_else(|| AppError::new("signed_out", "sign in first"))
+    }
+
+    /// Signs in against the server (the one time the app must be online)
+    /// and starts syncing.
+    pub async fn login(&self, server: &str, username: &str, password: &str) -> Result<Session> {
+        #[derive(Deserialize)]
+        struct Reply {
+            token: String,
+            user: String,
+            role: String,
+            scope: String,
+        }
+        #[derive(Deserialize)]
+        struct Refused {
+            code: String,
+            message: String,
+        }
+        let server = server.trim().trim_end_matches('/').to_string();
+        let res = self
+            .http
+            .post(format!("{server}/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .map_err(|e| AppError::new("network", e.to_string()))?;
+        if !res.status().is_success() {
+            let refused: Refused = res
+                .json()
+                .await
+                .map_err(|e| AppError::new("network", e.to_string()))?;
+            return Err(AppError::new(&refused.code, refused.message));
+        }
+        let reply: Reply = res
+            .json()
+            .await
+            .map_err(|e| AppError::new("network", e.to_string()))?;
+        if !matches!(reply.role.as_str(), "inspector" | "surveyor") {
+            // Reviewing happens in the web console; the app is for field work.
+            return Err(AppError::new(
+                "field_role_only",
+                format!(
+                    "the app is for inspectors and surveyors, not a {}",
+                    reply.role
+                ),
+            ));
+        }
+        let session = Session {
+            server,
+            user: reply.user,
+            role: reply.role,
+            scope: reply.scope,
+            device: self.device_id().await?,
+            token: reply.token,
+        };
+        let json =
+            serde_json::to_string(&session).map_err(|e| AppError::new("storage", e.to_string()))?;
+        self.put_meta("session", Some(&json)).await?;
+        self.start(session.clone()).await;
+        Ok(session)
+    }
+
+    /// Signs out on this device. Work not yet synced stays in the store and
+    /// goes up at the next sign-in.
+    pub async fn logout(&self) -> Result<()> {
+        if let Some(handle) = self.sync.lock().await.take() {
+            handle.stop().await;
+        }
+        self.session.lock().await.take();
+        self.put_meta("session", None).await
+    }
+
+    async fn units(&self) -> Result<BTreeMap<String, UnitRecord>> {
+        Ok(self
+            .store
+            .units()
+            .await?
+            .into_iter()
+            .map(|u| (u.unit.id.clone(), u))
+            .collect())
+    }
+
+    async fn template(&self, id: &str, version: Option<&str>) -> Result<Template> {
+        self.store
+            .templates()
+            .await?
+            .into_iter()
+            .rfind(|t| t.id == id && version.is_none_or(|v| t.version == v))
+            .ok_or_else(|| {
+                AppError::new(
+                    "no_template",
+                    format!("template {id} is not on this device yet; sync first"),
+                )
+            })
+    }
+
+    /// The start page: my assignments with their stores and progress, and
+    /// my records, newest first.
+    pub async fn home(&self) -> Result<Home> {
+        let session = self.signed_in().await?;
+        let units = self.units().await?;
+        let templates: BTreeMap<String, Template> = self
+            .store
+            .templates()
+            .await?
+            .into_iter()
+            .map(|t| (t.id.clone(), t))
+            .collect();
+        let title = |id: &str| {
+            templates
+                .get(id)
+                .map_or_else(|| Bilingual::new(id, id), |t| t.title.clone())
+        };
+        let mut records = Vec::new();
+        for row in self.store.records().await? {
+            let Some(doc) = self.store.load(&row.doc_id).await? else {
+                continue;
+            };
+            let Ok((_, state)) = Record::with_state(doc) else {
+                continue;
+            };
+            if state.header.author != session.user {
+                continue;
+            }
+            let score = templates
+                .get(&state.header.template_id)
+                .filter(|t| t.version == state.header.template_version)
+                .and_then(|t| form_view(&row.doc_id, &state, t).score);
+            records.push(RecordSummary {
+                doc_id: row.doc_id.clone(),
+                store: store_view(&units, &state.header.store_id),
+                template_id: state.header.template_id.clone(),
+                title: title(&state.header.template_id),
+                kind: state.header.kind.as_str().into(),
+                mode: state.header.mode.as_str().into(),
+                status: state.status.as_str().into(),
+                started_at: state.header.started_at,
+                updated_at: row.updated_at,
+                comments: state.comments.len() as u32,
+                score,
+            });
+        }
+        let today = jiff::Zoned::now().date();
+        let assignments = self
+            .store
+            .assignments()
+            .await?
+            .into_iter()
+            .filter(|a| a.assignee == session.user)
+            .map(|a| {
+                let stores: Vec<StoreView> = units
+                    .values()
+                    .filter(|u| {
+                        u.unit.level == fieldcheck_core::ratings::Level::Store
+                            && under(&a.unit_id, &u.unit.id)
+                    })
+                    .map(|u| store_view(&units, &u.unit.id))
+                    .collect();
+                let in_period = |ms: i64| {
+                    let day = jiff::Timestamp::from_millisecond(ms)
+                        .map(|t| t.to_zoned(jiff::tz::TimeZone::system()).date().to_string())
+                        .unwrap_or_default();
+                    (a.starts_on.as_str()..=a.ends_on.as_str()).contains(&day.as_str())
+                };
+                let mine: Vec<&RecordSummary> = records
+                    .iter()
+                    .filter(|r| {
+                        r.template_id == a.template_id
+                            && under(&a.unit_id, &r.store.id)
+                            && in_period(r.started_at)
+                    })
+                    .collect();
+                let started_today = mine
+                    .iter()
+                    .filter(|r| {
+                        jiff::Timestamp::from_millisecond(r.started_at)
+                            .is_ok_and(|t| t.to_zoned(jiff::tz::TimeZone::system()).date() == today)
+                    })
+                    .count();
+                AssignmentView {
+                    id: a.assignment_id.clone(),
+                    title: title(&a.template_id),
+                    template_id: a.template_id.clone(),
+                    mode: a.mode.as_str().into(),
+                    unit: store_view(&units, &a.unit_id),
+                    starts_on: a.starts_on.clone(),
+                    ends_on: a.ends_on.clone(),
+                    visits: a.visits,
+                    daily_quota: a.daily_quota,
+                    note: a.note.clone(),
+                    stores,
+                    done: mine.len() as u32,
+                    today: started_today as u32,
+                }
+            })
+            .collect();
+        Ok(Home {
+            session,
+            assignments,
+            records,
+        })
+    }
+
+    /// Stores in my scope whose id or name contains `query`.
+    pub async fn stores(&self, query: &str) -> Result<Vec<StoreView>> {
+        let session = self.signed_in().await?;
+        let units = self.units().await?;
+        let q = query.trim().to_lowercase();
+        Ok(units
+            .values()
+            .filter(|u| u.unit.level == fieldcheck_core::ratings::Level::Store)
+            .filter(|u| session.scope == "*" || under(&session.scope, &u.unit.id))
+            .filter(|u| {
+                q.is_empty()
+                    || u.unit.id.to_lowercase().contains(&q)
+                    || u.name_zh.contains(query.trim())
+                    || u.name_en.to_lowercase().contains(&q)
+            })
+            .map(|u| store_view(&units, &u.unit.id))
+            .collect())
+    }
+
+    async fn actor(&self) -> Result<Actor> {
+        let s = self.signed_in().await?;
+        Ok(Actor {
+            role: Role::parse(&s.role)
+                .ok_or_else(|| AppError::new("signed_out", "unknown role"))?,
+            user: s.user,
+            device: s.device,
+            now_ms: now_ms(),
+        })
+    }
+
+    async fn open_record(&self, doc_id: &str) -> Result<(Record, RecordState, Template)> {
+        let doc = self.store.load(doc_id).await?.ok_or_else(|| {
+            AppError::new("not_found", format!("no record {doc_id} on this device"))
+        })?;
+        let (record, state) = Record::with_state(doc)?;
+        let template = self
+            .template(
+                &state.header.template_id,
+                Some(&state.header.template_version),
+            )
+            .await?;
+        Ok((record, state, template))
+    }
+
+    /// Applies `edit` to the record and stores the change, marked for sync.
+    async fn edit(
+        &self,
+        doc_id: &str,
+        edit: impl FnOnce(&mut Record, &Template, &Actor) -> Result<()>,
+    ) -> Result<FormView> {
+        let actor = self.actor().await?;
+        let (mut record, _, template) = self.open_record(doc_id).await?;
+        let before = record.doc_mut().get_heads();
+        edit(&mut record, &template, &actor)?;
+        let mut doc: AutoCommit = record.into_doc();
+        self.store.save(doc_id, &mut doc, &before, true).await?;
+        if let Some(sync) = self.sync.lock().await.as_ref() {
+            sync.local_change(doc_id);
+        }
+        let (_, state) = Record::with_state(doc)?;
+        Ok(form_view(doc_id, &state, &template))
+    }
+
+    /// Starts a record of the newest version of `template_id` at `store_id`.
+    pub async fn start_record(&self, template_id: &str, store_id: &str) -> Result<FormView> {
+        let actor = self.actor().await?;
+        let template = self.template(template_id, None).await?;
+        let doc_id = random_id(if actor.role == Role::Surveyor {
+            "survey"
+        } else {
+            "audit"
+        });
+        let mut record = Record::create(&template, &doc_id, store_id, &actor)?;
+        let mut doc = record.doc_mut().clone();
+        self.store.save(&doc_id, &mut doc, &[], true).await?;
+        if let Some(sync) = self.sync.lock().await.as_ref() {
+            sync.local_change(&doc_id);
+        }
+        let (_, state) = Record::with_state(doc)?;
+        Ok(form_view(&doc_id, &state, &template))
+    }
+
+    /// The record as a form.
+    pub async fn form(&self, doc_id: &str) -> Result<FormView> {
+        let (_, state, template) = self.open_record(doc_id).await?;
+        Ok(form_view(doc_id, &state, &template))
+    }
+
+    /// Answers an item with a value in its JSON form (`null` clears it).
+    pub async fn answer(
+        &self,
+        doc_id: &str,
+        item: &str,
+        value: serde_json::Value,
+        note: Option<String>,
+    ) -> Result<FormView> {
+        self.edit(doc_id, |record, template, actor| {
+            let it = template
+                .item(item)
+                .ok_or_else(|| RecordError::UnknownItem(item.into()))?;
+            if value.is_null() {
+                return Ok(record.clear(template, actor, item)?);
+            }
+            let value = from_json(it, &value).map_err(RecordError::from)?;
+            let note = note.filter(|n| !n.trim().is_empty());
+            Ok(record.answer(template, actor, item, value, note)?)
+        })
+        .await
+    }
+
+    /// Keeps a photo (or signature) by content hash and attaches it: as the
+    /// answer of a photo or signature item, as evidence on any other.
+    pub async fn attach(
+        &self,
+        doc_id: &str,
+        item: &str,
+        bytes: &[u8],
+        mime: &str,
+    ) -> Result<FormView> {
+        if bytes.is_empty() {
+            return Err(AppError::new("empty_file", "the file is empty"));
+        }
+        let hash = self.store.put_media(bytes, mime).await?;
+        let media = MediaRef {
+            hash,
+            mime: mime.into(),
+            size: bytes.len() as u64,
+        };
+        let view = self
+            .edit(doc_id, |record, template, actor| {
+                let it = template
+                    .item(item)
+                    .ok_or_else(|| RecordError::UnknownItem(item.into()))?;
+                if matches!(it.answer, AnswerType::Photo | AnswerType::Signature) {
+                    let state = record.state()?;
+                    let mut list = match state.answers.get(item).map(|a| &a.value) {
+                        Some(AnswerValue::Media(l)) => l.clone(),
+                        _ => Vec::new(),
+                    };
+                    let note = state.answers.get(item).and_then(|a| a.note.clone());
+                    if !list.contains(&media) {
+                        list.push(media);
+                    }
+                    Ok(record.answer(template, actor, item, AnswerValue::Media(list), note)?)
+                } else {
+                    Ok(record.attach(template, actor, item, media)?)
+                }
+            })
+            .await?;
+        if let Some(sync) = self.sync.lock().await.as_ref() {
+            sync.media_added();
+        }
+        Ok(view)
+    }
+
+    /// A media file on the device, as a `data:` URL for thumbnails.
+    pub async fn media_url(&self, hash: &str) -> Result<Option<String>> {
+        use base64::Engine;
+        let Some(bytes) = self.store.media_bytes(hash).await? else {
+            return Ok(None);
+        };
+        let mime: String = sqlx::query("SELECT mime FROM media WHERE hash = ?")
+            .bind(hash)
+            .fetch_optional(&self.store.pool)
+            .await
+            .map_err(StoreError::from)?
+            .and_then(|r| r.try_get("mime").ok())
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+        Ok(Some(format!("data:{mime};base64,{b64}")))
+    }
+
+    /// Submits (or resubmits) the record; refused with every problem when
+    /// it is not complete.
+    pub async fn submit(&self, doc_id: &str) -> Result<FormView> {
+        self.edit(doc_id, |record, template, actor| {
+            Ok(record.submit(template, actor)?)
+        })
+        .await
+    }
+
+    /// What the sync indicator shows.
+    pub async fn sync_status(&self) -> Result<SyncView> {
+        let (status, media) = match self.sync.lock().await.as_ref() {
+            Some(h) => (
+                h.status().borrow().clone(),
+                h.media_status().borrow().clone(),
+            ),
+            None => (
+                SyncStatus::Offline(Some("signed out".into())),
+                Default::default(),
+            ),
+        };
+        let (state, done, total, reason) = match status {
+            SyncStatus::Offline(r) => ("offline", 0, 0, r),
+            SyncStatus::Connecting => ("connecting", 0, 0, None),
+            SyncStatus::Syncing { done, total } => ("syncing", done, total, None),
+            SyncStatus::UpToDate => ("up_to_date", 0, 0, None),
+            SyncStatus::Error(e) => ("error", 0, 0, Some(e)),
+        };
+        let refused = self
+            .store
+            .rejections()
+            .await?
+            .into_iter()
+            .map(|(doc_id, reason)| Refusal { doc_id, reason })
+            .collect();
+        Ok(SyncView {
+            state: state.into(),
+            done: done as u32,
+            total: total as u32,
+            reason,
+            pending: self.store.dirty().await?.len() as u32,
+            media_pending: media.pending as u32,
+            refused,
+        })
+    }
+
+    /// Tries to sync now instead of waiting for the next back-off.
+    pub async fn sync_now(&self) {
+        if let Some(h) = self.sync.lock().await.as_ref() {
+            h.sync_now();
+        }
+    }
+
+    /// Stops syncing (the app is closing).
+    pub async fn close(&self) {
+        if let Some(h) = self.sync.lock().await.take() {
+            h.stop().await;
+        }
+    }
+}
+
+/// Where the app keeps its data: `$FIELDCHECK_DATA_DIR`, else the
+/// platform's data directory.
+pub fn data_dir(platform_default: Option<PathBuf>) -> PathBuf {
+    std::env::var_os("FIELDCHECK_DATA_DIR")
+        .map(PathBuf::from)
+        .or(platform_default)
+        .unwrap_or_else(|| PathBuf::from("fieldcheck-data"))
+}

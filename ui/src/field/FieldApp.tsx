@@ -1,0 +1,117 @@
+// The app inspectors and surveyors carry: sign in once online, then work
+// offline from the device (Tauri commands over the device store).
+
+import { useEffect, useState, type FormEvent } from "react";
+import type { FieldApi } from "../api/field";
+import type { Session } from "../api/types";
+import { useI18n } from "../i18n";
+import type { MessageKey } from "../i18n/messages";
+import { Credentials } from "../pages/Login";
+import { Form } from "./Form";
+import { Home, type Open } from "./Home";
+import { Intercept } from "./Intercept";
+import { SyncBar } from "./SyncBar";
+
+function FieldLogin({ api, onSignedIn }: { api: FieldApi; onSignedIn: (s: Session) => void }) {
+  const { t } = useI18n();
+  const [server, setServer] = useState("");
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api.defaults().then((d) => setServer((s) => s || d.server), () => {});
+  }, [api]);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onSignedIn(await api.login(server, username, password));
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      setError(
+        code === "invalid_credentials"
+          ? t("login.failed")
+          : code === "network"
+            ? t("error.network")
+            : code === "field_role_only"
+              ? t("login.fieldOnly")
+              : t("error.unknown", { message: (err as Error).message }),
+      );
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="login" onSubmit={submit} aria-label={t("login.title")}>
+      <h1>{t("login.title")}</h1>
+      <p className="hint">{t("login.onceOnline")}</p>
+      <label>
+        {t("login.server")}
+        <input name="server" type="url" value={server} onChange={(e) => setServer(e.target.value)} required />
+      </label>
+      <Credentials username={username} password={password} setUsername={setUsername} setPassword={setPassword} />
+      {error && <p role="alert">{error}</p>}
+      <button type="submit" className="primary" disabled={busy}>
+        {t("login.submit")}
+      </button>
+    </form>
+  );
+}
+
+export function FieldApp({ api }: { api: FieldApi }) {
+  const { t, locale, setLocale } = useI18n();
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [open, setOpen] = useState<Open | null>(null);
+  useEffect(() => {
+    api.session().then(setSession, () => setSession(null));
+  }, [api]);
+  useEffect(() => {
+    document.title = t("app.title");
+    document.documentElement.lang = locale;
+  }, [t, locale]);
+
+  let main;
+  if (session === undefined) main = <p aria-busy="true" />;
+  else if (session === null) main = <FieldLogin api={api} onSignedIn={setSession} />;
+  else if (open?.page === "form")
+    main = <Form api={api} doc={open.doc} storeName={open.store} onDone={() => setOpen(null)} />;
+  else if (open?.page === "intercept")
+    main = <Intercept api={api} assignment={open.assignment} store={open.store} onExit={() => setOpen(null)} />;
+  else main = <Home api={api} open={setOpen} />;
+
+  return (
+    <>
+      <header className="top">
+        <strong>{t("app.title")}</strong>
+        {session && (
+          <span className="who">
+            {session.user} · {t(`role.${session.role}` as MessageKey)}
+          </span>
+        )}
+        <nav>
+          <button type="button" onClick={() => setLocale(locale === "zh-CN" ? "en" : "zh-CN")}>
+            {t("locale.switch")}
+          </button>
+          {session && (
+            <button
+              type="button"
+              onClick={() =>
+                api.logout().finally(() => {
+                  setOpen(null);
+                  setSession(null);
+                })
+              }
+            >
+              {t("nav.logout")}
+            </button>
+          )}
+        </nav>
+      </header>
+      {session && <SyncBar api={api} />}
+      <main>{main}</main>
+    </>
+  );
+}

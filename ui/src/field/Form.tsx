@@ -1,0 +1,154 @@
+// A record being filled in: sections, progress, the running score and
+// failed items, the reviewer's comments, and submit with every problem shown.
+
+import { useCallback, useEffect, useState } from "react";
+import { FieldError, type FieldApi } from "../api/field";
+import type { FormView } from "../api/types";
+import { useI18n } from "../i18n";
+import type { MessageKey } from "../i18n/messages";
+import { Item, useText } from "./Item";
+
+export function Form({
+  api,
+  doc,
+  onDone,
+  big,
+  storeName,
+}: {
+  api: FieldApi;
+  doc: string;
+  onDone: (submitted: FormView | null) => void;
+  big?: boolean;
+  storeName?: string;
+}) {
+  const { t, number, dateTime } = useI18n();
+  const text = useText();
+  const [form, setForm] = useState<FormView | null>(null);
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.form(doc).then(setForm, (e) => setError(e.message));
+  }, [api, doc]);
+
+  const run = useCallback(
+    async (p: Promise<FormView>) => {
+      try {
+        const f = await p;
+        setForm(f);
+        setError(null);
+        return f;
+      } catch (e) {
+        if (e instanceof FieldError && e.detail.problems.length) {
+          const next: Record<string, string> = {};
+          for (const p of e.detail.problems) next[p.item] = t(`problem.${p.code}` as MessageKey);
+          setProblems(next);
+          setError(t(e.code === "incomplete" ? "form.incomplete" : "form.invalid", { n: e.detail.problems.length }));
+        } else setError((e as Error).message);
+        return null;
+      }
+    },
+    [t],
+  );
+
+  if (!form) return error ? <p role="alert">{error}</p> : <p aria-busy="true" />;
+  const save = async (item: string, value: unknown, note: string | null) => {
+    setProblems(({ [item]: _, ...rest }) => rest);
+    await run(api.answer(doc, item, value, note));
+  };
+  const attach = async (item: string, file: Blob) => {
+    setProblems(({ [item]: _, ...rest }) => rest);
+    await run(api.attach(doc, item, file));
+  };
+  const percent = form.answerable ? Math.round((100 * form.answered) / form.answerable) : 100;
+  const covert = form.mode === "mystery";
+
+  return (
+    <article className={big ? "form big" : "form"}>
+      <header className="form-head">
+        <h1>{text(form.title)}</h1>
+        <p>
+          {storeName ?? form.store_id} · {dateTime(form.started_at)} ·{" "}
+          <span className={`badge ${form.status}`}>{t(`status.${form.status}` as MessageKey)}</span>
+          {covert && <span className="badge covert">{t("mode.mystery")}</span>}
+        </p>
+        <div className="progress" role="progressbar" aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
+          <div style={{ width: `${percent}%` }} />
+        </div>
+        <p className="running">
+          {t("form.progress", { done: form.answered, total: form.answerable })}
+          {form.kind === "checklist" && form.score !== null && (
+            <>
+              {" · "}
+              <strong>{t("form.score", { score: number(form.score) })}</strong>
+              {form.failed_items.length > 0 && (
+                <span className="danger"> · {t("form.failedCount", { n: form.failed_items.length })}</span>
+              )}
+            </>
+          )}
+        </p>
+      </header>
+      {covert && form.editable && <p className="note-covert">{t("form.covertHint")}</p>}
+      {form.comments.length > 0 && (
+        <section className="comments" aria-label={t("form.comments")}>
+          <h2>{t("form.comments")}</h2>
+          {form.comments.map((c, i) => (
+            <blockquote key={i}>
+              <p>{c.text}</p>
+              <footer>
+                {c.by} · {dateTime(c.at)}
+                {c.item && ` · ${c.item}`}
+              </footer>
+            </blockquote>
+          ))}
+        </section>
+      )}
+      {form.sections
+        .filter((s) => s.relevant)
+        .map((s) => (
+          <section key={s.id} className="section">
+            <h2>
+              {text(s.title)}
+              {s.score !== null && form.kind === "checklist" && <small> {number(s.score)}</small>}
+            </h2>
+            {s.items
+              .filter((i) => i.relevant)
+              .map((i) => (
+                <Item
+                  key={i.id}
+                  api={api}
+                  item={i}
+                  editable={form.editable}
+                  save={save}
+                  attach={attach}
+                  problem={problems[i.id]}
+                  big={big}
+                />
+              ))}
+          </section>
+        ))}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <footer className="form-actions">
+        <button type="button" onClick={() => onDone(null)}>
+          {form.editable ? t("form.later") : t("form.back")}
+        </button>
+        {form.editable && (
+          <button
+            type="button"
+            className="primary"
+            onClick={async () => {
+              const f = await run(api.submit(doc));
+              if (f) onDone(f);
+            }}
+          >
+            {form.status === "returned" ? t("form.resubmit") : t("form.submit")}
+          </button>
+        )}
+      </footer>
+    </article>
+  );
+}
