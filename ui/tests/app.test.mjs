@@ -34,7 +34,8 @@ const tmp = mkdtempSync(join(tmpdir(), "fieldcheck-app-"));
 const data = join(tmp, "server");
 const cleanups = [];
 after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => {});
+  // Each step is bounded: a stuck driver must not hold up the run.
+  for (const c of cleanups.reverse()) await Promise.race([c().catch(() => {}), sleep(10_000)]);
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -68,6 +69,7 @@ async function startServer(port) {
       if (child.exitCode !== null) return res();
       child.once("exit", res);
       child.kill();
+      setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), 10_000).unref();
     });
   cleanups.push(stop);
   return stop;
@@ -138,9 +140,15 @@ async function openApp(DISPLAY, dir, serverBase) {
   return session;
 }
 
+/**
+ * A screenshot of the app window as the X server shows it. WebKitWebDriver's
+ * own screenshot waits for a repaint that an idle page may never make.
+ */
 async function shot(d, name) {
   await sleep(300);
-  writeFileSync(join(shots, `${name}.png`), await d.takeScreenshot(), "base64");
+  const { x, y, width, height } = await d.manage().window().getRect();
+  const geometry = [Math.max(0, x), Math.max(0, y), width, height].join(",");
+  execFileSync("scrot", ["--overwrite", "-a", geometry, join(shots, `${name}.png`)], { env: { ...process.env, DISPLAY }, timeout: 10_000 });
 }
 
 const byText = (text) => By.xpath(`//*[normalize-space(text())=${JSON.stringify(text)}]`);

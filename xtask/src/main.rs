@@ -82,6 +82,7 @@ const APP_PACKAGES: &[&str] = &[
     "pkg-config",
     "xvfb",
     "xauth",
+    "scrot",
     "webkit2gtk-driver",
     "chromium",
     "fonts-wqy-microhei",

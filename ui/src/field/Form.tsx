@@ -123,6 +123,7 @@ export function Form({
                   attach={attach}
                   problem={problems[i.id]}
                   big={big}
+                  evidence={form.kind === "checklist"}
                 />
               ))}
           </section>

@@ -104,6 +104,7 @@ export function Item({
   attach,
   problem,
   big,
+  evidence: takesEvidence,
 }: {
   api: FieldApi;
   item: ItemView;
@@ -112,6 +113,8 @@ export function Item({
   attach: Attach;
   problem?: string;
   big?: boolean;
+  /** Whether answers take photos as evidence (audits do, surveys do not). */
+  evidence?: boolean;
 }) {
   const { t } = useI18n();
   const text = useText();
@@ -259,7 +262,9 @@ export function Item({
         ? (item.value as MediaRef[])
         : []
       : item.evidence;
-  const takesPhotos = input.type === "photo" || (input.type !== "note" && input.type !== "signature" && item.value !== null);
+  const takesPhotos =
+    input.type === "photo" ||
+    (takesEvidence && input.type !== "note" && input.type !== "signature" && item.value !== null);
 
   return (
     <fieldset
