@@ -658,6 +658,8 @@ pub async fn template(
 pub struct PublishQuery {
     /// toml, json or xlsx (an XLSForm).
     format: String,
+    /// Only check the file and say what publishing would do.
+    dry_run: Option<bool>,
 }
 
 /// What publishing did.
@@ -667,6 +669,14 @@ pub struct Published {
     version: String,
     /// False when this exact version was already published.
     new: bool,
+    /// False for a dry run: the file is valid and nothing was written.
+    published: bool,
+    /// checklist or questionnaire.
+    kind: String,
+    title_zh: String,
+    title_en: String,
+    sections: usize,
+    items: usize,
     /// Problems an XLSForm import worked around.
     warnings: Vec<String>,
 }
@@ -688,15 +698,30 @@ pub async fn publish_template(
     }
     let Query(q) = q?;
     let (t, warnings) = load_template(&q.format, &bytes)?;
-    let (new, meta) = refdocs::publish(&app.docs, &t, now_ms()).await?;
-    app.templates.clear();
-    announce(&app, meta);
-    let detail = serde_json::json!({ "version": t.version, "new": new });
-    audit(&app, &who, "templates.publish", &t.id, detail).await?;
+    let dry_run = q.dry_run == Some(true);
+    let new = if dry_run {
+        app.templates
+            .get(&app.storage, &t.id, &t.version)
+            .await?
+            .is_none()
+    } else {
+        let (new, meta) = refdocs::publish(&app.docs, &t, now_ms()).await?;
+        app.templates.clear();
+        announce(&app, meta);
+        let detail = serde_json::json!({ "version": t.version, "new": new });
+        audit(&app, &who, "templates.publish", &t.id, detail).await?;
+        new
+    };
     Ok(Json(Published {
+        new,
+        published: !dry_run,
+        kind: t.kind.as_str().into(),
+        title_zh: t.title.zh.clone(),
+        title_en: t.title.en.clone(),
+        sections: t.sections.len(),
+        items: t.items().count(),
         template_id: t.id,
         version: t.version,
-        new,
         warnings,
     }))
 }

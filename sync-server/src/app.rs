@@ -222,6 +222,7 @@ fn router(state: AppState) -> Router {
         .routes(routes!(review::comment))
         .routes(routes!(review::open_action))
         .routes(routes!(review::action_step))
+        .routes(routes!(crate::actions::list))
         .routes(routes!(media::open, media::append, media::download))
         .routes(routes!(admin::users, admin::create_user))
         .routes(routes!(admin::import_users))

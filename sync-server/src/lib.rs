@@ -2,6 +2,7 @@
 //! the administration command line.
 
 pub mod access;
+pub mod actions;
 pub mod admin;
 pub mod app;
 pub mod assignments;

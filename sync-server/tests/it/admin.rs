@@ -283,8 +283,27 @@ async fn administrators_manage_users_units_and_templates() {
             .join("../core/tests/fixtures/worked_example.toml"),
     )
     .expect("fixture");
+    let (status, dry) = upload(
+        addr,
+        "/api/v1/templates?format=toml&dry_run=true",
+        &root,
+        &src,
+    )
+    .await;
+    assert_eq!(
+        (status, &dry["new"], &dry["published"]),
+        (200, &json!(true), &json!(false)),
+        "{dry}"
+    );
+    assert!(dry["items"].as_u64().unwrap_or_default() > 0, "{dry}");
+    let (_, none) = get(addr, "/api/v1/templates", &root).await;
+    assert_eq!(none, json!([]), "a dry run publishes nothing");
     let (status, p) = upload(addr, "/api/v1/templates?format=toml", &root, &src).await;
     assert_eq!((status, p["new"].as_bool()), (200, Some(true)), "{p}");
+    assert_eq!(
+        (&p["published"], &p["version"]),
+        (&json!(true), &dry["version"])
+    );
     let (_, p2) = upload(addr, "/api/v1/templates?format=toml", &root, &src).await;
     assert_eq!(p2["new"], false);
     assert_eq!(p2["version"], p["version"]);

@@ -36,6 +36,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/templates"),
     ("get", "/api/v1/templates/{id}/{version}"),
     ("get", "/api/v1/audit"),
+    ("get", "/api/v1/actions"),
     ("get", "/api/v1/assignments"),
     ("post", "/api/v1/assignments"),
     ("get", "/api/v1/assignments/{id}"),

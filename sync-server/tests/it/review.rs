@@ -11,6 +11,7 @@ use fieldcheck_core::scoring::audit::score_visit;
 use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
 use fieldcheck_server::storage::Storage;
+use serde_json::json;
 use sqlx::Row;
 
 use super::support::{
@@ -370,6 +371,54 @@ async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
         .expect("id")
         .to_string();
     let step = |s: &str| format!("/api/v1/records/ra-1/actions/{action_id}/{s}");
+
+    // The follow-up list: due dates read against the caller's date.
+    let mut list = serde_json::Value::Null;
+    for _ in 0..100 {
+        let (status, body) = get(&addr, &wang, "/api/v1/actions?today=2026-12-31").await;
+        assert_eq!(status, 200, "{body}");
+        list = body;
+        if list["actions"][0].is_object() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let row = &list["actions"][0];
+    assert_eq!(
+        (
+            &row["doc_id"],
+            &row["item_id"],
+            &row["status"],
+            &row["overdue"]
+        ),
+        (&json!("ra-1"), &json!("a3"), &json!("open"), &json!(false)),
+        "{list}"
+    );
+    assert!(row["label_en"].is_string(), "the item's label: {row}");
+    let (_, late) = get(
+        &addr,
+        &wang,
+        "/api/v1/actions?today=2027-01-05&overdue=true",
+    )
+    .await;
+    assert_eq!(late["actions"][0]["overdue"], true, "{late}");
+    let (_, not_late) = get(
+        &addr,
+        &wang,
+        "/api/v1/actions?today=2026-11-23&overdue=true",
+    )
+    .await;
+    assert_eq!(not_late["actions"], json!([]));
+    let (_, theirs) = get(&addr, &s1, "/api/v1/actions?assignee=s1").await;
+    assert_eq!(
+        theirs["actions"].as_array().map(Vec::len),
+        Some(1),
+        "the assignee sees it"
+    );
+    for bad in ["today=tomorrow", "status=closed"] {
+        let (status, err) = get(&addr, &wang, &format!("/api/v1/actions?{bad}")).await;
+        assert_eq!(status, 400, "{bad}: {err}");
+    }
     assert_eq!(post(&addr, &s1, &step("complete"), "").await.0, 200);
 
     // Re-audits: before the fix, at another store, still failing, passing.
@@ -427,4 +476,30 @@ async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
     assert_eq!(verified["status"], "verified", "{verified}");
     assert_eq!(verified["verified_record"], "ra-4");
     assert_eq!(verified["verified_by"], "wang");
+    // Closed actions leave the follow-up list unless asked for.
+    let mut open = serde_json::Value::Null;
+    for _ in 0..100 {
+        open = get(&addr, &wang, "/api/v1/actions?today=2027-01-05")
+            .await
+            .1;
+        if open["actions"] == json!([]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(open["actions"], json!([]), "{open}");
+    let (_, closed) = get(
+        &addr,
+        &wang,
+        "/api/v1/actions?status=verified&today=2027-01-05",
+    )
+    .await;
+    assert_eq!(
+        (
+            &closed["actions"][0]["status"],
+            &closed["actions"][0]["overdue"]
+        ),
+        (&json!("verified"), &json!(false)),
+        "{closed}"
+    );
 }
