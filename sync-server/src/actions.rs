@@ -32,7 +32,7 @@ pub struct ActionsQuery {
     /// A unit of the hierarchy: the store or anything above it.
     store: Option<String>,
     assignee: Option<String>,
-    /// Only actions past their due date and not verified.
+    /// Only actions past their due date and still open (not yet done).
     overdue: Option<bool>,
     /// The caller's date (YYYY-MM-DD), against which due dates are read;
     /// default today in China Standard Time.
@@ -60,7 +60,7 @@ pub struct ActionListRow {
     created_at: i64,
     done_at: Option<i64>,
     verified_at: Option<i64>,
-    /// Past its due date and not verified.
+    /// Past its due date and still open: done ones wait on the manager.
     overdue: bool,
 }
 
@@ -117,7 +117,7 @@ pub async fn list(
         sql.push(" AND a.assignee = ").bind(a.as_str());
     }
     if q.overdue == Some(true) {
-        sql.push(" AND a.status <> 'verified' AND a.due < ")
+        sql.push(" AND a.status = 'open' AND a.due < ")
             .bind(today.to_string());
     }
     sql.push(" ORDER BY a.due, a.doc_id, a.action_id LIMIT ")
@@ -139,7 +139,7 @@ pub async fn list(
             .map(|i| i.label.clone());
         let due: String = r.try_get("due")?;
         let status: String = r.try_get("status")?;
-        let overdue = status != "verified" && due.parse::<Date>().is_ok_and(|d| d < today);
+        let overdue = status == "open" && due.parse::<Date>().is_ok_and(|d| d < today);
         actions.push(ActionListRow {
             doc_id: r.try_get("doc_id")?,
             store_id: r.try_get("store_id")?,
