@@ -1,17 +1,22 @@
-// The web console managers use: the review queue, an audit in full, and
-// the ratings dashboard, in zh-CN or en.
+// The web console managers use: the review queue, an audit in full, the
+// corrective-action follow-up, the ratings and satisfaction dashboards, and
+// administration, in zh-CN or en.
 
-import { lazy, Suspense, useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
 import type { Api } from "./api";
 import { useI18n } from "./i18n";
+import { Admin } from "./pages/Admin";
 import { Detail } from "./pages/Detail";
+import { FollowUps } from "./pages/FollowUps";
 import { Login } from "./pages/Login";
 import { Queue } from "./pages/Queue";
 
-// The dashboard brings ECharts: loaded when first opened.
+// The dashboards bring ECharts: loaded when first opened.
 const Dashboard = lazy(() => import("./pages/Dashboard").then((m) => ({ default: m.Dashboard })));
+const Satisfaction = lazy(() => import("./pages/Satisfaction").then((m) => ({ default: m.Satisfaction })));
 
-type View = { page: "queue" } | { page: "detail"; doc: string } | { page: "ratings" };
+type Page = "queue" | "followUps" | "ratings" | "satisfaction" | "admin";
+type View = { page: Page } | { page: "detail"; doc: string; from: Page };
 
 export function App({ api }: { api: Api }) {
   const { t, locale, setLocale } = useI18n();
@@ -22,31 +27,33 @@ export function App({ api }: { api: Api }) {
     document.documentElement.lang = locale;
   }, [t, locale]);
 
+  const role = signedIn ? api.role() : null;
+  const pages: Page[] = ["queue", "followUps", "ratings", "satisfaction"];
+  if (role === "admin" || role === "manager") pages.push("admin");
+  const current: Page = view.page === "detail" ? view.from : view.page;
+  const open = (doc: string) => setView({ page: "detail", doc, from: current });
+  const charts = (node: ReactNode) => <Suspense fallback={<p aria-busy="true" />}>{node}</Suspense>;
+
   let main;
   if (!signedIn) main = <Login api={api} onSignedIn={() => setSignedIn(true)} />;
-  else if (view.page === "detail") main = <Detail api={api} doc={view.doc} back={() => setView({ page: "queue" })} />;
-  else if (view.page === "ratings") main = (
-      <Suspense fallback={<p aria-busy="true" />}>
-        <Dashboard api={api} />
-      </Suspense>
-    );
-  else main = <Queue api={api} open={(doc) => setView({ page: "detail", doc })} />;
+  else if (view.page === "detail") main = <Detail api={api} doc={view.doc} back={() => setView({ page: view.from })} />;
+  else if (view.page === "ratings") main = charts(<Dashboard api={api} />);
+  else if (view.page === "satisfaction") main = charts(<Satisfaction api={api} />);
+  else if (view.page === "followUps") main = <FollowUps api={api} open={open} />;
+  else if (view.page === "admin") main = <Admin api={api} role={role} />;
+  else main = <Queue api={api} open={open} />;
 
   return (
     <>
       <header className="top">
         <strong>{t("app.title")}</strong>
         <nav>
-          {signedIn && (
-            <>
-              <button type="button" aria-current={view.page !== "ratings" ? "page" : undefined} onClick={() => setView({ page: "queue" })}>
-                {t("nav.queue")}
+          {signedIn &&
+            pages.map((p) => (
+              <button key={p} type="button" aria-current={current === p ? "page" : undefined} onClick={() => setView({ page: p })}>
+                {t(`nav.${p}`)}
               </button>
-              <button type="button" aria-current={view.page === "ratings" ? "page" : undefined} onClick={() => setView({ page: "ratings" })}>
-                {t("nav.ratings")}
-              </button>
-            </>
-          )}
+            ))}
           <button type="button" onClick={() => setLocale(locale === "zh-CN" ? "en" : "zh-CN")}>
             {t("locale.switch")}
           </button>

@@ -1,13 +1,16 @@
 // The web console in a real browser (Debian's chromium through
-// playwright-core) against the real server: sign in, see the review queue,
-// switch the language at run time, sign out.
+// playwright-core) against the real server: sign in, switch the language at
+// run time, sign out; on the demo province, review (filter, return, approve,
+// open a corrective action), follow actions up, drill down the ratings,
+// export, read satisfaction; as an administrator, check and publish a
+// template and assign work.
 //
 // FIELDCHECK_SERVER: the fieldcheck-server binary. Run with `node --test`.
 
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -148,6 +151,8 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
   await page.getByRole("button", { name: "渠道评级" }).click();
   await page.getByRole("heading", { name: "渠道合规评级" }).waitFor();
   await page.locator("tr.clickable[data-unit]").first().waitFor();
+  await page.locator(".chart canvas").waitFor();
+  await page.screenshot({ path: join(shots, "console-3-dashboard-city.png"), fullPage: true });
   const district = await page.locator("tr.clickable[data-unit]").first().getAttribute("data-unit");
   await page.locator("tr.clickable[data-unit]").first().click();
   await page.locator(`tr[data-unit^="${district}/"]`).first().waitFor();
@@ -165,4 +170,91 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
   await page.getByRole("heading", { name: "Channel compliance ratings" }).waitFor();
   await page.getByRole("heading", { name: "League table" }).waitFor();
   await page.screenshot({ path: join(shots, "console-4-dashboard-en.png"), fullPage: true });
+  await page.getByRole("button", { name: "中文" }).click();
+
+  // The follow-up list: the new action is there; overdue ones stand out;
+  // marking it done moves it on.
+  await page.getByRole("button", { name: "整改跟踪" }).click();
+  await page.getByRole("heading", { name: "整改跟踪" }).waitFor();
+  const mine = page.locator("tr", { hasText: "更换门头灯箱" });
+  await mine.waitFor();
+  assert.equal(await page.locator("tr.overdue").count() > 0, true, "the demo has overdue actions, highlighted");
+  await page.getByLabel("显示").selectOption("overdue");
+  // Only overdue ones, once the list has been asked again.
+  await page.waitForFunction(() => document.querySelectorAll("table.followups tbody tr:not(.overdue)").length === 0);
+  assert.ok((await page.locator("table.followups tbody tr.overdue").count()) > 0);
+  await page.getByLabel("显示").selectOption("open");
+  await mine.getByRole("button", { name: "标记已整改" }).click();
+  await mine.getByRole("button", { name: "验证通过" }).waitFor();
+  assert.equal((await get(secondDoc)).actions.at(-1).status, "done");
+  await page.screenshot({ path: join(shots, "console-5-follow-up.png"), fullPage: true });
+
+  // Satisfaction: indices with bands, NPS, the gaps and the IPA quadrants.
+  await page.getByRole("button", { name: "满意度" }).click();
+  await page.getByRole("heading", { name: "满意度指数（TCSI）" }).waitFor();
+  await page.locator('tr[data-construct="satisfaction"]').getByText(/满意|一般/).first().waitFor();
+  await page.getByRole("heading", { name: "净推荐值（NPS）" }).waitFor();
+  await page.getByRole("heading", { name: "重要性-表现分析" }).waitFor();
+  await page.locator(".chart canvas").waitFor();
+  assert.ok((await page.locator(".quadrants li").count()) >= 2, "attributes fall in quadrants");
+  await page.getByRole("heading", { name: "服务质量差距（感知 − 期望）" }).waitFor();
+  await page.screenshot({ path: join(shots, "console-6-satisfaction.png"), fullPage: true });
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByRole("heading", { name: "Importance-performance analysis" }).waitFor();
+  await page.getByText("Fix first").or(page.getByText("Keep up")).first().waitFor();
+  await page.getByRole("button", { name: "中文" }).click();
+});
+
+test("an administrator checks a template file, sees its problems, publishes it and assigns work", async () => {
+  const demo = join(data, "demo-admin");
+  execFileSync(server, ["demo", "--password", "fieldcheck", "--stores-per-district", "1", "--months", "1", "--data-dir", demo], { stdio: "ignore" });
+  const base = await startServer(demo);
+  const browser = await launch();
+  const page = await browser.newPage({ locale: "zh-CN" });
+  await page.goto(base);
+  await page.getByLabel("用户名").fill("admin");
+  await page.getByLabel("密码").fill("fieldcheck");
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.getByRole("button", { name: "管理" }).click();
+  await page.getByRole("tab", { name: "检查表" }).waitFor();
+
+  // A broken file: every problem is listed and nothing is published.
+  await page.locator("tr[data-template]").first().waitFor();
+  const before = await page.locator("tr[data-template]").count();
+  const broken = join(data, "broken.toml");
+  writeFileSync(broken, 'id = "x"\nkind = "checklist"\n');
+  await page.getByLabel("检查表文件（TOML、JSON 或 XLSForm）").setInputFiles(broken);
+  await page.getByRole("button", { name: "检查文件" }).click();
+  await page.getByRole("alert").getByText("未做任何改动").waitFor();
+  assert.ok((await page.getByRole("alert").locator("li").count()) >= 1, "the problems are listed");
+  await page.screenshot({ path: join(shots, "console-7-template-problems.png"), fullPage: true });
+
+  // A good one: checked, previewed, then published.
+  await page.getByLabel("检查表文件（TOML、JSON 或 XLSForm）").setInputFiles(join(here, "..", "..", "core", "tests", "fixtures", "worked_example.toml"));
+  await page.getByRole("button", { name: "检查文件" }).click();
+  await page.getByRole("status").getByText("新版本").waitFor();
+  assert.equal(await page.locator("tr[data-template]").count(), before, "a check publishes nothing");
+  await page.getByRole("button", { name: "发布" }).click();
+  await page.getByText("已发布，设备同步后即可使用").waitFor();
+  await page.locator('tr[data-template="worked"]').waitFor();
+
+  // An assignment for the demo inspector.
+  await page.getByRole("tab", { name: "任务分派" }).click();
+  await page.locator("tr[data-assignment]").first().waitFor();
+  const rows = await page.locator("tr[data-assignment]").count();
+  await page.getByLabel("执行人").fill("inspector");
+  await page.locator("select[name=template_id]").selectOption("owned_hall_mystery");
+  await page.locator("select[name=mode]").selectOption("mystery");
+  await page.getByLabel("门店或区域").fill("sc/cd/gx");
+  await page.getByLabel("开始日期").fill("2026-12-01");
+  await page.getByLabel("结束日期").fill("2026-12-31");
+  await page.getByRole("button", { name: "分派", exact: true }).click();
+  await page.getByRole("status").getByText("任务已分派").waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll("tr[data-assignment]").length === n + 1, rows);
+
+  // A bad one is refused with the server's reason.
+  await page.getByLabel("门店或区域").fill("nowhere/at/all");
+  await page.getByRole("button", { name: "分派", exact: true }).click();
+  await page.getByRole("alert").waitFor();
+  assert.equal(await page.locator("tr[data-assignment]").count(), rows + 1, "nothing added");
 });

@@ -3,7 +3,16 @@
 import {
   ApiError,
   type Api,
+  type Assignment,
+  type FollowUp,
+  type FollowUpFilter,
   type NewAction,
+  type NewUser,
+  type Published,
+  type TemplateInfo,
+  type UnitSatisfaction,
+  type User,
+  type Work,
   type Queue,
   type QueueFilter,
   type Rating,
@@ -13,6 +22,7 @@ import {
 } from "./index";
 
 const TOKEN = "fieldcheck.token";
+const ROLE = "fieldcheck.role";
 
 export class HttpApi implements Api {
   constructor(private readonly base = "") {}
@@ -21,35 +31,43 @@ export class HttpApi implements Api {
     return sessionStorage.getItem(TOKEN);
   }
 
+  /** A JSON request; a file body goes as bytes. */
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {};
     const token = this.token();
     if (token) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const file = body instanceof Blob;
+    if (body !== undefined) headers["Content-Type"] = file ? "application/octet-stream" : "application/json";
     let res: Response;
     try {
       res = await fetch(`${this.base}${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : file ? body : JSON.stringify(body),
       });
     } catch {
       throw new ApiError("network", "network", 0);
     }
     const text = await res.text();
-    const json = text ? JSON.parse(text) : null;
+    let json;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      throw new ApiError("http", res.statusText || text.slice(0, 200), res.status);
+    }
     if (!res.ok) {
-      throw new ApiError(json?.code ?? "http", json?.message ?? res.statusText, res.status);
+      throw new ApiError(json?.code ?? "http", json?.message ?? res.statusText, res.status, json?.problems ?? []);
     }
     return json as T;
   }
 
   async login(username: string, password: string): Promise<void> {
-    const { token } = await this.request<{ token: string }>("POST", "/api/v1/auth/login", {
+    const { token, role } = await this.request<{ token: string; role: string }>("POST", "/api/v1/auth/login", {
       username,
       password,
     });
     sessionStorage.setItem(TOKEN, token);
+    sessionStorage.setItem(ROLE, role);
   }
 
   async logout(): Promise<void> {
@@ -57,11 +75,16 @@ export class HttpApi implements Api {
       await this.request("POST", "/api/v1/auth/logout");
     } finally {
       sessionStorage.removeItem(TOKEN);
+      sessionStorage.removeItem(ROLE);
     }
   }
 
   signedIn(): boolean {
     return this.token() !== null;
+  }
+
+  role(): string | null {
+    return sessionStorage.getItem(ROLE);
   }
 
   queue(f: QueueFilter): Promise<Queue> {
@@ -117,6 +140,57 @@ export class HttpApi implements Api {
 
   async weakest(params: Record<string, string>): Promise<WeakItem[]> {
     return (await this.request<{ items: WeakItem[] }>("GET", `/api/v1/weakest?${new URLSearchParams(params)}`)).items;
+  }
+
+  async followUps(f: FollowUpFilter): Promise<FollowUp[]> {
+    const q = new URLSearchParams({ today: f.today });
+    if (f.status?.length) q.set("status", f.status.join(","));
+    if (f.store) q.set("store", f.store);
+    if (f.assignee) q.set("assignee", f.assignee);
+    if (f.overdue) q.set("overdue", "true");
+    return (await this.request<{ actions: FollowUp[] }>("GET", `/api/v1/actions?${q}`)).actions;
+  }
+
+  async actionStep(doc: string, action: string, step: "complete" | "verify" | "reopen"): Promise<FollowUp["status"]> {
+    const path = `/api/v1/records/${encodeURIComponent(doc)}/actions/${encodeURIComponent(action)}/${step}`;
+    return (await this.request<{ status: FollowUp["status"] }>("POST", path)).status;
+  }
+
+  async satisfaction(template: string, unit?: string): Promise<UnitSatisfaction[]> {
+    const q = new URLSearchParams({ template });
+    if (unit) q.set("unit", unit);
+    return (await this.request<{ units: UnitSatisfaction[] }>("GET", `/api/v1/satisfaction?${q}`)).units;
+  }
+
+  templates(): Promise<TemplateInfo[]> {
+    return this.request("GET", "/api/v1/templates");
+  }
+
+  publishTemplate(file: File, dryRun: boolean): Promise<Published> {
+    const format = file.name.split(".").pop()?.toLowerCase() ?? "";
+    const q = new URLSearchParams({ format, dry_run: String(dryRun) });
+    return this.request("POST", `/api/v1/templates?${q}`, file);
+  }
+
+  users(): Promise<User[]> {
+    return this.request("GET", "/api/v1/users");
+  }
+
+  async createUser(user: NewUser): Promise<string | null> {
+    return (await this.request<{ password?: string }>("POST", "/api/v1/users", user)).password ?? null;
+  }
+
+  async importUnits(file: File): Promise<number> {
+    const q = new URLSearchParams({ file: file.name });
+    return (await this.request<{ imported: number }>("POST", `/api/v1/units/import?${q}`, file)).imported;
+  }
+
+  assignments(): Promise<Assignment[]> {
+    return this.request("GET", "/api/v1/assignments");
+  }
+
+  async assign(work: Work): Promise<void> {
+    await this.request("POST", "/api/v1/assignments", work);
   }
 
   async download(file: string, params: Record<string, string>, progress: (bytes: number) => void): Promise<Blob> {

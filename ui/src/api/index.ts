@@ -36,9 +36,17 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly status = 0,
+    /** `invalid_rows` only: every problem of a file, by row and column. */
+    readonly problems: FileProblem[] = [],
   ) {
     super(message);
   }
+}
+
+export interface FileProblem {
+  row: number;
+  column: string | null;
+  message: string;
 }
 
 /** A record in full, as the server derives it, with the form view. */
@@ -99,10 +107,134 @@ export interface NewAction {
   due: string;
 }
 
+/** A corrective action as the follow-up list shows it. */
+export interface FollowUp {
+  doc_id: string;
+  store_id: string;
+  template_id: string;
+  action_id: string;
+  item_id: string;
+  label_zh: string | null;
+  label_en: string | null;
+  description: string;
+  assignee: string;
+  due: string;
+  status: "open" | "done" | "verified";
+  created_by: string;
+  created_at: number;
+  done_at: number | null;
+  verified_at: number | null;
+  overdue: boolean;
+}
+
+export interface FollowUpFilter {
+  status?: string[];
+  store?: string;
+  assignee?: string;
+  overdue?: boolean;
+  /** The user's date, YYYY-MM-DD. */
+  today: string;
+}
+
+export interface Estimate {
+  mean: number | null;
+  interval: { lo: number; hi: number } | null;
+  n: number;
+}
+
+/** Satisfaction of one unit: indices by construct, NPS, gaps, IPA. */
+export interface UnitSatisfaction {
+  unit: string;
+  level: string;
+  responses: number;
+  constructs: {
+    construct_id: string;
+    role: string;
+    value: number | null;
+    band: string | null;
+    estimate: Estimate;
+    flags: { suppressed: boolean; small_base: boolean; low_visits: boolean };
+  }[];
+  nps: { nps: number; promoters: number; detractors: number; n: number; interval: { lo: number; hi: number } | null } | null;
+  gaps: {
+    attributes: { attribute: string; dimension: string; perception: number; expectation: number; gap: number; n: number; needs_improvement: boolean }[];
+    dimensions: { dimension: string; gap: number; perception: number }[];
+    overall: number;
+    weighted_overall: number | null;
+    servperf: number;
+  } | null;
+  ipa: {
+    importance_source: string;
+    crosshair: [number, number];
+    points: { attribute: string; importance: number; performance: number; quadrant: string }[];
+  } | null;
+}
+
+export interface TemplateInfo {
+  template_id: string;
+  version: string;
+  kind: string;
+  title_zh: string;
+  title_en: string;
+  published_at: number;
+}
+
+/** What publishing a template file did, or would do in a dry run. */
+export interface Published {
+  template_id: string;
+  version: string;
+  new: boolean;
+  published: boolean;
+  kind: string;
+  title_zh: string;
+  title_en: string;
+  sections: number;
+  items: number;
+  warnings: string[];
+}
+
+export interface User {
+  user_id: string;
+  name: string;
+  role: string;
+  scope: string;
+  disabled: boolean;
+  created_at: number;
+}
+
+export interface NewUser {
+  user_id: string;
+  name?: string;
+  role: string;
+  scope: string;
+  password?: string;
+}
+
+export interface Work {
+  assignee: string;
+  template_id: string;
+  mode: string;
+  unit_id: string;
+  starts_on: string;
+  ends_on: string;
+  visits?: number;
+  daily_quota?: number | null;
+  note?: string;
+}
+
+export interface Assignment extends Work {
+  id: string;
+  cancelled: boolean;
+  created_by: string;
+  updated_at: number;
+}
+
 export interface Api {
   login(username: string, password: string): Promise<void>;
   logout(): Promise<void>;
   signedIn(): boolean;
+  /** The signed-in user's role, e.g. manager or admin. */
+  role(): string | null;
   queue(filter: QueueFilter): Promise<Queue>;
   detail(id: string): Promise<RecordDetail>;
   returnRecord(id: string, comment: string): Promise<void>;
@@ -114,4 +246,18 @@ export interface Api {
   weakest(params: Record<string, string>): Promise<WeakItem[]>;
   /** Downloads an export, reporting bytes received. */
   download(file: string, params: Record<string, string>, progress: (bytes: number) => void): Promise<Blob>;
+  followUps(filter: FollowUpFilter): Promise<FollowUp[]>;
+  /** complete, verify or reopen a corrective action; the action's new status. */
+  actionStep(doc: string, action: string, step: "complete" | "verify" | "reopen"): Promise<FollowUp["status"]>;
+  satisfaction(template: string, unit?: string): Promise<UnitSatisfaction[]>;
+  templates(): Promise<TemplateInfo[]>;
+  /** Checks (dryRun) or publishes a template file: toml, json or an XLSForm (xlsx). */
+  publishTemplate(file: File, dryRun: boolean): Promise<Published>;
+  users(): Promise<User[]>;
+  /** Creates a user; returns the generated password when none was given. */
+  createUser(user: NewUser): Promise<string | null>;
+  /** Adds or updates stores and other units from a CSV or XLSX table. */
+  importUnits(file: File): Promise<number>;
+  assignments(): Promise<Assignment[]>;
+  assign(work: Work): Promise<void>;
 }

@@ -6,42 +6,47 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import * as echarts from "echarts/core";
 import { LineChart } from "echarts/charts";
-import { GridComponent, TooltipComponent } from "echarts/components";
+import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
 import type { Api, Rating, Unit, WeakItem } from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 
-echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
+/**
+ * The unit's score over the periods: published scores as a solid line, the
+ * estimate where the base is too small to publish as a dotted one, and the
+ * 95% interval as a shaded band.
+ */
 function Trend({ points, name }: { points: Rating[]; name: string }) {
+  const { t, number } = useI18n();
   const el = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!el.current) return;
     const chart = echarts.init(el.current);
-    const periods = points.map((p) => p.period);
+    const lo = points.map((p) => p.estimate.interval?.lo ?? null);
+    const width = points.map((p) => (p.estimate.interval ? p.estimate.interval.hi - p.estimate.interval.lo : null));
+    const band = { type: "line", stack: "interval", symbol: "none", lineStyle: { opacity: 0 }, silent: true, tooltip: { show: false } };
     chart.setOption({
-      tooltip: { trigger: "axis" },
-      grid: { left: 40, right: 16, top: 24, bottom: 32 },
-      xAxis: { type: "category", data: periods },
+      tooltip: { trigger: "axis", valueFormatter: (v: number | null) => (v == null ? "—" : number(v)) },
+      legend: { bottom: 0, data: [name, t("dash.estimate")] },
+      grid: { left: 40, right: 16, top: 24, bottom: 56 },
+      xAxis: { type: "category", data: points.map((p) => p.period) },
       yAxis: { type: "value", min: 0, max: 100 },
       series: [
-        { name, type: "line", data: points.map((p) => p.score ?? null), connectNulls: false },
+        { ...band, name: "lo", data: lo },
+        { ...band, name: "interval", data: width, areaStyle: { color: "#0f766e", opacity: 0.15 } },
+        { name, type: "line", data: points.map((p) => p.score), connectNulls: false, symbolSize: 8, itemStyle: { color: "#0f766e" } },
         {
-          name: "lo",
+          name: t("dash.estimate"),
           type: "line",
-          data: points.map((p) => p.estimate.interval?.lo ?? null),
-          lineStyle: { type: "dashed", color: "#8aa" },
-          itemStyle: { color: "#8aa" },
-          symbol: "none",
-        },
-        {
-          name: "hi",
-          type: "line",
-          data: points.map((p) => p.estimate.interval?.hi ?? null),
-          lineStyle: { type: "dashed", color: "#8aa" },
-          itemStyle: { color: "#8aa" },
-          symbol: "none",
+          data: points.map((p) => (p.score == null ? p.estimate.mean : null)),
+          connectNulls: false,
+          symbol: "emptyCircle",
+          symbolSize: 8,
+          lineStyle: { type: "dotted" },
+          itemStyle: { color: "#8a9aa5" },
         },
       ],
     });
@@ -51,7 +56,7 @@ function Trend({ points, name }: { points: Rating[]; name: string }) {
       window.removeEventListener("resize", resize);
       chart.dispose();
     };
-  }, [points, name]);
+  }, [points, name, t, number]);
   return <div ref={el} className="chart" role="img" aria-label={name} />;
 }
 

@@ -1,0 +1,433 @@
+// Administration: templates (check a file or an XLSForm, see every problem,
+// publish), users, stores and the rest of the hierarchy (import a table),
+// and assignments. Administrators see every tab, managers the assignments.
+
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { ApiError, type Api, type Assignment, type Published, type TemplateInfo, type Unit, type User } from "../api";
+import { useI18n } from "../i18n";
+import type { MessageKey } from "../i18n/messages";
+
+type Tab = "templates" | "users" | "units" | "assignments";
+const ROLES = ["inspector", "surveyor", "manager", "store_staff", "admin"];
+
+/** A failure with, for a file, every problem by row and column. */
+function Problems({ error }: { error: unknown }) {
+  const { t } = useI18n();
+  if (!error) return null;
+  const e = error as Error;
+  const problems = e instanceof ApiError ? e.problems : [];
+  return (
+    <div role="alert" className="problems">
+      <p>{problems.length ? t("admin.problems", { n: problems.length }) : e.message}</p>
+      {problems.length > 0 && (
+        <ul>
+          {problems.map((p, i) => (
+            <li key={i}>
+              {p.row > 0 && <strong>{t("admin.row", { row: p.row })}</strong>} {p.column && <code>{p.column}</code>} {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <label>
+      {label}
+      {children}
+    </label>
+  );
+}
+
+function Templates({ api }: { api: Api }) {
+  const { t, locale, dateTime } = useI18n();
+  const [list, setList] = useState<TemplateInfo[]>([]);
+  const [file, setFile] = useState<File | null>(null);
+  const [checked, setChecked] = useState<Published | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const load = useCallback(() => api.templates().then(setList, setError), [api]);
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  const run = async (dryRun: boolean) => {
+    if (!file) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.publishTemplate(file, dryRun);
+      setChecked(r);
+      if (!dryRun) await load();
+    } catch (e) {
+      setChecked(null);
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section>
+      <div className="row upload">
+        <Field label={t("admin.templateFile")}>
+          <input
+            type="file"
+            name="template"
+            accept=".toml,.json,.xlsx"
+            onChange={(e) => {
+              setFile(e.target.files?.[0] ?? null);
+              setChecked(null);
+              setError(null);
+            }}
+          />
+        </Field>
+        <button type="button" disabled={!file || busy} onClick={() => run(true)}>
+          {t("admin.check")}
+        </button>
+      </div>
+      <Problems error={error} />
+      {checked && (
+        <div className="card" role="status">
+          <p>
+            <strong>{locale === "zh-CN" ? checked.title_zh : checked.title_en}</strong> · {checked.template_id} ·{" "}
+            {t("admin.templateSize", { sections: checked.sections, items: checked.items })}
+          </p>
+          <p className="hint">
+            {t("admin.version")} {checked.version.slice(0, 12)} · {checked.new ? t("admin.newVersion") : t("admin.sameVersion")}
+          </p>
+          {checked.warnings.length > 0 && (
+            <ul>
+              {checked.warnings.map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </ul>
+          )}
+          {checked.published ? (
+            <p>{t("admin.published")}</p>
+          ) : (
+            <button type="button" className="primary" disabled={busy || !checked.new} onClick={() => run(false)}>
+              {t("admin.publish")}
+            </button>
+          )}
+        </div>
+      )}
+      <table>
+        <thead>
+          <tr>
+            <th>{t("admin.template")}</th>
+            <th>{t("admin.kind")}</th>
+            <th>{t("admin.version")}</th>
+            <th>{t("admin.publishedAt")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((x) => (
+            <tr key={`${x.template_id}/${x.version}`} data-template={x.template_id}>
+              <td>
+                {locale === "zh-CN" ? x.title_zh : x.title_en} <span className="hint">{x.template_id}</span>
+              </td>
+              <td>{t(`kind.${x.kind}` as MessageKey)}</td>
+              <td>
+                <code>{x.version.slice(0, 12)}</code>
+              </td>
+              <td>{dateTime(x.published_at)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Users({ api }: { api: Api }) {
+  const { t } = useI18n();
+  const [list, setList] = useState<User[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [made, setMade] = useState<string | null>(null);
+  const load = useCallback(() => api.users().then(setList, setError), [api]);
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  const add = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const get = (k: string) => String(f.get(k) ?? "").trim();
+    setError(null);
+    try {
+      const password = await api.createUser({
+        user_id: get("user_id"),
+        name: get("name") || undefined,
+        role: get("role"),
+        scope: get("scope"),
+        password: get("password") || undefined,
+      });
+      setMade(password ? t("admin.userMadeWithPassword", { user: get("user_id"), password }) : t("admin.userMade", { user: get("user_id") }));
+      (e.target as HTMLFormElement).reset();
+      await load();
+    } catch (err) {
+      setMade(null);
+      setError(err);
+    }
+  };
+
+  return (
+    <section>
+      <form className="filters" onSubmit={add} aria-label={t("admin.addUser")}>
+        <Field label={t("login.username")}>
+          <input name="user_id" required />
+        </Field>
+        <Field label={t("admin.name")}>
+          <input name="name" />
+        </Field>
+        <Field label={t("admin.role")}>
+          <select name="role" defaultValue="inspector">
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {t(`role.${r}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t("admin.scope")}>
+          <input name="scope" required placeholder="sc/cd" />
+        </Field>
+        <Field label={t("login.password")}>
+          <input name="password" type="password" placeholder={t("admin.passwordOptional")} />
+        </Field>
+        <button type="submit" className="primary">
+          {t("admin.addUser")}
+        </button>
+      </form>
+      {made && <p role="status">{made}</p>}
+      <Problems error={error} />
+      <table>
+        <thead>
+          <tr>
+            <th>{t("login.username")}</th>
+            <th>{t("admin.name")}</th>
+            <th>{t("admin.role")}</th>
+            <th>{t("admin.scope")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((u) => (
+            <tr key={u.user_id} data-user={u.user_id} className={u.disabled ? "hint" : ""}>
+              <td>{u.user_id}</td>
+              <td>{u.name}</td>
+              <td>{t(`role.${u.role}` as MessageKey)}</td>
+              <td>{u.scope}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Units({ api }: { api: Api }) {
+  const { t, locale } = useI18n();
+  const [list, setList] = useState<Unit[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<number | null>(null);
+  const load = useCallback(() => api.units().then(setList, setError), [api]);
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  return (
+    <section>
+      <div className="row upload">
+        <Field label={t("admin.unitFile")}>
+          <input
+            type="file"
+            name="units"
+            accept=".csv,.xlsx"
+            onChange={async (e) => {
+              const file = e.target.files?.[0];
+              if (!file) return;
+              setError(null);
+              setDone(null);
+              try {
+                setDone(await api.importUnits(file));
+                await load();
+              } catch (err) {
+                setError(err);
+              }
+            }}
+          />
+        </Field>
+      </div>
+      <p className="hint">{t("admin.unitColumns")}</p>
+      {done !== null && <p role="status">{t("admin.unitsImported", { n: done })}</p>}
+      <Problems error={error} />
+      <table>
+        <thead>
+          <tr>
+            <th>ID</th>
+            <th>{t("admin.name")}</th>
+            <th>{t("admin.level")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((u) => (
+            <tr key={u.id} data-unit={u.id}>
+              <td>
+                <code>{u.id}</code>
+              </td>
+              <td>{locale === "zh-CN" ? u.name_zh : u.name_en}</td>
+              <td>{t(`level.${u.level}` as MessageKey)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Assignments({ api }: { api: Api }) {
+  const { t, locale } = useI18n();
+  const [list, setList] = useState<Assignment[]>([]);
+  const [templates, setTemplates] = useState<TemplateInfo[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [made, setMade] = useState(false);
+  const load = useCallback(() => api.assignments().then(setList, setError), [api]);
+  useEffect(() => {
+    load();
+    api.templates().then((all) => {
+      const seen = new Set<string>();
+      setTemplates(all.filter((x) => !seen.has(x.template_id) && seen.add(x.template_id)));
+    }, setError);
+  }, [api, load]);
+
+  const add = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const get = (k: string) => String(f.get(k) ?? "").trim();
+    setError(null);
+    setMade(false);
+    try {
+      await api.assign({
+        assignee: get("assignee"),
+        template_id: get("template_id"),
+        mode: get("mode"),
+        unit_id: get("unit_id"),
+        starts_on: get("starts_on"),
+        ends_on: get("ends_on"),
+        visits: Number(get("visits") || 1),
+        daily_quota: get("daily_quota") ? Number(get("daily_quota")) : null,
+        note: get("note"),
+      });
+      setMade(true);
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const title = (id: string) => {
+    const x = templates.find((y) => y.template_id === id);
+    return x ? (locale === "zh-CN" ? x.title_zh : x.title_en) : id;
+  };
+
+  return (
+    <section>
+      <form className="filters" onSubmit={add} aria-label={t("admin.assign")}>
+        <Field label={t("admin.assignee")}>
+          <input name="assignee" required />
+        </Field>
+        <Field label={t("admin.template")}>
+          <select name="template_id">
+            {templates.map((x) => (
+              <option key={x.template_id} value={x.template_id}>
+                {title(x.template_id)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t("admin.mode")}>
+          <select name="mode" defaultValue="overt">
+            {["overt", "mystery", "test_call", "echannel", "intercept"].map((m) => (
+              <option key={m} value={m}>
+                {t(`mode.${m}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t("admin.unit")}>
+          <input name="unit_id" required placeholder="sc/cd/gx" />
+        </Field>
+        <Field label={t("admin.startsOn")}>
+          <input name="starts_on" type="date" required />
+        </Field>
+        <Field label={t("admin.endsOn")}>
+          <input name="ends_on" type="date" required />
+        </Field>
+        <Field label={t("admin.visits")}>
+          <input name="visits" type="number" min={1} defaultValue={1} />
+        </Field>
+        <Field label={t("admin.quota")}>
+          <input name="daily_quota" type="number" min={1} />
+        </Field>
+        <Field label={t("admin.note")}>
+          <input name="note" />
+        </Field>
+        <button type="submit" className="primary">
+          {t("admin.assign")}
+        </button>
+      </form>
+      {made && <p role="status">{t("admin.assigned")}</p>}
+      <Problems error={error} />
+      <table>
+        <thead>
+          <tr>
+            <th>{t("admin.assignee")}</th>
+            <th>{t("admin.template")}</th>
+            <th>{t("admin.mode")}</th>
+            <th>{t("admin.unit")}</th>
+            <th>{t("admin.period")}</th>
+            <th>{t("admin.visits")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((a) => (
+            <tr key={a.id} data-assignment={a.id}>
+              <td>{a.assignee}</td>
+              <td>{title(a.template_id)}</td>
+              <td>{t(`mode.${a.mode}` as MessageKey)}</td>
+              <td>{a.unit_id}</td>
+              <td>
+                {a.starts_on} – {a.ends_on}
+              </td>
+              <td>{a.daily_quota ? t("admin.perDay", { n: a.daily_quota }) : a.visits}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function Admin({ api, role }: { api: Api; role: string | null }) {
+  const { t } = useI18n();
+  const tabs: Tab[] = role === "admin" ? ["templates", "users", "units", "assignments"] : ["assignments"];
+  const [tab, setTab] = useState<Tab>(tabs[0]);
+  return (
+    <section className="admin">
+      <h1>{t("nav.admin")}</h1>
+      <nav className="row" role="tablist">
+        {tabs.map((x) => (
+          <button key={x} type="button" role="tab" aria-selected={tab === x} onClick={() => setTab(x)}>
+            {t(`admin.${x}`)}
+          </button>
+        ))}
+      </nav>
+      {tab === "templates" && <Templates api={api} />}
+      {tab === "users" && <Users api={api} />}
+      {tab === "units" && <Units api={api} />}
+      {tab === "assignments" && <Assignments api={api} />}
+    </section>
+  );
+}

@@ -1,0 +1,251 @@
+// Customer satisfaction from the intercept surveys, for a unit of the
+// hierarchy: the TCSI indices by construct with their bands and intervals,
+// NPS, the SERVQUAL gaps (perception minus expectation) and the
+// importance-performance chart with its quadrants.
+
+import { useEffect, useMemo, useRef, useState } from "react";
+import * as echarts from "echarts/core";
+import { ScatterChart } from "echarts/charts";
+import { GridComponent, MarkLineComponent, TooltipComponent } from "echarts/components";
+import { CanvasRenderer } from "echarts/renderers";
+import type { Api, TemplateInfo, Unit, UnitSatisfaction } from "../api";
+import { useI18n } from "../i18n";
+import { zhCN, type MessageKey } from "../i18n/messages";
+
+echarts.use([ScatterChart, GridComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
+
+const QUADRANT_COLOURS: Record<string, string> = {
+  fix_first: "#b42318",
+  pay_attention: "#b54708",
+  keep_up: "#0f766e",
+  watch: "#667085",
+  possible_overkill: "#1849a9",
+};
+
+// The TCSI model's order: causes, satisfaction, consequences.
+const MODEL = ["expectation", "perceived_quality", "perceived_value", "satisfaction", "complaints", "loyalty"];
+const modelOrder = (id: string) => (MODEL.includes(id) ? MODEL.indexOf(id) : MODEL.length);
+
+/** A translated vocabulary term (construct, attribute...), or the id itself. */
+function useTerm() {
+  const { t } = useI18n();
+  return (group: string, id: string) => {
+    const key = `${group}.${id}`;
+    return key in zhCN ? t(key as MessageKey) : id;
+  };
+}
+
+function Ipa({ ipa }: { ipa: NonNullable<UnitSatisfaction["ipa"]> }) {
+  const { t, number } = useI18n();
+  const term = useTerm();
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!el.current) return;
+    const chart = echarts.init(el.current);
+    const [x, y] = ipa.crosshair;
+    chart.setOption({
+      tooltip: {
+        formatter: (p: { data: [number, number, string, string] }) =>
+          `${p.data[2]}<br/>${t("sat.importance")} ${number(p.data[0], 2)} · ${t("sat.performance")} ${number(p.data[1])}<br/>${p.data[3]}`,
+      },
+      grid: { left: 48, right: 24, top: 24, bottom: 40 },
+      xAxis: { type: "value", name: t("sat.importance"), nameLocation: "middle", nameGap: 26, scale: true },
+      yAxis: { type: "value", name: t("sat.performance"), scale: true, axisLine: { onZero: false } },
+      series: [
+        {
+          type: "scatter",
+          symbolSize: 14,
+          data: ipa.points.map((p) => ({
+            value: [p.importance, p.performance, term("attr", p.attribute), term("quadrant", p.quadrant)],
+            itemStyle: { color: QUADRANT_COLOURS[p.quadrant] ?? "#667085" },
+          })),
+          label: { show: true, position: "right", formatter: (p: { data: { value: string[] } }) => p.data.value[2] },
+          markLine: {
+            silent: true,
+            symbol: "none",
+            lineStyle: { type: "dashed", color: "#98a2b3" },
+            label: { show: false },
+            data: [{ xAxis: x }, { yAxis: y }],
+          },
+        },
+      ],
+    });
+    const resize = () => chart.resize();
+    window.addEventListener("resize", resize);
+    return () => {
+      window.removeEventListener("resize", resize);
+      chart.dispose();
+    };
+  }, [ipa, t, number, term]);
+  return <div ref={el} className="chart" role="img" aria-label={t("sat.ipa")} />;
+}
+
+export function Satisfaction({ api }: { api: Api }) {
+  const { t, locale, number } = useI18n();
+  const term = useTerm();
+  const [templates, setTemplates] = useState<TemplateInfo[]>([]);
+  const [template, setTemplate] = useState("");
+  const [units, setUnits] = useState<Unit[]>([]);
+  const [data, setData] = useState<UnitSatisfaction[] | null>(null);
+  const [unit, setUnit] = useState("");
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.templates().then((all) => {
+      const surveys = all.filter((x) => x.kind === "questionnaire");
+      // Newest first within a template: keep one entry per template.
+      const seen = new Set<string>();
+      setTemplates(surveys.filter((x) => !seen.has(x.template_id) && seen.add(x.template_id)));
+      if (surveys.length) setTemplate((cur) => cur || surveys[0].template_id);
+    }, (e) => setError((e as Error).message));
+    api.units().then(setUnits, () => setUnits([]));
+  }, [api]);
+  useEffect(() => {
+    if (!template) return;
+    setData(null);
+    api.satisfaction(template).then(
+      (d) => {
+        setData(d);
+        setError(null);
+        setUnit((cur) => (d.some((u) => u.unit === cur) ? cur : (d[0]?.unit ?? "")));
+      },
+      (e) => setError((e as Error).message),
+    );
+  }, [api, template]);
+
+  const names = useMemo(() => new Map(units.map((u) => [u.id, locale === "zh-CN" ? u.name_zh : u.name_en])), [units, locale]);
+  const shown = data?.find((u) => u.unit === unit);
+  const title = (tpl: TemplateInfo) => (locale === "zh-CN" ? tpl.title_zh : tpl.title_en);
+
+  return (
+    <section className="satisfaction">
+      <h1>{t("sat.title")}</h1>
+      <div className="filters">
+        <label>
+          {t("sat.questionnaire")}
+          <select name="template" value={template} onChange={(e) => setTemplate(e.target.value)}>
+            {templates.map((x) => (
+              <option key={x.template_id} value={x.template_id}>
+                {title(x)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t("dash.unit")}
+          <select name="unit" value={unit} onChange={(e) => setUnit(e.target.value)}>
+            {data?.map((u) => (
+              <option key={u.unit} value={u.unit}>
+                {"\u00a0".repeat(2 * Math.max(0, u.unit.split("/").length - 2))}
+                {names.get(u.unit) ?? u.unit}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error && <p role="alert">{error}</p>}
+      {data && data.length === 0 && <p>{t("sat.none")}</p>}
+      {shown && (
+        <>
+          <p>{t("sat.responses", { n: shown.responses })}</p>
+          <div className="grid2">
+            <section>
+              <h2>{t("sat.indices")}</h2>
+              <table>
+                <thead>
+                  <tr>
+                    <th>{t("sat.construct")}</th>
+                    <th>{t("sat.index")}</th>
+                    <th>{t("dash.interval")}</th>
+                    <th>{t("dash.band")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...shown.constructs].sort((a, b) => modelOrder(a.construct_id) - modelOrder(b.construct_id)).map((c) => (
+                    <tr key={c.construct_id} data-construct={c.construct_id}>
+                      <td>{term("construct", c.construct_id)}</td>
+                      <td>{c.value != null ? number(c.value) : <span className="hint">{t("dash.suppressed")}</span>}</td>
+                      <td>{c.estimate.interval && `${number(c.estimate.interval.lo)}–${number(c.estimate.interval.hi)}`}</td>
+                      <td>{c.band && <span className={`badge band-${c.band}`}>{t(`band.${c.band}` as MessageKey)}</span>}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+            {shown.nps && (
+              <section className="nps">
+                <h2>{t("sat.nps")}</h2>
+                <p className="big">{number(shown.nps.nps, 0)}</p>
+                <p>
+                  {t("sat.npsParts", {
+                    promoters: number(shown.nps.promoters * 100, 0),
+                    detractors: number(shown.nps.detractors * 100, 0),
+                    n: shown.nps.n,
+                  })}
+                </p>
+                {shown.nps.interval && (
+                  <p className="hint">
+                    {t("dash.interval")} {number(shown.nps.interval.lo, 0)}–{number(shown.nps.interval.hi, 0)}
+                  </p>
+                )}
+              </section>
+            )}
+          </div>
+          {shown.ipa && (
+            <section>
+              <h2>{t("sat.ipa")}</h2>
+              <Ipa ipa={shown.ipa} />
+              <ul className="quadrants">
+                {["fix_first", "pay_attention", "keep_up", "watch", "possible_overkill"].map((q) => {
+                  const attrs = shown.ipa!.points.filter((p) => p.quadrant === q);
+                  return attrs.length ? (
+                    <li key={q} data-quadrant={q}>
+                      <strong style={{ color: QUADRANT_COLOURS[q] }}>{term("quadrant", q)}</strong>
+                      {locale === "zh-CN" ? "：" : ": "}
+                      {attrs.map((p) => term("attr", p.attribute)).join(locale === "zh-CN" ? "、" : ", ")}
+                    </li>
+                  ) : null;
+                })}
+              </ul>
+            </section>
+          )}
+          {shown.gaps && (
+            <section>
+              <h2>{t("sat.gaps")}</h2>
+              <p className="hint">
+                {t("sat.gapOverall", { gap: number(shown.gaps.overall, 2), servperf: number(shown.gaps.servperf, 2) })}
+              </p>
+              <table className="gaps">
+                <thead>
+                  <tr>
+                    <th>{t("sat.attribute")}</th>
+                    <th>{t("sat.dimension")}</th>
+                    <th>{t("sat.expectation")}</th>
+                    <th>{t("sat.perception")}</th>
+                    <th>{t("sat.gap")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...shown.gaps.attributes]
+                    .sort((a, b) => a.gap - b.gap)
+                    .map((g) => (
+                      <tr key={g.attribute} className={g.needs_improvement ? "overdue" : ""}>
+                        <td>{term("attr", g.attribute)}</td>
+                        <td>{term("dim", g.dimension)}</td>
+                        <td>{number(g.expectation, 2)}</td>
+                        <td>{number(g.perception, 2)}</td>
+                        <td>
+                          {number(g.gap, 2)}
+                          {g.needs_improvement && <span className="badge danger">{t("sat.needsWork")}</span>}
+                        </td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </section>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
