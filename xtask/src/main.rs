@@ -123,8 +123,9 @@ fn test() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs the UI's tests: the console in Debian's chromium and the real app
-/// window under Xvfb through tauri-driver, against the real server.
+/// Runs the UI's tests: components and the Api layer in Vitest; the console
+/// in Debian's chromium and the real app window under Xvfb through
+/// tauri-driver, against the real server.
 /// Screenshots land in target/test-output/screenshots.
 fn ui_test(ui: &Path) -> anyhow::Result<(u64, u64)> {
     cargo(
@@ -146,10 +147,25 @@ fn ui_test(ui: &Path) -> anyhow::Result<(u64, u64)> {
         ("FIELDCHECK_TEST_OUTPUT", output.to_string_lossy()),
     ];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_ref())).collect();
-    let out = system::npm(ui, &["test"], &env)?;
-    let text = String::from_utf8_lossy(&out.stdout);
+    // Components and the Api layer (Vitest, TAP), then end to end (node:test).
+    let unit = system::npm(ui, &["run", "test:unit"], &[])?;
+    let e2e = system::npm(ui, &["run", "test:e2e"], &env)?;
+    let (unit_text, e2e_text) = (
+        String::from_utf8_lossy(&unit.stdout),
+        String::from_utf8_lossy(&e2e.stdout),
+    );
+    let count = |prefix: &str| {
+        unit_text
+            .lines()
+            .filter(|l| {
+                l.strip_prefix(prefix)
+                    .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            })
+            .count() as u64
+    };
     let tally = |word: &str| {
-        text.lines()
+        e2e_text
+            .lines()
             .filter_map(|l| {
                 l.strip_prefix(&format!("# {word} "))?
                     .trim()
@@ -158,8 +174,9 @@ fn ui_test(ui: &Path) -> anyhow::Result<(u64, u64)> {
             })
             .sum::<u64>()
     };
-    let (passed, failed) = (tally("pass"), tally("fail"));
-    if !out.status.success() || failed > 0 || passed == 0 {
+    let passed = count("ok ") + tally("pass");
+    let failed = count("not ok ") + tally("fail");
+    if !unit.status.success() || !e2e.status.success() || failed > 0 || passed == 0 {
         println!("tests: {passed} passed, {failed} failed (the UI's)");
         bail!("the UI's tests failed");
     }

@@ -1,0 +1,82 @@
+// Administration with a stand-in Api: a template file is checked first and
+// its problems are listed; a good one is previewed, then published.
+
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ApiError, type Published } from "../api";
+import { I18nProvider } from "../i18n";
+import { fakeApi } from "../test/fakeApi";
+import { Admin } from "./Admin";
+
+afterEach(cleanup);
+
+const preview: Published = {
+  template_id: "worked",
+  version: "abcdef0123456789",
+  new: true,
+  published: false,
+  kind: "checklist",
+  title_zh: "示例",
+  title_en: "Worked example",
+  sections: 2,
+  items: 5,
+  warnings: [],
+};
+
+function renderAdmin(overrides: Parameters<typeof fakeApi>[0]) {
+  render(
+    <I18nProvider initial="en">
+      <Admin api={fakeApi(overrides)} role="admin" />
+    </I18nProvider>,
+  );
+}
+
+describe("Admin templates", () => {
+  it("lists every problem of a broken file and publishes nothing", async () => {
+    const publishTemplate = vi.fn().mockRejectedValue(
+      new ApiError("invalid_rows", "bad", 400, [
+        { row: 0, column: null, message: "missing field `mode`" },
+        { row: 4, column: "type", message: "unknown type `colour`" },
+      ]),
+    );
+    renderAdmin({ templates: vi.fn().mockResolvedValue([]), publishTemplate });
+    const file = new File(["id = 'x'"], "broken.toml");
+    fireEvent.change(screen.getByLabelText("Template file (TOML, JSON or XLSForm)"), { target: { files: [file] } });
+    fireEvent.click(screen.getByRole("button", { name: "Check file" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("The file has 2 problems; nothing was changed");
+    expect(alert.textContent).toContain("Row 4");
+    expect(alert.textContent).toContain("unknown type `colour`");
+    expect(publishTemplate).toHaveBeenCalledTimes(1);
+    expect(publishTemplate).toHaveBeenCalledWith(file, true);
+    expect(screen.queryByRole("button", { name: "Publish" })).toBeNull();
+  });
+
+  it("previews a good file, then publishes it and lists it", async () => {
+    const templates = vi.fn().mockResolvedValue([]);
+    const publishTemplate = vi.fn(async (_: File, dryRun: boolean) => ({ ...preview, published: !dryRun }));
+    renderAdmin({ templates, publishTemplate });
+    const file = new File(["id = 'worked'"], "worked.toml");
+    fireEvent.change(screen.getByLabelText("Template file (TOML, JSON or XLSForm)"), { target: { files: [file] } });
+    fireEvent.click(screen.getByRole("button", { name: "Check file" }));
+    expect(await screen.findByText("Worked example")).toBeTruthy();
+    expect(screen.getByText(/2 sections, 5 items/)).toBeTruthy();
+    templates.mockResolvedValue([
+      { template_id: "worked", version: preview.version, kind: "checklist", title_zh: "示例", title_en: "Worked example", published_at: 0 },
+    ]);
+    fireEvent.click(screen.getByRole("button", { name: "Publish" }));
+    expect(await screen.findByText("Published; devices get it at their next sync")).toBeTruthy();
+    expect(publishTemplate).toHaveBeenLastCalledWith(file, false);
+    await vi.waitFor(() => expect(document.querySelector('tr[data-template="worked"]')).not.toBeNull());
+  });
+
+  it("shows managers the assignments only", async () => {
+    render(
+      <I18nProvider initial="en">
+        <Admin api={fakeApi({ assignments: vi.fn().mockResolvedValue([]), templates: vi.fn().mockResolvedValue([]) })} role="manager" />
+      </I18nProvider>,
+    );
+    expect(screen.getAllByRole("tab").map((t) => t.textContent)).toEqual(["Assignments"]);
+    expect(await screen.findByRole("button", { name: "Assign" })).toBeTruthy();
+  });
+});

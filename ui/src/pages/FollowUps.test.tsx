@@ -1,0 +1,74 @@
+// The follow-up list with a stand-in Api: overdue actions stand out, and a
+// step shows its new status at once.
+
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { FollowUp } from "../api";
+import { I18nProvider } from "../i18n";
+import { fakeApi } from "../test/fakeApi";
+import { FollowUps, localToday } from "./FollowUps";
+
+afterEach(cleanup);
+
+const action = (over: Partial<FollowUp>): FollowUp => ({
+  doc_id: "d1",
+  store_id: "sc/cd/gx/001",
+  template_id: "owned_hall_audit",
+  action_id: "a1",
+  item_id: "clean",
+  label_zh: "厅内整洁",
+  label_en: "The hall is clean and tidy",
+  description: "打扫",
+  assignee: "staff.gx",
+  due: "2026-11-01",
+  status: "open",
+  created_by: "manager",
+  created_at: 0,
+  done_at: null,
+  verified_at: null,
+  overdue: true,
+  ...over,
+});
+
+describe("FollowUps", () => {
+  it("highlights overdue actions and marks one done", async () => {
+    const followUps = vi.fn().mockResolvedValue([action({}), action({ action_id: "a2", due: "2099-01-01", overdue: false })]);
+    const actionStep = vi.fn().mockResolvedValue("done");
+    const open = vi.fn();
+    render(
+      <I18nProvider initial="en">
+        <FollowUps api={fakeApi({ followUps, actionStep })} open={open} />
+      </I18nProvider>,
+    );
+    const rows = await screen.findAllByRole("row");
+    expect(followUps).toHaveBeenCalledWith(expect.objectContaining({ today: localToday(), status: ["open", "done"] }));
+    expect(screen.getByText("1 overdue")).toBeTruthy();
+    const first = rows.find((r) => r.getAttribute("data-action") === "a1")!;
+    expect(first.className).toContain("overdue");
+    expect(within(first).getByText("The hall is clean and tidy")).toBeTruthy();
+
+    fireEvent.click(within(first).getByRole("button", { name: "Mark done" }));
+    expect(await within(first).findByRole("button", { name: "Verify" })).toBeTruthy();
+    expect(actionStep).toHaveBeenCalledWith("d1", "a1", "complete");
+    expect(first.className).not.toContain("overdue");
+
+    fireEvent.click(within(first).getByRole("button", { name: "Open audit" }));
+    expect(open).toHaveBeenCalledWith("d1");
+  });
+
+  it("asks only for overdue ones when told", async () => {
+    const followUps = vi.fn().mockResolvedValue([]);
+    render(
+      <I18nProvider initial="zh-CN">
+        <FollowUps api={fakeApi({ followUps })} open={() => {}} />
+      </I18nProvider>,
+    );
+    await screen.findByText("没有需要跟踪的整改");
+    fireEvent.change(screen.getByLabelText("显示"), { target: { value: "overdue" } });
+    await vi.waitFor(() => expect(followUps).toHaveBeenLastCalledWith(expect.objectContaining({ overdue: true })));
+  });
+
+  it("reads today as the user's own date", () => {
+    expect(localToday(new Date(2026, 0, 5, 23, 59))).toBe("2026-01-05");
+  });
+});

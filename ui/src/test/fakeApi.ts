@@ -1,0 +1,20 @@
+// A stand-in Api for component tests: every method fails unless a test
+// gives it an answer, and every call is recorded.
+
+import { vi } from "vitest";
+import type { Api } from "../api";
+
+export function fakeApi(overrides: Partial<Api> = {}): Api {
+  const refuse = (name: string) => vi.fn(() => Promise.reject(new Error(`${name} not expected`)));
+  const base: Record<string, unknown> = {};
+  for (const name of [
+    "login", "logout", "queue", "detail", "returnRecord", "approve", "openAction", "media", "units", "ratings",
+    "weakest", "download", "followUps", "actionStep", "satisfaction", "templates", "publishTemplate", "users",
+    "createUser", "importUnits", "assignments", "assign",
+  ]) {
+    base[name] = refuse(name);
+  }
+  base.signedIn = () => true;
+  base.role = () => "manager";
+  return { ...(base as unknown as Api), ...overrides };
+}
