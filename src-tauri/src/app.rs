@@ -4,7 +4,7 @@
 //! commands (`shell.rs`) are thin wrappers around [`App`], so everything here
 //! is tested without a window.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use fieldcheck_core::i18n::Bilingual;
 use fieldcheck_core::records::{Actor, Record, RecordError, RecordState};
 use fieldcheck_core::reference::UnitRecord;
 use fieldcheck_core::templates::{AnswerType, Template};
-use fieldcheck_core::vocab::Role;
+use fieldcheck_core::vocab::{Channel, Role};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tokio::sync::Mutex;
@@ -441,6 +441,15 @@ impl App {
             });
         }
         let today = jiff::Zoned::now().date();
+        // Each template is for one channel: a hotline test call lists the
+        // hotlines, an owned-hall audit the owned halls.
+        let channels: HashMap<String, Channel> = self
+            .store
+            .templates()
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.channel))
+            .collect();
         let assignments = self
             .store
             .assignments()
@@ -448,11 +457,13 @@ impl App {
             .into_iter()
             .filter(|a| a.assignee == session.user)
             .map(|a| {
+                let channel = channels.get(&a.template_id);
                 let stores: Vec<StoreView> = units
                     .values()
                     .filter(|u| {
                         u.unit.level == fieldcheck_core::ratings::Level::Store
                             && under(&a.unit_id, &u.unit.id)
+                            && channel.is_none_or(|c| u.unit.channel.is_none_or(|uc| uc == *c))
                     })
                     .map(|u| store_view(&units, &u.unit.id))
                     .collect();

@@ -613,6 +613,13 @@ async fn assign(cache: &DocCache, people: &People, now_ms: i64) -> anyhow::Resul
                         first_district.clone(),
                         None,
                     ),
+                    (
+                        i,
+                        "hotline_test_call",
+                        VisitMode::TestCall,
+                        unit.clone(),
+                        None,
+                    ),
                 ]
             })
             .chain(

@@ -5,7 +5,9 @@
 //   and submits an audit with a photo; the server starts again; the audit
 //   arrives and is scored; the manager returns it through the API; the
 //   inspector sees the comment in the app;
-// - a surveyor records three intercepts offline and they arrive.
+// - a surveyor records three intercepts offline and they arrive;
+// - an inspector times a hotline test call with the call bar (a hotline the
+//   administrator adds; only hotlines are offered for it).
 //
 // FIELDCHECK_SERVER: the server binary; FIELDCHECK_APP: the app binary
 // (built with --features custom-protocol); TAURI_DRIVER: tauri-driver.
@@ -340,4 +342,47 @@ test("a surveyor records three intercepts offline and they arrive", async () => 
     const q = await api(base, "GET", "/api/v1/records?kind=questionnaire&inspector=surveyor&status=submitted", manager);
     return q.body.records.filter((r) => r.doc_id.startsWith("survey-")).length === 3;
   });
+});
+
+test("an inspector times a hotline test call with the call bar", async () => {
+  if (!serverUp) stopServer = await startServer(port);
+  // The administrator adds a hotline; the test-call assignment offers it alone.
+  const admin = await login(base, "admin");
+  const csv = "id,parent,level,name_zh,name_en,channel\nsc/cd/gx/hl,sc/cd/gx,store,10010 客服热线,10010 hotline,hotline\n";
+  const res = await fetch(`${base}/api/v1/units/import?file=hotline.csv`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/octet-stream" },
+    body: csv,
+  });
+  assert.equal(res.status, 200, await res.text());
+
+  const d = await openApp(DISPLAY, join(tmp, "caller"), base);
+  await signIn(d, "inspector");
+  const card = await d.wait(
+    until.elementLocated(By.xpath(`//div[contains(@class,'assignment')][.//h2[contains(., '客服热线拨测')]]`)),
+    20_000,
+  );
+  const stores = await card.findElements(By.css("button.store"));
+  assert.deepEqual(await Promise.all(stores.map((b) => b.findElement(By.css("span")).getText())), ["10010 客服热线"], "only the hotline is offered");
+  await press(d, stores[0]);
+  await d.wait(until.elementLocated(By.css(".calltimer")), 20_000);
+  // Through on the first attempt: the timing items appear.
+  await press(d, await d.findElement(By.xpath(`//fieldset[@data-item="connected"]//button[normalize-space(text())="合格"]`)));
+  await d.wait(until.elementLocated(By.css('fieldset[data-item="answer_s"]')), 20_000);
+  await click(d, byText("开始拨打"));
+  await click(d, byText("转人工"));
+  await sleep(1200);
+  await click(d, byText("人工接听"));
+  await sleep(1200);
+  await shot(d, "app-7-test-call");
+  await click(d, byText("挂断"));
+  for (const item of ["call_time", "answer_s", "talk_s"]) {
+    await d.wait(
+      async () => (await d.findElement(By.css(`fieldset[data-item="${item}"]`)).getAttribute("data-answered")) === "true",
+      20_000,
+      `${item} recorded by the call bar`,
+    );
+  }
+  const talk = await d.findElement(By.css('fieldset[data-item="talk_s"] output')).getText();
+  assert.match(talk, /[1-9]/, `the talk lasted a second or more: ${talk}`);
 });

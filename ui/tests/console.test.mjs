@@ -154,7 +154,8 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
   await page.locator(".chart canvas").waitFor();
   await page.screenshot({ path: join(shots, "console-3-dashboard-city.png"), fullPage: true });
   const district = await page.locator("tr.clickable[data-unit]").first().getAttribute("data-unit");
-  await page.locator("tr.clickable[data-unit]").first().click();
+  // By its id: the league may re-sort as the ratings arrive.
+  await page.locator(`tr[data-unit="${district}"]`).click();
   await page.locator(`tr[data-unit^="${district}/"]`).first().waitFor();
   await page.locator(".chart canvas").waitFor();
   await page.screenshot({ path: join(shots, "console-3-dashboard-zh.png"), fullPage: true });

@@ -6,6 +6,7 @@ import { FieldError, type FieldApi } from "../api/field";
 import type { FormView } from "../api/types";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
+import { CallTimer } from "./CallTimer";
 import { Item, useText } from "./Item";
 
 export function Form({
@@ -89,6 +90,7 @@ export function Form({
         </p>
       </header>
       {covert && form.editable && <p className="note-covert">{t("form.covertHint")}</p>}
+      {form.mode === "test_call" && form.editable && <CallTimer form={form} save={(item, value) => save(item.id, value, item.note)} />}
       {form.comments.length > 0 && (
         <section className="comments" aria-label={t("form.comments")}>
           <h2>{t("form.comments")}</h2>

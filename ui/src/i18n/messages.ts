@@ -267,6 +267,15 @@ export const zhCN = {
   "level.city": "市",
   "level.district": "区县",
   "level.store": "门店",
+  "call.title": "拨测计时",
+  "call.ready": "拨号时点“开始拨打”，转人工、人工接听和挂断时各点一次",
+  "call.dialled": "已拨出… {n} 秒",
+  "call.waiting": "等待人工… {n} 秒",
+  "call.talking": "通话中… {n} 秒",
+  "call.dial": "开始拨打",
+  "call.askForAgent": "转人工",
+  "call.agentAnswered": "人工接听",
+  "call.hangUp": "挂断",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -537,4 +546,13 @@ export const en = {
   "level.city": "City",
   "level.district": "District",
   "level.store": "Store",
+  "call.title": "Call timer",
+  "call.ready": "Tap Dial as you call, then once each when you ask for an agent, a person answers and you hang up",
+  "call.dialled": "Dialled… {n} s",
+  "call.waiting": "Waiting for an agent… {n} s",
+  "call.talking": "Talking… {n} s",
+  "call.dial": "Dial",
+  "call.askForAgent": "Ask for an agent",
+  "call.agentAnswered": "Agent answered",
+  "call.hangUp": "Hang up",
 } satisfies Record<MessageKey, string>;
