@@ -150,10 +150,7 @@ fn ui_test(ui: &Path) -> anyhow::Result<(u64, u64)> {
     // Components and the Api layer (Vitest, TAP), then end to end (node:test).
     let unit = system::npm(ui, &["run", "test:unit"], &[])?;
     let e2e = system::npm(ui, &["run", "test:e2e"], &env)?;
-    let (unit_text, e2e_text) = (
-        String::from_utf8_lossy(&unit.stdout),
-        String::from_utf8_lossy(&e2e.stdout),
-    );
+    let (unit_text, e2e_text) = (&unit.stdout, &e2e.stdout);
     let count = |prefix: &str| {
         unit_text
             .lines()

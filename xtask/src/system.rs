@@ -1,8 +1,9 @@
 //! What the test and run commands need of the machine: Debian packages,
 //! installed when missing (as root), and npm packages.
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
@@ -53,22 +54,34 @@ pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs npm in `dir`.
-pub fn npm(
-    dir: &Path,
-    args: &[&str],
-    env: &[(&str, &str)],
-) -> anyhow::Result<std::process::Output> {
+/// Runs npm in `dir`, passing its output through as it comes (a slow or
+/// stuck test shows where it is) and keeping the standard output.
+pub fn npm(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Npm> {
     eprintln!("xtask: npm {} (in {})", args.join(" "), dir.display());
-    let out = Command::new("npm")
+    let mut child = Command::new("npm")
         .args(args)
         .envs(env.iter().copied())
         .current_dir(dir)
-        .output()
+        .stdout(Stdio::piped())
+        .spawn()
         .context("cannot run npm (Node 20 or newer is needed)")?;
-    print!("{}", String::from_utf8_lossy(&out.stdout));
-    eprint!("{}", String::from_utf8_lossy(&out.stderr));
-    Ok(out)
+    let mut stdout = String::new();
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line.context("reading npm's output")?;
+            println!("{line}");
+            stdout.push_str(&line);
+            stdout.push('\n');
+        }
+    }
+    let status = child.wait().context("waiting for npm")?;
+    Ok(Npm { status, stdout })
+}
+
+/// What an npm command did: its exit status and standard output.
+pub struct Npm {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
 }
 
 /// tauri-driver (the WebDriver proxy for Tauri apps), installed from
