@@ -36,7 +36,7 @@ pub struct MediaRef {
     pub size: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize, ts_rs::TS)]
 pub struct GeoPoint {
     pub lat: f64,
     pub lon: f64,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::answers::{
-    AnswerProblem, MediaRef, check_complete, meets_constraint, relevant_items, to_json,
+    AnswerProblem, GeoPoint, MediaRef, check_complete, meets_constraint, relevant_items, to_json,
 };
 use crate::i18n::Bilingual;
 use crate::records::{RecordState, Status};
@@ -31,6 +31,8 @@ pub struct FormView {
     /// Milliseconds since the epoch.
     #[ts(type = "number")]
     pub started_at: i64,
+    /// Where the visit took place, when the device gave a position.
+    pub location: Option<GeoPoint>,
     /// The author may still change the answers (draft or returned).
     pub editable: bool,
     pub sections: Vec<SectionView>,
@@ -286,6 +288,7 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
         store_id: state.header.store_id.clone(),
         status: state.status.as_str().into(),
         started_at: state.header.started_at,
+        location: state.header.location.clone(),
         editable: matches!(state.status, Status::Draft | Status::Returned),
         sections,
         answerable,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use automerge::AutoCommit;
-use fieldcheck_core::answers::{AnswerValue, MediaRef, from_json};
+use fieldcheck_core::answers::{AnswerValue, GeoPoint, MediaRef, from_json};
 use fieldcheck_core::form::{FormView, form_view};
 use fieldcheck_core::i18n::Bilingual;
 use fieldcheck_core::records::{Actor, Record, RecordError, RecordState};
@@ -686,6 +686,14 @@ impl App {
 
     /// Submits (or resubmits) the record; refused with every problem when
     /// it is not complete.
+    /// Stamps where the visit takes place on the record's header.
+    pub async fn stamp_location(&self, doc_id: &str, at: GeoPoint) -> Result<FormView> {
+        self.edit(doc_id, |record, template, actor| {
+            Ok(record.stamp_location(template, actor, at)?)
+        })
+        .await
+    }
+
     pub async fn submit(&self, doc_id: &str) -> Result<FormView> {
         self.edit(doc_id, |record, template, actor| {
             Ok(record.submit(template, actor)?)

@@ -11,6 +11,7 @@ pub fn typescript() -> String {
     let decls = [
         fieldcheck_core::i18n::Bilingual::decl(&cfg),
         fieldcheck_core::answers::MediaRef::decl(&cfg),
+        fieldcheck_core::answers::GeoPoint::decl(&cfg),
         fieldcheck_core::form::FormView::decl(&cfg),
         fieldcheck_core::form::SectionView::decl(&cfg),
         fieldcheck_core::form::ItemView::decl(&cfg),

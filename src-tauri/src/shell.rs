@@ -2,6 +2,7 @@
 //! `TauriApi` invokes. Each command is a thin wrapper around [`App`].
 
 use base64::Engine;
+use fieldcheck_core::answers::GeoPoint;
 use fieldcheck_core::form::FormView;
 use serde::Serialize;
 use tauri::{Manager, State};
@@ -75,6 +76,11 @@ async fn answer(
     note: Option<String>,
 ) -> Result<FormView> {
     app.answer(&doc, &item, value, note).await
+}
+
+#[tauri::command]
+async fn stamp_location(app: State<'_, App>, doc: String, at: GeoPoint) -> Result<FormView> {
+    app.stamp_location(&doc, at).await
 }
 
 #[tauri::command]
@@ -158,6 +164,7 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             start_record,
             form,
             answer,
+            stamp_location,
             attach,
             media_url,
             submit,

@@ -4,7 +4,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { ApiError } from "./index";
-import type { AppError, Defaults, FormView, Home, Session, StoreView, SyncView } from "./types";
+import type { AppError, Defaults, FormView, GeoPoint, Home, Session, StoreView, SyncView } from "./types";
 
 export interface FieldApi {
   defaults(): Promise<Defaults>;
@@ -18,6 +18,8 @@ export interface FieldApi {
   /** `value` in the item's JSON form; `null` clears the answer. */
   answer(doc: string, item: string, value: unknown, note: string | null): Promise<FormView>;
   attach(doc: string, item: string, file: Blob): Promise<FormView>;
+  /** Stamps where the visit takes place on the record. */
+  stampLocation(doc: string, at: GeoPoint): Promise<FormView>;
   mediaUrl(hash: string): Promise<string | null>;
   submit(doc: string): Promise<FormView>;
   syncStatus(): Promise<SyncView>;
@@ -60,6 +62,7 @@ export class TauriFieldApi implements FieldApi {
     call<FormView>("answer", { doc, item, value, note });
   attach = async (doc: string, item: string, file: Blob) =>
     call<FormView>("attach", { doc, item, base64: await base64(file), mime: file.type || "application/octet-stream" });
+  stampLocation = (doc: string, at: GeoPoint) => call<FormView>("stamp_location", { doc, at });
   mediaUrl = (hash: string) => call<string | null>("media_url", { hash });
   submit = (doc: string) => call<FormView>("submit", { doc });
   syncStatus = () => call<SyncView>("sync_status");

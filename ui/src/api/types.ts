@@ -9,6 +9,8 @@ export type MediaRef = {
  */
 hash: string, mime: string, size: number, };
 
+export type GeoPoint = { lat: number, lon: number, accuracy_m: number | null, };
+
 export type FormView = { doc_id: string, template_id: string, template_version: string, title: Bilingual, 
 /**
  * `checklist` or `questionnaire`.
@@ -22,6 +24,10 @@ mode: string, store_id: string, status: string,
  * Milliseconds since the epoch.
  */
 started_at: number, 
+/**
+ * Where the visit took place, when the device gave a position.
+ */
+location: GeoPoint | null, 
 /**
  * The author may still change the answers (draft or returned).
  */

@@ -32,6 +32,25 @@ export function Form({
     api.form(doc).then(setForm, (e) => setError(e.message));
   }, [api, doc]);
 
+  // Where the visit takes place, once, if the device gives a position; a
+  // refusal or no fix leaves the record without one.
+  const unstamped = form !== null && form.editable && form.location === null;
+  useEffect(() => {
+    if (!unstamped || !navigator.geolocation) return;
+    let live = true;
+    navigator.geolocation.getCurrentPosition(
+      (p) => {
+        const at = { lat: p.coords.latitude, lon: p.coords.longitude, accuracy_m: p.coords.accuracy ?? null };
+        api.stampLocation(doc, at).then((f) => live && setForm(f), () => {});
+      },
+      () => {},
+      { enableHighAccuracy: true, timeout: 30_000, maximumAge: 120_000 },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, doc, unstamped]);
+
   const run = useCallback(
     async (p: Promise<FormView>) => {
       try {
@@ -72,6 +91,13 @@ export function Form({
           {storeName ?? form.store_id} · {dateTime(form.started_at)} ·{" "}
           <span className={`badge ${form.status}`}>{t(`status.${form.status}` as MessageKey)}</span>
           {covert && <span className="badge covert">{t("mode.mystery")}</span>}
+          {form.location && (
+            <span className="badge" title={`${form.location.lat.toFixed(5)}, ${form.location.lon.toFixed(5)}`}>
+              {form.location.accuracy_m != null
+                ? t("form.locatedWithin", { m: Math.round(form.location.accuracy_m) })
+                : t("form.located")}
+            </span>
+          )}
         </p>
         <div className="progress" role="progressbar" aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
           <div style={{ width: `${percent}%` }} />

@@ -276,6 +276,8 @@ export const zhCN = {
   "call.askForAgent": "转人工",
   "call.agentAnswered": "人工接听",
   "call.hangUp": "挂断",
+  "form.located": "已记录位置",
+  "form.locatedWithin": "已记录位置（±{m} 米）",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -555,4 +557,6 @@ export const en = {
   "call.askForAgent": "Ask for an agent",
   "call.agentAnswered": "Agent answered",
   "call.hangUp": "Hang up",
+  "form.located": "Location recorded",
+  "form.locatedWithin": "Location recorded (±{m} m)",
 } satisfies Record<MessageKey, string>;

@@ -73,6 +73,12 @@ export function Detail({ api, doc, back }: { api: Api; doc: string; back: () => 
         {d.record.store_id} · {d.record.author} · {dateTime(d.record.started_at)} ·{" "}
         <span className={`badge ${d.record.status}`}>{t(`status.${d.record.status}` as MessageKey)}</span>
         {d.record.mode === "mystery" && <span className="badge covert">{t("mode.mystery")}</span>}
+        {d.form?.location && (
+          <span className="badge" title={t("form.located")}>
+            {d.form.location.lat.toFixed(5)}, {d.form.location.lon.toFixed(5)}
+            {d.form.location.accuracy_m != null && ` ±${Math.round(d.form.location.accuracy_m)} m`}
+          </span>
+        )}
       </p>
       <p>
         <strong>{d.record.score === null ? "—" : t("form.score", { score: number(d.record.score) })}</strong>

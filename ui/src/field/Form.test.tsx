@@ -1,0 +1,89 @@
+// The form stamps where the visit takes place once, when the device gives a
+// position, and says so; without one the record goes on unstamped.
+
+import { cleanup, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { FieldApi } from "../api/field";
+import type { FormView, GeoPoint } from "../api/types";
+import { I18nProvider } from "../i18n";
+import { Form } from "./Form";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+const view = (location: GeoPoint | null): FormView => ({
+  doc_id: "audit-1",
+  template_id: "owned_hall_audit",
+  template_version: "v1",
+  title: { "zh-CN": "自有营业厅渠道达标检查", en: "Owned hall audit" },
+  kind: "checklist",
+  mode: "overt",
+  store_id: "sc/cd/gx/001",
+  status: "draft",
+  started_at: 0,
+  location,
+  editable: true,
+  sections: [],
+  answerable: 0,
+  answered: 0,
+  score: null,
+  passed: null,
+  failed_items: [],
+  problems: [],
+  comments: [],
+});
+
+function fieldApi(over: Partial<FieldApi>): FieldApi {
+  return over as FieldApi;
+}
+
+function withPosition(give: boolean) {
+  const getCurrentPosition = vi.fn((ok: PositionCallback, fail: PositionErrorCallback) =>
+    give
+      ? ok({ coords: { latitude: 30.5728, longitude: 104.0668, accuracy: 12.4 } } as GeolocationPosition)
+      : fail({ code: 1, message: "denied" } as GeolocationPositionError),
+  );
+  vi.stubGlobal("navigator", { ...navigator, geolocation: { getCurrentPosition } });
+  return getCurrentPosition;
+}
+
+describe("Form location", () => {
+  it("stamps the device's position once and shows it", async () => {
+    withPosition(true);
+    const stampLocation = vi.fn(async (_doc: string, at: GeoPoint) => view(at));
+    render(
+      <I18nProvider initial="en">
+        <Form api={fieldApi({ form: async () => view(null), stampLocation })} doc="audit-1" onDone={() => {}} />
+      </I18nProvider>,
+    );
+    expect(await screen.findByText("Location recorded (±12 m)")).toBeTruthy();
+    expect(stampLocation).toHaveBeenCalledTimes(1);
+    expect(stampLocation).toHaveBeenCalledWith("audit-1", { lat: 30.5728, lon: 104.0668, accuracy_m: 12.4 });
+  });
+
+  it("leaves a stamped record alone and goes on without a position", async () => {
+    const asked = withPosition(false);
+    const stampLocation = vi.fn();
+    render(
+      <I18nProvider initial="en">
+        <Form api={fieldApi({ form: async () => view(null), stampLocation })} doc="audit-1" onDone={() => {}} />
+      </I18nProvider>,
+    );
+    expect(await screen.findByText("Owned hall audit")).toBeTruthy();
+    expect(asked).toHaveBeenCalledTimes(1);
+    expect(stampLocation).not.toHaveBeenCalled();
+    expect(screen.queryByText(/Location recorded/)).toBeNull();
+    cleanup();
+
+    const again = withPosition(true);
+    render(
+      <I18nProvider initial="zh-CN">
+        <Form api={fieldApi({ form: async () => view({ lat: 1, lon: 2, accuracy_m: null }), stampLocation })} doc="audit-1" onDone={() => {}} />
+      </I18nProvider>,
+    );
+    expect(await screen.findByText("已记录位置")).toBeTruthy();
+    expect(again).not.toHaveBeenCalled();
+  });
+});
