@@ -258,4 +258,32 @@ test("an administrator checks a template file, sees its problems, publishes it a
   await page.getByRole("button", { name: "分派", exact: true }).click();
   await page.getByRole("alert").waitFor();
   assert.equal(await page.locator("tr[data-assignment]").count(), rows + 1, "nothing added");
+
+  // A user without a password gets one generated, shown once.
+  await page.getByRole("tab", { name: "用户" }).click();
+  await page.locator("tr[data-user]").first().waitFor();
+  await page.getByLabel("用户名").fill("li.si");
+  await page.getByLabel("姓名").fill("李四");
+  await page.locator("select[name=role]").selectOption("inspector");
+  await page.getByLabel("范围").fill("sc/cd/gx");
+  await page.getByRole("button", { name: "添加用户" }).click();
+  await page.getByRole("status").getByText(/已添加用户 li.si，初始密码 \S{8,}/).waitFor();
+  await page.locator('tr[data-user="li.si"]').waitFor();
+
+  // Stores from a table: a bad one says where and imports nothing; a good
+  // one is in the hierarchy at once.
+  await page.getByRole("tab", { name: "门店与层级" }).click();
+  await page.locator("tr[data-unit]").first().waitFor();
+  const units = await page.locator("tr[data-unit]").count();
+  const bad = join(data, "stores-bad.csv");
+  writeFileSync(bad, "id,parent,level,name_zh,name_en,channel\nsc/cd/gx/new,sc/cd/nowhere,store,新店,New store,owned_hall\n");
+  await page.getByLabel("导入门店表（CSV 或 XLSX）").setInputFiles(bad);
+  await page.getByRole("alert").getByText("第 2 行").waitFor();
+  assert.equal(await page.locator("tr[data-unit]").count(), units, "nothing imported");
+  const good = join(data, "stores.csv");
+  writeFileSync(good, "id,parent,level,name_zh,name_en,channel\nsc/cd/gx/new,sc/cd/gx,store,高新区新店,Gaoxin new store,owned_hall\n");
+  await page.getByLabel("导入门店表（CSV 或 XLSX）").setInputFiles(good);
+  await page.getByRole("status").getByText("已导入 1 个单位").waitFor();
+  await page.locator('tr[data-unit="sc/cd/gx/new"]').waitFor();
+  await page.screenshot({ path: join(shots, "console-8-admin-units.png"), fullPage: true });
 });

@@ -268,7 +268,7 @@ function Units({ api }: { api: Api }) {
         <thead>
           <tr>
             <th>ID</th>
-            <th>{t("admin.name")}</th>
+            <th>{t("admin.unitName")}</th>
             <th>{t("admin.level")}</th>
           </tr>
         </thead>
