@@ -185,7 +185,9 @@ export function Dashboard({ api }: { api: Api }) {
                 onClick={async () => {
                   setProgress(0);
                   try {
-                    save(await api.download(f, current ? { unit: current } : {}, setProgress), f);
+                    // Ratings take the unit; records and actions the stores under it.
+                    const scope = current ? { [f.startsWith("ratings") ? "unit" : "store"]: current } : {};
+                    save(await api.download(f, scope, setProgress), f);
                   } catch (e) {
                     setError((e as Error).message);
                   } finally {
