@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,7 @@ use crate::openapi;
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::ws;
 use crate::{admin, assignments, exports, ratings, report, review};
+use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -252,13 +254,28 @@ fn router(state: AppState) -> Router {
                 async move { Json(api.as_ref().clone()) }
             }),
         )
-        .with_state(state);
+        .with_state(state)
+        .layer(app_origin());
     match console {
         // The console's own routes (`/review/...`) all load its index page.
         Some(dir) => router
             .fallback_service(ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => router,
     }
+}
+
+/// The app's window (origin `tauri://localhost`, or `http://tauri.localhost`
+/// on Windows) may call the API: managers use the console inside the app.
+/// Requests carry a bearer token, never cookies.
+fn app_origin() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin([
+            HeaderValue::from_static("tauri://localhost"),
+            HeaderValue::from_static("http://tauri.localhost"),
+        ])
+        .allow_methods(Any)
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([HeaderName::from_static("x-total-rows")])
 }
 
 #[derive(Serialize, ToSchema)]

@@ -18,7 +18,8 @@ const Satisfaction = lazy(() => import("./pages/Satisfaction").then((m) => ({ de
 type Page = "queue" | "followUps" | "ratings" | "satisfaction" | "admin";
 type View = { page: Page } | { page: "detail"; doc: string; from: Page };
 
-export function App({ api }: { api: Api }) {
+/** `onSignedOut`: inside the app, signing out goes back to the app's sign-in. */
+export function App({ api, onSignedOut }: { api: Api; onSignedOut?: () => void }) {
   const { t, locale, setLocale } = useI18n();
   const [signedIn, setSignedIn] = useState(api.signedIn());
   const [view, setView] = useState<View>({ page: "queue" });
@@ -58,7 +59,7 @@ export function App({ api }: { api: Api }) {
             {t("locale.switch")}
           </button>
           {signedIn && (
-            <button type="button" onClick={() => api.logout().finally(() => setSignedIn(false))}>
+            <button type="button" onClick={() => api.logout().finally(() => (onSignedOut ? onSignedOut() : setSignedIn(false)))}>
               {t("nav.logout")}
             </button>
           )}

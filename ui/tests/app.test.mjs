@@ -7,7 +7,8 @@
 //   inspector sees the comment in the app;
 // - a surveyor records three intercepts offline and they arrive;
 // - an inspector times a hotline test call with the call bar (a hotline the
-//   administrator adds; only hotlines are offered for it).
+//   administrator adds; only hotlines are offered for it);
+// - a manager signs in to the app and reviews in the console, online.
 //
 // FIELDCHECK_SERVER: the server binary; FIELDCHECK_APP: the app binary
 // (built with --features custom-protocol); TAURI_DRIVER: tauri-driver.
@@ -385,4 +386,21 @@ test("an inspector times a hotline test call with the call bar", async () => {
   }
   const talk = await d.findElement(By.css('fieldset[data-item="talk_s"] output')).getText();
   assert.match(talk, /[1-9]/, `the talk lasted a second or more: ${talk}`);
+});
+
+test("a manager signs in to the app and reviews in the console", async () => {
+  if (!serverUp) stopServer = await startServer(port);
+  const d = await openApp(DISPLAY, join(tmp, "manager"), base);
+  await d.wait(until.elementLocated(By.css("input[name=username]")), 30_000);
+  if ((await d.executeScript(() => document.documentElement.lang)) !== "zh-CN") await click(d, byText("中文"));
+  await d.findElement(By.css("input[name=username]")).sendKeys("manager");
+  await d.findElement(By.css("input[name=password]")).sendKeys("fieldcheck");
+  await click(d, By.css("button[type=submit]"));
+  // The console's queue, from the server through the window's own fetch.
+  await waitText(d, "待审核的检查", 30_000);
+  await click(d, byText("整改跟踪"));
+  await d.wait(until.elementLocated(By.css("table.followups tbody tr")), 30_000);
+  await shot(d, "app-8-manager-console");
+  await click(d, byText("退出"));
+  await d.wait(until.elementLocated(By.css("input[name=server]")), 20_000);
 });

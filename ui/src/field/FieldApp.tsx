@@ -1,8 +1,11 @@
 // The app inspectors and surveyors carry: sign in once online, then work
-// offline from the device (Tauri commands over the device store).
+// offline from the device (Tauri commands over the device store). Managers
+// and administrators who sign in get the web console, online, in the window.
 
 import { useEffect, useState, type FormEvent } from "react";
+import { App } from "../App";
 import type { FieldApi } from "../api/field";
+import { HttpApi } from "../api/http";
 import type { Session } from "../api/types";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
@@ -12,7 +15,16 @@ import { Home, type Open } from "./Home";
 import { Intercept } from "./Intercept";
 import { SyncBar } from "./SyncBar";
 
-function FieldLogin({ api, onSignedIn }: { api: FieldApi; onSignedIn: (s: Session) => void }) {
+function FieldLogin({
+  api,
+  onSignedIn,
+  onManager,
+}: {
+  api: FieldApi;
+  onSignedIn: (s: Session) => void;
+  /** Managers and administrators: the console, online, against `server`. */
+  onManager: (server: string, username: string, password: string) => Promise<void>;
+}) {
   const { t } = useI18n();
   const [server, setServer] = useState("");
   const [username, setUsername] = useState("");
@@ -28,7 +40,12 @@ function FieldLogin({ api, onSignedIn }: { api: FieldApi; onSignedIn: (s: Sessio
     setBusy(true);
     setError(null);
     try {
-      onSignedIn(await api.login(server, username, password));
+      try {
+        onSignedIn(await api.login(server, username, password));
+      } catch (err) {
+        if ((err as { code?: string }).code !== "field_role_only") throw err;
+        await onManager(server, username, password);
+      }
     } catch (err) {
       const code = (err as { code?: string }).code;
       setError(
@@ -65,6 +82,8 @@ export function FieldApp({ api }: { api: FieldApi }) {
   const { t, locale, setLocale } = useI18n();
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [open, setOpen] = useState<Open | null>(null);
+  // A manager or administrator signed in: the web console, in the window.
+  const [consoleApi, setConsoleApi] = useState<HttpApi | null>(null);
   useEffect(() => {
     api.session().then(setSession, () => setSession(null));
   }, [api]);
@@ -73,9 +92,16 @@ export function FieldApp({ api }: { api: FieldApi }) {
     document.documentElement.lang = locale;
   }, [t, locale]);
 
+  if (consoleApi) return <App api={consoleApi} onSignedOut={() => setConsoleApi(null)} />;
+  const manager = async (server: string, username: string, password: string) => {
+    const http = new HttpApi(server.replace(/\/+$/, ""));
+    await http.login(username, password);
+    setConsoleApi(http);
+  };
+
   let main;
   if (session === undefined) main = <p aria-busy="true" />;
-  else if (session === null) main = <FieldLogin api={api} onSignedIn={setSession} />;
+  else if (session === null) main = <FieldLogin api={api} onSignedIn={setSession} onManager={manager} />;
   else if (open?.page === "form")
     main = <Form api={api} doc={open.doc} storeName={open.store} onDone={() => setOpen(null)} />;
   else if (open?.page === "intercept")
