@@ -72,7 +72,8 @@ describe("Form location", () => {
       </I18nProvider>,
     );
     expect(await screen.findByText("Owned hall audit")).toBeTruthy();
-    expect(asked).toHaveBeenCalledTimes(1);
+    // The position is asked for once the form is shown, not before.
+    await vi.waitFor(() => expect(asked).toHaveBeenCalledTimes(1));
     expect(stampLocation).not.toHaveBeenCalled();
     expect(screen.queryByText(/Location recorded/)).toBeNull();
     cleanup();
@@ -84,6 +85,7 @@ describe("Form location", () => {
       </I18nProvider>,
     );
     expect(await screen.findByText("已记录位置")).toBeTruthy();
+    await new Promise((r) => setTimeout(r, 50));
     expect(again).not.toHaveBeenCalled();
   });
 });
