@@ -63,7 +63,8 @@ pub const UNIT_COLUMNS: &[&str] = &[
     "traffic",
 ];
 
-const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
+/// The time zone of a unit that names none, and of the operators served.
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 
 #[derive(Default)]
 struct Problems(Vec<RowProblem>);

@@ -4,7 +4,7 @@
 //! commands (`shell.rs`) are thin wrappers around [`App`], so everything here
 //! is tested without a window.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use fieldcheck_core::i18n::Bilingual;
 use fieldcheck_core::records::{Actor, Record, RecordError, RecordState};
 use fieldcheck_core::reference::UnitRecord;
 use fieldcheck_core::templates::{AnswerType, Template};
-use fieldcheck_core::vocab::{Channel, Role};
+use fieldcheck_core::vocab::Role;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tokio::sync::Mutex;
@@ -441,15 +441,6 @@ impl App {
             });
         }
         let today = jiff::Zoned::now().date();
-        // Each template is for one channel: a hotline test call lists the
-        // hotlines, an owned-hall audit the owned halls.
-        let channels: HashMap<String, Channel> = self
-            .store
-            .templates()
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t.channel))
-            .collect();
         let assignments = self
             .store
             .assignments()
@@ -457,13 +448,15 @@ impl App {
             .into_iter()
             .filter(|a| a.assignee == session.user)
             .map(|a| {
-                let channel = channels.get(&a.template_id);
+                // Each template is for one channel: a hotline test call
+                // lists the hotlines, an owned-hall audit the owned halls.
+                let channel = templates.get(&a.template_id).map(|t| t.channel);
                 let stores: Vec<StoreView> = units
                     .values()
                     .filter(|u| {
                         u.unit.level == fieldcheck_core::ratings::Level::Store
                             && under(&a.unit_id, &u.unit.id)
-                            && channel.is_none_or(|c| u.unit.channel.is_none_or(|uc| uc == *c))
+                            && channel.is_none_or(|c| u.unit.channel.is_none_or(|uc| uc == c))
                     })
                     .map(|u| store_view(&units, &u.unit.id))
                     .collect();
@@ -684,8 +677,6 @@ impl App {
         Ok(Some(format!("data:{mime};base64,{b64}")))
     }
 
-    /// Submits (or resubmits) the record; refused with every problem when
-    /// it is not complete.
     /// Stamps where the visit takes place on the record's header.
     pub async fn stamp_location(&self, doc_id: &str, at: GeoPoint) -> Result<FormView> {
         self.edit(doc_id, |record, template, actor| {
@@ -694,6 +685,8 @@ impl App {
         .await
     }
 
+    /// Submits (or resubmits) the record; refused with every problem when
+    /// it is not complete.
     pub async fn submit(&self, doc_id: &str) -> Result<FormView> {
         self.edit(doc_id, |record, template, actor| {
             Ok(record.submit(template, actor)?)

@@ -2,13 +2,11 @@
 //! caller may see, with the item it fixes and whether it is overdue. The
 //! actions themselves are written on their record (review.rs).
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use fieldcheck_core::templates::Template;
+use fieldcheck_core::records::ActionStatus;
+use fieldcheck_core::reference::DEFAULT_TIME_ZONE;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
@@ -87,14 +85,11 @@ pub async fn list(
             ApiError::BadRequest(format!("`today` is a date like 2026-11-23, not `{d}`"))
         })?,
         None => jiff::Timestamp::now()
-            .to_zoned(TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC))
+            .to_zoned(TimeZone::get(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC))
             .date(),
     };
     let statuses = list_param(q.status.as_deref(), "open,done");
-    if let Some(bad) = statuses
-        .iter()
-        .find(|s| !matches!(**s, "open" | "done" | "verified"))
-    {
+    if let Some(bad) = statuses.iter().find(|s| ActionStatus::parse(s).is_none()) {
         return Err(ApiError::BadRequest(format!(
             "`{bad}` is not an action status (open, done, verified)"
         )));
@@ -117,6 +112,7 @@ pub async fn list(
         sql.push(" AND a.assignee = ").bind(a.as_str());
     }
     if q.overdue == Some(true) {
+        // ActionStatus::overdue, in SQL (dates as YYYY-MM-DD sort as text).
         sql.push(" AND a.status = 'open' AND a.due < ")
             .bind(today.to_string());
     }
@@ -124,26 +120,24 @@ pub async fn list(
         .bind(LIMIT);
 
     let rows = sql.query().fetch_all(app.storage.pool()).await?;
-    let mut templates: HashMap<(String, String), Option<Arc<Template>>> = HashMap::new();
     let mut actions = Vec::with_capacity(rows.len());
     for r in &rows {
-        let key: (String, String) = (r.try_get("template_id")?, r.try_get("template_version")?);
-        if !templates.contains_key(&key) {
-            let t = app.templates.get(&app.storage, &key.0, &key.1).await?;
-            templates.insert(key.clone(), t);
-        }
+        let template_id: String = r.try_get("template_id")?;
+        let version: String = r.try_get("template_version")?;
         let item_id: String = r.try_get("item_id")?;
-        let label = templates[&key]
-            .as_deref()
-            .and_then(|t| t.item(&item_id))
-            .map(|i| i.label.clone());
+        // The server's template cache keeps each version parsed.
+        let label = app
+            .templates
+            .get(&app.storage, &template_id, &version)
+            .await?
+            .and_then(|t| t.item(&item_id).map(|i| i.label.clone()));
         let due: String = r.try_get("due")?;
         let status: String = r.try_get("status")?;
-        let overdue = status == "open" && due.parse::<Date>().is_ok_and(|d| d < today);
+        let overdue = ActionStatus::parse(&status).is_some_and(|s| s.overdue(&due, today));
         actions.push(ActionListRow {
             doc_id: r.try_get("doc_id")?,
             store_id: r.try_get("store_id")?,
-            template_id: key.0,
+            template_id,
             action_id: r.try_get("action_id")?,
             item_id,
             label_zh: label.as_ref().map(|l| l.zh.clone()),

@@ -45,6 +45,14 @@ string_enum!(
     ActionStatus { Open = "open", Done = "done", Verified = "verified" }
 );
 
+impl ActionStatus {
+    /// Past its due date (YYYY-MM-DD) and still open on `today`: a done
+    /// action waits on its verifier, not on its assignee.
+    pub fn overdue(self, due: &str, today: jiff::civil::Date) -> bool {
+        self == ActionStatus::Open && due.parse::<jiff::civil::Date>().is_ok_and(|d| d < today)
+    }
+}
+
 /// Who a record is, of what, where and by whom.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
 pub struct Header {

@@ -454,3 +454,16 @@ fn the_visit_location_is_stamped_on_the_header() {
         Err(RecordError::BadLocation)
     ));
 }
+
+#[test]
+fn an_action_is_overdue_only_while_open_past_its_due_date() {
+    let today: jiff::civil::Date = "2026-11-23".parse().expect("date");
+    assert!(ActionStatus::Open.overdue("2026-11-22", today));
+    assert!(
+        !ActionStatus::Open.overdue("2026-11-23", today),
+        "due today is not late"
+    );
+    assert!(!ActionStatus::Done.overdue("2026-11-01", today));
+    assert!(!ActionStatus::Verified.overdue("2026-11-01", today));
+    assert!(!ActionStatus::Open.overdue("someday", today));
+}
