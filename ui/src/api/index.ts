@@ -179,6 +179,11 @@ export interface TemplateInfo {
   published_at: number;
 }
 
+/** The newest version of each template, from a list newest first within each. */
+export function latestVersions(all: TemplateInfo[]): TemplateInfo[] {
+  return all.filter((x, i) => all.findIndex((y) => y.template_id === x.template_id) === i);
+}
+
 /** What publishing a template file did, or would do in a dry run. */
 export interface Published {
   template_id: string;

@@ -7,6 +7,7 @@
 import { useEffect, useState } from "react";
 import type { FormView, ItemView } from "../api/types";
 import { useI18n } from "../i18n";
+import { dateTimeValue } from "./Item";
 
 export interface CallItems {
   dialled?: ItemView;
@@ -25,17 +26,7 @@ export function callItems(form: FormView): CallItems {
   };
 }
 
-type Phase =
-  | { at: "idle" }
-  | { at: "dialled"; since: number }
-  | { at: "waiting"; since: number }
-  | { at: "talking"; since: number };
-
-const SHOWN: Record<Exclude<Phase["at"], "idle">, "call.dialled" | "call.waiting" | "call.talking"> = {
-  dialled: "call.dialled",
-  waiting: "call.waiting",
-  talking: "call.talking",
-};
+type Phase = { at: "idle" } | { at: "dialled" | "waiting" | "talking"; since: number };
 
 export function CallTimer({
   form,
@@ -65,7 +56,7 @@ export function CallTimer({
   };
   const dial = async () => {
     const at = next("dialled");
-    if (dialled) await save(dialled, new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z"));
+    if (dialled) await save(dialled, dateTimeValue(at));
   };
   // The wait is timed from asking for an agent to a person answering.
   const askForAgent = () => next("waiting");
@@ -85,7 +76,7 @@ export function CallTimer({
   return (
     <section className="calltimer" aria-label={t("call.title")} data-phase={phase.at}>
       <output aria-live="polite">
-        {phase.at === "idle" ? t("call.ready") : t(SHOWN[phase.at], { n: Math.max(0, Math.round((now - phase.since) / 1000)) })}
+        {phase.at === "idle" ? t("call.ready") : t(`call.${phase.at}`, { n: Math.max(0, Math.round((now - phase.since) / 1000)) })}
       </output>
       <div className="row">
         {phase.at === "idle" && (

@@ -45,6 +45,11 @@ function Choices({
   );
 }
 
+/** A date-and-time answer as the record keeps it: UTC, to the second. */
+export function dateTimeValue(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 function range(min: number, max: number) {
   return Array.from({ length: max - min + 1 }, (_, i) => min + i);
 }
@@ -235,7 +240,7 @@ export function Item({
     const commit = () => {
       if (draft === "") return item.value === null ? undefined : set(null);
       if (freeKind === "number") return set(Number(draft));
-      if (freeKind === "datetime-local") return set(new Date(draft).toISOString().replace(/\.\d{3}Z$/, "Z"));
+      if (freeKind === "datetime-local") return set(dateTimeValue(new Date(draft).getTime()));
       return set(draft);
     };
     const shown = freeKind === "datetime-local" ? toLocalInput(item.value, "date_time") : draft;

@@ -14,6 +14,8 @@ export interface I18n {
   t: (key: MessageKey, vars?: Record<string, string | number>) => string;
   number: (x: number, digits?: number) => string;
   dateTime: (ms: number) => string;
+  /** The one of a pair of the server's texts (`name_zh`/`name_en`...) for the locale. */
+  pick: <T>(zh: T, en: T) => T;
 }
 
 export function makeI18n(locale: Locale, setLocale: (l: Locale) => void): I18n {
@@ -27,6 +29,7 @@ export function makeI18n(locale: Locale, setLocale: (l: Locale) => void): I18n {
     number: (x, digits = 1) =>
       new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x),
     dateTime: (ms) => dt.format(new Date(ms)),
+    pick: (zh, en) => (locale === "zh-CN" ? zh : en),
   };
 }
 

@@ -2,8 +2,8 @@
 // publish), users, stores and the rest of the hierarchy (import a table),
 // and assignments. Administrators see every tab, managers the assignments.
 
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from "react";
-import { ApiError, type Api, type Assignment, type Published, type TemplateInfo, type Unit, type User } from "../api";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { ApiError, latestVersions, type Api, type Published } from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 
@@ -32,26 +32,30 @@ function Problems({ error }: { error: unknown }) {
   );
 }
 
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <label>
-      {label}
-      {children}
-    </label>
-  );
+/** A tab's list, loaded when shown and again after each change. */
+function useList<T>(load: () => Promise<T[]>, onError: (e: unknown) => void) {
+  const [list, setList] = useState<T[]>([]);
+  const reload = useCallback(() => load().then(setList, onError), [load, onError]);
+  useEffect(() => {
+    reload();
+  }, [reload]);
+  return [list, reload] as const;
+}
+
+/** A submitted form's fields, trimmed. */
+function fieldsOf(e: FormEvent<HTMLFormElement>) {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  return (name: string) => String(f.get(name) ?? "").trim();
 }
 
 function Templates({ api }: { api: Api }) {
-  const { t, locale, dateTime } = useI18n();
-  const [list, setList] = useState<TemplateInfo[]>([]);
+  const { t, pick, dateTime } = useI18n();
   const [file, setFile] = useState<File | null>(null);
   const [checked, setChecked] = useState<Published | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const load = useCallback(() => api.templates().then(setList, setError), [api]);
-  useEffect(() => {
-    load();
-  }, [load]);
+  const [list, load] = useList(useCallback(() => api.templates(), [api]), setError);
 
   const run = async (dryRun: boolean) => {
     if (!file) return;
@@ -72,7 +76,8 @@ function Templates({ api }: { api: Api }) {
   return (
     <section>
       <div className="row upload">
-        <Field label={t("admin.templateFile")}>
+        <label>
+          {t("admin.templateFile")}
           <input
             type="file"
             name="template"
@@ -83,7 +88,7 @@ function Templates({ api }: { api: Api }) {
               setError(null);
             }}
           />
-        </Field>
+        </label>
         <button type="button" disabled={!file || busy} onClick={() => run(true)}>
           {t("admin.check")}
         </button>
@@ -92,7 +97,7 @@ function Templates({ api }: { api: Api }) {
       {checked && (
         <div className="card" role="status">
           <p>
-            <strong>{locale === "zh-CN" ? checked.title_zh : checked.title_en}</strong> · {checked.template_id} ·{" "}
+            <strong>{pick(checked.title_zh, checked.title_en)}</strong> · {checked.template_id} ·{" "}
             {t("admin.templateSize", { sections: checked.sections, items: checked.items })}
           </p>
           <p className="hint">
@@ -127,7 +132,7 @@ function Templates({ api }: { api: Api }) {
           {list.map((x) => (
             <tr key={`${x.template_id}/${x.version}`} data-template={x.template_id}>
               <td>
-                {locale === "zh-CN" ? x.title_zh : x.title_en} <span className="hint">{x.template_id}</span>
+                {pick(x.title_zh, x.title_en)} <span className="hint">{x.template_id}</span>
               </td>
               <td>{t(`kind.${x.kind}` as MessageKey)}</td>
               <td>
@@ -144,18 +149,13 @@ function Templates({ api }: { api: Api }) {
 
 function Users({ api }: { api: Api }) {
   const { t } = useI18n();
-  const [list, setList] = useState<User[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [made, setMade] = useState<string | null>(null);
-  const load = useCallback(() => api.users().then(setList, setError), [api]);
-  useEffect(() => {
-    load();
-  }, [load]);
+  const [list, load] = useList(useCallback(() => api.users(), [api]), setError);
 
   const add = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const get = (k: string) => String(f.get(k) ?? "").trim();
+    const get = fieldsOf(e);
+    const form = e.currentTarget;
     setError(null);
     try {
       const password = await api.createUser({
@@ -166,7 +166,7 @@ function Users({ api }: { api: Api }) {
         password: get("password") || undefined,
       });
       setMade(password ? t("admin.userMadeWithPassword", { user: get("user_id"), password }) : t("admin.userMade", { user: get("user_id") }));
-      (e.target as HTMLFormElement).reset();
+      form.reset();
       await load();
     } catch (err) {
       setMade(null);
@@ -177,13 +177,16 @@ function Users({ api }: { api: Api }) {
   return (
     <section>
       <form className="filters" onSubmit={add} aria-label={t("admin.addUser")}>
-        <Field label={t("login.username")}>
+        <label>
+          {t("login.username")}
           <input name="user_id" required />
-        </Field>
-        <Field label={t("admin.name")}>
+        </label>
+        <label>
+          {t("admin.name")}
           <input name="name" />
-        </Field>
-        <Field label={t("admin.role")}>
+        </label>
+        <label>
+          {t("admin.role")}
           <select name="role" defaultValue="inspector">
             {ROLES.map((r) => (
               <option key={r} value={r}>
@@ -191,13 +194,15 @@ function Users({ api }: { api: Api }) {
               </option>
             ))}
           </select>
-        </Field>
-        <Field label={t("admin.scope")}>
+        </label>
+        <label>
+          {t("admin.scope")}
           <input name="scope" required placeholder="sc/cd" />
-        </Field>
-        <Field label={t("login.password")}>
+        </label>
+        <label>
+          {t("login.password")}
           <input name="password" type="password" placeholder={t("admin.passwordOptional")} />
-        </Field>
+        </label>
         <button type="submit" className="primary">
           {t("admin.addUser")}
         </button>
@@ -229,19 +234,16 @@ function Users({ api }: { api: Api }) {
 }
 
 function Units({ api }: { api: Api }) {
-  const { t, locale } = useI18n();
-  const [list, setList] = useState<Unit[]>([]);
+  const { t, pick } = useI18n();
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<number | null>(null);
-  const load = useCallback(() => api.units().then(setList, setError), [api]);
-  useEffect(() => {
-    load();
-  }, [load]);
+  const [list, load] = useList(useCallback(() => api.units(), [api]), setError);
 
   return (
     <section>
       <div className="row upload">
-        <Field label={t("admin.unitFile")}>
+        <label>
+          {t("admin.unitFile")}
           <input
             type="file"
             name="units"
@@ -259,7 +261,7 @@ function Units({ api }: { api: Api }) {
               }
             }}
           />
-        </Field>
+        </label>
       </div>
       <p className="hint">{t("admin.unitColumns")}</p>
       {done !== null && <p role="status">{t("admin.unitsImported", { n: done })}</p>}
@@ -278,7 +280,7 @@ function Units({ api }: { api: Api }) {
               <td>
                 <code>{u.id}</code>
               </td>
-              <td>{locale === "zh-CN" ? u.name_zh : u.name_en}</td>
+              <td>{pick(u.name_zh, u.name_en)}</td>
               <td>{t(`level.${u.level}` as MessageKey)}</td>
             </tr>
           ))}
@@ -289,24 +291,14 @@ function Units({ api }: { api: Api }) {
 }
 
 function Assignments({ api }: { api: Api }) {
-  const { t, locale } = useI18n();
-  const [list, setList] = useState<Assignment[]>([]);
-  const [templates, setTemplates] = useState<TemplateInfo[]>([]);
+  const { t, pick } = useI18n();
   const [error, setError] = useState<unknown>(null);
   const [made, setMade] = useState(false);
-  const load = useCallback(() => api.assignments().then(setList, setError), [api]);
-  useEffect(() => {
-    load();
-    api.templates().then((all) => {
-      const seen = new Set<string>();
-      setTemplates(all.filter((x) => !seen.has(x.template_id) && seen.add(x.template_id)));
-    }, setError);
-  }, [api, load]);
+  const [list, load] = useList(useCallback(() => api.assignments(), [api]), setError);
+  const [templates] = useList(useCallback(async () => latestVersions(await api.templates()), [api]), setError);
 
   const add = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const get = (k: string) => String(f.get(k) ?? "").trim();
+    const get = fieldsOf(e);
     setError(null);
     setMade(false);
     try {
@@ -329,16 +321,18 @@ function Assignments({ api }: { api: Api }) {
   };
   const title = (id: string) => {
     const x = templates.find((y) => y.template_id === id);
-    return x ? (locale === "zh-CN" ? x.title_zh : x.title_en) : id;
+    return x ? pick(x.title_zh, x.title_en) : id;
   };
 
   return (
     <section>
       <form className="filters" onSubmit={add} aria-label={t("admin.assign")}>
-        <Field label={t("admin.assignee")}>
+        <label>
+          {t("admin.assignee")}
           <input name="assignee" required />
-        </Field>
-        <Field label={t("admin.template")}>
+        </label>
+        <label>
+          {t("admin.template")}
           <select name="template_id">
             {templates.map((x) => (
               <option key={x.template_id} value={x.template_id}>
@@ -346,8 +340,9 @@ function Assignments({ api }: { api: Api }) {
               </option>
             ))}
           </select>
-        </Field>
-        <Field label={t("admin.mode")}>
+        </label>
+        <label>
+          {t("admin.mode")}
           <select name="mode" defaultValue="overt">
             {["overt", "mystery", "test_call", "echannel", "intercept"].map((m) => (
               <option key={m} value={m}>
@@ -355,25 +350,31 @@ function Assignments({ api }: { api: Api }) {
               </option>
             ))}
           </select>
-        </Field>
-        <Field label={t("admin.unit")}>
+        </label>
+        <label>
+          {t("admin.unit")}
           <input name="unit_id" required placeholder="sc/cd/gx" />
-        </Field>
-        <Field label={t("admin.startsOn")}>
+        </label>
+        <label>
+          {t("admin.startsOn")}
           <input name="starts_on" type="date" required />
-        </Field>
-        <Field label={t("admin.endsOn")}>
+        </label>
+        <label>
+          {t("admin.endsOn")}
           <input name="ends_on" type="date" required />
-        </Field>
-        <Field label={t("admin.visits")}>
+        </label>
+        <label>
+          {t("admin.visits")}
           <input name="visits" type="number" min={1} defaultValue={1} />
-        </Field>
-        <Field label={t("admin.quota")}>
+        </label>
+        <label>
+          {t("admin.quota")}
           <input name="daily_quota" type="number" min={1} />
-        </Field>
-        <Field label={t("admin.note")}>
+        </label>
+        <label>
+          {t("admin.note")}
           <input name="note" />
-        </Field>
+        </label>
         <button type="submit" className="primary">
           {t("admin.assign")}
         </button>

@@ -69,7 +69,7 @@ function save(blob: Blob, name: string) {
 }
 
 export function Dashboard({ api }: { api: Api }) {
-  const { t, locale, number } = useI18n();
+  const { t, pick, number } = useI18n();
   const [units, setUnits] = useState<Unit[]>([]);
   const [path, setPath] = useState<string[]>([]);
   const [ratings, setRatings] = useState<Rating[]>([]);
@@ -94,7 +94,7 @@ export function Dashboard({ api }: { api: Api }) {
 
   const name = (id: string) => {
     const u = byId.get(id);
-    return u ? (locale === "zh-CN" ? u.name_zh : u.name_en) : id;
+    return u ? pick(u.name_zh, u.name_en) : id;
   };
   const periods = [...new Set(ratings.map((r) => r.period))].sort();
   const latest = periods[periods.length - 1];
@@ -169,7 +169,7 @@ export function Dashboard({ api }: { api: Api }) {
             <tbody>
               {weak.map((w) => (
                 <tr key={w.item_id}>
-                  <td>{locale === "zh-CN" ? w.label_zh : w.label_en}</td>
+                  <td>{pick(w.label_zh, w.label_en)}</td>
                   <td>{t("dash.failRate", { rate: number(w.fail_rate * 100, 0), n: w.answered })}</td>
                 </tr>
               ))}

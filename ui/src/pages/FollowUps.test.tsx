@@ -32,7 +32,11 @@ const action = (over: Partial<FollowUp>): FollowUp => ({
 
 describe("FollowUps", () => {
   it("highlights overdue actions and marks one done", async () => {
-    const followUps = vi.fn().mockResolvedValue([action({}), action({ action_id: "a2", due: "2099-01-01", overdue: false })]);
+    const followUps = vi.fn().mockResolvedValue([
+      action({}),
+      action({ action_id: "a2", due: "2099-01-01", overdue: false }),
+      action({ action_id: "a3", status: "verified", overdue: false }),
+    ]);
     const actionStep = vi.fn().mockResolvedValue("done");
     const open = vi.fn();
     render(
@@ -51,6 +55,10 @@ describe("FollowUps", () => {
     expect(await within(first).findByRole("button", { name: "Verify" })).toBeTruthy();
     expect(actionStep).toHaveBeenCalledWith("d1", "a1", "complete");
     expect(first.className).not.toContain("overdue");
+
+    // A verified action is closed: the record allows no step on it.
+    const closed = rows.find((r) => r.getAttribute("data-action") === "a3")!;
+    expect(within(closed).getAllByRole("button").map((b) => b.textContent)).toEqual(["Open audit"]);
 
     fireEvent.click(within(first).getByRole("button", { name: "Open audit" }));
     expect(open).toHaveBeenCalledWith("d1");

@@ -14,9 +14,16 @@ export function localToday(now = new Date()): string {
 }
 
 type Show = "open" | "overdue" | "all";
+type Step = "complete" | "verify" | "reopen";
+
+// What can be done to an action in each status (as the record allows).
+const STEPS: Record<FollowUp["status"], Step[]> = { open: ["complete"], done: ["verify", "reopen"], verified: [] };
+
+/** The server's rule (ActionStatus::overdue): still open past its due date. */
+const overdue = (status: FollowUp["status"], due: string) => status === "open" && due < localToday();
 
 export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void }) {
-  const { t, locale } = useI18n();
+  const { t, pick } = useI18n();
   const [show, setShow] = useState<Show>("open");
   const [store, setStore] = useState("");
   const [rows, setRows] = useState<FollowUp[] | null>(null);
@@ -39,13 +46,13 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
     load();
   }, [load]);
 
-  const step = async (a: FollowUp, s: "complete" | "verify" | "reopen") => {
+  const step = async (a: FollowUp, s: Step) => {
     setBusy(a.action_id);
     try {
       const status = await api.actionStep(a.doc_id, a.action_id, s);
       // The list is derived from the documents a moment later: show the
       // new status now.
-      setRows((rows) => rows?.map((r) => (r === a ? { ...r, status, overdue: status === "open" && r.due < localToday() } : r)) ?? null);
+      setRows((rows) => rows?.map((r) => (r === a ? { ...r, status, overdue: overdue(status, r.due) } : r)) ?? null);
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -53,7 +60,7 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
     }
   };
 
-  const overdue = rows?.filter((r) => r.overdue).length ?? 0;
+  const late = rows?.filter((r) => r.overdue).length ?? 0;
   return (
     <section>
       <h1>{t("follow.title")}</h1>
@@ -77,7 +84,7 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
       {rows && (
         <p>
           {t("follow.count", { n: rows.length })}
-          {overdue > 0 && <span className="badge danger">{t("follow.overdueCount", { n: overdue })}</span>}
+          {late > 0 && <span className="badge danger">{t("follow.overdueCount", { n: late })}</span>}
         </p>
       )}
       {rows && rows.length === 0 && <p>{t("follow.empty")}</p>}
@@ -102,7 +109,7 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
                   {a.overdue && <span className="badge danger">{t("follow.overdue")}</span>}
                 </td>
                 <td>{a.store_id}</td>
-                <td>{(locale === "zh-CN" ? a.label_zh : a.label_en) ?? a.item_id}</td>
+                <td>{pick(a.label_zh, a.label_en) ?? a.item_id}</td>
                 <td>{a.description}</td>
                 <td>{a.assignee}</td>
                 <td className="nowrap">{t(`action.${a.status}` as MessageKey)}</td>
@@ -110,21 +117,11 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
                   <button type="button" onClick={() => open(a.doc_id)}>
                     {t("follow.openAudit")}
                   </button>
-                  {a.status === "open" && (
-                    <button type="button" disabled={busy === a.action_id} onClick={() => step(a, "complete")}>
-                      {t("follow.complete")}
+                  {STEPS[a.status].map((s) => (
+                    <button key={s} type="button" disabled={busy === a.action_id} onClick={() => step(a, s)}>
+                      {t(`follow.${s}`)}
                     </button>
-                  )}
-                  {a.status === "done" && (
-                    <button type="button" disabled={busy === a.action_id} onClick={() => step(a, "verify")}>
-                      {t("follow.verify")}
-                    </button>
-                  )}
-                  {a.status !== "open" && (
-                    <button type="button" disabled={busy === a.action_id} onClick={() => step(a, "reopen")}>
-                      {t("follow.reopen")}
-                    </button>
-                  )}
+                  ))}
                 </td>
               </tr>
             ))}

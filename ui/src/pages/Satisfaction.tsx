@@ -8,7 +8,7 @@ import * as echarts from "echarts/core";
 import { ScatterChart } from "echarts/charts";
 import { GridComponent, MarkLineComponent, TooltipComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
-import type { Api, TemplateInfo, Unit, UnitSatisfaction } from "../api";
+import { latestVersions, type Api, type TemplateInfo, type Unit, type UnitSatisfaction } from "../api";
 import { useI18n } from "../i18n";
 import { zhCN, type MessageKey } from "../i18n/messages";
 
@@ -81,7 +81,7 @@ function Ipa({ ipa }: { ipa: NonNullable<UnitSatisfaction["ipa"]> }) {
 }
 
 export function Satisfaction({ api }: { api: Api }) {
-  const { t, locale, number } = useI18n();
+  const { t, pick, number } = useI18n();
   const term = useTerm();
   const [templates, setTemplates] = useState<TemplateInfo[]>([]);
   const [template, setTemplate] = useState("");
@@ -92,10 +92,8 @@ export function Satisfaction({ api }: { api: Api }) {
 
   useEffect(() => {
     api.templates().then((all) => {
-      const surveys = all.filter((x) => x.kind === "questionnaire");
-      // Newest first within a template: keep one entry per template.
-      const seen = new Set<string>();
-      setTemplates(surveys.filter((x) => !seen.has(x.template_id) && seen.add(x.template_id)));
+      const surveys = latestVersions(all.filter((x) => x.kind === "questionnaire"));
+      setTemplates(surveys);
       if (surveys.length) setTemplate((cur) => cur || surveys[0].template_id);
     }, (e) => setError((e as Error).message));
     api.units().then(setUnits, () => setUnits([]));
@@ -113,9 +111,8 @@ export function Satisfaction({ api }: { api: Api }) {
     );
   }, [api, template]);
 
-  const names = useMemo(() => new Map(units.map((u) => [u.id, locale === "zh-CN" ? u.name_zh : u.name_en])), [units, locale]);
+  const names = useMemo(() => new Map(units.map((u) => [u.id, pick(u.name_zh, u.name_en)])), [units, pick]);
   const shown = data?.find((u) => u.unit === unit);
-  const title = (tpl: TemplateInfo) => (locale === "zh-CN" ? tpl.title_zh : tpl.title_en);
 
   return (
     <section className="satisfaction">
@@ -126,7 +123,7 @@ export function Satisfaction({ api }: { api: Api }) {
           <select name="template" value={template} onChange={(e) => setTemplate(e.target.value)}>
             {templates.map((x) => (
               <option key={x.template_id} value={x.template_id}>
-                {title(x)}
+                {pick(x.title_zh, x.title_en)}
               </option>
             ))}
           </select>
@@ -201,8 +198,8 @@ export function Satisfaction({ api }: { api: Api }) {
                   return attrs.length ? (
                     <li key={q} data-quadrant={q}>
                       <strong style={{ color: QUADRANT_COLOURS[q] }}>{term("quadrant", q)}</strong>
-                      {locale === "zh-CN" ? "：" : ": "}
-                      {attrs.map((p) => term("attr", p.attribute)).join(locale === "zh-CN" ? "、" : ", ")}
+                      {pick("：", ": ")}
+                      {attrs.map((p) => term("attr", p.attribute)).join(pick("、", ", "))}
                     </li>
                   ) : null;
                 })}
