@@ -35,6 +35,9 @@ pub struct FormView {
     pub location: Option<GeoPoint>,
     /// The author may still change the answers (draft or returned).
     pub editable: bool,
+    /// Quitting this interview part-way keeps what was answered as a partial
+    /// response; otherwise quitting discards it.
+    pub keeps_partial: bool,
     pub sections: Vec<SectionView>,
     /// Relevant items that take an answer, and how many of them have one.
     pub answerable: u32,
@@ -290,6 +293,8 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
         started_at: state.header.started_at,
         location: state.header.location.clone(),
         editable: matches!(state.status, Status::Draft | Status::Returned),
+        keeps_partial: template.kind == TemplateKind::Questionnaire
+            && template.keep_partial_responses,
         sections,
         answerable,
         answered,

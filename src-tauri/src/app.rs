@@ -12,7 +12,7 @@ use automerge::AutoCommit;
 use fieldcheck_core::answers::{AnswerValue, GeoPoint, MediaRef, from_json};
 use fieldcheck_core::form::{FormView, form_view};
 use fieldcheck_core::i18n::Bilingual;
-use fieldcheck_core::records::{Actor, Record, RecordError, RecordState};
+use fieldcheck_core::records::{Actor, Record, RecordError, RecordState, Status};
 use fieldcheck_core::reference::UnitRecord;
 use fieldcheck_core::templates::{AnswerType, Template};
 use fieldcheck_core::vocab::Role;
@@ -419,7 +419,8 @@ impl App {
             let Ok((_, state)) = Record::with_state(doc) else {
                 continue;
             };
-            if state.header.author != session.user {
+            // A discarded draft is gone as far as its author is concerned.
+            if state.header.author != session.user || state.status == Status::Discarded {
                 continue;
             }
             let score = templates
@@ -466,10 +467,12 @@ impl App {
                         .unwrap_or_default();
                     (a.starts_on.as_str()..=a.ends_on.as_str()).contains(&day.as_str())
                 };
+                // A partial interview is kept for analysis but fills no quota.
                 let mine: Vec<&RecordSummary> = records
                     .iter()
                     .filter(|r| {
                         r.template_id == a.template_id
+                            && r.status != Status::Partial.as_str()
                             && under(&a.unit_id, &r.store.id)
                             && in_period(r.started_at)
                     })
@@ -690,6 +693,24 @@ impl App {
     pub async fn submit(&self, doc_id: &str) -> Result<FormView> {
         self.edit(doc_id, |record, template, actor| {
             Ok(record.submit(template, actor)?)
+        })
+        .await
+    }
+
+    /// Ends an interview part-way: kept as a partial response or discarded,
+    /// as its template says.
+    pub async fn quit(&self, doc_id: &str) -> Result<FormView> {
+        self.edit(doc_id, |record, template, actor| {
+            record.quit(template, actor)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Throws a draft away (its answers are cleared; it counts nowhere).
+    pub async fn discard(&self, doc_id: &str) -> Result<FormView> {
+        self.edit(doc_id, |record, template, actor| {
+            Ok(record.discard(template, actor)?)
         })
         .await
     }

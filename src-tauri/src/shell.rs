@@ -112,6 +112,16 @@ async fn submit(app: State<'_, App>, doc: String) -> Result<FormView> {
 }
 
 #[tauri::command]
+async fn quit(app: State<'_, App>, doc: String) -> Result<FormView> {
+    app.quit(&doc).await
+}
+
+#[tauri::command]
+async fn discard(app: State<'_, App>, doc: String) -> Result<FormView> {
+    app.discard(&doc).await
+}
+
+#[tauri::command]
 async fn sync_status(app: State<'_, App>) -> Result<SyncView> {
     app.sync_status().await
 }
@@ -168,6 +178,8 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             attach,
             media_url,
             submit,
+            quit,
+            discard,
             sync_status,
             sync_now
         ])

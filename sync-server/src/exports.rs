@@ -102,7 +102,7 @@ pub struct ExportQuery {
     template: Option<String>,
     /// A unit of the hierarchy.
     store: Option<String>,
-    /// Comma-separated statuses; default every status but draft.
+    /// Comma-separated statuses; default every status but draft and discarded.
     status: Option<String>,
     from: Option<i64>,
     to: Option<i64>,
@@ -157,7 +157,7 @@ fn filtered(base: &str, who: &Principal, q: &ExportQuery) -> Sql {
     push_visibility(&mut sql, who);
     let statuses = list_param(
         q.status.as_deref(),
-        "submitted,resubmitted,returned,approved",
+        "submitted,resubmitted,returned,approved,partial",
     );
     sql.push(" AND status IN ").in_list(statuses);
     if let Some(s) = &q.store {

@@ -33,6 +33,10 @@ use utoipa::{IntoParams, ToSchema};
 
 /// Record statuses that count as a visit: submitted and not sent back.
 const VALID: &str = "'submitted', 'resubmitted', 'approved'";
+/// Interviews that count in the satisfaction analyses: the valid ones and
+/// those quit part-way under a template that keeps partial responses, whose
+/// unanswered items are missing.
+const ANSWERED: &str = "'submitted', 'resubmitted', 'approved', 'partial'";
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -454,7 +458,7 @@ pub async fn satisfaction(
         let mut sql = Sql::new(base);
         push_visibility(&mut sql, &who);
         sql.push(&format!(
-            " AND r.kind = 'questionnaire' AND r.status IN ({VALID})"
+            " AND r.kind = 'questionnaire' AND r.status IN ({ANSWERED})"
         ));
         sql.push(" AND r.template_id = ").bind(q.template.as_str());
         if let Some(u) = &q.unit {

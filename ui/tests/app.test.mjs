@@ -5,7 +5,8 @@
 //   and submits an audit with a photo; the server starts again; the audit
 //   arrives and is scored; the manager returns it through the API; the
 //   inspector sees the comment in the app;
-// - a surveyor records three intercepts offline and they arrive;
+// - a surveyor records three intercepts offline, quits a fourth part-way
+//   (kept as a partial response), and they arrive;
 // - an inspector times a hotline test call with the call bar (a hotline the
 //   administrator adds; only hotlines are offered for it);
 // - a manager signs in to the app and reviews in the console, online.
@@ -313,7 +314,7 @@ test("an inspector audits offline with a photo; it arrives, is returned, and the
   await shot(d, "app-4-returned-with-comment");
 });
 
-test("a surveyor records three intercepts offline and they arrive", async () => {
+test("a surveyor records three intercepts offline, quits a fourth, and they arrive", async () => {
   if (!serverUp) stopServer = await startServer(port);
   const d = await openApp(DISPLAY, join(tmp, "surveyor"), base);
   await signIn(d, "surveyor");
@@ -333,16 +334,28 @@ test("a surveyor records three intercepts offline and they arrive", async () => 
     // Without kiosk mode the next interview starts at once.
     await d.wait(async () => (await d.findElements(By.css("fieldset.item[data-answered=true]"))).length === 0, 20_000);
   }
-  await click(d, byText("稍后继续"));
+  // The fourth respondent leaves after one answer. The template keeps
+  // partial responses: the interview ends as one, and fills no quota.
+  const choice = By.css("fieldset.item[data-type=single_choice] .choices button");
+  await d.wait(until.elementLocated(choice), 20_000);
+  await press(d, await d.findElement(choice));
+  await d.wait(async () => (await d.findElements(By.css("fieldset.item[data-answered=true]"))).length === 1, 20_000, "one answer saved");
+  await click(d, byText("中止访问"));
+  await waitText(d, "已答内容将作为部分完成的问卷保存");
+  await shot(d, "app-6-intercept-quit");
+  await click(d, byText("确定结束"));
+  await waitText(d, "访问已中止，已答内容作为部分完成保存");
   await waitText(d, "今日 3/20 份");
   await shot(d, "app-6-intercept-count");
 
   stopServer = await startServer(port);
   const manager = await login(base, "manager");
-  await eventually("three responses on the server", async () => {
-    const q = await api(base, "GET", "/api/v1/records?kind=questionnaire&inspector=surveyor&status=submitted", manager);
-    return q.body.records.filter((r) => r.doc_id.startsWith("survey-")).length === 3;
-  });
+  const mine = async (status) => {
+    const q = await api(base, "GET", `/api/v1/records?kind=questionnaire&inspector=surveyor&status=${status}`, manager);
+    return q.body.records.filter((r) => r.doc_id.startsWith("survey-")).length;
+  };
+  await eventually("three responses and a partial one on the server", async () => (await mine("submitted")) === 3 && (await mine("partial")) === 1);
+  assert.equal(await mine("draft"), 0, "no interview is left hanging as a draft");
 });
 
 test("an inspector times a hotline test call with the call bar", async () => {

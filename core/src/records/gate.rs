@@ -5,6 +5,7 @@
 //! be bypassed.
 
 use super::{ActionStatus, RecordState, Status};
+use crate::templates::TemplateKind;
 use crate::vocab::Role;
 
 /// Who sent the changes.
@@ -72,7 +73,13 @@ pub fn check_change(
         }
     }
     if status_changed {
-        check_transition(before.status, after.status, sender, is_author)?;
+        check_transition(
+            after.header.kind,
+            before.status,
+            after.status,
+            sender,
+            is_author,
+        )?;
     }
     for (id, c) in &after.comments {
         match before.comments.get(id) {
@@ -105,11 +112,19 @@ fn check_new(after: &RecordState, sender: &Sender) -> Result<(), Violation> {
     if after.header.author != sender.user {
         return deny("a new record must be authored by the signed-in user");
     }
-    if !matches!(after.status, Status::Draft | Status::Submitted)
-        || !after.comments.is_empty()
-        || !after.actions.is_empty()
-    {
-        return deny("a new record arrives as a draft or submitted, without review");
+    // Started and ended on the device before it could sync: a new record
+    // may also arrive discarded, or as a partial interview.
+    let first = match after.status {
+        Status::Partial => after.header.kind == TemplateKind::Questionnaire,
+        status => matches!(
+            status,
+            Status::Draft | Status::Submitted | Status::Discarded
+        ),
+    };
+    if !first || !after.comments.is_empty() || !after.actions.is_empty() {
+        return deny(
+            "a new record arrives as a draft, submitted, partial or discarded, without review",
+        );
     }
     if after.history.iter().any(|h| h.by != sender.user) {
         return deny("the status history must be signed by the author");
@@ -118,6 +133,7 @@ fn check_new(after: &RecordState, sender: &Sender) -> Result<(), Violation> {
 }
 
 fn check_transition(
+    kind: TemplateKind,
     from: Status,
     to: Status,
     sender: &Sender,
@@ -125,7 +141,8 @@ fn check_transition(
 ) -> Result<(), Violation> {
     use Status::*;
     let ok = match (from, to) {
-        (Draft, Submitted) | (Returned, Resubmitted) => is_author,
+        (Draft, Submitted | Discarded) | (Returned, Resubmitted) => is_author,
+        (Draft, Partial) => is_author && kind == TemplateKind::Questionnaire,
         (Submitted | Resubmitted, Returned | Approved) => is_reviewer(sender.role),
         _ => false,
     };
@@ -479,6 +496,50 @@ items = [{ id = "sign", type = "pass_fail", points = 10, label = { zh-CN = "æ ‡è
             by("wang", Role::Manager, Some(&after), &before).is_err(),
             "deleted"
         );
+    }
+
+    #[test]
+    fn only_the_author_ends_a_draft_and_only_an_interview_ends_partial() {
+        let t = template();
+        let li = actor("li", Role::Inspector);
+        let r = Record::create(&t, "r1", "s", &li).expect("create");
+        let before = r.state().expect("state");
+        let mut discarded = r.clone();
+        discarded.discard(&t, &li).expect("discard");
+        let after = discarded.state().expect("state");
+        assert_eq!(by("li", Role::Inspector, Some(&before), &after), Ok(()));
+        assert_eq!(
+            by("li", Role::Inspector, None, &after),
+            Ok(()),
+            "started and discarded before the first sync"
+        );
+        assert!(by("zhao", Role::Inspector, Some(&before), &after).is_err());
+        assert!(by("wang", Role::Manager, Some(&before), &after).is_err());
+
+        let mut partial = after.clone();
+        partial.status = Status::Partial;
+        partial.history.last_mut().expect("change").status = Status::Partial;
+        assert!(
+            by("li", Role::Inspector, Some(&before), &partial).is_err(),
+            "an audit is never kept partial"
+        );
+        assert!(by("li", Role::Inspector, None, &partial).is_err());
+        let mut interview = partial.clone();
+        interview.header.kind = crate::templates::TemplateKind::Questionnaire;
+        let mut draft = before.clone();
+        draft.header.kind = crate::templates::TemplateKind::Questionnaire;
+        assert_eq!(by("li", Role::Inspector, Some(&draft), &interview), Ok(()));
+
+        let mut revived = after.clone();
+        revived.status = Status::Draft;
+        assert!(
+            by("li", Role::Inspector, Some(&after), &revived).is_err(),
+            "a discarded record stays discarded"
+        );
+        let sent = submitted(&t, AnswerValue::Pass).state().expect("state");
+        let mut thrown = sent.clone();
+        thrown.status = Status::Discarded;
+        assert!(by("li", Role::Inspector, Some(&sent), &thrown).is_err());
     }
 }
 

@@ -37,8 +37,21 @@ string_enum!(
         Resubmitted = "resubmitted",
         /// Locked: answers, status and comments no longer change.
         Approved = "approved",
+        /// An interview ended part-way whose template keeps partial
+        /// responses: what was answered counts; nothing more is asked.
+        Partial = "partial",
+        /// A draft its author threw away: its answers are cleared and it
+        /// counts nowhere.
+        Discarded = "discarded",
     }
 );
+
+impl Status {
+    /// Ended without review: a partial interview or a discarded draft.
+    pub fn is_abandoned(self) -> bool {
+        matches!(self, Status::Partial | Status::Discarded)
+    }
+}
 
 string_enum!(
     /// Where a corrective action is.
@@ -477,6 +490,42 @@ impl Record {
         })
     }
 
+    /// Ends an interview part-way (the respondent left, or the kiosk sat
+    /// idle): kept as [`Status::Partial`] when the template keeps partial
+    /// responses and something was answered, otherwise discarded. Returns
+    /// the status it ended in.
+    pub fn quit(&mut self, template: &Template, actor: &Actor) -> Result<Status> {
+        let keep = template.kind == TemplateKind::Questionnaire
+            && template.keep_partial_responses
+            && !self.state()?.answers.is_empty();
+        if !keep {
+            self.discard(template, actor)?;
+            return Ok(Status::Discarded);
+        }
+        self.change(actor, "quit", |r| {
+            r.check_draft(template, actor, "quit")?;
+            let header = r.map_id("header")?;
+            reconcile_prop(&mut r.doc, &header, "ended_at", Some(actor.now_ms))?;
+            r.set_status(actor, Status::Partial)
+        })?;
+        Ok(Status::Partial)
+    }
+
+    /// Throws a draft away: its answers are cleared, it is never reviewed,
+    /// rated or counted. A returned record has been submitted and cannot be.
+    pub fn discard(&mut self, template: &Template, actor: &Actor) -> Result<()> {
+        self.change(actor, "discard", |r| {
+            r.check_draft(template, actor, "discard")?;
+            let answers = r.map_id("answers")?;
+            for key in r.doc.keys(&answers).collect::<Vec<_>>() {
+                r.doc.delete(&answers, key.as_str())?;
+            }
+            let header = r.map_id("header")?;
+            reconcile_prop(&mut r.doc, &header, "ended_at", Some(actor.now_ms))?;
+            r.set_status(actor, Status::Discarded)
+        })
+    }
+
     /// Returns a submitted record to its author with a comment.
     pub fn return_for_changes(&mut self, actor: &Actor, comment: &str) -> Result<()> {
         self.review(actor, "return", Status::Returned, Some(comment))
@@ -553,7 +602,7 @@ impl Record {
             "open a corrective action",
         )?;
         let status = self.status()?;
-        if status == Status::Draft {
+        if matches!(status, Status::Draft | Status::Discarded) {
             return Err(RecordError::InvalidTransition {
                 action: "open a corrective action on",
                 status,
@@ -721,6 +770,14 @@ impl Record {
         match self.status()? {
             Status::Draft | Status::Returned => Ok(()),
             Status::Approved => Err(RecordError::Locked),
+            status => Err(RecordError::InvalidTransition { action, status }),
+        }
+    }
+
+    fn check_draft(&self, template: &Template, actor: &Actor, action: &'static str) -> Result<()> {
+        self.check_editable(template, actor, action)?;
+        match self.status()? {
+            Status::Draft => Ok(()),
             status => Err(RecordError::InvalidTransition { action, status }),
         }
     }

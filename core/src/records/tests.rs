@@ -1,7 +1,7 @@
 use super::*;
 use crate::scoring::audit::score_visit;
 use crate::templates::Format;
-use crate::test_support::CHECKLIST;
+use crate::test_support::{CHECKLIST, QUESTIONNAIRE};
 
 const FORM: &str = r#"
 pass_threshold = 50
@@ -466,4 +466,100 @@ fn an_action_is_overdue_only_while_open_past_its_due_date() {
     assert!(!ActionStatus::Done.overdue("2026-11-01", today));
     assert!(!ActionStatus::Verified.overdue("2026-11-01", today));
     assert!(!ActionStatus::Open.overdue("someday", today));
+}
+
+fn survey(partial_responses: &str) -> Template {
+    let src = format!(
+        r#"{QUESTIONNAIRE}partial_responses = "{partial_responses}"
+
+[[sections]]
+id = "s"
+title = {{ zh-CN = "甲", en = "A" }}
+items = [
+  {{ id = "purpose", type = "text", required = true, label = {{ zh-CN = "目的", en = "Purpose" }} }},
+  {{ id = "nps", type = "recommend", required = true, label = {{ zh-CN = "推荐", en = "Recommend" }} }},
+]
+"#
+    );
+    Template::load(&src, Format::Toml).expect("valid survey")
+}
+
+fn surveyor(t: i64) -> Actor {
+    actor("zhou.surveyor", Role::Surveyor, t)
+}
+
+#[test]
+fn quitting_an_interview_keeps_or_discards_it_as_the_template_says() {
+    for (rule, answered, ended) in [
+        ("keep", true, Status::Partial),
+        ("keep", false, Status::Discarded),
+        ("discard", true, Status::Discarded),
+    ] {
+        let t = survey(rule);
+        let mut r = Record::create(&t, "q-1", "store-001", &surveyor(1_000)).expect("create");
+        if answered {
+            r.answer(
+                &t,
+                &surveyor(2_000),
+                "purpose",
+                AnswerValue::Text("bill".into()),
+                None,
+            )
+            .expect("answer");
+        }
+        assert!(
+            r.quit(&t, &inspector(3_000)).is_err(),
+            "only the author quits"
+        );
+        assert_eq!(r.quit(&t, &surveyor(3_000)).expect("quit"), ended, "{rule}");
+        let s = r.state().expect("state");
+        assert_eq!(s.status, ended);
+        assert_eq!(s.header.ended_at, Some(3_000));
+        assert_eq!(
+            s.answers.contains_key("purpose"),
+            ended == Status::Partial,
+            "{rule}"
+        );
+        assert!(
+            r.answer(&t, &surveyor(4_000), "nps", AnswerValue::Number(9.0), None)
+                .is_err(),
+            "an ended interview takes no more answers"
+        );
+        assert!(r.submit(&t, &surveyor(4_000)).is_err());
+        assert!(r.quit(&t, &surveyor(4_000)).is_err(), "it ends once");
+    }
+}
+
+#[test]
+fn a_draft_audit_can_be_discarded_but_not_a_submitted_one() {
+    let t = template();
+    let mut r = new_record(&t);
+    r.answer(&t, &inspector(2_000), "sign", AnswerValue::Pass, None)
+        .expect("answer");
+    assert_eq!(
+        r.quit(&t, &inspector(3_000)).expect("quit"),
+        Status::Discarded,
+        "a checklist is never kept partial"
+    );
+    assert!(r.state().expect("state").answers.is_empty());
+    assert!(
+        r.history()
+            .last()
+            .is_some_and(|c| c.message.as_deref() == Some("discard"))
+    );
+
+    let mut sent = submitted(&t);
+    assert!(matches!(
+        sent.discard(&t, &inspector(5_000)),
+        Err(RecordError::InvalidTransition {
+            status: Status::Submitted,
+            ..
+        })
+    ));
+    sent.return_for_changes(&manager(6_000), "fix it")
+        .expect("return");
+    assert!(
+        sent.discard(&t, &inspector(7_000)).is_err(),
+        "a returned record was submitted: it is fixed, not thrown away"
+    );
 }

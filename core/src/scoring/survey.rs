@@ -584,16 +584,11 @@ pub fn score_response(template: &Template, answers: &Answers) -> ResponseScore {
 mod tests {
     use super::*;
     use crate::templates::Format;
+    use crate::test_support::QUESTIONNAIRE;
 
     fn survey(weights: &str) -> Template {
         let src = format!(
-            r#"
-id = "s"
-kind = "questionnaire"
-mode = "intercept"
-channel = "owned_hall"
-title = {{ zh-CN = "调查", en = "Survey" }}
-
+            r#"{QUESTIONNAIRE}
 [[sections]]
 id = "main"
 title = {{ zh-CN = "主", en = "Main" }}

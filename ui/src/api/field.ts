@@ -22,6 +22,10 @@ export interface FieldApi {
   stampLocation(doc: string, at: GeoPoint): Promise<FormView>;
   mediaUrl(hash: string): Promise<string | null>;
   submit(doc: string): Promise<FormView>;
+  /** Ends an interview part-way: partial or discarded, as its template says. */
+  quit(doc: string): Promise<FormView>;
+  /** Throws a draft away. */
+  discard(doc: string): Promise<FormView>;
   syncStatus(): Promise<SyncView>;
   syncNow(): Promise<void>;
 }
@@ -65,6 +69,8 @@ export class TauriFieldApi implements FieldApi {
   stampLocation = (doc: string, at: GeoPoint) => call<FormView>("stamp_location", { doc, at });
   mediaUrl = (hash: string) => call<string | null>("media_url", { hash });
   submit = (doc: string) => call<FormView>("submit", { doc });
+  quit = (doc: string) => call<FormView>("quit", { doc });
+  discard = (doc: string) => call<FormView>("discard", { doc });
   syncStatus = () => call<SyncView>("sync_status");
   syncNow = () => call<void>("sync_now");
 }

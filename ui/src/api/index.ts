@@ -3,7 +3,7 @@ import type { FormView } from "./types";
 // What the UI needs of the system, whoever provides it: Tauri commands in
 // the app (offline, the device store) or HTTP /api/v1 in the web console.
 
-export type Status = "draft" | "submitted" | "returned" | "resubmitted" | "approved";
+export type Status = "draft" | "submitted" | "returned" | "resubmitted" | "approved" | "partial" | "discarded";
 
 export interface QueueRecord {
   doc_id: string;

@@ -31,7 +31,12 @@ location: GeoPoint | null,
 /**
  * The author may still change the answers (draft or returned).
  */
-editable: boolean, sections: Array<SectionView>, 
+editable: boolean, 
+/**
+ * Quitting this interview part-way keeps what was answered as a partial
+ * response; otherwise quitting discards it.
+ */
+keeps_partial: boolean, sections: Array<SectionView>, 
 /**
  * Relevant items that take an answer, and how many of them have one.
  */

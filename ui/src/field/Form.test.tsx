@@ -1,8 +1,9 @@
 // The form stamps where the visit takes place once, when the device gives a
-// position, and says so; without one the record goes on unstamped.
+// position, and says so; without one the record goes on unstamped. A draft
+// is quit or discarded only after saying what will happen to its answers.
 
-import { cleanup, render, screen } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, type Mock, vi } from "vitest";
 import type { FieldApi } from "../api/field";
 import type { FormView, GeoPoint } from "../api/types";
 import { I18nProvider } from "../i18n";
@@ -25,6 +26,7 @@ const view = (location: GeoPoint | null): FormView => ({
   started_at: 0,
   location,
   editable: true,
+  keeps_partial: false,
   sections: [],
   answerable: 0,
   answered: 0,
@@ -87,5 +89,74 @@ describe("Form location", () => {
     expect(await screen.findByText("已记录位置")).toBeTruthy();
     await new Promise((r) => setTimeout(r, 50));
     expect(again).not.toHaveBeenCalled();
+  });
+});
+
+/** Asks to end the draft, confirms, and checks what came of it. */
+async function endsAs(o: { ask: string; confirm: string; call: Mock; doc: string; onDone: Mock; status: string }) {
+  fireEvent.click(await screen.findByRole("button", { name: o.ask }));
+  fireEvent.click(screen.getByRole("button", { name: o.confirm }));
+  await vi.waitFor(() => expect(o.onDone).toHaveBeenCalledWith(expect.objectContaining({ status: o.status })));
+  expect(o.call).toHaveBeenCalledWith(o.doc);
+}
+
+describe("Ending a draft", () => {
+  const interview = (status: string): FormView => ({
+    ...view({ lat: 1, lon: 2, accuracy_m: null }),
+    doc_id: "survey-1",
+    kind: "questionnaire",
+    mode: "intercept",
+    keeps_partial: true,
+    answerable: 20,
+    answered: 3,
+    status,
+    editable: status === "draft" || status === "returned",
+  });
+
+  it("quits an interview, kept as partial, only once confirmed", async () => {
+    const quit = vi.fn(async () => interview("partial"));
+    const onDone = vi.fn();
+    render(
+      <I18nProvider initial="en">
+        <Form api={fieldApi({ form: async () => interview("draft"), quit })} doc="survey-1" onDone={onDone} />
+      </I18nProvider>,
+    );
+    fireEvent.click(await screen.findByRole("button", { name: "Quit interview" }));
+    expect(screen.getByRole("alertdialog").textContent).toContain("kept as a partial response");
+    fireEvent.click(screen.getByRole("button", { name: "Keep going" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(quit).not.toHaveBeenCalled();
+
+    await endsAs({ ask: "Quit interview", confirm: "End it", call: quit, doc: "survey-1", onDone, status: "partial" });
+  });
+
+  it("warns that a template without partial responses discards, and audits discard drafts", async () => {
+    render(
+      <I18nProvider initial="zh-CN">
+        <Form api={fieldApi({ form: async () => ({ ...interview("draft"), keeps_partial: false }) })} doc="survey-1" onDone={() => {}} />
+      </I18nProvider>,
+    );
+    fireEvent.click(await screen.findByRole("button", { name: "中止访问" }));
+    expect(screen.getByRole("alertdialog").textContent).toContain("已答内容将被丢弃");
+    cleanup();
+
+    const discard = vi.fn(async () => ({ ...view(null), status: "discarded", editable: false }));
+    const onDone = vi.fn();
+    render(
+      <I18nProvider initial="en">
+        <Form api={fieldApi({ form: async () => view({ lat: 1, lon: 2, accuracy_m: null }), discard })} doc="audit-1" onDone={onDone} />
+      </I18nProvider>,
+    );
+    await endsAs({ ask: "Discard draft", confirm: "Discard", call: discard, doc: "audit-1", onDone, status: "discarded" });
+  });
+
+  it("offers no way to throw away a returned record", async () => {
+    render(
+      <I18nProvider initial="en">
+        <Form api={fieldApi({ form: async () => interview("returned") })} doc="survey-1" onDone={() => {}} />
+      </I18nProvider>,
+    );
+    expect(await screen.findByRole("button", { name: "Continue later" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Quit interview" })).toBeNull();
   });
 });

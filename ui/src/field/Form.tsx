@@ -27,6 +27,8 @@ export function Form({
   const [form, setForm] = useState<FormView | null>(null);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
+  // Asking "are you sure?" before a quit or discard, which cannot be undone.
+  const [ending, setEnding] = useState(false);
 
   useEffect(() => {
     api.form(doc).then(setForm, (e) => setError(e.message));
@@ -161,23 +163,60 @@ export function Form({
           {error}
         </p>
       )}
-      <footer className="form-actions">
-        <button type="button" onClick={() => onDone(null)}>
-          {form.editable ? t("form.later") : t("form.back")}
-        </button>
-        {form.editable && (
-          <button
-            type="button"
-            className="primary"
-            onClick={async () => {
-              const f = await run(api.submit(doc));
-              if (f) onDone(f);
-            }}
-          >
-            {form.status === "returned" ? t("form.resubmit") : t("form.submit")}
+      {ending ? (
+        <EndConfirm
+          form={form}
+          onCancel={() => setEnding(false)}
+          onConfirm={async () => {
+            const f = await run(form.kind === "questionnaire" ? api.quit(doc) : api.discard(doc));
+            setEnding(false);
+            if (f) onDone(f);
+          }}
+        />
+      ) : (
+        <footer className="form-actions">
+          {form.status === "draft" && (
+            <button type="button" className="quiet" onClick={() => setEnding(true)}>
+              {form.kind === "questionnaire" ? t("form.quit") : t("form.discard")}
+            </button>
+          )}
+          <button type="button" onClick={() => onDone(null)}>
+            {form.editable ? t("form.later") : t("form.back")}
           </button>
-        )}
-      </footer>
+          {form.editable && (
+            <button
+              type="button"
+              className="primary"
+              onClick={async () => {
+                const f = await run(api.submit(doc));
+                if (f) onDone(f);
+              }}
+            >
+              {form.status === "returned" ? t("form.resubmit") : t("form.submit")}
+            </button>
+          )}
+        </footer>
+      )}
     </article>
+  );
+}
+
+/** What ending this draft does, said plainly, with a way back. */
+function EndConfirm({ form, onCancel, onConfirm }: { form: FormView; onCancel: () => void; onConfirm: () => void }) {
+  const { t } = useI18n();
+  const interview = form.kind === "questionnaire";
+  const message = !interview ? "form.discardConfirm" : form.keeps_partial && form.answered > 0 ? "form.quitKeep" : "form.quitDiscard";
+  return (
+    <div role="alertdialog" aria-labelledby="end-message" className="end-confirm">
+      <p id="end-message">{t(message)}</p>
+      <div className="form-actions">
+        <button type="button" onClick={onCancel}>
+          {t("form.keepGoing")}
+        </button>
+        <button type="button" className="danger" onClick={onConfirm}>
+          {interview ? t("form.confirmQuit") : t("form.confirmDiscard")}
+        </button>
+      </div>
+    </div>
   );
 }

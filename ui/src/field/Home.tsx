@@ -44,7 +44,7 @@ export function Home({ api, open }: { api: FieldApi; open: (o: Open) => void }) 
   const q = query.trim().toLowerCase();
   const matches = (s: StoreView) =>
     !q || s.id.toLowerCase().includes(q) || s.name["zh-CN"].includes(query.trim()) || s.name.en.toLowerCase().includes(q);
-  const order = { returned: 0, draft: 1, submitted: 2, resubmitted: 2, approved: 3 } as Record<string, number>;
+  const order = { returned: 0, draft: 1, submitted: 2, resubmitted: 2, approved: 3, partial: 3 } as Record<string, number>;
   const records = [...home.records].sort((a, b) => (order[a.status] ?? 9) - (order[b.status] ?? 9) || b.updated_at - a.updated_at);
 
   return (

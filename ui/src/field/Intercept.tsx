@@ -1,12 +1,15 @@
 // Intercept mode for surveyors: the store is picked once, then interview
 // after interview with big buttons. Kiosk mode hands the device to the
 // respondent and comes back to the start screen after each response or
-// after a minute of no touches; an interview left that way stays a draft.
+// after a minute of no touches. An interview quit part-way (by the
+// surveyor, or left idle in kiosk mode) is kept as a partial response or
+// discarded, as the template says.
 
 import { useEffect, useState } from "react";
 import type { FieldApi } from "../api/field";
 import type { AssignmentView, StoreView } from "../api/types";
 import { useI18n } from "../i18n";
+import type { MessageKey } from "../i18n/messages";
 import { Form } from "./Form";
 import { useText } from "./Item";
 
@@ -28,15 +31,22 @@ export function Intercept({
   const [doc, setDoc] = useState<string | null>(null);
   const [count, setCount] = useState(assignment.today);
   const [kiosk, setKiosk] = useState(false);
-  const [thanks, setThanks] = useState(false);
+  // What became of the last interview: thanks, kept partial or discarded.
+  const [notice, setNotice] = useState<MessageKey | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     if (!doc || !kiosk) return;
-    let timer = setTimeout(() => setDoc(null), IDLE_MS);
+    // The respondent walked away: end the interview for the next one.
+    const walkedAway = () => {
+      setDoc(null);
+      setNotice(null);
+      api.quit(doc).catch((e) => setError((e as Error).message));
+    };
+    let timer = setTimeout(walkedAway, IDLE_MS);
     const touch = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => setDoc(null), IDLE_MS);
+      timer = setTimeout(walkedAway, IDLE_MS);
     };
     window.addEventListener("pointerdown", touch);
     window.addEventListener("keydown", touch);
@@ -45,11 +55,11 @@ export function Intercept({
       window.removeEventListener("pointerdown", touch);
       window.removeEventListener("keydown", touch);
     };
-  }, [doc, kiosk]);
+  }, [api, doc, kiosk]);
 
   const next = async () => {
     try {
-      setThanks(false);
+      setNotice(null);
       setDoc((await api.startRecord(assignment.template_id, store.id)).doc_id);
     } catch (e) {
       setError((e as Error).message);
@@ -63,13 +73,13 @@ export function Intercept({
         doc={doc}
         big
         storeName={text(store.name)}
-        onDone={(submitted) => {
+        onDone={(ended) => {
           setDoc(null);
-          if (submitted) {
+          if (ended?.status === "submitted") {
             setCount((c) => c + 1);
-            setThanks(true);
+            setNotice("intercept.thanks");
             if (!kiosk) void next();
-          }
+          } else if (ended) setNotice(ended.status === "partial" ? "intercept.keptPartial" : "intercept.discarded");
         }}
       />
     );
@@ -82,7 +92,11 @@ export function Intercept({
           ? t("home.quota", { n: count, quota: assignment.daily_quota })
           : t("intercept.count", { n: count })}
       </p>
-      {thanks && <p className="thanks">{t("intercept.thanks")}</p>}
+      {notice && (
+        <p className={notice === "intercept.thanks" ? "thanks" : "ended"} role="status">
+          {t(notice)}
+        </p>
+      )}
       {error && <p role="alert">{error}</p>}
       <button type="button" className="primary huge" onClick={next}>
         {t("intercept.next")}

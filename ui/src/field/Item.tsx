@@ -10,7 +10,28 @@ import { SignaturePad } from "./SignaturePad";
 export type Save = (item: string, value: unknown, note: string | null) => Promise<void>;
 export type Attach = (item: string, file: Blob) => Promise<void>;
 
-const FACES = ["😞", "🙁", "😐", "🙂", "😄"];
+/**
+ * The five-level faces scale, drawn rather than taken from an emoji font:
+ * devices (and this CI's X server) lack some of the faces' glyphs.
+ */
+function Face({ level, title }: { level: number; title: string }) {
+  const bend = (level - 3) * 4; // the mouth, from a frown to a broad smile
+  const tint = ["#f4c7c3", "#f9dcc4", "#eef0f2", "#d5eede", "#bfe5cd"][level - 1];
+  return (
+    <svg className="face" viewBox="0 0 40 40" role="img" aria-label={title}>
+      <circle cx="20" cy="20" r="17" fill={tint} stroke="currentColor" strokeWidth="2" />
+      <circle cx="14" cy="16" r="2.4" fill="currentColor" />
+      <circle cx="26" cy="16" r="2.4" fill="currentColor" />
+      <path
+        d={`M12 ${27 - bend / 2} Q20 ${27 + bend * 1.5} 28 ${27 - bend / 2}`}
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2.5"
+        strokeLinecap="round"
+      />
+    </svg>
+  );
+}
 
 export function useText() {
   const { locale } = useI18n();
@@ -23,7 +44,7 @@ function Choices({
   onPick,
   big,
 }: {
-  options: { value: unknown; label: string; title?: string }[];
+  options: { value: unknown; label: React.ReactNode; title?: string }[];
   value: unknown;
   onPick: (v: unknown) => void;
   big?: boolean;
@@ -132,7 +153,7 @@ export function Item({
   const set = (v: unknown) => save(item.id, v, note || null);
   const na = item.allow_na ? [{ value: "na", label: t("form.na") }] : [];
   const input = item.input;
-  const pick = (options: { value: unknown; label: string; title?: string }[], large = big) => (
+  const pick = (options: { value: unknown; label: React.ReactNode; title?: string }[], large = big) => (
     <Choices value={item.value} onPick={set} big={large} options={[...options, ...na]} />
   );
   const numbers = (min: number, max: number) => range(min, max).map((x) => ({ value: x, label: String(x) }));
@@ -164,7 +185,10 @@ export function Item({
       break;
     case "touchpoint":
       control = pick(
-        FACES.map((f, i) => ({ value: i + 1, label: f, title: t(`face.${i + 1}` as "face.1") })),
+        [1, 2, 3, 4, 5].map((level) => {
+          const title = t(`face.${level}` as "face.1");
+          return { value: level, label: <Face level={level} title={title} />, title };
+        }),
         true,
       );
       break;

@@ -3,7 +3,7 @@ import { ApiError, type Api, type Queue as QueueData, type Status } from "../api
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 
-const STATUSES: Status[] = ["submitted", "resubmitted", "returned", "approved"];
+const STATUSES: Status[] = ["submitted", "resubmitted", "returned", "approved", "partial", "discarded"];
 
 export function Queue({ api, open }: { api: Api; open: (doc: string) => void }) {
   const { t, number, dateTime } = useI18n();
