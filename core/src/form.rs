@@ -83,6 +83,9 @@ pub struct ItemView {
     /// The template's message when the answer breaks the item's constraint.
     pub constraint_message: Option<Bilingual>,
     pub constraint_broken: bool,
+    /// In a test call, what the call bar records here: `dialled`, `wait` or
+    /// `talk`.
+    pub call: Option<String>,
 }
 
 /// What kind of control an item needs, with its parameters.
@@ -263,6 +266,7 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
                         constraint_message: item.constraint_message.clone(),
                         constraint_broken: answer
                             .is_some_and(|a| !meets_constraint(item, &a.value, &answers)),
+                        call: item.call.map(|c| c.as_str().into()),
                     }
                 })
                 .collect();

@@ -77,6 +77,18 @@ string_enum!(
 );
 
 string_enum!(
+    /// What the test-call bar records on an item of a test-call template.
+    CallMoment {
+        /// When the call was placed (a `datetime` item).
+        Dialled = "dialled",
+        /// Seconds from asking for an agent to a person answering (a `duration`).
+        Wait = "wait",
+        /// Seconds of talk with the agent (a `duration`).
+        Talk = "talk",
+    }
+);
+
+string_enum!(
     /// Channel type of the outlet (渠道).
     Channel {
         OwnedHall = "owned_hall",

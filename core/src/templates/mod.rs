@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::i18n::Bilingual;
 pub use crate::vocab::{
-    Attribute, Channel, ConstructRole, Dimension, TemplateKind, VisitMode, WeightSource,
+    Attribute, CallMoment, Channel, ConstructRole, Dimension, TemplateKind, VisitMode, WeightSource,
 };
 use expr::Expr;
 pub use file::{Tags, TemplateFile};
@@ -77,6 +77,8 @@ pub struct Item {
     pub constraint_message: Option<Bilingual>,
     pub reverse: bool,
     pub tags: Tags,
+    /// Where the test-call bar writes, in a test-call template.
+    pub call: Option<CallMoment>,
 }
 
 /// How an item counts towards its section score (S2).

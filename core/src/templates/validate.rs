@@ -280,6 +280,31 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
         sections.push(section);
     }
 
+    // The call bar's moments: test calls only, each on one item.
+    let mut moments = HashMap::new();
+    for (s, i) in sections
+        .iter()
+        .flat_map(|s| s.items.iter().map(move |i| (s, i)))
+    {
+        let Some(moment) = i.call else { continue };
+        let at = (Some(s.id.as_str()), Some(i.id.as_str()));
+        if mode.is_some_and(|m| m != VisitMode::TestCall) {
+            p.at(
+                at.0,
+                at.1,
+                "call",
+                "only test-call templates have a call bar".into(),
+            );
+        } else if let Some(first) = moments.insert(moment, i.id.as_str()) {
+            p.at(
+                at.0,
+                at.1,
+                "call",
+                format!("`{moment}` is already recorded on `{first}`"),
+            );
+        }
+    }
+
     let scored = sections
         .iter()
         .flat_map(|s| &s.items)
@@ -491,6 +516,10 @@ fn check_item(
     }
     let scoring = check_scoring(p, s, it, i, &answer);
     check_tags(p, s, it, &i.tags);
+    let call = i
+        .call
+        .as_deref()
+        .and_then(|c| check_call(p, (s, it), c, &answer));
     Item {
         id: i.id.clone(),
         label: i.label.clone(),
@@ -504,7 +533,39 @@ fn check_item(
         constraint_message: i.constraint_message.clone(),
         reverse: i.reverse,
         tags: i.tags.clone(),
+        call,
     }
+}
+
+/// Where in the template: section and item ids.
+type Loc<'a> = (Option<&'a str>, Option<&'a str>);
+
+/// A call-bar moment and the answer type it needs.
+fn check_call(p: &mut Problems, at: Loc, name: &str, answer: &AnswerType) -> Option<CallMoment> {
+    let (s, it) = at;
+    let Some(moment) = CallMoment::parse(name) else {
+        let msg = format!(
+            "`{name}` is not a moment of the call ({})",
+            CallMoment::names()
+        );
+        p.at(s, it, "call", msg);
+        return None;
+    };
+    let (fits, needs) = match moment {
+        CallMoment::Dialled => (matches!(answer, AnswerType::DateTime), "datetime"),
+        CallMoment::Wait | CallMoment::Talk => {
+            (matches!(answer, AnswerType::Duration { .. }), "duration")
+        }
+    };
+    if !fits {
+        p.at(
+            s,
+            it,
+            "call",
+            format!("`{name}` is recorded on a `{needs}` item"),
+        );
+    }
+    Some(moment)
 }
 
 fn answer_type(
@@ -1158,6 +1219,50 @@ critical = "explode"
         assert!(has("pass_if"), "{text:#?}");
         assert!(ps.len() >= 7, "{text:#?}");
         assert!(ps.iter().all(|p| p.location.line.is_some()), "{text:#?}");
+    }
+
+    #[test]
+    fn the_call_bar_moments_are_checked() {
+        let item = |id: &str, kind: &str, call: &str| {
+            format!(
+                "\n[[sections.items]]\nid = \"{id}\"\ntype = \"{kind}\"\ncall = \"{call}\"\nlabel = {{ zh-CN = \"甲\", en = \"A\" }}\n"
+            )
+        };
+        let test_call = minimal().replace("mode = \"overt\"", "mode = \"test_call\"");
+        let good = format!(
+            "{test_call}{}{}{}",
+            item("at", "datetime", "dialled"),
+            item("wait_s", "duration", "wait"),
+            item("talk_s", "duration", "talk")
+        );
+        let t = Template::load(&good, Format::Toml).expect("valid");
+        assert_eq!(
+            t.item("wait_s").and_then(|i| i.call),
+            Some(CallMoment::Wait)
+        );
+        assert_eq!(t.item("sign").and_then(|i| i.call), None);
+
+        let bad = format!(
+            "{test_call}{}{}{}",
+            item("at", "duration", "dialled"),
+            item("wait_s", "duration", "hold"),
+            item("talk_s", "duration", "dialled")
+        );
+        let text: Vec<String> = problems(&bad).iter().map(ToString::to_string).collect();
+        let has = |needle: &str| text.iter().any(|t| t.contains(needle));
+        assert!(
+            has("`dialled` is recorded on a `datetime` item"),
+            "{text:#?}"
+        );
+        assert!(has("`hold` is not a moment of the call"), "{text:#?}");
+        assert!(has("`dialled` is already recorded on `at`"), "{text:#?}");
+
+        let overt = format!("{}{}", minimal(), item("wait_s", "duration", "wait"));
+        let text: Vec<String> = problems(&overt).iter().map(ToString::to_string).collect();
+        assert!(
+            text.iter().any(|t| t.contains("only test-call templates")),
+            "{text:#?}"
+        );
     }
 
     #[test]

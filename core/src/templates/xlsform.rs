@@ -1,7 +1,7 @@
 //! XLSForm import: the `survey` / `choices` / `settings` sheets that ODK,
 //! KoboToolbox and SurveyCTO users already write, plus Fieldcheck's extra
 //! columns (`points`, `critical`, `weight`, `bonus`, `pass_if`, `unit`,
-//! `fail_below`, `reverse` and the tag columns). Nothing is dropped silently:
+//! `call`, `fail_below`, `reverse` and the tag columns). Nothing is dropped silently:
 //! what cannot be imported is an error and what is ignored is a warning, each
 //! with its sheet, row and column.
 
@@ -209,6 +209,7 @@ const SURVEY_COLUMNS: &[&str] = &[
     "bonus",
     "pass_if",
     "unit",
+    "call",
     "fail_below",
     "reverse",
     "stage",
@@ -608,6 +609,7 @@ impl Importer {
             reverse: flag("reverse"),
             pass_if: get("pass_if"),
             unit: get("unit"),
+            call: get("call"),
             tags: Tags {
                 stage: get("stage"),
                 activity: get("activity"),

@@ -4,7 +4,7 @@ use fieldcheck_core::answers::{AnswerValue, Answers, check_complete};
 use fieldcheck_core::scoring::audit::score_visit;
 use fieldcheck_core::scoring::survey::score_response;
 use fieldcheck_core::templates::{
-    AnswerType, ConstructRole, Format, Template, TemplateKind, VisitMode,
+    AnswerType, CallMoment, ConstructRole, Format, Template, TemplateKind, VisitMode,
 };
 use fieldcheck_core::vocab::Layer;
 
@@ -110,6 +110,15 @@ fn the_mystery_visit_only_asks_what_a_customer_can_see() {
             );
         }
     }
+}
+
+#[test]
+fn the_hotline_template_tells_the_call_bar_where_to_write() {
+    let t = load("hotline_test_call.toml");
+    let moment = |id: &str| t.item(id).and_then(|i| i.call);
+    assert_eq!(moment("call_time"), Some(CallMoment::Dialled));
+    assert_eq!(moment("answer_s"), Some(CallMoment::Wait));
+    assert_eq!(moment("talk_s"), Some(CallMoment::Talk));
 }
 
 #[test]

@@ -76,7 +76,12 @@ value: unknown, note: string | null, evidence: Array<MediaRef>, failed: boolean,
 /**
  * The template's message when the answer breaks the item's constraint.
  */
-constraint_message: Bilingual | null, constraint_broken: boolean, };
+constraint_message: Bilingual | null, constraint_broken: boolean, 
+/**
+ * In a test call, what the call bar records here: `dialled`, `wait` or
+ * `talk`.
+ */
+call: string | null, };
 
 export type Input = { "type": "pass_fail" } | { "type": "partial" } | { "type": "scale", min: number, max: number, min_label: Bilingual | null, max_label: Bilingual | null, } | { "type": "touchpoint" } | { "type": "recommend" } | { "type": "single_choice", choices: Array<ChoiceView>, } | { "type": "multiple_choice", choices: Array<ChoiceView>, } | { "type": "number", unit: string | null, integer: boolean, min: number | null, max: number | null, } | { "type": "duration" } | { "type": "date" } | { "type": "time" } | { "type": "date_time" } | { "type": "text" } | { "type": "photo" } | { "type": "signature" } | { "type": "location" } | { "type": "note" };
 

@@ -7,16 +7,20 @@ import type { FormView, Input, ItemView } from "../api/types";
 import { I18nProvider } from "../i18n";
 import { CallTimer, callItems } from "./CallTimer";
 
-const item = (id: string, input: Input): ItemView =>
-  ({ id, input, label: { "zh-CN": id, en: id }, relevant: true, note: id === "answer_s" ? "IVR long" : null }) as ItemView;
+const item = (id: string, input: Input, call: string | null = null): ItemView =>
+  ({ id, input, call, label: { "zh-CN": id, en: id }, relevant: true, note: id === "answer_s" ? "IVR long" : null }) as ItemView;
 
 const form = {
   mode: "test_call",
   editable: true,
   sections: [
-    { id: "call", items: [item("call_time", { type: "date_time" }), item("hotline", { type: "text" })] },
-    { id: "access", items: [item("answer_s", { type: "duration" }), item("connected", { type: "pass_fail" })] },
-    { id: "service", items: [item("talk_s", { type: "duration" })] },
+    { id: "call", items: [item("call_time", { type: "date_time" }, "dialled"), item("hotline", { type: "text" })] },
+    {
+      id: "access",
+      // A duration the bar does not time comes first: the template's tags decide.
+      items: [item("ivr_s", { type: "duration" }), item("answer_s", { type: "duration" }, "wait"), item("connected", { type: "pass_fail" })],
+    },
+    { id: "service", items: [item("talk_s", { type: "duration" }, "talk"), item("after_s", { type: "duration" })] },
   ],
 } as unknown as FormView;
 
@@ -27,7 +31,7 @@ afterEach(() => {
 });
 
 describe("CallTimer", () => {
-  it("finds the call's items by their types", () => {
+  it("finds the call's items by the template's call moments", () => {
     const { dialled, answered, talk } = callItems(form);
     expect([dialled?.id, answered?.id, talk?.id]).toEqual(["call_time", "answer_s", "talk_s"]);
   });
@@ -69,5 +73,15 @@ describe("CallTimer", () => {
     await act(async () => vi.advanceTimersByTime(60_000));
     await act(async () => fireEvent.click(screen.getByRole("button", { name: "挂断" })));
     expect(save).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows no bar when the template marks no wait to time", () => {
+    const untagged = { ...form, sections: [{ id: "s", items: [item("a_s", { type: "duration" }), item("b_s", { type: "duration" })] }] };
+    render(
+      <I18nProvider initial="en">
+        <CallTimer form={untagged as FormView} save={vi.fn()} />
+      </I18nProvider>,
+    );
+    expect(screen.queryByRole("button", { name: "Dial" })).toBeNull();
   });
 });

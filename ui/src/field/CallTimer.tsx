@@ -1,8 +1,8 @@
 // The test-call flow: one bar that follows the call as it happens. "Dial"
 // stamps the call's time; "Ask for an agent" and "Agent answered" time the
-// wait for a person; "Hang up" records how long the talk took. A test-call template says where these go by its item
-// types: its first date-and-time item is the call's time, its first
-// duration item the wait to be answered, its last the talk time.
+// wait for a person; "Hang up" records how long the talk took. A test-call
+// template says where these go with `call = "dialled" | "wait" | "talk"`
+// on its items; without a `wait` item there is no bar.
 
 import { useEffect, useState } from "react";
 import type { FormView, ItemView } from "../api/types";
@@ -18,12 +18,8 @@ export interface CallItems {
 /** Where a test-call form keeps the call's time, wait and talk. */
 export function callItems(form: FormView): CallItems {
   const items = form.sections.flatMap((s) => s.items);
-  const durations = items.filter((i) => i.input.type === "duration");
-  return {
-    dialled: items.find((i) => i.input.type === "date_time"),
-    answered: durations[0],
-    talk: durations.length > 1 ? durations[durations.length - 1] : undefined,
-  };
+  const at = (moment: string) => items.find((i) => i.call === moment);
+  return { dialled: at("dialled"), answered: at("wait"), talk: at("talk") };
 }
 
 type Phase = { at: "idle" } | { at: "dialled" | "waiting" | "talking"; since: number };
