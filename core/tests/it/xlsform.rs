@@ -1,19 +1,19 @@
-use fieldcheck_core::templates::xlsform::{Severity, import};
-use fieldcheck_core::templates::{AnswerType, Knockout, TemplateKind};
+use fieldcheck_core::templates::xlsform::{Imported, Severity, import};
+use fieldcheck_core::templates::{AnswerType, CallMoment, Knockout, TemplateKind};
 
 use super::fixture;
 
+/// A fixture imported, or every problem it has.
+fn imported(name: &str) -> Imported {
+    import(&fixture(name)).unwrap_or_else(|e| {
+        let problems: Vec<String> = e.iter().map(ToString::to_string).collect();
+        panic!("{name}: {}", problems.join("\n"))
+    })
+}
+
 #[test]
 fn the_example_xlsform_imports_with_groups_points_and_skip_logic() {
-    let imported = import(&fixture("quick_hall_check.xlsx")).unwrap_or_else(|e| {
-        panic!(
-            "{}",
-            e.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    });
+    let imported = imported("quick_hall_check.xlsx");
     let t = imported.template;
     assert_eq!(t.id, "quick_hall_check");
     assert_eq!(t.kind, TemplateKind::Checklist);
@@ -110,4 +110,15 @@ fn a_broken_xlsform_reports_every_problem_by_row_and_column() {
     assert!(has(5, "points", "`lots`"), "{text:#?}");
     assert!(has(6, "type", "`begin_repeat`"), "{text:#?}");
     assert!(has(2, "type", "never closed"), "{text:#?}");
+}
+
+#[test]
+fn an_xlsform_test_call_tells_the_call_bar_where_to_write() {
+    let imported = imported("quick_call.xlsx");
+    let t = imported.template;
+    let moment = |id: &str| t.item(id).and_then(|i| i.call);
+    assert_eq!(moment("call_time"), Some(CallMoment::Dialled));
+    assert_eq!(moment("answer_s"), Some(CallMoment::Wait));
+    assert_eq!(moment("talk_s"), Some(CallMoment::Talk));
+    assert_eq!(moment("connected"), None);
 }
