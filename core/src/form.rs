@@ -11,7 +11,7 @@ use crate::answers::{
     AnswerProblem, GeoPoint, MediaRef, check_complete, meets_constraint, relevant_items, to_json,
 };
 use crate::i18n::Bilingual;
-use crate::records::{RecordState, Status};
+use crate::records::{RecordState, Status, quit_keeps};
 use crate::scoring::audit::score_visit;
 use crate::templates::{AnswerType, Choice, Template, TemplateKind};
 
@@ -35,9 +35,9 @@ pub struct FormView {
     pub location: Option<GeoPoint>,
     /// The author may still change the answers (draft or returned).
     pub editable: bool,
-    /// Quitting this interview part-way keeps what was answered as a partial
-    /// response; otherwise quitting discards it.
-    pub keeps_partial: bool,
+    /// Quitting now keeps what was answered as a partial response
+    /// (`records::quit_keeps`); otherwise quitting discards the draft.
+    pub quit_keeps: bool,
     pub sections: Vec<SectionView>,
     /// Relevant items that take an answer, and how many of them have one.
     pub answerable: u32,
@@ -297,8 +297,7 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
         started_at: state.header.started_at,
         location: state.header.location.clone(),
         editable: matches!(state.status, Status::Draft | Status::Returned),
-        keeps_partial: template.kind == TemplateKind::Questionnaire
-            && template.keep_partial_responses,
+        quit_keeps: quit_keeps(template, any_answer),
         sections,
         answerable,
         answered,

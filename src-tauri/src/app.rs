@@ -697,20 +697,12 @@ impl App {
         .await
     }
 
-    /// Ends an interview part-way: kept as a partial response or discarded,
-    /// as its template says.
+    /// Ends a draft part-way: an interview is kept as a partial response
+    /// when its template says so; anything else is discarded.
     pub async fn quit(&self, doc_id: &str) -> Result<FormView> {
         self.edit(doc_id, |record, template, actor| {
             record.quit(template, actor)?;
             Ok(())
-        })
-        .await
-    }
-
-    /// Throws a draft away (its answers are cleared; it counts nowhere).
-    pub async fn discard(&self, doc_id: &str) -> Result<FormView> {
-        self.edit(doc_id, |record, template, actor| {
-            Ok(record.discard(template, actor)?)
         })
         .await
     }

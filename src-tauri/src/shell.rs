@@ -117,11 +117,6 @@ async fn quit(app: State<'_, App>, doc: String) -> Result<FormView> {
 }
 
 #[tauri::command]
-async fn discard(app: State<'_, App>, doc: String) -> Result<FormView> {
-    app.discard(&doc).await
-}
-
-#[tauri::command]
 async fn sync_status(app: State<'_, App>) -> Result<SyncView> {
     app.sync_status().await
 }
@@ -179,7 +174,6 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             media_url,
             submit,
             quit,
-            discard,
             sync_status,
             sync_now
         ])

@@ -33,10 +33,6 @@ use utoipa::{IntoParams, ToSchema};
 
 /// Record statuses that count as a visit: submitted and not sent back.
 const VALID: &str = "'submitted', 'resubmitted', 'approved'";
-/// Interviews that count in the satisfaction analyses: the valid ones and
-/// those quit part-way under a template that keeps partial responses, whose
-/// unanswered items are missing.
-const ANSWERED: &str = "'submitted', 'resubmitted', 'approved', 'partial'";
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -457,8 +453,10 @@ pub async fn satisfaction(
     let filter = |base: &str| {
         let mut sql = Sql::new(base);
         push_visibility(&mut sql, &who);
+        // Interviews quit part-way under a template that keeps partial
+        // responses count too; their unanswered items are missing.
         sql.push(&format!(
-            " AND r.kind = 'questionnaire' AND r.status IN ({ANSWERED})"
+            " AND r.kind = 'questionnaire' AND r.status IN ({VALID}, 'partial')"
         ));
         sql.push(" AND r.template_id = ").bind(q.template.as_str());
         if let Some(u) = &q.unit {

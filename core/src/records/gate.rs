@@ -112,15 +112,10 @@ fn check_new(after: &RecordState, sender: &Sender) -> Result<(), Violation> {
     if after.header.author != sender.user {
         return deny("a new record must be authored by the signed-in user");
     }
-    // Started and ended on the device before it could sync: a new record
-    // may also arrive discarded, or as a partial interview.
-    let first = match after.status {
-        Status::Partial => after.header.kind == TemplateKind::Questionnaire,
-        status => matches!(
-            status,
-            Status::Draft | Status::Submitted | Status::Discarded
-        ),
-    };
+    // A new record arrives as a draft, or in any state its author may move a
+    // draft to (submitted, or ended before it could sync).
+    let first = after.status == Status::Draft
+        || check_transition(after.header.kind, Status::Draft, after.status, sender, true).is_ok();
     if !first || !after.comments.is_empty() || !after.actions.is_empty() {
         return deny(
             "a new record arrives as a draft, submitted, partial or discarded, without review",

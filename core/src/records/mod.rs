@@ -46,13 +46,6 @@ string_enum!(
     }
 );
 
-impl Status {
-    /// Ended without review: a partial interview or a discarded draft.
-    pub fn is_abandoned(self) -> bool {
-        matches!(self, Status::Partial | Status::Discarded)
-    }
-}
-
 string_enum!(
     /// Where a corrective action is.
     ActionStatus { Open = "open", Done = "done", Verified = "verified" }
@@ -64,6 +57,13 @@ impl ActionStatus {
     pub fn overdue(self, due: &str, today: jiff::civil::Date) -> bool {
         self == ActionStatus::Open && due.parse::<jiff::civil::Date>().is_ok_and(|d| d < today)
     }
+}
+
+/// Whether quitting a draft keeps it as a partial response: an interview
+/// whose template keeps partial responses, with something answered. Any
+/// other draft quit is discarded.
+pub fn quit_keeps(template: &Template, answered: bool) -> bool {
+    template.kind == TemplateKind::Questionnaire && template.keep_partial_responses && answered
 }
 
 /// Who a record is, of what, where and by whom.
@@ -490,23 +490,19 @@ impl Record {
         })
     }
 
-    /// Ends an interview part-way (the respondent left, or the kiosk sat
-    /// idle): kept as [`Status::Partial`] when the template keeps partial
-    /// responses and something was answered, otherwise discarded. Returns
-    /// the status it ended in.
+    /// Ends a draft part-way (the respondent left, the kiosk sat idle, the
+    /// audit was started by mistake): kept as [`Status::Partial`] when
+    /// [`quit_keeps`] says so, otherwise discarded. Returns the status it
+    /// ended in.
     pub fn quit(&mut self, template: &Template, actor: &Actor) -> Result<Status> {
-        let keep = template.kind == TemplateKind::Questionnaire
-            && template.keep_partial_responses
-            && !self.state()?.answers.is_empty();
-        if !keep {
+        let answers = self.map_id("answers")?;
+        if !quit_keeps(template, self.doc.length(&answers) > 0) {
             self.discard(template, actor)?;
             return Ok(Status::Discarded);
         }
         self.change(actor, "quit", |r| {
             r.check_draft(template, actor, "quit")?;
-            let header = r.map_id("header")?;
-            reconcile_prop(&mut r.doc, &header, "ended_at", Some(actor.now_ms))?;
-            r.set_status(actor, Status::Partial)
+            r.end(actor, Status::Partial)
         })?;
         Ok(Status::Partial)
     }
@@ -520,10 +516,15 @@ impl Record {
             for key in r.doc.keys(&answers).collect::<Vec<_>>() {
                 r.doc.delete(&answers, key.as_str())?;
             }
-            let header = r.map_id("header")?;
-            reconcile_prop(&mut r.doc, &header, "ended_at", Some(actor.now_ms))?;
-            r.set_status(actor, Status::Discarded)
+            r.end(actor, Status::Discarded)
         })
+    }
+
+    /// Stamps the end time and moves to `status`.
+    fn end(&mut self, actor: &Actor, status: Status) -> Result<()> {
+        let header = self.map_id("header")?;
+        reconcile_prop(&mut self.doc, &header, "ended_at", Some(actor.now_ms))?;
+        self.set_status(actor, status)
     }
 
     /// Returns a submitted record to its author with a comment.

@@ -287,22 +287,14 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
         .flat_map(|s| s.items.iter().map(move |i| (s, i)))
     {
         let Some(moment) = i.call else { continue };
-        let at = (Some(s.id.as_str()), Some(i.id.as_str()));
-        if mode.is_some_and(|m| m != VisitMode::TestCall) {
-            p.at(
-                at.0,
-                at.1,
-                "call",
-                "only test-call templates have a call bar".into(),
-            );
+        let msg = if mode.is_some_and(|m| m != VisitMode::TestCall) {
+            "only test-call templates have a call bar".to_string()
         } else if let Some(first) = moments.insert(moment, i.id.as_str()) {
-            p.at(
-                at.0,
-                at.1,
-                "call",
-                format!("`{moment}` is already recorded on `{first}`"),
-            );
-        }
+            format!("`{moment}` is already recorded on `{first}`")
+        } else {
+            continue;
+        };
+        p.at(Some(&s.id), Some(&i.id), "call", msg);
     }
 
     let scored = sections

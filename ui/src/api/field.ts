@@ -22,10 +22,8 @@ export interface FieldApi {
   stampLocation(doc: string, at: GeoPoint): Promise<FormView>;
   mediaUrl(hash: string): Promise<string | null>;
   submit(doc: string): Promise<FormView>;
-  /** Ends an interview part-way: partial or discarded, as its template says. */
+  /** Ends a draft part-way: partial or discarded, as `FormView.quit_keeps` says. */
   quit(doc: string): Promise<FormView>;
-  /** Throws a draft away. */
-  discard(doc: string): Promise<FormView>;
   syncStatus(): Promise<SyncView>;
   syncNow(): Promise<void>;
 }
@@ -70,7 +68,6 @@ export class TauriFieldApi implements FieldApi {
   mediaUrl = (hash: string) => call<string | null>("media_url", { hash });
   submit = (doc: string) => call<FormView>("submit", { doc });
   quit = (doc: string) => call<FormView>("quit", { doc });
-  discard = (doc: string) => call<FormView>("discard", { doc });
   syncStatus = () => call<SyncView>("sync_status");
   syncNow = () => call<void>("sync_now");
 }

@@ -33,10 +33,10 @@ location: GeoPoint | null,
  */
 editable: boolean, 
 /**
- * Quitting this interview part-way keeps what was answered as a partial
- * response; otherwise quitting discards it.
+ * Quitting now keeps what was answered as a partial response
+ * (`records::quit_keeps`); otherwise quitting discards the draft.
  */
-keeps_partial: boolean, sections: Array<SectionView>, 
+quit_keeps: boolean, sections: Array<SectionView>, 
 /**
  * Relevant items that take an answer, and how many of them have one.
  */

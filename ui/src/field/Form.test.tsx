@@ -26,7 +26,7 @@ const view = (location: GeoPoint | null): FormView => ({
   started_at: 0,
   location,
   editable: true,
-  keeps_partial: false,
+  quit_keeps: false,
   sections: [],
   answerable: 0,
   answered: 0,
@@ -106,7 +106,7 @@ describe("Ending a draft", () => {
     doc_id: "survey-1",
     kind: "questionnaire",
     mode: "intercept",
-    keeps_partial: true,
+    quit_keeps: true,
     answerable: 20,
     answered: 3,
     status,
@@ -133,21 +133,21 @@ describe("Ending a draft", () => {
   it("warns that a template without partial responses discards, and audits discard drafts", async () => {
     render(
       <I18nProvider initial="zh-CN">
-        <Form api={fieldApi({ form: async () => ({ ...interview("draft"), keeps_partial: false }) })} doc="survey-1" onDone={() => {}} />
+        <Form api={fieldApi({ form: async () => ({ ...interview("draft"), quit_keeps: false }) })} doc="survey-1" onDone={() => {}} />
       </I18nProvider>,
     );
     fireEvent.click(await screen.findByRole("button", { name: "中止访问" }));
     expect(screen.getByRole("alertdialog").textContent).toContain("已答内容将被丢弃");
     cleanup();
 
-    const discard = vi.fn(async () => ({ ...view(null), status: "discarded", editable: false }));
+    const quit = vi.fn(async () => ({ ...view(null), status: "discarded", editable: false }));
     const onDone = vi.fn();
     render(
       <I18nProvider initial="en">
-        <Form api={fieldApi({ form: async () => view({ lat: 1, lon: 2, accuracy_m: null }), discard })} doc="audit-1" onDone={onDone} />
+        <Form api={fieldApi({ form: async () => view({ lat: 1, lon: 2, accuracy_m: null }), quit })} doc="audit-1" onDone={onDone} />
       </I18nProvider>,
     );
-    await endsAs({ ask: "Discard draft", confirm: "Discard", call: discard, doc: "audit-1", onDone, status: "discarded" });
+    await endsAs({ ask: "Discard draft", confirm: "Discard", call: quit, doc: "audit-1", onDone, status: "discarded" });
   });
 
   it("offers no way to throw away a returned record", async () => {

@@ -168,7 +168,7 @@ export function Form({
           form={form}
           onCancel={() => setEnding(false)}
           onConfirm={async () => {
-            const f = await run(form.kind === "questionnaire" ? api.quit(doc) : api.discard(doc));
+            const f = await run(api.quit(doc));
             setEnding(false);
             if (f) onDone(f);
           }}
@@ -205,7 +205,7 @@ export function Form({
 function EndConfirm({ form, onCancel, onConfirm }: { form: FormView; onCancel: () => void; onConfirm: () => void }) {
   const { t } = useI18n();
   const interview = form.kind === "questionnaire";
-  const message = !interview ? "form.discardConfirm" : form.keeps_partial && form.answered > 0 ? "form.quitKeep" : "form.quitDiscard";
+  const message = form.quit_keeps ? "form.quitKeep" : interview ? "form.quitDiscard" : "form.discardConfirm";
   return (
     <div role="alertdialog" aria-labelledby="end-message" className="end-confirm">
       <p id="end-message">{t(message)}</p>

@@ -30,7 +30,7 @@ const form = (doc: string, status = "draft"): FormView =>
     started_at: 0,
     location: null,
     editable: status === "draft",
-    keeps_partial: true,
+    quit_keeps: true,
     sections: [],
     answerable: 10,
     answered: 1,
