@@ -25,7 +25,7 @@ use crate::auth::{self, Principal};
 use crate::error::{ApiError, ErrorBody};
 use crate::review::audit;
 use crate::sql::Sql;
-use crate::storage::{DocMeta, UserRow};
+use crate::storage::{Audit, DocMeta, UserRow, insert_audit};
 use crate::{refdocs, units};
 
 /// Only administrators, and only within their scope.
@@ -247,16 +247,14 @@ async fn add_users(
             name: u.name.clone(),
         })
         .collect();
-    app.storage.add_users(&rows, now_ms()).await?;
     let ids: Vec<&str> = hashed.iter().map(|(u, _, _)| u.user_id.as_str()).collect();
-    audit(
-        app,
-        who,
-        "users.create",
-        "users",
-        serde_json::json!({ "users": ids }),
-    )
-    .await?;
+    let entry = Audit {
+        user_id: who.user_id.clone(),
+        action: "users.create".into(),
+        target: "users".into(),
+        detail: serde_json::json!({ "users": ids }).to_string(),
+    };
+    app.storage.add_users(&rows, now_ms(), Some(&entry)).await?;
     Ok(hashed
         .into_iter()
         .map(|(u, _, generated)| Created {
@@ -388,13 +386,19 @@ pub async fn update_user(
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await?;
-    view.disabled = disable;
     let detail = serde_json::json!({
         "name": b.name, "role": b.role, "scope": b.scope,
         "password_changed": hash.is_some(), "disabled": b.disabled,
     });
-    audit(&app, &who, "users.update", &id, detail).await?;
+    let entry = Audit {
+        user_id: who.user_id.clone(),
+        action: "users.update".into(),
+        target: id.clone(),
+        detail: detail.to_string(),
+    };
+    insert_audit(&mut tx, &entry, now).await?;
+    tx.commit().await?;
+    view.disabled = disable;
     Ok(Json(view))
 }
 
@@ -705,11 +709,9 @@ pub async fn publish_template(
             .await?
             .is_none()
     } else {
-        let (new, meta) = refdocs::publish(&app.docs, &t, now_ms()).await?;
+        let (new, meta) = refdocs::publish(&app.docs, &t, now_ms(), Some(&who.user_id)).await?;
         app.templates.clear();
         announce(&app, meta);
-        let detail = serde_json::json!({ "version": t.version, "new": new });
-        audit(&app, &who, "templates.publish", &t.id, detail).await?;
         new
     };
     Ok(Json(Published {

@@ -24,9 +24,8 @@ use crate::admin::announce;
 use crate::app::{AppState, Authenticated, now_ms};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
-use crate::review::audit;
 use crate::sql::Sql;
-use crate::storage::DocMeta;
+use crate::storage::{Audit, DocMeta};
 use crate::{refdocs, units};
 
 /// An assignment as the API shows it.
@@ -352,12 +351,17 @@ async fn save(
     }
     a.check(kind)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let meta = refdocs::put_assignment(&app.docs, a).await?;
-    announce(app, meta);
     let detail = serde_json::json!({
         "assignee": a.assignee, "unit": a.unit_id, "mode": a.mode.as_str(),
         "starts_on": a.starts_on, "ends_on": a.ends_on, "cancelled": a.cancelled,
     });
-    audit(app, who, action, &a.assignment_id, detail).await?;
+    let entry = Audit {
+        user_id: who.user_id.clone(),
+        action: action.to_string(),
+        target: a.assignment_id.clone(),
+        detail: detail.to_string(),
+    };
+    let meta = refdocs::put_assignment(&app.docs, a, Some(&entry)).await?;
+    announce(app, meta);
     Ok(())
 }

@@ -361,7 +361,7 @@ fn publish(
         let (_, storage) = open_storage(storage).await?;
         let docs = DocCache::new(storage, templates.len());
         for t in &templates {
-            let (new, _) = refdocs::publish(&docs, t, now_ms()).await?;
+            let (new, _) = refdocs::publish(&docs, t, now_ms(), None).await?;
             let what = if new {
                 "published"
             } else {

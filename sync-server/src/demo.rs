@@ -461,7 +461,7 @@ pub async fn fill(
     for src in TEMPLATES {
         let t = Template::load(src, Format::Toml)
             .map_err(|e| anyhow::anyhow!("a shipped template is invalid: {e:?}"))?;
-        refdocs::publish(&cache, &t, now_ms).await?;
+        refdocs::publish(&cache, &t, now_ms, None).await?;
         templates.push(t);
     }
     let by_id = |id: &str| templates.iter().find(|t| t.id == id);
@@ -568,7 +568,7 @@ pub async fn fill(
         let store = &stores[s];
         let id = format!("demo-{}-{n:05}", store.id.replace('/', "."));
         if let Some(mut doc) = visit(&people, store, t, &id, at, now_ms, &mut rng)? {
-            docs::store(storage, &id, &mut doc, &[], None, at).await?;
+            docs::store(storage, &id, &mut doc, &[], at, None).await?;
             summary.records += 1;
         }
         if (n + 1) * 10 / total.max(1) > shown {
@@ -656,7 +656,7 @@ async fn assign(cache: &DocCache, people: &People, now_ms: i64) -> anyhow::Resul
                 created_by: people.managers.get(city.id).cloned().unwrap_or_default(),
                 updated_at: now_ms,
             };
-            refdocs::put_assignment(cache, &a).await?;
+            refdocs::put_assignment(cache, &a, None).await?;
         }
     }
     Ok(n)

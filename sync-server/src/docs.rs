@@ -13,7 +13,7 @@ use fieldcheck_core::answers::AnswerValue;
 use fieldcheck_core::records::{Header, RecordState};
 use fieldcheck_core::refdata::{self, Assignment, DocKind, UnitsDoc};
 
-use crate::storage::{COMPACT_AFTER, DocMeta, Storage, StorageError};
+use crate::storage::{Audit, COMPACT_AFTER, DocMeta, Storage, StorageError};
 
 struct Entry {
     doc: Arc<tokio::sync::Mutex<Option<AutoCommit>>>,
@@ -196,22 +196,22 @@ fn evict(map: &mut HashMap<String, Arc<Entry>>, n: usize, cutoff_ms: u64) -> usi
 }
 
 /// Stores the changes `doc` gained since `before`: appends them as a chunk
-/// under the next sequence number (compacting when the chunks pile up) and
-/// returns the document's metadata with that sequence. `record` is the
-/// document as a record when the caller has it already (the gate read it);
-/// reading a 150-item record is most of the cost of a change.
+/// under the next sequence number, with `audit` (the entry recording the
+/// write, if it came through the API) in the same transaction, compacting
+/// when the chunks pile up, and returns the document's metadata with that
+/// sequence.
 pub async fn store(
     storage: &Storage,
     id: &str,
     doc: &mut AutoCommit,
     before: &[ChangeHash],
-    record: Option<RecordState>,
     now_ms: i64,
+    audit: Option<&Audit>,
 ) -> Result<DocMeta, StorageError> {
     if refdata::is_reference(id) {
         let mut meta = reference_meta(id, doc);
         let chunk = doc.save_after(before);
-        let (seq, chunks) = storage.append(&meta, &chunk, now_ms).await?;
+        let (seq, chunks) = storage.append(&meta, &chunk, now_ms, audit).await?;
         if chunks > COMPACT_AFTER {
             storage.compact(id, &doc.save()).await?;
         }
@@ -219,7 +219,7 @@ pub async fn store(
         return Ok(meta);
     }
     // Once per store: the header for the index, the answers for media references.
-    let record = record.or_else(|| autosurgeon::hydrate(doc).ok());
+    let record: Option<RecordState> = autosurgeon::hydrate(doc).ok();
     let header: Option<&Header> = record.as_ref().map(|r| &r.header);
     let mut meta = DocMeta {
         doc_id: id.to_string(),
@@ -239,7 +239,7 @@ pub async fn store(
         kind: DocKind::Record.as_str().to_string(),
     };
     let chunk = doc.save_after(before);
-    let (seq, chunks) = storage.append(&meta, &chunk, now_ms).await?;
+    let (seq, chunks) = storage.append(&meta, &chunk, now_ms, audit).await?;
     if let Some(record) = &record {
         crate::media::index_refs(storage, id, &media_hashes(record)).await?;
     }

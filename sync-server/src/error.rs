@@ -17,6 +17,9 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     Forbidden(String),
+    /// The record gate refused the change: which rule, on which path.
+    #[error("{0}")]
+    Refused(fieldcheck_core::sync::Refusal),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -42,6 +45,7 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Refused(_) => (StatusCode::FORBIDDEN, "refused"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "offset_mismatch"),
             ApiError::InvalidState(_) => (StatusCode::CONFLICT, "invalid_state"),
@@ -83,6 +87,13 @@ pub struct ErrorBody {
     /// `invalid_rows` only: every problem found, by row and column.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<ProblemBody>,
+    /// `refused` only: the record rule that refused the change
+    /// (docs/records.md), e.g. `append_only`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// `refused` only: the document path the rule concerns, e.g. `/comments/3f2a`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 /// One problem of an import, as `ErrorBody::problems` lists it.
@@ -125,8 +136,15 @@ impl IntoResponse for ApiError {
         }
         let (status, code) = self.status_and_code();
         let mut body = json!({ "code": code, "message": self.to_string() });
-        if let ApiError::Invalid(problems) = &self {
-            body["problems"] = json!(problems);
+        match &self {
+            ApiError::Invalid(problems) => body["problems"] = json!(problems),
+            ApiError::Refused(r) => {
+                body["rule"] = json!(r.rule);
+                if let Some(p) = &r.path {
+                    body["path"] = json!(p);
+                }
+            }
+            _ => {}
         }
         (status, Json(body)).into_response()
     }

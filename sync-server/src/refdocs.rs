@@ -16,7 +16,7 @@ use fieldcheck_core::templates::{Format, Template};
 use sqlx::{Any, Row, Transaction};
 
 use crate::docs::{self, DocCache, DocError};
-use crate::storage::{DocMeta, StorageError};
+use crate::storage::{Audit, DocMeta, StorageError, insert_audit};
 use crate::units;
 
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +58,7 @@ pub async fn put<T: Reconcile>(
     if doc.get_heads() == before {
         return Ok(None);
     }
-    match docs::store(docs.storage(), id, &mut doc, &before, None, now_ms).await {
+    match docs::store(docs.storage(), id, &mut doc, &before, now_ms, None).await {
         Ok(meta) => Ok(Some(meta)),
         Err(e) => {
             // Memory is ahead of storage: forget it.
@@ -104,10 +104,13 @@ async fn stored_of_kind(docs: &DocCache, kind: DocKind) -> Result<Vec<(String, S
 /// Publishes a validated template version: its document, then its row, so
 /// records pinned to it are scored. Publishing a version twice changes
 /// nothing. Returns whether it is new, and the document's metadata.
+/// Publishes a template version: its document and its row. `by` is the
+/// user publishing through the API, whose audit entry commits with the row.
 pub async fn publish(
     docs: &DocCache,
     t: &Template,
     now_ms: i64,
+    by: Option<&str>,
 ) -> Result<(bool, Option<DocMeta>)> {
     let meta = put(
         docs,
@@ -118,6 +121,15 @@ pub async fn publish(
     .await?;
     let mut tx = docs.storage().pool().begin().await?;
     let new = index_template(&mut tx, t, now_ms).await?;
+    if let Some(user) = by {
+        let entry = Audit {
+            user_id: user.to_string(),
+            action: "templates.publish".into(),
+            target: t.id.clone(),
+            detail: serde_json::json!({ "version": t.version, "new": new }).to_string(),
+        };
+        insert_audit(&mut tx, &entry, now_ms).await?;
+    }
     tx.commit().await?;
     Ok((new, meta))
 }
@@ -139,11 +151,19 @@ async fn index_template(tx: &mut Transaction<'_, Any>, t: &Template, now_ms: i64
     Ok(done.rows_affected() > 0)
 }
 
-/// Stores an assignment's document and its row.
-pub async fn put_assignment(docs: &DocCache, a: &Assignment) -> Result<Option<DocMeta>> {
+/// Stores an assignment's document and its row, with the audit entry of the
+/// API write (if it is one) in the row's transaction.
+pub async fn put_assignment(
+    docs: &DocCache,
+    a: &Assignment,
+    audit: Option<&Audit>,
+) -> Result<Option<DocMeta>> {
     let meta = put(docs, &assignment_doc_id(&a.assignment_id), a, a.updated_at).await?;
     let mut tx = docs.storage().pool().begin().await?;
     index_assignment(&mut tx, a).await?;
+    if let Some(entry) = audit {
+        insert_audit(&mut tx, entry, a.updated_at).await?;
+    }
     tx.commit().await?;
     Ok(meta)
 }

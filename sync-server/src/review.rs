@@ -32,7 +32,7 @@ use crate::auth::Principal;
 use crate::docs;
 use crate::error::{ApiError, ErrorBody};
 use crate::sql::{Sql, list_param};
-use crate::storage::{DocMeta, StorageError};
+use crate::storage::{Audit, DocMeta, StorageError};
 use utoipa::{IntoParams, ToSchema};
 
 const PAGE_MAX: i64 = 500;
@@ -328,6 +328,7 @@ fn record_error(e: RecordError) -> ApiError {
         RecordError::UnknownItem(_)
         | RecordError::UnknownAction(_)
         | RecordError::Empty(_)
+        | RecordError::TooLong { .. }
         | RecordError::BadDate(_)
         | RecordError::BadLocation
         | RecordError::Answer(_) => ApiError::BadRequest(e.to_string()),
@@ -364,12 +365,20 @@ async fn write<T: Serialize>(
     };
     let out = op(&mut record, template.as_deref(), &actor).map_err(record_error)?;
     let mut after = record.into_doc();
-    let gate = RecordGate::new(who.user_id.clone(), who.role, who.scope.clone());
-    gate.check(id, &mut doc, &mut after)
-        .map_err(ApiError::Forbidden)?;
+    let gate = RecordGate::new(who.user_id.clone(), who.role, who.scope.clone())
+        .holding(app.storage.change_bytes(id).await?);
+    if let Err(refusal) = gate.check(id, &mut doc, &mut after) {
+        crate::ws::log_refusal(&who.user_id, id, &refusal, "api");
+        return Err(ApiError::Refused(refusal));
+    }
     *doc = after;
-    let state = gate.take_checked(&doc.get_heads());
-    let meta = match docs::store(&app.storage, id, &mut doc, &before, state, now).await {
+    let entry = Audit {
+        user_id: who.user_id.clone(),
+        action: action.to_string(),
+        target: id.to_string(),
+        detail: detail.to_string(),
+    };
+    let meta = match docs::store(&app.storage, id, &mut doc, &before, now, Some(&entry)).await {
         Ok(m) => m,
         Err(e) => {
             // Memory is ahead of storage: forget it.
@@ -379,10 +388,11 @@ async fn write<T: Serialize>(
     };
     drop(doc);
     let _ = app.hub.send(HubEvent::Changed(Changed { meta, origin: 0 }));
-    audit(app, who, action, id, detail).await?;
     Ok(out)
 }
 
+/// Writes an audit entry for a write that is not a record's (assignments,
+/// users, templates).
 pub(crate) async fn audit(
     app: &AppState,
     who: &Principal,
@@ -390,21 +400,13 @@ pub(crate) async fn audit(
     target: &str,
     detail: serde_json::Value,
 ) -> Result<(), ApiError> {
-    let mut id = [0u8; 16];
-    getrandom::fill(&mut id)?;
-    let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
-    sqlx::query(
-        "INSERT INTO audit_log (entry_id, at, user_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id)
-    .bind(now_ms())
-    .bind(&who.user_id)
-    .bind(action)
-    .bind(target)
-    .bind(detail.to_string())
-    .execute(app.storage.pool())
-    .await
-    .map_err(StorageError::from)?;
+    let entry = Audit {
+        user_id: who.user_id.clone(),
+        action: action.to_string(),
+        target: target.to_string(),
+        detail: detail.to_string(),
+    };
+    app.storage.audit(&entry, now_ms()).await?;
     Ok(())
 }
 

@@ -43,6 +43,17 @@ pub struct DocMeta {
     pub kind: String,
 }
 
+/// An entry of the audit log: who did what to which target. It is written in
+/// the transaction of the write it records, so the two commit together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audit {
+    pub user_id: String,
+    pub action: String,
+    pub target: String,
+    /// JSON.
+    pub detail: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRow {
     pub user_id: String,
@@ -163,9 +174,29 @@ impl Storage {
         row.map(|r| meta(&r)).transpose()
     }
 
+    /// Bytes of Automerge changes a document holds (0 if it does not exist).
+    pub async fn change_bytes(&self, doc_id: &str) -> Result<u64> {
+        let row = sqlx::query("SELECT change_bytes FROM documents WHERE doc_id = $1")
+            .bind(doc_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let n: i64 = row
+            .map(|r| r.try_get("change_bytes"))
+            .transpose()?
+            .unwrap_or(0);
+        Ok(n.max(0) as u64)
+    }
+
     /// Appends changes to a document and gives them the next sequence number,
-    /// in one transaction. Returns the sequence and the number of chunks.
-    pub async fn append(&self, meta: &DocMeta, chunk: &[u8], now_ms: i64) -> Result<(i64, i64)> {
+    /// with the audit entry that records the write if there is one, in one
+    /// transaction. Returns the sequence and the number of chunks.
+    pub async fn append(
+        &self,
+        meta: &DocMeta,
+        chunk: &[u8],
+        now_ms: i64,
+        audit: Option<&Audit>,
+    ) -> Result<(i64, i64)> {
         let mut tx = self.pool.begin().await?;
         // The counter row stays locked until commit, so sequence order is commit order.
         let seq: i64 =
@@ -186,9 +217,9 @@ impl Storage {
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO documents (doc_id, seq, store_id, author, mode, kind, chunks, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)
+            "INSERT INTO documents (doc_id, seq, store_id, author, mode, kind, chunks, updated_at, change_bytes) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8)
              ON CONFLICT (doc_id) DO UPDATE SET seq = $2, store_id = $3, author = $4, mode = $5, kind = $6,
-                 chunks = documents.chunks + 1, updated_at = $7",
+                 chunks = documents.chunks + 1, updated_at = $7, change_bytes = documents.change_bytes + $8",
         )
         .bind(&meta.doc_id)
         .bind(seq)
@@ -197,8 +228,12 @@ impl Storage {
         .bind(&meta.mode)
         .bind(&meta.kind)
         .bind(now_ms)
+        .bind(chunk.len() as i64)
         .execute(&mut *tx)
         .await?;
+        if let Some(entry) = audit {
+            insert_audit(&mut tx, entry, now_ms).await?;
+        }
         let chunks: i64 = sqlx::query("SELECT chunks FROM documents WHERE doc_id = $1")
             .bind(&meta.doc_id)
             .fetch_one(&mut *tx)
@@ -260,12 +295,27 @@ impl Storage {
         Ok((docs, seq))
     }
 
-    pub async fn add_user(&self, user: &UserRow, now_ms: i64) -> Result<()> {
-        self.add_users(std::slice::from_ref(user), now_ms).await
+    /// Writes an audit entry on its own, for writes outside this storage.
+    pub async fn audit(&self, entry: &Audit, now_ms: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        insert_audit(&mut tx, entry, now_ms).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
-    /// Adds users in one transaction: all of them, or none if one exists.
-    pub async fn add_users(&self, users: &[UserRow], now_ms: i64) -> Result<()> {
+    pub async fn add_user(&self, user: &UserRow, now_ms: i64) -> Result<()> {
+        self.add_users(std::slice::from_ref(user), now_ms, None)
+            .await
+    }
+
+    /// Adds users in one transaction with the audit entry recording it: all
+    /// of them, or none if one exists.
+    pub async fn add_users(
+        &self,
+        users: &[UserRow],
+        now_ms: i64,
+        audit: Option<&Audit>,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for user in users {
             let done = sqlx::query(
@@ -283,6 +333,9 @@ impl Storage {
             if done.rows_affected() == 0 {
                 return Err(StorageError::UserExists(user.user_id.clone()));
             }
+        }
+        if let Some(entry) = audit {
+            insert_audit(&mut tx, entry, now_ms).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -339,6 +392,31 @@ impl Storage {
         .await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+/// Inserts an audit entry inside the caller's transaction, so the entry and
+/// the write it records commit together.
+pub async fn insert_audit(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    entry: &Audit,
+    now_ms: i64,
+) -> Result<()> {
+    let mut id = [0u8; 16];
+    getrandom::fill(&mut id)
+        .map_err(|e| StorageError::Database(sqlx::Error::Protocol(e.to_string())))?;
+    let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    sqlx::query(
+        "INSERT INTO audit_log (entry_id, at, user_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(now_ms)
+    .bind(&entry.user_id)
+    .bind(&entry.action)
+    .bind(&entry.target)
+    .bind(&entry.detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 fn meta(r: &sqlx::any::AnyRow) -> Result<DocMeta> {

@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::response::{IntoResponse, Response};
-use fieldcheck_core::records::gate::{NOT_PERMITTED, RecordGate};
+use fieldcheck_core::records::gate::{NOT_PERMITTED, RecordGate, rule};
 use fieldcheck_core::sync::frame::{ErrorCode, MAX_FRAME_BYTES};
-use fieldcheck_core::sync::{Frame, ServerEffect, ServerSession, decode, encode};
+use fieldcheck_core::sync::{Frame, Refusal, ServerEffect, ServerSession, decode, encode};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -20,6 +20,26 @@ use crate::auth::Principal;
 use crate::docs;
 
 static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
+
+/// The largest WebSocket message read at all. Frames between
+/// [`MAX_FRAME_BYTES`] and this are read, refused with a `TooLarge` error
+/// frame, and the session goes on; a message past this closes the
+/// connection with 1009 (message too big), as it cannot be skipped unread.
+pub const MAX_MESSAGE_BYTES: usize = 4 * MAX_FRAME_BYTES;
+
+/// Logs a refused change as a structured warning: who, which document,
+/// which rule and why. Never document contents or tokens.
+pub fn log_refusal(user: &str, doc: &str, refusal: &Refusal, via: &str) {
+    tracing::warn!(
+        user,
+        doc,
+        rule = refusal.rule,
+        path = refusal.path.as_deref().unwrap_or(""),
+        reason = %refusal.reason,
+        via,
+        "change refused"
+    );
+}
 
 /// Document ids are plain words, so they cannot smuggle anything into logs,
 /// notifications or paths.
@@ -45,7 +65,8 @@ pub async fn sync(
         Ok(ws) => ws,
         Err(e) => return crate::error::ApiError::BadRequest(e.body_text()).into_response(),
     };
-    ws.max_message_size(MAX_FRAME_BYTES)
+    ws.max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| session(app, who, socket))
 }
 
@@ -62,7 +83,18 @@ async fn session(app: AppState, who: Principal, socket: WebSocket) {
                 Some(Ok(Message::Binary(bytes))) => handle(&app, &who, &mut s, conn, &bytes).await,
                 Some(Ok(Message::Text(_))) => vec![Frame::Error { code: ErrorCode::Malformed, message: "frames are binary".into() }],
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                Some(Ok(Message::Close(_))) | None => break,
+                Some(Err(e)) => {
+                    // A peer gone without a close, or a message past
+                    // MAX_MESSAGE_BYTES: say which limit, in case it listens.
+                    tracing::info!(conn, user = %who.user_id, error = %e, "sync connection ended");
+                    let close = CloseFrame {
+                        code: close_code::SIZE,
+                        reason: format!("messages are limited to {MAX_MESSAGE_BYTES} bytes").into(),
+                    };
+                    let _ = tx.send(Message::Close(Some(close))).await;
+                    break;
+                }
             },
             change = changes.recv() => match change {
                 Ok(HubEvent::Changed(c)) if c.origin != conn && s.is_welcomed() && may_see(&who, &c.meta) => push(&app, &mut s, &c).await,
@@ -73,6 +105,9 @@ async fn session(app: AppState, who: Principal, socket: WebSocket) {
             },
         };
         for f in frames {
+            if let Frame::Error { code, message } = &f {
+                tracing::warn!(conn, user = %who.user_id, code = ?code, message, "frame refused");
+            }
             if tx.send(Message::Binary(encode(&f).into())).await.is_err() {
                 tracing::info!(conn, "sync session lost");
                 return;
@@ -141,6 +176,12 @@ async fn handle(
             }
             match app.storage.doc_meta(&id).await {
                 Ok(Some(m)) if !may_see(who, &m) => {
+                    let refusal = Refusal {
+                        rule: rule::NOT_PERMITTED,
+                        path: None,
+                        reason: NOT_PERMITTED.into(),
+                    };
+                    log_refusal(&who.user_id, &id, &refusal, "sync");
                     return vec![Frame::Rejected {
                         doc: id,
                         reason: NOT_PERMITTED.into(),
@@ -155,12 +196,19 @@ async fn handle(
             };
             let before = doc.get_heads();
             let mut out = Vec::new();
-            let gate = RecordGate::new(who.user_id.clone(), who.role, who.scope.clone());
+            let held = match app.storage.change_bytes(&id).await {
+                Ok(n) => n,
+                Err(e) => return internal(e),
+            };
+            let gate =
+                RecordGate::new(who.user_id.clone(), who.role, who.scope.clone()).holding(held);
             for effect in s.receive_sync(&id, &message, &mut doc, &gate) {
                 match effect {
+                    ServerEffect::Refused { doc, refusal } => {
+                        log_refusal(&who.user_id, &doc, &refusal, "sync");
+                    }
                     ServerEffect::Store(id) => {
-                        let record = gate.take_checked(&doc.get_heads());
-                        match docs::store(&app.storage, &id, &mut doc, &before, record, now_ms())
+                        match docs::store(&app.storage, &id, &mut doc, &before, now_ms(), None)
                             .await
                         {
                             Ok(meta) => {

@@ -1,217 +1,50 @@
-//! Server-side validation of a client's changes to a record (design.md
-//! decision 4): the record before and after the changes is compared against
-//! the user's role and the record's state. The rules are the same ones the
-//! record operations enforce on the device, checked again where they cannot
-//! be bypassed.
+//! Server-side validation of changes to a record (design.md decisions 4 and
+//! 11). A change is checked by what it touches: the paths Automerge's diff
+//! between the old and the new heads reports, each against the rule the
+//! schema ([`super::schema`]) gives it, and every new value against the
+//! shape of its path. Every Automerge change must be signed by the
+//! signed-in user. Nothing outside the schema gets in.
+//!
+//! The same gate guards sync and the API's writes, so a rule refused on one
+//! path is refused on the other.
 
-use super::{ActionStatus, RecordState, Status};
+use std::collections::{BTreeSet, HashSet};
+
+use automerge::{ActorId, ObjId as ExId};
+use automerge::{AutoCommit, ChangeHash, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value};
+
+use super::schema::{self, MAX_DOC_BYTES, Must, Node, Seg, Shape, Who, Write};
+use super::{ActionStatus, DOC_SCHEMA, Header, Status};
+use crate::sync::{Gate, Refusal};
 use crate::templates::TemplateKind;
 use crate::vocab::Role;
 
-/// Who sent the changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sender<'a> {
-    pub user: &'a str,
-    pub role: Role,
-}
-
-/// Why changes were refused; the text goes back to the device.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Violation(pub String);
-
-fn deny<T>(msg: impl Into<String>) -> Result<T, Violation> {
-    Err(Violation(msg.into()))
-}
-
-fn is_reviewer(role: Role) -> bool {
-    matches!(role, Role::Manager | Role::Admin)
-}
-
-/// Checks a change from `before` (`None`: the record is new) to `after`.
-/// `authors` are the Automerge authors of the new changes.
-pub fn check_change(
-    before: Option<&RecordState>,
-    after: &RecordState,
-    sender: &Sender,
-    authors: &[Option<String>],
-) -> Result<(), Violation> {
-    if authors.iter().any(|a| a.as_deref() != Some(sender.user)) {
-        return deny("changes must be authored by the signed-in user");
-    }
-    let Some(before) = before else {
-        return check_new(after, sender);
-    };
-    if after.header.record_id != before.header.record_id
-        || after.header.template_id != before.header.template_id
-        || after.header.template_version != before.header.template_version
-        || after.header.store_id != before.header.store_id
-        || after.header.author != before.header.author
-    {
-        return deny("a record's identity (id, template, store, author) cannot change");
-    }
-    let is_author = sender.user == before.header.author;
-    let answers_changed = after.answers != before.answers
-        || after.header.ended_at != before.header.ended_at
-        || after.header.location != before.header.location;
-    let status_changed = after.status != before.status;
-    let comments_changed = after.comments != before.comments;
-
-    if before.status == Status::Approved && (answers_changed || status_changed || comments_changed)
-    {
-        return deny("this record is approved and locked");
-    }
-    if answers_changed {
-        if !is_author || !matches!(sender.role, Role::Inspector | Role::Surveyor) {
-            return deny("only the record's author may change its answers");
-        }
-        if !matches!(before.status, Status::Draft | Status::Returned) && !status_changed {
-            return deny(format!(
-                "answers cannot change while the record is {}",
-                before.status
-            ));
-        }
-    }
-    if status_changed {
-        check_transition(
-            after.header.kind,
-            before.status,
-            after.status,
-            sender,
-            is_author,
-        )?;
-    }
-    for (id, c) in &after.comments {
-        match before.comments.get(id) {
-            None if c.by != sender.user => return deny("a comment must be signed by its writer"),
-            Some(old) if old != c => return deny("comments cannot be edited"),
-            _ => {}
-        }
-    }
-    if before
-        .comments
-        .keys()
-        .any(|k| !after.comments.contains_key(k))
-    {
-        return deny("comments cannot be deleted");
-    }
-    if !after.history.starts_with(&before.history)
-        || after.history[before.history.len()..]
-            .iter()
-            .any(|h| h.by != sender.user)
-    {
-        return deny("the status history is append-only and signed by its writer");
-    }
-    check_actions(before, after, sender)
-}
-
-fn check_new(after: &RecordState, sender: &Sender) -> Result<(), Violation> {
-    if !matches!(sender.role, Role::Inspector | Role::Surveyor) {
-        return deny(format!("a {} cannot start records", sender.role));
-    }
-    if after.header.author != sender.user {
-        return deny("a new record must be authored by the signed-in user");
-    }
-    // A new record arrives as a draft, or in any state its author may move a
-    // draft to (submitted, or ended before it could sync).
-    let first = after.status == Status::Draft
-        || check_transition(after.header.kind, Status::Draft, after.status, sender, true).is_ok();
-    if !first || !after.comments.is_empty() || !after.actions.is_empty() {
-        return deny(
-            "a new record arrives as a draft, submitted, partial or discarded, without review",
-        );
-    }
-    if after.history.iter().any(|h| h.by != sender.user) {
-        return deny("the status history must be signed by the author");
-    }
-    Ok(())
-}
-
-fn check_transition(
-    kind: TemplateKind,
-    from: Status,
-    to: Status,
-    sender: &Sender,
-    is_author: bool,
-) -> Result<(), Violation> {
-    use Status::*;
-    let ok = match (from, to) {
-        (Draft, Submitted | Discarded) | (Returned, Resubmitted) => is_author,
-        (Draft, Partial) => is_author && kind == TemplateKind::Questionnaire,
-        (Submitted | Resubmitted, Returned | Approved) => is_reviewer(sender.role),
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        deny(format!(
-            "a {} cannot move a record from {from} to {to}",
-            sender.role
-        ))
-    }
-}
-
-fn check_actions(
-    before: &RecordState,
-    after: &RecordState,
-    sender: &Sender,
-) -> Result<(), Violation> {
-    if before
-        .actions
-        .keys()
-        .any(|k| !after.actions.contains_key(k))
-    {
-        return deny("corrective actions cannot be deleted");
-    }
-    for (id, a) in &after.actions {
-        let Some(old) = before.actions.get(id) else {
-            if !is_reviewer(sender.role)
-                || a.created_by != sender.user
-                || a.status != ActionStatus::Open
-            {
-                return deny("only a manager opens corrective actions, in their own name");
-            }
-            continue;
-        };
-        if old == a {
-            continue;
-        }
-        let fixed = (
-            old.item.as_str(),
-            old.description.as_str(),
-            old.assignee.as_str(),
-            old.due.as_str(),
-            old.created_by.as_str(),
-            old.created_at,
-        ) == (
-            a.item.as_str(),
-            a.description.as_str(),
-            a.assignee.as_str(),
-            a.due.as_str(),
-            a.created_by.as_str(),
-            a.created_at,
-        );
-        let allowed = match (old.status, a.status) {
-            (ActionStatus::Open, ActionStatus::Done) => {
-                a.assignee == sender.user || is_reviewer(sender.role)
-            }
-            (ActionStatus::Done, ActionStatus::Verified) => {
-                is_reviewer(sender.role) && a.verified_by.as_deref() == Some(sender.user)
-            }
-            (ActionStatus::Done, ActionStatus::Open) => is_reviewer(sender.role),
-            _ => false,
-        };
-        if !fixed && !is_reviewer(sender.role) {
-            return deny("only a manager may change what a corrective action asks");
-        }
-        if old.status != a.status && !allowed {
-            return deny(format!(
-                "a {} cannot move action {id} from {} to {}",
-                sender.role, old.status, a.status
-            ));
-        }
-    }
-    Ok(())
+/// Stable codes of the rules a refusal cites, for logs and clients.
+pub mod rule {
+    /// A change carries no author.
+    pub const UNSIGNED: &str = "unsigned";
+    /// A change is signed by someone other than the signed-in user.
+    pub const FORGED: &str = "forged_author";
+    /// A path the record schema does not have.
+    pub const UNKNOWN_PATH: &str = "unknown_path";
+    /// A value of the wrong type, too long, or missing where required.
+    pub const SHAPE: &str = "shape";
+    /// A path that is fixed (at creation, or once written).
+    pub const FIXED: &str = "fixed";
+    /// An append-only entry changed or removed.
+    pub const APPEND_ONLY: &str = "append_only";
+    /// A writer or a record state the path's rule does not allow.
+    pub const NOT_ALLOWED: &str = "not_allowed";
+    /// A status move the transition table does not have.
+    pub const TRANSITION: &str = "transition";
+    /// The document would grow past [`super::MAX_DOC_BYTES`].
+    pub const TOO_LARGE: &str = "too_large";
+    /// A record outside the user's scope (or none at all).
+    pub const NOT_PERMITTED: &str = "not_permitted";
+    /// Reference data, which devices only read.
+    pub const READ_ONLY: &str = "read_only";
+    /// Not a record document at all.
+    pub const NOT_A_RECORD: &str = "not_a_record";
 }
 
 /// What a user is told about a document outside their reach, whether or not
@@ -220,6 +53,70 @@ pub const NOT_PERMITTED: &str = "not found or not permitted";
 
 /// What a device is told when it changes reference data.
 pub const READ_ONLY: &str = "reference data is read-only: administrators change it on the server";
+
+/// Who sent the changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender<'a> {
+    pub user: &'a str,
+    pub role: Role,
+}
+
+impl Sender<'_> {
+    fn is_reviewer(&self) -> bool {
+        is_reviewer(self.role)
+    }
+}
+
+fn is_reviewer(role: Role) -> bool {
+    matches!(role, Role::Manager | Role::Admin)
+}
+
+fn refuse<T>(
+    rule: &'static str,
+    path: Option<&[Seg]>,
+    reason: impl Into<String>,
+) -> Result<T, Refusal> {
+    Err(Refusal {
+        rule,
+        path: path.map(schema::show),
+        reason: reason.into(),
+    })
+}
+
+/// Whether a record of `kind` may move from `from` to `to` by a user of
+/// `role` who is (or is not) its author.
+pub fn transition_allowed(
+    kind: TemplateKind,
+    from: Status,
+    to: Status,
+    role: Role,
+    is_author: bool,
+) -> bool {
+    use Status::*;
+    let author = is_author && matches!(role, Role::Inspector | Role::Surveyor);
+    match (from, to) {
+        (Draft, Submitted | Discarded) | (Returned, Resubmitted) => author,
+        (Draft, Partial) => author && kind == TemplateKind::Questionnaire,
+        (Submitted | Resubmitted, Returned | Approved) => is_reviewer(role),
+        _ => false,
+    }
+}
+
+/// Whether a corrective action may move from `from` to `to` by a user of
+/// `role` who is (or is not) its assignee.
+pub fn action_step_allowed(
+    from: ActionStatus,
+    to: ActionStatus,
+    role: Role,
+    is_assignee: bool,
+) -> bool {
+    use ActionStatus::*;
+    match (from, to) {
+        (Open, Done) => is_assignee || is_reviewer(role),
+        (Done, Verified) | (Done, Open) => is_reviewer(role),
+        _ => false,
+    }
+}
 
 /// Whether `store_id` lies in `scope` (design.md decision 7): `*`, or a
 /// store hierarchy path such as `cq/yuzhong` covering `cq/yuzhong/...`.
@@ -231,16 +128,15 @@ pub fn in_scope(scope: &str, store_id: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// The [`Gate`](crate::sync::Gate) for record documents: only records of a
-/// store in the sender's scope pass, and only changes [`check_change`] allows.
+/// The [`Gate`] for record documents: only records of a store in the
+/// sender's scope pass, and only changes [`check`] allows.
 #[derive(Debug)]
 pub struct RecordGate {
     pub user: String,
     pub role: Role,
     pub scope: String,
-    /// The record as the last accepted check saw it, with its heads, so the
-    /// caller storing the change need not read the document again.
-    checked: std::sync::Mutex<Option<(Vec<automerge::ChangeHash>, RecordState)>>,
+    /// Bytes of changes the document holds already (the server keeps count).
+    pub stored_bytes: u64,
 }
 
 impl RecordGate {
@@ -249,336 +145,826 @@ impl RecordGate {
             user: user.into(),
             role,
             scope: scope.into(),
-            checked: Default::default(),
+            stored_bytes: 0,
         }
     }
 
-    /// The state the gate accepted, if `heads` are the heads it checked.
-    pub fn take_checked(&self, heads: &[automerge::ChangeHash]) -> Option<RecordState> {
-        let mut slot = self.checked.lock().unwrap_or_else(|p| p.into_inner());
-        match slot.take() {
-            Some((h, state)) if h == heads => Some(state),
-            _ => None,
-        }
+    /// The gate for a document that holds `bytes` of changes already.
+    pub fn holding(mut self, bytes: u64) -> RecordGate {
+        self.stored_bytes = bytes;
+        self
     }
 }
 
-impl crate::sync::Gate for RecordGate {
+impl Gate for RecordGate {
     fn check(
         &self,
         doc: &str,
-        before: &mut automerge::AutoCommit,
-        after: &mut automerge::AutoCommit,
-    ) -> Result<(), String> {
+        before: &mut AutoCommit,
+        after: &mut AutoCommit,
+    ) -> Result<(), Refusal> {
         if crate::refdata::is_reference(doc) {
-            return Err(READ_ONLY.into());
-        }
-        let authors: Vec<Option<String>> = after
-            .get_changes_added(before)
-            .iter()
-            .map(|c| {
-                c.author()
-                    .map(|a| String::from_utf8_lossy(a.as_bytes()).into_owned())
-            })
-            .collect();
-        let before_state = if before.get_heads().is_empty() {
-            None
-        } else {
-            Some(
-                autosurgeon::hydrate::<_, RecordState>(before)
-                    .map_err(|e| format!("not a record: {e}"))?,
-            )
-        };
-        let after_state: RecordState =
-            autosurgeon::hydrate(after).map_err(|e| format!("not a record: {e}"))?;
-        if !in_scope(&self.scope, &after_state.header.store_id) {
-            return Err(NOT_PERMITTED.into());
+            return refuse(rule::READ_ONLY, None, READ_ONLY);
         }
         let sender = Sender {
             user: &self.user,
             role: self.role,
         };
-        check_change(before_state.as_ref(), &after_state, &sender, &authors).map_err(|v| v.0)?;
-        *self.checked.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((after.get_heads(), after_state));
-        Ok(())
+        check(doc, before, after, &sender, &self.scope, self.stored_bytes)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::answers::AnswerValue;
-    use crate::records::{Actor, NewAction, Record};
-    use crate::templates::{Format, Template};
-    use crate::test_support::CHECKLIST;
+/// The new changes' Automerge actors and op counters, to tell the values
+/// they wrote from values already there.
+struct NewOps(Vec<(ActorId, u64, u64)>);
 
-    pub(super) fn template() -> Template {
-        let src = format!(
-            "{CHECKLIST}{}",
-            r#"
-[[sections]]
-id = "s"
-title = { zh-CN = "甲", en = "A" }
-items = [{ id = "sign", type = "pass_fail", points = 10, label = { zh-CN = "标识", en = "Signage" } }]
-"#
-        );
-        Template::load(&src, Format::Toml).expect("valid")
-    }
-
-    fn actor(user: &str, role: Role) -> Actor {
-        Actor {
-            user: user.into(),
-            role,
-            device: "d".into(),
-            now_ms: 1_000,
+impl NewOps {
+    fn wrote(&self, id: &ExId) -> bool {
+        match id {
+            ExId::Root => false,
+            ExId::Id(counter, actor, _) => self
+                .0
+                .iter()
+                .any(|(a, lo, hi)| a == actor && (*lo..=*hi).contains(counter)),
         }
     }
+}
 
-    /// `check_change` for changes signed by `user` themselves.
-    fn by(
-        user: &str,
-        role: Role,
-        before: Option<&RecordState>,
-        after: &RecordState,
-    ) -> Result<(), Violation> {
-        check_change(before, after, &sender(user, role), &authors(1, user))
+/// Checks the changes that took `before` to `after` (`before` empty: a new
+/// record) as sent by `sender`, whose scope is `scope`. `stored_bytes` are
+/// the bytes of changes the document held already.
+pub fn check(
+    doc_id: &str,
+    before: &mut AutoCommit,
+    after: &mut AutoCommit,
+    sender: &Sender,
+    scope: &str,
+    stored_bytes: u64,
+) -> Result<(), Refusal> {
+    let before_heads = before.get_heads();
+    let new_ops = check_signatures(after, &before_heads, sender, stored_bytes)?;
+    let header: Header = autosurgeon::hydrate_prop(&*after, ROOT, "header")
+        .or_else(|e| refuse(rule::NOT_A_RECORD, None, format!("not a record: {e}")))?;
+    if !in_scope(scope, &header.store_id) {
+        return refuse(rule::NOT_PERMITTED, None, NOT_PERMITTED);
     }
-
-    /// A record by `li` with `sign` answered, submitted.
-    fn submitted(t: &Template, sign: AnswerValue) -> Record {
-        let li = actor("li", Role::Inspector);
-        let mut r = Record::create(t, "r1", "s", &li).expect("create");
-        r.answer(t, &li, "sign", sign, None).expect("answer");
-        r.submit(t, &li).expect("submit");
-        r
+    let ctx = Ctx {
+        doc_id,
+        sender,
+        new_ops,
+    };
+    if before_heads.is_empty() {
+        return check_new(after, &ctx, header.kind);
     }
+    let was = Was::read(before)?;
+    check_changes(before, after, &before_heads, &ctx, &was)
+}
 
-    fn authors(n: usize, who: &str) -> Vec<Option<String>> {
-        vec![Some(who.to_string()); n]
+/// Every new change signed by the sender (Automerge 0.12 names the author on
+/// an actor's first change; later changes of that actor carry it), and the
+/// document within its size.
+fn check_signatures(
+    after: &mut AutoCommit,
+    before_heads: &[ChangeHash],
+    sender: &Sender,
+    stored_bytes: u64,
+) -> Result<NewOps, Refusal> {
+    let mut bytes = stored_bytes;
+    let mut ops = Vec::new();
+    for c in after.get_changes(before_heads) {
+        bytes += c.raw_bytes().len() as u64;
+        match after.get_author_for_actor(c.actor_id()) {
+            None => {
+                return refuse(
+                    rule::UNSIGNED,
+                    None,
+                    "every change must be signed by the signed-in user; one is unsigned",
+                );
+            }
+            Some(a) if a.as_bytes() != sender.user.as_bytes() => {
+                return refuse(
+                    rule::FORGED,
+                    None,
+                    format!(
+                        "a change signed `{}` was sent by `{}`",
+                        String::from_utf8_lossy(a.as_bytes()),
+                        sender.user
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+        if !c.is_empty() {
+            ops.push((c.actor_id().clone(), c.start_op().get(), c.max_op()));
+        }
     }
-
-    fn sender(user: &str, role: Role) -> Sender<'_> {
-        Sender { user, role }
-    }
-
-    #[test]
-    fn scopes_are_path_prefixes() {
-        assert!(in_scope("*", "cq/yz/001"));
-        assert!(in_scope("cq/yz", "cq/yz/001"));
-        assert!(in_scope("cq/yz/001", "cq/yz/001"));
-        assert!(
-            !in_scope("cq/yz", "cq/yzb/001"),
-            "a prefix must end at a path separator"
-        );
-        assert!(!in_scope("cq/jb", "cq/yz/001"));
-    }
-
-    #[test]
-    fn an_inspectors_own_new_record_is_accepted_and_a_forged_one_is_not() {
-        let t = template();
-        let r =
-            Record::create(&t, "r1", "cq/yz/001", &actor("li", Role::Inspector)).expect("create");
-        let s = r.state().expect("state");
-        assert_eq!(by("li", Role::Inspector, None, &s), Ok(()));
-        assert!(
-            by("zhao", Role::Inspector, None, &s).is_err(),
-            "someone else's name"
-        );
-        assert!(
-            check_change(
-                None,
-                &s,
-                &sender("li", Role::Inspector),
-                &authors(1, "wang")
-            )
-            .is_err(),
-            "forged Automerge author"
-        );
-        assert!(by("li", Role::Manager, None, &s).is_err());
-    }
-
-    #[test]
-    fn a_manager_cannot_rewrite_answers_and_an_inspector_cannot_approve() {
-        let t = template();
-        let r = submitted(&t, AnswerValue::Pass);
-        let before = r.state().expect("state");
-
-        let mut forged = before.clone();
-        forged.answers.get_mut("sign").expect("answer").value = AnswerValue::Fail;
-        assert!(by("wang", Role::Manager, Some(&before), &forged).is_err());
-
-        let mut self_approved = before.clone();
-        self_approved.status = Status::Approved;
-        assert!(by("li", Role::Inspector, Some(&before), &self_approved).is_err());
-
-        let mut approved = r.clone();
-        approved
-            .approve(&actor("wang", Role::Manager))
-            .expect("approve");
-        let after = approved.state().expect("state");
-        assert_eq!(by("wang", Role::Manager, Some(&before), &after), Ok(()));
-    }
-
-    #[test]
-    fn nothing_changes_an_approved_record_but_its_actions_go_on() {
-        let t = template();
-        let mut r = submitted(&t, AnswerValue::Fail);
-        r.approve(&actor("wang", Role::Manager)).expect("approve");
-        let before = r.state().expect("state");
-        let mut late = before.clone();
-        late.answers.get_mut("sign").expect("answer").value = AnswerValue::Pass;
-        let err = by("li", Role::Inspector, Some(&before), &late).expect_err("locked");
-        assert!(err.0.contains("locked"));
-
-        let mut with_action = r.clone();
-        let new = NewAction {
-            item: "sign".into(),
-            description: "Fix".into(),
-            assignee: "staff".into(),
-            due: "2026-12-01".into(),
-        };
-        let id = with_action
-            .open_action(&t, &actor("wang", Role::Manager), new)
-            .expect("open");
-        let after = with_action.state().expect("state");
-        assert_eq!(by("wang", Role::Manager, Some(&before), &after), Ok(()));
-        assert!(by("staff", Role::StoreStaff, Some(&before), &after).is_err());
-
-        let mut done = with_action.clone();
-        done.complete_action(&actor("staff", Role::StoreStaff), &id)
-            .expect("done");
-        assert_eq!(
-            by(
-                "staff",
-                Role::StoreStaff,
-                Some(&after),
-                &done.state().expect("state")
+    if bytes > MAX_DOC_BYTES {
+        return refuse(
+            rule::TOO_LARGE,
+            None,
+            format!(
+                "the record would hold {bytes} bytes of changes, over the limit of {MAX_DOC_BYTES}"
             ),
-            Ok(())
         );
-        let mut verified_by_staff = done.state().expect("state");
-        let a = verified_by_staff.actions.get_mut(&id).expect("action");
-        a.status = ActionStatus::Verified;
-        a.verified_by = Some("staff".into());
-        assert!(
-            check_change(
-                Some(&done.state().expect("state")),
-                &verified_by_staff,
-                &sender("staff", Role::StoreStaff),
-                &authors(1, "staff")
+    }
+    Ok(NewOps(ops))
+}
+
+struct Ctx<'a> {
+    doc_id: &'a str,
+    sender: &'a Sender<'a>,
+    new_ops: NewOps,
+}
+
+/// What the rules need of the record as it was.
+struct Was {
+    author: String,
+    kind: TemplateKind,
+    status: Status,
+}
+
+impl Was {
+    fn read(before: &AutoCommit) -> Result<Was, Refusal> {
+        let header: Header = autosurgeon::hydrate_prop(before, ROOT, "header")
+            .or_else(|e| refuse(rule::NOT_A_RECORD, None, format!("not a record: {e}")))?;
+        let status: Status = autosurgeon::hydrate_prop(before, ROOT, "status")
+            .or_else(|e| refuse(rule::NOT_A_RECORD, None, format!("not a record: {e}")))?;
+        Ok(Was {
+            author: header.author,
+            kind: header.kind,
+            status,
+        })
+    }
+
+    fn is_author(&self, s: &Sender) -> bool {
+        s.user == self.author && matches!(s.role, Role::Inspector | Role::Surveyor)
+    }
+}
+
+/// A new record: the author's, whole and well-formed, in a state its author
+/// can reach from a draft, with no review in it yet.
+fn check_new(after: &AutoCommit, ctx: &Ctx, kind: TemplateKind) -> Result<(), Refusal> {
+    if !matches!(ctx.sender.role, Role::Inspector | Role::Surveyor) {
+        return refuse(
+            rule::NOT_ALLOWED,
+            None,
+            format!("a {} cannot start records", ctx.sender.role),
+        );
+    }
+    check_value(
+        after,
+        &Value::Object(ObjType::Map),
+        &ExId::Root,
+        &schema::RECORD.shape,
+        schema::RECORD.must,
+        &mut Vec::new(),
+        ctx,
+    )?;
+    let status: Status = read(after, "status")?;
+    if status != Status::Draft
+        && !transition_allowed(kind, Status::Draft, status, ctx.sender.role, true)
+    {
+        return refuse(
+            rule::TRANSITION,
+            Some(&[Seg::Key("status".into())]),
+            format!("a new record arrives as a draft, or as its author ended it, not {status}"),
+        );
+    }
+    for key in ["comments", "actions"] {
+        if map_len(after, key) > 0 {
+            return refuse(
+                rule::NOT_ALLOWED,
+                Some(&[Seg::Key(key.into())]),
+                "a new record arrives without review: no comments or corrective actions",
+            );
+        }
+    }
+    check_log(after, 0, status, true)
+}
+
+fn read<T: autosurgeon::Hydrate>(doc: &AutoCommit, key: &str) -> Result<T, Refusal> {
+    autosurgeon::hydrate_prop(doc, ROOT, key)
+        .or_else(|e| refuse(rule::NOT_A_RECORD, None, format!("not a record: {e}")))
+}
+
+fn map_len(doc: &AutoCommit, key: &str) -> usize {
+    match doc.get(ROOT, key) {
+        Ok(Some((_, id))) => doc.length(&id),
+        _ => 0,
+    }
+}
+
+/// The status history: `added` new entries (more than `from` of them are
+/// old), the last naming the status the record is now in.
+fn check_log(after: &AutoCommit, from: usize, status: Status, moved: bool) -> Result<(), Refusal> {
+    let history: Vec<super::StatusChange> = read(after, "history")?;
+    let added = history.len().saturating_sub(from);
+    let path = [Seg::Key("history".into())];
+    match (moved, history.last()) {
+        (true, Some(last)) if added > 0 && last.status == status => Ok(()),
+        (true, _) => refuse(
+            rule::TRANSITION,
+            Some(&path),
+            format!("a move to {status} is recorded in the status history"),
+        ),
+        (false, _) if added > 0 => refuse(
+            rule::APPEND_ONLY,
+            Some(&path),
+            "the status history records status moves only",
+        ),
+        (false, _) => Ok(()),
+    }
+}
+
+/// How a patch touched its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Touch {
+    Put,
+    Insert,
+    Delete,
+}
+
+/// An existing record: every path the changes touched, against its rule.
+fn check_changes(
+    before: &AutoCommit,
+    after: &mut AutoCommit,
+    before_heads: &[ChangeHash],
+    ctx: &Ctx,
+    was: &Was,
+) -> Result<(), Refusal> {
+    let after_heads = after.get_heads();
+    let patches = after.diff(before_heads, &after_heads);
+    // Objects the changes created: what lies inside them was checked whole
+    // where they were put.
+    let mut created: HashSet<ExId> = HashSet::new();
+    let mut status_touched = false;
+    let mut actions_moved: BTreeSet<String> = BTreeSet::new();
+    for p in &patches {
+        if created.contains(&p.obj) {
+            note_created(&p.action, &mut created);
+            continue;
+        }
+        let base: Vec<Seg> = p.path.iter().map(|(_, prop)| seg(prop)).collect();
+        for (path, touch, prop) in touched(&base, &p.action) {
+            let Some(prop) = prop else {
+                return refuse(
+                    rule::SHAPE,
+                    Some(&path),
+                    "text objects and marks are not part of a record",
+                );
+            };
+            let chain = schema::resolve(&path).or_else(|i| {
+                refuse(
+                    rule::UNKNOWN_PATH,
+                    Some(&path[..=i]),
+                    format!("{} is not part of a record", schema::show(&path[..=i])),
+                )
+            })?;
+            let (at, write) = governing(&chain);
+            match write {
+                Write::Create => {
+                    return refuse(
+                        rule::FIXED,
+                        Some(&path),
+                        format!(
+                            "{} is set when the record is created and never changes",
+                            schema::show(&path)
+                        ),
+                    );
+                }
+                Write::Once => {
+                    return refuse(
+                        rule::FIXED,
+                        Some(&path),
+                        format!("{} never changes once written", schema::show(&path)),
+                    );
+                }
+                Write::By(who, states) => allow(who, states, &path, before, ctx, was)?,
+                Write::Add(who, states) => {
+                    let entry = &path[..at];
+                    if at != path.len() || touch == Touch::Delete || exists(before, entry) {
+                        return refuse(
+                            rule::APPEND_ONLY,
+                            Some(entry),
+                            format!(
+                                "{} cannot be changed or removed once added",
+                                schema::show(entry)
+                            ),
+                        );
+                    }
+                    allow(who, states, &path, before, ctx, was)?;
+                    if path.first() == Some(&Seg::Key("actions".into())) {
+                        check_new_action(after, &p.obj, &prop, &path)?;
+                    }
+                }
+                Write::Status => status_touched = true,
+                Write::Log => {
+                    if touch != Touch::Insert {
+                        return refuse(
+                            rule::APPEND_ONLY,
+                            Some(&path),
+                            "the status history is append-only",
+                        );
+                    }
+                }
+                Write::ActionStatus => {
+                    if let Some(Seg::Key(id)) = path.get(1) {
+                        actions_moved.insert(id.clone());
+                    }
+                }
+                Write::Inherit => unreachable!("the root's rule is Create"),
+            }
+            let node = chain[chain.len() - 1];
+            let parent = chain[chain.len() - 2];
+            if touch == Touch::Delete {
+                if !deletable(parent, node) {
+                    return refuse(
+                        rule::SHAPE,
+                        Some(&path),
+                        format!("{} is required", schema::show(&path)),
+                    );
+                }
+                continue;
+            }
+            check_count(after, &p.obj, parent, &path)?;
+            for (value, id) in after.get_all(&p.obj, prop).unwrap_or_default() {
+                if ctx.new_ops.wrote(&id) {
+                    let mut here = path.clone();
+                    check_value(after, &value, &id, &node.shape, node.must, &mut here, ctx)?;
+                }
+                if matches!(value, Value::Object(_)) {
+                    created.insert(id);
+                }
+            }
+        }
+    }
+    let status: Status = read(after, "status")?;
+    let moved = status != was.status;
+    if moved || status_touched {
+        let author = was.author == ctx.sender.user;
+        if moved && !transition_allowed(was.kind, was.status, status, ctx.sender.role, author) {
+            return refuse(
+                rule::TRANSITION,
+                Some(&[Seg::Key("status".into())]),
+                format!(
+                    "a {} cannot move a record from {} to {status}",
+                    ctx.sender.role, was.status
+                ),
+            );
+        }
+    }
+    let logged: Vec<super::StatusChange> = read(before, "history")?;
+    check_log(after, logged.len(), status, moved)?;
+    for id in actions_moved {
+        check_action_step(before, after, ctx, &id)?;
+    }
+    Ok(())
+}
+
+/// The objects a patch inside a created object creates in turn.
+fn note_created(action: &automerge::PatchAction, created: &mut HashSet<ExId>) {
+    use automerge::PatchAction as A;
+    match action {
+        A::PutMap {
+            value: (Value::Object(_), id),
+            ..
+        }
+        | A::PutSeq {
+            value: (Value::Object(_), id),
+            ..
+        } => {
+            created.insert(id.clone());
+        }
+        A::Insert { values, .. } => {
+            for (v, id, _) in values.iter() {
+                if matches!(v, Value::Object(_)) {
+                    created.insert(id.clone());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn seg(prop: &Prop) -> Seg {
+    match prop {
+        Prop::Map(k) => Seg::Key(k.to_string()),
+        Prop::Seq(i) => Seg::Index(*i),
+    }
+}
+
+/// The paths a patch touches, how, and the property to read each at (none
+/// for edits of text objects and marks, which a record never has).
+fn touched(base: &[Seg], action: &automerge::PatchAction) -> Vec<(Vec<Seg>, Touch, Option<Prop>)> {
+    use automerge::PatchAction as A;
+    let at = |s: Seg, touch: Touch| {
+        let mut p = base.to_vec();
+        let prop = match &s {
+            Seg::Key(k) => Prop::Map(k.clone()),
+            Seg::Index(i) => Prop::Seq(*i),
+        };
+        p.push(s);
+        (p, touch, Some(prop))
+    };
+    match action {
+        A::PutMap { key, .. } => vec![at(Seg::Key(key.clone()), Touch::Put)],
+        A::PutSeq { index, .. } => vec![at(Seg::Index(*index), Touch::Put)],
+        A::Insert { index, values } => (0..values.len())
+            .map(|i| at(Seg::Index(index + i), Touch::Insert))
+            .collect(),
+        A::Increment { prop, .. } | A::Conflict { prop } => vec![at(seg(prop), Touch::Put)],
+        A::DeleteMap { key } => vec![at(Seg::Key(key.clone()), Touch::Delete)],
+        A::DeleteSeq { index, .. } => vec![at(Seg::Index(*index), Touch::Delete)],
+        A::SpliceText { .. } | A::Mark { .. } => vec![(base.to_vec(), Touch::Put, None)],
+    }
+}
+
+/// The rule that governs a write at the end of `chain`: the nearest rule
+/// that is not [`Write::Inherit`], and how deep it sits.
+fn governing(chain: &[&'static Node]) -> (usize, Write) {
+    for (depth, n) in chain.iter().enumerate().rev() {
+        if n.write != Write::Inherit {
+            return (depth, n.write);
+        }
+    }
+    (0, Write::Create)
+}
+
+/// Whether the sender is `who` for this record and it is in `states`.
+fn allow(
+    who: Who,
+    states: &[Status],
+    path: &[Seg],
+    before: &AutoCommit,
+    ctx: &Ctx,
+    was: &Was,
+) -> Result<(), Refusal> {
+    let s = ctx.sender;
+    let ok = match who {
+        Who::Author => was.is_author(s),
+        Who::Reviewer => s.is_reviewer(),
+        Who::AuthorOrReviewer => was.is_author(s) || s.is_reviewer(),
+        Who::AssigneeOrReviewer => {
+            s.is_reviewer() || assignee(before, path).is_some_and(|a| a == s.user)
+        }
+    };
+    if !ok {
+        let whom = match who {
+            Who::Author => "the record's author",
+            Who::Reviewer => "a manager",
+            Who::AuthorOrReviewer => "the record's author or a manager",
+            Who::AssigneeOrReviewer => "the action's assignee or a manager",
+        };
+        return refuse(
+            rule::NOT_ALLOWED,
+            Some(path),
+            format!("only {whom} may write {}", schema::show(path)),
+        );
+    }
+    if !states.is_empty() && !states.contains(&was.status) {
+        let why = if was.status == Status::Approved {
+            "this record is approved and locked".to_string()
+        } else {
+            format!(
+                "{} cannot change while the record is {}",
+                schema::show(path),
+                was.status
             )
-            .is_err()
+        };
+        return refuse(rule::NOT_ALLOWED, Some(path), why);
+    }
+    Ok(())
+}
+
+/// The assignee of the action `path` lies in, as it was.
+fn assignee(before: &AutoCommit, path: &[Seg]) -> Option<String> {
+    let id = path.get(..2)?;
+    let (_, obj) = lookup(before, id)?;
+    match before.get(&obj, "assignee").ok()?? {
+        (Value::Scalar(s), _) => match s.as_ref() {
+            ScalarValue::Str(a) => Some(a.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The value at `path` in `doc`, if there is one.
+fn lookup(doc: &AutoCommit, path: &[Seg]) -> Option<(Value<'static>, ExId)> {
+    let mut obj = ExId::Root;
+    let mut found = None;
+    for s in path {
+        let prop = match s {
+            Seg::Key(k) => Prop::Map(k.clone()),
+            Seg::Index(i) => Prop::Seq(*i),
+        };
+        let (v, id) = doc.get(&obj, prop).ok()??;
+        obj = id.clone();
+        found = Some((v.into_owned(), id));
+    }
+    found
+}
+
+fn exists(doc: &AutoCommit, path: &[Seg]) -> bool {
+    lookup(doc, path).is_some()
+}
+
+/// Entries of maps and lists may go; a map's named fields may not.
+fn deletable(parent: &Node, node: &Node) -> bool {
+    match parent.shape {
+        Shape::Entries { .. } | Shape::List { .. } => true,
+        _ => matches!(node.shape, Shape::Opt(_)),
+    }
+}
+
+/// A collection that took a new entry stays within its limit.
+fn check_count(doc: &AutoCommit, obj: &ExId, parent: &Node, path: &[Seg]) -> Result<(), Refusal> {
+    let max = match parent.shape {
+        Shape::Entries { max, .. } | Shape::List { max, .. } => max,
+        _ => return Ok(()),
+    };
+    let len = doc.length(obj);
+    if len > max {
+        let at = &path[..path.len() - 1];
+        return refuse(
+            rule::SHAPE,
+            Some(at),
+            format!(
+                "{} holds {len} entries, over the limit of {max}",
+                schema::show(at)
+            ),
         );
     }
+    Ok(())
+}
 
-    #[test]
-    fn comments_are_signed_append_only() {
-        let t = template();
-        let r = submitted(&t, AnswerValue::Pass);
-        let before = r.state().expect("state");
-        let mut commented = r.clone();
-        commented
-            .comment(&t, &actor("wang", Role::Manager), None, "ok")
-            .expect("comment");
-        let after = commented.state().expect("state");
-        assert_eq!(by("wang", Role::Manager, Some(&before), &after), Ok(()));
-        assert!(
-            by("chen", Role::Manager, Some(&before), &after).is_err(),
-            "signed by someone else"
-        );
-        assert!(
-            by("wang", Role::Manager, Some(&after), &before).is_err(),
-            "deleted"
+/// A corrective action arrives open, with nothing done or verified yet.
+fn check_new_action(
+    after: &AutoCommit,
+    obj: &ExId,
+    prop: &Prop,
+    path: &[Seg],
+) -> Result<(), Refusal> {
+    let Prop::Map(key) = prop else { return Ok(()) };
+    let a: super::CorrectiveAction =
+        autosurgeon::hydrate_prop(after, obj, key.as_str()).or_else(|e| {
+            refuse(
+                rule::SHAPE,
+                Some(path),
+                format!("not a corrective action: {e}"),
+            )
+        })?;
+    if a.status != ActionStatus::Open
+        || a.done_at.is_some()
+        || a.verified_by.is_some()
+        || a.verified_at.is_some()
+        || a.verified_record.is_some()
+    {
+        return refuse(
+            rule::TRANSITION,
+            Some(path),
+            "a corrective action is opened open, with nothing done or verified",
         );
     }
+    Ok(())
+}
 
-    #[test]
-    fn only_the_author_ends_a_draft_and_only_an_interview_ends_partial() {
-        let t = template();
-        let li = actor("li", Role::Inspector);
-        let r = Record::create(&t, "r1", "s", &li).expect("create");
-        let before = r.state().expect("state");
-        let mut discarded = r.clone();
-        discarded.discard(&t, &li).expect("discard");
-        let after = discarded.state().expect("state");
-        assert_eq!(by("li", Role::Inspector, Some(&before), &after), Ok(()));
-        assert_eq!(
-            by("li", Role::Inspector, None, &after),
-            Ok(()),
-            "started and discarded before the first sync"
-        );
-        assert!(by("zhao", Role::Inspector, Some(&before), &after).is_err());
-        assert!(by("wang", Role::Manager, Some(&before), &after).is_err());
+fn action_status(doc: &AutoCommit, id: &str) -> Option<ActionStatus> {
+    let path = [
+        Seg::Key("actions".into()),
+        Seg::Key(id.into()),
+        Seg::Key("status".into()),
+    ];
+    match lookup(doc, &path)? {
+        (Value::Scalar(s), _) => match s.as_ref() {
+            ScalarValue::Str(v) => ActionStatus::parse(v),
+            _ => None,
+        },
+        _ => None,
+    }
+}
 
-        let mut partial = after.clone();
-        partial.status = Status::Partial;
-        partial.history.last_mut().expect("change").status = Status::Partial;
-        assert!(
-            by("li", Role::Inspector, Some(&before), &partial).is_err(),
-            "an audit is never kept partial"
+fn check_action_step(
+    before: &AutoCommit,
+    after: &AutoCommit,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<(), Refusal> {
+    let (Some(from), Some(to)) = (action_status(before, id), action_status(after, id)) else {
+        return Ok(());
+    };
+    if from == to {
+        return Ok(());
+    }
+    let path = [Seg::Key("actions".into()), Seg::Key(id.into())];
+    let is_assignee = assignee(before, &path).is_some_and(|a| a == ctx.sender.user);
+    if !action_step_allowed(from, to, ctx.sender.role, is_assignee) {
+        return refuse(
+            rule::TRANSITION,
+            Some(&path),
+            format!(
+                "a {} cannot move action {id} from {from} to {to}",
+                ctx.sender.role
+            ),
         );
-        assert!(by("li", Role::Inspector, None, &partial).is_err());
-        let mut interview = partial.clone();
-        interview.header.kind = crate::templates::TemplateKind::Questionnaire;
-        let mut draft = before.clone();
-        draft.header.kind = crate::templates::TemplateKind::Questionnaire;
-        assert_eq!(by("li", Role::Inspector, Some(&draft), &interview), Ok(()));
+    }
+    Ok(())
+}
 
-        let mut revived = after.clone();
-        revived.status = Status::Draft;
-        assert!(
-            by("li", Role::Inspector, Some(&after), &revived).is_err(),
-            "a discarded record stays discarded"
-        );
-        let sent = submitted(&t, AnswerValue::Pass).state().expect("state");
-        let mut thrown = sent.clone();
-        thrown.status = Status::Discarded;
-        assert!(by("li", Role::Inspector, Some(&sent), &thrown).is_err());
+/// Checks a value the changes wrote at `path` against `shape` and `must`,
+/// and everything inside it.
+fn check_value(
+    doc: &AutoCommit,
+    value: &Value,
+    id: &ExId,
+    shape: &Shape,
+    must: Must,
+    path: &mut Vec<Seg>,
+    ctx: &Ctx,
+) -> Result<(), Refusal> {
+    let wrong = |path: &[Seg], value: &Value| {
+        let got = match value {
+            Value::Object(ObjType::Text) => "a text object".to_string(),
+            Value::Object(t) => format!("a {t:?}").to_lowercase(),
+            Value::Scalar(s) => match s.as_ref() {
+                ScalarValue::Str(_) => "a string".into(),
+                ScalarValue::Int(_) => "an integer".into(),
+                ScalarValue::Uint(_) => "an unsigned integer".into(),
+                ScalarValue::F64(_) => "a float".into(),
+                ScalarValue::Null => "null".into(),
+                ScalarValue::Boolean(_) => "a boolean".into(),
+                other => format!("{other:?}"),
+            },
+        };
+        refuse(
+            rule::SHAPE,
+            Some(path),
+            format!(
+                "{} must be {}, not {got}",
+                schema::show(path),
+                schema::describe(shape)
+            ),
+        )
+    };
+    let scalar = match value {
+        Value::Scalar(s) => Some(s.as_ref()),
+        Value::Object(_) => None,
+    };
+    match (shape, scalar) {
+        (Shape::Opt(_), Some(ScalarValue::Null)) => Ok(()),
+        (Shape::Opt(inner), _) => check_value(doc, value, id, inner, must, path, ctx),
+        (Shape::Str { max }, Some(ScalarValue::Str(s))) => {
+            if s.chars().count() > *max {
+                return refuse(
+                    rule::SHAPE,
+                    Some(path),
+                    format!("{} is longer than {max} characters", schema::show(path)),
+                );
+            }
+            check_must(s, must, path, ctx)
+        }
+        (Shape::Enum(v), Some(ScalarValue::Str(s))) if (v.parse)(s) => Ok(()),
+        (Shape::Int, Some(ScalarValue::Int(_))) | (Shape::Float, Some(ScalarValue::F64(_))) => {
+            Ok(())
+        }
+        (Shape::Uint, Some(ScalarValue::Uint(n))) => {
+            if must == Must::Schema && *n != DOC_SCHEMA {
+                return refuse(
+                    rule::SHAPE,
+                    Some(path),
+                    format!("this server reads record schema {DOC_SCHEMA}, not {n}"),
+                );
+            }
+            Ok(())
+        }
+        (Shape::Tagged { units, .. }, Some(ScalarValue::Str(s))) if units.contains(&s.as_ref()) => {
+            Ok(())
+        }
+        (Shape::Tagged { tuples, .. }, None) if *value == Value::Object(ObjType::Map) => {
+            let keys: Vec<String> = doc.keys(id).collect();
+            let [key] = keys.as_slice() else {
+                return wrong(path, value);
+            };
+            let Some((_, payload)) = tuples.iter().find(|(k, _)| k == key) else {
+                return wrong(path, value);
+            };
+            path.push(Seg::Key(key.clone()));
+            for (v, vid) in doc.get_all(id, key.as_str()).unwrap_or_default() {
+                check_value(doc, &v, &vid, payload, Must::Any, path, ctx)?;
+            }
+            path.pop();
+            Ok(())
+        }
+        (Shape::Map(fields), None) if *value == Value::Object(ObjType::Map) => {
+            for key in doc.keys(id) {
+                if !fields.iter().any(|f| f.key == key) {
+                    path.push(Seg::Key(key));
+                    return refuse(
+                        rule::UNKNOWN_PATH,
+                        Some(path),
+                        format!("{} is not part of a record", schema::show(path)),
+                    );
+                }
+            }
+            for f in *fields {
+                path.push(Seg::Key(f.key.into()));
+                let all = doc.get_all(id, f.key).unwrap_or_default();
+                if all.is_empty() && !matches!(f.node.shape, Shape::Opt(_)) {
+                    return refuse(
+                        rule::SHAPE,
+                        Some(path),
+                        format!("{} is missing", schema::show(path)),
+                    );
+                }
+                for (v, vid) in all {
+                    check_value(doc, &v, &vid, &f.node.shape, f.node.must, path, ctx)?;
+                }
+                path.pop();
+            }
+            Ok(())
+        }
+        (Shape::Entries { max, of }, None) if *value == Value::Object(ObjType::Map) => {
+            let keys: Vec<String> = doc.keys(id).collect();
+            if keys.len() > *max {
+                return refuse(
+                    rule::SHAPE,
+                    Some(path),
+                    format!(
+                        "{} holds {} entries, over the limit of {max}",
+                        schema::show(path),
+                        keys.len()
+                    ),
+                );
+            }
+            for key in keys {
+                path.push(Seg::Key(key.clone()));
+                if !schema::valid_key(&key) {
+                    return refuse(
+                        rule::UNKNOWN_PATH,
+                        Some(path),
+                        "an entry id is 1-128 letters, digits, `_`, `-` or `.`",
+                    );
+                }
+                for (v, vid) in doc.get_all(id, key.as_str()).unwrap_or_default() {
+                    check_value(doc, &v, &vid, &of.shape, of.must, path, ctx)?;
+                }
+                path.pop();
+            }
+            Ok(())
+        }
+        (Shape::List { max, of }, None) if *value == Value::Object(ObjType::List) => {
+            let len = doc.length(id);
+            if len > *max {
+                return refuse(
+                    rule::SHAPE,
+                    Some(path),
+                    format!(
+                        "{} holds {len} entries, over the limit of {max}",
+                        schema::show(path)
+                    ),
+                );
+            }
+            for i in 0..len {
+                path.push(Seg::Index(i));
+                for (v, vid) in doc.get_all(id, i).unwrap_or_default() {
+                    check_value(doc, &v, &vid, &of.shape, of.must, path, ctx)?;
+                }
+                path.pop();
+            }
+            Ok(())
+        }
+        _ => wrong(path, value),
+    }
+}
+
+fn check_must(s: &str, must: Must, path: &[Seg], ctx: &Ctx) -> Result<(), Refusal> {
+    match must {
+        Must::Sender if s != ctx.sender.user => refuse(
+            rule::FORGED,
+            Some(path),
+            format!(
+                "{} must name the writer, `{}`, not `{s}`",
+                schema::show(path),
+                ctx.sender.user
+            ),
+        ),
+        Must::DocId if s != ctx.doc_id => refuse(
+            rule::SHAPE,
+            Some(path),
+            format!(
+                "{} must be the document's id, `{}`",
+                schema::show(path),
+                ctx.doc_id
+            ),
+        ),
+        Must::NotBlank if s.trim().is_empty() => refuse(
+            rule::SHAPE,
+            Some(path),
+            format!("{} cannot be blank", schema::show(path)),
+        ),
+        _ => Ok(()),
     }
 }
 
 #[cfg(test)]
-mod gate_tests {
-    use automerge::AutoCommit;
-
-    use super::*;
-    use crate::records::{Actor, Record};
-    use crate::sync::Gate;
-
-    #[test]
-    fn the_record_gate_reads_documents_and_refuses_what_is_not_a_record() {
-        let t = super::tests::template();
-        let li = Actor {
-            user: "li".into(),
-            role: Role::Inspector,
-            device: "d".into(),
-            now_ms: 1,
-        };
-        let mut r = Record::create(&t, "r1", "s", &li).expect("create");
-        let gate = RecordGate::new("li", Role::Inspector, "*");
-        let mut empty = AutoCommit::new();
-        assert_eq!(gate.check("r1", &mut empty, r.doc_mut()), Ok(()));
-        let impostor = RecordGate::new("zhao", Role::Inspector, "*");
-        let elsewhere = RecordGate::new("li", Role::Inspector, "cq/jb");
-        assert_eq!(
-            elsewhere.check("r1", &mut AutoCommit::new(), r.doc_mut()),
-            Err(NOT_PERMITTED.into()),
-            "a store outside the scope"
-        );
-        assert!(
-            impostor
-                .check("r1", &mut AutoCommit::new(), r.doc_mut())
-                .is_err()
-        );
-        let mut junk = AutoCommit::new();
-        junk.set_author(Some(automerge::Author::from(b"li".to_vec())));
-        automerge::transaction::Transactable::put(&mut junk, automerge::ROOT, "x", 1).expect("put");
-        junk.commit();
-        assert!(
-            gate.check("x", &mut AutoCommit::new(), &mut junk)
-                .expect_err("junk")
-                .contains("not a record")
-        );
-    }
-}
+mod tests;

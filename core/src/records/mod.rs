@@ -24,6 +24,7 @@ use crate::vocab::{Role, string_enum};
 
 pub mod derive;
 pub mod gate;
+pub mod schema;
 
 /// Version of the document shape written by this code.
 pub const DOC_SCHEMA: u64 = 1;
@@ -200,6 +201,8 @@ pub enum RecordError {
     },
     #[error("{0} cannot be empty")]
     Empty(&'static str),
+    #[error("{what} is longer than {max} characters")]
+    TooLong { what: &'static str, max: usize },
     #[error("latitude or longitude out of range")]
     BadLocation,
     #[error("`{0}` is not a date like 2026-12-31")]
@@ -253,6 +256,17 @@ pub struct AnswerConflict {
 #[derive(Debug, Clone)]
 pub struct Record {
     doc: AutoCommit,
+}
+
+/// Free text within what the record schema allows ([`schema::TEXT_MAX`]).
+fn check_length(what: &'static str, text: &str) -> Result<()> {
+    if text.chars().count() > schema::TEXT_MAX {
+        return Err(RecordError::TooLong {
+            what,
+            max: schema::TEXT_MAX,
+        });
+    }
+    Ok(())
 }
 
 fn require(actor: &Actor, allowed: &[Role], action: &'static str) -> Result<()> {
@@ -403,6 +417,12 @@ impl Record {
                 .item(item)
                 .ok_or_else(|| RecordError::UnknownItem(item.into()))?;
             check_value(it, &value)?;
+            if let AnswerValue::Text(text) = &value {
+                check_length("the answer", text)?;
+            }
+            if let Some(n) = &note {
+                check_length("a note", n)?;
+            }
             let evidence = r
                 .existing_answer(item)?
                 .map(|a| a.evidence)
@@ -554,6 +574,7 @@ impl Record {
                 if text.trim().is_empty() {
                     return Err(RecordError::Empty("a return comment"));
                 }
+                check_length("a return comment", text)?;
                 r.put_comment(actor, None, text)?;
             }
             r.set_status(actor, next)
@@ -586,6 +607,7 @@ impl Record {
             if text.trim().is_empty() {
                 return Err(RecordError::Empty("a comment"));
             }
+            check_length("a comment", text)?;
             r.put_comment(actor, item, text)
         })
     }
@@ -619,6 +641,7 @@ impl Record {
             if text.trim().is_empty() {
                 return Err(RecordError::Empty(what));
             }
+            check_length(what, text)?;
         }
         if action.due.parse::<jiff::civil::Date>().is_err() {
             return Err(RecordError::BadDate(action.due));

@@ -19,7 +19,7 @@ use automerge::sync::{Message, State, SyncDoc};
 
 pub use client::{Client, ClientEffect};
 pub use frame::{ErrorCode, Frame, FrameError, decode, encode};
-pub use server::{AllowAll, Gate, ServerEffect, ServerSession};
+pub use server::{AllowAll, Gate, Refusal, ServerEffect, ServerSession};
 
 /// A document's id (a record id, or the id of a reference-data document).
 pub type DocId = String;

@@ -10,15 +10,25 @@ use automerge::sync::{Message, State, SyncDoc};
 use super::{DocId, Frame, next_message, peer_has_all};
 use crate::sync::frame::ErrorCode;
 
-/// Decides whether a client's changes to a document may be stored, by
-/// comparing the document before and after they are applied.
+/// Decides whether a client's changes to a document may be stored, from the
+/// document before and after they are applied.
 pub trait Gate {
     fn check(
         &self,
         doc: &str,
         before: &mut AutoCommit,
         after: &mut AutoCommit,
-    ) -> Result<(), String>;
+    ) -> Result<(), Refusal>;
+}
+
+/// Why a gate refused changes: the rule (a stable code), the document path
+/// it concerns if one, and the reason in words, which goes to the device.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct Refusal {
+    pub rule: &'static str,
+    pub path: Option<String>,
+    pub reason: String,
 }
 
 /// Accepts every change (tests and trusted tools).
@@ -26,7 +36,7 @@ pub trait Gate {
 pub struct AllowAll;
 
 impl Gate for AllowAll {
-    fn check(&self, _: &str, _: &mut AutoCommit, _: &mut AutoCommit) -> Result<(), String> {
+    fn check(&self, _: &str, _: &mut AutoCommit, _: &mut AutoCommit) -> Result<(), Refusal> {
         Ok(())
     }
 }
@@ -37,6 +47,12 @@ pub enum ServerEffect {
     /// The document took new changes: store it durably, give it the next
     /// sequence and tell the other sessions, before the sends that follow.
     Store(DocId),
+    /// The gate refused the client's changes to a document (for the log; a
+    /// `Rejected` frame follows).
+    Refused {
+        doc: DocId,
+        refusal: Refusal,
+    },
     Send(Frame),
 }
 
@@ -76,7 +92,7 @@ impl ServerSession {
             .into_iter()
             .filter_map(|e| match e {
                 ServerEffect::Send(f) => Some(f),
-                ServerEffect::Store(_) => None,
+                ServerEffect::Store(_) | ServerEffect::Refused { .. } => None,
             })
             .collect()
     }
@@ -117,14 +133,19 @@ impl ServerSession {
         }
         // Changes go into a copy first. The copy, once checked, becomes the
         // document: it also holds changes still waiting for their
-        // dependencies, which a merge would lose.
+        // dependencies, which a merge would lose. Automerge checks what it
+        // can and asserts the rest (an author named past an actor's first
+        // change, a gap in an actor's sequence): a hostile change that trips
+        // an assertion costs the copy, never the document or the session.
         let mut trial_state = state.clone();
         let mut trial = doc.clone();
-        if trial
-            .sync()
-            .receive_sync_message(&mut trial_state, message)
-            .is_err()
-        {
+        let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            trial
+                .sync()
+                .receive_sync_message(&mut trial_state, message)
+                .is_ok()
+        }));
+        if !matches!(applied, Ok(true)) {
             out.push(ServerEffect::Send(Frame::Error {
                 code: ErrorCode::Malformed,
                 message: format!("sync message for {id} could not be applied"),
@@ -133,11 +154,15 @@ impl ServerSession {
         }
         let changed = trial.get_heads() != doc.get_heads();
         if changed {
-            if let Err(reason) = gate.check(id, doc, &mut trial) {
+            if let Err(refusal) = gate.check(id, doc, &mut trial) {
                 self.pending.remove(id);
+                out.push(ServerEffect::Refused {
+                    doc: id.to_string(),
+                    refusal: refusal.clone(),
+                });
                 out.push(ServerEffect::Send(Frame::Rejected {
                     doc: id.to_string(),
-                    reason,
+                    reason: refusal.reason,
                 }));
                 return out;
             }

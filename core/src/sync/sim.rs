@@ -192,6 +192,7 @@ impl World {
                             self.broadcast(d, &id);
                         }
                         ServerEffect::Send(f) => self.devices[d].down.push_back(encode(&f)),
+                        ServerEffect::Refused { .. } => {}
                     }
                 }
                 self.devices[d].session = Some(session);
@@ -408,9 +409,13 @@ fn an_edit_reaches_another_online_device_by_push() {
 struct RefuseLocked;
 
 impl Gate for RefuseLocked {
-    fn check(&self, doc: &str, _: &mut AutoCommit, _: &mut AutoCommit) -> Result<(), String> {
+    fn check(&self, doc: &str, _: &mut AutoCommit, _: &mut AutoCommit) -> Result<(), Refusal> {
         if doc.starts_with("locked") {
-            Err("this record is approved and locked".into())
+            Err(Refusal {
+                rule: "locked",
+                path: None,
+                reason: "this record is approved and locked".into(),
+            })
         } else {
             Ok(())
         }
@@ -456,6 +461,7 @@ fn refused_changes_are_not_stored_and_the_client_is_told_why() {
                 match e {
                     ServerEffect::Send(f) => replies.push(f),
                     ServerEffect::Store(_) => replies.extend(session.stored(1)),
+                    ServerEffect::Refused { .. } => {}
                 }
             }
         }

@@ -5,6 +5,7 @@ mod cli;
 mod demo;
 mod devices;
 mod exports;
+mod hostile;
 mod interviews;
 mod materialise;
 mod media;

@@ -1,0 +1,952 @@
+//! The gate against honest record operations, hand-built hostile changes,
+//! and (by property test) random changes by random people to records in
+//! random states, accepted exactly when the rule table allows them.
+
+use automerge::transaction::Transactable;
+use automerge::{Author, AutoCommit, ObjType, ROOT, ReadDoc};
+use proptest::prelude::*;
+
+use super::*;
+use crate::answers::AnswerValue;
+use crate::records::schema::TEXT_MAX;
+use crate::records::{Actor, NewAction, Record};
+use crate::templates::{Format, Template};
+use crate::test_support::{CHECKLIST, QUESTIONNAIRE};
+
+const ITEMS: &str = r#"
+[[sections]]
+id = "s"
+title = { zh-CN = "甲", en = "A" }
+items = [{ id = "sign", type = "pass_fail", points = 10, label = { zh-CN = "标识", en = "Signage" } }]
+"#;
+
+fn template() -> Template {
+    Template::load(&format!("{CHECKLIST}{ITEMS}"), Format::Toml).expect("valid")
+}
+
+fn survey() -> Template {
+    let src = format!("{QUESTIONNAIRE}partial_responses = \"keep\"\n{ITEMS}");
+    Template::load(&src, Format::Toml).expect("valid")
+}
+
+fn actor(user: &str, role: Role) -> Actor {
+    Actor {
+        user: user.into(),
+        role,
+        device: "d".into(),
+        now_ms: 1_000,
+    }
+}
+
+fn li() -> Actor {
+    actor("li", Role::Inspector)
+}
+
+fn wang() -> Actor {
+    actor("wang", Role::Manager)
+}
+
+/// Checks `after` against `before` as sent by `user` with `role`.
+fn check_as(user: &str, role: Role, before: &Record, after: &Record) -> Result<(), Refusal> {
+    let sender = Sender { user, role };
+    check(
+        "r1",
+        &mut before.doc().clone(),
+        &mut after.doc().clone(),
+        &sender,
+        "*",
+        0,
+    )
+}
+
+/// Checks a new record as sent by `user`.
+fn check_new_as(user: &str, role: Role, r: &Record) -> Result<(), Refusal> {
+    let sender = Sender { user, role };
+    check(
+        "r1",
+        &mut AutoCommit::new(),
+        &mut r.doc().clone(),
+        &sender,
+        "*",
+        0,
+    )
+}
+
+/// `r` after `op`, done by `a` on a device of its own.
+fn after(r: &Record, a: &Actor, op: impl FnOnce(&mut Record, &Actor)) -> Record {
+    let mut next = r.clone().fork();
+    op(&mut next, a);
+    next
+}
+
+/// `r` after raw Automerge writes signed `author` (none: unsigned), as a
+/// client that does not use the record operations would make them.
+fn tampered(r: &Record, author: Option<&str>, write: impl FnOnce(&mut AutoCommit)) -> Record {
+    let mut doc = r.doc().clone().fork();
+    doc.set_author(author.map(|a| Author::from(a.as_bytes().to_vec())));
+    write(&mut doc);
+    doc.commit();
+    // Not checked: a hostile change may leave no readable record.
+    Record { doc }
+}
+
+/// Raw writes that may leave a document no record reads.
+fn tampered_doc(r: &Record, author: &str, write: impl FnOnce(&mut AutoCommit)) -> AutoCommit {
+    let mut doc = r.doc().clone().fork();
+    doc.set_author(Some(Author::from(author.as_bytes().to_vec())));
+    write(&mut doc);
+    doc.commit();
+    doc
+}
+
+fn obj(doc: &AutoCommit, path: &[&str]) -> automerge::ObjId {
+    let mut o = ROOT;
+    for k in path {
+        o = doc.get(&o, *k).expect("read").expect("present").1;
+    }
+    o
+}
+
+fn draft() -> Record {
+    let t = template();
+    let mut r = Record::create(&t, "r1", "cq/yz/001", &li()).expect("create");
+    r.answer(&t, &li(), "sign", AnswerValue::Fail, None)
+        .expect("answer");
+    r
+}
+
+fn submitted() -> Record {
+    let mut r = draft();
+    r.submit(&template(), &li()).expect("submit");
+    r
+}
+
+fn approved_with_action() -> (Record, String) {
+    let t = template();
+    let mut r = submitted();
+    r.approve(&wang()).expect("approve");
+    let id = r
+        .open_action(
+            &t,
+            &wang(),
+            NewAction {
+                item: "sign".into(),
+                description: "Fix the sign".into(),
+                assignee: "staff".into(),
+                due: "2026-12-01".into(),
+            },
+        )
+        .expect("open");
+    (r, id)
+}
+
+fn rule_of(r: Result<(), Refusal>) -> &'static str {
+    r.expect_err("refused").rule
+}
+
+#[test]
+fn scopes_are_path_prefixes() {
+    assert!(in_scope("*", "cq/yz/001"));
+    assert!(in_scope("cq/yz", "cq/yz/001"));
+    assert!(in_scope("cq/yz/001", "cq/yz/001"));
+    assert!(
+        !in_scope("cq/yz", "cq/yzb/001"),
+        "a prefix must end at a path separator"
+    );
+    assert!(!in_scope("cq/jb", "cq/yz/001"));
+}
+
+#[test]
+fn an_inspectors_own_new_record_is_accepted_and_a_forged_one_is_not() {
+    let r = draft();
+    assert_eq!(check_new_as("li", Role::Inspector, &r), Ok(()));
+    assert_eq!(
+        rule_of(check_new_as("zhao", Role::Inspector, &r)),
+        rule::FORGED,
+        "changes signed li, sent by zhao"
+    );
+    assert_eq!(
+        rule_of(check_new_as("li", Role::Manager, &r)),
+        rule::NOT_ALLOWED
+    );
+    let t = template();
+    let mut theirs =
+        Record::create(&t, "r1", "cq/yz/001", &actor("zhao", Role::Inspector)).expect("create");
+    theirs
+        .answer(
+            &t,
+            &actor("zhao", Role::Inspector),
+            "sign",
+            AnswerValue::Pass,
+            None,
+        )
+        .expect("answer");
+    assert_eq!(
+        rule_of(check_new_as("li", Role::Inspector, &theirs)),
+        rule::FORGED
+    );
+    let renamed = Record::create(&t, "other-id", "cq/yz/001", &li()).expect("create");
+    assert_eq!(
+        rule_of(check_new_as("li", Role::Inspector, &renamed)),
+        rule::SHAPE,
+        "the header names the document it is in"
+    );
+}
+
+#[test]
+fn unsigned_and_forged_changes_are_refused_whatever_they_write() {
+    let r = submitted();
+    let unsigned = tampered(&r, None, |d| {
+        let answers = obj(d, &["answers", "sign"]);
+        d.put(&answers, "note", "late note").expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("li", Role::Inspector, &r, &unsigned)),
+        rule::UNSIGNED
+    );
+    let forged = tampered(&r, Some("wang"), |d| {
+        d.put(ROOT, "status", "approved").expect("put");
+    });
+    let refusal = check_as("li", Role::Inspector, &r, &forged).expect_err("forged");
+    assert_eq!(refusal.rule, rule::FORGED);
+    assert!(
+        refusal.reason.contains("signed `wang`"),
+        "{}",
+        refusal.reason
+    );
+}
+
+#[test]
+fn a_manager_cannot_rewrite_answers_and_an_inspector_cannot_approve() {
+    let r = submitted();
+    let rewritten = tampered(&r, Some("wang"), |d| {
+        let a = obj(d, &["answers", "sign"]);
+        d.put(&a, "by", "wang").expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("wang", Role::Manager, &r, &rewritten)),
+        rule::NOT_ALLOWED
+    );
+    let self_approved = tampered(&r, Some("li"), |d| {
+        d.put(ROOT, "status", "approved").expect("put");
+        let h = obj(d, &["history"]);
+        let at = d.length(&h);
+        let e = d.insert_object(&h, at, ObjType::Map).expect("insert");
+        d.put(&e, "status", "approved").expect("put");
+        d.put(&e, "by", "li").expect("put");
+        d.put(&e, "at", 5_i64).expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("li", Role::Inspector, &r, &self_approved)),
+        rule::TRANSITION
+    );
+    let approved = after(&r, &wang(), |r, a| r.approve(a).expect("approve"));
+    assert_eq!(check_as("wang", Role::Manager, &r, &approved), Ok(()));
+}
+
+#[test]
+fn the_header_never_changes_after_creation() {
+    let (r, _) = approved_with_action();
+    let probes: [(&str, automerge::ScalarValue); 5] = [
+        ("kind", "questionnaire".into()),
+        ("mode", "mystery".into()),
+        ("started_at", automerge::ScalarValue::Int(946_684_800_000)),
+        ("store_id", "cq/jb/001".into()),
+        ("author", "zhao".into()),
+    ];
+    for (key, value) in probes {
+        for (user, role) in [
+            ("staff", Role::StoreStaff),
+            ("li", Role::Inspector),
+            ("wang", Role::Manager),
+        ] {
+            let changed = tampered(&r, Some(user), |d| {
+                let h = obj(d, &["header"]);
+                d.put(&h, key, value.clone()).expect("put");
+            });
+            let refusal = check_as(user, role, &r, &changed).expect_err("fixed");
+            assert_eq!(refusal.rule, rule::FIXED, "{key} by {user}");
+            assert_eq!(
+                refusal.path.as_deref(),
+                Some(format!("/header/{key}").as_str())
+            );
+        }
+    }
+}
+
+#[test]
+fn nothing_changes_an_approved_record_but_its_actions_go_on() {
+    let t = template();
+    let (r, id) = approved_with_action();
+    let late = tampered(&r, Some("li"), |d| {
+        let a = obj(d, &["answers", "sign"]);
+        d.put(&a, "note", "changed my mind").expect("put");
+    });
+    let refusal = check_as("li", Role::Inspector, &r, &late).expect_err("locked");
+    assert!(refusal.reason.contains("locked"), "{}", refusal.reason);
+
+    let staff = actor("staff", Role::StoreStaff);
+    let done = after(&r, &staff, |r, a| r.complete_action(a, &id).expect("done"));
+    assert_eq!(check_as("staff", Role::StoreStaff, &r, &done), Ok(()));
+    assert_eq!(
+        rule_of(check_as("liu", Role::StoreStaff, &r, &done)),
+        rule::FORGED,
+        "signed by staff, sent by liu"
+    );
+    // liu is not the assignee: the record operation refuses, so write it raw.
+    let by_liu = tampered(&r, Some("liu"), |d| {
+        let a = obj(d, &["actions", &id]);
+        d.put(&a, "status", "done").expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("liu", Role::StoreStaff, &r, &by_liu)),
+        rule::TRANSITION,
+        "only the assignee or a manager completes an action"
+    );
+    let verified_by_staff = tampered(&done, Some("staff"), |d| {
+        let a = obj(d, &["actions", &id]);
+        d.put(&a, "status", "verified").expect("put");
+        d.put(&a, "verified_by", "staff").expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as(
+            "staff",
+            Role::StoreStaff,
+            &done,
+            &verified_by_staff
+        )),
+        rule::NOT_ALLOWED
+    );
+    let verified = after(&done, &wang(), |r, a| {
+        r.verify_action(a, &id, None).expect("verify")
+    });
+    assert_eq!(check_as("wang", Role::Manager, &done, &verified), Ok(()));
+    let staff_edits_the_ask = tampered(&r, Some("staff"), |d| {
+        let a = obj(d, &["actions", &id]);
+        d.put(&a, "due", "2030-01-01").expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as(
+            "staff",
+            Role::StoreStaff,
+            &r,
+            &staff_edits_the_ask
+        )),
+        rule::NOT_ALLOWED
+    );
+    let _ = t;
+}
+
+#[test]
+fn comments_and_history_are_signed_append_only_and_not_for_store_staff() {
+    let t = template();
+    let r = submitted();
+    let commented = after(&r, &wang(), |r, a| {
+        r.comment(&t, a, None, "ok").expect("comment");
+    });
+    assert_eq!(check_as("wang", Role::Manager, &r, &commented), Ok(()));
+    let id = commented
+        .state()
+        .expect("state")
+        .comments
+        .into_keys()
+        .next()
+        .expect("a comment");
+    let edited = tampered(&commented, Some("wang"), |d| {
+        let c = obj(d, &["comments", &id]);
+        d.put(&c, "text", "not ok").expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("wang", Role::Manager, &commented, &edited)),
+        rule::FIXED
+    );
+    let deleted = tampered(&commented, Some("wang"), |d| {
+        let c = obj(d, &["comments"]);
+        d.delete(&c, id.as_str()).expect("delete");
+    });
+    assert_eq!(
+        rule_of(check_as("wang", Role::Manager, &commented, &deleted)),
+        rule::APPEND_ONLY
+    );
+    let by_staff = tampered(&r, Some("staff"), |d| {
+        let c = obj(d, &["comments"]);
+        let e = d.put_object(&c, "c1", ObjType::Map).expect("put");
+        d.put(&e, "item", automerge::ScalarValue::Null)
+            .expect("put");
+        d.put(&e, "text", "we fixed it").expect("put");
+        d.put(&e, "by", "staff").expect("put");
+        d.put(&e, "at", 5_i64).expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("staff", Role::StoreStaff, &r, &by_staff)),
+        rule::NOT_ALLOWED
+    );
+    let in_another_name = tampered(&r, Some("wang"), |d| {
+        let c = obj(d, &["comments"]);
+        let e = d.put_object(&c, "c1", ObjType::Map).expect("put");
+        d.put(&e, "item", automerge::ScalarValue::Null)
+            .expect("put");
+        d.put(&e, "text", "signed by chen").expect("put");
+        d.put(&e, "by", "chen").expect("put");
+        d.put(&e, "at", 5_i64).expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("wang", Role::Manager, &r, &in_another_name)),
+        rule::FORGED
+    );
+    let history_by_staff = tampered(&r, Some("staff"), |d| {
+        let h = obj(d, &["history"]);
+        let at = d.length(&h);
+        let e = d.insert_object(&h, at, ObjType::Map).expect("insert");
+        d.put(&e, "status", "approved").expect("put");
+        d.put(&e, "by", "staff").expect("put");
+        d.put(&e, "at", 5_i64).expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("staff", Role::StoreStaff, &r, &history_by_staff)),
+        rule::APPEND_ONLY,
+        "history records status moves only"
+    );
+    let history_rewritten = tampered(&r, Some("wang"), |d| {
+        let e = obj(d, &["history"]);
+        let first = d.get(&e, 0).expect("read").expect("entry").1;
+        d.put(&first, "by", "wang").expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("wang", Role::Manager, &r, &history_rewritten)),
+        rule::FIXED
+    );
+}
+
+#[test]
+fn nothing_outside_the_schema_gets_in() {
+    let r = draft();
+    let junk = tampered(&r, Some("li"), |d| {
+        d.put(ROOT, "junk", "x".repeat(1_024)).expect("put");
+    });
+    let refusal = check_as("li", Role::Inspector, &r, &junk).expect_err("unknown");
+    assert_eq!(refusal.rule, rule::UNKNOWN_PATH);
+    assert_eq!(refusal.path.as_deref(), Some("/junk"));
+    let nested = tampered(&r, Some("li"), |d| {
+        let a = obj(d, &["answers", "sign"]);
+        d.put(&a, "extra", 1_i64).expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("li", Role::Inspector, &r, &nested)),
+        rule::UNKNOWN_PATH
+    );
+    let wrong_type = tampered(&r, Some("li"), |d| {
+        let a = obj(d, &["answers", "sign"]);
+        d.put(&a, "note", 7_i64).expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("li", Role::Inspector, &r, &wrong_type)),
+        rule::SHAPE
+    );
+    let text_object = tampered(&r, Some("li"), |d| {
+        let a = obj(d, &["answers", "sign"]);
+        let text = d.put_object(&a, "note", ObjType::Text).expect("put");
+        d.splice_text(&text, 0, 0, "a text object").expect("splice");
+    });
+    let refusal = check_as("li", Role::Inspector, &r, &text_object).expect_err("text");
+    assert_eq!(refusal.rule, rule::SHAPE);
+    assert!(refusal.reason.contains("text object"), "{}", refusal.reason);
+    let too_long = tampered(&r, Some("li"), |d| {
+        let a = obj(d, &["answers", "sign"]);
+        d.put(&a, "note", "字".repeat(TEXT_MAX + 1)).expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("li", Role::Inspector, &r, &too_long)),
+        rule::SHAPE
+    );
+    let fine = tampered(&r, Some("li"), |d| {
+        let a = obj(d, &["answers", "sign"]);
+        d.put(&a, "note", "字".repeat(TEXT_MAX)).expect("put");
+    });
+    assert_eq!(check_as("li", Role::Inspector, &r, &fine), Ok(()));
+    let required_gone = tampered_doc(&r, "li", |d| {
+        let a = obj(d, &["answers", "sign"]);
+        d.delete(&a, "by").expect("delete");
+    });
+    let sender = Sender {
+        user: "li",
+        role: Role::Inspector,
+    };
+    let refusal = check(
+        "r1",
+        &mut r.doc().clone(),
+        &mut required_gone.clone(),
+        &sender,
+        "*",
+        0,
+    )
+    .expect_err("required");
+    assert_eq!(refusal.rule, rule::SHAPE);
+}
+
+#[test]
+fn a_record_cannot_grow_past_its_size_limit() {
+    let r = draft();
+    let grown = tampered(&r, Some("li"), |d| {
+        let a = obj(d, &["answers", "sign"]);
+        d.put(&a, "note", "x".repeat(TEXT_MAX)).expect("put");
+    });
+    let sender = Sender {
+        user: "li",
+        role: Role::Inspector,
+    };
+    let check_holding = |held: u64| {
+        check(
+            "r1",
+            &mut r.doc().clone(),
+            &mut grown.doc().clone(),
+            &sender,
+            "*",
+            held,
+        )
+    };
+    assert_eq!(check_holding(1_000), Ok(()));
+    assert_eq!(rule_of(check_holding(MAX_DOC_BYTES - 100)), rule::TOO_LARGE);
+}
+
+#[test]
+fn only_the_author_ends_a_draft_and_only_an_interview_ends_partial() {
+    let t = template();
+    let r = draft();
+    let discarded = after(&r, &li(), |r, a| r.discard(&t, a).expect("discard"));
+    assert_eq!(check_as("li", Role::Inspector, &r, &discarded), Ok(()));
+    assert_eq!(
+        check_new_as("li", Role::Inspector, &discarded),
+        Ok(()),
+        "started and discarded before the first sync"
+    );
+    let as_partial = tampered(&r, Some("li"), |d| {
+        d.put(ROOT, "status", "partial").expect("put");
+        let h = obj(d, &["history"]);
+        let at = d.length(&h);
+        let e = d.insert_object(&h, at, ObjType::Map).expect("insert");
+        d.put(&e, "status", "partial").expect("put");
+        d.put(&e, "by", "li").expect("put");
+        d.put(&e, "at", 5_i64).expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("li", Role::Inspector, &r, &as_partial)),
+        rule::TRANSITION,
+        "an audit is never kept partial"
+    );
+    let revived = tampered(&discarded, Some("li"), |d| {
+        d.put(ROOT, "status", "draft").expect("put");
+    });
+    assert_eq!(
+        rule_of(check_as("li", Role::Inspector, &discarded, &revived)),
+        rule::TRANSITION
+    );
+    let s = survey();
+    let zhou = actor("zhou", Role::Surveyor);
+    let mut interview = Record::create(&s, "r1", "cq/yz/001", &zhou).expect("create");
+    interview
+        .answer(&s, &zhou, "sign", AnswerValue::Pass, None)
+        .expect("answer");
+    let quit = after(&interview, &zhou, |r, a| {
+        assert_eq!(r.quit(&s, a).expect("quit"), Status::Partial);
+    });
+    assert_eq!(check_as("zhou", Role::Surveyor, &interview, &quit), Ok(()));
+    assert_eq!(
+        rule_of(check_as("wang", Role::Manager, &interview, &quit)),
+        rule::FORGED
+    );
+}
+
+#[test]
+fn the_record_gate_reads_documents_and_refuses_what_is_not_a_record() {
+    let r = draft();
+    let gate = RecordGate::new("li", Role::Inspector, "*");
+    assert_eq!(
+        gate.check("r1", &mut AutoCommit::new(), &mut r.doc().clone()),
+        Ok(())
+    );
+    let elsewhere = RecordGate::new("li", Role::Inspector, "cq/jb");
+    assert_eq!(
+        rule_of(elsewhere.check("r1", &mut AutoCommit::new(), &mut r.doc().clone())),
+        rule::NOT_PERMITTED
+    );
+    let mut junk = AutoCommit::new();
+    junk.set_author(Some(Author::from(b"li".to_vec())));
+    junk.put(ROOT, "x", 1).expect("put");
+    junk.commit();
+    assert_eq!(
+        rule_of(gate.check("x", &mut AutoCommit::new(), &mut junk)),
+        rule::NOT_A_RECORD
+    );
+    assert_eq!(
+        rule_of(gate.check("ref:units:cq", &mut AutoCommit::new(), &mut junk)),
+        rule::READ_ONLY
+    );
+}
+
+#[test]
+fn honest_operations_pass_the_gate() {
+    let t = template();
+    let r = draft();
+    assert_eq!(check_new_as("li", Role::Inspector, &r), Ok(()));
+    let with_note = after(&r, &li(), |r, a| {
+        r.answer(&t, a, "sign", AnswerValue::Pass, Some("clean".into()))
+            .expect("answer")
+    });
+    assert_eq!(check_as("li", Role::Inspector, &r, &with_note), Ok(()));
+    let cleared = after(&r, &li(), |r, a| r.clear(&t, a, "sign").expect("clear"));
+    assert_eq!(check_as("li", Role::Inspector, &r, &cleared), Ok(()));
+    let located = after(&r, &li(), |r, a| {
+        r.stamp_location(
+            &t,
+            a,
+            crate::answers::GeoPoint {
+                lat: 29.5,
+                lon: 106.5,
+                accuracy_m: Some(12.0),
+            },
+        )
+        .expect("stamp")
+    });
+    assert_eq!(check_as("li", Role::Inspector, &r, &located), Ok(()));
+    let s = submitted();
+    let returned = after(&s, &wang(), |r, a| {
+        r.return_for_changes(a, "photo please").expect("return")
+    });
+    assert_eq!(check_as("wang", Role::Manager, &s, &returned), Ok(()));
+    let resubmitted = after(&returned, &li(), |r, a| {
+        r.answer(&t, a, "sign", AnswerValue::Pass, None)
+            .expect("answer");
+        r.comment(&t, a, Some("sign"), "fixed").expect("comment");
+        r.submit(&t, a).expect("submit");
+    });
+    assert_eq!(
+        check_as("li", Role::Inspector, &returned, &resubmitted),
+        Ok(())
+    );
+    let (a, id) = approved_with_action();
+    let reopened = after(&a, &actor("staff", Role::StoreStaff), |r, who| {
+        r.complete_action(who, &id).expect("done")
+    });
+    let back = after(&reopened, &wang(), |r, who| {
+        r.reopen_action(who, &id).expect("reopen")
+    });
+    assert_eq!(check_as("wang", Role::Manager, &reopened, &back), Ok(()));
+}
+
+// ---- The property: random changes, accepted exactly as the table says ----
+
+const USERS: [(&str, Role); 6] = [
+    ("li", Role::Inspector),
+    ("zhao", Role::Inspector),
+    ("wang", Role::Manager),
+    ("root", Role::Admin),
+    ("staff", Role::StoreStaff),
+    ("liu", Role::StoreStaff),
+];
+
+const STATES: [Status; 6] = [
+    Status::Draft,
+    Status::Submitted,
+    Status::Returned,
+    Status::Resubmitted,
+    Status::Approved,
+    Status::Discarded,
+];
+
+/// A record by li in `state`; from submitted on, with an action assigned to
+/// staff (open or done) and the return's comment where there was one.
+fn record_in(state: Status, action_done: bool) -> (Record, Option<String>) {
+    let t = template();
+    let mut r = draft();
+    match state {
+        Status::Draft => return (r, None),
+        Status::Discarded => {
+            r.discard(&t, &li()).expect("discard");
+            return (r, None);
+        }
+        _ => {}
+    }
+    r.submit(&t, &li()).expect("submit");
+    if matches!(state, Status::Returned | Status::Resubmitted) {
+        r.return_for_changes(&wang(), "again").expect("return");
+    }
+    if state == Status::Resubmitted {
+        r.submit(&t, &li()).expect("resubmit");
+    }
+    if state == Status::Approved {
+        r.approve(&wang()).expect("approve");
+    }
+    let id = r
+        .open_action(
+            &t,
+            &wang(),
+            NewAction {
+                item: "sign".into(),
+                description: "Fix".into(),
+                assignee: "staff".into(),
+                due: "2026-12-01".into(),
+            },
+        )
+        .expect("open");
+    if action_done {
+        r.complete_action(&actor("staff", Role::StoreStaff), &id)
+            .expect("done");
+    }
+    (r, Some(id))
+}
+
+/// One hand-built change, as a hostile or honest client might send it.
+#[derive(Debug, Clone)]
+enum Op {
+    Header(&'static str),
+    EditNote,
+    NewAnswer { signed_by_self: bool },
+    DeleteAnswer,
+    AddComment,
+    EditComment,
+    Move(Status),
+    AddAction,
+    CompleteAction,
+    VerifyAction,
+    EditActionDue,
+    UnknownKey,
+    WrongType,
+    TextObject,
+    LongNote,
+    RewriteHistory,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "kind",
+            "mode",
+            "started_at",
+            "store_id",
+            "author",
+            "device"
+        ])
+        .prop_map(Op::Header),
+        Just(Op::EditNote),
+        any::<bool>().prop_map(|s| Op::NewAnswer { signed_by_self: s }),
+        Just(Op::DeleteAnswer),
+        Just(Op::AddComment),
+        Just(Op::EditComment),
+        prop::sample::select(STATES.to_vec()).prop_map(Op::Move),
+        Just(Op::AddAction),
+        Just(Op::CompleteAction),
+        Just(Op::VerifyAction),
+        Just(Op::EditActionDue),
+        Just(Op::UnknownKey),
+        Just(Op::WrongType),
+        Just(Op::TextObject),
+        Just(Op::LongNote),
+        Just(Op::RewriteHistory),
+    ]
+}
+
+fn put_map(
+    d: &mut AutoCommit,
+    parent: &automerge::ObjId,
+    key: &str,
+    fields: &[(&str, automerge::ScalarValue)],
+) {
+    let e = d.put_object(parent, key, ObjType::Map).expect("put");
+    for (k, v) in fields {
+        d.put(&e, *k, v.clone()).expect("put");
+    }
+}
+
+/// Writes `op` raw as `user`. `None`: the op has nothing to act on here.
+fn apply(r: &Record, op: &Op, user: &str, action: Option<&str>) -> Option<Record> {
+    use automerge::ScalarValue as V;
+    let state = r.state().ok()?;
+    let comment = state.comments.keys().next().cloned();
+    let needs_answer = matches!(
+        op,
+        Op::EditNote | Op::DeleteAnswer | Op::WrongType | Op::TextObject | Op::LongNote
+    );
+    if needs_answer && !state.answers.contains_key("sign")
+        || matches!(op, Op::EditComment) && comment.is_none()
+        || matches!(
+            op,
+            Op::CompleteAction | Op::VerifyAction | Op::EditActionDue
+        ) && action.is_none()
+    {
+        return None;
+    }
+    Some(tampered(r, Some(user), |d| match op {
+        Op::Header(key) => {
+            let h = obj(d, &["header"]);
+            let v: V = match *key {
+                "started_at" => V::Int(1),
+                "kind" => "questionnaire".into(),
+                "mode" => "mystery".into(),
+                _ => "someone-else".into(),
+            };
+            d.put(&h, *key, v).expect("put");
+        }
+        Op::EditNote => {
+            let a = obj(d, &["answers", "sign"]);
+            d.put(&a, "note", "a note").expect("put");
+        }
+        Op::NewAnswer { signed_by_self } => {
+            let answers = obj(d, &["answers"]);
+            let by = if *signed_by_self { user } else { "nobody" };
+            let e = d.put_object(&answers, "extra", ObjType::Map).expect("put");
+            d.put(&e, "value", "Pass").expect("put");
+            d.put(&e, "note", V::Null).expect("put");
+            d.put_object(&e, "evidence", ObjType::List).expect("put");
+            d.put(&e, "by", by).expect("put");
+            d.put(&e, "at", 5_i64).expect("put");
+        }
+        Op::DeleteAnswer => {
+            let answers = obj(d, &["answers"]);
+            d.delete(&answers, "sign").expect("delete");
+        }
+        Op::AddComment => {
+            let c = obj(d, &["comments"]);
+            put_map(
+                d,
+                &c,
+                "new-comment",
+                &[
+                    ("item", V::Null),
+                    ("text", "hello".into()),
+                    ("by", user.into()),
+                    ("at", V::Int(5)),
+                ],
+            );
+        }
+        Op::EditComment => {
+            let c = obj(d, &["comments", comment.as_deref().unwrap_or_default()]);
+            d.put(&c, "text", "edited").expect("put");
+        }
+        Op::Move(to) => {
+            d.put(ROOT, "status", to.as_str()).expect("put");
+            let h = obj(d, &["history"]);
+            let at = d.length(&h);
+            let e = d.insert_object(&h, at, ObjType::Map).expect("insert");
+            d.put(&e, "status", to.as_str()).expect("put");
+            d.put(&e, "by", user).expect("put");
+            d.put(&e, "at", 5_i64).expect("put");
+        }
+        Op::AddAction => {
+            let a = obj(d, &["actions"]);
+            put_map(
+                d,
+                &a,
+                "new-action",
+                &[
+                    ("item", "sign".into()),
+                    ("description", "do it".into()),
+                    ("assignee", "staff".into()),
+                    ("due", "2027-01-01".into()),
+                    ("status", "open".into()),
+                    ("created_by", user.into()),
+                    ("created_at", V::Int(5)),
+                    ("done_at", V::Null),
+                    ("verified_by", V::Null),
+                    ("verified_at", V::Null),
+                    ("verified_record", V::Null),
+                ],
+            );
+        }
+        Op::CompleteAction => {
+            let a = obj(d, &["actions", action.unwrap_or_default()]);
+            d.put(&a, "status", "done").expect("put");
+            d.put(&a, "done_at", 5_i64).expect("put");
+        }
+        Op::VerifyAction => {
+            let a = obj(d, &["actions", action.unwrap_or_default()]);
+            d.put(&a, "status", "verified").expect("put");
+            d.put(&a, "verified_by", user).expect("put");
+            d.put(&a, "verified_at", 5_i64).expect("put");
+        }
+        Op::EditActionDue => {
+            let a = obj(d, &["actions", action.unwrap_or_default()]);
+            d.put(&a, "due", "2030-01-01").expect("put");
+        }
+        Op::UnknownKey => {
+            d.put(ROOT, "junk", "x").expect("put");
+        }
+        Op::WrongType => {
+            let a = obj(d, &["answers", "sign"]);
+            d.put(&a, "at", "yesterday").expect("put");
+        }
+        Op::TextObject => {
+            let a = obj(d, &["answers", "sign"]);
+            let t = d.put_object(&a, "note", ObjType::Text).expect("put");
+            d.splice_text(&t, 0, 0, "hi").expect("splice");
+        }
+        Op::LongNote => {
+            let a = obj(d, &["answers", "sign"]);
+            d.put(&a, "note", "x".repeat(TEXT_MAX + 1)).expect("put");
+        }
+        Op::RewriteHistory => {
+            let h = obj(d, &["history"]);
+            let first = d.get(&h, 0).expect("read").expect("entry").1;
+            d.put(&first, "at", 0_i64).expect("put");
+        }
+    }))
+}
+
+/// The rule table, read directly: whether `user` with `role` may make `op`
+/// to a record in `state` (whose action is `done` or open).
+fn table_allows(op: &Op, user: &str, role: Role, state: Status, done: bool) -> bool {
+    use Status::*;
+    let author = user == "li" && role == Role::Inspector;
+    let reviewer = matches!(role, Role::Manager | Role::Admin);
+    let editable = matches!(state, Draft | Returned);
+    match op {
+        Op::Header(_) | Op::EditComment | Op::UnknownKey | Op::WrongType | Op::TextObject => false,
+        Op::LongNote | Op::RewriteHistory => false,
+        Op::EditNote | Op::DeleteAnswer => author && editable,
+        Op::NewAnswer { signed_by_self } => author && editable && *signed_by_self,
+        Op::AddComment => {
+            (author || reviewer)
+                && matches!(state, Draft | Submitted | Returned | Resubmitted | Partial)
+        }
+        Op::Move(to) => {
+            *to != state
+                && transition_allowed(TemplateKind::Checklist, state, *to, role, user == "li")
+        }
+        Op::AddAction => {
+            reviewer
+                && matches!(
+                    state,
+                    Submitted | Returned | Resubmitted | Approved | Partial
+                )
+        }
+        // Completing a done action again moves nothing; done_at is the
+        // assignee's or a reviewer's to write.
+        Op::CompleteAction => reviewer || user == "staff",
+        Op::VerifyAction => done && reviewer,
+        Op::EditActionDue => reviewer,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn random_changes_pass_exactly_when_the_rule_table_allows_them(
+        state in prop::sample::select(STATES.to_vec()),
+        done in any::<bool>(),
+        who in 0..USERS.len(),
+        op in op(),
+    ) {
+        let (r, action) = record_in(state, done);
+        let (user, role) = USERS[who];
+        let Some(changed) = apply(&r, &op, user, action.as_deref()) else {
+            return Ok(());
+        };
+        let verdict = check_as(user, role, &r, &changed);
+        let expected = table_allows(&op, user, role, state, done);
+        prop_assert_eq!(verdict.is_ok(), expected, "{:?} by {} ({}) on a {} record: {:?}", op, user, role, state, verdict);
+        if verdict.is_ok() {
+            prop_assert!(changed.state().is_ok(), "whatever the gate lets in reads back as a record");
+        }
+    }
+}
