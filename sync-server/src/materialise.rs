@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use fieldcheck_core::records::derive::{Derived, derive};
+use fieldcheck_core::records::gate::Published;
 use fieldcheck_core::records::{RecordState, change_history};
 use fieldcheck_core::refdata::DocKind;
 use fieldcheck_core::templates::{Format, Template};
@@ -56,6 +57,8 @@ type Parsed = HashMap<(String, String), Option<Arc<Template>>>;
 #[derive(Debug, Default, Clone)]
 pub struct Templates {
     parsed: Arc<Mutex<Parsed>>,
+    /// Every published version's kind and mode, for the record gate.
+    published: Arc<Mutex<Option<Arc<Published>>>>,
 }
 
 impl Templates {
@@ -94,6 +97,44 @@ impl Templates {
     /// Forgets what was looked up, after a template is published.
     pub fn clear(&self) {
         self.lock().clear();
+        *self.published.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// The kind and mode of every published version, which new records must
+    /// carry. Read once and kept; `fresh` reads again (another replica may
+    /// have published since).
+    pub async fn published(&self, storage: &Storage, fresh: bool) -> Result<Arc<Published>> {
+        if !fresh
+            && let Some(p) = self
+                .published
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone()
+        {
+            return Ok(p);
+        }
+        let rows = sqlx::query("SELECT template_id, version, body FROM templates")
+            .fetch_all(storage.pool())
+            .await?;
+        let mut out = Published::new();
+        for r in rows {
+            let (id, version, body): (String, String, String) = (
+                r.try_get("template_id")?,
+                r.try_get("version")?,
+                r.try_get("body")?,
+            );
+            match Template::load(&body, Format::Json) {
+                Ok(t) => {
+                    out.insert((id, version), (t.kind, t.mode));
+                }
+                Err(e) => {
+                    tracing::error!(template = id, version, error = ?e, "a published template no longer loads");
+                }
+            }
+        }
+        let out = Arc::new(out);
+        *self.published.lock().unwrap_or_else(|p| p.into_inner()) = Some(out.clone());
+        Ok(out)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Parsed> {

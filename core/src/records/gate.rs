@@ -16,7 +16,7 @@ use automerge::{AutoCommit, ChangeHash, ObjType, Prop, ROOT, ReadDoc, ScalarValu
 use super::schema::{self, MAX_DOC_BYTES, Must, Node, Seg, Shape, Who, Write};
 use super::{ActionStatus, DOC_SCHEMA, Header, Status};
 use crate::sync::{Gate, Refusal};
-use crate::templates::TemplateKind;
+use crate::templates::{TemplateKind, VisitMode};
 use crate::vocab::Role;
 
 /// Stable codes of the rules a refusal cites, for logs and clients.
@@ -45,6 +45,33 @@ pub mod rule {
     pub const READ_ONLY: &str = "read_only";
     /// Not a record document at all.
     pub const NOT_A_RECORD: &str = "not_a_record";
+    /// A new record that does not match the published template it names.
+    pub const TEMPLATE: &str = "template";
+    /// A new record of a template this server has not published (refused
+    /// only when [`super::Bounds::accept_unpublished`] is false).
+    pub const UNPUBLISHED: &str = "unpublished_template";
+}
+
+/// What the server has published, by template id and version: the kind and
+/// visit mode every record of that version must carry (a record that called
+/// a mystery visit overt would show it to the store).
+pub type Published = std::collections::HashMap<(String, String), (TemplateKind, VisitMode)>;
+
+/// What the gate knows beyond the sender: their scope, how large the
+/// document is, and what the server has published.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds<'a> {
+    pub scope: &'a str,
+    /// Bytes of changes the document holds already.
+    pub stored_bytes: u64,
+    /// `None`: new records are not checked against templates (tools, tests).
+    pub published: Option<&'a Published>,
+    /// Whether a new record may name a template that is not in `published`:
+    /// it is kept unscored until the template is published (see
+    /// materialise.rs). The server asks first without, then reads what is
+    /// published afresh and asks with it, so that a version another replica
+    /// just published is still held to its kind and mode.
+    pub accept_unpublished: bool,
 }
 
 /// What a user is told about a document outside their reach, whether or not
@@ -137,6 +164,10 @@ pub struct RecordGate {
     pub scope: String,
     /// Bytes of changes the document holds already (the server keeps count).
     pub stored_bytes: u64,
+    /// The published templates new records must match.
+    pub published: Option<std::sync::Arc<Published>>,
+    /// See [`Bounds::accept_unpublished`].
+    pub accept_unpublished: bool,
 }
 
 impl RecordGate {
@@ -146,12 +177,26 @@ impl RecordGate {
             role,
             scope: scope.into(),
             stored_bytes: 0,
+            published: None,
+            accept_unpublished: true,
         }
     }
 
     /// The gate for a document that holds `bytes` of changes already.
     pub fn holding(mut self, bytes: u64) -> RecordGate {
         self.stored_bytes = bytes;
+        self
+    }
+
+    /// The gate that holds new records to the templates published, and
+    /// accepts ones of other templates or not.
+    pub fn pinning(
+        mut self,
+        published: std::sync::Arc<Published>,
+        accept_unpublished: bool,
+    ) -> RecordGate {
+        self.published = Some(published);
+        self.accept_unpublished = accept_unpublished;
         self
     }
 }
@@ -170,7 +215,13 @@ impl Gate for RecordGate {
             user: &self.user,
             role: self.role,
         };
-        check(doc, before, after, &sender, &self.scope, self.stored_bytes)
+        let bounds = Bounds {
+            scope: &self.scope,
+            stored_bytes: self.stored_bytes,
+            published: self.published.as_deref(),
+            accept_unpublished: self.accept_unpublished,
+        };
+        check(doc, before, after, &sender, &bounds)
     }
 }
 
@@ -191,32 +242,30 @@ impl NewOps {
 }
 
 /// Checks the changes that took `before` to `after` (`before` empty: a new
-/// record) as sent by `sender`, whose scope is `scope`. `stored_bytes` are
-/// the bytes of changes the document held already.
+/// record) as sent by `sender`, within `bounds`.
 pub fn check(
     doc_id: &str,
     before: &mut AutoCommit,
     after: &mut AutoCommit,
     sender: &Sender,
-    scope: &str,
-    stored_bytes: u64,
+    bounds: &Bounds,
 ) -> Result<(), Refusal> {
+    let scope = bounds.scope;
     let before_heads = before.get_heads();
-    let new_ops = check_signatures(after, &before_heads, sender, stored_bytes)?;
-    let header: Header = autosurgeon::hydrate_prop(&*after, ROOT, "header")
-        .or_else(|e| refuse(rule::NOT_A_RECORD, None, format!("not a record: {e}")))?;
-    if !in_scope(scope, &header.store_id) {
-        return refuse(rule::NOT_PERMITTED, None, NOT_PERMITTED);
-    }
+    let new_ops = check_signatures(after, &before_heads, sender, bounds.stored_bytes)?;
     let ctx = Ctx {
         doc_id,
         sender,
         new_ops,
     };
     if before_heads.is_empty() {
-        return check_new(after, &ctx, header.kind);
+        return check_new(after, &ctx, bounds);
     }
     let was = Was::read(before)?;
+    // The store a record was made for: the header never changes.
+    if !in_scope(scope, &was.store_id) {
+        return refuse(rule::NOT_PERMITTED, None, NOT_PERMITTED);
+    }
     check_changes(before, after, &before_heads, &ctx, &was)
 }
 
@@ -279,6 +328,7 @@ struct Ctx<'a> {
 /// What the rules need of the record as it was.
 struct Was {
     author: String,
+    store_id: String,
     kind: TemplateKind,
     status: Status,
 }
@@ -291,6 +341,7 @@ impl Was {
             .or_else(|e| refuse(rule::NOT_A_RECORD, None, format!("not a record: {e}")))?;
         Ok(Was {
             author: header.author,
+            store_id: header.store_id,
             kind: header.kind,
             status,
         })
@@ -301,9 +352,10 @@ impl Was {
     }
 }
 
-/// A new record: the author's, whole and well-formed, in a state its author
-/// can reach from a draft, with no review in it yet.
-fn check_new(after: &AutoCommit, ctx: &Ctx, kind: TemplateKind) -> Result<(), Refusal> {
+/// A new record: the author's, whole and well-formed, of a store in the
+/// author's scope, in a state its author can reach from a draft, with no
+/// review in it yet.
+fn check_new(after: &AutoCommit, ctx: &Ctx, bounds: &Bounds) -> Result<(), Refusal> {
     if !matches!(ctx.sender.role, Role::Inspector | Role::Surveyor) {
         return refuse(
             rule::NOT_ALLOWED,
@@ -320,9 +372,16 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, kind: TemplateKind) -> Result<(), Re
         &mut Vec::new(),
         ctx,
     )?;
+    let header: Header = read(after, "header")?;
+    if !in_scope(bounds.scope, &header.store_id) {
+        return refuse(rule::NOT_PERMITTED, None, NOT_PERMITTED);
+    }
+    if let Some(published) = bounds.published {
+        check_template(&header, published, bounds.accept_unpublished)?;
+    }
     let status: Status = read(after, "status")?;
     if status != Status::Draft
-        && !transition_allowed(kind, Status::Draft, status, ctx.sender.role, true)
+        && !transition_allowed(header.kind, Status::Draft, status, ctx.sender.role, true)
     {
         return refuse(
             rule::TRANSITION,
@@ -340,6 +399,47 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, kind: TemplateKind) -> Result<(), Re
         }
     }
     check_log(after, 0, status, true)
+}
+
+/// A new record of a published template carries its kind and mode.
+fn check_template(
+    header: &Header,
+    published: &Published,
+    accept_unpublished: bool,
+) -> Result<(), Refusal> {
+    let key = (header.template_id.clone(), header.template_version.clone());
+    let Some(&(kind, mode)) = published.get(&key) else {
+        if accept_unpublished {
+            return Ok(());
+        }
+        return refuse(
+            rule::UNPUBLISHED,
+            Some(&[
+                Seg::Key("header".into()),
+                Seg::Key("template_version".into()),
+            ]),
+            format!(
+                "template {} version {} is not published on this server",
+                header.template_id, header.template_version
+            ),
+        );
+    };
+    for (key, ok, is) in [
+        ("kind", header.kind == kind, kind.as_str()),
+        ("mode", header.mode == mode, mode.as_str()),
+    ] {
+        if !ok {
+            return refuse(
+                rule::TEMPLATE,
+                Some(&[Seg::Key("header".into()), Seg::Key(key.into())]),
+                format!(
+                    "/header/{key} must be {is}, as template {} says",
+                    header.template_id
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 fn read<T: autosurgeon::Hydrate>(doc: &AutoCommit, key: &str) -> Result<T, Refusal> {

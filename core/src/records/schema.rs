@@ -170,26 +170,21 @@ const REVIEWED: &[Status] = &[
 ];
 const ANY: &[Status] = &[];
 
-const STATUS: Vocab = Vocab {
-    name: "status",
-    parse: |s| Status::parse(s).is_some(),
-    names: Status::names,
-};
-const ACTION_STATUS: Vocab = Vocab {
-    name: "action status",
-    parse: |s| super::ActionStatus::parse(s).is_some(),
-    names: super::ActionStatus::names,
-};
-const KIND: Vocab = Vocab {
-    name: "template kind",
-    parse: |s| TemplateKind::parse(s).is_some(),
-    names: TemplateKind::names,
-};
-const MODE: Vocab = Vocab {
-    name: "visit mode",
-    parse: |s| VisitMode::parse(s).is_some(),
-    names: VisitMode::names,
-};
+/// The vocabulary of a [`string_enum`](crate::vocab) type.
+macro_rules! vocab {
+    ($name:literal, $t:ty) => {
+        Vocab {
+            name: $name,
+            parse: |s| <$t>::parse(s).is_some(),
+            names: <$t>::names,
+        }
+    };
+}
+
+const STATUS: Vocab = vocab!("status", Status);
+const ACTION_STATUS: Vocab = vocab!("action status", super::ActionStatus);
+const KIND: Vocab = vocab!("template kind", TemplateKind);
+const MODE: Vocab = vocab!("visit mode", VisitMode);
 
 const MEDIA: Node = node(
     Shape::Map(&[

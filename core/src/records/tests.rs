@@ -288,6 +288,46 @@ fn a_refused_operation_leaves_no_change_behind() {
 }
 
 #[test]
+fn text_past_the_schemas_limit_is_refused_on_the_device_with_what_was_too_long() {
+    use crate::records::schema::TEXT_MAX;
+    let t = template();
+    let mut r = new_record(&t);
+    let long = "字".repeat(TEXT_MAX + 1);
+    let err = r
+        .answer(
+            &t,
+            &inspector(2_000),
+            "sign",
+            AnswerValue::Pass,
+            Some(long.clone()),
+        )
+        .expect_err("too long");
+    assert!(
+        matches!(err, RecordError::TooLong { what: "a note", .. }),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("a note is longer than {TEXT_MAX} characters")
+    );
+    let just = "字".repeat(TEXT_MAX);
+    r.answer(&t, &inspector(2_000), "sign", AnswerValue::Pass, Some(just))
+        .expect("at the limit");
+    let mut s = submitted(&t);
+    assert!(matches!(
+        s.comment(&t, &manager(5_000), None, &long),
+        Err(RecordError::TooLong {
+            what: "a comment",
+            ..
+        })
+    ));
+    assert!(matches!(
+        s.return_for_changes(&manager(5_000), &long),
+        Err(RecordError::TooLong { .. })
+    ));
+}
+
+#[test]
 fn every_change_records_its_author_time_and_message() {
     let t = template();
     let mut r = submitted(&t);

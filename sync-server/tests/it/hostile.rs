@@ -12,6 +12,7 @@ use automerge::sync::{Message as SyncMessage, State, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{Author, AutoCommit, ObjType, ROOT, ReadDoc};
 use fieldcheck_core::records::{Actor, Record, Status};
+use fieldcheck_core::templates::{Format, Template, VisitMode};
 use fieldcheck_core::vocab::Role;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
@@ -194,6 +195,19 @@ impl Hostile {
         }
     }
 
+    /// Offers a document of its own making as new; returns the server's
+    /// reason if it refused it.
+    async fn offer(&mut self, id: &str, doc: AutoCommit) -> Option<String> {
+        self.docs.insert(id.to_string(), (doc, State::new()));
+        self.rejected.clear();
+        self.reply(id).await;
+        self.pump().await;
+        self.rejected
+            .iter()
+            .find(|(doc, _)| doc == id)
+            .map(|(_, reason)| reason.clone())
+    }
+
     /// Makes a change to `doc` by hand, signed `author` (none: unsigned),
     /// sends it and returns the server's reason if it refused it.
     async fn change(
@@ -229,6 +243,22 @@ fn append_history(d: &mut AutoCommit, status: &str, by: &str) {
     d.put(&e, "status", status).expect("put");
     d.put(&e, "by", by).expect("put");
     d.put(&e, "at", 1_i64).expect("put");
+}
+
+/// Puts a whole answer under `key`, signed `by`, with `note`.
+fn put_answer(d: &mut AutoCommit, key: &str, note: Option<String>, by: &str) {
+    let answers = obj(d, &["answers"]);
+    let a = d.put_object(&answers, key, ObjType::Map).expect("put");
+    d.put(&a, "value", "Pass").expect("put");
+    match note {
+        Some(n) => d.put(&a, "note", n).expect("put"),
+        None => d
+            .put(&a, "note", automerge::ScalarValue::Null)
+            .expect("put"),
+    }
+    d.put_object(&a, "evidence", ObjType::List).expect("put");
+    d.put(&a, "by", by).expect("put");
+    d.put(&a, "at", 1_i64).expect("put");
 }
 
 async fn get(addr: &str, token: &str, path: &str) -> serde_json::Value {
@@ -410,10 +440,11 @@ async fn hostile_clients_are_refused_with_reasons_and_change_nothing() {
         .change("h-audit", Some("staff"), |d| {
             let c = obj(d, &["comments"]);
             let e = d.put_object(&c, "c-staff", ObjType::Map).expect("put");
+            for (k, v) in [("text", "all fixed, nothing to see"), ("by", "staff")] {
+                d.put(&e, k, v).expect("put");
+            }
             d.put(&e, "item", automerge::ScalarValue::Null)
                 .expect("put");
-            d.put(&e, "text", "all fixed, nothing to see").expect("put");
-            d.put(&e, "by", "staff").expect("put");
             d.put(&e, "at", 1_i64).expect("put");
         })
         .await
@@ -441,6 +472,34 @@ async fn hostile_clients_are_refused_with_reasons_and_change_nothing() {
     .await;
     assert_eq!(status, 403, "{body}");
 
+    // A covert visit made to say it is overt, which would show it to the
+    // store: the published template says mystery. (Published while the
+    // server runs: it reads what is published afresh before it accepts a
+    // template it does not know.)
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../templates/owned_hall_mystery.toml");
+    let mystery = Template::load(
+        &std::fs::read_to_string(path).expect("template"),
+        Format::Toml,
+    )
+    .expect("valid");
+    publish(dir.path(), &mystery);
+    let mut overt = mystery.clone();
+    overt.mode = VisitMode::Overt;
+    let fake = Record::create(
+        &overt,
+        "h-covert",
+        "cq/yz/001",
+        &actor("li", Role::Inspector, 1_000),
+    )
+    .expect("create");
+    let mut h = Hostile::connect(&addr, &li).await;
+    let reason = h
+        .offer("h-covert", fake.into_doc())
+        .await
+        .expect("a mystery visit calling itself overt is refused");
+    assert!(reason.contains("/header/mode must be mystery"), "{reason}");
+
     // Unknown keys, oversized fields and documents, from li on li's draft.
     let mut h = Hostile::connect(&addr, &li).await;
     let reason = h
@@ -453,13 +512,7 @@ async fn hostile_clients_are_refused_with_reasons_and_change_nothing() {
     let mut h = Hostile::connect(&addr, &li).await;
     let reason = h
         .change("h-draft", Some("li"), |d| {
-            let answers = obj(d, &["answers"]);
-            let a = d.put_object(&answers, "a1", ObjType::Map).expect("put");
-            d.put(&a, "value", "Pass").expect("put");
-            d.put(&a, "note", "长".repeat(2_001)).expect("put");
-            d.put_object(&a, "evidence", ObjType::List).expect("put");
-            d.put(&a, "by", "li").expect("put");
-            d.put(&a, "at", 1_i64).expect("put");
+            put_answer(d, "a1", Some("长".repeat(2_001)), "li")
         })
         .await
         .expect("an oversized note is refused");
@@ -467,20 +520,13 @@ async fn hostile_clients_are_refused_with_reasons_and_change_nothing() {
     let mut h = Hostile::connect(&addr, &li).await;
     let reason = h
         .change("h-draft", Some("li"), |d| {
-            let answers = obj(d, &["answers"]);
+            // 1,100 answers with a full note each: every field within its
+            // limit, the record past its own.
             for i in 0..1_100 {
-                let a = d
-                    .put_object(&answers, format!("x{i}").as_str(), ObjType::Map)
-                    .expect("put");
-                d.put(&a, "value", "Pass").expect("put");
-                // Different text each time, so nothing compresses it away.
                 let note: String = (0..2_000)
                     .map(|j| char::from(b'a' + ((i * 7 + j * 13) % 26) as u8))
                     .collect();
-                d.put(&a, "note", note).expect("put");
-                d.put_object(&a, "evidence", ObjType::List).expect("put");
-                d.put(&a, "by", "li").expect("put");
-                d.put(&a, "at", 1_i64).expect("put");
+                put_answer(d, &format!("x{i}"), Some(note), "li");
             }
         })
         .await
@@ -502,16 +548,7 @@ async fn hostile_clients_are_refused_with_reasons_and_change_nothing() {
         h.errors
     );
     let refused = h
-        .change("h-draft", Some("li"), |d| {
-            let answers = obj(d, &["answers"]);
-            let a = d.put_object(&answers, "a1", ObjType::Map).expect("put");
-            d.put(&a, "value", "Pass").expect("put");
-            d.put(&a, "note", automerge::ScalarValue::Null)
-                .expect("put");
-            d.put_object(&a, "evidence", ObjType::List).expect("put");
-            d.put(&a, "by", "li").expect("put");
-            d.put(&a, "at", 1_i64).expect("put");
-        })
+        .change("h-draft", Some("li"), |d| put_answer(d, "a1", None, "li"))
         .await;
     assert_eq!(
         refused, None,
@@ -535,6 +572,8 @@ async fn hostile_clients_are_refused_with_reasons_and_change_nothing() {
 
     // Nothing of the refused changes reached the server or anyone else.
     assert_eq!(stored_heads(&addr, &wang, "h-audit").await, audit_heads);
+    let (status, _) = http(&addr, "GET", "/api/v1/records/h-covert", Some(&wang), None).await;
+    assert_eq!(status, 404, "the refused record was never stored");
     let detail = get(&addr, &wang, "/api/v1/records/h-audit").await;
     assert_eq!(detail["record"]["status"], "approved");
     assert_eq!(

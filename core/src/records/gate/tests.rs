@@ -10,7 +10,7 @@ use super::*;
 use crate::answers::AnswerValue;
 use crate::records::schema::TEXT_MAX;
 use crate::records::{Actor, NewAction, Record};
-use crate::templates::{Format, Template};
+use crate::templates::{Format, Template, VisitMode};
 use crate::test_support::{CHECKLIST, QUESTIONNAIRE};
 
 const ITEMS: &str = r#"
@@ -46,6 +46,14 @@ fn wang() -> Actor {
     actor("wang", Role::Manager)
 }
 
+/// Everywhere, nothing stored yet, templates not checked.
+const ANYWHERE: Bounds = Bounds {
+    scope: "*",
+    stored_bytes: 0,
+    published: None,
+    accept_unpublished: true,
+};
+
 /// Checks `after` against `before` as sent by `user` with `role`.
 fn check_as(user: &str, role: Role, before: &Record, after: &Record) -> Result<(), Refusal> {
     let sender = Sender { user, role };
@@ -54,8 +62,7 @@ fn check_as(user: &str, role: Role, before: &Record, after: &Record) -> Result<(
         &mut before.doc().clone(),
         &mut after.doc().clone(),
         &sender,
-        "*",
-        0,
+        &ANYWHERE,
     )
 }
 
@@ -67,8 +74,7 @@ fn check_new_as(user: &str, role: Role, r: &Record) -> Result<(), Refusal> {
         &mut AutoCommit::new(),
         &mut r.doc().clone(),
         &sender,
-        "*",
-        0,
+        &ANYWHERE,
     )
 }
 
@@ -105,6 +111,27 @@ fn obj(doc: &AutoCommit, path: &[&str]) -> automerge::ObjId {
         o = doc.get(&o, *k).expect("read").expect("present").1;
     }
     o
+}
+
+/// Appends a status change to the history, as a client writing it by hand.
+fn append_history(d: &mut AutoCommit, status: &str, by: &str) {
+    let h = obj(d, &["history"]);
+    let at = d.length(&h);
+    let e = d.insert_object(&h, at, ObjType::Map).expect("insert");
+    d.put(&e, "status", status).expect("put");
+    d.put(&e, "by", by).expect("put");
+    d.put(&e, "at", 5_i64).expect("put");
+}
+
+/// Adds a comment on the whole record, signed `by`, under `key`.
+fn add_comment(d: &mut AutoCommit, key: &str, text: &str, by: &str) {
+    let c = obj(d, &["comments"]);
+    let e = d.put_object(&c, key, ObjType::Map).expect("put");
+    d.put(&e, "item", automerge::ScalarValue::Null)
+        .expect("put");
+    d.put(&e, "text", text).expect("put");
+    d.put(&e, "by", by).expect("put");
+    d.put(&e, "at", 5_i64).expect("put");
 }
 
 fn draft() -> Record {
@@ -229,12 +256,7 @@ fn a_manager_cannot_rewrite_answers_and_an_inspector_cannot_approve() {
     );
     let self_approved = tampered(&r, Some("li"), |d| {
         d.put(ROOT, "status", "approved").expect("put");
-        let h = obj(d, &["history"]);
-        let at = d.length(&h);
-        let e = d.insert_object(&h, at, ObjType::Map).expect("insert");
-        d.put(&e, "status", "approved").expect("put");
-        d.put(&e, "by", "li").expect("put");
-        d.put(&e, "at", 5_i64).expect("put");
+        append_history(d, "approved", "li");
     });
     assert_eq!(
         rule_of(check_as("li", Role::Inspector, &r, &self_approved)),
@@ -369,38 +391,21 @@ fn comments_and_history_are_signed_append_only_and_not_for_store_staff() {
         rule::APPEND_ONLY
     );
     let by_staff = tampered(&r, Some("staff"), |d| {
-        let c = obj(d, &["comments"]);
-        let e = d.put_object(&c, "c1", ObjType::Map).expect("put");
-        d.put(&e, "item", automerge::ScalarValue::Null)
-            .expect("put");
-        d.put(&e, "text", "we fixed it").expect("put");
-        d.put(&e, "by", "staff").expect("put");
-        d.put(&e, "at", 5_i64).expect("put");
+        add_comment(d, "c1", "we fixed it", "staff")
     });
     assert_eq!(
         rule_of(check_as("staff", Role::StoreStaff, &r, &by_staff)),
         rule::NOT_ALLOWED
     );
     let in_another_name = tampered(&r, Some("wang"), |d| {
-        let c = obj(d, &["comments"]);
-        let e = d.put_object(&c, "c1", ObjType::Map).expect("put");
-        d.put(&e, "item", automerge::ScalarValue::Null)
-            .expect("put");
-        d.put(&e, "text", "signed by chen").expect("put");
-        d.put(&e, "by", "chen").expect("put");
-        d.put(&e, "at", 5_i64).expect("put");
+        add_comment(d, "c1", "signed by chen", "chen")
     });
     assert_eq!(
         rule_of(check_as("wang", Role::Manager, &r, &in_another_name)),
         rule::FORGED
     );
     let history_by_staff = tampered(&r, Some("staff"), |d| {
-        let h = obj(d, &["history"]);
-        let at = d.length(&h);
-        let e = d.insert_object(&h, at, ObjType::Map).expect("insert");
-        d.put(&e, "status", "approved").expect("put");
-        d.put(&e, "by", "staff").expect("put");
-        d.put(&e, "at", 5_i64).expect("put");
+        append_history(d, "approved", "staff")
     });
     assert_eq!(
         rule_of(check_as("staff", Role::StoreStaff, &r, &history_by_staff)),
@@ -420,45 +425,72 @@ fn comments_and_history_are_signed_append_only_and_not_for_store_staff() {
 
 #[test]
 fn nothing_outside_the_schema_gets_in() {
+    type Write = fn(&mut AutoCommit, &automerge::ObjId);
+    let probes: [(&str, Write, &str, &str); 6] = [
+        (
+            "an unknown root key",
+            |d, _| {
+                d.put(ROOT, "junk", "x".repeat(1_024)).expect("put");
+            },
+            rule::UNKNOWN_PATH,
+            "/junk",
+        ),
+        (
+            "an unknown field",
+            |d, a| {
+                d.put(a, "extra", 1_i64).expect("put");
+            },
+            rule::UNKNOWN_PATH,
+            "/answers/sign/extra",
+        ),
+        (
+            "an integer for a string",
+            |d, a| {
+                d.put(a, "note", 7_i64).expect("put");
+            },
+            rule::SHAPE,
+            "/answers/sign/note",
+        ),
+        (
+            "a text object for a string",
+            |d, a| {
+                let text = d.put_object(a, "note", ObjType::Text).expect("put");
+                d.splice_text(&text, 0, 0, "a text object").expect("splice");
+            },
+            rule::SHAPE,
+            "/answers/sign/note",
+        ),
+        (
+            "a float for a time",
+            |d, a| {
+                d.put(a, "at", 1.5).expect("put");
+            },
+            rule::SHAPE,
+            "/answers/sign/at",
+        ),
+        (
+            "a note one character too long",
+            |d, a| {
+                d.put(a, "note", "字".repeat(TEXT_MAX + 1)).expect("put");
+            },
+            rule::SHAPE,
+            "/answers/sign/note",
+        ),
+    ];
     let r = draft();
-    let junk = tampered(&r, Some("li"), |d| {
-        d.put(ROOT, "junk", "x".repeat(1_024)).expect("put");
-    });
-    let refusal = check_as("li", Role::Inspector, &r, &junk).expect_err("unknown");
-    assert_eq!(refusal.rule, rule::UNKNOWN_PATH);
-    assert_eq!(refusal.path.as_deref(), Some("/junk"));
-    let nested = tampered(&r, Some("li"), |d| {
-        let a = obj(d, &["answers", "sign"]);
-        d.put(&a, "extra", 1_i64).expect("put");
-    });
-    assert_eq!(
-        rule_of(check_as("li", Role::Inspector, &r, &nested)),
-        rule::UNKNOWN_PATH
-    );
-    let wrong_type = tampered(&r, Some("li"), |d| {
-        let a = obj(d, &["answers", "sign"]);
-        d.put(&a, "note", 7_i64).expect("put");
-    });
-    assert_eq!(
-        rule_of(check_as("li", Role::Inspector, &r, &wrong_type)),
-        rule::SHAPE
-    );
-    let text_object = tampered(&r, Some("li"), |d| {
-        let a = obj(d, &["answers", "sign"]);
-        let text = d.put_object(&a, "note", ObjType::Text).expect("put");
-        d.splice_text(&text, 0, 0, "a text object").expect("splice");
-    });
-    let refusal = check_as("li", Role::Inspector, &r, &text_object).expect_err("text");
-    assert_eq!(refusal.rule, rule::SHAPE);
-    assert!(refusal.reason.contains("text object"), "{}", refusal.reason);
-    let too_long = tampered(&r, Some("li"), |d| {
-        let a = obj(d, &["answers", "sign"]);
-        d.put(&a, "note", "字".repeat(TEXT_MAX + 1)).expect("put");
-    });
-    assert_eq!(
-        rule_of(check_as("li", Role::Inspector, &r, &too_long)),
-        rule::SHAPE
-    );
+    for (what, write, expected, path) in probes {
+        let changed = tampered(&r, Some("li"), |d| {
+            let a = obj(d, &["answers", "sign"]);
+            write(d, &a);
+        });
+        let refusal = check_as("li", Role::Inspector, &r, &changed).expect_err(what);
+        assert_eq!(
+            (refusal.rule, refusal.path.as_deref()),
+            (expected, Some(path)),
+            "{what}: {}",
+            refusal.reason
+        );
+    }
     let fine = tampered(&r, Some("li"), |d| {
         let a = obj(d, &["answers", "sign"]);
         d.put(&a, "note", "字".repeat(TEXT_MAX)).expect("put");
@@ -477,8 +509,7 @@ fn nothing_outside_the_schema_gets_in() {
         &mut r.doc().clone(),
         &mut required_gone.clone(),
         &sender,
-        "*",
-        0,
+        &ANYWHERE,
     )
     .expect_err("required");
     assert_eq!(refusal.rule, rule::SHAPE);
@@ -496,13 +527,16 @@ fn a_record_cannot_grow_past_its_size_limit() {
         role: Role::Inspector,
     };
     let check_holding = |held: u64| {
+        let bounds = Bounds {
+            stored_bytes: held,
+            ..ANYWHERE
+        };
         check(
             "r1",
             &mut r.doc().clone(),
             &mut grown.doc().clone(),
             &sender,
-            "*",
-            held,
+            &bounds,
         )
     };
     assert_eq!(check_holding(1_000), Ok(()));
@@ -522,12 +556,7 @@ fn only_the_author_ends_a_draft_and_only_an_interview_ends_partial() {
     );
     let as_partial = tampered(&r, Some("li"), |d| {
         d.put(ROOT, "status", "partial").expect("put");
-        let h = obj(d, &["history"]);
-        let at = d.length(&h);
-        let e = d.insert_object(&h, at, ObjType::Map).expect("insert");
-        d.put(&e, "status", "partial").expect("put");
-        d.put(&e, "by", "li").expect("put");
-        d.put(&e, "at", 5_i64).expect("put");
+        append_history(d, "partial", "li");
     });
     assert_eq!(
         rule_of(check_as("li", Role::Inspector, &r, &as_partial)),
@@ -574,13 +603,54 @@ fn the_record_gate_reads_documents_and_refuses_what_is_not_a_record() {
     junk.set_author(Some(Author::from(b"li".to_vec())));
     junk.put(ROOT, "x", 1).expect("put");
     junk.commit();
-    assert_eq!(
-        rule_of(gate.check("x", &mut AutoCommit::new(), &mut junk)),
-        rule::NOT_A_RECORD
-    );
+    let refusal = gate
+        .check("x", &mut AutoCommit::new(), &mut junk)
+        .expect_err("not a record");
+    assert_eq!(refusal.rule, rule::UNKNOWN_PATH);
+    assert_eq!(refusal.path.as_deref(), Some("/x"));
     assert_eq!(
         rule_of(gate.check("ref:units:cq", &mut AutoCommit::new(), &mut junk)),
         rule::READ_ONLY
+    );
+}
+
+#[test]
+fn a_new_record_carries_the_kind_and_mode_of_the_published_template_it_names() {
+    let t = template();
+    let r = draft();
+    let mut published = Published::new();
+    let key = (t.id.clone(), t.version.clone());
+    published.insert(key.clone(), (t.kind, t.mode));
+    let sender = Sender {
+        user: "li",
+        role: Role::Inspector,
+    };
+    let check_against = |published: &Published, r: &Record| {
+        let bounds = Bounds {
+            published: Some(published),
+            accept_unpublished: false,
+            ..ANYWHERE
+        };
+        check(
+            "r1",
+            &mut AutoCommit::new(),
+            &mut r.doc().clone(),
+            &sender,
+            &bounds,
+        )
+    };
+    assert_eq!(check_against(&published, &r), Ok(()));
+    // The same template published as a mystery visit: this record calls
+    // itself overt, which would show it to the store.
+    let mut mystery = published.clone();
+    mystery.insert(key, (t.kind, VisitMode::Mystery));
+    let refusal = check_against(&mystery, &r).expect_err("mode");
+    assert_eq!(refusal.rule, rule::TEMPLATE);
+    assert_eq!(refusal.path.as_deref(), Some("/header/mode"));
+    assert_eq!(
+        rule_of(check_against(&Published::new(), &r)),
+        rule::UNPUBLISHED,
+        "a template the server never published, when asked to refuse those"
     );
 }
 
@@ -805,32 +875,14 @@ fn apply(r: &Record, op: &Op, user: &str, action: Option<&str>) -> Option<Record
             let answers = obj(d, &["answers"]);
             d.delete(&answers, "sign").expect("delete");
         }
-        Op::AddComment => {
-            let c = obj(d, &["comments"]);
-            put_map(
-                d,
-                &c,
-                "new-comment",
-                &[
-                    ("item", V::Null),
-                    ("text", "hello".into()),
-                    ("by", user.into()),
-                    ("at", V::Int(5)),
-                ],
-            );
-        }
+        Op::AddComment => add_comment(d, "new-comment", "hello", user),
         Op::EditComment => {
             let c = obj(d, &["comments", comment.as_deref().unwrap_or_default()]);
             d.put(&c, "text", "edited").expect("put");
         }
         Op::Move(to) => {
             d.put(ROOT, "status", to.as_str()).expect("put");
-            let h = obj(d, &["history"]);
-            let at = d.length(&h);
-            let e = d.insert_object(&h, at, ObjType::Map).expect("insert");
-            d.put(&e, "status", to.as_str()).expect("put");
-            d.put(&e, "by", user).expect("put");
-            d.put(&e, "at", 5_i64).expect("put");
+            append_history(d, to.as_str(), user);
         }
         Op::AddAction => {
             let a = obj(d, &["actions"]);
