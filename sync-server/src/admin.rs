@@ -23,7 +23,6 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::{AppState, Authenticated, Changed, HubEvent, now_ms};
 use crate::auth::{self, Principal};
 use crate::error::{ApiError, ErrorBody};
-use crate::review::audit;
 use crate::sql::Sql;
 use crate::storage::{Audit, DocMeta, UserRow, insert_audit};
 use crate::{refdocs, units};
@@ -572,16 +571,14 @@ async fn put_units(
     if !outside.is_empty() {
         return Err(ApiError::Invalid(outside));
     }
-    let done = units::import(&app.docs, table, now_ms()).await?;
     let ids: Vec<&String> = table.rows.iter().filter_map(|(_, c)| c.get("id")).collect();
-    audit(
-        app,
-        who,
-        "units.put",
-        "units",
-        serde_json::json!({ "units": ids }),
-    )
-    .await?;
+    let entry = Audit {
+        user_id: who.user_id.clone(),
+        action: "units.put".into(),
+        target: "units".into(),
+        detail: serde_json::json!({ "units": ids }).to_string(),
+    };
+    let done = units::import(&app.docs, table, now_ms(), Some(&entry)).await?;
     let changed = done.changed.len();
     announce(app, done.changed);
     Ok(UnitsImported {

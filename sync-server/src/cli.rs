@@ -385,7 +385,7 @@ fn import_stores(
     runtime()?.block_on(async {
         let (_, storage) = open_storage(storage).await?;
         let docs = DocCache::new(storage, 16);
-        match units::import(&docs, &table, now_ms()).await {
+        match units::import(&docs, &table, now_ms(), None).await {
             Ok(done) => {
                 writeln!(out, "imported {} units from {name}", done.units)?;
                 Ok(())

@@ -469,7 +469,7 @@ pub async fn fill(
     // The hierarchy.
     let (csv, stores) = hierarchy(size, &mut rng);
     let table = Table::from_csv(csv.as_bytes(), "demo").map_err(|e| anyhow::anyhow!(e))?;
-    summary.units = units::import(&cache, &table, now_ms)
+    summary.units = units::import(&cache, &table, now_ms, None)
         .await
         .map_err(|e| anyhow::anyhow!("demo hierarchy: {e}"))?
         .units;

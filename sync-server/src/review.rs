@@ -391,25 +391,6 @@ async fn write<T: Serialize>(
     Ok(out)
 }
 
-/// Writes an audit entry for a write that is not a record's (assignments,
-/// users, templates).
-pub(crate) async fn audit(
-    app: &AppState,
-    who: &Principal,
-    action: &str,
-    target: &str,
-    detail: serde_json::Value,
-) -> Result<(), ApiError> {
-    let entry = Audit {
-        user_id: who.user_id.clone(),
-        action: action.to_string(),
-        target: target.to_string(),
-        detail: detail.to_string(),
-    };
-    app.storage.audit(&entry, now_ms()).await?;
-    Ok(())
-}
-
 fn needs_template(t: Option<&Template>) -> Result<&Template, RecordError> {
     // Reported as a state problem: publishing the template fixes it.
     t.ok_or(RecordError::WrongTemplate {

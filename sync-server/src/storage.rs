@@ -295,14 +295,6 @@ impl Storage {
         Ok((docs, seq))
     }
 
-    /// Writes an audit entry on its own, for writes outside this storage.
-    pub async fn audit(&self, entry: &Audit, now_ms: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        insert_audit(&mut tx, entry, now_ms).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     pub async fn add_user(&self, user: &UserRow, now_ms: i64) -> Result<()> {
         self.add_users(std::slice::from_ref(user), now_ms, None)
             .await

@@ -13,7 +13,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::docs::DocCache;
 use crate::refdocs::{self, RefError};
-use crate::storage::{DocMeta, Storage, StorageError};
+use crate::storage::{Audit, DocMeta, Storage, StorageError, insert_audit};
 
 /// Why an import did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +86,12 @@ pub struct Imported {
 /// Checks a table against the stored hierarchy and, if every row is good,
 /// writes its units: the hierarchy documents first (the truth), then the
 /// table in one transaction.
-pub async fn import(docs: &DocCache, table: &Table, now_ms: i64) -> Result<Imported, ImportError> {
+pub async fn import(
+    docs: &DocCache,
+    table: &Table,
+    now_ms: i64,
+    audit: Option<&Audit>,
+) -> Result<Imported, ImportError> {
     let storage = docs.storage();
     let existing = load(storage).await?;
     let plain: Vec<Unit> = existing.iter().map(|r| r.unit.clone()).collect();
@@ -100,6 +105,9 @@ pub async fn import(docs: &DocCache, table: &Table, now_ms: i64) -> Result<Impor
     let changed = refdocs::put_units(docs, &all, now_ms).await?;
     let mut tx = storage.pool().begin().await?;
     write(&mut tx, &units, now_ms).await?;
+    if let Some(entry) = audit {
+        insert_audit(&mut tx, entry, now_ms).await?;
+    }
     tx.commit().await?;
     Ok(Imported {
         units: units.len(),

@@ -503,3 +503,86 @@ async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
         "{closed}"
     );
 }
+
+#[tokio::test]
+async fn a_review_write_and_its_audit_entry_commit_together_or_not_at_all() {
+    let dir = people();
+    let t = template();
+    publish(dir.path(), &t);
+    let server = Server::start(dir.path(), None);
+    let addr = server.addr.clone();
+    let mut li = Device::default();
+    li.docs
+        .0
+        .insert("tx-1".into(), submitted_audit(&t, "tx-1").into_doc());
+    li.changed(None, "tx-1").await;
+    li.sync(&addr, &login(&addr, "li", "pw-123456").await).await;
+    let wang = login(&addr, "wang", "pw-123456").await;
+    let document = || async {
+        http_raw(
+            &addr,
+            "GET",
+            "/api/v1/records/tx-1/document",
+            Some(&wang),
+            &[],
+            b"",
+        )
+        .await
+        .1
+    };
+    let before = document().await;
+
+    // The database refuses audit entries: the approval must not happen either.
+    let storage = Storage::open(&database_url(dir.path()))
+        .await
+        .expect("storage");
+    let postgres = storage.engine() == fieldcheck_server::storage::Engine::Postgres;
+    let refuse = if postgres {
+        vec![
+            "CREATE FUNCTION no_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'no audit'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION no_audit()",
+        ]
+    } else {
+        vec![
+            "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'no audit'); END",
+        ]
+    };
+    for sql in refuse {
+        sqlx::query(sql)
+            .execute(storage.pool())
+            .await
+            .expect("trigger");
+    }
+    let (status, body) = post(&addr, &wang, "/api/v1/records/tx-1/approve", "").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (500, Some("internal")),
+        "{body}"
+    );
+    let after = document().await;
+    let heads = |b: &[u8]| automerge::AutoCommit::load(b).expect("loads").get_heads();
+    assert_eq!(
+        heads(&after),
+        heads(&before),
+        "no approval without its audit entry"
+    );
+
+    let drop = if postgres {
+        "DROP TRIGGER no_audit ON audit_log"
+    } else {
+        "DROP TRIGGER no_audit"
+    };
+    sqlx::query(drop)
+        .execute(storage.pool())
+        .await
+        .expect("drop");
+    let (status, body) = post(&addr, &wang, "/api/v1/records/tx-1/approve", "").await;
+    assert_eq!(status, 200, "{body}");
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE target = 'tx-1'")
+        .fetch_one(storage.pool())
+        .await
+        .expect("count")
+        .try_get("n")
+        .expect("n");
+    assert_eq!(n, 1, "one approval, one entry");
+}
