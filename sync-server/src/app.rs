@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::get;
 use axum::{Json, Router};
+use fieldcheck_core::refdata::DocKind;
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
@@ -181,6 +182,10 @@ async fn listen_to_replicas(state: &AppState) -> anyhow::Result<()> {
                     }
                     if let Err(e) = state.docs.refresh(&notice.meta.doc_id).await {
                         tracing::error!(error = %e, "cannot refresh a document changed by another replica");
+                    }
+                    if notice.meta.kind == DocKind::Template.as_str() {
+                        // Published there: new records are held to it here too.
+                        state.templates.clear();
                     }
                     let _ = state.hub.send(HubEvent::Changed(Changed {
                         meta: notice.meta,

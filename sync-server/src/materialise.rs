@@ -53,12 +53,19 @@ const BATCH: usize = 50;
 /// Template id and version -> the parsed template, `None` if not published.
 type Parsed = HashMap<(String, String), Option<Arc<Template>>>;
 
+/// How long the record gate trusts what it read of the published templates.
+pub const PUBLISHED_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What was read of the published templates, and when.
+type ReadAt = (std::time::Instant, Arc<Published>);
+
 /// Published templates by id and version, parsed once.
 #[derive(Debug, Default, Clone)]
 pub struct Templates {
     parsed: Arc<Mutex<Parsed>>,
-    /// Every published version's kind and mode, for the record gate.
-    published: Arc<Mutex<Option<Arc<Published>>>>,
+    /// Every published version's kind and mode, for the record gate, and
+    /// when it was read.
+    published: Arc<Mutex<Option<ReadAt>>>,
 }
 
 impl Templates {
@@ -101,17 +108,14 @@ impl Templates {
     }
 
     /// The kind and mode of every published version, which new records must
-    /// carry. Read once and kept; `fresh` reads again (another replica may
-    /// have published since).
-    pub async fn published(&self, storage: &Storage, fresh: bool) -> Result<Arc<Published>> {
-        if !fresh
-            && let Some(p) = self
-                .published
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone()
+    /// carry. Kept until [`Templates::clear`] (a template published here or,
+    /// with PostgreSQL, on another replica) and read again after
+    /// [`PUBLISHED_TTL`], for versions the command line published meanwhile.
+    pub async fn published(&self, storage: &Storage) -> Result<Arc<Published>> {
+        if let Some((at, p)) = &*self.published.lock().unwrap_or_else(|p| p.into_inner())
+            && at.elapsed() < PUBLISHED_TTL
         {
-            return Ok(p);
+            return Ok(p.clone());
         }
         let rows = sqlx::query("SELECT template_id, version, body FROM templates")
             .fetch_all(storage.pool())
@@ -133,7 +137,8 @@ impl Templates {
             }
         }
         let out = Arc::new(out);
-        *self.published.lock().unwrap_or_else(|p| p.into_inner()) = Some(out.clone());
+        *self.published.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((std::time::Instant::now(), out.clone()));
         Ok(out)
     }
 

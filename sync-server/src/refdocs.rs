@@ -101,24 +101,20 @@ async fn stored_of_kind(docs: &DocCache, kind: DocKind) -> Result<Vec<(String, S
         .collect()
 }
 
-/// Publishes a validated template version: its document, then its row, so
-/// records pinned to it are scored. Publishing a version twice changes
-/// nothing. Returns whether it is new, and the document's metadata.
-/// Publishes a template version: its document and its row. `by` is the
-/// user publishing through the API, whose audit entry commits with the row.
+/// Publishes a validated template version: its row (with the audit entry
+/// of `by`, the user publishing through the API), then its document.
+/// Publishing a version twice changes nothing. Returns whether it is new,
+/// and the document's metadata.
+///
+/// The row first: the document's change notice is what tells other
+/// replicas to read the published templates again (the record gate holds
+/// new records to them), so the row must be there when it arrives.
 pub async fn publish(
     docs: &DocCache,
     t: &Template,
     now_ms: i64,
     by: Option<&str>,
 ) -> Result<(bool, Option<DocMeta>)> {
-    let meta = put(
-        docs,
-        &template_doc_id(&t.id, &t.version),
-        &TemplateDoc::new(t),
-        now_ms,
-    )
-    .await?;
     let mut tx = docs.storage().pool().begin().await?;
     let new = index_template(&mut tx, t, now_ms).await?;
     if let Some(user) = by {
@@ -131,6 +127,13 @@ pub async fn publish(
         insert_audit(&mut tx, &entry, now_ms).await?;
     }
     tx.commit().await?;
+    let meta = put(
+        docs,
+        &template_doc_id(&t.id, &t.version),
+        &TemplateDoc::new(t),
+        now_ms,
+    )
+    .await?;
     Ok((new, meta))
 }
 

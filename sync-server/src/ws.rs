@@ -200,29 +200,14 @@ async fn handle(
                 Ok(n) => n,
                 Err(e) => return internal(e),
             };
-            let gate = |published, accept_unpublished| {
-                RecordGate::new(who.user_id.clone(), who.role, who.scope.clone())
-                    .holding(held)
-                    .pinning(published, accept_unpublished)
-            };
-            let published = match app.templates.published(&app.storage, false).await {
+            let published = match app.templates.published(&app.storage).await {
                 Ok(p) => p,
                 Err(e) => return internal(e),
             };
-            let mut effects = s.receive_sync(&id, &message, &mut doc, &gate(published, false));
-            let unpublished = effects.iter().any(|e| {
-                matches!(e, ServerEffect::Refused { refusal, .. } if refusal.rule == rule::UNPUBLISHED)
-            });
-            if unpublished {
-                // Another replica may have published it since this one
-                // looked; a template still unknown after that is accepted
-                // and the record kept unscored until it is published.
-                let fresh = match app.templates.published(&app.storage, true).await {
-                    Ok(p) => p,
-                    Err(e) => return internal(e),
-                };
-                effects = s.receive_sync(&id, &message, &mut doc, &gate(fresh, true));
-            }
+            let gate = RecordGate::new(who.user_id.clone(), who.role, who.scope.clone())
+                .holding(held)
+                .pinning(published);
+            let effects = s.receive_sync(&id, &message, &mut doc, &gate);
             for effect in effects {
                 match effect {
                     ServerEffect::Refused { doc, refusal } => {

@@ -47,9 +47,6 @@ pub mod rule {
     pub const NOT_A_RECORD: &str = "not_a_record";
     /// A new record that does not match the published template it names.
     pub const TEMPLATE: &str = "template";
-    /// A new record of a template this server has not published (refused
-    /// only when [`super::Bounds::accept_unpublished`] is false).
-    pub const UNPUBLISHED: &str = "unpublished_template";
 }
 
 /// What the server has published, by template id and version: the kind and
@@ -64,14 +61,10 @@ pub struct Bounds<'a> {
     pub scope: &'a str,
     /// Bytes of changes the document holds already.
     pub stored_bytes: u64,
-    /// `None`: new records are not checked against templates (tools, tests).
+    /// `None`: new records are not checked against templates (tools,
+    /// tests). A new record of a version not in it is accepted and kept
+    /// unscored until the version is published (see materialise.rs).
     pub published: Option<&'a Published>,
-    /// Whether a new record may name a template that is not in `published`:
-    /// it is kept unscored until the template is published (see
-    /// materialise.rs). The server asks first without, then reads what is
-    /// published afresh and asks with it, so that a version another replica
-    /// just published is still held to its kind and mode.
-    pub accept_unpublished: bool,
 }
 
 /// What a user is told about a document outside their reach, whether or not
@@ -166,8 +159,6 @@ pub struct RecordGate {
     pub stored_bytes: u64,
     /// The published templates new records must match.
     pub published: Option<std::sync::Arc<Published>>,
-    /// See [`Bounds::accept_unpublished`].
-    pub accept_unpublished: bool,
 }
 
 impl RecordGate {
@@ -178,7 +169,6 @@ impl RecordGate {
             scope: scope.into(),
             stored_bytes: 0,
             published: None,
-            accept_unpublished: true,
         }
     }
 
@@ -188,15 +178,9 @@ impl RecordGate {
         self
     }
 
-    /// The gate that holds new records to the templates published, and
-    /// accepts ones of other templates or not.
-    pub fn pinning(
-        mut self,
-        published: std::sync::Arc<Published>,
-        accept_unpublished: bool,
-    ) -> RecordGate {
+    /// The gate that holds new records to the templates published.
+    pub fn pinning(mut self, published: std::sync::Arc<Published>) -> RecordGate {
         self.published = Some(published);
-        self.accept_unpublished = accept_unpublished;
         self
     }
 }
@@ -219,7 +203,6 @@ impl Gate for RecordGate {
             scope: &self.scope,
             stored_bytes: self.stored_bytes,
             published: self.published.as_deref(),
-            accept_unpublished: self.accept_unpublished,
         };
         check(doc, before, after, &sender, &bounds)
     }
@@ -377,7 +360,7 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, bounds: &Bounds) -> Result<(), Refus
         return refuse(rule::NOT_PERMITTED, None, NOT_PERMITTED);
     }
     if let Some(published) = bounds.published {
-        check_template(&header, published, bounds.accept_unpublished)?;
+        check_template(&header, published)?;
     }
     let status: Status = read(after, "status")?;
     if status != Status::Draft
@@ -402,27 +385,10 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, bounds: &Bounds) -> Result<(), Refus
 }
 
 /// A new record of a published template carries its kind and mode.
-fn check_template(
-    header: &Header,
-    published: &Published,
-    accept_unpublished: bool,
-) -> Result<(), Refusal> {
+fn check_template(header: &Header, published: &Published) -> Result<(), Refusal> {
     let key = (header.template_id.clone(), header.template_version.clone());
     let Some(&(kind, mode)) = published.get(&key) else {
-        if accept_unpublished {
-            return Ok(());
-        }
-        return refuse(
-            rule::UNPUBLISHED,
-            Some(&[
-                Seg::Key("header".into()),
-                Seg::Key("template_version".into()),
-            ]),
-            format!(
-                "template {} version {} is not published on this server",
-                header.template_id, header.template_version
-            ),
-        );
+        return Ok(());
     };
     for (key, ok, is) in [
         ("kind", header.kind == kind, kind.as_str()),

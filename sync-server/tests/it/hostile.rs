@@ -309,6 +309,14 @@ async fn hostile_clients_are_refused_with_reasons_and_change_nothing() {
     add_user(dir.path(), "staff", "store_staff", "cq/yz/001", "pw-123456");
     let t = template();
     publish(dir.path(), &t);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../templates/owned_hall_mystery.toml");
+    let mystery = Template::load(
+        &std::fs::read_to_string(path).expect("template"),
+        Format::Toml,
+    )
+    .expect("valid");
+    publish(dir.path(), &mystery);
     let server = Server::start(dir.path(), None);
     let addr = server.addr.clone();
     let (li, wang, staff_token) = (
@@ -473,17 +481,7 @@ async fn hostile_clients_are_refused_with_reasons_and_change_nothing() {
     assert_eq!(status, 403, "{body}");
 
     // A covert visit made to say it is overt, which would show it to the
-    // store: the published template says mystery. (Published while the
-    // server runs: it reads what is published afresh before it accepts a
-    // template it does not know.)
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../templates/owned_hall_mystery.toml");
-    let mystery = Template::load(
-        &std::fs::read_to_string(path).expect("template"),
-        Format::Toml,
-    )
-    .expect("valid");
-    publish(dir.path(), &mystery);
+    // store: the published template says mystery.
     let mut overt = mystery.clone();
     overt.mode = VisitMode::Overt;
     let fake = Record::create(
