@@ -258,6 +258,9 @@ pub struct Measured {
     peak_kib: Option<u64>,
 }
 
+/// The comment that is the measured edit, on both peers.
+pub(crate) const EDIT_COMMENT: &str = "柜台已整改，请复核。";
+
 /// Runs the workload against the Fieldcheck server.
 async fn fieldcheck(
     srv: &ServerProcess,
@@ -338,8 +341,19 @@ async fn fieldcheck(
         .await?;
     let id = "audit-0-0";
     let doc = dev.docs.0.get_mut(id).context("doc")?;
-    automerge::transaction::Transactable::put(doc, automerge::ROOT, "bench_edit", 1)?;
-    doc.commit();
+    // The inspector comments on the submitted audit: a change the record
+    // gate accepts (samod's side writes the same comment by hand).
+    let mut record = Record::from_doc(std::mem::take(doc))?;
+    let inspector = Actor {
+        user: "inspector0".into(),
+        role: Role::Inspector,
+        device: "bench".into(),
+        now_ms: 1_700_000_002_000_000,
+    };
+    let t = audit_template()?;
+    let item = t.items().next().map(|(_, i)| i.id.clone());
+    record.comment(&t, &inspector, item.as_deref(), EDIT_COMMENT)?;
+    *doc = record.into_doc();
     let before = manager.docs.0.get_mut(id).map(|d| d.get_heads());
     let t1 = Instant::now();
     let effects = dev.client.local_change(id, &mut dev.docs);

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use automerge::AutoCommit;
+use automerge::ReadDoc;
 use automerge::transaction::Transactable;
 use futures_util::future::BoxFuture;
 use futures_util::{SinkExt, StreamExt};
@@ -225,7 +226,16 @@ pub async fn run(
     target
         .with_document(|d| {
             d.transact::<_, _, automerge::AutomergeError>(|tx| {
-                tx.put(automerge::ROOT, "bench_edit", 1)?;
+                // The same comment the Fieldcheck side writes.
+                let comments = match tx.get(automerge::ROOT, "comments")? {
+                    Some((_, id)) => id,
+                    None => tx.put_object(automerge::ROOT, "comments", automerge::ObjType::Map)?,
+                };
+                let c = tx.put_object(&comments, "bench", automerge::ObjType::Map)?;
+                tx.put(&c, "item", automerge::ScalarValue::Null)?;
+                tx.put(&c, "text", crate::EDIT_COMMENT)?;
+                tx.put(&c, "by", "inspector0")?;
+                tx.put(&c, "at", 1_700_000_002_000_000_i64)?;
                 Ok(())
             })
             .map(|_| ())

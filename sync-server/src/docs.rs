@@ -9,8 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use automerge::{AutoCommit, ChangeHash};
-use fieldcheck_core::answers::AnswerValue;
-use fieldcheck_core::records::{Header, RecordState};
+use fieldcheck_core::records::{self, Header};
 use fieldcheck_core::refdata::{self, Assignment, DocKind, UnitsDoc};
 
 use crate::storage::{Audit, COMPACT_AFTER, DocMeta, Storage, StorageError};
@@ -218,9 +217,8 @@ pub async fn store(
         meta.seq = seq;
         return Ok(meta);
     }
-    // Once per store: the header for the index, the answers for media references.
-    let record: Option<RecordState> = autosurgeon::hydrate(doc).ok();
-    let header: Option<&Header> = record.as_ref().map(|r| &r.header);
+    // The header for the index; the gate has checked the record's shape.
+    let header: Option<Header> = autosurgeon::hydrate_prop(&*doc, automerge::ROOT, "header").ok();
     let mut meta = DocMeta {
         doc_id: id.to_string(),
         seq: 0,
@@ -240,9 +238,7 @@ pub async fn store(
     };
     let chunk = doc.save_after(before);
     let (seq, chunks) = storage.append(&meta, &chunk, now_ms, audit).await?;
-    if let Some(record) = &record {
-        crate::media::index_refs(storage, id, &media_hashes(record)).await?;
-    }
+    crate::media::index_refs(storage, id, &records::media_hashes(doc)).await?;
     if chunks > COMPACT_AFTER {
         storage.compact(id, &doc.save()).await?;
     }
@@ -270,24 +266,4 @@ fn reference_meta(id: &str, doc: &AutoCommit) -> DocMeta {
         mode,
         kind: kind.unwrap_or(DocKind::Template).as_str().to_string(),
     }
-}
-
-/// Content hashes of the media a record references: evidence and photo or
-/// signature answers.
-fn media_hashes(r: &RecordState) -> Vec<String> {
-    let mut out: Vec<String> = r
-        .answers
-        .values()
-        .flat_map(|a| {
-            let inline = match &a.value {
-                AnswerValue::Media(m) => m.clone(),
-                _ => vec![],
-            };
-            a.evidence.iter().cloned().chain(inline)
-        })
-        .map(|m| m.hash)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
 }

@@ -907,74 +907,64 @@ fn check_value(
             Ok(())
         }
         (Shape::Tagged { tuples, .. }, None) if *value == Value::Object(ObjType::Map) => {
-            let keys: Vec<String> = doc.keys(id).collect();
-            let [key] = keys.as_slice() else {
+            let mut items = doc.map_range(id, ..);
+            let (Some(item), None) = (items.next(), items.next()) else {
                 return wrong(path, value);
             };
-            let Some((_, payload)) = tuples.iter().find(|(k, _)| k == key) else {
+            let Some((_, payload)) = tuples.iter().find(|(k, _)| *k == item.key) else {
                 return wrong(path, value);
             };
-            path.push(Seg::Key(key.clone()));
-            for (v, vid) in doc.get_all(id, key.as_str()).unwrap_or_default() {
-                check_value(doc, &v, &vid, payload, Must::Any, path, ctx)?;
-            }
-            path.pop();
-            Ok(())
+            check_item(doc, id, item.into(), payload, Must::Any, path, ctx)
         }
         (Shape::Map(fields), None) if *value == Value::Object(ObjType::Map) => {
-            for key in doc.keys(id) {
-                if !fields.iter().any(|f| f.key == key) {
-                    path.push(Seg::Key(key));
+            let mut present = vec![false; fields.len()];
+            for item in doc.map_range(id, ..) {
+                let Some(i) = fields.iter().position(|f| f.key == item.key) else {
+                    path.push(Seg::Key(item.key.into_owned()));
                     return refuse(
                         rule::UNKNOWN_PATH,
                         Some(path),
                         format!("{} is not part of a record", schema::show(path)),
                     );
-                }
+                };
+                present[i] = true;
+                let node = &fields[i].node;
+                check_item(doc, id, item.into(), &node.shape, node.must, path, ctx)?;
             }
-            for f in *fields {
-                path.push(Seg::Key(f.key.into()));
-                let all = doc.get_all(id, f.key).unwrap_or_default();
-                if all.is_empty() && !matches!(f.node.shape, Shape::Opt(_)) {
+            for (f, _) in fields.iter().zip(present).filter(|(_, p)| !p) {
+                if !matches!(f.node.shape, Shape::Opt(_)) {
+                    path.push(Seg::Key(f.key.into()));
                     return refuse(
                         rule::SHAPE,
                         Some(path),
                         format!("{} is missing", schema::show(path)),
                     );
                 }
-                for (v, vid) in all {
-                    check_value(doc, &v, &vid, &f.node.shape, f.node.must, path, ctx)?;
-                }
-                path.pop();
             }
             Ok(())
         }
         (Shape::Entries { max, of }, None) if *value == Value::Object(ObjType::Map) => {
-            let keys: Vec<String> = doc.keys(id).collect();
-            if keys.len() > *max {
+            let len = doc.length(id);
+            if len > *max {
                 return refuse(
                     rule::SHAPE,
                     Some(path),
                     format!(
-                        "{} holds {} entries, over the limit of {max}",
-                        schema::show(path),
-                        keys.len()
+                        "{} holds {len} entries, over the limit of {max}",
+                        schema::show(path)
                     ),
                 );
             }
-            for key in keys {
-                path.push(Seg::Key(key.clone()));
-                if !schema::valid_key(&key) {
+            for item in doc.map_range(id, ..) {
+                if !schema::valid_key(&item.key) {
+                    path.push(Seg::Key(item.key.into_owned()));
                     return refuse(
                         rule::UNKNOWN_PATH,
                         Some(path),
                         "an entry id is 1-128 letters, digits, `_`, `-` or `.`",
                     );
                 }
-                for (v, vid) in doc.get_all(id, key.as_str()).unwrap_or_default() {
-                    check_value(doc, &v, &vid, &of.shape, of.must, path, ctx)?;
-                }
-                path.pop();
+                check_item(doc, id, item.into(), &of.shape, of.must, path, ctx)?;
             }
             Ok(())
         }
@@ -990,17 +980,72 @@ fn check_value(
                     ),
                 );
             }
-            for i in 0..len {
-                path.push(Seg::Index(i));
-                for (v, vid) in doc.get_all(id, i).unwrap_or_default() {
-                    check_value(doc, &v, &vid, &of.shape, of.must, path, ctx)?;
-                }
-                path.pop();
+            for item in doc.list_range(id, ..) {
+                check_item(doc, id, item.into(), &of.shape, of.must, path, ctx)?;
             }
             Ok(())
         }
         _ => wrong(path, value),
     }
+}
+
+/// One entry of a map or list, as a range over the object yields it.
+struct Item<'a> {
+    seg: Seg,
+    value: automerge::ValueRef<'a>,
+    id: ExId,
+    /// Concurrent values sit at the same place: all of them are read.
+    conflict: bool,
+}
+
+impl<'a> From<automerge::iter::MapRangeItem<'a>> for Item<'a> {
+    fn from(i: automerge::iter::MapRangeItem<'a>) -> Item<'a> {
+        Item {
+            id: i.id(),
+            seg: Seg::Key(i.key.into_owned()),
+            value: i.value,
+            conflict: i.conflict,
+        }
+    }
+}
+
+impl<'a> From<automerge::iter::ListRangeItem<'a>> for Item<'a> {
+    fn from(i: automerge::iter::ListRangeItem<'a>) -> Item<'a> {
+        Item {
+            id: i.id(),
+            seg: Seg::Index(i.index),
+            value: i.value,
+            conflict: i.conflict,
+        }
+    }
+}
+
+/// Checks every value at one entry of `obj`: the one a range read, or all
+/// of them where replicas wrote it concurrently.
+fn check_item(
+    doc: &AutoCommit,
+    obj: &ExId,
+    item: Item,
+    shape: &Shape,
+    must: Must,
+    path: &mut Vec<Seg>,
+    ctx: &Ctx,
+) -> Result<(), Refusal> {
+    let values = if item.conflict {
+        let prop = match &item.seg {
+            Seg::Key(k) => Prop::Map(k.clone()),
+            Seg::Index(i) => Prop::Seq(*i),
+        };
+        doc.get_all(obj, prop).unwrap_or_default()
+    } else {
+        vec![(item.value.into_value(), item.id)]
+    };
+    path.push(item.seg);
+    for (v, vid) in values {
+        check_value(doc, &v, &vid, shape, must, path, ctx)?;
+    }
+    path.pop();
+    Ok(())
 }
 
 fn check_must(s: &str, must: Must, path: &[Seg], ctx: &Ctx) -> Result<(), Refusal> {

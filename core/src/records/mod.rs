@@ -913,6 +913,40 @@ fn set_author(doc: &mut AutoCommit, actor: &Actor) {
     doc.set_author(Some(Author::from(actor.user.as_bytes().to_vec())));
 }
 
+/// Content hashes of the media a record document references (evidence, and
+/// photo, audio or signature answers), read without hydrating the whole
+/// record: storing a change needs them, and reading a 150-item record is
+/// the costly part.
+pub fn media_hashes(doc: &AutoCommit) -> Vec<String> {
+    fn hashes_in(doc: &AutoCommit, list: &automerge::ObjId, out: &mut Vec<String>) {
+        for item in doc.list_range(list, ..) {
+            if let Ok(Some((automerge::Value::Scalar(s), _))) = doc.get(item.id(), "hash")
+                && let automerge::ScalarValue::Str(h) = s.as_ref()
+            {
+                out.push(h.to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let Ok(Some((_, answers))) = doc.get(ROOT, "answers") else {
+        return out;
+    };
+    for answer in doc.map_range(&answers, ..) {
+        let answer = answer.id();
+        if let Ok(Some((_, evidence))) = doc.get(&answer, "evidence") {
+            hashes_in(doc, &evidence, &mut out);
+        }
+        if let Ok(Some((automerge::Value::Object(ObjType::Map), value))) = doc.get(&answer, "value")
+            && let Ok(Some((_, media))) = doc.get(&value, "Media")
+        {
+            hashes_in(doc, &media, &mut out);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Every change to a document: who, when, what. A document read back from
 /// storage may name the author only on an actor's first change; the later
 /// changes of that actor carry it over.

@@ -466,8 +466,23 @@ fn evidence_is_attached_by_content_hash_and_kept_when_the_answer_changes() {
         .expect("re-answer");
     assert_eq!(
         r.state().expect("state").answers["sign"].evidence,
-        vec![photo]
+        vec![photo.clone()]
     );
+    // A signature answered as media is found beside the evidence.
+    let signature = MediaRef {
+        hash: "ab".repeat(32),
+        mime: "image/png".into(),
+        size: 512,
+    };
+    let answer = Answer {
+        value: AnswerValue::Media(vec![signature.clone()]),
+        note: None,
+        evidence: vec![photo.clone()],
+        by: "li.inspector".into(),
+        at: 2_350,
+    };
+    r.put_answer("signed", &answer).expect("put");
+    assert_eq!(media_hashes(r.doc()), vec![signature.hash, photo.hash]);
     r.clear(&t, &inspector(2_400), "sign").expect("clear");
     assert!(!r.state().expect("state").answers.contains_key("sign"));
 }

@@ -219,3 +219,63 @@ impl ServerSession {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use automerge::sync::{ChunkList, MessageVersion};
+    use automerge::transaction::Transactable;
+    use automerge::{Change, ExpandedChange, ROOT};
+
+    use super::*;
+
+    /// A sync message carrying one change, rewritten by `tamper` and
+    /// re-encoded (with a fresh hash), as a hostile client can.
+    fn message_with(tamper: impl FnOnce(&mut ExpandedChange)) -> Vec<u8> {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "x", 1).expect("put");
+        doc.commit();
+        let change = doc.get_changes(&[]).pop().expect("a change");
+        let mut expanded = ExpandedChange::from(&change);
+        tamper(&mut expanded);
+        expanded.hash = None;
+        let bad = Change::from(expanded);
+        Message {
+            heads: vec![bad.hash()],
+            need: vec![],
+            have: vec![],
+            changes: ChunkList::from(vec![bad.raw_bytes().to_vec()]),
+            flags: None,
+            version: MessageVersion::V1,
+        }
+        .encode()
+    }
+
+    #[test]
+    fn a_change_that_trips_an_automerge_assertion_costs_the_copy_not_the_session() {
+        // Automerge asserts that an actor's first change it sees is its
+        // first: this one claims to be its fifth, with nothing missing.
+        let gap = message_with(|c| c.seq = 5);
+        let mut session = ServerSession::new();
+        let mut doc = AutoCommit::new();
+        let out = session.receive_sync("d", &gap, &mut doc, &AllowAll);
+        assert!(
+            matches!(
+                out.as_slice(),
+                [ServerEffect::Send(Frame::Error {
+                    code: ErrorCode::Malformed,
+                    ..
+                })]
+            ),
+            "{out:?}"
+        );
+        assert!(doc.get_heads().is_empty(), "nothing of it was kept");
+        // The session goes on: an honest change on it is stored.
+        let honest = message_with(|_| {});
+        let out = session.receive_sync("d", &honest, &mut doc, &AllowAll);
+        assert!(
+            out.iter().any(|e| matches!(e, ServerEffect::Store(_))),
+            "{out:?}"
+        );
+        assert_eq!(doc.get_heads().len(), 1);
+    }
+}
