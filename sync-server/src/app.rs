@@ -261,12 +261,46 @@ fn router(state: AppState) -> Router {
         )
         .with_state(state)
         .layer(app_origin());
-    match console {
+    let router = match console {
         // The console's own routes (`/review/...`) all load its index page.
         Some(dir) => router
             .fallback_service(ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => router,
-    }
+    };
+    security_headers(router)
+}
+
+/// What the console may load and do, as a Content-Security-Policy: its own
+/// scripts only, no framing (the app shows the console itself, never in a
+/// frame), inline styles for the charts and the printable report, images
+/// from the server, `data:` and `blob:` URLs (photos being shown).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; \
+connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// Headers every response carries (unless a handler set its own): the
+/// console's CSP, no framing, no type sniffing (media are served with the
+/// type they were uploaded as), no referrer leaving the server.
+fn security_headers(router: Router) -> Router {
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let headers = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
+    ];
+    headers.into_iter().fold(router, |r, (name, value)| {
+        r.layer(SetResponseHeaderLayer::if_not_present(name, value))
+    })
 }
 
 /// The app's window (origin `tauri://localhost`, or `http://tauri.localhost`

@@ -594,12 +594,25 @@ async fn rating_rows(app: &AppState, who: &Principal, q: &RatingQuery) -> Result
     })
 }
 
+/// Text a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a tab
+/// or carriage return before one) gets a leading `'`, as OWASP recommends
+/// against CSV injection: inspectors' notes, store names and action
+/// descriptions reach managers' spreadsheets. Numbers are written as
+/// numbers; XLSX writes text cells as text and needs none of this.
+fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
 fn csv_line(cells: &[Cell]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fields: Vec<String> = cells
         .iter()
         .map(|c| match c {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => neutralise(s).into_owned(),
             Cell::Number(n) => n.to_string(),
             Cell::Empty => String::new(),
         })
@@ -730,4 +743,37 @@ fn file_stream(
             Err(e) => Some((Err(e), None)),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text() {
+        for bad in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1+1",
+            "\r=1+1",
+        ] {
+            let line = String::from_utf8(csv_line(&[Cell::Text(bad.into())])).expect("utf-8");
+            let file = format!("h\n{line}");
+            let mut r = csv::Reader::from_reader(file.as_bytes());
+            let back = r.records().next().expect("a row").expect("parses");
+            assert_eq!(&back[0], format!("'{bad}"), "{bad:?} -> {line:?}");
+        }
+        let line = csv_line(&[
+            Cell::Text("柜台-已整改".into()),
+            Cell::Number(-3.5),
+            Cell::Empty,
+        ]);
+        assert_eq!(
+            String::from_utf8(line).expect("utf-8"),
+            "柜台-已整改,-3.5,\n",
+            "other text and negative numbers are left alone"
+        );
+    }
 }

@@ -331,7 +331,44 @@ pub async fn download(
         return Err(not_found());
     }
     let bytes = app.media.read(&hash).await?;
-    Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
+    match served_type(&mime) {
+        Some(t) => Ok(([(header::CONTENT_TYPE, t)], bytes).into_response()),
+        // Whatever else an uploader claimed is downloaded, never rendered.
+        None => Ok((
+            [
+                (header::CONTENT_TYPE, "application/octet-stream"),
+                (header::CONTENT_DISPOSITION, "attachment"),
+            ],
+            bytes,
+        )
+            .into_response()),
+    }
+}
+
+/// The types media are served as (photos, audio, signatures); the type an
+/// upload declared is served only if it is one of them, so a file that
+/// claims `text/html` or `image/svg+xml` is never rendered by the browser.
+const SERVED_TYPES: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "image/heic",
+    "image/heif",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/aac",
+    "audio/ogg",
+    "audio/webm",
+    "audio/wav",
+];
+
+fn served_type(declared: &str) -> Option<&'static str> {
+    let base = declared.split(';').next().unwrap_or("").trim();
+    SERVED_TYPES
+        .iter()
+        .find(|t| t.eq_ignore_ascii_case(base))
+        .copied()
 }
 
 /// Records which media a stored record references.
@@ -353,5 +390,20 @@ pub async fn index_refs(
 impl From<std::io::Error> for ApiError {
     fn from(e: std::io::Error) -> Self {
         ApiError::Internal(e.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::served_type;
+
+    #[test]
+    fn only_photo_and_audio_types_are_served_as_themselves() {
+        assert_eq!(served_type("image/jpeg"), Some("image/jpeg"));
+        assert_eq!(served_type("IMAGE/PNG"), Some("image/png"));
+        assert_eq!(served_type("audio/mp4; codecs=mp4a"), Some("audio/mp4"));
+        for bad in ["text/html", "image/svg+xml", "application/javascript", ""] {
+            assert_eq!(served_type(bad), None, "{bad}");
+        }
     }
 }

@@ -453,3 +453,38 @@ async fn the_server_serves_the_web_console_beside_the_api() {
     assert!(body.contains("\"code\":\"not_found\""), "{body}");
     assert_eq!(get("/health").await.0, 200);
 }
+
+/// The response head of a GET, lower-cased.
+async fn head_of(addr: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .expect("writes");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.expect("reads");
+    let raw = String::from_utf8_lossy(&raw).to_ascii_lowercase();
+    raw.split("\r\n\r\n").next().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let dir = people();
+    let server = Server::start(dir.path(), None);
+    for path in ["/health", "/api/v1/records", "/api/v1/no-such-thing"] {
+        let head = head_of(&server.addr, path).await;
+        for expected in [
+            "x-content-type-options: nosniff",
+            "x-frame-options: deny",
+            "referrer-policy: no-referrer",
+            "content-security-policy: default-src 'self'; script-src 'self';",
+        ] {
+            assert!(head.contains(expected), "{path}: {expected} in\n{head}");
+        }
+        assert!(head.contains("frame-ancestors 'none'"), "{path}: {head}");
+    }
+}
