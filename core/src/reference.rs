@@ -304,6 +304,68 @@ pub fn valid_user_id(id: &str) -> bool {
 /// Passwords people are given must be at least this long.
 pub const MIN_PASSWORD: usize = 8;
 
+/// Passwords at the top of the leaked-password lists (in China and
+/// elsewhere) that are long enough to pass [`MIN_PASSWORD`]: refused.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "p@ssw0rd",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "0123456789",
+    "987654321",
+    "11111111",
+    "00000000",
+    "88888888",
+    "66666666",
+    "12341234",
+    "11223344",
+    "123123123",
+    "147258369",
+    "1qaz2wsx",
+    "q1w2e3r4",
+    "1q2w3e4r",
+    "qwer1234",
+    "1234qwer",
+    "abcd1234",
+    "abc12345",
+    "a1234567",
+    "aa123456",
+    "qwerty123",
+    "qwertyuiop",
+    "asdfghjk",
+    "zxcvbnm1",
+    "iloveyou",
+    "woaini1314",
+    "5201314520",
+    "admin123",
+    "admin1234",
+    "administrator",
+    "welcome1",
+    "letmein1",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "changeme",
+    "fieldcheck1",
+];
+
+/// What is wrong with a password people are given, if anything: one rule
+/// for the command line, the API and imports.
+pub fn password_problem(password: &str) -> Option<String> {
+    if password.trim().chars().count() < MIN_PASSWORD {
+        return Some(format!("a password has at least {MIN_PASSWORD} characters"));
+    }
+    if COMMON_PASSWORDS.contains(&password.to_lowercase().as_str()) {
+        return Some("this password is one of the most common; choose another".into());
+    }
+    None
+}
+
 /// Reads users from a table. `taken` says whether a user id is already in
 /// use, `unit_exists` whether a scope names a unit (`*` is everything).
 pub fn parse_users(
@@ -357,15 +419,8 @@ pub fn parse_users(
             );
         }
         let password = get("password").map(str::to_string);
-        if password
-            .as_ref()
-            .is_some_and(|p| p.chars().count() < MIN_PASSWORD)
-        {
-            problems.add(
-                row,
-                Some("password"),
-                format!("a password has at least {MIN_PASSWORD} characters"),
-            );
+        if let Some(problem) = password.as_deref().and_then(password_problem) {
+            problems.add(row, Some("password"), problem);
         }
         if let Some(role) = role {
             out.push(NewUser {
@@ -458,13 +513,36 @@ cq/jb,cq,district,江北,,,
     }
 
     #[test]
+    fn one_password_rule_refuses_short_blank_and_common_passwords() {
+        for (bad, why) in [
+            ("", "at least 8"),
+            ("        ", "at least 8"),
+            ("pw", "at least 8"),
+            ("password", "most common"),
+            ("PASSWORD", "most common"),
+            ("12345678", "most common"),
+            ("woaini1314", "most common"),
+        ] {
+            let problem = password_problem(bad).unwrap_or_default();
+            assert!(problem.contains(why), "{bad:?}: {problem:?}");
+        }
+        assert_eq!(password_problem("pw-123456"), None);
+        assert_eq!(
+            password_problem("巡检员的很长密码"),
+            None,
+            "characters, not bytes, count"
+        );
+    }
+
+    #[test]
     fn users_import_reports_every_bad_row_and_imports_nothing() {
         let csv = "user_id,name,role,scope,password,extra\n\
                    li,李工,inspector,cq/yz,longenough,\n\
                    li,李工,inspector,cq/yz,,\n\
                    wang,,boss,cq/nowhere,short,\n\
                    two words,,manager,*,,\n\
-                   old,,manager,*,,\n";
+                   old,,manager,*,,\n\
+                   zhao,,inspector,cq/yz,password,\n";
         let table = Table::from_csv(csv.as_bytes(), "users.csv").expect("csv");
         let problems = parse_users(&table, |id| id == "old", |u| u == "cq/yz").expect_err("bad");
         let got: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -478,6 +556,7 @@ cq/jb,cq,district,江北,,,
                 "row 4, password: a password has at least 8 characters",
                 "row 5, user_id: `two words` is not a user name: one word of letters, digits, `_`, `-`, `.` or `@`",
                 "row 6, user_id: `old` already exists",
+                "row 7, password: this password is one of the most common; choose another",
             ]
         );
 

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use fieldcheck_core::records::gate::in_scope;
 use fieldcheck_core::reference::{
-    MIN_PASSWORD, NewUser, RowProblem, UNIT_COLUMNS, USER_COLUMNS, UnitRecord, parse_users,
+    NewUser, RowProblem, UNIT_COLUMNS, USER_COLUMNS, UnitRecord, parse_users, password_problem,
 };
 use fieldcheck_core::table::Table;
 use fieldcheck_core::templates::Template;
@@ -339,12 +339,10 @@ pub async fn update_user(
             "administrators cannot disable themselves or change their own role or scope".into(),
         ));
     }
+    if let Some(problem) = b.password.as_deref().and_then(password_problem) {
+        return Err(ApiError::BadRequest(problem));
+    }
     let hash = match &b.password {
-        Some(p) if p.chars().count() < MIN_PASSWORD => {
-            return Err(ApiError::BadRequest(format!(
-                "a password has at least {MIN_PASSWORD} characters"
-            )));
-        }
         Some(p) => {
             let p = p.clone();
             let h = tokio::task::spawn_blocking(move || auth::hash_password(&p))

@@ -3,10 +3,10 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::get;
@@ -25,6 +25,7 @@ use crate::materialise::{self, Templates};
 use crate::media::{self, DirMediaStore};
 use crate::openapi;
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
+use crate::throttle::{self, Throttle};
 use crate::ws;
 use crate::{admin, assignments, exports, ratings, report, review};
 use tower_http::cors::{Any, CorsLayer};
@@ -59,6 +60,8 @@ pub struct AppState {
     pub media: DirMediaStore,
     /// Published templates, parsed once.
     pub templates: Templates,
+    /// Failed sign-ins, by account and by client address.
+    pub throttle: Arc<Throttle>,
 }
 
 pub fn now_ms() -> i64 {
@@ -93,6 +96,7 @@ impl Application {
             hub,
             media: DirMediaStore::new(config.data_dir.join("media")),
             templates: Templates::default(),
+            throttle: Arc::default(),
             config: Arc::new(config),
         };
         if state.storage.engine() == Engine::Postgres {
@@ -124,7 +128,11 @@ impl Application {
             }
         });
         let materialiser = tokio::spawn(materialise_continuously(self.state.clone()));
-        let result = axum::serve(self.listener, self.router)
+        // The client address, for sign-in throttling.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         sweeper.abort();
@@ -354,12 +362,19 @@ struct LoginReply {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
     responses((status = 200, body = LoginReply),
         (status = 400, description = "Not a login body", body = ErrorBody),
-        (status = 401, description = "Wrong user name or password", body = ErrorBody)))]
+        (status = 401, description = "Wrong user name or password", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins for this account or address; `Retry-After` says when to try again", body = ErrorBody)))]
 async fn login(
     State(app): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     body: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Json<LoginReply>, ApiError> {
     let Json(body) = body?;
+    let account = throttle::Key::Account(body.username.to_lowercase());
+    let keys = [account.clone(), throttle::Key::Address(client.ip())];
+    if let Some(wait) = app.throttle.wait(&keys, Instant::now()) {
+        return Err(ApiError::TooManyAttempts(wait));
+    }
     let session = auth::login(
         &app.storage,
         &body.username,
@@ -367,8 +382,12 @@ async fn login(
         app.config.token_ttl,
         now_ms(),
     )
-    .await?
-    .ok_or(ApiError::InvalidCredentials)?;
+    .await?;
+    let Some(session) = session else {
+        app.throttle.failed(&keys, Instant::now());
+        return Err(ApiError::InvalidCredentials);
+    };
+    app.throttle.succeeded(&account);
     Ok(Json(LoginReply {
         token: session.token,
         expires_at: session.expires_at,

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow, bail};
 use clap::{Parser, Subcommand};
 use fieldcheck_core::answers::answers_from_json;
+use fieldcheck_core::reference::{password_problem, valid_user_id};
 use fieldcheck_core::scoring::audit::score_visit;
 use fieldcheck_core::scoring::survey::score_response;
 use fieldcheck_core::templates::{Format, Template, TemplateKind, to_toml};
@@ -470,8 +471,11 @@ fn add_user(
     if Role::parse(role).is_none() {
         bail!("`{role}` is not a role ({})", Role::names());
     }
-    if name.trim().is_empty() || name.contains(char::is_whitespace) {
-        bail!("a user name is one word");
+    if !valid_user_id(name) {
+        bail!("`{name}` is not a user name: one word of letters, digits, `_`, `-`, `.` or `@`");
+    }
+    if let Some(problem) = password.as_deref().and_then(password_problem) {
+        bail!("{problem}");
     }
     let generated = password.is_none();
     let password = match password {

@@ -13,6 +13,9 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("sign in first: the token is missing, expired or revoked")]
     Unauthorized,
+    /// Too many failed sign-ins: try again after this long.
+    #[error("too many failed sign-ins; try again in {} seconds", .0.as_secs().max(1))]
+    TooManyAttempts(std::time::Duration),
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
@@ -43,6 +46,7 @@ impl ApiError {
         match self {
             ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::Refused(_) => (StatusCode::FORBIDDEN, "refused"),
@@ -146,6 +150,13 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::TooManyAttempts(wait) = &self {
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
+        }
+        response
     }
 }

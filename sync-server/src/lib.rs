@@ -22,5 +22,6 @@ pub mod report;
 pub mod review;
 pub mod sql;
 pub mod storage;
+pub mod throttle;
 pub mod units;
 mod ws;

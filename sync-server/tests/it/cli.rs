@@ -254,3 +254,45 @@ fn score_with_bad_answers_lists_each_one() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("line 1"));
 }
+
+#[test]
+fn user_add_follows_the_same_rules_as_the_api() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().to_string_lossy().into_owned();
+    for (name, password, why) in [
+        ("li", "pw", "at least 8 characters"),
+        ("li", "password", "most common"),
+        ("", "pw-123456", "not a user name"),
+        ("../li", "pw-123456", "not a user name"),
+    ] {
+        let out = server(&[
+            "user",
+            "add",
+            name,
+            "--role",
+            "inspector",
+            "--scope",
+            "cq",
+            "--password",
+            password,
+            "--data-dir",
+            &data,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{name} / {password}");
+        assert!(text(&out.stderr).contains(why), "{}", text(&out.stderr));
+    }
+    let out = server(&[
+        "user",
+        "add",
+        "li",
+        "--role",
+        "inspector",
+        "--scope",
+        "cq",
+        "--password",
+        "pw-123456",
+        "--data-dir",
+        &data,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

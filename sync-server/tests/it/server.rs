@@ -488,3 +488,76 @@ async fn every_response_carries_the_security_headers() {
         assert!(head.contains("frame-ancestors 'none'"), "{path}: {head}");
     }
 }
+
+/// Posts a sign-in; returns the status and the Retry-After header, if any.
+async fn sign_in(addr: &str, user: &str, password: &str) -> (u16, Option<u64>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = format!(r#"{{"username":"{user}","password":"{password}"}}"#);
+    let mut s = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    s.write_all(
+        format!(
+            "POST /api/v1/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await
+    .expect("writes");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.expect("reads");
+    let head = String::from_utf8_lossy(&raw).to_ascii_lowercase();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let retry = head
+        .lines()
+        .find_map(|l| l.strip_prefix("retry-after: "))
+        .and_then(|v| v.trim().parse().ok());
+    (status, retry)
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_throttled_per_account_and_then_per_address() {
+    let dir = people();
+    let server = Server::start(dir.path(), None);
+    let addr = &server.addr;
+    for _ in 0..6 {
+        assert_eq!(sign_in(addr, "li", "wrong-password").await, (401, None));
+    }
+    let (status, retry) = sign_in(addr, "LI", "wrong-password").await;
+    assert_eq!(
+        (status, retry),
+        (429, Some(1)),
+        "the account, whatever its case"
+    );
+    assert_eq!(
+        sign_in(addr, "li", "pw-123456").await.0,
+        429,
+        "even the right password waits"
+    );
+    assert_eq!(
+        sign_in(addr, "wang", "pw-123456").await,
+        (200, None),
+        "another account from the same address is not slowed"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    assert_eq!(sign_in(addr, "li", "pw-123456").await.0, 200);
+
+    // Guessing many accounts from one address holds the address back.
+    let mut held = None;
+    for i in 0..40 {
+        let (status, retry) = sign_in(addr, &format!("ghost{i}"), "wrong-password").await;
+        if status == 429 {
+            held = Some((i, retry));
+            break;
+        }
+    }
+    let (after, retry) = held.expect("the address is held back");
+    assert!(after > 10, "not before its free failures: {after}");
+    assert!(retry.is_some_and(|s| s >= 1));
+    assert_eq!(sign_in(addr, "wang", "pw-123456").await.0, 429);
+}
