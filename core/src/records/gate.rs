@@ -67,6 +67,10 @@ pub struct Bounds<'a> {
     pub published: Option<&'a Published>,
 }
 
+/// The longest commit message, and the most extra bytes (the author, for
+/// one), a change may carry. The record operations write a few words.
+pub const MAX_CHANGE_EXTRA: usize = 256;
+
 /// What a user is told about a document outside their reach, whether or not
 /// it exists.
 pub const NOT_PERMITTED: &str = "not found or not permitted";
@@ -286,9 +290,23 @@ fn check_signatures(
             }
             Some(_) => {}
         }
-        if !c.is_empty() {
-            ops.push((c.actor_id().clone(), c.start_op().get(), c.max_op()));
+        // A change that writes nothing, or carries a long message or
+        // extra bytes, would only eat the record's byte budget.
+        if c.is_empty() {
+            return refuse(rule::SHAPE, None, "a change that writes nothing is refused");
         }
+        if c.message().map_or(0, str::len) > MAX_CHANGE_EXTRA
+            || c.extra_bytes().len() > MAX_CHANGE_EXTRA
+        {
+            return refuse(
+                rule::SHAPE,
+                None,
+                format!(
+                    "a change's message and extra bytes are at most {MAX_CHANGE_EXTRA} bytes each"
+                ),
+            );
+        }
+        ops.push((c.actor_id().clone(), c.start_op().get(), c.max_op()));
     }
     if bytes > MAX_DOC_BYTES {
         return refuse(
@@ -381,7 +399,7 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, bounds: &Bounds) -> Result<(), Refus
             );
         }
     }
-    check_log(after, 0, status, true)
+    check_first_log(after, header.kind, status, ctx.sender.role)
 }
 
 /// A new record of a published template carries its kind and mode.
@@ -427,11 +445,11 @@ fn check_log(after: &AutoCommit, from: usize, status: Status, moved: bool) -> Re
     let added = history.len().saturating_sub(from);
     let path = [Seg::Key("history".into())];
     match (moved, history.last()) {
-        (true, Some(last)) if added > 0 && last.status == status => Ok(()),
+        (true, Some(last)) if added == 1 && last.status == status => Ok(()),
         (true, _) => refuse(
             rule::TRANSITION,
             Some(&path),
-            format!("a move to {status} is recorded in the status history"),
+            format!("a move to {status} is recorded by one new entry in the status history"),
         ),
         (false, _) if added > 0 => refuse(
             rule::APPEND_ONLY,
@@ -440,6 +458,32 @@ fn check_log(after: &AutoCommit, from: usize, status: Status, moved: bool) -> Re
         ),
         (false, _) => Ok(()),
     }
+}
+
+/// A new record's history starts with its draft and follows moves its
+/// author may make, ending in the status it is in.
+fn check_first_log(
+    after: &AutoCommit,
+    kind: TemplateKind,
+    status: Status,
+    role: Role,
+) -> Result<(), Refusal> {
+    let history: Vec<super::StatusChange> = read(after, "history")?;
+    let steps_ok = history
+        .windows(2)
+        .all(|w| transition_allowed(kind, w[0].status, w[1].status, role, true));
+    let starts = history.first().map(|h| h.status) == Some(Status::Draft);
+    let ends = history.last().map(|h| h.status) == Some(status);
+    if starts && ends && steps_ok {
+        return Ok(());
+    }
+    refuse(
+        rule::TRANSITION,
+        Some(&[Seg::Key("history".into())]),
+        format!(
+            "a new record's history starts as a draft and moves, as its author may, to {status}"
+        ),
+    )
 }
 
 /// How a patch touched its path.
@@ -459,6 +503,7 @@ fn check_changes(
     was: &Was,
 ) -> Result<(), Refusal> {
     let after_heads = after.get_heads();
+    let logged = read::<Vec<super::StatusChange>>(before, "history")?.len();
     let patches = after.diff(before_heads, &after_heads);
     // Objects the changes created: what lies inside them was checked whole
     // where they were put.
@@ -525,11 +570,12 @@ fn check_changes(
                 }
                 Write::Status => status_touched = true,
                 Write::Log => {
-                    if touch != Touch::Insert {
+                    let at_end = matches!(path.get(1), Some(Seg::Index(i)) if *i >= logged);
+                    if touch != Touch::Insert || !at_end {
                         return refuse(
                             rule::APPEND_ONLY,
                             Some(&path),
-                            "the status history is append-only",
+                            "the status history is append-only, at its end",
                         );
                     }
                 }
@@ -558,7 +604,9 @@ fn check_changes(
                     let mut here = path.clone();
                     check_value(after, &value, &id, &node.shape, node.must, &mut here, ctx)?;
                 }
-                if matches!(value, Value::Object(_)) {
+                // Only objects these changes made were checked whole; an old
+                // one a conflict brings into the patch was not.
+                if matches!(value, Value::Object(_)) && ctx.new_ops.wrote(&id) {
                     created.insert(id);
                 }
             }
@@ -579,8 +627,7 @@ fn check_changes(
             );
         }
     }
-    let logged: Vec<super::StatusChange> = read(before, "history")?;
-    check_log(after, logged.len(), status, moved)?;
+    check_log(after, logged, status, moved)?;
     for id in actions_moved {
         check_action_step(before, after, ctx, &id)?;
     }

@@ -586,6 +586,128 @@ fn only_the_author_ends_a_draft_and_only_an_interview_ends_partial() {
 }
 
 #[test]
+fn changes_that_write_nothing_or_carry_long_messages_do_not_eat_the_budget() {
+    let r = draft();
+    let empty = {
+        let mut doc = r.doc().clone().fork();
+        doc.set_author(Some(Author::from(b"li".to_vec())));
+        doc.empty_change(automerge::transaction::CommitOptions::default());
+        Record { doc }
+    };
+    assert_eq!(
+        rule_of(check_as("li", Role::Inspector, &r, &empty)),
+        rule::SHAPE
+    );
+    let chatty = {
+        let mut doc = r.doc().clone().fork();
+        doc.set_author(Some(Author::from(b"li".to_vec())));
+        let a = obj(&doc, &["answers", "sign"]);
+        doc.put(&a, "note", "ok").expect("put");
+        doc.commit_with(
+            automerge::transaction::CommitOptions::default().with_message("x".repeat(10_000)),
+        );
+        Record { doc }
+    };
+    assert_eq!(
+        rule_of(check_as("li", Role::Inspector, &r, &chatty)),
+        rule::SHAPE
+    );
+}
+
+#[test]
+fn an_old_object_a_conflict_brings_up_is_checked_like_any_other() {
+    // li writes a valid answer `x` concurrently with an older state (it
+    // loses the conflict), and in the same message writes junk into the
+    // answer that wins.
+    let t = template();
+    let r = draft();
+    let old_heads = r.doc().clone().get_heads();
+    // The winner is written after more ops than the stale answer, so its
+    // op counter is higher and it wins the conflict.
+    let mut current = after(&r, &li(), |r, a| {
+        r.comment(&t, a, None, "first a comment").expect("comment");
+        r.answer(&t, a, "sign", AnswerValue::Pass, None)
+            .expect("answer")
+    });
+    let base = current.clone();
+    let mut stale = r.doc().clone().fork_at(&old_heads).expect("fork");
+    stale.set_author(Some(Author::from(b"li".to_vec())));
+    put_answer_raw(&mut stale, "sign");
+    stale.commit();
+    let doc = current.doc_mut();
+    doc.set_author(Some(Author::from(b"li".to_vec())));
+    let winner = obj(doc, &["answers", "sign"]);
+    doc.put(&winner, "junk", 1_i64).expect("put");
+    doc.commit();
+    doc.merge(&mut stale).expect("merge");
+    let all = doc
+        .get_all(obj(doc, &["answers"]), "sign")
+        .expect("read")
+        .len();
+    assert_eq!(all, 2, "the setup holds: a conflict at the answer");
+    assert_eq!(
+        obj(doc, &["answers", "sign"]),
+        winner,
+        "and the junk is in the winner"
+    );
+    let refusal = check_as("li", Role::Inspector, &base, &current).expect_err("junk");
+    assert_eq!(refusal.rule, rule::UNKNOWN_PATH, "{}", refusal.reason);
+}
+
+/// A whole answer to `item`, written by hand by li.
+fn put_answer_raw(d: &mut AutoCommit, item: &str) {
+    let answers = obj(d, &["answers"]);
+    let a = d.put_object(&answers, item, ObjType::Map).expect("put");
+    d.put(&a, "value", "Fail").expect("put");
+    d.put(&a, "note", automerge::ScalarValue::Null)
+        .expect("put");
+    d.put_object(&a, "evidence", ObjType::List).expect("put");
+    d.put(&a, "by", "li").expect("put");
+    d.put(&a, "at", 5_i64).expect("put");
+}
+
+#[test]
+fn the_history_grows_by_one_entry_at_its_end_naming_the_move() {
+    let r = draft();
+    let with_fake_approval = tampered(&r, Some("li"), |d| {
+        d.put(ROOT, "status", "submitted").expect("put");
+        let h = obj(d, &["history"]);
+        let e = d.insert_object(&h, 0, ObjType::Map).expect("insert");
+        d.put(&e, "status", "approved").expect("put");
+        d.put(&e, "by", "li").expect("put");
+        d.put(&e, "at", 5_i64).expect("put");
+        append_history(d, "submitted", "li");
+    });
+    assert_eq!(
+        rule_of(check_as("li", Role::Inspector, &r, &with_fake_approval)),
+        rule::APPEND_ONLY
+    );
+    let twice = tampered(&r, Some("li"), |d| {
+        d.put(ROOT, "status", "submitted").expect("put");
+        append_history(d, "approved", "li");
+        append_history(d, "submitted", "li");
+    });
+    assert_eq!(
+        rule_of(check_as("li", Role::Inspector, &r, &twice)),
+        rule::TRANSITION
+    );
+    // A new record cannot arrive with a made-up past either.
+    let t = template();
+    let mut fresh = Record::create(&t, "r1", "cq/yz/001", &li()).expect("create");
+    {
+        let doc = fresh.doc_mut();
+        doc.set_author(Some(Author::from(b"li".to_vec())));
+        append_history(doc, "approved", "li");
+        append_history(doc, "draft", "li");
+        doc.commit();
+    }
+    assert_eq!(
+        rule_of(check_new_as("li", Role::Inspector, &fresh)),
+        rule::TRANSITION
+    );
+}
+
+#[test]
 fn the_record_gate_reads_documents_and_refuses_what_is_not_a_record() {
     let r = draft();
     let gate = RecordGate::new("li", Role::Inspector, "*");
