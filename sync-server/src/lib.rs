@@ -13,6 +13,7 @@ pub mod demo;
 pub mod docs;
 pub mod error;
 pub mod exports;
+pub mod gate;
 pub mod materialise;
 pub mod media;
 pub mod openapi;

@@ -16,7 +16,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use fieldcheck_core::form::{FormView, form_view};
 use fieldcheck_core::records::derive::{Derived, derive};
-use fieldcheck_core::records::gate::RecordGate;
 use fieldcheck_core::records::{
     Actor, NewAction, Record, RecordError, RecordState, change_history,
 };
@@ -29,10 +28,10 @@ use sqlx::Row;
 use crate::access::may_see;
 use crate::app::{AppState, Authenticated, Changed, HubEvent, now_ms};
 use crate::auth::Principal;
-use crate::docs;
 use crate::error::{ApiError, ErrorBody};
 use crate::sql::{Sql, list_param};
 use crate::storage::{Audit, DocMeta, StorageError};
+use crate::{docs, gate};
 use utoipa::{IntoParams, ToSchema};
 
 const PAGE_MAX: i64 = 500;
@@ -365,10 +364,9 @@ async fn write<T: Serialize>(
     };
     let out = op(&mut record, template.as_deref(), &actor).map_err(record_error)?;
     let mut after = record.into_doc();
-    let gate = RecordGate::new(who.user_id.clone(), who.role, who.scope.clone())
-        .holding(app.storage.change_bytes(id).await?);
+    let gate = gate::for_record(&app.storage, &app.templates, who, id).await?;
     if let Err(refusal) = gate.check(id, &mut doc, &mut after) {
-        crate::ws::log_refusal(&who.user_id, id, &refusal, "api");
+        gate::log_refusal(&who.user_id, id, &refusal, "api");
         return Err(ApiError::Refused(refusal));
     }
     *doc = after;

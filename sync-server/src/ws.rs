@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::response::{IntoResponse, Response};
-use fieldcheck_core::records::gate::{NOT_PERMITTED, RecordGate, rule};
+use fieldcheck_core::records::gate::{NOT_PERMITTED, rule};
 use fieldcheck_core::sync::frame::{ErrorCode, MAX_FRAME_BYTES};
 use fieldcheck_core::sync::{Frame, Refusal, ServerEffect, ServerSession, decode, encode};
 use futures_util::{SinkExt, StreamExt};
@@ -18,6 +18,7 @@ use crate::access::may_see;
 use crate::app::{AppState, Authenticated, Changed, HubEvent, now_ms};
 use crate::auth::Principal;
 use crate::docs;
+use crate::gate::{self, log_refusal};
 
 static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
 
@@ -26,20 +27,6 @@ static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
 /// frame, and the session goes on; a message past this closes the
 /// connection with 1009 (message too big), as it cannot be skipped unread.
 pub const MAX_MESSAGE_BYTES: usize = 4 * MAX_FRAME_BYTES;
-
-/// Logs a refused change as a structured warning: who, which document,
-/// which rule and why. Never document contents or tokens.
-pub fn log_refusal(user: &str, doc: &str, refusal: &Refusal, via: &str) {
-    tracing::warn!(
-        user,
-        doc,
-        rule = refusal.rule,
-        path = refusal.path.as_deref().unwrap_or(""),
-        reason = %refusal.reason,
-        via,
-        "change refused"
-    );
-}
 
 /// Document ids are plain words, so they cannot smuggle anything into logs,
 /// notifications or paths.
@@ -196,17 +183,10 @@ async fn handle(
             };
             let before = doc.get_heads();
             let mut out = Vec::new();
-            let held = match app.storage.change_bytes(&id).await {
-                Ok(n) => n,
+            let gate = match gate::for_record(&app.storage, &app.templates, who, &id).await {
+                Ok(g) => g,
                 Err(e) => return internal(e),
             };
-            let published = match app.templates.published(&app.storage).await {
-                Ok(p) => p,
-                Err(e) => return internal(e),
-            };
-            let gate = RecordGate::new(who.user_id.clone(), who.role, who.scope.clone())
-                .holding(held)
-                .pinning(published);
             let effects = s.receive_sync(&id, &message, &mut doc, &gate);
             for effect in effects {
                 match effect {

@@ -54,19 +54,6 @@ pub mod rule {
 /// a mystery visit overt would show it to the store).
 pub type Published = std::collections::HashMap<(String, String), (TemplateKind, VisitMode)>;
 
-/// What the gate knows beyond the sender: their scope, how large the
-/// document is, and what the server has published.
-#[derive(Debug, Clone, Copy)]
-pub struct Bounds<'a> {
-    pub scope: &'a str,
-    /// Bytes of changes the document holds already.
-    pub stored_bytes: u64,
-    /// `None`: new records are not checked against templates (tools,
-    /// tests). A new record of a version not in it is accepted and kept
-    /// unscored until the version is published (see materialise.rs).
-    pub published: Option<&'a Published>,
-}
-
 /// The longest commit message, and the most extra bytes (the author, for
 /// one), a change may carry. The record operations write a few words.
 pub const MAX_CHANGE_EXTRA: usize = 256;
@@ -80,9 +67,9 @@ pub const READ_ONLY: &str = "reference data is read-only: administrators change 
 
 /// Who sent the changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sender<'a> {
-    pub user: &'a str,
-    pub role: Role,
+struct Sender<'a> {
+    user: &'a str,
+    role: Role,
 }
 
 impl Sender<'_> {
@@ -161,7 +148,10 @@ pub struct RecordGate {
     pub scope: String,
     /// Bytes of changes the document holds already (the server keeps count).
     pub stored_bytes: u64,
-    /// The published templates new records must match.
+    /// The published templates new records must match. `None`: new
+    /// records are not checked against templates (tools, tests). A new
+    /// record of a version not in it is accepted and kept unscored until the
+    /// version is published (see materialise.rs).
     pub published: Option<std::sync::Arc<Published>>,
 }
 
@@ -199,16 +189,7 @@ impl Gate for RecordGate {
         if crate::refdata::is_reference(doc) {
             return refuse(rule::READ_ONLY, None, READ_ONLY);
         }
-        let sender = Sender {
-            user: &self.user,
-            role: self.role,
-        };
-        let bounds = Bounds {
-            scope: &self.scope,
-            stored_bytes: self.stored_bytes,
-            published: self.published.as_deref(),
-        };
-        check(doc, before, after, &sender, &bounds)
+        check(doc, before, after, self)
     }
 }
 
@@ -229,24 +210,27 @@ impl NewOps {
 }
 
 /// Checks the changes that took `before` to `after` (`before` empty: a new
-/// record) as sent by `sender`, within `bounds`.
+/// record) as `gate` says: sent by its user, within its scope and limits.
 pub fn check(
     doc_id: &str,
     before: &mut AutoCommit,
     after: &mut AutoCommit,
-    sender: &Sender,
-    bounds: &Bounds,
+    gate: &RecordGate,
 ) -> Result<(), Refusal> {
-    let scope = bounds.scope;
+    let scope = gate.scope.as_str();
+    let sender = &Sender {
+        user: &gate.user,
+        role: gate.role,
+    };
     let before_heads = before.get_heads();
-    let new_ops = check_signatures(after, &before_heads, sender, bounds.stored_bytes)?;
+    let new_ops = check_signatures(after, &before_heads, sender, gate.stored_bytes)?;
     let ctx = Ctx {
         doc_id,
         sender,
         new_ops,
     };
     if before_heads.is_empty() {
-        return check_new(after, &ctx, bounds);
+        return check_new(after, &ctx, gate);
     }
     let was = Was::read(before)?;
     // The store a record was made for: the header never changes.
@@ -356,7 +340,7 @@ impl Was {
 /// A new record: the author's, whole and well-formed, of a store in the
 /// author's scope, in a state its author can reach from a draft, with no
 /// review in it yet.
-fn check_new(after: &AutoCommit, ctx: &Ctx, bounds: &Bounds) -> Result<(), Refusal> {
+fn check_new(after: &AutoCommit, ctx: &Ctx, gate: &RecordGate) -> Result<(), Refusal> {
     if !matches!(ctx.sender.role, Role::Inspector | Role::Surveyor) {
         return refuse(
             rule::NOT_ALLOWED,
@@ -374,10 +358,10 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, bounds: &Bounds) -> Result<(), Refus
         ctx,
     )?;
     let header: Header = read(after, "header")?;
-    if !in_scope(bounds.scope, &header.store_id) {
+    if !in_scope(&gate.scope, &header.store_id) {
         return refuse(rule::NOT_PERMITTED, None, NOT_PERMITTED);
     }
-    if let Some(published) = bounds.published {
+    if let Some(published) = gate.published.as_deref() {
         check_template(&header, published)?;
     }
     let status: Status = read(after, "status")?;
@@ -508,14 +492,13 @@ fn check_changes(
     // Objects the changes created: what lies inside them was checked whole
     // where they were put.
     let mut created: HashSet<ExId> = HashSet::new();
-    let mut status_touched = false;
     let mut actions_moved: BTreeSet<String> = BTreeSet::new();
     for p in &patches {
         if created.contains(&p.obj) {
             note_created(&p.action, &mut created);
             continue;
         }
-        let base: Vec<Seg> = p.path.iter().map(|(_, prop)| seg(prop)).collect();
+        let base: Vec<Seg> = p.path.iter().map(|(_, prop)| Seg::from(prop)).collect();
         for (path, touch, prop) in touched(&base, &p.action) {
             let Some(prop) = prop else {
                 return refuse(
@@ -568,7 +551,8 @@ fn check_changes(
                         check_new_action(after, &p.obj, &prop, &path)?;
                     }
                 }
-                Write::Status => status_touched = true,
+                // Checked once, below, from the status before and after.
+                Write::Status => {}
                 Write::Log => {
                     let at_end = matches!(path.get(1), Some(Seg::Index(i)) if *i >= logged);
                     if touch != Touch::Insert || !at_end {
@@ -614,18 +598,16 @@ fn check_changes(
     }
     let status: Status = read(after, "status")?;
     let moved = status != was.status;
-    if moved || status_touched {
-        let author = was.author == ctx.sender.user;
-        if moved && !transition_allowed(was.kind, was.status, status, ctx.sender.role, author) {
-            return refuse(
-                rule::TRANSITION,
-                Some(&[Seg::Key("status".into())]),
-                format!(
-                    "a {} cannot move a record from {} to {status}",
-                    ctx.sender.role, was.status
-                ),
-            );
-        }
+    let author = was.author == ctx.sender.user;
+    if moved && !transition_allowed(was.kind, was.status, status, ctx.sender.role, author) {
+        return refuse(
+            rule::TRANSITION,
+            Some(&[Seg::Key("status".into())]),
+            format!(
+                "a {} cannot move a record from {} to {status}",
+                ctx.sender.role, was.status
+            ),
+        );
     }
     check_log(after, logged, status, moved)?;
     for id in actions_moved {
@@ -659,23 +641,13 @@ fn note_created(action: &automerge::PatchAction, created: &mut HashSet<ExId>) {
     }
 }
 
-fn seg(prop: &Prop) -> Seg {
-    match prop {
-        Prop::Map(k) => Seg::Key(k.to_string()),
-        Prop::Seq(i) => Seg::Index(*i),
-    }
-}
-
 /// The paths a patch touches, how, and the property to read each at (none
 /// for edits of text objects and marks, which a record never has).
 fn touched(base: &[Seg], action: &automerge::PatchAction) -> Vec<(Vec<Seg>, Touch, Option<Prop>)> {
     use automerge::PatchAction as A;
     let at = |s: Seg, touch: Touch| {
         let mut p = base.to_vec();
-        let prop = match &s {
-            Seg::Key(k) => Prop::Map(k.clone()),
-            Seg::Index(i) => Prop::Seq(*i),
-        };
+        let prop = s.prop();
         p.push(s);
         (p, touch, Some(prop))
     };
@@ -685,7 +657,7 @@ fn touched(base: &[Seg], action: &automerge::PatchAction) -> Vec<(Vec<Seg>, Touc
         A::Insert { index, values } => (0..values.len())
             .map(|i| at(Seg::Index(index + i), Touch::Insert))
             .collect(),
-        A::Increment { prop, .. } | A::Conflict { prop } => vec![at(seg(prop), Touch::Put)],
+        A::Increment { prop, .. } | A::Conflict { prop } => vec![at(Seg::from(prop), Touch::Put)],
         A::DeleteMap { key } => vec![at(Seg::Key(key.clone()), Touch::Delete)],
         A::DeleteSeq { index, .. } => vec![at(Seg::Index(*index), Touch::Delete)],
         A::SpliceText { .. } | A::Mark { .. } => vec![(base.to_vec(), Touch::Put, None)],
@@ -767,11 +739,7 @@ fn lookup(doc: &AutoCommit, path: &[Seg]) -> Option<(Value<'static>, ExId)> {
     let mut obj = ExId::Root;
     let mut found = None;
     for s in path {
-        let prop = match s {
-            Seg::Key(k) => Prop::Map(k.clone()),
-            Seg::Index(i) => Prop::Seq(*i),
-        };
-        let (v, id) = doc.get(&obj, prop).ok()??;
+        let (v, id) = doc.get(&obj, s.prop()).ok()??;
         obj = id.clone();
         found = Some((v.into_owned(), id));
     }
@@ -1079,11 +1047,7 @@ fn check_item(
     ctx: &Ctx,
 ) -> Result<(), Refusal> {
     let values = if item.conflict {
-        let prop = match &item.seg {
-            Seg::Key(k) => Prop::Map(k.clone()),
-            Seg::Index(i) => Prop::Seq(*i),
-        };
-        doc.get_all(obj, prop).unwrap_or_default()
+        doc.get_all(obj, item.seg.prop()).unwrap_or_default()
     } else {
         vec![(item.value.into_value(), item.id)]
     };

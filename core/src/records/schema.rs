@@ -381,6 +381,25 @@ pub enum Seg {
     Index(usize),
 }
 
+impl Seg {
+    /// The Automerge property this step reads.
+    pub fn prop(&self) -> automerge::Prop {
+        match self {
+            Seg::Key(k) => automerge::Prop::Map(k.clone()),
+            Seg::Index(i) => automerge::Prop::Seq(*i),
+        }
+    }
+}
+
+impl From<&automerge::Prop> for Seg {
+    fn from(p: &automerge::Prop) -> Seg {
+        match p {
+            automerge::Prop::Map(k) => Seg::Key(k.to_string()),
+            automerge::Prop::Seq(i) => Seg::Index(*i),
+        }
+    }
+}
+
 /// A path as people read it: `/answers/a1/note`, `/history/2`.
 pub fn show(path: &[Seg]) -> String {
     if path.is_empty() {

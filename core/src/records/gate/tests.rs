@@ -46,34 +46,28 @@ fn wang() -> Actor {
     actor("wang", Role::Manager)
 }
 
-/// Everywhere, nothing stored yet, templates not checked.
-const ANYWHERE: Bounds = Bounds {
-    scope: "*",
-    stored_bytes: 0,
-    published: None,
-};
+/// `user`'s gate everywhere, nothing stored yet, templates not checked.
+fn gate(user: &str, role: Role) -> RecordGate {
+    RecordGate::new(user, role, "*")
+}
 
 /// Checks `after` against `before` as sent by `user` with `role`.
 fn check_as(user: &str, role: Role, before: &Record, after: &Record) -> Result<(), Refusal> {
-    let sender = Sender { user, role };
     check(
         "r1",
         &mut before.doc().clone(),
         &mut after.doc().clone(),
-        &sender,
-        &ANYWHERE,
+        &gate(user, role),
     )
 }
 
 /// Checks a new record as sent by `user`.
 fn check_new_as(user: &str, role: Role, r: &Record) -> Result<(), Refusal> {
-    let sender = Sender { user, role };
     check(
         "r1",
         &mut AutoCommit::new(),
         &mut r.doc().clone(),
-        &sender,
-        &ANYWHERE,
+        &gate(user, role),
     )
 }
 
@@ -499,16 +493,11 @@ fn nothing_outside_the_schema_gets_in() {
         let a = obj(d, &["answers", "sign"]);
         d.delete(&a, "by").expect("delete");
     });
-    let sender = Sender {
-        user: "li",
-        role: Role::Inspector,
-    };
     let refusal = check(
         "r1",
         &mut r.doc().clone(),
         &mut required_gone.clone(),
-        &sender,
-        &ANYWHERE,
+        &gate("li", Role::Inspector),
     )
     .expect_err("required");
     assert_eq!(refusal.rule, rule::SHAPE);
@@ -521,21 +510,12 @@ fn a_record_cannot_grow_past_its_size_limit() {
         let a = obj(d, &["answers", "sign"]);
         d.put(&a, "note", "x".repeat(TEXT_MAX)).expect("put");
     });
-    let sender = Sender {
-        user: "li",
-        role: Role::Inspector,
-    };
     let check_holding = |held: u64| {
-        let bounds = Bounds {
-            stored_bytes: held,
-            ..ANYWHERE
-        };
         check(
             "r1",
             &mut r.doc().clone(),
             &mut grown.doc().clone(),
-            &sender,
-            &bounds,
+            &gate("li", Role::Inspector).holding(held),
         )
     };
     assert_eq!(check_holding(1_000), Ok(()));
@@ -742,22 +722,9 @@ fn a_new_record_carries_the_kind_and_mode_of_the_published_template_it_names() {
     let mut published = Published::new();
     let key = (t.id.clone(), t.version.clone());
     published.insert(key.clone(), (t.kind, t.mode));
-    let sender = Sender {
-        user: "li",
-        role: Role::Inspector,
-    };
     let check_against = |published: &Published, r: &Record| {
-        let bounds = Bounds {
-            published: Some(published),
-            ..ANYWHERE
-        };
-        check(
-            "r1",
-            &mut AutoCommit::new(),
-            &mut r.doc().clone(),
-            &sender,
-            &bounds,
-        )
+        let pinned = gate("li", Role::Inspector).pinning(std::sync::Arc::new(published.clone()));
+        check("r1", &mut AutoCommit::new(), &mut r.doc().clone(), &pinned)
     };
     assert_eq!(check_against(&published, &r), Ok(()));
     // The same template published as a mystery visit: this record calls
