@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashSet};
 use automerge::{ActorId, ObjId as ExId};
 use automerge::{AutoCommit, ChangeHash, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value};
 
-use super::schema::{self, MAX_DOC_BYTES, Must, Node, Seg, Shape, Who, Write};
+use super::schema::{self, MAX_DOC_BYTES, MAX_DOC_OPS, Must, Node, Seg, Shape, Who, Write};
 use super::{ActionStatus, DOC_SCHEMA, Header, Status};
 use crate::sync::{Gate, Refusal};
 use crate::templates::{TemplateKind, VisitMode};
@@ -153,6 +153,8 @@ pub struct RecordGate {
     /// record of a version not in it is accepted and kept unscored until the
     /// version is published (see materialise.rs).
     pub published: Option<std::sync::Arc<Published>>,
+    /// The most Automerge operations the record may hold: [`MAX_DOC_OPS`].
+    pub max_ops: u64,
 }
 
 impl RecordGate {
@@ -163,6 +165,7 @@ impl RecordGate {
             scope: scope.into(),
             stored_bytes: 0,
             published: None,
+            max_ops: MAX_DOC_OPS,
         }
     }
 
@@ -223,7 +226,7 @@ pub fn check(
         role: gate.role,
     };
     let before_heads = before.get_heads();
-    let new_ops = check_signatures(after, &before_heads, sender, gate.stored_bytes)?;
+    let new_ops = check_signatures(after, &before_heads, sender, gate)?;
     let ctx = Ctx {
         doc_id,
         sender,
@@ -247,9 +250,9 @@ fn check_signatures(
     after: &mut AutoCommit,
     before_heads: &[ChangeHash],
     sender: &Sender,
-    stored_bytes: u64,
+    gate: &RecordGate,
 ) -> Result<NewOps, Refusal> {
-    let mut bytes = stored_bytes;
+    let mut bytes = gate.stored_bytes;
     let mut ops = Vec::new();
     for c in after.get_changes(before_heads) {
         bytes += c.raw_bytes().len() as u64;
@@ -299,6 +302,14 @@ fn check_signatures(
             format!(
                 "the record would hold {bytes} bytes of changes, over the limit of {MAX_DOC_BYTES}"
             ),
+        );
+    }
+    let (held, max) = (after.stats().num_ops, gate.max_ops);
+    if held > max {
+        return refuse(
+            rule::TOO_LARGE,
+            None,
+            format!("the record would hold {held} operations, over the limit of {max}"),
         );
     }
     Ok(NewOps(ops))

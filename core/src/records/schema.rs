@@ -20,6 +20,10 @@ pub const ID_MAX: usize = 128;
 /// frame, so the whole document always travels in one frame with room to
 /// spare. A 150-item audit with a note on every item is about a tenth of it.
 pub const MAX_DOC_BYTES: u64 = 2 * 1024 * 1024;
+/// The most Automerge operations one record may hold, overwritten ones
+/// included: run lengths let a few bytes describe many operations, so
+/// bytes alone do not bound a document. A 150-item audit is about 2,000.
+pub const MAX_DOC_OPS: u64 = 200_000;
 
 /// A node of the document tree: the shape of its value, who may write it,
 /// and what its value must be.

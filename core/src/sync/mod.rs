@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod frame;
+pub mod screen;
 pub mod server;
 #[cfg(test)]
 mod sim;

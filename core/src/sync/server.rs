@@ -4,9 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use automerge::AutoCommit;
-use automerge::sync::{Message, State, SyncDoc};
+use automerge::sync::{ChunkList, Message, State, SyncDoc};
+use automerge::{AutoCommit, Change, ChangeHash};
 
+use super::screen::{self, Piece, Screened};
 use super::{DocId, Frame, next_message, peer_has_all};
 use crate::sync::frame::ErrorCode;
 
@@ -64,7 +65,15 @@ pub struct ServerSession {
     pending: BTreeSet<DocId>,
     target: Option<u64>,
     welcomed: bool,
+    /// Changes this client sent before the changes they depend on, by
+    /// document: kept here, not in the shared document, until those arrive.
+    held: BTreeMap<DocId, Vec<Change>>,
+    held_bytes: usize,
 }
+
+/// The most bytes of changes one session may have waiting for changes it
+/// has not sent yet.
+pub const MAX_HELD_BYTES: usize = crate::sync::frame::MAX_FRAME_BYTES;
 
 impl ServerSession {
     pub fn new() -> ServerSession {
@@ -111,13 +120,36 @@ impl ServerSession {
         gate: &dyn Gate,
     ) -> Vec<ServerEffect> {
         let mut out = Vec::new();
-        let Ok(message) = Message::decode(message) else {
+        let Ok(mut message) = Message::decode(message) else {
             out.push(ServerEffect::Send(Frame::Error {
                 code: ErrorCode::Malformed,
                 message: format!("unreadable sync message for {id}"),
             }));
             return out;
         };
+        let incoming = match screen::changes(&message.changes) {
+            Ok(c) => c,
+            Err(e) => {
+                let code = match e {
+                    Screened::TooManyOps => ErrorCode::TooLarge,
+                    Screened::Malformed(_) => ErrorCode::Malformed,
+                };
+                out.push(ServerEffect::Send(Frame::Error {
+                    code,
+                    message: format!("sync message for {id}: {e}"),
+                }));
+                return out;
+            }
+        };
+        let ready = match self.ready(id, doc, incoming) {
+            Ok(r) => r,
+            Err(e) => {
+                out.push(ServerEffect::Send(e));
+                return out;
+            }
+        };
+        message.changes =
+            ChunkList::from(ready.iter().map(|p| p.bytes().to_vec()).collect::<Vec<_>>());
         let state = self.states.entry(id.to_string()).or_default();
         if message.changes.is_empty() {
             // Heads, needs and bloom filters only: nothing for the gate to check.
@@ -131,12 +163,11 @@ impl ServerSession {
             self.send_next(id, doc, &mut out);
             return out;
         }
-        // Changes go into a copy first. The copy, once checked, becomes the
-        // document: it also holds changes still waiting for their
-        // dependencies, which a merge would lose. Automerge checks what it
-        // can and asserts the rest (an author named past an actor's first
-        // change, a gap in an actor's sequence): a hostile change that trips
-        // an assertion costs the copy, never the document or the session.
+        // Changes go into a copy first, which becomes the document once
+        // checked. Automerge checks what it can and asserts the rest (an
+        // author named past an actor's first change, a gap in an actor's
+        // sequence): a hostile change that trips an assertion costs the
+        // copy, never the document or the session.
         let mut trial_state = state.clone();
         let mut trial = doc.clone();
         let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -193,6 +224,65 @@ impl ServerSession {
         self.open(id, doc)
     }
 
+    /// The changes that can be applied now, in an order Automerge can apply
+    /// them: those whose dependencies the document has or that come before
+    /// them here. The rest wait in the session, within [`MAX_HELD_BYTES`].
+    fn ready(
+        &mut self,
+        id: &str,
+        doc: &mut AutoCommit,
+        incoming: Vec<Piece>,
+    ) -> Result<Vec<Piece>, Frame> {
+        let mut waiting = self.held.remove(id).unwrap_or_default();
+        self.held_bytes -= held_size(&waiting);
+        let mut ready = Vec::new();
+        let mut here: BTreeSet<ChangeHash> = BTreeSet::new();
+        for piece in incoming {
+            match piece {
+                Piece::Change(c) => {
+                    if !waiting.iter().any(|w| w.hash() == c.hash()) {
+                        waiting.push(c);
+                    }
+                }
+                Piece::Document { ref heads, .. } => {
+                    here.extend(heads.iter().copied());
+                    ready.push(piece);
+                }
+            }
+        }
+        let deps: Vec<ChangeHash> = waiting.iter().flat_map(|c| c.deps()).copied().collect();
+        let missing: BTreeSet<ChangeHash> = doc.get_missing_deps(&deps).into_iter().collect();
+        loop {
+            let (now, later): (Vec<Change>, Vec<Change>) = waiting.into_iter().partition(|c| {
+                c.deps()
+                    .iter()
+                    .all(|d| here.contains(d) || !missing.contains(d))
+            });
+            waiting = later;
+            if now.is_empty() {
+                break;
+            }
+            here.extend(now.iter().map(Change::hash));
+            ready.extend(now.into_iter().map(Piece::Change));
+        }
+        if !waiting.is_empty() {
+            let size = held_size(&waiting);
+            if self.held_bytes + size > MAX_HELD_BYTES {
+                return Err(Frame::Error {
+                    code: ErrorCode::TooLarge,
+                    message: format!(
+                        "{} changes to {id} wait for changes not sent, over {MAX_HELD_BYTES} bytes: \
+                         they were dropped; send the changes they depend on first",
+                        waiting.len()
+                    ),
+                });
+            }
+            self.held_bytes += size;
+            self.held.insert(id.to_string(), waiting);
+        }
+        Ok(ready)
+    }
+
     fn send_next(&mut self, id: &str, doc: &mut AutoCommit, out: &mut Vec<ServerEffect>) {
         let state = self.states.entry(id.to_string()).or_default();
         if let Some(message) = next_message(doc, state) {
@@ -218,6 +308,10 @@ impl ServerSession {
             out.push(Frame::UpToDate { seq });
         }
     }
+}
+
+fn held_size(changes: &[Change]) -> usize {
+    changes.iter().map(|c| c.raw_bytes().len()).sum()
 }
 
 #[cfg(test)]
@@ -277,5 +371,91 @@ mod tests {
             "{out:?}"
         );
         assert_eq!(doc.get_heads().len(), 1);
+    }
+
+    fn carrying(changes: &[&Change]) -> Vec<u8> {
+        Message {
+            heads: changes.last().map(|c| vec![c.hash()]).unwrap_or_default(),
+            need: vec![],
+            have: vec![],
+            changes: ChunkList::from(
+                changes
+                    .iter()
+                    .map(|c| c.raw_bytes().to_vec())
+                    .collect::<Vec<_>>(),
+            ),
+            flags: None,
+            version: MessageVersion::V1,
+        }
+        .encode()
+    }
+
+    #[test]
+    fn changes_ahead_of_their_dependencies_wait_in_their_session_not_the_document() {
+        let mut device = AutoCommit::new();
+        device.put(ROOT, "x", 1).expect("put");
+        device.commit();
+        device.put(ROOT, "x", 2).expect("put");
+        device.commit();
+        let all = device.get_changes(&[]);
+        let (first, second) = (&all[0], &all[1]);
+        let mut doc = AutoCommit::new();
+        let mut early = ServerSession::new();
+        let out = early.receive_sync("d", &carrying(&[second]), &mut doc, &AllowAll);
+        assert!(
+            !out.iter().any(|e| matches!(e, ServerEffect::Store(_))),
+            "{out:?}"
+        );
+        // Another session brings the first change: the document takes it and
+        // nothing else, the second stays with the session that sent it.
+        let mut other = ServerSession::new();
+        let out = other.receive_sync("d", &carrying(&[first]), &mut doc, &AllowAll);
+        assert!(
+            out.iter().any(|e| matches!(e, ServerEffect::Store(_))),
+            "{out:?}"
+        );
+        assert_eq!(doc.get_heads(), vec![first.hash()]);
+        // Its own session's next message lets it through.
+        let out = early.receive_sync("d", &carrying(&[]), &mut doc, &AllowAll);
+        assert!(
+            out.iter().any(|e| matches!(e, ServerEffect::Store(_))),
+            "{out:?}"
+        );
+        assert_eq!(doc.get_heads(), vec![second.hash()]);
+        assert_eq!(early.held_bytes, 0);
+    }
+
+    #[test]
+    fn a_session_holds_waiting_changes_within_a_limit() {
+        let mut device = AutoCommit::new();
+        device.put(ROOT, "x", "a".repeat(10_000)).expect("put");
+        device.commit();
+        let mut orphans = Vec::new();
+        for i in 0..500 {
+            device
+                .put(ROOT, "x", format!("{i}{}", "b".repeat(10_000)))
+                .expect("put");
+            device.commit();
+        }
+        orphans.extend(device.get_changes(&[]).into_iter().skip(1));
+        let mut doc = AutoCommit::new();
+        let mut session = ServerSession::new();
+        let mut refused = false;
+        for chunk in orphans.chunks(100) {
+            let refs: Vec<&Change> = chunk.iter().collect();
+            let out = session.receive_sync("d", &carrying(&refs), &mut doc, &AllowAll);
+            refused |= out.iter().any(|e| {
+                matches!(
+                    e,
+                    ServerEffect::Send(Frame::Error {
+                        code: ErrorCode::TooLarge,
+                        ..
+                    })
+                )
+            });
+            assert!(session.held_bytes <= MAX_HELD_BYTES);
+        }
+        assert!(refused, "5 MB waiting is over the limit");
+        assert!(doc.get_heads().is_empty());
     }
 }

@@ -523,6 +523,29 @@ fn a_record_cannot_grow_past_its_size_limit() {
 }
 
 #[test]
+fn a_record_cannot_grow_past_its_operations_limit_in_few_bytes() {
+    // One note rewritten over and over: the record looks the same and its
+    // change is small, but Automerge keeps every operation.
+    let r = draft();
+    let rewritten = tampered(&r, Some("li"), |d| {
+        let a = obj(d, &["answers", "sign"]);
+        for i in 0..600 {
+            d.put(&a, "note", i.to_string()).expect("put");
+        }
+    });
+    let holding = rewritten.doc().clone().stats().num_ops;
+    let check_within = |max_ops: u64| {
+        let mut g = gate("li", Role::Inspector);
+        g.max_ops = max_ops;
+        check("r1", &mut r.doc().clone(), &mut rewritten.doc().clone(), &g)
+    };
+    assert_eq!(check_within(holding), Ok(()));
+    let refusal = check_within(holding - 1).expect_err("over");
+    assert_eq!(refusal.rule, rule::TOO_LARGE);
+    assert!(refusal.reason.contains("operations"), "{}", refusal.reason);
+}
+
+#[test]
 fn only_the_author_ends_a_draft_and_only_an_interview_ends_partial() {
     let t = template();
     let r = draft();
