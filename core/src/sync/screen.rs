@@ -47,7 +47,7 @@ pub enum Screened {
 /// What a sync message carries, read and counted.
 #[derive(Debug)]
 pub enum Piece {
-    Change(Change),
+    Change(Box<Change>),
     /// A whole document, with its heads: its changes need nothing else.
     Document {
         bytes: Vec<u8>,
@@ -89,7 +89,7 @@ fn within(chunks: &ChunkList, max_ops: u64) -> Result<Vec<Piece>, Screened> {
                     }
                     let change = Change::from_bytes(bytes.to_vec())
                         .map_err(|e| malformed(&format!("a change could not be read: {e}")))?;
-                    (n, Piece::Change(change))
+                    (n, Piece::Change(Box::new(change)))
                 }
                 DOCUMENT_CHUNK => {
                     let (n, heads) = document(data, max_ops)?;

@@ -241,7 +241,7 @@ impl ServerSession {
             match piece {
                 Piece::Change(c) => {
                     if !waiting.iter().any(|w| w.hash() == c.hash()) {
-                        waiting.push(c);
+                        waiting.push(*c);
                     }
                 }
                 Piece::Document { ref heads, .. } => {
@@ -263,7 +263,7 @@ impl ServerSession {
                 break;
             }
             here.extend(now.iter().map(Change::hash));
-            ready.extend(now.into_iter().map(Piece::Change));
+            ready.extend(now.into_iter().map(|c| Piece::Change(Box::new(c))));
         }
         if !waiting.is_empty() {
             let size = held_size(&waiting);
