@@ -187,7 +187,26 @@ async fn handle(
                 Ok(g) => g,
                 Err(e) => return internal(e),
             };
-            let effects = s.receive_sync(&id, &message, &mut doc, &gate);
+            // Applying and checking changes is CPU work: off the async workers.
+            let (session, held, doc_id) =
+                (std::mem::take(s), std::mem::take(&mut *doc), id.clone());
+            let work = tokio::task::spawn_blocking(move || {
+                let (mut session, mut held) = (session, held);
+                let effects = session.receive_sync(&doc_id, &message, &mut held, &gate);
+                (session, held, effects)
+            })
+            .await;
+            let effects = match work {
+                Ok((session, held, effects)) => {
+                    *s = session;
+                    *doc = held;
+                    effects
+                }
+                Err(e) => {
+                    doc.discard();
+                    return internal(e);
+                }
+            };
             for effect in effects {
                 match effect {
                     ServerEffect::Refused { doc, refusal } => {

@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use automerge::sync::{Message as SyncMessage, State, SyncDoc};
+use automerge::sync::{ChunkList, Message as SyncMessage, MessageVersion, State, SyncDoc};
 use automerge::transaction::Transactable;
-use automerge::{Author, AutoCommit, ObjType, ROOT, ReadDoc};
+use automerge::{Author, AutoCommit, Change, ExpandedChange, ObjType, ROOT, ReadDoc};
 use fieldcheck_core::records::{Actor, Record, Status};
 use fieldcheck_core::templates::{Format, Template, VisitMode};
 use fieldcheck_core::vocab::Role;
@@ -530,6 +530,44 @@ async fn hostile_clients_are_refused_with_reasons_and_change_nothing() {
         .await
         .expect("a record past its size limit is refused");
     assert!(reason.contains("over the limit"), "{reason}");
+
+    // A change of a few hundred bytes that describes 60,000 operations (run
+    // lengths): refused before Automerge expands it, the socket goes on.
+    let mut h = Hostile::connect(&addr, &li).await;
+    let mut d = h.docs["h-draft"].0.clone();
+    let heads = d.get_heads();
+    d.set_author(Some(Author::from(b"li".to_vec())));
+    put_answer(&mut d, "a1", None, "li");
+    d.commit();
+    let mut expanded = ExpandedChange::from(&d.get_changes(&heads)[0]);
+    let op = expanded.operations[0].clone();
+    expanded.operations = vec![op; 60_000];
+    expanded.hash = None;
+    let bomb = Change::from(expanded);
+    assert!(
+        bomb.raw_bytes().len() < 4_096,
+        "{} bytes",
+        bomb.raw_bytes().len()
+    );
+    let message = SyncMessage {
+        heads: vec![bomb.hash()],
+        need: vec![],
+        have: vec![],
+        changes: ChunkList::from(vec![bomb.raw_bytes().to_vec()]),
+        flags: None,
+        version: MessageVersion::V1,
+    };
+    h.send(sync_frame("h-draft", &message.encode())).await;
+    h.pump().await;
+    assert!(
+        h.errors
+            .iter()
+            .any(|(code, m)| *code == 1 && m.contains("operations")),
+        "a TooLarge error frame: {:?}",
+        h.errors
+    );
+    assert!(!h.closed);
+    assert_eq!(stored_heads(&addr, &wang, "h-draft").await, draft_heads);
 
     // A 5 MiB frame gets the Error frame the protocol promises, and the
     // session goes on: an honest answer on the same socket is stored.
