@@ -490,6 +490,10 @@ enum Touch {
 }
 
 /// An existing record: every path the changes touched, against its rule.
+/// Automerge's diff shows what the changes made visible; a value that lost
+/// a conflict at a key already in conflict shows in no patch, so the
+/// changes' own operations are then read for the objects they wrote into,
+/// and any new value no patch showed is checked the same way.
 fn check_changes(
     before: &AutoCommit,
     after: &mut AutoCommit,
@@ -498,15 +502,22 @@ fn check_changes(
     was: &Was,
 ) -> Result<(), Refusal> {
     let after_heads = after.get_heads();
-    let logged = read::<Vec<super::StatusChange>>(before, "history")?.len();
     let patches = after.diff(before_heads, &after_heads);
-    // Objects the changes created: what lies inside them was checked whole
-    // where they were put.
-    let mut created: HashSet<ExId> = HashSet::new();
-    let mut actions_moved: BTreeSet<String> = BTreeSet::new();
+    let written = written_into(after, before_heads);
+    let after = &*after;
+    let mut walk = Walk {
+        before,
+        after,
+        ctx,
+        was,
+        logged: read::<Vec<super::StatusChange>>(before, "history")?.len(),
+        created: HashSet::new(),
+        actions_moved: BTreeSet::new(),
+        shown: HashSet::new(),
+    };
     for p in &patches {
-        if created.contains(&p.obj) {
-            note_created(&p.action, &mut created);
+        if walk.created.contains(&p.obj) {
+            note_created(&p.action, &mut walk.created);
             continue;
         }
         let base: Vec<Seg> = p.path.iter().map(|(_, prop)| Seg::from(prop)).collect();
@@ -518,113 +529,278 @@ fn check_changes(
                     "text objects and marks are not part of a record",
                 );
             };
-            let chain = schema::resolve(&path).or_else(|i| {
-                refuse(
-                    rule::UNKNOWN_PATH,
-                    Some(&path[..=i]),
-                    format!("{} is not part of a record", schema::show(&path[..=i])),
-                )
-            })?;
-            let (at, write) = governing(&chain);
-            match write {
-                Write::Create => {
-                    return refuse(
-                        rule::FIXED,
-                        Some(&path),
-                        format!(
-                            "{} is set when the record is created and never changes",
-                            schema::show(&path)
-                        ),
-                    );
-                }
-                Write::Once => {
-                    return refuse(
-                        rule::FIXED,
-                        Some(&path),
-                        format!("{} never changes once written", schema::show(&path)),
-                    );
-                }
-                Write::By(who, states) => allow(who, states, &path, before, ctx, was)?,
-                Write::Add(who, states) => {
-                    let entry = &path[..at];
-                    if at != path.len() || touch == Touch::Delete || exists(before, entry) {
-                        return refuse(
-                            rule::APPEND_ONLY,
-                            Some(entry),
-                            format!(
-                                "{} cannot be changed or removed once added",
-                                schema::show(entry)
-                            ),
-                        );
-                    }
-                    allow(who, states, &path, before, ctx, was)?;
-                    if path.first() == Some(&Seg::Key("actions".into())) {
-                        check_new_action(after, &p.obj, &prop, &path)?;
-                    }
-                }
-                // Checked once, below, from the status before and after.
-                Write::Status => {}
-                Write::Log => {
-                    let at_end = matches!(path.get(1), Some(Seg::Index(i)) if *i >= logged);
-                    if touch != Touch::Insert || !at_end {
-                        return refuse(
-                            rule::APPEND_ONLY,
-                            Some(&path),
-                            "the status history is append-only, at its end",
-                        );
-                    }
-                }
-                Write::ActionStatus => {
-                    if let Some(Seg::Key(id)) = path.get(1) {
-                        actions_moved.insert(id.clone());
-                    }
-                }
-                Write::Inherit => unreachable!("the root's rule is Create"),
-            }
-            let node = chain[chain.len() - 1];
-            let parent = chain[chain.len() - 2];
-            if touch == Touch::Delete {
-                if !deletable(parent, node) {
-                    return refuse(
-                        rule::SHAPE,
-                        Some(&path),
-                        format!("{} is required", schema::show(&path)),
-                    );
-                }
-                continue;
-            }
-            check_count(after, &p.obj, parent, &path)?;
-            for (value, id) in after.get_all(&p.obj, prop).unwrap_or_default() {
-                if ctx.new_ops.wrote(&id) {
-                    let mut here = path.clone();
-                    check_value(after, &value, &id, &node.shape, node.must, &mut here, ctx)?;
-                }
-                // Only objects these changes made were checked whole; an old
-                // one a conflict brings into the patch was not.
-                if matches!(value, Value::Object(_)) && ctx.new_ops.wrote(&id) {
-                    created.insert(id);
-                }
-            }
+            walk.write(&p.obj, path, touch, prop)?;
         }
     }
+    for obj in written {
+        walk.hidden(&obj)?;
+    }
+    let Walk {
+        actions_moved,
+        logged,
+        ..
+    } = walk;
     let status: Status = read(after, "status")?;
     let moved = status != was.status;
     let author = was.author == ctx.sender.user;
-    if moved && !transition_allowed(was.kind, was.status, status, ctx.sender.role, author) {
-        return refuse(
-            rule::TRANSITION,
-            Some(&[Seg::Key("status".into())]),
-            format!(
-                "a {} cannot move a record from {} to {status}",
-                ctx.sender.role, was.status
-            ),
-        );
+    let mut to: Vec<Status> = new_values(after, &ROOT, "status", ctx)
+        .filter_map(|v| Status::parse(&v))
+        .collect();
+    to.push(status);
+    for s in to {
+        if s != was.status && !transition_allowed(was.kind, was.status, s, ctx.sender.role, author)
+        {
+            return refuse(
+                rule::TRANSITION,
+                Some(&[Seg::Key("status".into())]),
+                format!(
+                    "a {} cannot move a record from {} to {s}",
+                    ctx.sender.role, was.status
+                ),
+            );
+        }
     }
     check_log(after, logged, status, moved)?;
     for id in actions_moved {
         check_action_step(before, after, ctx, &id)?;
     }
     Ok(())
+}
+
+/// The objects the new changes' operations wrote into (puts, inserts,
+/// deletes), as the document names them.
+fn written_into(after: &mut AutoCommit, before_heads: &[ChangeHash]) -> Vec<ExId> {
+    let mut seen = BTreeSet::new();
+    for c in after.get_changes(before_heads) {
+        for op in c.decode().operations {
+            seen.insert(op.obj.to_string());
+        }
+    }
+    // Every object an operation names exists: Automerge applied it.
+    seen.iter()
+        .filter_map(|o| after.import_obj(o).ok())
+        .collect()
+}
+
+/// The string values written by the new changes at `key` of `obj`.
+fn new_values<'a>(
+    doc: &'a AutoCommit,
+    obj: &ExId,
+    key: &str,
+    ctx: &'a Ctx,
+) -> impl Iterator<Item = String> + 'a {
+    doc.get_all(obj, key)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, id)| ctx.new_ops.wrote(id))
+        .filter_map(|(v, _)| match v {
+            Value::Scalar(s) => match s.as_ref() {
+                ScalarValue::Str(v) => Some(v.to_string()),
+                _ => None,
+            },
+            Value::Object(_) => None,
+        })
+}
+
+/// One pass over what the changes wrote.
+struct Walk<'a> {
+    before: &'a AutoCommit,
+    after: &'a AutoCommit,
+    ctx: &'a Ctx<'a>,
+    was: &'a Was,
+    /// Entries in the status history before the changes.
+    logged: usize,
+    /// Objects the changes created: what lies inside them was checked
+    /// whole where they were put.
+    created: HashSet<ExId>,
+    /// Corrective actions whose status the changes wrote.
+    actions_moved: BTreeSet<String>,
+    /// Values already seen at a touched path.
+    shown: HashSet<ExId>,
+}
+
+impl Walk<'_> {
+    /// A write at `path` (`prop` of `obj`), against its rule, and every new
+    /// value there against its shape.
+    fn write(
+        &mut self,
+        obj: &ExId,
+        path: Vec<Seg>,
+        touch: Touch,
+        prop: Prop,
+    ) -> Result<(), Refusal> {
+        let (before, after, ctx, was) = (self.before, self.after, self.ctx, self.was);
+        let chain = schema::resolve(&path).or_else(|i| {
+            refuse(
+                rule::UNKNOWN_PATH,
+                Some(&path[..=i]),
+                format!("{} is not part of a record", schema::show(&path[..=i])),
+            )
+        })?;
+        let (at, write) = governing(&chain);
+        match write {
+            Write::Create => {
+                return refuse(
+                    rule::FIXED,
+                    Some(&path),
+                    format!(
+                        "{} is set when the record is created and never changes",
+                        schema::show(&path)
+                    ),
+                );
+            }
+            Write::Once => {
+                return refuse(
+                    rule::FIXED,
+                    Some(&path),
+                    format!("{} never changes once written", schema::show(&path)),
+                );
+            }
+            Write::By(who, states) => allow(who, states, &path, before, ctx, was)?,
+            Write::Add(who, states) => {
+                let entry = &path[..at];
+                if at != path.len() || touch == Touch::Delete || exists(before, entry) {
+                    return refuse(
+                        rule::APPEND_ONLY,
+                        Some(entry),
+                        format!(
+                            "{} cannot be changed or removed once added",
+                            schema::show(entry)
+                        ),
+                    );
+                }
+                allow(who, states, &path, before, ctx, was)?;
+                if path.first() == Some(&Seg::Key("actions".into())) {
+                    check_new_action(after, obj, &prop, &path)?;
+                }
+            }
+            // Checked once, at the end, from the status before and after.
+            Write::Status => {}
+            Write::Log => {
+                let at_end = matches!(path.get(1), Some(Seg::Index(i)) if *i >= self.logged);
+                if touch != Touch::Insert || !at_end {
+                    return refuse(
+                        rule::APPEND_ONLY,
+                        Some(&path),
+                        "the status history is append-only, at its end",
+                    );
+                }
+            }
+            Write::ActionStatus => {
+                if let Some(Seg::Key(id)) = path.get(1) {
+                    self.actions_moved.insert(id.clone());
+                }
+            }
+            Write::Inherit => unreachable!("the root's rule is Create"),
+        }
+        let node = chain[chain.len() - 1];
+        let parent = chain[chain.len() - 2];
+        if touch == Touch::Delete {
+            if !deletable(parent, node) {
+                return refuse(
+                    rule::SHAPE,
+                    Some(&path),
+                    format!("{} is required", schema::show(&path)),
+                );
+            }
+            return Ok(());
+        }
+        check_count(after, obj, parent, &path)?;
+        for (value, id) in after.get_all(obj, prop).unwrap_or_default() {
+            if !self.shown.insert(id.clone()) || !ctx.new_ops.wrote(&id) {
+                continue;
+            }
+            let mut here = path.clone();
+            check_value(after, &value, &id, &node.shape, node.must, &mut here, ctx)?;
+            // Only objects these changes made were checked whole; an old
+            // one a conflict brings into the patch was not.
+            if matches!(value, Value::Object(_)) {
+                self.created.insert(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// New values in `obj` that no patch showed: values that lost a
+    /// conflict. Inside an object the changes created, only their shape
+    /// matters (the object was written under its parent's rule); elsewhere
+    /// they are writes like any other.
+    fn hidden(&mut self, obj: &ExId) -> Result<(), Refusal> {
+        let after = self.after;
+        let mut conflicted: Vec<Prop> = Vec::new();
+        match after.object_type(obj) {
+            Ok(ObjType::Map) => conflicted.extend(
+                after
+                    .map_range(obj, ..)
+                    .filter(|i| i.conflict)
+                    .map(|i| Prop::Map(i.key.to_string())),
+            ),
+            Ok(ObjType::List) => conflicted.extend(
+                after
+                    .list_range(obj, ..)
+                    .filter(|i| i.conflict)
+                    .map(|i| Prop::Seq(i.index)),
+            ),
+            // Text objects were refused where they were put.
+            Ok(_) | Err(_) => return Ok(()),
+        }
+        for prop in conflicted {
+            let unseen = after
+                .get_all(obj, prop.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .any(|(_, id)| self.ctx.new_ops.wrote(&id) && !self.shown.contains(&id));
+            if !unseen {
+                continue;
+            }
+            let mut path = path_of(after, obj)?;
+            path.push(Seg::from(&prop));
+            if self.ctx.new_ops.wrote(obj) || self.created.contains(obj) {
+                self.shape_only(obj, path, prop)?;
+            } else {
+                self.write(obj, path, Touch::Put, prop)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The new values at `prop` of `obj`, a created object, against the
+    /// shape of `path`.
+    fn shape_only(&mut self, obj: &ExId, path: Vec<Seg>, prop: Prop) -> Result<(), Refusal> {
+        let chain = schema::resolve(&path).or_else(|i| {
+            refuse(
+                rule::UNKNOWN_PATH,
+                Some(&path[..=i]),
+                format!("{} is not part of a record", schema::show(&path[..=i])),
+            )
+        })?;
+        let node = chain[chain.len() - 1];
+        for (value, id) in self.after.get_all(obj, prop).unwrap_or_default() {
+            if self.ctx.new_ops.wrote(&id) && self.shown.insert(id.clone()) {
+                let mut here = path.clone();
+                check_value(
+                    self.after,
+                    &value,
+                    &id,
+                    &node.shape,
+                    node.must,
+                    &mut here,
+                    self.ctx,
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The path from the root to `obj`, through hidden values too.
+fn path_of(doc: &AutoCommit, obj: &ExId) -> Result<Vec<Seg>, Refusal> {
+    let mut path: Vec<Seg> = match doc.parents(obj) {
+        Ok(parents) => parents.map(|p| Seg::from(&p.prop)).collect(),
+        Err(_) => return refuse(rule::SHAPE, None, "an object outside the record"),
+    };
+    path.reverse();
+    Ok(path)
 }
 
 /// The objects a patch inside a created object creates in turn.
@@ -842,23 +1018,30 @@ fn check_action_step(
     ctx: &Ctx,
     id: &str,
 ) -> Result<(), Refusal> {
-    let (Some(from), Some(to)) = (action_status(before, id), action_status(after, id)) else {
+    let Some(from) = action_status(before, id) else {
         return Ok(());
     };
-    if from == to {
-        return Ok(());
-    }
     let path = [Seg::Key("actions".into()), Seg::Key(id.into())];
+    // The status shown, and any a conflict hides.
+    let mut to: Vec<ActionStatus> = match lookup(after, &path) {
+        Some((_, obj)) => new_values(after, &obj, "status", ctx)
+            .filter_map(|v| ActionStatus::parse(&v))
+            .collect(),
+        None => Vec::new(),
+    };
+    to.extend(action_status(after, id));
     let is_assignee = assignee(before, &path).is_some_and(|a| a == ctx.sender.user);
-    if !action_step_allowed(from, to, ctx.sender.role, is_assignee) {
-        return refuse(
-            rule::TRANSITION,
-            Some(&path),
-            format!(
-                "a {} cannot move action {id} from {from} to {to}",
-                ctx.sender.role
-            ),
-        );
+    for to in to {
+        if to != from && !action_step_allowed(from, to, ctx.sender.role, is_assignee) {
+            return refuse(
+                rule::TRANSITION,
+                Some(&path),
+                format!(
+                    "a {} cannot move action {id} from {from} to {to}",
+                    ctx.sender.role
+                ),
+            );
+        }
     }
     Ok(())
 }

@@ -1112,3 +1112,82 @@ proptest! {
         }
     }
 }
+
+/// A draft whose note on `sign` two of li's devices wrote at once: `dev1`
+/// wrote once, the other many times, so its value wins the conflict.
+fn conflicted_note() -> (AutoCommit, AutoCommit) {
+    let r = draft();
+    let dev1 = tampered_doc(&r, "li", |d| {
+        let a = obj(d, &["answers", "sign"]);
+        d.put(&a, "note", "A").expect("put");
+    });
+    let mut dev2 = tampered_doc(&r, "li", |d| {
+        let a = obj(d, &["answers", "sign"]);
+        for i in 0..20 {
+            d.put(&a, "note", format!("b{i}")).expect("put");
+        }
+    });
+    let mut stored = dev1.clone();
+    stored.merge(&mut dev2).expect("merge");
+    let sign = obj(&stored, &["answers", "sign"]);
+    assert_eq!(stored.get_all(&sign, "note").expect("read").len(), 2);
+    (dev1, stored)
+}
+
+/// `stored` with a change made on `seen` (a copy that saw only `dev1`'s
+/// note) by `author`, writing `note`; asserts the new value lost the
+/// conflict, so Automerge's diff shows nothing of it.
+fn hidden_note(seen: &AutoCommit, stored: &AutoCommit, author: &str, note: &str) -> AutoCommit {
+    let mut w = seen.clone().fork();
+    w.set_author(Some(Author::from(author.as_bytes().to_vec())));
+    let a = obj(&w, &["answers", "sign"]);
+    w.put(&a, "note", note).expect("put");
+    w.commit();
+    let mut after = stored.clone();
+    after.merge(&mut w).expect("merge");
+    let sign = obj(&after, &["answers", "sign"]);
+    assert_eq!(after.get_all(&sign, "note").expect("read").len(), 2);
+    let shown = after.get(&sign, "note").expect("read").expect("a note").0;
+    assert_eq!(shown.as_str(), Some("b19"), "the new note is hidden");
+    let (before_heads, after_heads) = (stored.clone().get_heads(), after.get_heads());
+    assert!(
+        after.diff(&before_heads, &after_heads).is_empty(),
+        "no patch shows it"
+    );
+    after
+}
+
+#[test]
+fn a_value_hidden_by_a_conflict_is_checked_like_any_other() {
+    let (dev1, stored) = conflicted_note();
+    // A manager may not write an inspector's note, shown or hidden.
+    let mut by_manager = hidden_note(&dev1, &stored, "wang", "by wang");
+    let refusal = check(
+        "r1",
+        &mut stored.clone(),
+        &mut by_manager,
+        &gate("wang", Role::Manager),
+    )
+    .expect_err("a manager's hidden note");
+    assert_eq!(refusal.rule, rule::NOT_ALLOWED, "{refusal:?}");
+    // The author may, within the note's shape.
+    let mut long = hidden_note(&dev1, &stored, "li", &"x".repeat(TEXT_MAX + 1));
+    let refusal = check(
+        "r1",
+        &mut stored.clone(),
+        &mut long,
+        &gate("li", Role::Inspector),
+    )
+    .expect_err("an oversized hidden note");
+    assert_eq!(refusal.rule, rule::SHAPE, "{refusal:?}");
+    let mut fine = hidden_note(&dev1, &stored, "li", "fine");
+    assert_eq!(
+        check(
+            "r1",
+            &mut stored.clone(),
+            &mut fine,
+            &gate("li", Role::Inspector)
+        ),
+        Ok(())
+    );
+}
