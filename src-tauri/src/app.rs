@@ -21,6 +21,7 @@ use sqlx::Row;
 use tokio::sync::Mutex;
 use ts_rs::TS;
 
+use crate::net::Tls;
 use crate::store::{DeviceStore, StoreError};
 use crate::sync_client::{self, SyncConfig, SyncHandle, SyncStatus};
 
@@ -83,10 +84,14 @@ pub struct Session {
     pub role: String,
     pub scope: String,
     pub device: String,
-    #[serde(default)]
+    /// Kept in the device store under its own key, never sent to the UI.
+    #[serde(skip)]
     #[ts(skip)]
-    #[serde(skip_serializing)]
     pub token: String,
+    /// The operator's own CA (PEM) for a private deployment, if any.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub ca: Option<String>,
 }
 
 /// A store the user may visit.
@@ -170,8 +175,18 @@ pub struct App {
     store: DeviceStore,
     session: Mutex<Option<Session>>,
     sync: Mutex<Option<SyncHandle>>,
-    http: reqwest::Client,
 }
+
+/// A token to revoke on its server once the device is online again.
+#[derive(Debug, Serialize, Deserialize)]
+struct Revoke {
+    server: String,
+    token: String,
+    ca: Option<String>,
+}
+
+/// How long the app waits for the server when signing in or out.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(15);
 
 fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
@@ -184,6 +199,12 @@ fn random_id(prefix: &str) -> String {
     let _ = getrandom::fill(&mut bytes);
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("{prefix}-{:x}-{hex}", now_ms())
+}
+
+/// Whom a session trusts: the platform, plus its operator CA. A CA that no
+/// longer reads (it was checked at sign-in) falls back to the platform.
+fn tls_for(ca: Option<&str>) -> Tls {
+    Tls::new(ca).unwrap_or_else(|_| Tls::platform())
 }
 
 fn ws_url(server: &str) -> String {
@@ -228,10 +249,6 @@ impl App {
             store,
             session: Mutex::new(None),
             sync: Mutex::new(None),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(15))
-                .build()
-                .map_err(|e| AppError::new("network", e.to_string()))?,
         };
         if let Some(s) = app.stored_session().await? {
             app.start(s).await;
@@ -244,13 +261,30 @@ impl App {
     }
 
     async fn stored_session(&self) -> Result<Option<Session>> {
-        let row = sqlx::query("SELECT value FROM meta WHERE key = 'session'")
+        let Some(mut session) = self
+            .meta("session")
+            .await?
+            .and_then(|v| serde_json::from_str::<Session>(&v).ok())
+        else {
+            return Ok(None);
+        };
+        // A session saved without its token (before tokens were kept)
+        // cannot sync: sign in again.
+        let Some(token) = self.meta("token").await? else {
+            return Ok(None);
+        };
+        session.token = token;
+        session.ca = self.meta("operator_ca").await?;
+        Ok(Some(session))
+    }
+
+    async fn meta(&self, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM meta WHERE key = ?")
+            .bind(key)
             .fetch_optional(&self.store.pool)
             .await
             .map_err(StoreError::from)?;
-        Ok(row
-            .and_then(|r| r.try_get::<String, _>("value").ok())
-            .and_then(|v| serde_json::from_str(&v).ok()))
+        Ok(row.and_then(|r| r.try_get::<String, _>("value").ok()))
     }
 
     async fn put_meta(&self, key: &str, value: Option<&str>) -> Result<()> {
@@ -282,7 +316,12 @@ impl App {
     }
 
     async fn start(&self, session: Session) {
-        let config = SyncConfig::new(ws_url(&session.server), session.token.clone());
+        self.revoke_pending().await;
+        let tls = tls_for(session.ca.as_deref());
+        let config = SyncConfig {
+            tls,
+            ..SyncConfig::new(ws_url(&session.server), session.token.clone())
+        };
         let handle = sync_client::spawn(self.store.clone(), config);
         if let Some(old) = self.sync.lock().await.replace(handle) {
             old.stop().await;
@@ -303,7 +342,13 @@ impl App {
 
     /// Signs in against the server (the one time the app must be online)
     /// and starts syncing.
-    pub async fn login(&self, server: &str, username: &str, password: &str) -> Result<Session> {
+    pub async fn login(
+        &self,
+        server: &str,
+        username: &str,
+        password: &str,
+        ca: Option<&str>,
+    ) -> Result<Session> {
         #[derive(Deserialize)]
         struct Reply {
             token: String,
@@ -317,13 +362,17 @@ impl App {
             message: String,
         }
         let server = server.trim().trim_end_matches('/').to_string();
-        let res = self
-            .http
+        let ca = ca.map(str::trim).filter(|c| !c.is_empty());
+        let tls = Tls::new(ca).map_err(|e| AppError::new("bad_ca", e.to_string()))?;
+        let http = tls
+            .http(Some(HTTP_TIMEOUT))
+            .map_err(|e| AppError::new("network", e))?;
+        let res = http
             .post(format!("{server}/api/v1/auth/login"))
             .json(&serde_json::json!({"username": username, "password": password}))
             .send()
             .await
-            .map_err(|e| AppError::new("network", e.to_string()))?;
+            .map_err(|e| AppError::new("network", crate::net::describe(&e)))?;
         if !res.status().is_success() {
             let refused: Refused = res
                 .json()
@@ -352,22 +401,63 @@ impl App {
             scope: reply.scope,
             device: self.device_id().await?,
             token: reply.token,
+            ca: ca.map(str::to_string),
         };
         let json =
             serde_json::to_string(&session).map_err(|e| AppError::new("storage", e.to_string()))?;
         self.put_meta("session", Some(&json)).await?;
+        self.put_meta("token", Some(&session.token)).await?;
+        self.put_meta("operator_ca", session.ca.as_deref()).await?;
         self.start(session.clone()).await;
         Ok(session)
     }
 
-    /// Signs out on this device. Work not yet synced stays in the store and
-    /// goes up at the next sign-in.
+    /// Signs out on this device and revokes the token on the server, now if
+    /// online, else at the next start. Work not yet synced stays in the
+    /// store and goes up at the next sign-in.
     pub async fn logout(&self) -> Result<()> {
         if let Some(handle) = self.sync.lock().await.take() {
             handle.stop().await;
         }
-        self.session.lock().await.take();
-        self.put_meta("session", None).await
+        let session = self.session.lock().await.take();
+        self.put_meta("session", None).await?;
+        self.put_meta("token", None).await?;
+        if let Some(s) = session {
+            let revoke = Revoke {
+                server: s.server,
+                token: s.token,
+                ca: s.ca,
+            };
+            let json = serde_json::to_string(&revoke)
+                .map_err(|e| AppError::new("storage", e.to_string()))?;
+            self.put_meta("revoke", Some(&json)).await?;
+            self.revoke_pending().await;
+        }
+        Ok(())
+    }
+
+    /// Revokes a signed-out token on its server if one is waiting; keeps
+    /// it for later if the server cannot be reached.
+    async fn revoke_pending(&self) {
+        let Ok(Some(json)) = self.meta("revoke").await else {
+            return;
+        };
+        let Ok(r) = serde_json::from_str::<Revoke>(&json) else {
+            let _ = self.put_meta("revoke", None).await;
+            return;
+        };
+        let Ok(http) = tls_for(r.ca.as_deref()).http(Some(HTTP_TIMEOUT)) else {
+            return;
+        };
+        let sent = http
+            .post(format!("{}/api/v1/auth/logout", r.server))
+            .bearer_auth(&r.token)
+            .send()
+            .await;
+        // Revoked, or no longer valid anyway (401): done either way.
+        if sent.is_ok_and(|res| res.status().is_success() || res.status().as_u16() == 401) {
+            let _ = self.put_meta("revoke", None).await;
+        }
     }
 
     async fn units(&self) -> Result<BTreeMap<String, UnitRecord>> {

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod bindings;
 pub mod media;
+pub mod net;
 pub mod reference;
 pub mod shell;
 pub mod store;

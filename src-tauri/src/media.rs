@@ -191,9 +191,13 @@ pub struct Uploader {
 }
 
 impl Uploader {
-    pub fn new(base: impl Into<String>, token: impl Into<String>) -> Uploader {
+    pub fn new(
+        http: reqwest::Client,
+        base: impl Into<String>,
+        token: impl Into<String>,
+    ) -> Uploader {
         Uploader {
-            http: reqwest::Client::new(),
+            http,
             base: base.into().trim_end_matches('/').to_string(),
             token: token.into(),
             chunk: CHUNK_BYTES,

@@ -38,8 +38,10 @@ async fn login(
     server: String,
     username: String,
     password: String,
+    ca: Option<String>,
 ) -> Result<Session> {
-    app.login(&server, &username, &password).await
+    app.login(&server, &username, &password, ca.as_deref())
+        .await
 }
 
 #[tauri::command]
@@ -140,7 +142,7 @@ async fn login_from_env(app: &App) {
         tracing::warn!("FIELDCHECK_LOGIN is not user:password");
         return;
     };
-    if let Err(e) = app.login(&defaults().server, user, password).await {
+    if let Err(e) = app.login(&defaults().server, user, password, None).await {
         tracing::warn!(error = %e, "signing in from FIELDCHECK_LOGIN failed");
     }
 }

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::media::{FileProgress, MediaError, Uploader};
+use crate::net::Tls;
 use crate::store::{DeviceStore, StoreError};
 
 /// What the sync indicator shows.
@@ -49,6 +50,8 @@ pub struct SyncConfig {
     /// `ws://host:port/sync`.
     pub url: String,
     pub token: String,
+    /// Whom to trust on `wss://` and `https://`.
+    pub tls: Tls,
     pub min_backoff: Duration,
     pub max_backoff: Duration,
 }
@@ -58,6 +61,7 @@ impl SyncConfig {
         SyncConfig {
             url: url.into(),
             token: token.into(),
+            tls: Tls::platform(),
             min_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(60),
         }
@@ -264,7 +268,14 @@ async fn upload_media(
     status: watch::Sender<MediaStatus>,
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
-    let uploader = Uploader::new(config.http_base(), &config.token);
+    let http = match config.tls.http(None) {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::error!(error = %e, "no HTTP client: media will not upload");
+            return;
+        }
+    };
+    let uploader = Uploader::new(http, config.http_base(), &config.token);
     let mut delay = config.min_backoff;
     loop {
         let pending = store.pending_media().await.map(|p| p.len());
@@ -340,9 +351,11 @@ async fn connect(config: &SyncConfig) -> Result<Ws, String> {
         .parse()
         .map_err(|_| "the token is not valid text".to_string())?;
     req.headers_mut().insert("Authorization", auth);
-    match tokio_tungstenite::connect_async(req).await {
+    let tls = Some(config.tls.connector());
+    match tokio_tungstenite::connect_async_tls_with_config(req, None, false, tls).await {
         Ok((ws, _)) => Ok(ws),
         Err(tungstenite::Error::Http(r)) if r.status() == 401 => Err("unauthorized".into()),
+        Err(tungstenite::Error::Tls(e)) => Err(crate::net::explain_tls(&e)),
         Err(e) => Err(e.to_string()),
     }
 }

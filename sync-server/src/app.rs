@@ -10,6 +10,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use fieldcheck_core::refdata::DocKind;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,7 @@ use crate::media::{self, DirMediaStore};
 use crate::openapi;
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::throttle::{self, Throttle};
+use crate::tls::{self, TlsListener};
 use crate::ws;
 use crate::{admin, assignments, exports, ratings, report, review};
 use tower_http::cors::{Any, CorsLayer};
@@ -72,6 +74,7 @@ pub fn now_ms() -> i64 {
 
 pub struct Application {
     listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
     router: Router,
     state: AppState,
 }
@@ -102,9 +105,24 @@ impl Application {
         if state.storage.engine() == Engine::Postgres {
             listen_to_replicas(&state).await?;
         }
+        let tls = state
+            .config
+            .tls
+            .as_ref()
+            .map(tls::server_config)
+            .transpose()?;
         let listener = TcpListener::bind(state.config.listen).await?;
+        let addr = listener.local_addr()?;
+        if tls.is_none() && !addr.ip().is_loopback() {
+            tracing::warn!(
+                %addr,
+                "serving plain HTTP on a network address: passwords and tokens travel in clear \
+                 text. Give --tls-cert and --tls-key, or put a TLS proxy in front (docs/deploy.md)"
+            );
+        }
         Ok(Application {
             listener,
+            tls,
             router: router(state.clone()),
             state,
         })
@@ -132,9 +150,20 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let result = match self.tls {
+            // `tap_io` gives the listener the client address as connect info.
+            Some(config) => {
+                let listener = TlsListener::new(self.listener, config)?.tap_io(|_| {});
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+            None => {
+                axum::serve(self.listener, service)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+        };
         sweeper.abort();
         materialiser.abort();
         Ok(result?)
@@ -253,6 +282,7 @@ fn router(state: AppState) -> Router {
         .split_for_parts();
     let api = Arc::new(api);
     let console = state.config.console.clone();
+    let tls = state.config.tls.is_some();
     let router = router
         .route("/sync", get(ws::sync))
         // Unknown API paths answer like the API, not with the console's page.
@@ -275,7 +305,7 @@ fn router(state: AppState) -> Router {
             .fallback_service(ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => router,
     };
-    security_headers(router)
+    security_headers(router, tls)
 }
 
 /// What the console may load and do, as a Content-Security-Policy: its own
@@ -289,8 +319,15 @@ connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; fram
 /// Headers every response carries (unless a handler set its own): the
 /// console's CSP, no framing, no type sniffing (media are served with the
 /// type they were uploaded as), no referrer leaving the server.
-fn security_headers(router: Router) -> Router {
+fn security_headers(router: Router, tls: bool) -> Router {
     use tower_http::set_header::SetResponseHeaderLayer;
+    // Browsers that saw the server on HTTPS use nothing else for a year.
+    let hsts = tls.then(|| {
+        (
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        )
+    });
     let headers = [
         (
             header::CONTENT_SECURITY_POLICY,
@@ -306,9 +343,12 @@ fn security_headers(router: Router) -> Router {
             HeaderValue::from_static("no-referrer"),
         ),
     ];
-    headers.into_iter().fold(router, |r, (name, value)| {
-        r.layer(SetResponseHeaderLayer::if_not_present(name, value))
-    })
+    headers
+        .into_iter()
+        .chain(hsts)
+        .fold(router, |r, (name, value)| {
+            r.layer(SetResponseHeaderLayer::if_not_present(name, value))
+        })
 }
 
 /// The app's window (origin `tauri://localhost`, or `http://tauri.localhost`

@@ -300,10 +300,15 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 fn serve(args: &ServeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let config = ServeConfig::resolve(args)?;
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     runtime()?.block_on(async {
         let app = Application::build(config).await?;
         let addr = app.local_addr()?;
-        writeln!(out, "fieldcheck-server listening on http://{addr}")?;
+        writeln!(out, "fieldcheck-server listening on {scheme}://{addr}")?;
         out.flush()?;
         app.run_until(shutdown_signal()).await
     })

@@ -10,6 +10,8 @@ use anyhow::Context;
 use clap::Args;
 use serde::Deserialize;
 
+pub use crate::tls::TlsFiles;
+
 /// A value that never prints (database URLs carry passwords).
 #[derive(Clone, Deserialize)]
 #[serde(transparent)]
@@ -51,6 +53,12 @@ pub struct ServeArgs {
     /// The built web console (`ui/dist`) to serve at `/`.
     #[arg(long, env = "FIELDCHECK_CONSOLE")]
     pub console: Option<PathBuf>,
+    /// PEM certificate chain: serve HTTPS and WSS (with --tls-key).
+    #[arg(long, env = "FIELDCHECK_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of the certificate.
+    #[arg(long, env = "FIELDCHECK_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// The file layer.
@@ -64,6 +72,8 @@ struct FileConfig {
     cache_docs: Option<usize>,
     max_media_mb: Option<u64>,
     console: Option<PathBuf>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
 }
 
 /// The resolved configuration.
@@ -79,6 +89,8 @@ pub struct ServeConfig {
     pub max_media_bytes: u64,
     /// The built web console served at `/`, if any.
     pub console: Option<PathBuf>,
+    /// Serve HTTPS and WSS with this certificate; plain HTTP without.
+    pub tls: Option<TlsFiles>,
 }
 
 impl ServeConfig {
@@ -108,6 +120,17 @@ impl ServeConfig {
             cache_docs: file.cache_docs.unwrap_or(2_000),
             max_media_bytes: file.max_media_mb.unwrap_or(25) * 1024 * 1024,
             console: args.console.clone().or(file.console),
+            tls: match (
+                args.tls_cert.clone().or(file.tls_cert),
+                args.tls_key.clone().or(file.tls_key),
+            ) {
+                (Some(cert), Some(key)) => Some(TlsFiles {
+                    cert: absolute(&cert)?,
+                    key: absolute(&key)?,
+                }),
+                (None, None) => None,
+                _ => anyhow::bail!("TLS needs both a certificate (tls_cert) and its key (tls_key)"),
+            },
         })
     }
 
@@ -117,6 +140,8 @@ impl ServeConfig {
             storage: args.clone(),
             listen: None,
             console: None,
+            tls_cert: None,
+            tls_key: None,
         })
     }
 }
@@ -166,6 +191,8 @@ mod tests {
             },
             listen: None,
             console: None,
+            tls_cert: None,
+            tls_key: None,
         };
         let c = ServeConfig::resolve(&args).expect("config");
         assert_eq!(c.listen.port(), 9000);

@@ -24,5 +24,6 @@ pub mod review;
 pub mod sql;
 pub mod storage;
 pub mod throttle;
+pub mod tls;
 pub mod units;
 mod ws;

@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use fieldcheck_app::media::{MediaError, Uploader};
+use fieldcheck_app::net::Tls;
 use fieldcheck_app::store::DeviceStore;
 use fieldcheck_app::sync_client::{self, SyncStatus};
 use fieldcheck_core::answers::{AnswerValue, MediaRef};
@@ -288,7 +289,12 @@ async fn photos_taken_offline_go_up_resume_after_a_cut_and_reach_the_manager() {
         .expect("save");
 
     // The photo starts going up in 200 KB chunks; the server dies after two.
-    let uploader = Uploader::new(format!("http://{addr}"), &token).with_chunk(200_000);
+    let uploader = Uploader::new(
+        Tls::platform().http(None).expect("an HTTP client"),
+        format!("http://{addr}"),
+        &token,
+    )
+    .with_chunk(200_000);
     let row = phone.pending_media().await.expect("pending")[0].clone();
     assert_eq!(row.hash, photo_hash);
     let cut = uploader
@@ -337,7 +343,11 @@ async fn photos_taken_offline_go_up_resume_after_a_cut_and_reach_the_manager() {
     let h = sync_client::spawn(tablet.clone(), config(&addr, &wang));
     up_to_date(&h, "tablet").await;
     h.stop().await;
-    let fetcher = Uploader::new(format!("http://{addr}"), &wang);
+    let fetcher = Uploader::new(
+        Tls::platform().http(None).expect("an HTTP client"),
+        format!("http://{addr}"),
+        &wang,
+    );
     for (hash, bytes) in [(&photo_hash, &photo), (&sig_hash, &signature)] {
         assert_eq!(&fetcher.fetch(&tablet, hash).await.expect("fetch"), bytes);
         assert_eq!(

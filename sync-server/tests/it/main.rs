@@ -14,3 +14,4 @@ mod ratings;
 mod review;
 mod server;
 mod support;
+mod tls;

@@ -114,7 +114,7 @@ impl Server {
             .expect("server prints its address");
         let addr = line
             .trim()
-            .rsplit("http://")
+            .rsplit("://")
             .next()
             .expect("address")
             .to_string();

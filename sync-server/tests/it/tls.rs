@@ -1,0 +1,167 @@
+//! TLS end to end, across processes: a throwaway CA and a certificate for
+//! `localhost`, the server on HTTPS and WSS, and the app's own code on the
+//! device side.
+
+use std::path::Path;
+use std::time::Duration;
+
+use fieldcheck_app::app::App;
+use fieldcheck_app::media::Uploader;
+use fieldcheck_app::net::Tls;
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+
+use super::support::{Server, people, publish, template};
+
+/// Writes a CA, and a certificate for `localhost` it signed, into `dir`;
+/// returns the CA's PEM.
+fn pki(dir: &Path) -> String {
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "Fieldcheck test operator CA");
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().expect("key")).expect("CA");
+    let key = KeyPair::generate().expect("key");
+    let cert = CertificateParams::new(vec!["localhost".to_string()])
+        .expect("params")
+        .signed_by(&key, &ca)
+        .expect("certificate");
+    std::fs::write(dir.join("server.pem"), cert.pem()).expect("write");
+    std::fs::write(dir.join("server-key.pem"), key.serialize_pem()).expect("write");
+    ca.pem()
+}
+
+/// Waits until the app's sync is up to date with nothing left to send.
+async fn settled(app: &App, what: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let v = app.sync_status().await.expect("status");
+        if v.state == "up_to_date" && v.pending == 0 && v.media_pending == 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: sync status {v:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn over_tls_a_device_signs_in_syncs_uploads_and_keeps_its_session() {
+    let dir = people();
+    let ca = pki(dir.path());
+    let config = dir.path().join("fieldcheck.toml");
+    let (cert, key) = (
+        dir.path().join("server.pem"),
+        dir.path().join("server-key.pem"),
+    );
+    std::fs::write(
+        &config,
+        format!("tls_cert = {:?}\ntls_key = {:?}\n", cert, key),
+    )
+    .expect("write");
+    let t = template();
+    publish(dir.path(), &t);
+    let server = Server::start(dir.path(), Some(&config));
+    let port = server.addr.rsplit(':').next().expect("port");
+    let base = format!("https://localhost:{port}");
+
+    // A device that does not trust the operator's CA is refused, and says why.
+    let stranger = App::open(&dir.path().join("stranger")).await.expect("open");
+    let refused = stranger
+        .login(&base, "li", "pw-123456", None)
+        .await
+        .expect_err("an untrusted certificate");
+    assert_eq!(refused.code, "network");
+    assert!(
+        refused.message.contains("not trusted on this device"),
+        "{}",
+        refused.message
+    );
+    // Plain HTTP to the TLS port gets nowhere.
+    let plain = App::open(&dir.path().join("plain")).await.expect("open");
+    let http = format!("http://localhost:{port}");
+    assert!(plain.login(&http, "li", "pw-123456", None).await.is_err());
+
+    // With the CA: sign in, sync, answer with a photo, all over TLS.
+    let phone_dir = dir.path().join("phone");
+    let phone = App::open(&phone_dir).await.expect("open");
+    let session = phone
+        .login(&base, "li", "pw-123456", Some(&ca))
+        .await
+        .expect("signed in over https");
+    let ui = serde_json::to_value(&session).expect("json");
+    assert!(
+        ui.get("token").is_none(),
+        "the UI never gets the token: {ui}"
+    );
+    settled(&phone, "first sync").await;
+    let form = phone.start_record(&t.id, "cq/yz/001").await.expect("start");
+    let photo: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    phone
+        .answer(&form.doc_id, "a1", serde_json::json!("fail"), None)
+        .await
+        .expect("answer");
+    phone
+        .attach(&form.doc_id, "a1", &photo, "image/jpeg")
+        .await
+        .expect("attach");
+    settled(&phone, "the audit and its photo").await;
+
+    // The app restarts and goes on syncing with the session it kept.
+    phone.close().await;
+    drop(phone);
+    let phone = App::open(&phone_dir).await.expect("reopen");
+    let kept = phone.session().await.expect("still signed in");
+    assert!(!kept.token.is_empty());
+    phone
+        .answer(&form.doc_id, "a2", serde_json::json!("pass"), None)
+        .await
+        .expect("answer");
+    settled(&phone, "after the restart").await;
+
+    // A manager fetches the photo over HTTPS.
+    let http = Tls::new(Some(&ca))
+        .expect("tls")
+        .http(None)
+        .expect("client");
+    let reply: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "wang", "password": "pw-123456"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let wang = reply["token"].as_str().expect("token").to_string();
+    let hash = blake3::hash(&photo).to_hex().to_string();
+    let store = fieldcheck_app::store::DeviceStore::open(&dir.path().join("tablet.db"))
+        .await
+        .expect("open");
+    let fetched = Uploader::new(http.clone(), &base, &wang)
+        .fetch(&store, &hash)
+        .await
+        .expect("fetched");
+    assert_eq!(fetched, photo);
+    let hsts = http
+        .get(format!("{base}/api/v1/health"))
+        .send()
+        .await
+        .expect("health");
+    assert!(
+        hsts.headers().contains_key("strict-transport-security"),
+        "HSTS on TLS"
+    );
+
+    // Signing out revokes the token on the server.
+    phone.logout().await.expect("logout");
+    let after = http
+        .get(format!("{base}/api/v1/records"))
+        .bearer_auth(&kept.token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(after.status().as_u16(), 401, "the token was revoked");
+    drop(server);
+}
