@@ -293,12 +293,23 @@ pub struct NewUser {
     pub password: Option<String>,
 }
 
-/// A user name: one word of letters, digits, `_`, `-`, `.` or `@`.
+/// A user name as it is kept and compared: trimmed and in lower case, so
+/// `Admin`, `ADMIN` and `admin` are one user.
+pub fn canonical_user_id(id: &str) -> String {
+    id.trim().to_ascii_lowercase()
+}
+
+/// What a user name may be, in words (for refusals).
+pub const USER_ID_RULE: &str = "one word of up to 64 lower-case letters, digits, `_`, `-`, `.` or `@`, starting with a letter or digit";
+
+/// A user name in its canonical form ([`canonical_user_id`]): see
+/// [`USER_ID_RULE`]. `.` and `..` never pass.
 pub fn valid_user_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'@'))
+        && id.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.' | b'@')
+        })
 }
 
 /// Passwords people are given must be at least this long.
@@ -380,17 +391,16 @@ pub fn parse_users(
     for (row, cells) in &table.rows {
         let row = *row;
         let get = |c: &str| cells.get(c).map(String::as_str);
-        let Some(id) = get("user_id") else {
+        let Some(id) = get("user_id").map(canonical_user_id) else {
             problems.add(row, Some("user_id"), "every user needs a user_id".into());
             continue;
         };
+        let id = id.as_str();
         if !valid_user_id(id) {
             problems.add(
                 row,
                 Some("user_id"),
-                format!(
-                    "`{id}` is not a user name: one word of letters, digits, `_`, `-`, `.` or `@`"
-                ),
+                format!("`{id}` is not a user name: {USER_ID_RULE}"),
             );
         } else if taken(id) {
             problems.add(row, Some("user_id"), format!("`{id}` already exists"));
@@ -538,7 +548,7 @@ cq/jb,cq,district,江北,,,
     fn users_import_reports_every_bad_row_and_imports_nothing() {
         let csv = "user_id,name,role,scope,password,extra\n\
                    li,李工,inspector,cq/yz,longenough,\n\
-                   li,李工,inspector,cq/yz,,\n\
+                   LI,李工,inspector,cq/yz,,\n\
                    wang,,boss,cq/nowhere,short,\n\
                    two words,,manager,*,,\n\
                    old,,manager,*,,\n\
@@ -554,7 +564,7 @@ cq/jb,cq,district,江北,,,
                 "row 4, role: the role is one of admin, manager, inspector, surveyor, store_staff",
                 "row 4, scope: `cq/nowhere` is not a unit of the hierarchy (or `*` for everything)",
                 "row 4, password: a password has at least 8 characters",
-                "row 5, user_id: `two words` is not a user name: one word of letters, digits, `_`, `-`, `.` or `@`",
+                "row 5, user_id: `two words` is not a user name: one word of up to 64 lower-case letters, digits, `_`, `-`, `.` or `@`, starting with a letter or digit",
                 "row 6, user_id: `old` already exists",
                 "row 7, password: this password is one of the most common; choose another",
             ]

@@ -210,7 +210,10 @@ async fn add_users(
         .fetch_all(app.storage.pool())
         .await?
         .iter()
-        .map(|r| r.try_get("user_id"))
+        .map(|r| {
+            r.try_get::<String, _>("user_id")
+                .map(|id| id.to_lowercase())
+        })
         .collect::<Result<_, _>>()?;
     let units: std::collections::HashSet<String> = units::load(&app.storage)
         .await?

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow, bail};
 use clap::{Parser, Subcommand};
 use fieldcheck_core::answers::answers_from_json;
-use fieldcheck_core::reference::{password_problem, valid_user_id};
+use fieldcheck_core::reference::{
+    USER_ID_RULE, canonical_user_id, password_problem, valid_user_id,
+};
 use fieldcheck_core::scoring::audit::score_visit;
 use fieldcheck_core::scoring::survey::score_response;
 use fieldcheck_core::templates::{Format, Template, TemplateKind, to_toml};
@@ -476,8 +478,10 @@ fn add_user(
     if Role::parse(role).is_none() {
         bail!("`{role}` is not a role ({})", Role::names());
     }
+    let name = canonical_user_id(name);
+    let name = name.as_str();
     if !valid_user_id(name) {
-        bail!("`{name}` is not a user name: one word of letters, digits, `_`, `-`, `.` or `@`");
+        bail!("`{name}` is not a user name: {USER_ID_RULE}");
     }
     if let Some(problem) = password.as_deref().and_then(password_problem) {
         bail!("{problem}");

@@ -312,7 +312,7 @@ impl Storage {
         for user in users {
             let done = sqlx::query(
                 "INSERT INTO users (user_id, password_hash, role, scope, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (user_id) DO NOTHING",
+                 ON CONFLICT DO NOTHING",
             )
             .bind(&user.user_id)
             .bind(&user.password_hash)
@@ -336,7 +336,7 @@ impl Storage {
     /// An active (not disabled) user.
     pub async fn user(&self, user_id: &str) -> Result<Option<UserRow>> {
         let row = sqlx::query(
-            "SELECT user_id, password_hash, role, scope, name FROM users WHERE user_id = $1 AND disabled_at IS NULL",
+            "SELECT user_id, password_hash, role, scope, name FROM users WHERE lower(user_id) = lower($1) AND disabled_at IS NULL",
         )
         .bind(user_id)
         .fetch_optional(&self.pool)

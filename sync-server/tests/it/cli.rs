@@ -257,13 +257,20 @@ fn score_with_bad_answers_lists_each_one() {
 
 #[test]
 fn user_add_follows_the_same_rules_as_the_api() {
-    let dir = tempfile::tempdir().expect("tmp");
+    user_add_follows_the_same_rules_as_the_api_in(tempfile::tempdir().expect("tmp"));
+}
+
+fn user_add_follows_the_same_rules_as_the_api_in(
+    dir: tempfile::TempDir,
+) -> (tempfile::TempDir, String) {
     let data = dir.path().to_string_lossy().into_owned();
     for (name, password, why) in [
         ("li", "pw", "at least 8 characters"),
         ("li", "password", "most common"),
         ("", "pw-123456", "not a user name"),
         ("../li", "pw-123456", "not a user name"),
+        (".", "pw-123456", "not a user name"),
+        ("..", "pw-123456", "not a user name"),
     ] {
         let out = server(&[
             "user",
@@ -295,4 +302,51 @@ fn user_add_follows_the_same_rules_as_the_api() {
         &data,
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // Names are one user whatever their case: `LI` is `li`, taken.
+    let again = server(&[
+        "user",
+        "add",
+        "LI",
+        "--role",
+        "manager",
+        "--scope",
+        "cq",
+        "--password",
+        "pw-654321",
+        "--data-dir",
+        &data,
+    ]);
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again.stdout));
+    // A name given in capitals is kept in lower case.
+    let zhao = server(&[
+        "user",
+        "add",
+        "ZHAO",
+        "--role",
+        "inspector",
+        "--scope",
+        "cq",
+        "--password",
+        "pw-123456",
+        "--data-dir",
+        &data,
+    ]);
+    assert!(zhao.status.success(), "{}", text(&zhao.stderr));
+    (dir, data)
+}
+
+#[tokio::test]
+async fn a_user_signs_in_whatever_the_case_of_their_name() {
+    let (dir, _) = user_add_follows_the_same_rules_as_the_api_in(tempfile::tempdir().expect("tmp"));
+    let server = super::support::Server::start(dir.path(), None);
+    for name in ["LI", "li", "zhao", "Zhao"] {
+        let (status, body) = super::support::try_login(
+            &server.addr,
+            &format!(r#"{{"username":"{name}","password":"pw-123456"}}"#),
+        )
+        .await;
+        assert_eq!(status, 200, "{name}: {body}");
+        let user = serde_json::from_str::<serde_json::Value>(&body).expect("json")["user"].clone();
+        assert_eq!(user, name.to_lowercase(), "signed in as the one user");
+    }
 }
