@@ -288,6 +288,11 @@ impl Uploader {
         for row in store.pending_media().await? {
             match self.upload(store, &row, |p| progress(&row, p)).await {
                 Ok(()) => report.uploaded += 1,
+                // The record has not reached the server yet: later, like a
+                // network failure.
+                Err(MediaError::Refused { code, message, .. }) if code == "not_referenced" => {
+                    return Err(MediaError::Network(message));
+                }
                 Err(MediaError::Refused { message, .. }) => {
                     report.refused.push((row.hash, message))
                 }

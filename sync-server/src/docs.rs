@@ -238,7 +238,7 @@ pub async fn store(
     };
     let chunk = doc.save_after(before);
     let (seq, chunks) = storage.append(&meta, &chunk, now_ms, audit).await?;
-    crate::media::index_refs(storage, id, &records::media_hashes(doc)).await?;
+    crate::media::index_refs(storage, id, &records::media_refs(doc)).await?;
     if chunks > COMPACT_AFTER {
         storage.compact(id, &doc.save()).await?;
     }

@@ -20,6 +20,9 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A media upload no stored record of the user's references (yet).
+    #[error("{0}")]
+    NotReferenced(String),
     /// The record gate refused the change: which rule, on which path.
     #[error("{0}")]
     Refused(fieldcheck_core::sync::Refusal),
@@ -49,6 +52,7 @@ impl ApiError {
             ApiError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotReferenced(_) => (StatusCode::FORBIDDEN, "not_referenced"),
             ApiError::Refused(_) => (StatusCode::FORBIDDEN, "refused"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "offset_mismatch"),

@@ -21,7 +21,10 @@ use tokio::io::AsyncWriteExt;
 
 use crate::access::may_see;
 use crate::app::{AppState, Authenticated, now_ms};
+use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
+use fieldcheck_core::answers::MediaRef;
+use fieldcheck_core::vocab::Role;
 use utoipa::ToSchema;
 
 /// Where media bytes live; a directory by default, replaceable by an
@@ -168,7 +171,7 @@ async fn state_of(app: &AppState, hash: &str) -> Result<Option<(u64, bool)>, Api
         (status = 413, description = "Over the size limit", body = ErrorBody)))]
 pub async fn open(
     State(app): State<AppState>,
-    _who: Authenticated,
+    who: Authenticated,
     Path(hash): Path<String>,
     body: Result<Json<OpenBody>, JsonRejection>,
 ) -> Result<Json<UploadState>, ApiError> {
@@ -180,7 +183,26 @@ pub async fn open(
             body.size, app.config.max_media_bytes
         )));
     }
-    if let Some((size, complete)) = state_of(&app, &hash).await? {
+    if !may_upload(&app, &who.principal, &hash, &body).await? {
+        return Err(ApiError::NotReferenced(
+            "no record of yours on the server references this file with this size and type \
+             (yet: sync the record first)"
+                .into(),
+        ));
+    }
+    let existing = state_of(&app, &hash).await?;
+    // An upload someone opened with another size is not this file's: start
+    // it again with the size the record gives.
+    if let Some((size, false)) = existing
+        && size != body.size
+    {
+        app.media.discard(&hash).await?;
+        sqlx::query("DELETE FROM media WHERE hash = $1 AND complete = 0")
+            .bind(&hash)
+            .execute(app.storage.pool())
+            .await
+            .map_err(crate::storage::StorageError::from)?;
+    } else if let Some((size, complete)) = existing {
         let offset = if complete {
             size
         } else {
@@ -371,20 +393,60 @@ fn served_type(declared: &str) -> Option<&'static str> {
         .copied()
 }
 
-/// Records which media a stored record references.
+/// Records which media a stored record references, with their size and type.
 pub async fn index_refs(
     app_storage: &crate::storage::Storage,
     doc_id: &str,
-    hashes: &[String],
+    refs: &[MediaRef],
 ) -> Result<(), crate::storage::StorageError> {
-    for h in hashes {
-        sqlx::query("INSERT INTO media_refs (hash, doc_id) VALUES ($1, $2) ON CONFLICT (hash, doc_id) DO NOTHING")
-            .bind(h)
-            .bind(doc_id)
-            .execute(app_storage.pool())
-            .await?;
+    for r in refs {
+        sqlx::query(
+            "INSERT INTO media_refs (hash, doc_id, mime, size) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (hash, doc_id) DO UPDATE SET mime = excluded.mime, size = excluded.size",
+        )
+        .bind(&r.hash)
+        .bind(doc_id)
+        .bind(&r.mime)
+        .bind(r.size as i64)
+        .execute(app_storage.pool())
+        .await?;
     }
     Ok(())
+}
+
+/// Whether `who` may upload `hash` as `body` says: a record stored on the
+/// server references it with that size and type, and `who` wrote the
+/// record or reviews it.
+async fn may_upload(
+    app: &AppState,
+    who: &Principal,
+    hash: &str,
+    body: &OpenBody,
+) -> Result<bool, ApiError> {
+    let refs = sqlx::query("SELECT doc_id, mime, size FROM media_refs WHERE hash = $1")
+        .bind(hash)
+        .fetch_all(app.storage.pool())
+        .await
+        .map_err(crate::storage::StorageError::from)?;
+    for r in refs {
+        let get = |c: &str| r.try_get::<Option<String>, _>(c).ok().flatten();
+        let size = r.try_get::<Option<i64>, _>("size").ok().flatten();
+        let shape = get("mime").is_none_or(|m| m == body.mime)
+            && size.is_none_or(|s| s as u64 == body.size);
+        let Some(doc_id) = get("doc_id") else {
+            continue;
+        };
+        if !shape {
+            continue;
+        }
+        if let Some(meta) = app.storage.doc_meta(&doc_id).await? {
+            let reviews = matches!(who.role, Role::Admin | Role::Manager) && may_see(who, &meta);
+            if meta.author == who.user_id || reviews {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 impl From<std::io::Error> for ApiError {

@@ -913,17 +913,30 @@ fn set_author(doc: &mut AutoCommit, actor: &Actor) {
     doc.set_author(Some(Author::from(actor.user.as_bytes().to_vec())));
 }
 
-/// Content hashes of the media a record document references (evidence, and
-/// photo, audio or signature answers), read without hydrating the whole
-/// record: storing a change needs them, and reading a 150-item record is
-/// the costly part.
-pub fn media_hashes(doc: &AutoCommit) -> Vec<String> {
-    fn hashes_in(doc: &AutoCommit, list: &automerge::ObjId, out: &mut Vec<String>) {
+/// The media a record document references (evidence, and photo, audio or
+/// signature answers), by hash, read without hydrating the whole record:
+/// storing a change needs them, and reading a 150-item record is the costly
+/// part. The server lets only their record's people upload them, with the
+/// size and type given here.
+pub fn media_refs(doc: &AutoCommit) -> Vec<MediaRef> {
+    fn refs_in(doc: &AutoCommit, list: &automerge::ObjId, out: &mut Vec<MediaRef>) {
+        let text = |obj: &automerge::ObjId, key: &str| match doc.get(obj, key) {
+            Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
+                automerge::ScalarValue::Str(v) => Some(v.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
         for item in doc.list_range(list, ..) {
-            if let Ok(Some((automerge::Value::Scalar(s), _))) = doc.get(item.id(), "hash")
-                && let automerge::ScalarValue::Str(h) = s.as_ref()
+            let obj = item.id();
+            let size = match doc.get(&obj, "size") {
+                Ok(Some((automerge::Value::Scalar(s), _))) => s.as_u64(),
+                _ => None,
+            };
+            if let (Some(hash), Some(mime), Some(size)) =
+                (text(&obj, "hash"), text(&obj, "mime"), size)
             {
-                out.push(h.to_string());
+                out.push(MediaRef { hash, mime, size });
             }
         }
     }
@@ -934,16 +947,16 @@ pub fn media_hashes(doc: &AutoCommit) -> Vec<String> {
     for answer in doc.map_range(&answers, ..) {
         let answer = answer.id();
         if let Ok(Some((_, evidence))) = doc.get(&answer, "evidence") {
-            hashes_in(doc, &evidence, &mut out);
+            refs_in(doc, &evidence, &mut out);
         }
         if let Ok(Some((automerge::Value::Object(ObjType::Map), value))) = doc.get(&answer, "value")
             && let Ok(Some((_, media))) = doc.get(&value, "Media")
         {
-            hashes_in(doc, &media, &mut out);
+            refs_in(doc, &media, &mut out);
         }
     }
-    out.sort();
-    out.dedup();
+    out.sort_by(|a, b| a.hash.cmp(&b.hash));
+    out.dedup_by(|a, b| a.hash == b.hash);
     out
 }
 

@@ -15,7 +15,8 @@ use fieldcheck_core::records::{Actor, Record, Status};
 use fieldcheck_core::vocab::Role;
 
 use super::support::{
-    STORES, Server, add_user, cli, config, http, login, logout, publish, template, up_to_date,
+    Device, STORES, Server, add_user, cli, config, http, login, logout, publish, template,
+    up_to_date,
 };
 
 fn li(ms: i64) -> Actor {
@@ -287,6 +288,13 @@ async fn photos_taken_offline_go_up_resume_after_a_cut_and_reach_the_manager() {
         .save("audit-d3", r.doc_mut(), &[], true)
         .await
         .expect("save");
+
+    // The audit reaches the server first (the server takes a file only
+    // from a record that references it).
+    let mut sender = Device::default();
+    sender.docs.0.insert("audit-d3".into(), r.doc().clone());
+    sender.changed(None, "audit-d3").await;
+    sender.sync(&addr, &token).await;
 
     // The photo starts going up in 200 KB chunks; the server dies after two.
     let uploader = Uploader::new(

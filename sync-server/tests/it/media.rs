@@ -1,8 +1,4 @@
-use fieldcheck_core::answers::{AnswerValue, MediaRef};
-use fieldcheck_core::records::{Actor, Record};
-use fieldcheck_core::vocab::Role;
-
-use super::support::{Device, Server, add_user, http, http_raw, login, template};
+use super::support::{Server, add_user, http, http_raw, login, people, record_with_media};
 
 fn photo() -> Vec<u8> {
     (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect()
@@ -51,6 +47,16 @@ async fn uploads_resume_after_a_cut_deduplicate_and_are_verified() {
     let token = login(&server.addr, "li", "pw-123456").await;
     let bytes = photo();
     let h = hash(&bytes);
+    let fake_bytes = [9u8; 1000];
+    let fake = hash(&fake_bytes);
+    record_with_media(
+        &server.addr,
+        &token,
+        "li",
+        "audit-u1",
+        &[(&bytes, "image/jpeg"), (&fake_bytes, "image/jpeg")],
+    )
+    .await;
 
     assert_eq!(
         open(&server.addr, &token, &h, bytes.len()).await.1["offset"],
@@ -83,7 +89,6 @@ async fn uploads_resume_after_a_cut_deduplicate_and_are_verified() {
     );
 
     // Bytes that do not match their hash are refused and discarded.
-    let fake = hash(b"something else");
     open(&server.addr, &token, &fake, 1000).await;
     let (status, body) = http_raw(
         &server.addr,
@@ -120,6 +125,19 @@ async fn media_are_served_only_to_who_may_see_a_record_that_uses_them() {
     );
     let bytes = photo();
     let h = hash(&bytes);
+    assert_eq!(
+        open(&server.addr, &li_token, &h, bytes.len()).await.0,
+        403,
+        "no record references it yet: nobody may upload it"
+    );
+    record_with_media(
+        &server.addr,
+        &li_token,
+        "li",
+        "audit-m1",
+        &[(&bytes, "image/jpeg")],
+    )
+    .await;
     open(&server.addr, &li_token, &h, bytes.len()).await;
     patch(&server.addr, &li_token, &h, 0, &bytes).await;
     let get = |token: String| {
@@ -127,38 +145,6 @@ async fn media_are_served_only_to_who_may_see_a_record_that_uses_them() {
         let path = format!("/api/v1/media/{h}");
         async move { http_raw(&addr, "GET", &path, Some(&token), &[], &[]).await }
     };
-    assert_eq!(
-        get(li_token.clone()).await.0,
-        404,
-        "no record references it yet"
-    );
-
-    let t = template();
-    let li = |ms| Actor {
-        user: "li".into(),
-        role: Role::Inspector,
-        device: "p".into(),
-        now_ms: ms,
-    };
-    let mut r = Record::create(&t, "audit-m1", "cq/yz/001", &li(1)).expect("create");
-    r.answer(&t, &li(2), "a1", AnswerValue::Fail, None)
-        .expect("answer");
-    r.attach(
-        &t,
-        &li(3),
-        "a1",
-        MediaRef {
-            hash: h.clone(),
-            mime: "image/jpeg".into(),
-            size: bytes.len() as u64,
-        },
-    )
-    .expect("attach");
-    let mut device = Device::default();
-    device.docs.0.insert("audit-m1".into(), r.into_doc());
-    device.changed(None, "audit-m1").await;
-    device.sync(&server.addr, &li_token).await;
-
     let (status, body) = get(li_token).await;
     assert_eq!(status, 200);
     assert_eq!(body, bytes);
@@ -166,5 +152,48 @@ async fn media_are_served_only_to_who_may_see_a_record_that_uses_them() {
         get(zhao_token).await.0,
         404,
         "someone who may not see the audit gets nothing"
+    );
+}
+
+#[tokio::test]
+async fn only_the_records_people_upload_its_media_with_the_size_and_type_it_gives() {
+    let dir = people();
+    add_user(dir.path(), "shop", "store_staff", "cq/yz/001", "pw-123456");
+    let server = Server::start(dir.path(), None);
+    let addr = &server.addr;
+    let token = |n: &'static str| async move { login(addr, n, "pw-123456").await };
+    let li = token("li").await;
+    let bytes = photo();
+    let h = hash(&bytes);
+    record_with_media(addr, &li, "li", "audit-s1", &[(&bytes, "image/jpeg")]).await;
+
+    // Store staff, another inspector and a manager elsewhere cannot open
+    // it, whatever size they claim: the squatting of the issue.
+    for who in ["shop", "zhao", "chen"] {
+        let (status, body) = open(addr, &token(who).await, &h, 1).await;
+        assert_eq!(status, 403, "{who}: {body}");
+        assert_eq!(body["code"], "not_referenced", "{who}");
+    }
+    // The author must give the size and type the record gives.
+    assert_eq!(open(addr, &li, &h, 1).await.0, 403, "a wrong size");
+    let (status, _) = http(
+        addr,
+        "POST",
+        &format!("/api/v1/media/{h}"),
+        Some(&li),
+        Some(&format!(r#"{{"size":{},"mime":"text/html"}}"#, bytes.len())),
+    )
+    .await;
+    assert_eq!(status, 403, "a wrong type");
+    // The reviewer of the store may (a file they attach), and so may the
+    // author, who uploads it whole.
+    assert_eq!(
+        open(addr, &token("wang").await, &h, bytes.len()).await.0,
+        200
+    );
+    let (status, done) = patch(addr, &li, &h, 0, &bytes).await;
+    assert_eq!(
+        (status, done["complete"].clone()),
+        (200, serde_json::json!(true))
     );
 }

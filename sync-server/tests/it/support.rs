@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use fieldcheck_app::sync_client::{SyncConfig, SyncHandle, SyncStatus};
 
-use fieldcheck_core::answers::AnswerValue;
+use fieldcheck_core::answers::{AnswerValue, MediaRef};
 use fieldcheck_core::records::{Actor, Record};
 use fieldcheck_core::sync::{Client, ClientEffect, Frame, decode, encode};
 use fieldcheck_core::templates::Template;
@@ -423,6 +423,37 @@ pub fn submitted_audit(t: &Template, id: &str) -> Record {
             .expect("answer");
     }
     r.submit(t, &li(3_000)).expect("submit");
+    r
+}
+
+/// Stores on the server, through a device of `user` (an inspector), a draft
+/// audit at cq/yz/001 whose item a1 carries `files` (bytes, type) as
+/// evidence: what the server needs before it takes their uploads.
+pub async fn record_with_media(
+    addr: &str,
+    token: &str,
+    user: &str,
+    id: &str,
+    files: &[(&[u8], &str)],
+) -> Record {
+    let t = template();
+    let by = |ms| actor(user, Role::Inspector, ms);
+    let mut r = Record::create(&t, id, "cq/yz/001", &by(1)).expect("create");
+    r.answer(&t, &by(2), "a1", AnswerValue::Fail, None)
+        .expect("answer");
+    for (bytes, mime) in files {
+        let media = MediaRef {
+            hash: blake3::hash(bytes).to_hex().to_string(),
+            mime: (*mime).into(),
+            size: bytes.len() as u64,
+        };
+        r.attach(&t, &by(3), "a1", media).expect("attach");
+    }
+    let mut device = Device::default();
+    device.docs.0.insert(id.into(), r.doc().clone());
+    device.changed(None, id).await;
+    device.sync(addr, token).await;
+    assert!(device.rejected.is_empty(), "{:?}", device.rejected);
     r
 }
 
