@@ -201,6 +201,115 @@ fn random_id(prefix: &str) -> String {
     format!("{prefix}-{:x}-{hex}", now_ms())
 }
 
+/// What the server answers a sign-in or an enrolment with.
+#[derive(Deserialize)]
+struct TokenReply {
+    token: String,
+    user: String,
+    role: String,
+    scope: String,
+}
+
+/// Posts `body` to `url` for a token; the server's refusal as its code.
+async fn post_for_token(tls: &Tls, url: &str, body: &serde_json::Value) -> Result<TokenReply> {
+    #[derive(Deserialize)]
+    struct Refused {
+        code: String,
+        message: String,
+    }
+    let http = tls
+        .http(Some(HTTP_TIMEOUT))
+        .map_err(|e| AppError::new("network", e))?;
+    let res = http
+        .post(url)
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| AppError::new("network", crate::net::describe(&e)))?;
+    if !res.status().is_success() {
+        let refused: Refused = res
+            .json()
+            .await
+            .map_err(|e| AppError::new("network", e.to_string()))?;
+        return Err(AppError::new(&refused.code, refused.message));
+    }
+    res.json()
+        .await
+        .map_err(|e| AppError::new("network", e.to_string()))
+}
+
+/// What an enrolment needs: where the server is, the one-time code, and
+/// (private deployments) the operator CA's fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolment {
+    pub server: String,
+    pub code: String,
+    pub ca: Option<String>,
+}
+
+impl Enrolment {
+    /// Reads an enrolment link, or a code typed with the server's address.
+    pub fn parse(input: &str, server: Option<&str>) -> Result<Enrolment> {
+        let input = input.trim();
+        let bad = || {
+            AppError::new(
+                "bad_enrolment",
+                "paste the whole enrolment link, or type the code and the server address",
+            )
+        };
+        if let Some(query) = input.strip_prefix("fieldcheck://enrol?") {
+            let mut e = Enrolment {
+                server: String::new(),
+                code: String::new(),
+                ca: None,
+            };
+            for pair in query.split('&') {
+                let (k, v) = pair.split_once('=').ok_or_else(bad)?;
+                let v = percent_decode(v).ok_or_else(bad)?;
+                match k {
+                    "server" => e.server = v.trim_end_matches('/').to_string(),
+                    "code" => e.code = v,
+                    "ca" => e.ca = Some(v),
+                    _ => {}
+                }
+            }
+            if e.code.is_empty() || !e.server.starts_with("http") {
+                return Err(bad());
+            }
+            return Ok(e);
+        }
+        let server = server
+            .map(str::trim)
+            .filter(|s| s.starts_with("http"))
+            .ok_or_else(bad)?;
+        if input.is_empty() || input.contains(['/', ':', '?']) {
+            return Err(bad());
+        }
+        Ok(Enrolment {
+            server: server.trim_end_matches('/').to_string(),
+            code: input.to_string(),
+            ca: None,
+        })
+    }
+}
+
+fn percent_decode(v: &str) -> Option<String> {
+    let bytes = v.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Whom a session trusts: the platform, plus its operator CA. A CA that no
 /// longer reads (it was checked at sign-in) falls back to the platform.
 fn tls_for(ca: Option<&str>) -> Tls {
@@ -349,41 +458,42 @@ impl App {
         password: &str,
         ca: Option<&str>,
     ) -> Result<Session> {
-        #[derive(Deserialize)]
-        struct Reply {
-            token: String,
-            user: String,
-            role: String,
-            scope: String,
-        }
-        #[derive(Deserialize)]
-        struct Refused {
-            code: String,
-            message: String,
-        }
         let server = server.trim().trim_end_matches('/').to_string();
         let ca = ca.map(str::trim).filter(|c| !c.is_empty());
         let tls = Tls::new(ca).map_err(|e| AppError::new("bad_ca", e.to_string()))?;
-        let http = tls
-            .http(Some(HTTP_TIMEOUT))
-            .map_err(|e| AppError::new("network", e))?;
-        let res = http
-            .post(format!("{server}/api/v1/auth/login"))
-            .json(&serde_json::json!({"username": username, "password": password}))
-            .send()
-            .await
-            .map_err(|e| AppError::new("network", crate::net::describe(&e)))?;
-        if !res.status().is_success() {
-            let refused: Refused = res
-                .json()
-                .await
-                .map_err(|e| AppError::new("network", e.to_string()))?;
-            return Err(AppError::new(&refused.code, refused.message));
-        }
-        let reply: Reply = res
-            .json()
-            .await
-            .map_err(|e| AppError::new("network", e.to_string()))?;
+        let body = serde_json::json!({"username": username, "password": password});
+        let reply = post_for_token(&tls, &format!("{server}/api/v1/auth/login"), &body).await?;
+        self.begin(server, reply, ca.map(str::to_string)).await
+    }
+
+    /// Enrols the device with what an administrator or manager gave: the
+    /// enrolment link (`fieldcheck://enrol?server=…&code=…[&ca=…]`, from the
+    /// QR code or pasted), or the code alone with the server's address.
+    /// With a CA fingerprint in the link, the app finds that CA in the
+    /// server's handshake and trusts it from then on.
+    pub async fn enrol(&self, input: &str, server: Option<&str>) -> Result<Session> {
+        let link = Enrolment::parse(input, server)?;
+        let (tls, found) = match &link.ca {
+            Some(fp) => {
+                let (tls, found) = Tls::pinned(fp);
+                (tls, Some(found))
+            }
+            None => (Tls::platform(), None),
+        };
+        let body = serde_json::json!({ "code": link.code });
+        let url = format!("{}/api/v1/auth/enrol", link.server);
+        let reply = post_for_token(&tls, &url, &body).await?;
+        let ca = found.and_then(|f| f.lock().ok().and_then(|f| f.clone()));
+        self.begin(link.server, reply, ca).await
+    }
+
+    /// Keeps a new session and starts syncing as it.
+    async fn begin(
+        &self,
+        server: String,
+        reply: TokenReply,
+        ca: Option<String>,
+    ) -> Result<Session> {
         if !matches!(reply.role.as_str(), "inspector" | "surveyor") {
             // Reviewing happens in the web console; the app is for field work.
             return Err(AppError::new(
@@ -401,7 +511,7 @@ impl App {
             scope: reply.scope,
             device: self.device_id().await?,
             token: reply.token,
-            ca: ca.map(str::to_string),
+            ca,
         };
         let json =
             serde_json::to_string(&session).map_err(|e| AppError::new("storage", e.to_string()))?;
@@ -856,4 +966,41 @@ pub fn data_dir(platform_default: Option<PathBuf>) -> PathBuf {
         .map(PathBuf::from)
         .or(platform_default)
         .unwrap_or_else(|| PathBuf::from("fieldcheck-data"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_enrolment_is_a_link_or_a_code_with_a_server() {
+        let link = "fieldcheck://enrol?server=https%3A%2F%2Ffc.example.com%3A8443&code=AB3DE-FG7HJ&ca=0a1b";
+        assert_eq!(
+            Enrolment::parse(link, None).expect("link"),
+            Enrolment {
+                server: "https://fc.example.com:8443".into(),
+                code: "AB3DE-FG7HJ".into(),
+                ca: Some("0a1b".into()),
+            }
+        );
+        let typed =
+            Enrolment::parse(" ab3de-fg7hj ", Some("https://fc.example.com/")).expect("code");
+        assert_eq!(
+            (typed.server.as_str(), typed.code.as_str()),
+            ("https://fc.example.com", "ab3de-fg7hj")
+        );
+        for (input, server) in [
+            ("AB3DE-FG7HJ", None),
+            ("", Some("https://fc.example.com")),
+            ("fieldcheck://enrol?code=AB3DE", None),
+            ("fieldcheck://enrol?server=https%3A%2F%2Fx&code=A%2", None),
+            (
+                "https://fc.example.com/enrol",
+                Some("https://fc.example.com"),
+            ),
+        ] {
+            let e = Enrolment::parse(input, server).expect_err(input);
+            assert_eq!(e.code, "bad_enrolment");
+        }
+    }
 }

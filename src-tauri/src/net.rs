@@ -2,7 +2,7 @@
 //! and WSS, trusting the platform's certificate store plus, for a private
 //! deployment, the operator's own CA (given at enrolment or sign-in).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rustls::client::danger::{
@@ -54,6 +54,27 @@ impl Tls {
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
         Ok(Tls(Arc::new(config)))
+    }
+
+    /// For enrolling with a private deployment's link: trusts the server if
+    /// its chain holds a CA certificate with the SHA-256 `fingerprint` the
+    /// link carries and that CA signed the server's certificate. The CA
+    /// found is kept in the returned cell, for the session to trust.
+    pub fn pinned(fingerprint: &str) -> (Tls, Arc<Mutex<Option<String>>>) {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let found = Arc::new(Mutex::new(None));
+        let verifier = Pinned {
+            fingerprint: fingerprint.trim().to_ascii_lowercase().replace(':', ""),
+            found: found.clone(),
+            provider: provider.clone(),
+        };
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap_or_else(|_| unreachable!("ring supports the default versions"))
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth();
+        (Tls(Arc::new(config)), found)
     }
 
     /// The platform's trust store alone.
@@ -138,6 +159,82 @@ fn platform(
         .build()
         .map(|v| v as Arc<dyn ServerCertVerifier>)
         .map_err(|e| rustls::Error::General(e.to_string()))
+}
+
+/// Trusts a server whose chain carries the pinned CA, which signed it.
+#[derive(Debug)]
+struct Pinned {
+    fingerprint: String,
+    found: Arc<Mutex<Option<String>>>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for Pinned {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Checked<ServerCertVerified> {
+        let ca = intermediates
+            .iter()
+            .find(|c| fingerprint(c) == self.fingerprint)
+            .ok_or_else(|| {
+                rustls::Error::General(
+                    "the server did not present the operator CA the enrolment link names".into(),
+                )
+            })?;
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca.clone().into_owned())?;
+        let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            self.provider.clone(),
+        )
+        .build()
+        .map_err(|e| rustls::Error::General(e.to_string()))?;
+        let verified = webpki.verify_server_cert(end_entity, intermediates, name, ocsp, now)?;
+        if let Ok(mut f) = self.found.lock() {
+            *f = Some(pem(ca));
+        }
+        Ok(verified)
+    }
+
+    fn verify_tls12_signature(&self, m: &[u8], c: &CertificateDer, d: &Signed) -> Checked<Valid> {
+        let algs = &self.provider.signature_verification_algorithms;
+        rustls::crypto::verify_tls12_signature(m, c, d, algs)
+    }
+
+    fn verify_tls13_signature(&self, m: &[u8], c: &CertificateDer, d: &Signed) -> Checked<Valid> {
+        let algs = &self.provider.signature_verification_algorithms;
+        rustls::crypto::verify_tls13_signature(m, c, d, algs)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// A certificate's SHA-256 fingerprint, in lower-case hex.
+pub fn fingerprint(cert: &CertificateDer<'_>) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, cert.as_ref());
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A certificate as PEM.
+fn pem(cert: &CertificateDer<'_>) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(cert.as_ref());
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
 }
 
 /// Trusts no server, saying why.

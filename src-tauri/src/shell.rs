@@ -45,6 +45,11 @@ async fn login(
 }
 
 #[tauri::command]
+async fn enrol(app: State<'_, App>, input: String, server: Option<String>) -> Result<Session> {
+    app.enrol(&input, server.as_deref()).await
+}
+
+#[tauri::command]
 async fn logout(app: State<'_, App>) -> Result<()> {
     app.logout().await
 }
@@ -165,6 +170,7 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             defaults,
             session,
             login,
+            enrol,
             logout,
             home,
             stores,

@@ -29,7 +29,7 @@ use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::throttle::{self, Throttle};
 use crate::tls::{self, TlsListener};
 use crate::ws;
-use crate::{admin, assignments, exports, ratings, report, review};
+use crate::{admin, assignments, enrol, exports, ratings, report, review};
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use utoipa::{OpenApi, ToSchema};
@@ -64,6 +64,9 @@ pub struct AppState {
     pub templates: Templates,
     /// Failed sign-ins, by account and by client address.
     pub throttle: Arc<Throttle>,
+    /// SHA-256 of the operator's CA, for enrolment links (private
+    /// deployments).
+    pub ca_fingerprint: Option<String>,
 }
 
 pub fn now_ms() -> i64 {
@@ -100,6 +103,10 @@ impl Application {
             media: DirMediaStore::new(config.data_dir.join("media")),
             templates: Templates::default(),
             throttle: Arc::default(),
+            ca_fingerprint: match &config.tls {
+                Some(files) => tls::ca_fingerprint(files)?,
+                None => None,
+            },
             config: Arc::new(config),
         };
         if state.storage.engine() == Engine::Postgres {
@@ -253,6 +260,8 @@ fn router(state: AppState) -> Router {
         .routes(routes!(health))
         .routes(routes!(login))
         .routes(routes!(logout))
+        .routes(routes!(enrol::redeem))
+        .routes(routes!(enrol::create))
         .routes(routes!(ratings::ratings))
         .routes(routes!(ratings::weakest))
         .routes(routes!(ratings::satisfaction))
@@ -390,12 +399,22 @@ struct LoginBody {
 }
 
 #[derive(Serialize, ToSchema)]
-struct LoginReply {
-    token: String,
-    expires_at: i64,
-    user: String,
-    role: String,
-    scope: String,
+pub struct LoginReply {
+    pub token: String,
+    pub expires_at: i64,
+    pub user: String,
+    pub role: String,
+    pub scope: String,
+}
+
+impl std::fmt::Debug for LoginReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the token.
+        f.debug_struct("LoginReply")
+            .field("user", &self.user)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Signs in with a password and returns a token for `Authorization: Bearer`.

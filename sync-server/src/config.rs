@@ -59,6 +59,14 @@ pub struct ServeArgs {
     /// PEM private key of the certificate.
     #[arg(long, env = "FIELDCHECK_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// PEM certificate of the operator's own CA, for a private deployment:
+    /// sent with the server's chain and pinned by enrolment links.
+    #[arg(long, env = "FIELDCHECK_TLS_CA", requires = "tls_cert")]
+    pub tls_ca: Option<PathBuf>,
+    /// The address devices reach the server at (`https://fc.example.com`),
+    /// for enrolment links; else the address a request came to.
+    #[arg(long, env = "FIELDCHECK_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 /// The file layer.
@@ -74,6 +82,8 @@ struct FileConfig {
     console: Option<PathBuf>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    tls_ca: Option<PathBuf>,
+    public_url: Option<String>,
 }
 
 /// The resolved configuration.
@@ -91,6 +101,8 @@ pub struct ServeConfig {
     pub console: Option<PathBuf>,
     /// Serve HTTPS and WSS with this certificate; plain HTTP without.
     pub tls: Option<TlsFiles>,
+    /// Where devices reach the server, for enrolment links.
+    pub public_url: Option<String>,
 }
 
 impl ServeConfig {
@@ -127,10 +139,21 @@ impl ServeConfig {
                 (Some(cert), Some(key)) => Some(TlsFiles {
                     cert: absolute(&cert)?,
                     key: absolute(&key)?,
+                    ca: args
+                        .tls_ca
+                        .clone()
+                        .or(file.tls_ca)
+                        .map(|c| absolute(&c))
+                        .transpose()?,
                 }),
                 (None, None) => None,
                 _ => anyhow::bail!("TLS needs both a certificate (tls_cert) and its key (tls_key)"),
             },
+            public_url: args
+                .public_url
+                .clone()
+                .or(file.public_url)
+                .map(|u| u.trim_end_matches('/').to_string()),
         })
     }
 
@@ -142,6 +165,8 @@ impl ServeConfig {
             console: None,
             tls_cert: None,
             tls_key: None,
+            tls_ca: None,
+            public_url: None,
         })
     }
 }
@@ -193,6 +218,8 @@ mod tests {
             console: None,
             tls_cert: None,
             tls_key: None,
+            tls_ca: None,
+            public_url: None,
         };
         let c = ServeConfig::resolve(&args).expect("config");
         assert_eq!(c.listen.port(), 9000);

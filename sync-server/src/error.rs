@@ -13,6 +13,8 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("sign in first: the token is missing, expired or revoked")]
     Unauthorized,
+    #[error("this enrolment code is wrong, used or expired; ask for a new one")]
+    InvalidEnrolment,
     /// Too many failed sign-ins: try again after this long.
     #[error("too many failed sign-ins; try again in {} seconds", .0.as_secs().max(1))]
     TooManyAttempts(std::time::Duration),
@@ -49,6 +51,7 @@ impl ApiError {
         match self {
             ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::InvalidEnrolment => (StatusCode::UNAUTHORIZED, "invalid_enrolment"),
             ApiError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),

@@ -361,6 +361,47 @@ impl Storage {
         Ok(())
     }
 
+    /// Keeps a new enrolment code (its hash), with the audit entry.
+    pub async fn insert_enrolment(
+        &self,
+        code_hash: &str,
+        user_id: &str,
+        now_ms: i64,
+        expires_at: i64,
+        audit: &Audit,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO enrolments (code_hash, user_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(code_hash)
+        .bind(user_id)
+        .bind(&audit.user_id)
+        .bind(now_ms)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Uses an enrolment code once: the user it was made for, if it is
+    /// unused and unexpired (and the user active).
+    pub async fn redeem_enrolment(&self, code_hash: &str, now_ms: i64) -> Result<Option<UserRow>> {
+        let row = sqlx::query(
+            "UPDATE enrolments SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2
+             RETURNING user_id",
+        )
+        .bind(code_hash)
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let user_id: String = row.try_get("user_id")?;
+        self.user(&user_id).await
+    }
+
     /// The user behind a live (unexpired, unrevoked) token.
     pub async fn token_user(&self, token_hash: &str, now_ms: i64) -> Result<Option<UserRow>> {
         let row = sqlx::query(

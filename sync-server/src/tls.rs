@@ -28,11 +28,22 @@ pub struct TlsFiles {
     pub cert: PathBuf,
     /// PEM: the private key (PKCS#8, PKCS#1 or SEC1).
     pub key: PathBuf,
+    /// PEM: the operator's own CA, for a private deployment. It is sent at
+    /// the end of the chain, so that a device enrolling with its
+    /// fingerprint can find it in the handshake and keep it.
+    pub ca: Option<PathBuf>,
 }
 
 /// The rustls configuration for `files`, or what is wrong with them.
 pub fn server_config(files: &TlsFiles) -> anyhow::Result<Arc<ServerConfig>> {
-    let certs = read_certs(&files.cert)?;
+    let mut certs = read_certs(&files.cert)?;
+    if let Some(ca) = &files.ca {
+        for c in read_certs(ca)? {
+            if !certs.contains(&c) {
+                certs.push(c);
+            }
+        }
+    }
     let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|e| {
         anyhow::anyhow!(
             "TLS key {}: no private key could be read ({e})",
@@ -53,6 +64,17 @@ pub fn server_config(files: &TlsFiles) -> anyhow::Result<Arc<ServerConfig>> {
         })?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+/// The SHA-256 fingerprint of the operator CA, in lower-case hex, as
+/// enrolment links carry it.
+pub fn ca_fingerprint(files: &TlsFiles) -> anyhow::Result<Option<String>> {
+    let Some(ca) = &files.ca else { return Ok(None) };
+    let cert = read_certs(ca)?.remove(0);
+    let digest = ring::digest::digest(&ring::digest::SHA256, cert.as_ref());
+    Ok(Some(
+        digest.as_ref().iter().map(|b| format!("{b:02x}")).collect(),
+    ))
 }
 
 fn read_certs(path: &Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {

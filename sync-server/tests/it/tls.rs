@@ -10,7 +10,7 @@ use fieldcheck_app::media::Uploader;
 use fieldcheck_app::net::Tls;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 
-use super::support::{Server, people, publish, template};
+use super::support::{Server, add_user, people, publish, template};
 
 /// Writes a CA, and a certificate for `localhost` it signed, into `dir`;
 /// returns the CA's PEM.
@@ -28,6 +28,20 @@ fn pki(dir: &Path) -> String {
     std::fs::write(dir.join("server.pem"), cert.pem()).expect("write");
     std::fs::write(dir.join("server-key.pem"), key.serialize_pem()).expect("write");
     ca.pem()
+}
+
+/// Signs `user` in over `http` (which trusts the test CA); their token.
+async fn token_over(http: &reqwest::Client, base: &str, user: &str) -> String {
+    let reply: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": user, "password": "pw-123456"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    reply["token"].as_str().expect("token").to_string()
 }
 
 /// Waits until the app's sync is up to date with nothing left to send.
@@ -125,16 +139,7 @@ async fn over_tls_a_device_signs_in_syncs_uploads_and_keeps_its_session() {
         .expect("tls")
         .http(None)
         .expect("client");
-    let reply: serde_json::Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "wang", "password": "pw-123456"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let wang = reply["token"].as_str().expect("token").to_string();
+    let wang = token_over(&http, &base, "wang").await;
     let hash = blake3::hash(&photo).to_hex().to_string();
     let store = fieldcheck_app::store::DeviceStore::open(&dir.path().join("tablet.db"))
         .await
@@ -163,5 +168,107 @@ async fn over_tls_a_device_signs_in_syncs_uploads_and_keeps_its_session() {
         .await
         .expect("request");
     assert_eq!(after.status().as_u16(), 401, "the token was revoked");
+    drop(server);
+}
+
+#[tokio::test]
+async fn a_device_enrols_from_a_link_that_pins_the_operator_ca() {
+    let dir = people();
+    add_user(dir.path(), "root", "admin", "*", "pw-123456");
+    let ca = pki(dir.path());
+    std::fs::write(dir.path().join("ca.pem"), &ca).expect("write");
+    let config = dir.path().join("fieldcheck.toml");
+    let file = |n: &str| dir.path().join(n);
+    std::fs::write(
+        &config,
+        format!(
+            "tls_cert = {:?}\ntls_key = {:?}\ntls_ca = {:?}\n",
+            file("server.pem"),
+            file("server-key.pem"),
+            file("ca.pem")
+        ),
+    )
+    .expect("write");
+    publish(dir.path(), &template());
+    let server = Server::start(dir.path(), Some(&config));
+    let port = server.addr.rsplit(':').next().expect("port");
+    let base = format!("https://localhost:{port}");
+    let http = Tls::new(Some(&ca))
+        .expect("tls")
+        .http(None)
+        .expect("client");
+    let token = |user: &'static str| {
+        let (http, base) = (http.clone(), base.clone());
+        async move { token_over(&http, &base, user).await }
+    };
+    let enrol = |who: String, user: &'static str| {
+        let (http, base) = (http.clone(), base.clone());
+        async move {
+            let res = http
+                .post(format!("{base}/api/v1/users/{user}/enrolments"))
+                .bearer_auth(who)
+                .send()
+                .await
+                .expect("enrol");
+            let status = res.status().as_u16();
+            (status, res.json::<serde_json::Value>().await.expect("json"))
+        }
+    };
+    // A manager of one district cannot enrol a province's inspector; nobody
+    // enrols a manager into the field app.
+    let (status, _) = enrol(token("wang").await, "li").await;
+    assert_eq!(status, 403);
+    let root = token("root").await;
+    assert_eq!(enrol(root.clone(), "wang").await.0, 400);
+
+    let (status, e) = enrol(root.clone(), "LI").await;
+    assert_eq!(status, 201, "{e}");
+    let link = e["link"].as_str().expect("link").to_string();
+    assert!(
+        link.starts_with("fieldcheck://enrol?server=https%3A%2F%2Flocalhost"),
+        "{link}"
+    );
+    assert!(
+        link.contains("&ca="),
+        "a private deployment pins its CA: {link}"
+    );
+    assert!(e["qr_svg"].as_str().expect("svg").contains("<svg"));
+
+    // A device that trusts nothing but the link enrols, keeps the CA it
+    // found in the handshake and syncs.
+    let phone = App::open(&dir.path().join("phone")).await.expect("open");
+    let session = phone.enrol(&link, None).await.expect("enrolled");
+    assert_eq!(
+        (session.user.as_str(), session.server.as_str()),
+        ("li", base.as_str())
+    );
+    assert!(
+        session
+            .ca
+            .as_deref()
+            .is_some_and(|c| c.contains("BEGIN CERTIFICATE"))
+    );
+    settled(&phone, "after enrolling").await;
+
+    // The code works once; a link naming another CA is refused.
+    let other = App::open(&dir.path().join("other")).await.expect("open");
+    let again = other.enrol(&link, None).await.expect_err("used");
+    assert_eq!(again.code, "invalid_enrolment", "{}", again.message);
+    let (_, fresh) = enrol(root, "li").await;
+    let wrong_ca = fresh["link"]
+        .as_str()
+        .expect("link")
+        .split("&ca=")
+        .next()
+        .expect("prefix")
+        .to_string()
+        + "&ca="
+        + &"0".repeat(64);
+    let refused = other.enrol(&wrong_ca, None).await.expect_err("wrong CA");
+    assert!(
+        refused.message.contains("did not present the operator CA"),
+        "{}",
+        refused.message
+    );
     drop(server);
 }

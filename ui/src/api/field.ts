@@ -10,6 +10,8 @@ export interface FieldApi {
   defaults(): Promise<Defaults>;
   session(): Promise<Session | null>;
   login(server: string, username: string, password: string): Promise<Session>;
+  /** Enrols with an enrolment link, or a code with the server's address. */
+  enrol(input: string, server: string | null): Promise<Session>;
   logout(): Promise<void>;
   home(): Promise<Home>;
   stores(query: string): Promise<StoreView[]>;
@@ -55,6 +57,7 @@ export class TauriFieldApi implements FieldApi {
   defaults = () => call<Defaults>("defaults");
   session = () => call<Session | null>("session");
   login = (server: string, username: string, password: string) => call<Session>("login", { server, username, password });
+  enrol = (input: string, server: string | null) => call<Session>("enrol", { input, server });
   logout = () => call<void>("logout");
   home = () => call<Home>("home");
   stores = (query: string) => call<StoreView[]>("stores", { query });

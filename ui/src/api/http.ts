@@ -4,6 +4,7 @@ import {
   ApiError,
   type Api,
   type Assignment,
+  type Enrolment,
   type FollowUp,
   type FollowUpFilter,
   type NewAction,
@@ -178,6 +179,10 @@ export class HttpApi implements Api {
 
   async createUser(user: NewUser): Promise<string | null> {
     return (await this.request<{ password?: string }>("POST", "/api/v1/users", user)).password ?? null;
+  }
+
+  enrol(user: string): Promise<Enrolment> {
+    return this.request("POST", `/api/v1/users/${encodeURIComponent(user)}/enrolments`);
   }
 
   async importUnits(file: File): Promise<number> {

@@ -207,6 +207,17 @@ export interface User {
   created_at: number;
 }
 
+/** A one-time device enrolment, shown once. */
+export interface Enrolment {
+  user_id: string;
+  code: string;
+  expires_at: number;
+  /** `fieldcheck://enrol?server=…&code=…[&ca=…]`, what the QR code holds. */
+  link: string;
+  server: string;
+  qr_svg: string;
+}
+
 export interface NewUser {
   user_id: string;
   name?: string;
@@ -261,6 +272,8 @@ export interface Api {
   users(): Promise<User[]>;
   /** Creates a user; returns the generated password when none was given. */
   createUser(user: NewUser): Promise<string | null>;
+  /** A one-time code (QR code and link) to enrol an inspector's or surveyor's device. */
+  enrol(user: string): Promise<Enrolment>;
   /** Adds or updates stores and other units from a CSV or XLSX table. */
   importUnits(file: File): Promise<number>;
   assignments(): Promise<Assignment[]>;

@@ -29,11 +29,26 @@ function FieldLogin({
   const [server, setServer] = useState("");
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
+  const [enrolment, setEnrolment] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     api.defaults().then((d) => setServer((s) => s || d.server), () => {});
   }, [api]);
+
+  const explain = (err: unknown) => {
+    const { code, message } = err as { code?: string; message?: string };
+    if (code === "network" && message?.includes("not trusted on this device")) return t("login.untrusted");
+    const known: Record<string, MessageKey> = {
+      invalid_credentials: "login.failed",
+      network: "error.network",
+      field_role_only: "login.fieldOnly",
+      invalid_enrolment: "enrol.invalid",
+      bad_enrolment: "enrol.bad",
+    };
+    const key = code ? known[code] : undefined;
+    return key ? t(key) : t("error.unknown", { message: message ?? String(err) });
+  };
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -47,34 +62,52 @@ function FieldLogin({
         await onManager(server, username, password);
       }
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      setError(
-        code === "invalid_credentials"
-          ? t("login.failed")
-          : code === "network"
-            ? t("error.network")
-            : code === "field_role_only"
-              ? t("login.fieldOnly")
-              : t("error.unknown", { message: (err as Error).message }),
-      );
+      setError(explain(err));
     } finally {
       setBusy(false);
     }
   }
+
+  async function enrol(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onSignedIn(await api.enrol(enrolment, server || null));
+    } catch (err) {
+      setError(explain(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
   return (
-    <form className="login" onSubmit={submit} aria-label={t("login.title")}>
-      <h1>{t("login.title")}</h1>
-      <p className="hint">{t("login.onceOnline")}</p>
-      <label>
-        {t("login.server")}
-        <input name="server" type="url" value={server} onChange={(e) => setServer(e.target.value)} required />
-      </label>
-      <Credentials username={username} password={password} setUsername={setUsername} setPassword={setPassword} />
+    <div className="login">
+      <form onSubmit={submit} aria-label={t("login.title")}>
+        <h1>{t("login.title")}</h1>
+        <p className="hint">{t("login.onceOnline")}</p>
+        <label>
+          {t("login.server")}
+          <input name="server" type="url" value={server} onChange={(e) => setServer(e.target.value)} required />
+        </label>
+        <Credentials username={username} password={password} setUsername={setUsername} setPassword={setPassword} />
+        <button type="submit" className="primary" disabled={busy}>
+          {t("login.submit")}
+        </button>
+      </form>
+      <form onSubmit={enrol} aria-label={t("enrol.title")}>
+        <h2>{t("enrol.title")}</h2>
+        <label>
+          {t("enrol.input")}
+          <input name="enrolment" value={enrolment} onChange={(e) => setEnrolment(e.target.value)} required autoComplete="off" />
+        </label>
+        <p className="hint">{t("enrol.hint")}</p>
+        <button type="submit" disabled={busy}>
+          {t("enrol.submit")}
+        </button>
+      </form>
       {error && <p role="alert">{error}</p>}
-      <button type="submit" className="primary" disabled={busy}>
-        {t("login.submit")}
-      </button>
-    </form>
+    </div>
   );
 }
 

@@ -80,3 +80,31 @@ describe("Admin templates", () => {
     expect(await screen.findByRole("button", { name: "Assign" })).toBeTruthy();
   });
 });
+
+describe("Admin users", () => {
+  it("makes an enrolment for a field user and shows its QR code, code and link once", async () => {
+    const users = vi.fn().mockResolvedValue([
+      { user_id: "li", name: "Li", role: "inspector", scope: "cq", disabled: false },
+      { user_id: "wang", name: "Wang", role: "manager", scope: "cq/yz", disabled: false },
+    ]);
+    const enrol = vi.fn().mockResolvedValue({
+      user_id: "li",
+      code: "AB3DE-FG7HJ",
+      expires_at: Date.UTC(2026, 10, 30, 12, 15),
+      link: "fieldcheck://enrol?server=https%3A%2F%2Ffc.example.com&code=AB3DE-FG7HJ",
+      server: "https://fc.example.com",
+      qr_svg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>',
+    });
+    renderAdmin({ templates: vi.fn().mockResolvedValue([]), users, enrol });
+    fireEvent.click(screen.getByRole("tab", { name: "Users" }));
+    const buttons = await screen.findAllByRole("button", { name: "Enrol a device" });
+    expect(buttons).toHaveLength(1);
+    fireEvent.click(buttons[0]);
+    const card = await screen.findByRole("status", { name: "Enrol a device for li" });
+    expect(enrol).toHaveBeenCalledWith("li");
+    expect(card.textContent).toContain("AB3DE-FG7HJ");
+    expect(card.textContent).toContain("fieldcheck://enrol?server=");
+    const qr = screen.getByRole("img", { name: "Enrolment QR code" });
+    expect(qr.getAttribute("src")).toMatch(/^data:image\/svg\+xml/);
+  });
+});

@@ -3,7 +3,7 @@
 // and assignments. Administrators see every tab, managers the assignments.
 
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { ApiError, latestVersions, type Api, type Published } from "../api";
+import { ApiError, latestVersions, type Api, type Enrolment, type Published } from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 
@@ -147,10 +147,48 @@ function Templates({ api }: { api: Api }) {
   );
 }
 
+/** A new enrolment, shown once: QR code, link and code. */
+function EnrolmentCard({ e }: { e: Enrolment }) {
+  const { t, locale } = useI18n();
+  const until = new Date(e.expires_at).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+  return (
+    <section className="enrolment" aria-label={t("admin.enrolFor", { user: e.user_id })} role="status">
+      <h3>{t("admin.enrolFor", { user: e.user_id })}</h3>
+      <p className="hint">{t("admin.enrolScan")}</p>
+      <img alt={t("admin.enrolQr")} width={240} height={240} src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(e.qr_svg)}`} />
+      <dl>
+        <dt>{t("admin.enrolCode")}</dt>
+        <dd>
+          <code className="code">{e.code}</code>
+        </dd>
+        <dt>{t("admin.enrolServer")}</dt>
+        <dd>
+          <code>{e.server}</code>
+        </dd>
+        <dt>{t("admin.enrolLink")}</dt>
+        <dd>
+          <code className="link">{e.link}</code>
+        </dd>
+      </dl>
+      <p>{t("admin.enrolUntil", { time: until })}</p>
+    </section>
+  );
+}
+
 function Users({ api }: { api: Api }) {
   const { t } = useI18n();
   const [error, setError] = useState<unknown>(null);
   const [made, setMade] = useState<string | null>(null);
+  const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
+  const enrol = async (user: string) => {
+    setError(null);
+    setEnrolment(null);
+    try {
+      setEnrolment(await api.enrol(user));
+    } catch (err) {
+      setError(err);
+    }
+  };
   const [list, load] = useList(useCallback(() => api.users(), [api]), setError);
 
   const add = async (e: FormEvent<HTMLFormElement>) => {
@@ -209,6 +247,7 @@ function Users({ api }: { api: Api }) {
       </form>
       {made && <p role="status">{made}</p>}
       <Problems error={error} />
+      {enrolment && <EnrolmentCard e={enrolment} />}
       <table>
         <thead>
           <tr>
@@ -216,6 +255,7 @@ function Users({ api }: { api: Api }) {
             <th>{t("admin.name")}</th>
             <th>{t("admin.role")}</th>
             <th>{t("admin.scope")}</th>
+            <th />
           </tr>
         </thead>
         <tbody>
@@ -225,6 +265,13 @@ function Users({ api }: { api: Api }) {
               <td>{u.name}</td>
               <td>{t(`role.${u.role}` as MessageKey)}</td>
               <td>{u.scope}</td>
+              <td>
+                {!u.disabled && (u.role === "inspector" || u.role === "surveyor") && (
+                  <button type="button" onClick={() => enrol(u.user_id)}>
+                    {t("admin.enrol")}
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

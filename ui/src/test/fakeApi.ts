@@ -10,7 +10,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
   for (const name of [
     "login", "logout", "queue", "detail", "returnRecord", "approve", "openAction", "media", "units", "ratings",
     "weakest", "download", "followUps", "actionStep", "satisfaction", "templates", "publishTemplate", "users",
-    "createUser", "importUnits", "assignments", "assign",
+    "createUser", "enrol", "importUnits", "assignments", "assign",
   ]) {
     base[name] = refuse(name);
   }
