@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::get;
@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
 use crate::auth::{self, Principal};
+use crate::client_ip::ClientIp;
 use crate::config::ServeConfig;
 use crate::docs::DocCache;
 use crate::error::ApiError;
@@ -425,12 +426,12 @@ impl std::fmt::Debug for LoginReply {
         (status = 429, description = "Too many failed sign-ins for this account or address; `Retry-After` says when to try again", body = ErrorBody)))]
 async fn login(
     State(app): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     body: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Json<LoginReply>, ApiError> {
     let Json(body) = body?;
     let account = throttle::Key::Account(body.username.to_lowercase());
-    let keys = [account.clone(), throttle::Key::Address(client.ip())];
+    let keys = [account.clone(), throttle::Key::Address(client)];
     if let Some(wait) = app.throttle.wait(&keys, Instant::now()) {
         return Err(ApiError::TooManyAttempts(wait));
     }

@@ -2,7 +2,7 @@
 //! (`--config`), `FIELDCHECK_*` environment variables, then flags.
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -67,6 +67,14 @@ pub struct ServeArgs {
     /// for enrolment links; else the address a request came to.
     #[arg(long, env = "FIELDCHECK_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (comma
+    /// separated addresses).
+    #[arg(
+        long = "trusted-proxy",
+        env = "FIELDCHECK_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 /// The file layer.
@@ -84,6 +92,7 @@ struct FileConfig {
     tls_key: Option<PathBuf>,
     tls_ca: Option<PathBuf>,
     public_url: Option<String>,
+    trusted_proxies: Option<Vec<IpAddr>>,
 }
 
 /// The resolved configuration.
@@ -103,6 +112,8 @@ pub struct ServeConfig {
     pub tls: Option<TlsFiles>,
     /// Where devices reach the server, for enrolment links.
     pub public_url: Option<String>,
+    /// Proxies whose `X-Forwarded-For` is believed (see client_ip.rs).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl ServeConfig {
@@ -154,6 +165,11 @@ impl ServeConfig {
                 .clone()
                 .or(file.public_url)
                 .map(|u| u.trim_end_matches('/').to_string()),
+            trusted_proxies: if args.trusted_proxies.is_empty() {
+                file.trusted_proxies.unwrap_or_default()
+            } else {
+                args.trusted_proxies.clone()
+            },
         })
     }
 
@@ -167,6 +183,7 @@ impl ServeConfig {
             tls_key: None,
             tls_ca: None,
             public_url: None,
+            trusted_proxies: Vec::new(),
         })
     }
 }
@@ -220,6 +237,7 @@ mod tests {
             tls_key: None,
             tls_ca: None,
             public_url: None,
+            trusted_proxies: Vec::new(),
         };
         let c = ServeConfig::resolve(&args).expect("config");
         assert_eq!(c.listen.port(), 9000);

@@ -5,12 +5,11 @@
 //! redeems the code for a token, so nobody types a server address or sets
 //! an environment variable. Only the code's hash is stored.
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use fieldcheck_core::records::gate::in_scope;
 use fieldcheck_core::reference::canonical_user_id;
@@ -20,6 +19,7 @@ use utoipa::ToSchema;
 
 use crate::app::{AppState, Authenticated, LoginReply, now_ms};
 use crate::auth::{self, Principal};
+use crate::client_ip::ClientIp;
 use crate::error::{ApiError, ErrorBody};
 use crate::storage::Audit;
 use crate::throttle;
@@ -197,11 +197,11 @@ pub async fn create(
         (status = 429, body = ErrorBody)))]
 pub async fn redeem(
     State(app): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     body: Result<Json<EnrolBody>, JsonRejection>,
 ) -> Result<Json<LoginReply>, ApiError> {
     let Json(body) = body?;
-    let keys = [throttle::Key::Address(client.ip())];
+    let keys = [throttle::Key::Address(client)];
     if let Some(wait) = app.throttle.wait(&keys, Instant::now()) {
         return Err(ApiError::TooManyAttempts(wait));
     }

@@ -8,6 +8,7 @@ pub mod app;
 pub mod assignments;
 pub mod auth;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod demo;
 pub mod docs;

@@ -491,14 +491,25 @@ async fn every_response_carries_the_security_headers() {
 
 /// Posts a sign-in; returns the status and the Retry-After header, if any.
 async fn sign_in(addr: &str, user: &str, password: &str) -> (u16, Option<u64>) {
+    sign_in_via(addr, user, password, None).await
+}
+
+/// A sign-in, through a proxy that says it came from `forwarded_for`.
+async fn sign_in_via(
+    addr: &str,
+    user: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> (u16, Option<u64>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let forwarded = forwarded_for.map_or(String::new(), |f| format!("X-Forwarded-For: {f}\r\n"));
     let body = format!(r#"{{"username":"{user}","password":"{password}"}}"#);
     let mut s = tokio::net::TcpStream::connect(addr)
         .await
         .expect("connects");
     s.write_all(
         format!(
-            "POST /api/v1/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST /api/v1/auth/login HTTP/1.1\r\nHost: {addr}\r\n{forwarded}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         )
         .as_bytes(),
@@ -560,4 +571,61 @@ async fn failed_sign_ins_are_throttled_per_account_and_then_per_address() {
     assert!(after > 10, "not before its free failures: {after}");
     assert!(retry.is_some_and(|s| s >= 1));
     assert_eq!(sign_in(addr, "wang", "pw-123456").await.0, 429);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_address_is_throttled_on_its_own() {
+    let dir = people();
+    let config = dir.path().join("fieldcheck.toml");
+    std::fs::write(&config, "trusted_proxies = [\"127.0.0.1\"]\n").expect("write");
+    let server = Server::start(dir.path(), Some(&config));
+    let addr = &server.addr;
+    // One client guesses many accounts through the proxy...
+    let mut held = false;
+    for i in 0..40 {
+        let (status, _) = sign_in_via(
+            addr,
+            &format!("ghost{i}"),
+            "wrong-password",
+            Some("198.51.100.7"),
+        )
+        .await;
+        if status == 429 {
+            held = true;
+            break;
+        }
+    }
+    assert!(held, "the guessing client is held back");
+    // ...and another client behind the same proxy is not slowed; nor does
+    // a forged left-most entry help the first one.
+    assert_eq!(
+        sign_in_via(addr, "wang", "pw-123456", Some("198.51.100.8"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        sign_in_via(addr, "wang", "pw-123456", Some("203.0.113.1, 198.51.100.7"))
+            .await
+            .0,
+        429
+    );
+    // Without the proxy trusted, the header changes nothing.
+    let plain = Server::start(dir.path(), None);
+    for i in 0..40 {
+        sign_in_via(
+            &plain.addr,
+            &format!("ghost{i}"),
+            "wrong-password",
+            Some(&format!("198.51.100.{i}")),
+        )
+        .await;
+    }
+    assert_eq!(
+        sign_in_via(&plain.addr, "wang", "pw-123456", Some("198.51.100.200"))
+            .await
+            .0,
+        429,
+        "a client cannot escape by naming another address"
+    );
 }

@@ -1,0 +1,101 @@
+//! The address a request came from, for throttling. Directly connected
+//! clients are who the socket says. Behind a reverse proxy every request
+//! comes from the proxy, so for a peer listed in `trusted_proxies` the
+//! address is taken from `X-Forwarded-For`: the right-most entry that is
+//! not itself a trusted proxy (entries further left are whatever the client
+//! chose to send). Without trusted proxies the header is ignored.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+
+/// The client's address, as described above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no connection address")))?;
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        Ok(ClientIp(client_ip(
+            peer,
+            &forwarded,
+            &app.config.trusted_proxies,
+        )))
+    }
+}
+
+/// The client behind `peer`, given the `X-Forwarded-For` entries and the
+/// proxies trusted.
+pub fn client_ip(peer: IpAddr, forwarded: &str, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut last = peer;
+    for entry in forwarded.rsplit(',') {
+        let Ok(ip) = entry.trim().parse::<IpAddr>() else {
+            // An entry that is not an address: nothing left of it can be
+            // trusted either.
+            return last;
+        };
+        if !trusted.contains(&ip) {
+            return ip;
+        }
+        last = ip;
+    }
+    last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let proxy = [ip("10.0.0.2"), ip("10.0.0.3")];
+        // No proxy trusted: the header is whatever the client wrote.
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), "1.2.3.4", &[]),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), "1.2.3.4", &proxy),
+            ip("203.0.113.9")
+        );
+        // Through the proxy: the right-most untrusted entry, not the
+        // client's own claim at the left.
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), "6.6.6.6, 198.51.100.7, 10.0.0.3", &proxy),
+            ip("198.51.100.7")
+        );
+        assert_eq!(client_ip(ip("10.0.0.2"), "", &proxy), ip("10.0.0.2"));
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), "junk, 198.51.100.7", &proxy),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), "198.51.100.7, junk", &proxy),
+            ip("10.0.0.2")
+        );
+    }
+}
