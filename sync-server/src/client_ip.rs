@@ -73,29 +73,28 @@ mod tests {
     #[test]
     fn forwarded_addresses_count_only_from_trusted_proxies() {
         let proxy = [ip("10.0.0.2"), ip("10.0.0.3")];
-        // No proxy trusted: the header is whatever the client wrote.
-        assert_eq!(
-            client_ip(ip("203.0.113.9"), "1.2.3.4", &[]),
-            ip("203.0.113.9")
-        );
-        assert_eq!(
-            client_ip(ip("203.0.113.9"), "1.2.3.4", &proxy),
-            ip("203.0.113.9")
-        );
-        // Through the proxy: the right-most untrusted entry, not the
-        // client's own claim at the left.
-        assert_eq!(
-            client_ip(ip("10.0.0.2"), "6.6.6.6, 198.51.100.7, 10.0.0.3", &proxy),
-            ip("198.51.100.7")
-        );
-        assert_eq!(client_ip(ip("10.0.0.2"), "", &proxy), ip("10.0.0.2"));
-        assert_eq!(
-            client_ip(ip("10.0.0.2"), "junk, 198.51.100.7", &proxy),
-            ip("198.51.100.7")
-        );
-        assert_eq!(
-            client_ip(ip("10.0.0.2"), "198.51.100.7, junk", &proxy),
-            ip("10.0.0.2")
-        );
+        for (peer, forwarded, trusted, client) in [
+            // No proxy trusted, or not from one: the header is whatever
+            // the client wrote.
+            ("203.0.113.9", "1.2.3.4", &[][..], "203.0.113.9"),
+            ("203.0.113.9", "1.2.3.4", &proxy[..], "203.0.113.9"),
+            // Through the proxy: the right-most untrusted entry, not the
+            // client's own claim at the left.
+            (
+                "10.0.0.2",
+                "6.6.6.6, 198.51.100.7, 10.0.0.3",
+                &proxy[..],
+                "198.51.100.7",
+            ),
+            ("10.0.0.2", "", &proxy[..], "10.0.0.2"),
+            ("10.0.0.2", "junk, 198.51.100.7", &proxy[..], "198.51.100.7"),
+            ("10.0.0.2", "198.51.100.7, junk", &proxy[..], "10.0.0.2"),
+        ] {
+            assert_eq!(
+                client_ip(ip(peer), forwarded, trusted),
+                ip(client),
+                "{forwarded}"
+            );
+        }
     }
 }
