@@ -185,6 +185,9 @@ struct Revoke {
     ca: Option<String>,
 }
 
+/// A token with less than this left is exchanged for a fresh one at start.
+const REFRESH_WITHIN: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// How long the app waits for the server when signing in or out.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -205,6 +208,7 @@ fn random_id(prefix: &str) -> String {
 #[derive(Deserialize)]
 struct TokenReply {
     token: String,
+    expires_at: i64,
     user: String,
     role: String,
     scope: String,
@@ -424,8 +428,9 @@ impl App {
         Ok(id)
     }
 
-    async fn start(&self, session: Session) {
+    async fn start(&self, mut session: Session) {
         self.revoke_pending().await;
+        self.refresh_if_due(&mut session).await;
         let tls = tls_for(session.ca.as_deref());
         let config = SyncConfig {
             tls,
@@ -517,6 +522,8 @@ impl App {
             serde_json::to_string(&session).map_err(|e| AppError::new("storage", e.to_string()))?;
         self.put_meta("session", Some(&json)).await?;
         self.put_meta("token", Some(&session.token)).await?;
+        self.put_meta("token_expires_at", Some(&reply.expires_at.to_string()))
+            .await?;
         self.put_meta("operator_ca", session.ca.as_deref()).await?;
         self.start(session.clone()).await;
         Ok(session)
@@ -544,6 +551,41 @@ impl App {
             self.revoke_pending().await;
         }
         Ok(())
+    }
+
+    /// Exchanges the token for a fresh one when it has less than
+    /// [`REFRESH_WITHIN`] left and the server can be reached; offline, the
+    /// old token goes on until the next start.
+    async fn refresh_if_due(&self, session: &mut Session) {
+        let expires_at = self
+            .meta("token_expires_at")
+            .await
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse::<i64>().ok());
+        let due = expires_at.is_some_and(|t| t - now_ms() < REFRESH_WITHIN.as_millis() as i64);
+        if !due {
+            return;
+        }
+        let Ok(http) = tls_for(session.ca.as_deref()).http(Some(Duration::from_secs(5))) else {
+            return;
+        };
+        let sent = http
+            .post(format!("{}/api/v1/auth/refresh", session.server))
+            .bearer_auth(&session.token)
+            .send()
+            .await;
+        let Ok(res) = sent else { return };
+        let Ok(reply) = res.error_for_status().map(|r| r.json::<TokenReply>()) else {
+            return;
+        };
+        let Ok(reply) = reply.await else { return };
+        if self.put_meta("token", Some(&reply.token)).await.is_ok() {
+            let _ = self
+                .put_meta("token_expires_at", Some(&reply.expires_at.to_string()))
+                .await;
+            session.token = reply.token;
+        }
     }
 
     /// Revokes a signed-out token on its server if one is waiting; keeps

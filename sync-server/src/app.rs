@@ -261,6 +261,7 @@ fn router(state: AppState) -> Router {
         .routes(routes!(health))
         .routes(routes!(login))
         .routes(routes!(logout))
+        .routes(routes!(refresh))
         .routes(routes!(enrol::redeem))
         .routes(routes!(enrol::create))
         .routes(routes!(ratings::ratings))
@@ -468,6 +469,36 @@ async fn logout(
         .revoke_token(&auth::token_hash(&who.token), now_ms())
         .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Exchanges a live token for a new one with a fresh lifetime
+/// (`token_ttl_hours`, 30 days by default); the old one stops working.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = LoginReply), (status = 401, description = "Not signed in", body = ErrorBody)))]
+async fn refresh(
+    State(app): State<AppState>,
+    who: Authenticated,
+) -> Result<Json<LoginReply>, ApiError> {
+    let (token, new_hash) = auth::new_token().map_err(|e| ApiError::Internal(e.into()))?;
+    let now = now_ms();
+    let expires_at = now + app.config.token_ttl.as_millis() as i64;
+    let p = who.principal;
+    app.storage
+        .rotate_token(
+            &auth::token_hash(&who.token),
+            &new_hash,
+            &p.user_id,
+            now,
+            expires_at,
+        )
+        .await?;
+    Ok(Json(LoginReply {
+        token,
+        expires_at,
+        user: p.user_id,
+        role: p.role.as_str().to_string(),
+        scope: p.scope,
+    }))
 }
 
 /// A request with a live token, from `Authorization: Bearer` or `?token=`.

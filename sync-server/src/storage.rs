@@ -361,6 +361,34 @@ impl Storage {
         Ok(())
     }
 
+    /// Replaces a live token with a new one, in one transaction.
+    pub async fn rotate_token(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        user_id: &str,
+        now_ms: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(old_hash)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(new_hash)
+            .bind(user_id)
+            .bind(now_ms)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Keeps a new enrolment code (its hash), with the audit entry.
     pub async fn insert_enrolment(
         &self,

@@ -629,3 +629,31 @@ async fn behind_a_trusted_proxy_each_client_address_is_throttled_on_its_own() {
         "a client cannot escape by naming another address"
     );
 }
+
+#[tokio::test]
+async fn a_token_is_refreshed_for_a_new_one_and_the_old_one_stops() {
+    let dir = people();
+    let server = Server::start(dir.path(), None);
+    let addr = &server.addr;
+    let old = login(addr, "li", "pw-123456").await;
+    let (status, body) = http(addr, "POST", "/api/v1/auth/refresh", Some(&old), None).await;
+    assert_eq!(status, 200, "{body}");
+    let reply: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let new = reply["token"].as_str().expect("token");
+    assert_ne!(new, old);
+    assert!(reply["expires_at"].as_i64().is_some_and(|t| t > 0));
+    assert_eq!(
+        http(addr, "GET", "/api/v1/units", Some(new), None).await.0,
+        200
+    );
+    assert_eq!(
+        http(addr, "GET", "/api/v1/units", Some(&old), None).await.0,
+        401
+    );
+    assert_eq!(
+        http(addr, "POST", "/api/v1/auth/refresh", Some(&old), None)
+            .await
+            .0,
+        401
+    );
+}

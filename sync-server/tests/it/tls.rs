@@ -71,7 +71,11 @@ async fn over_tls_a_device_signs_in_syncs_uploads_and_keeps_its_session() {
     );
     std::fs::write(
         &config,
-        format!("tls_cert = {:?}\ntls_key = {:?}\n", cert, key),
+        // Tokens of a day: a restarted app exchanges its token at start.
+        format!(
+            "tls_cert = {:?}\ntls_key = {:?}\ntoken_ttl_hours = 24\n",
+            cert, key
+        ),
     )
     .expect("write");
     let t = template();
@@ -128,6 +132,10 @@ async fn over_tls_a_device_signs_in_syncs_uploads_and_keeps_its_session() {
     let phone = App::open(&phone_dir).await.expect("reopen");
     let kept = phone.session().await.expect("still signed in");
     assert!(!kept.token.is_empty());
+    assert_ne!(
+        kept.token, session.token,
+        "a token near its end was refreshed"
+    );
     phone
         .answer(&form.doc_id, "a2", serde_json::json!("pass"), None)
         .await
