@@ -351,14 +351,7 @@ impl Storage {
         now_ms: i64,
         expires_at: i64,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(now_ms)
-            .bind(expires_at)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        insert_token(&self.pool, token_hash, user_id, now_ms, expires_at).await
     }
 
     /// Replaces a live token with a new one, in one transaction.
@@ -378,13 +371,7 @@ impl Storage {
         .bind(now_ms)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(new_hash)
-            .bind(user_id)
-            .bind(now_ms)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?;
+        insert_token(&mut *tx, new_hash, user_id, now_ms, expires_at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -457,6 +444,23 @@ impl Storage {
 
 /// Inserts an audit entry inside the caller's transaction, so the entry and
 /// the write it records commit together.
+async fn insert_token<'e>(
+    e: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    token_hash: &str,
+    user_id: &str,
+    now_ms: i64,
+    expires_at: i64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now_ms)
+        .bind(expires_at)
+        .execute(e)
+        .await?;
+    Ok(())
+}
+
 pub async fn insert_audit(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     entry: &Audit,
