@@ -24,7 +24,7 @@ use crate::docs::DocCache;
 use crate::error::ApiError;
 use crate::error::ErrorBody;
 use crate::materialise::{self, Templates};
-use crate::media::{self, DirMediaStore};
+use crate::media::{self, DbMediaStore, DirMediaStore, Media};
 use crate::openapi;
 use crate::storage::{CHANGES_CHANNEL, DocMeta, Engine, Notice, Storage};
 use crate::throttle::{self, Throttle};
@@ -60,7 +60,7 @@ pub struct AppState {
     pub docs: DocCache,
     pub hub: broadcast::Sender<HubEvent>,
     pub config: Arc<ServeConfig>,
-    pub media: DirMediaStore,
+    pub media: Media,
     /// Published templates, parsed once.
     pub templates: Templates,
     /// Failed sign-ins, by account and by client address.
@@ -97,11 +97,15 @@ impl Application {
         tokio::fs::create_dir_all(&config.data_dir).await?;
         let storage = Storage::open(&config.database_url()).await?;
         let (hub, _) = broadcast::channel(4096);
+        let media = match storage.engine() {
+            Engine::Sqlite => Media::Dir(DirMediaStore::new(config.data_dir.join("media"))),
+            Engine::Postgres => Media::Db(DbMediaStore::new(storage.pool().clone())),
+        };
         let state = AppState {
             docs: DocCache::new(storage.clone(), config.cache_docs),
             storage,
             hub,
-            media: DirMediaStore::new(config.data_dir.join("media")),
+            media,
             templates: Templates::default(),
             throttle: Arc::default(),
             ca_fingerprint: match &config.tls {
@@ -181,11 +185,23 @@ impl Application {
 /// Keeps the derived tables in step with the documents: after every stored
 /// change, and every few seconds for templates published from the command
 /// line. A failure is logged and retried; the cursor keeps its place.
+///
+/// With PostgreSQL, one replica materialises at a time: the one holding a
+/// session advisory lock. The others wait and try for it every few seconds;
+/// when the holder dies its connection closes, the lock goes with it, and
+/// another replica takes over from the shared cursor.
 async fn materialise_continuously(state: AppState) {
     let mut events = state.hub.subscribe();
+    let mut lock = MaterialiserLock::default();
     loop {
-        if let Err(e) =
-            materialise::catch_up(&state.storage, &state.docs, &state.templates, |_, _| {}).await
+        let leading = match state.storage.engine() {
+            Engine::Sqlite => true,
+            Engine::Postgres => lock.hold(&state.config.database_url()).await,
+        };
+        if leading
+            && let Err(e) =
+                materialise::catch_up(&state.storage, &state.docs, &state.templates, |_, _| {})
+                    .await
         {
             tracing::error!(error = %e, "materialising failed; will retry");
         }
@@ -205,6 +221,57 @@ async fn materialise_continuously(state: AppState) {
             }
             () = tokio::time::sleep(Duration::from_secs(5)) => {}
         }
+    }
+}
+
+/// The advisory lock key of the materialiser: "fcmat" in ASCII.
+const MATERIALISER_LOCK: i64 = 0x66_636d_6174;
+
+/// A connection of its own that holds (or tries for) the materialiser's
+/// advisory lock. Pooled connections would keep the lock when they go back
+/// to the pool.
+#[derive(Default)]
+struct MaterialiserLock {
+    conn: Option<sqlx::postgres::PgConnection>,
+    held: bool,
+}
+
+impl MaterialiserLock {
+    /// Whether this replica holds the lock, taking it if it is free.
+    async fn hold(&mut self, url: &str) -> bool {
+        use sqlx::Connection;
+        if let Some(c) = self.conn.as_mut()
+            && c.ping().await.is_err()
+        {
+            if self.held {
+                tracing::warn!("the materialiser lock's connection broke; taking it again");
+            }
+            *self = MaterialiserLock::default();
+        }
+        if self.held {
+            return true;
+        }
+        if self.conn.is_none() {
+            match sqlx::postgres::PgConnection::connect(url).await {
+                Ok(c) => self.conn = Some(c),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no connection for the materialiser lock");
+                    return false;
+                }
+            }
+        }
+        let Some(c) = self.conn.as_mut() else {
+            return false;
+        };
+        let got: Result<bool, _> = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(MATERIALISER_LOCK)
+            .fetch_one(c)
+            .await;
+        self.held = got.unwrap_or(false);
+        if self.held {
+            tracing::info!("this replica materialises");
+        }
+        self.held
     }
 }
 

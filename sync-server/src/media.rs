@@ -54,6 +54,155 @@ pub trait MediaStore: Send + Sync + std::fmt::Debug {
     ) -> impl std::future::Future<Output = std::io::Result<Vec<u8>>> + Send;
 }
 
+/// Where this server keeps media: its data folder with the embedded engine,
+/// the database with PostgreSQL (so that every replica finds every file).
+#[derive(Debug, Clone)]
+pub enum Media {
+    Dir(DirMediaStore),
+    Db(DbMediaStore),
+}
+
+impl MediaStore for Media {
+    async fn partial_len(&self, hash: &str) -> std::io::Result<u64> {
+        match self {
+            Media::Dir(m) => m.partial_len(hash).await,
+            Media::Db(m) => m.partial_len(hash).await,
+        }
+    }
+
+    async fn append(&self, hash: &str, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Media::Dir(m) => m.append(hash, bytes).await,
+            Media::Db(m) => m.append(hash, bytes).await,
+        }
+    }
+
+    async fn partial_hash(&self, hash: &str) -> std::io::Result<String> {
+        match self {
+            Media::Dir(m) => m.partial_hash(hash).await,
+            Media::Db(m) => m.partial_hash(hash).await,
+        }
+    }
+
+    async fn finish(&self, hash: &str) -> std::io::Result<()> {
+        match self {
+            Media::Dir(m) => m.finish(hash).await,
+            Media::Db(m) => m.finish(hash).await,
+        }
+    }
+
+    async fn discard(&self, hash: &str) -> std::io::Result<()> {
+        match self {
+            Media::Dir(m) => m.discard(hash).await,
+            Media::Db(m) => m.discard(hash).await,
+        }
+    }
+
+    async fn read(&self, hash: &str) -> std::io::Result<Vec<u8>> {
+        match self {
+            Media::Dir(m) => m.read(hash).await,
+            Media::Db(m) => m.read(hash).await,
+        }
+    }
+}
+
+/// Media in the database: chunks at their offsets while uploading, one row
+/// once verified.
+#[derive(Debug, Clone)]
+pub struct DbMediaStore {
+    pool: sqlx::AnyPool,
+}
+
+impl DbMediaStore {
+    pub fn new(pool: sqlx::AnyPool) -> DbMediaStore {
+        DbMediaStore { pool }
+    }
+
+    async fn chunks(&self, hash: &str) -> std::io::Result<Vec<u8>> {
+        let rows = sqlx::query("SELECT bytes FROM media_chunks WHERE hash = $1 ORDER BY at")
+            .bind(hash)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(io)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.extend(r.try_get::<Vec<u8>, _>("bytes").map_err(io)?);
+        }
+        Ok(out)
+    }
+}
+
+fn io(e: sqlx::Error) -> std::io::Error {
+    std::io::Error::other(e)
+}
+
+impl MediaStore for DbMediaStore {
+    async fn partial_len(&self, hash: &str) -> std::io::Result<u64> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(LENGTH(bytes)), 0) AS BIGINT) AS n FROM media_chunks WHERE hash = $1",
+        )
+        .bind(hash)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(io)?;
+        Ok(row.try_get::<i64, _>("n").map_err(io)? as u64)
+    }
+
+    async fn append(&self, hash: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let at = self.partial_len(hash).await?;
+        sqlx::query("INSERT INTO media_chunks (hash, at, bytes) VALUES ($1, $2, $3)")
+            .bind(hash)
+            .bind(at as i64)
+            .bind(bytes.to_vec())
+            .execute(&self.pool)
+            .await
+            .map_err(io)?;
+        Ok(())
+    }
+
+    async fn partial_hash(&self, hash: &str) -> std::io::Result<String> {
+        Ok(blake3::hash(&self.chunks(hash).await?).to_hex().to_string())
+    }
+
+    async fn finish(&self, hash: &str) -> std::io::Result<()> {
+        let bytes = self.chunks(hash).await?;
+        let mut tx = self.pool.begin().await.map_err(io)?;
+        sqlx::query(
+            "INSERT INTO media_blobs (hash, bytes) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
+        )
+        .bind(hash)
+        .bind(bytes)
+        .execute(&mut *tx)
+        .await
+        .map_err(io)?;
+        sqlx::query("DELETE FROM media_chunks WHERE hash = $1")
+            .bind(hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(io)?;
+        tx.commit().await.map_err(io)
+    }
+
+    async fn discard(&self, hash: &str) -> std::io::Result<()> {
+        sqlx::query("DELETE FROM media_chunks WHERE hash = $1")
+            .bind(hash)
+            .execute(&self.pool)
+            .await
+            .map_err(io)?;
+        Ok(())
+    }
+
+    async fn read(&self, hash: &str) -> std::io::Result<Vec<u8>> {
+        let row = sqlx::query("SELECT bytes FROM media_blobs WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(io)?
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+        row.try_get::<Vec<u8>, _>("bytes").map_err(io)
+    }
+}
+
 /// Media in a directory: `partial/<hash>` while uploading, `<aa>/<hash>` after.
 #[derive(Debug, Clone)]
 pub struct DirMediaStore {

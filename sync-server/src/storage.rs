@@ -451,13 +451,15 @@ async fn insert_token<'e>(
     now_ms: i64,
     expires_at: i64,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(now_ms)
-        .bind(expires_at)
-        .execute(e)
-        .await?;
+    sqlx::query(
+        "INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now_ms)
+    .bind(expires_at)
+    .execute(e)
+    .await?;
     Ok(())
 }
 

@@ -5,8 +5,8 @@ use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
 use super::support::{
-    Device, Server, actor, device_with_audit, http, login, logout, open, people, pg_database,
-    submitted_audit, template, try_login,
+    Device, Server, actor, device_with_audit, http, http_raw, login, logout, open, people,
+    pg_database, record_with_media, submitted_audit, template, try_login,
 };
 
 #[tokio::test]
@@ -656,4 +656,116 @@ async fn a_token_is_refreshed_for_a_new_one_and_the_old_one_stops() {
             .0,
         401
     );
+}
+
+/// Two replicas on one PostgreSQL database, each with its own data folder:
+/// a photo uploaded through one is served by the other; one replica
+/// materialises at a time, and when it is killed the other takes over.
+#[tokio::test]
+async fn replicas_share_media_and_one_materialiser_hands_over_when_killed() {
+    if std::env::var_os("FIELDCHECK_TEST_POSTGRES").is_none() {
+        return;
+    }
+    let dir = people();
+    let t = template();
+    let mut a = Server::start(dir.path(), None);
+    // A takes the materialiser's lock at start; B, started after, waits.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let own = tempfile::tempdir().expect("tmp");
+    let b = Server::replica(own.path(), dir.path());
+
+    let li = login(&b.addr, "li", "pw-123456").await;
+    let photo: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+    let h = blake3::hash(&photo).to_hex().to_string();
+    record_with_media(&b.addr, &li, "li", "audit-rm", &[(&photo, "image/jpeg")]).await;
+    let opened = http(
+        &b.addr,
+        "POST",
+        &format!("/api/v1/media/{h}"),
+        Some(&li),
+        Some(&format!(
+            r#"{{"size":{},"mime":"image/jpeg"}}"#,
+            photo.len()
+        )),
+    )
+    .await;
+    assert_eq!(opened.0, 200, "{}", opened.1);
+    let (status, _) = http_raw(
+        &b.addr,
+        "PATCH",
+        &format!("/api/v1/media/{h}"),
+        Some(&li),
+        &[("Upload-Offset", "0")],
+        &photo,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let wang_a = login(&a.addr, "wang", "pw-123456").await;
+    let (status, got) = http_raw(
+        &a.addr,
+        "GET",
+        &format!("/api/v1/media/{h}"),
+        Some(&wang_a),
+        &[],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, got.len()),
+        (200, photo.len()),
+        "served by the other replica"
+    );
+    assert_eq!(got, photo);
+
+    // The queue counts what the materialiser wrote, read through B.
+    let wang_b = login(&b.addr, "wang", "pw-123456").await;
+    let queued = |n: i64| {
+        let (addr, token) = (b.addr.clone(), wang_b.clone());
+        async move {
+            for _ in 0..150 {
+                let (_, body) = http(&addr, "GET", "/api/v1/records", Some(&token), None).await;
+                let total =
+                    serde_json::from_str::<serde_json::Value>(&body).expect("json")["total"]
+                        .as_i64();
+                if total == Some(n) {
+                    return true;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            false
+        }
+    };
+    let mut first = device_with_audit(&t, "audit-rq1").await;
+    first.sync(&b.addr, &li).await;
+    assert!(queued(1).await, "materialised while A leads");
+    assert_eq!(
+        advisory_locks(dir.path()),
+        1,
+        "one materialiser of two replicas"
+    );
+
+    // A dies without a word; B takes the lock and catches up.
+    a.kill9();
+    let mut second = device_with_audit(&t, "audit-rq2").await;
+    second.sync(&b.addr, &li).await;
+    assert!(queued(2).await, "B took over the materialiser");
+    assert_eq!(advisory_locks(dir.path()), 1);
+}
+
+/// Advisory locks held in the database of a test data folder.
+fn advisory_locks(data_dir: &std::path::Path) -> usize {
+    let base = std::env::var("FIELDCHECK_TEST_POSTGRES").expect("postgres");
+    let out = std::process::Command::new("psql")
+        .arg(format!("{base}/{}", pg_database(data_dir)))
+        .args([
+            "-tAc",
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        ])
+        .output()
+        .expect("psql runs");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("a count")
 }

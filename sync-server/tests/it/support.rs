@@ -97,6 +97,35 @@ impl Server {
         if let Some(c) = config {
             cmd.arg("--config").arg(c);
         }
+        Server::launch(cmd)
+    }
+
+    /// Another replica of the deployment in `shared`: its own data folder
+    /// `own`, the same PostgreSQL database.
+    pub fn replica(own: &Path, shared: &Path) -> Server {
+        let db = storage_args(shared)
+            .windows(2)
+            .find(|w| w[0] == "--database")
+            .map(|w| w[1].clone())
+            .expect("replicas need PostgreSQL");
+        let mut cmd = Command::new(bin());
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(own)
+            .arg("--database")
+            .arg(db);
+        Server::launch(cmd)
+    }
+
+    /// Starts the server on a given address.
+    pub fn start_on(data_dir: &Path, addr: &str) -> Server {
+        let mut cmd = Command::new(bin());
+        cmd.args(["serve", "--listen", addr])
+            .args(storage_args(data_dir));
+        Server::launch(cmd)
+    }
+
+    /// Runs `cmd` and waits for the address it prints first.
+    fn launch(mut cmd: Command) -> Server {
         let stderr = if std::env::var_os("FIELDCHECK_TEST_SERVER_LOG").is_some() {
             Stdio::inherit()
         } else {
@@ -107,9 +136,8 @@ impl Server {
             .stderr(stderr)
             .spawn()
             .expect("server starts");
-        let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        BufReader::new(stdout)
+        BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut line)
             .expect("server prints its address");
         let addr = line
@@ -120,25 +148,6 @@ impl Server {
             .to_string();
         assert!(addr.contains(':'), "unexpected first line: {line}");
         Server { child, addr }
-    }
-
-    /// Starts the server on a given address.
-    pub fn start_on(data_dir: &Path, addr: &str) -> Server {
-        let mut child = Command::new(bin())
-            .args(["serve", "--listen", addr])
-            .args(storage_args(data_dir))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("server prints its address");
-        Server {
-            child,
-            addr: addr.to_string(),
-        }
     }
 
     /// SIGKILL: no shutdown, no flush.
