@@ -158,10 +158,11 @@ async fn over_tls_a_device_signs_in_syncs_uploads_and_keeps_its_session() {
         .expect("fetched");
     assert_eq!(fetched, photo);
     let hsts = http
-        .get(format!("{base}/api/v1/health"))
+        .get(format!("{base}/health"))
         .send()
         .await
         .expect("health");
+    assert_eq!(hsts.status().as_u16(), 200);
     assert!(
         hsts.headers().contains_key("strict-transport-security"),
         "HSTS on TLS"
