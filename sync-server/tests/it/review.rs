@@ -215,26 +215,11 @@ async fn the_printable_report_shows_scores_failures_and_photos_in_either_languag
     let addr = server.addr.clone();
     let li = login(&addr, "li", "pw-123456").await;
 
-    // A photo of the failed item, uploaded, and the audit that shows it.
+    // The audit, with a photo of the failed item; the photo is uploaded
+    // once the audit is on the server (the server takes a file only for a
+    // record that references it).
     let photo: Vec<u8> = (0..5_000u32).map(|i| (i % 251) as u8).collect();
     let hash = blake3::hash(&photo).to_hex().to_string();
-    let open = format!(r#"{{"size":{},"mime":"image/png"}}"#, photo.len());
-    assert_eq!(
-        post(&addr, &li, &format!("/api/v1/media/{hash}"), &open)
-            .await
-            .0,
-        200
-    );
-    let (status, _) = http_raw(
-        &addr,
-        "PATCH",
-        &format!("/api/v1/media/{hash}"),
-        Some(&li),
-        &[("Upload-Offset", "0")],
-        &photo,
-    )
-    .await;
-    assert_eq!(status, 200);
     let who = |ms| actor("li", Role::Inspector, ms);
     let mut r = Record::create(&t, "rp-1", "cq/yz/001", &who(1_000)).expect("create");
     for (i, item) in ["a1", "a2", "a3", "a4", "b1", "b2", "b3"]
@@ -261,6 +246,23 @@ async fn the_printable_report_shows_scores_failures_and_photos_in_either_languag
     device.docs.0.insert("rp-1".into(), r.into_doc());
     device.changed(None, "rp-1").await;
     device.sync(&addr, &li).await;
+    let open = format!(r#"{{"size":{},"mime":"image/png"}}"#, photo.len());
+    assert_eq!(
+        post(&addr, &li, &format!("/api/v1/media/{hash}"), &open)
+            .await
+            .0,
+        200
+    );
+    let (status, _) = http_raw(
+        &addr,
+        "PATCH",
+        &format!("/api/v1/media/{hash}"),
+        Some(&li),
+        &[("Upload-Offset", "0")],
+        &photo,
+    )
+    .await;
+    assert_eq!(status, 200);
 
     let wang = login(&addr, "wang", "pw-123456").await;
     let (status, zh) = http(
