@@ -443,6 +443,12 @@ impl App {
         *self.session.lock().await = Some(session);
     }
 
+    /// The server this device last signed in to or enrolled with: kept
+    /// after sign-out, so the sign-in page starts from it.
+    pub async fn last_server(&self) -> Option<String> {
+        self.meta("last_server").await.ok().flatten()
+    }
+
     /// Who is signed in, if anyone.
     pub async fn session(&self) -> Option<Session> {
         self.session.lock().await.clone()
@@ -521,6 +527,7 @@ impl App {
         let json =
             serde_json::to_string(&session).map_err(|e| AppError::new("storage", e.to_string()))?;
         self.put_meta("session", Some(&json)).await?;
+        self.put_meta("last_server", Some(&session.server)).await?;
         self.put_meta("token", Some(&session.token)).await?;
         self.put_meta("token_expires_at", Some(&reply.expires_at.to_string()))
             .await?;

@@ -15,16 +15,21 @@ type Result<T> = std::result::Result<T, AppError>;
 /// What the sign-in page starts from.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Defaults {
-    /// `$FIELDCHECK_SERVER`, else the local demo server.
+    /// The server this device last signed in to, else `$FIELDCHECK_SERVER`
+    /// (development), else the local demo server.
     pub server: String,
 }
 
+/// The server the environment names, for development.
+fn env_server() -> String {
+    std::env::var("FIELDCHECK_SERVER").unwrap_or_else(|_| "http://127.0.0.1:8080".into())
+}
+
 #[tauri::command]
-fn defaults() -> Defaults {
-    Defaults {
-        server: std::env::var("FIELDCHECK_SERVER")
-            .unwrap_or_else(|_| "http://127.0.0.1:8080".into()),
-    }
+async fn defaults(app: State<'_, App>) -> Result<Defaults> {
+    Ok(Defaults {
+        server: app.last_server().await.unwrap_or_else(env_server),
+    })
 }
 
 #[tauri::command]
@@ -147,7 +152,7 @@ async fn login_from_env(app: &App) {
         tracing::warn!("FIELDCHECK_LOGIN is not user:password");
         return;
     };
-    if let Err(e) = app.login(&defaults().server, user, password, None).await {
+    if let Err(e) = app.login(&env_server(), user, password, None).await {
         tracing::warn!(error = %e, "signing in from FIELDCHECK_LOGIN failed");
     }
 }

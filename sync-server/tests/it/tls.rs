@@ -177,6 +177,11 @@ async fn over_tls_a_device_signs_in_syncs_uploads_and_keeps_its_session() {
         .await
         .expect("request");
     assert_eq!(after.status().as_u16(), 401, "the token was revoked");
+    assert_eq!(
+        phone.last_server().await.as_deref(),
+        Some(base.as_str()),
+        "the sign-in page starts from the server it knows"
+    );
     drop(server);
 }
 

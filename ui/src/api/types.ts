@@ -137,6 +137,7 @@ export type Refusal = { doc_id: string, reason: string, };
 
 export type Defaults = { 
 /**
- * `$FIELDCHECK_SERVER`, else the local demo server.
+ * The server this device last signed in to, else `$FIELDCHECK_SERVER`
+ * (development), else the local demo server.
  */
 server: string, };
