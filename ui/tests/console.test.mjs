@@ -105,7 +105,13 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
 
   // Filter: one inspector's submitted audits.
   await page.getByLabel("检查员").fill("inspector");
-  await page.locator("tbody tr").first().waitFor();
+  // The unfiltered rows stay on screen until the filtered answer comes.
+  await page
+    .waitForFunction(() => {
+      const cells = [...document.querySelectorAll("tbody tr td:nth-child(3)")];
+      return cells.length > 0 && cells.every((c) => c.textContent === "inspector");
+    }, null, { timeout: 15_000 })
+    .catch(() => {});
   const authors = await page.locator("tbody tr td:nth-child(3)").allTextContents();
   assert.ok(authors.length >= 1 && authors.every((a) => a === "inspector"), authors.join(","));
   await page.screenshot({ path: join(shots, "console-1-queue.png") });
