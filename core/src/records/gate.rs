@@ -722,29 +722,34 @@ impl Walk<'_> {
     }
 
     /// New values in `obj` that no patch showed: values that lost a
-    /// conflict. Inside an object the changes created, only their shape
-    /// matters (the object was written under its parent's rule); elsewhere
-    /// they are writes like any other.
+    /// conflict, and anything written inside an object that is itself
+    /// hidden (it lost a conflict, or was deleted), which shows again if
+    /// what hides it goes. Inside an object the changes created, only their
+    /// shape matters (the object was written under its parent's rule);
+    /// elsewhere they are writes like any other.
     fn hidden(&mut self, obj: &ExId) -> Result<(), Refusal> {
         let after = self.after;
-        let mut conflicted: Vec<Prop> = Vec::new();
+        let (base, visible) = path_of(after, obj)?;
+        // In a visible object, a new value shows in a patch unless it lost
+        // a conflict; in a hidden one, nothing shows.
+        let mut props: Vec<Prop> = Vec::new();
         match after.object_type(obj) {
-            Ok(ObjType::Map) => conflicted.extend(
+            Ok(ObjType::Map) => props.extend(
                 after
                     .map_range(obj, ..)
-                    .filter(|i| i.conflict)
+                    .filter(|i| i.conflict || !visible)
                     .map(|i| Prop::Map(i.key.to_string())),
             ),
-            Ok(ObjType::List) => conflicted.extend(
+            Ok(ObjType::List) => props.extend(
                 after
                     .list_range(obj, ..)
-                    .filter(|i| i.conflict)
+                    .filter(|i| i.conflict || !visible)
                     .map(|i| Prop::Seq(i.index)),
             ),
             // Text objects were refused where they were put.
             Ok(_) | Err(_) => return Ok(()),
         }
-        for prop in conflicted {
+        for prop in props {
             let unseen = after
                 .get_all(obj, prop.clone())
                 .unwrap_or_default()
@@ -753,7 +758,7 @@ impl Walk<'_> {
             if !unseen {
                 continue;
             }
-            let mut path = path_of(after, obj)?;
+            let mut path = base.clone();
             path.push(Seg::from(&prop));
             if self.ctx.new_ops.wrote(obj) || self.created.contains(obj) {
                 self.shape_only(obj, path, prop)?;
@@ -793,14 +798,21 @@ impl Walk<'_> {
     }
 }
 
-/// The path from the root to `obj`, through hidden values too.
-fn path_of(doc: &AutoCommit, obj: &ExId) -> Result<Vec<Seg>, Refusal> {
-    let mut path: Vec<Seg> = match doc.parents(obj) {
-        Ok(parents) => parents.map(|p| Seg::from(&p.prop)).collect(),
-        Err(_) => return refuse(rule::SHAPE, None, "an object outside the record"),
+/// The path from the root to `obj`, through hidden values too, and
+/// whether every step of it is visible.
+fn path_of(doc: &AutoCommit, obj: &ExId) -> Result<(Vec<Seg>, bool), Refusal> {
+    let Ok(parents) = doc.parents(obj) else {
+        return refuse(rule::SHAPE, None, "an object outside the record");
     };
+    let mut visible = true;
+    let mut path: Vec<Seg> = parents
+        .map(|p| {
+            visible &= p.visible;
+            Seg::from(&p.prop)
+        })
+        .collect();
     path.reverse();
-    Ok(path)
+    Ok((path, visible))
 }
 
 /// The objects a patch inside a created object creates in turn.

@@ -1191,3 +1191,51 @@ fn a_value_hidden_by_a_conflict_is_checked_like_any_other() {
         Ok(())
     );
 }
+
+#[test]
+fn a_write_inside_an_object_a_conflict_hides_is_checked_too() {
+    // Two of li's devices answer the same item at once: two answer
+    // objects, one hidden behind the other.
+    let t = template();
+    let r = Record::create(&t, "r1", "cq/yz/001", &li()).expect("create");
+    let mut one = after(&r, &li(), |r, a| {
+        r.answer(&t, a, "sign", AnswerValue::Pass, None)
+            .expect("answer")
+    })
+    .doc()
+    .clone();
+    let mut two = after(&r, &li(), |r, a| {
+        r.answer(&t, a, "sign", AnswerValue::Fail, None)
+            .expect("answer")
+    })
+    .doc()
+    .clone();
+    one.merge(&mut two).expect("merge");
+    let stored = one;
+    let answers = obj(&stored, &["answers"]);
+    let both = stored.get_all(&answers, "sign").expect("read");
+    assert_eq!(both.len(), 2, "a conflict");
+    let shown = stored.get(&answers, "sign").expect("read").expect("sign").1;
+    let hidden = both
+        .iter()
+        .map(|(_, id)| id.clone())
+        .find(|id| *id != shown)
+        .expect("a hidden answer");
+    // A manager writes a note inside the hidden answer: no patch shows it.
+    let mut w = stored.clone().fork();
+    w.set_author(Some(Author::from(b"wang".to_vec())));
+    w.put(&hidden, "note", "by wang").expect("put");
+    w.commit();
+    let mut changed = stored.clone();
+    changed.merge(&mut w).expect("merge");
+    let (h0, h1) = (stored.clone().get_heads(), changed.get_heads());
+    assert!(changed.diff(&h0, &h1).is_empty(), "no patch shows it");
+    let refusal = check(
+        "r1",
+        &mut stored.clone(),
+        &mut changed,
+        &gate("wang", Role::Manager),
+    )
+    .expect_err("a manager's note inside a hidden answer");
+    assert_eq!(refusal.rule, rule::NOT_ALLOWED, "{refusal:?}");
+}
