@@ -252,18 +252,27 @@ impl ServerSession {
         }
         let deps: Vec<ChangeHash> = waiting.iter().flat_map(|c| c.deps()).copied().collect();
         let missing: BTreeSet<ChangeHash> = doc.get_missing_deps(&deps).into_iter().collect();
+        // A device sends changes in the order they were made, so one pass
+        // takes a chain of them; more passes only for changes out of order.
         loop {
-            let (now, later): (Vec<Change>, Vec<Change>) = waiting.into_iter().partition(|c| {
-                c.deps()
+            let mut later = Vec::new();
+            let before = waiting.len();
+            for c in waiting {
+                let deps_here = c
+                    .deps()
                     .iter()
-                    .all(|d| here.contains(d) || !missing.contains(d))
-            });
+                    .all(|d| here.contains(d) || !missing.contains(d));
+                if deps_here {
+                    here.insert(c.hash());
+                    ready.push(Piece::Change(Box::new(c)));
+                } else {
+                    later.push(c);
+                }
+            }
             waiting = later;
-            if now.is_empty() {
+            if waiting.is_empty() || waiting.len() == before {
                 break;
             }
-            here.extend(now.iter().map(Change::hash));
-            ready.extend(now.into_iter().map(|c| Piece::Change(Box::new(c))));
         }
         if !waiting.is_empty() {
             let size = held_size(&waiting);
