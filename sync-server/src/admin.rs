@@ -139,7 +139,8 @@ pub struct Created {
 /// Creates one user.
 #[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = NewUserBody, security(("bearer" = [])),
     responses((status = 201, body = Created), (status = 400, description = "Invalid: `invalid_rows` lists the problems", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, description = "`exists`: created meanwhile by another request", body = ErrorBody)))]
 pub async fn create_user(
     State(app): State<AppState>,
     who: Authenticated,

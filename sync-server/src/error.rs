@@ -30,8 +30,12 @@ pub enum ApiError {
     Refused(fieldcheck_core::sync::Refusal),
     #[error("{0}")]
     NotFound(String),
+    /// A media chunk at another offset than the server holds.
     #[error("{0}")]
-    Conflict(String),
+    OffsetMismatch(String),
+    /// What was to be created exists already (a user name, say).
+    #[error("{0}")]
+    Exists(String),
     /// The record is not in a state that allows this.
     #[error("{0}")]
     InvalidState(String),
@@ -58,7 +62,8 @@ impl ApiError {
             ApiError::NotReferenced(_) => (StatusCode::FORBIDDEN, "not_referenced"),
             ApiError::Refused(_) => (StatusCode::FORBIDDEN, "refused"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "offset_mismatch"),
+            ApiError::OffsetMismatch(_) => (StatusCode::CONFLICT, "offset_mismatch"),
+            ApiError::Exists(_) => (StatusCode::CONFLICT, "exists"),
             ApiError::InvalidState(_) => (StatusCode::CONFLICT, "invalid_state"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch"),
@@ -79,7 +84,6 @@ macro_rules! internal_from {
 }
 internal_from!(
     crate::auth::LoginError,
-    crate::storage::StorageError,
     crate::docs::DocError,
     crate::refdocs::RefError,
     crate::materialise::MaterialiseError,
@@ -119,6 +123,18 @@ pub struct ProblemBody {
 /// A body or query string that does not parse is the client's mistake,
 /// reported with what axum found wrong, so handlers can use `?` on their
 /// `Result<Json<T>, _>` and `Result<Query<T>, _>` extractors.
+impl From<crate::storage::StorageError> for ApiError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        match e {
+            // Two requests creating one user at once: the second is told.
+            crate::storage::StorageError::UserExists(id) => {
+                ApiError::Exists(format!("user `{id}` already exists"))
+            }
+            e => ApiError::Internal(e.into()),
+        }
+    }
+}
+
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(e: axum::extract::rejection::JsonRejection) -> Self {
         ApiError::BadRequest(e.body_text())
@@ -165,5 +181,19 @@ impl IntoResponse for ApiError {
                 .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_that_exists_is_a_conflict_not_an_internal_error() {
+        let e = ApiError::from(crate::storage::StorageError::UserExists("li".into()));
+        assert_eq!(e.status_and_code(), (StatusCode::CONFLICT, "exists"));
+        assert!(e.to_string().contains("`li` already exists"));
+        let e = ApiError::from(crate::storage::StorageError::Url);
+        assert_eq!(e.status_and_code().0, StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

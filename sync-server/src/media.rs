@@ -414,7 +414,7 @@ pub async fn append(
         })?;
     let have = app.media.partial_len(&hash).await?;
     if claimed != have {
-        return Err(ApiError::Conflict(format!(
+        return Err(ApiError::OffsetMismatch(format!(
             "the server has {have} bytes; continue from there"
         )));
     }
