@@ -11,7 +11,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use automerge::{ActorId, ObjId as ExId};
-use automerge::{AutoCommit, ChangeHash, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{AutoCommit, Change, ChangeHash, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value};
 
 use super::schema::{self, MAX_DOC_BYTES, MAX_DOC_OPS, Must, Node, Seg, Shape, Who, Write};
 use super::{ActionStatus, DOC_SCHEMA, Header, Status};
@@ -196,16 +196,19 @@ impl Gate for RecordGate {
     }
 }
 
-/// The new changes' Automerge actors and op counters, to tell the values
-/// they wrote from values already there.
-struct NewOps(Vec<(ActorId, u64, u64)>);
+/// The new changes, read once: their Automerge actors and op counters, to
+/// tell the values they wrote from values already there.
+struct NewOps {
+    changes: Vec<Change>,
+    ranges: Vec<(ActorId, u64, u64)>,
+}
 
 impl NewOps {
     fn wrote(&self, id: &ExId) -> bool {
         match id {
             ExId::Root => false,
             ExId::Id(counter, actor, _) => self
-                .0
+                .ranges
                 .iter()
                 .any(|(a, lo, hi)| a == actor && (*lo..=*hi).contains(counter)),
         }
@@ -253,8 +256,9 @@ fn check_signatures(
     gate: &RecordGate,
 ) -> Result<NewOps, Refusal> {
     let mut bytes = gate.stored_bytes;
-    let mut ops = Vec::new();
-    for c in after.get_changes(before_heads) {
+    let changes = after.get_changes(before_heads);
+    let mut ranges = Vec::new();
+    for c in &changes {
         bytes += c.raw_bytes().len() as u64;
         match after.get_author_for_actor(c.actor_id()) {
             None => {
@@ -293,7 +297,7 @@ fn check_signatures(
                 ),
             );
         }
-        ops.push((c.actor_id().clone(), c.start_op().get(), c.max_op()));
+        ranges.push((c.actor_id().clone(), c.start_op().get(), c.max_op()));
     }
     if bytes > MAX_DOC_BYTES {
         return refuse(
@@ -312,7 +316,7 @@ fn check_signatures(
             format!("the record would hold {held} operations, over the limit of {max}"),
         );
     }
-    Ok(NewOps(ops))
+    Ok(NewOps { changes, ranges })
 }
 
 struct Ctx<'a> {
@@ -503,8 +507,8 @@ fn check_changes(
 ) -> Result<(), Refusal> {
     let after_heads = after.get_heads();
     let patches = after.diff(before_heads, &after_heads);
-    let written = written_into(after, before_heads);
     let after = &*after;
+    let written = written_into(after, &ctx.new_ops.changes);
     let mut walk = Walk {
         before,
         after,
@@ -567,11 +571,22 @@ fn check_changes(
     Ok(())
 }
 
+/// The rule chain of `path`, or `unknown_path` at its first unknown step.
+fn resolve(path: &[Seg]) -> Result<Vec<&'static Node>, Refusal> {
+    schema::resolve(path).or_else(|i| {
+        refuse(
+            rule::UNKNOWN_PATH,
+            Some(&path[..=i]),
+            format!("{} is not part of a record", schema::show(&path[..=i])),
+        )
+    })
+}
+
 /// The objects the new changes' operations wrote into (puts, inserts,
 /// deletes), as the document names them.
-fn written_into(after: &mut AutoCommit, before_heads: &[ChangeHash]) -> Vec<ExId> {
+fn written_into(after: &AutoCommit, changes: &[Change]) -> Vec<ExId> {
     let mut seen = BTreeSet::new();
-    for c in after.get_changes(before_heads) {
+    for c in changes {
         for op in c.decode().operations {
             seen.insert(op.obj.to_string());
         }
@@ -630,13 +645,7 @@ impl Walk<'_> {
         prop: Prop,
     ) -> Result<(), Refusal> {
         let (before, after, ctx, was) = (self.before, self.after, self.ctx, self.was);
-        let chain = schema::resolve(&path).or_else(|i| {
-            refuse(
-                rule::UNKNOWN_PATH,
-                Some(&path[..=i]),
-                format!("{} is not part of a record", schema::show(&path[..=i])),
-            )
-        })?;
+        let chain = resolve(&path)?;
         let (at, write) = governing(&chain);
         match write {
             Write::Create => {
@@ -772,13 +781,7 @@ impl Walk<'_> {
     /// The new values at `prop` of `obj`, a created object, against the
     /// shape of `path`.
     fn shape_only(&mut self, obj: &ExId, path: Vec<Seg>, prop: Prop) -> Result<(), Refusal> {
-        let chain = schema::resolve(&path).or_else(|i| {
-            refuse(
-                rule::UNKNOWN_PATH,
-                Some(&path[..=i]),
-                format!("{} is not part of a record", schema::show(&path[..=i])),
-            )
-        })?;
+        let chain = resolve(&path)?;
         let node = chain[chain.len() - 1];
         for (value, id) in self.after.get_all(obj, prop).unwrap_or_default() {
             if self.ctx.new_ops.wrote(&id) && self.shown.insert(id.clone()) {
