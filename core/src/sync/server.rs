@@ -68,7 +68,6 @@ pub struct ServerSession {
     /// Changes this client sent before the changes they depend on, by
     /// document: kept here, not in the shared document, until those arrive.
     held: BTreeMap<DocId, Vec<Change>>,
-    held_bytes: usize,
 }
 
 /// The most bytes of changes one session may have waiting for changes it
@@ -234,7 +233,6 @@ impl ServerSession {
         incoming: Vec<Piece>,
     ) -> Result<Vec<Piece>, Frame> {
         let mut waiting = self.held.remove(id).unwrap_or_default();
-        self.held_bytes -= held_size(&waiting);
         let mut ready = Vec::new();
         let mut here: BTreeSet<ChangeHash> = BTreeSet::new();
         for piece in incoming {
@@ -276,7 +274,7 @@ impl ServerSession {
         }
         if !waiting.is_empty() {
             let size = held_size(&waiting);
-            if self.held_bytes + size > MAX_HELD_BYTES {
+            if self.held_bytes() + size > MAX_HELD_BYTES {
                 return Err(Frame::Error {
                     code: ErrorCode::TooLarge,
                     message: format!(
@@ -286,10 +284,14 @@ impl ServerSession {
                     ),
                 });
             }
-            self.held_bytes += size;
             self.held.insert(id.to_string(), waiting);
         }
         Ok(ready)
+    }
+
+    /// Bytes of changes this session holds for all its documents.
+    fn held_bytes(&self) -> usize {
+        self.held.values().map(|c| held_size(c)).sum()
     }
 
     fn send_next(&mut self, id: &str, doc: &mut AutoCommit, out: &mut Vec<ServerEffect>) {
@@ -431,7 +433,7 @@ mod tests {
             "{out:?}"
         );
         assert_eq!(doc.get_heads(), vec![second.hash()]);
-        assert_eq!(early.held_bytes, 0);
+        assert_eq!(early.held_bytes(), 0);
     }
 
     #[test]
@@ -462,7 +464,7 @@ mod tests {
                     })
                 )
             });
-            assert!(session.held_bytes <= MAX_HELD_BYTES);
+            assert!(session.held_bytes() <= MAX_HELD_BYTES);
         }
         assert!(refused, "5 MB waiting is over the limit");
         assert!(doc.get_heads().is_empty());
