@@ -261,23 +261,28 @@ impl Enrolment {
                 "paste the whole enrolment link, or type the code and the server address",
             )
         };
-        if let Some(query) = input.strip_prefix("fieldcheck://enrol?") {
+        // A code is letters, digits and its dash; anything else is a typo.
+        let code_like =
+            |c: &str| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-');
+        if input.starts_with("fieldcheck:") {
+            let link = url::Url::parse(input).map_err(|_| bad())?;
+            if link.host_str() != Some("enrol") {
+                return Err(bad());
+            }
             let mut e = Enrolment {
                 server: String::new(),
                 code: String::new(),
                 ca: None,
             };
-            for pair in query.split('&') {
-                let (k, v) = pair.split_once('=').ok_or_else(bad)?;
-                let v = percent_decode(v).ok_or_else(bad)?;
-                match k {
+            for (k, v) in link.query_pairs() {
+                match k.as_ref() {
                     "server" => e.server = v.trim_end_matches('/').to_string(),
-                    "code" => e.code = v,
-                    "ca" => e.ca = Some(v),
+                    "code" => e.code = v.into_owned(),
+                    "ca" => e.ca = Some(v.into_owned()),
                     _ => {}
                 }
             }
-            if e.code.is_empty() || !e.server.starts_with("http") {
+            if !code_like(&e.code) || !e.server.starts_with("http") {
                 return Err(bad());
             }
             return Ok(e);
@@ -286,7 +291,7 @@ impl Enrolment {
             .map(str::trim)
             .filter(|s| s.starts_with("http"))
             .ok_or_else(bad)?;
-        if input.is_empty() || input.contains(['/', ':', '?']) {
+        if !code_like(input) {
             return Err(bad());
         }
         Ok(Enrolment {
@@ -295,23 +300,6 @@ impl Enrolment {
             ca: None,
         })
     }
-}
-
-fn percent_decode(v: &str) -> Option<String> {
-    let bytes = v.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Whom a session trusts: the platform, plus its operator CA. A CA that no

@@ -74,16 +74,17 @@ pub fn normalise(code: &str) -> String {
         .collect()
 }
 
-/// Percent-encodes a query value.
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// The enrolment link: what the QR code holds and the app reads.
+fn link(server: &str, code: &str, ca: Option<&str>) -> String {
+    let mut link = url::Url::parse("fieldcheck://enrol").unwrap_or_else(|_| unreachable!());
+    {
+        let mut q = link.query_pairs_mut();
+        q.append_pair("server", server).append_pair("code", code);
+        if let Some(ca) = ca {
+            q.append_pair("ca", ca);
+        }
+    }
+    link.into()
 }
 
 /// Where devices reach this server: the configured public address, else the
@@ -163,14 +164,7 @@ pub async fn create(
         )
         .await?;
     let server = server_address(&app, &headers);
-    let mut link = format!(
-        "fieldcheck://enrol?server={}&code={}",
-        encode(&server),
-        encode(&code)
-    );
-    if let Some(ca) = &app.ca_fingerprint {
-        link.push_str(&format!("&ca={ca}"));
-    }
+    let link = link(&server, &code, app.ca_fingerprint.as_deref());
     let qr_svg = qrcode::QrCode::new(link.as_bytes())
         .map_err(|e| ApiError::Internal(e.into()))?
         .render::<qrcode::render::svg::Color>()
@@ -237,8 +231,8 @@ mod tests {
         assert_eq!(normalise("abcde-fgh0l"), "ABCDEFGH01");
         assert_eq!(normalise(" O1I2L "), "01121");
         assert_eq!(
-            encode("https://a.b:8443/x y"),
-            "https%3A%2F%2Fa.b%3A8443%2Fx%20y"
+            link("https://a.b:8443", "AB3DE-FG7HJ", Some("0a1b")),
+            "fieldcheck://enrol?server=https%3A%2F%2Fa.b%3A8443&code=AB3DE-FG7HJ&ca=0a1b"
         );
     }
 }
