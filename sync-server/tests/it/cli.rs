@@ -255,6 +255,23 @@ fn score_with_bad_answers_lists_each_one() {
     assert!(text(&out.stderr).contains("line 1"));
 }
 
+/// `user add NAME --role ROLE --scope cq --password PASSWORD` in `data`.
+fn user_add(data: &str, name: &str, role: &str, password: &str) -> Output {
+    server(&[
+        "user",
+        "add",
+        name,
+        "--role",
+        role,
+        "--scope",
+        "cq",
+        "--password",
+        password,
+        "--data-dir",
+        data,
+    ])
+}
+
 #[test]
 fn user_add_follows_the_same_rules_as_the_api() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -267,65 +284,17 @@ fn user_add_follows_the_same_rules_as_the_api() {
         (".", "pw-123456", "not a user name"),
         ("..", "pw-123456", "not a user name"),
     ] {
-        let out = server(&[
-            "user",
-            "add",
-            name,
-            "--role",
-            "inspector",
-            "--scope",
-            "cq",
-            "--password",
-            password,
-            "--data-dir",
-            &data,
-        ]);
+        let out = user_add(&data, name, "inspector", password);
         assert_eq!(out.status.code(), Some(1), "{name} / {password}");
         assert!(text(&out.stderr).contains(why), "{}", text(&out.stderr));
     }
-    let out = server(&[
-        "user",
-        "add",
-        "li",
-        "--role",
-        "inspector",
-        "--scope",
-        "cq",
-        "--password",
-        "pw-123456",
-        "--data-dir",
-        &data,
-    ]);
+    let out = user_add(&data, "li", "inspector", "pw-123456");
     assert!(out.status.success(), "{}", text(&out.stderr));
     // Names are one user whatever their case: `LI` is `li`, taken.
-    let again = server(&[
-        "user",
-        "add",
-        "LI",
-        "--role",
-        "manager",
-        "--scope",
-        "cq",
-        "--password",
-        "pw-654321",
-        "--data-dir",
-        &data,
-    ]);
+    let again = user_add(&data, "LI", "manager", "pw-654321");
     assert_eq!(again.status.code(), Some(1), "{}", text(&again.stdout));
     // A name given in capitals is kept in lower case.
-    let zhao = server(&[
-        "user",
-        "add",
-        "ZHAO",
-        "--role",
-        "inspector",
-        "--scope",
-        "cq",
-        "--password",
-        "pw-123456",
-        "--data-dir",
-        &data,
-    ]);
+    let zhao = user_add(&data, "ZHAO", "inspector", "pw-123456");
     assert!(zhao.status.success(), "{}", text(&zhao.stderr));
 }
 

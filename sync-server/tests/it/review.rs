@@ -16,7 +16,7 @@ use sqlx::Row;
 
 use super::support::{
     Device, Server, actor, config, database_url, http, http_raw, login, people, publish,
-    submitted_audit, template, up_to_date,
+    submitted_audit, template, up_to_date, upload_media,
 };
 
 async fn get(addr: &str, token: &str, path: &str) -> (u16, serde_json::Value) {
@@ -246,23 +246,7 @@ async fn the_printable_report_shows_scores_failures_and_photos_in_either_languag
     device.docs.0.insert("rp-1".into(), r.into_doc());
     device.changed(None, "rp-1").await;
     device.sync(&addr, &li).await;
-    let open = format!(r#"{{"size":{},"mime":"image/png"}}"#, photo.len());
-    assert_eq!(
-        post(&addr, &li, &format!("/api/v1/media/{hash}"), &open)
-            .await
-            .0,
-        200
-    );
-    let (status, _) = http_raw(
-        &addr,
-        "PATCH",
-        &format!("/api/v1/media/{hash}"),
-        Some(&li),
-        &[("Upload-Offset", "0")],
-        &photo,
-    )
-    .await;
-    assert_eq!(status, 200);
+    upload_media(&addr, &li, &photo, "image/png").await;
 
     let wang = login(&addr, "wang", "pw-123456").await;
     let (status, zh) = http(

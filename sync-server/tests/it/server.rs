@@ -6,7 +6,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::support::{
     Device, Server, actor, device_with_audit, http, http_raw, login, logout, open, people,
-    pg_database, record_with_media, submitted_audit, template, try_login,
+    pg_database, record_with_media, submitted_audit, template, try_login, upload_media,
 };
 
 #[tokio::test]
@@ -678,28 +678,7 @@ async fn replicas_share_media_and_one_materialiser_hands_over_when_killed() {
     let photo: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
     let h = blake3::hash(&photo).to_hex().to_string();
     record_with_media(&b.addr, &li, "li", "audit-rm", &[(&photo, "image/jpeg")]).await;
-    let opened = http(
-        &b.addr,
-        "POST",
-        &format!("/api/v1/media/{h}"),
-        Some(&li),
-        Some(&format!(
-            r#"{{"size":{},"mime":"image/jpeg"}}"#,
-            photo.len()
-        )),
-    )
-    .await;
-    assert_eq!(opened.0, 200, "{}", opened.1);
-    let (status, _) = http_raw(
-        &b.addr,
-        "PATCH",
-        &format!("/api/v1/media/{h}"),
-        Some(&li),
-        &[("Upload-Offset", "0")],
-        &photo,
-    )
-    .await;
-    assert_eq!(status, 200);
+    upload_media(&b.addr, &li, &photo, "image/jpeg").await;
     let wang_a = login(&a.addr, "wang", "pw-123456").await;
     let (status, got) = http_raw(
         &a.addr,

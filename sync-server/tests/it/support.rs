@@ -466,6 +466,26 @@ pub async fn record_with_media(
     r
 }
 
+/// Uploads `bytes` as `mime` in one chunk, as a device would once their
+/// record is on the server; asserts the server takes them whole.
+pub async fn upload_media(addr: &str, token: &str, bytes: &[u8], mime: &str) {
+    let hash = blake3::hash(bytes).to_hex().to_string();
+    let path = format!("/api/v1/media/{hash}");
+    let open = format!(r#"{{"size":{},"mime":"{mime}"}}"#, bytes.len());
+    let (status, body) = http(addr, "POST", &path, Some(token), Some(&open)).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = http_raw(
+        addr,
+        "PATCH",
+        &path,
+        Some(token),
+        &[("Upload-Offset", "0")],
+        bytes,
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
 /// li's device holding a submitted audit not yet sent.
 pub async fn device_with_audit(t: &Template, id: &str) -> Device {
     let mut li = Device::default();
