@@ -18,7 +18,7 @@ use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
 use crate::auth::{self, Principal};
-use crate::client_ip::ClientIp;
+use crate::client_ip::{ClientIp, TrustedProxies};
 use crate::config::ServeConfig;
 use crate::docs::DocCache;
 use crate::error::ApiError;
@@ -566,6 +566,12 @@ async fn refresh(
         role: p.role.as_str().to_string(),
         scope: p.scope,
     }))
+}
+
+impl axum::extract::FromRef<AppState> for TrustedProxies {
+    fn from_ref(app: &AppState) -> TrustedProxies {
+        TrustedProxies(app.config.trusted_proxies.as_slice().into())
+    }
 }
 
 /// A request with a live token, from `Authorization: Bearer` or `?token=`.

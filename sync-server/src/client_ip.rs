@@ -6,26 +6,34 @@
 //! chose to send). Without trusted proxies the header is ignored.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 
-use crate::app::AppState;
-use crate::error::ApiError;
+/// The proxies whose `X-Forwarded-For` is believed (the state provides
+/// them, from `trusted_proxies`).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Arc<[IpAddr]>);
 
 /// The client's address, as described above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
-impl FromRequestParts<AppState> for ClientIp {
-    type Rejection = ApiError;
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp
+where
+    TrustedProxies: FromRef<S>,
+{
+    type Rejection = (StatusCode, &'static str);
 
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // Present whenever the server is built with connect info, as it is.
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no connection address")))?;
+            .ok_or((StatusCode::INTERNAL_SERVER_ERROR, "no connection address"))?;
         let forwarded = parts
             .headers
             .get_all("x-forwarded-for")
@@ -33,11 +41,8 @@ impl FromRequestParts<AppState> for ClientIp {
             .filter_map(|v| v.to_str().ok())
             .collect::<Vec<_>>()
             .join(",");
-        Ok(ClientIp(client_ip(
-            peer,
-            &forwarded,
-            &app.config.trusted_proxies,
-        )))
+        let trusted = TrustedProxies::from_ref(state);
+        Ok(ClientIp(client_ip(peer, &forwarded, &trusted.0)))
     }
 }
 
