@@ -1,15 +1,10 @@
-//! The Fieldcheck app: the device store (every document durably in SQLite),
-//! the sync client that keeps it in step with the server, what the app does
-//! for its user ([`app::App`]) and the Tauri shell around it.
+//! The Fieldcheck app: the Tauri shell around `fieldcheck_device`, which
+//! holds the device store, the sync client and what the app does for its
+//! user ([`fieldcheck_device::app::App`]). Here: the window, the commands
+//! the UI invokes, and the TypeScript types they exchange.
 
-pub mod app;
 pub mod bindings;
-pub mod media;
-pub mod net;
-pub mod reference;
 pub mod shell;
-pub mod store;
-pub mod sync_client;
 
 /// Starts the app: one window with the UI.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]

@@ -4,11 +4,10 @@
 use base64::Engine;
 use fieldcheck_core::answers::GeoPoint;
 use fieldcheck_core::form::FormView;
+use fieldcheck_device::app::{self, App, AppError, Home, Session, StoreView, SyncView};
 use serde::Serialize;
 use tauri::{Manager, State};
 use ts_rs::TS;
-
-use crate::app::{self, App, AppError, Home, Session, StoreView, SyncView};
 
 type Result<T> = std::result::Result<T, AppError>;
 

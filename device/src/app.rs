@@ -1,8 +1,8 @@
 //! What the app does for its user, whatever shows it: sign in once online,
 //! then work offline from the device store: assignments, stores, starting a
 //! record, answering, photos, submitting, and the sync state. The Tauri
-//! commands (`shell.rs`) are thin wrappers around [`App`], so everything here
-//! is tested without a window.
+//! commands (`src-tauri/src/shell.rs`, in `fieldcheck-app`) are thin wrappers
+//! around [`App`], so everything here is tested without a window.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -1007,7 +1007,431 @@ pub fn data_dir(platform_default: Option<PathBuf>) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
+    use autosurgeon::Reconcile;
+    use fieldcheck_core::refdata::{self, Assignment, DocKind, TemplateDoc, UnitsDoc};
+    use fieldcheck_core::reference::parse_units;
+    use fieldcheck_core::table::Table;
+    use fieldcheck_core::templates::Format;
+    use fieldcheck_core::vocab::VisitMode;
+    use jiff::ToSpan;
+
     use super::*;
+
+    const AUDIT: &str = include_str!("../../templates/owned_hall_audit.toml");
+
+    /// A server address nothing listens on: every test here is offline.
+    fn unreachable_server() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        format!("http://127.0.0.1:{port}")
+    }
+
+    fn audit_template() -> Template {
+        Template::load(AUDIT, Format::Toml).expect("the shipped audit template loads")
+    }
+
+    /// Stores a reference document as the sync client would.
+    async fn put_reference<T: Reconcile>(store: &DeviceStore, doc_id: &str, value: &T) {
+        let mut doc = AutoCommit::new();
+        refdata::write(&mut doc, value).expect("reconcile");
+        store
+            .save(doc_id, &mut doc, &[], false)
+            .await
+            .expect("save");
+    }
+
+    /// What the server syncs down: the audit template, a district with an
+    /// owned hall and a partner store plus a store in another district, and
+    /// an assignment of the district's owned halls to `li`.
+    async fn seed_reference(store: &DeviceStore) {
+        let t = audit_template();
+        put_reference(
+            store,
+            &refdata::template_doc_id(&t.id, &t.version),
+            &TemplateDoc::new(&t),
+        )
+        .await;
+        let csv = "id,parent,level,name_zh,name_en,channel\n\
+                   cq,,province,重庆,Chongqing,\n\
+                   cq/yz,cq,city,渝中,Yuzhong,\n\
+                   cq/yz/a,cq/yz,district,A区,District A,\n\
+                   cq/yz/a/1,cq/yz/a,store,一号厅,Hall One,owned_hall\n\
+                   cq/yz/a/2,cq/yz/a,store,二号店,Store Two,partner_store\n\
+                   cq/yz/b,cq/yz,district,B区,District B,\n\
+                   cq/yz/b/1,cq/yz/b,store,三号厅,Hall Three,owned_hall\n";
+        let table = Table::from_csv(csv.as_bytes(), "stores.csv").expect("csv");
+        let units = parse_units(&table, &[]).expect("valid units");
+        for (parent, doc) in UnitsDoc::split(&units) {
+            put_reference(store, &refdata::units_doc_id(&parent), &doc).await;
+        }
+        let today = jiff::Zoned::now().date();
+        let assignment = Assignment {
+            kind: DocKind::Assignment,
+            assignment_id: "as-1".into(),
+            assignee: "li".into(),
+            template_id: t.id.clone(),
+            mode: VisitMode::Overt,
+            unit_id: "cq/yz/a".into(),
+            starts_on: today.checked_sub(30.days()).expect("date").to_string(),
+            ends_on: today.checked_add(30.days()).expect("date").to_string(),
+            visits: 1,
+            daily_quota: None,
+            note: String::new(),
+            cancelled: false,
+            created_by: "manager".into(),
+            updated_at: now_ms(),
+        };
+        put_reference(store, &refdata::assignment_doc_id("as-1"), &assignment).await;
+    }
+
+    /// What a sign-in brings back from the server.
+    fn token_reply(user: &str, role: &str) -> TokenReply {
+        TokenReply {
+            token: format!("token-of-{user}"),
+            // Far from expiry, so starting does not try to refresh it.
+            expires_at: now_ms() + 30 * 24 * 3600 * 1000,
+            user: user.into(),
+            role: role.into(),
+            scope: "cq/yz/a".into(),
+        }
+    }
+
+    /// An app in `dir` with the reference data synced and `li`, an
+    /// inspector of district A, signed in (the online step, without its
+    /// HTTP call); the server is unreachable from then on.
+    async fn signed_in_app(dir: &Path) -> App {
+        let app = App::open(dir).await.expect("open");
+        seed_reference(app.store()).await;
+        app.begin(unreachable_server(), token_reply("li", "inspector"), None)
+            .await
+            .expect("sign in");
+        app
+    }
+
+    fn item<'a>(view: &'a FormView, id: &str) -> &'a fieldcheck_core::form::ItemView {
+        view.sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .find(|i| i.id == id)
+            .expect("the item is in the form")
+    }
+
+    #[tokio::test]
+    async fn a_record_started_offline_is_kept_and_listed_on_my_home_page() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = signed_in_app(dir.path()).await;
+
+        let view = app
+            .start_record("owned_hall_audit", "cq/yz/a/1")
+            .await
+            .expect("start");
+        assert!(view.doc_id.starts_with("audit-"), "{}", view.doc_id);
+        assert_eq!(
+            (view.status.as_str(), view.store_id.as_str()),
+            ("draft", "cq/yz/a/1")
+        );
+        assert!(view.editable);
+        assert_eq!(view.template_version, audit_template().version);
+
+        let home = app.home().await.expect("home");
+        assert_eq!(home.session.user, "li");
+        let ids: Vec<&str> = home.records.iter().map(|r| r.doc_id.as_str()).collect();
+        assert_eq!(ids, [view.doc_id.as_str()]);
+        let r = &home.records[0];
+        assert_eq!(r.store.name, Bilingual::new("一号厅", "Hall One"));
+        assert_eq!(r.title, audit_template().title);
+        assert_eq!((r.status.as_str(), r.kind.as_str()), ("draft", "checklist"));
+
+        // The assignment lists the district's owned halls only (the audit is
+        // for owned halls) and counts the record started today.
+        let [a] = home.assignments.as_slice() else {
+            panic!("one assignment, got {:?}", home.assignments);
+        };
+        let stores: Vec<&str> = a.stores.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(stores, ["cq/yz/a/1"]);
+        assert_eq!((a.done, a.today), (1, 1));
+
+        // Nothing reached the server: the record waits to be sent.
+        assert_eq!(app.sync_status().await.expect("status").pending, 1);
+        assert_eq!(app.store().dirty().await.expect("dirty"), [view.doc_id]);
+        app.close().await;
+    }
+
+    #[tokio::test]
+    async fn answers_survive_a_restart_and_a_wrong_value_is_refused_for_its_item() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = signed_in_app(dir.path()).await;
+        let doc = app
+            .start_record("owned_hall_audit", "cq/yz/a/1")
+            .await
+            .expect("start")
+            .doc_id;
+
+        let view = app
+            .answer(
+                &doc,
+                "vi_signage",
+                serde_json::json!(true),
+                Some("clean".into()),
+            )
+            .await
+            .expect("answer");
+        assert_eq!(view.answered, 1);
+        assert_eq!(
+            item(&view, "vi_signage").value,
+            Some(serde_json::json!("pass"))
+        );
+
+        let wrong = app
+            .answer(&doc, "vi_signage", serde_json::json!(42), None)
+            .await
+            .expect_err("a number is no pass/fail answer");
+        assert_eq!(wrong.code, "invalid_answer");
+        assert_eq!(
+            wrong
+                .problems
+                .iter()
+                .map(|p| p.item.as_str())
+                .collect::<Vec<_>>(),
+            ["vi_signage"]
+        );
+        let unknown = app
+            .answer(&doc, "no_such_item", serde_json::json!(true), None)
+            .await
+            .expect_err("no such item");
+        assert!(unknown.message.contains("no_such_item"), "{unknown}");
+
+        // Closed and opened again without a network: still signed in, and
+        // the answer (not the refused one) is on disk.
+        app.close().await;
+        drop(app);
+        let app = App::open(dir.path()).await.expect("reopen");
+        let session = app.session().await.expect("still signed in");
+        assert_eq!(
+            (session.user.as_str(), session.token.as_str()),
+            ("li", "token-of-li")
+        );
+        let view = app.form(&doc).await.expect("form");
+        let signage = item(&view, "vi_signage");
+        assert_eq!(signage.value, Some(serde_json::json!("pass")));
+        assert_eq!(signage.note.as_deref(), Some("clean"));
+
+        // `null` clears the answer.
+        let view = app
+            .answer(&doc, "vi_signage", serde_json::Value::Null, None)
+            .await
+            .expect("clear");
+        assert_eq!(
+            (view.answered, item(&view, "vi_signage").value.clone()),
+            (0, None)
+        );
+        app.close().await;
+    }
+
+    #[tokio::test]
+    async fn an_incomplete_record_is_not_submitted_and_every_missing_item_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = signed_in_app(dir.path()).await;
+        let doc = app
+            .start_record("owned_hall_audit", "cq/yz/a/1")
+            .await
+            .expect("start")
+            .doc_id;
+        app.answer(&doc, "vi_signage", serde_json::json!("pass"), None)
+            .await
+            .expect("answer");
+
+        let refused = app.submit(&doc).await.expect_err("incomplete");
+        assert_eq!(refused.code, "incomplete");
+        let items: Vec<&str> = refused.problems.iter().map(|p| p.item.as_str()).collect();
+        assert!(items.contains(&"full_services"), "{items:?}");
+        assert!(items.contains(&"wait_s"), "{items:?}");
+        assert!(!items.contains(&"vi_signage"), "{items:?}");
+        assert_eq!(app.form(&doc).await.expect("form").status, "draft");
+        app.close().await;
+    }
+
+    #[tokio::test]
+    async fn my_home_page_leaves_out_others_records_and_audits_i_quit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = signed_in_app(dir.path()).await;
+        // A colleague's record on the same device (they signed in here before).
+        let colleague = Actor {
+            user: "wang".into(),
+            role: Role::Inspector,
+            device: "device-x".into(),
+            now_ms: now_ms(),
+        };
+        let mut theirs = Record::create(&audit_template(), "audit-wang", "cq/yz/a/1", &colleague)
+            .expect("create");
+        let mut doc = theirs.doc_mut().clone();
+        app.store()
+            .save("audit-wang", &mut doc, &[], true)
+            .await
+            .expect("save");
+
+        let kept = app
+            .start_record("owned_hall_audit", "cq/yz/a/1")
+            .await
+            .expect("start");
+        let dropped = app
+            .start_record("owned_hall_audit", "cq/yz/a/1")
+            .await
+            .expect("start");
+        // An audit quit part-way is discarded, not kept as partial.
+        let quit = app.quit(&dropped.doc_id).await.expect("quit");
+        assert_eq!(quit.status, "discarded");
+
+        let home = app.home().await.expect("home");
+        let ids: Vec<&str> = home.records.iter().map(|r| r.doc_id.as_str()).collect();
+        assert_eq!(ids, [kept.doc_id.as_str()]);
+        assert_eq!(home.assignments[0].done, 1);
+        app.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_template_the_device_has_not_synced_cannot_start_a_record() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = signed_in_app(dir.path()).await;
+        let e = app
+            .start_record("hotline_test_call", "cq/yz/a/1")
+            .await
+            .expect_err("not on the device");
+        assert_eq!(e.code, "no_template");
+        assert!(app.store().records().await.expect("records").is_empty());
+        app.close().await;
+    }
+
+    #[tokio::test]
+    async fn store_search_stays_within_my_scope() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = signed_in_app(dir.path()).await;
+        let ids = |v: Vec<StoreView>| v.into_iter().map(|s| s.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(app.stores("").await.expect("stores")),
+            ["cq/yz/a/1", "cq/yz/a/2"]
+        );
+        assert_eq!(
+            ids(app.stores("二号").await.expect("stores")),
+            ["cq/yz/a/2"]
+        );
+        assert_eq!(
+            ids(app.stores("hall").await.expect("stores")),
+            ["cq/yz/a/1"]
+        );
+        app.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_photo_is_kept_by_hash_and_shown_back_as_a_data_url() {
+        use base64::Engine;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = signed_in_app(dir.path()).await;
+        let doc = app
+            .start_record("owned_hall_audit", "cq/yz/a/1")
+            .await
+            .expect("start")
+            .doc_id;
+        let bytes = b"not really a jpeg".as_slice();
+        // Evidence backs an answer, so the item is answered first.
+        app.answer(&doc, "vi_signage", serde_json::json!("fail"), None)
+            .await
+            .expect("answer");
+
+        let view = app
+            .attach(&doc, "vi_signage", bytes, "image/jpeg")
+            .await
+            .expect("attach");
+        let evidence = &item(&view, "vi_signage").evidence;
+        let hash = blake3::hash(bytes).to_hex().to_string();
+        assert_eq!(
+            evidence,
+            &[MediaRef {
+                hash: hash.clone(),
+                mime: "image/jpeg".into(),
+                size: bytes.len() as u64,
+            }]
+        );
+        let url = app
+            .media_url(&hash)
+            .await
+            .expect("url")
+            .expect("on the device");
+        let b64 = url
+            .strip_prefix("data:image/jpeg;base64,")
+            .expect("a jpeg data URL");
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .expect("base64"),
+            bytes
+        );
+        assert_eq!(app.media_url(&"0".repeat(64)).await.expect("url"), None);
+
+        let empty = app
+            .attach(&doc, "vi_signage", &[], "image/jpeg")
+            .await
+            .expect_err("empty");
+        assert_eq!(empty.code, "empty_file");
+        app.close().await;
+    }
+
+    #[tokio::test]
+    async fn only_inspectors_and_surveyors_may_sign_in_to_the_app() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = App::open(dir.path()).await.expect("open");
+        let e = app
+            .begin(unreachable_server(), token_reply("zhao", "manager"), None)
+            .await
+            .expect_err("a manager works in the console");
+        assert_eq!(e.code, "field_role_only");
+        assert_eq!(app.session().await, None);
+        assert_eq!(app.meta("token").await.expect("meta"), None);
+        assert_eq!(app.home().await.expect_err("signed out").code, "signed_out");
+    }
+
+    #[tokio::test]
+    async fn signing_out_forgets_the_token_but_keeps_unsent_work_and_the_server() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = signed_in_app(dir.path()).await;
+        let server = app.session().await.expect("signed in").server;
+        let doc = app
+            .start_record("owned_hall_audit", "cq/yz/a/1")
+            .await
+            .expect("start")
+            .doc_id;
+
+        app.logout().await.expect("logout");
+        assert_eq!(app.session().await, None);
+        assert_eq!(app.meta("token").await.expect("meta"), None);
+        assert_eq!(app.meta("session").await.expect("meta"), None);
+        assert_eq!(app.home().await.expect_err("signed out").code, "signed_out");
+        assert_eq!(
+            app.start_record("owned_hall_audit", "cq/yz/a/1")
+                .await
+                .expect_err("signed out")
+                .code,
+            "signed_out"
+        );
+        // The server cannot be reached, so the revocation waits for it.
+        let revoke = app.meta("revoke").await.expect("meta").expect("pending");
+        assert!(revoke.contains("token-of-li"), "{revoke}");
+        assert_eq!(app.last_server().await, Some(server));
+        let status = app.sync_status().await.expect("status");
+        assert_eq!(
+            (
+                status.state.as_str(),
+                status.reason.as_deref(),
+                status.pending
+            ),
+            ("offline", Some("signed out"), 1)
+        );
+        assert_eq!(app.store().dirty().await.expect("dirty"), [doc]);
+
+        drop(app);
+        let app = App::open(dir.path()).await.expect("reopen");
+        assert_eq!(app.session().await, None, "signed out for good");
+    }
 
     #[test]
     fn an_enrolment_is_a_link_or_a_code_with_a_server() {
