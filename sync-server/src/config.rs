@@ -120,7 +120,7 @@ impl ServeConfig {
     pub fn database_url(&self) -> String {
         match &self.database {
             Some(url) => url.expose().to_string(),
-            None => crate::storage::Storage::sqlite_url(&self.data_dir),
+            None => crate::store::Storage::sqlite_url(&self.data_dir),
         }
     }
 

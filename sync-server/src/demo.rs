@@ -21,11 +21,12 @@ use fieldcheck_core::table::Table;
 use fieldcheck_core::templates::{AnswerType, Format, Template, TemplateKind};
 use fieldcheck_core::vocab::{Channel, Role, VisitMode};
 
-use crate::auth;
-use crate::docs::{self, DocCache};
 use crate::materialise::{self, Templates};
-use crate::storage::{Storage, UserRow};
-use crate::{refdocs, units};
+use crate::services::auth;
+use crate::services::units;
+use crate::store::{Storage, UserRow};
+use crate::sync::docs::{self, DocCache};
+use crate::sync::refdocs;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -461,7 +462,7 @@ pub async fn fill(
     for src in TEMPLATES {
         let t = Template::load(src, Format::Toml)
             .map_err(|e| anyhow::anyhow!("a shipped template is invalid: {e:?}"))?;
-        refdocs::publish(&cache, &t, now_ms, None).await?;
+        refdocs::publish(&cache, &t, now_ms, "demo").await?;
         templates.push(t);
     }
     let by_id = |id: &str| templates.iter().find(|t| t.id == id);

@@ -1,31 +1,25 @@
-//! Fieldcheck's sync server: the sync endpoint, storage, authentication and
-//! the administration command line.
+//! Fieldcheck's sync server: the sync endpoint, the HTTP API and console,
+//! storage, the materialised tables and the administration command line.
+//!
+//! Layers, from the edge in (each uses only the ones below it):
+//! - `cli` and `http`: parse input, call a service, shape the answer;
+//! - `sync`: the WebSocket session, the document cache and the record gate;
+//! - `services`: the use-cases shared by the API and the command line, with
+//!   their authorisation and audit entries;
+//! - `materialise`: documents into tables, ratings' inputs;
+//! - `store`: all SQL, SQLite and PostgreSQL alike.
+//!
+//! `state` holds what they share; `startup` builds and runs the server.
 
-pub mod access;
-pub mod actions;
-pub mod admin;
-pub mod app;
-pub mod assignments;
-pub mod auth;
 pub mod cli;
-pub mod client_ip;
 pub mod config;
 pub mod demo;
-pub mod docs;
-pub mod enrol;
 pub mod error;
-pub mod exports;
-pub mod gate;
+pub mod http;
 pub mod materialise;
-pub mod media;
-pub mod openapi;
-pub mod ratings;
-pub mod refdocs;
-pub mod report;
-pub mod review;
-pub mod sql;
-pub mod storage;
-pub mod throttle;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod sync;
 pub mod tls;
-pub mod units;
-mod ws;

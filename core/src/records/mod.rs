@@ -47,6 +47,17 @@ string_enum!(
     }
 );
 
+impl Status {
+    /// Submitted for review, approved or not: the records that count in
+    /// ratings and may stand as a re-audit.
+    pub const COUNTED: [Status; 3] = [Status::Submitted, Status::Resubmitted, Status::Approved];
+
+    /// Whether a record in this status counts (see [`Status::COUNTED`]).
+    pub fn counts(self) -> bool {
+        Status::COUNTED.contains(&self)
+    }
+}
+
 string_enum!(
     /// Where a corrective action is.
     ActionStatus { Open = "open", Done = "done", Verified = "verified" }

@@ -6,13 +6,13 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use fieldcheck_app::media::{MediaError, Uploader};
-use fieldcheck_app::net::Tls;
-use fieldcheck_app::store::DeviceStore;
-use fieldcheck_app::sync_client::{self, SyncStatus};
 use fieldcheck_core::answers::{AnswerValue, MediaRef};
 use fieldcheck_core::records::{Actor, Record, Status};
 use fieldcheck_core::vocab::Role;
+use fieldcheck_device::media::{MediaError, Uploader};
+use fieldcheck_device::net::Tls;
+use fieldcheck_device::store::DeviceStore;
+use fieldcheck_device::sync_client::{self, SyncStatus};
 
 use super::support::{
     Device, STORES, Server, add_user, cli, config, http, login, logout, publish, template,

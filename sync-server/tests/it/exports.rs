@@ -4,7 +4,7 @@
 use std::io::Cursor;
 
 use calamine::{Data, DataType, Reader, Xlsx};
-use fieldcheck_server::storage::Storage;
+use fieldcheck_server::store::Storage;
 use sqlx::Row;
 
 use super::support::{Server, cli, database_url, http_raw, login};

@@ -6,7 +6,7 @@ use std::time::Duration;
 use fieldcheck_core::records::Record;
 use fieldcheck_core::scoring::audit::score_visit;
 use fieldcheck_core::vocab::Role;
-use fieldcheck_server::storage::Storage;
+use fieldcheck_server::store::Storage;
 use sqlx::{Column, Row};
 
 use super::support::{

@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
-use fieldcheck_app::store::DeviceStore;
-use fieldcheck_app::sync_client;
 use fieldcheck_core::answers::{AnswerValue, MediaRef};
 use fieldcheck_core::records::{Record, Status};
 use fieldcheck_core::scoring::audit::score_visit;
 use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
-use fieldcheck_server::storage::Storage;
+use fieldcheck_device::store::DeviceStore;
+use fieldcheck_device::sync_client;
+use fieldcheck_server::store::Storage;
 use serde_json::json;
 use sqlx::Row;
 
@@ -522,7 +522,7 @@ async fn a_review_write_and_its_audit_entry_commit_together_or_not_at_all() {
     let storage = Storage::open(&database_url(dir.path()))
         .await
         .expect("storage");
-    let postgres = storage.engine() == fieldcheck_server::storage::Engine::Postgres;
+    let postgres = storage.engine() == fieldcheck_server::store::Engine::Postgres;
     let refuse = if postgres {
         vec![
             "CREATE FUNCTION no_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'no audit'; END $$ LANGUAGE plpgsql",

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fieldcheck_app::sync_client::{SyncConfig, SyncHandle, SyncStatus};
+use fieldcheck_device::sync_client::{SyncConfig, SyncHandle, SyncStatus};
 
 use fieldcheck_core::answers::{AnswerValue, MediaRef};
 use fieldcheck_core::records::{Actor, Record};
@@ -55,7 +55,7 @@ pub fn database_url(data_dir: &Path) -> String {
         .windows(2)
         .find(|w| w[0] == "--database")
         .map(|w| w[1].to_string_lossy().into_owned())
-        .unwrap_or_else(|| fieldcheck_server::storage::Storage::sqlite_url(data_dir))
+        .unwrap_or_else(|| fieldcheck_server::store::Storage::sqlite_url(data_dir))
 }
 
 /// The store hierarchy of the tests: two districts of Chongqing.

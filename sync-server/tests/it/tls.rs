@@ -5,9 +5,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use fieldcheck_app::app::App;
-use fieldcheck_app::media::Uploader;
-use fieldcheck_app::net::Tls;
+use fieldcheck_device::app::App;
+use fieldcheck_device::media::Uploader;
+use fieldcheck_device::net::Tls;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 
 use super::support::{Server, add_user, people, publish, template};
@@ -149,7 +149,7 @@ async fn over_tls_a_device_signs_in_syncs_uploads_and_keeps_its_session() {
         .expect("client");
     let wang = token_over(&http, &base, "wang").await;
     let hash = blake3::hash(&photo).to_hex().to_string();
-    let store = fieldcheck_app::store::DeviceStore::open(&dir.path().join("tablet.db"))
+    let store = fieldcheck_device::store::DeviceStore::open(&dir.path().join("tablet.db"))
         .await
         .expect("open");
     let fetched = Uploader::new(http.clone(), &base, &wang)

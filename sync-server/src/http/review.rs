@@ -1,0 +1,245 @@
+//! A record over HTTP, for its reviewers: the review queue, a record in
+//! full, its raw Automerge bytes, and the review writes. The rules are in
+//! `services::records`.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use fieldcheck_core::records::NewAction;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::Error;
+use crate::http::error::ErrorBody;
+use crate::http::extract::Authenticated;
+use crate::services::records::{self, Detail, Queue, Step};
+use crate::state::AppState;
+use crate::store::records::QueueFilter;
+use crate::store::sql::list_param;
+
+const PAGE_MAX: i64 = 500;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// Comma-separated statuses; default `submitted,resubmitted`.
+    status: Option<String>,
+    /// checklist (default: audits, visits, test calls) or questionnaire.
+    kind: Option<String>,
+    /// A unit of the hierarchy: the store or anything above it.
+    store: Option<String>,
+    inspector: Option<String>,
+    template: Option<String>,
+    mode: Option<String>,
+    /// Visit started at or after / before, ms since the epoch.
+    from: Option<i64>,
+    to: Option<i64>,
+    min_score: Option<f64>,
+    max_score: Option<f64>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// The review queue: records in the caller's scope, newest first.
+#[utoipa::path(get, path = "/api/v1/records", tag = "review", params(QueueQuery), security(("bearer" = [])),
+    responses((status = 200, body = Queue), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
+pub async fn queue(
+    State(app): State<AppState>,
+    who: Authenticated,
+    query: Result<Query<QueueQuery>, QueryRejection>,
+) -> Result<Json<Queue>, Error> {
+    let Query(f) = query?;
+    let filter = QueueFilter {
+        statuses: list_param(f.status.as_deref(), "submitted,resubmitted"),
+        store: f.store.as_deref(),
+        kind: f.kind.as_deref().unwrap_or("checklist"),
+        author: f.inspector.as_deref(),
+        template: f.template.as_deref(),
+        mode: f.mode.as_deref(),
+        from: f.from,
+        to: f.to,
+        min_score: f.min_score,
+        max_score: f.max_score,
+        limit: f.limit.unwrap_or(50).clamp(1, PAGE_MAX),
+        offset: f.offset.unwrap_or(0).max(0),
+    };
+    Ok(Json(records::queue(&app, &who.principal, &filter).await?))
+}
+
+/// A record in full: its derived rows (record, answers, sections,
+/// constructs, events, comments, actions, history) and conflicting answers.
+#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "review", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = serde_json::Value), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Missing or not in scope", body = ErrorBody)))]
+pub async fn detail(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Detail>, Error> {
+    Ok(Json(records::detail(&app, &who.principal, &id).await?))
+}
+
+/// `GET /api/v1/records/{id}/document`: the Automerge bytes, loadable by
+/// any Automerge implementation.
+#[utoipa::path(get, path = "/api/v1/records/{id}/document", tag = "review", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "The Automerge document", content_type = "application/octet-stream"), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Missing or not in scope", body = ErrorBody)))]
+pub async fn document(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let bytes = records::document(&app, &who.principal, &id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{id}.automerge\""),
+            ),
+        ],
+        Bytes::from(bytes),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReturnBody {
+    comment: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Done {
+    status: &'static str,
+}
+
+/// Returns a submitted record to its author with a comment.
+#[utoipa::path(post, path = "/api/v1/records/{id}/return", tag = "review", params(("id" = String, Path)), request_body = ReturnBody, security(("bearer" = [])),
+    responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Not in a state to return", body = ErrorBody)))]
+pub async fn return_record(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+    b: Result<Json<ReturnBody>, JsonRejection>,
+) -> Result<Json<Done>, Error> {
+    let Json(b) = b?;
+    records::return_record(&app, &who.principal, &id, &b.comment).await?;
+    Ok(Json(Done { status: "returned" }))
+}
+
+/// Approves a submitted record, which locks it.
+#[utoipa::path(post, path = "/api/v1/records/{id}/approve", tag = "review", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Done), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not in a state to approve", body = ErrorBody)))]
+pub async fn approve(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Done>, Error> {
+    records::approve(&app, &who.principal, &id).await?;
+    Ok(Json(Done { status: "approved" }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CommentBody {
+    item: Option<String>,
+    text: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    id: String,
+}
+
+/// Comments on a record or one of its items.
+#[utoipa::path(post, path = "/api/v1/records/{id}/comments", tag = "review", params(("id" = String, Path)), request_body = CommentBody, security(("bearer" = [])),
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn comment(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+    b: Result<Json<CommentBody>, JsonRejection>,
+) -> Result<Json<Created>, Error> {
+    let Json(b) = b?;
+    let id = records::comment(&app, &who.principal, &id, b.item.as_deref(), &b.text).await?;
+    Ok(Json(Created { id }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ActionBody {
+    item: String,
+    description: String,
+    assignee: String,
+    /// `YYYY-MM-DD`.
+    due: String,
+}
+
+/// Opens a corrective action on an item of a reviewed record.
+#[utoipa::path(post, path = "/api/v1/records/{id}/actions", tag = "review", params(("id" = String, Path)), request_body = ActionBody, security(("bearer" = [])),
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn open_action(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+    b: Result<Json<ActionBody>, JsonRejection>,
+) -> Result<Json<Created>, Error> {
+    let Json(b) = b?;
+    let action = NewAction {
+        item: b.item,
+        description: b.description,
+        assignee: b.assignee,
+        due: b.due,
+    };
+    let id = records::open_action(&app, &who.principal, &id, action).await?;
+    Ok(Json(Created { id }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepBody {
+    /// `verify` only: the re-audit of the same store, made after the fix,
+    /// whose answer to the action's item passes.
+    reaudit: Option<String>,
+}
+
+/// `POST /api/v1/records/{id}/actions/{action}/{step}` with step `complete`,
+/// `verify` or `reopen`. A verification may rest on a re-audit.
+#[utoipa::path(post, path = "/api/v1/records/{id}/actions/{action}/{step}", tag = "review",
+    params(("id" = String, Path), ("action" = String, Path), ("step" = String, Path, description = "complete, verify or reopen")),
+    request_body(content = Option<StepBody>, description = "Optional; `verify` may name the re-audit"),
+    security(("bearer" = [])),
+    responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not in a state for this step, or the re-audit does not show the fix", body = ErrorBody)))]
+pub async fn action_step(
+    State(app): State<AppState>,
+    who: Authenticated,
+    Path((id, action, step)): Path<(String, String, String)>,
+    bytes: Bytes,
+) -> Result<Json<Done>, Error> {
+    let step = Step::parse(&step)
+        .ok_or_else(|| Error::NotFound("the steps are complete, verify and reopen".into()))?;
+    let b: StepBody = if bytes.iter().all(u8::is_ascii_whitespace) {
+        StepBody { reaudit: None }
+    } else {
+        serde_json::from_slice(&bytes).map_err(|e| Error::BadRequest(e.to_string()))?
+    };
+    records::action_step(
+        &app,
+        &who.principal,
+        &id,
+        &action,
+        step,
+        b.reaudit.as_deref(),
+    )
+    .await?;
+    Ok(Json(Done {
+        status: step.status(),
+    }))
+}

@@ -1,0 +1,66 @@
+//! Templates over HTTP: listed, read, published. The rules are in
+//! `services::templates`, shared with the command line.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::error::Error;
+use crate::http::error::ErrorBody;
+use crate::http::extract::Authenticated;
+use crate::services::templates::{self, Published, TemplateView};
+use crate::state::AppState;
+
+/// Every published template version, newest first within each template.
+#[utoipa::path(get, path = "/api/v1/templates", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = [TemplateView]), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(app): State<AppState>,
+    _who: Authenticated,
+) -> Result<Json<Vec<TemplateView>>, Error> {
+    Ok(Json(templates::list(&app).await?))
+}
+
+/// One published version in full, as canonical JSON.
+#[utoipa::path(get, path = "/api/v1/templates/{id}/{version}", tag = "admin", params(("id" = String, Path), ("version" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The template file, canonical JSON", content_type = "application/json"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    State(app): State<AppState>,
+    _who: Authenticated,
+    Path((id, version)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, Error> {
+    Ok(Json(templates::body(&app, &id, &version).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PublishQuery {
+    /// toml, json or xlsx (an XLSForm).
+    format: String,
+    /// Only check the file and say what publishing would do.
+    dry_run: Option<bool>,
+}
+
+/// Publishes a template file. Published versions are immutable: the
+/// version is the hash of the content, and republishing changes nothing.
+#[utoipa::path(post, path = "/api/v1/templates", tag = "admin", params(PublishQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    security(("bearer" = [])),
+    responses((status = 200, body = Published), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn publish(
+    State(app): State<AppState>,
+    who: Authenticated,
+    q: Result<Query<PublishQuery>, QueryRejection>,
+    bytes: Bytes,
+) -> Result<Json<Published>, Error> {
+    let Query(q) = q?;
+    let (t, warnings) = templates::load(&q.format, &bytes)?;
+    let dry_run = q.dry_run == Some(true);
+    Ok(Json(
+        templates::publish(&app, &who.principal, &t, warnings, dry_run).await?,
+    ))
+}

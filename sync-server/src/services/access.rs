@@ -1,0 +1,180 @@
+//! Who may see and do what (design.md decision 7), defined once.
+//!
+//! A user's [`Scope`] is everything or one unit of the store hierarchy with
+//! what lies below it. What they may see of records and assignments is a
+//! [`Visibility`]: read as a predicate over a document's metadata
+//! ([`Visibility::admits`]) for the sync session, downloads and single
+//! records, and as an SQL condition ([`Visibility::push_sql`]) for lists
+//! and ratings. A property test holds the two to the same answers.
+
+use std::fmt;
+
+use fieldcheck_core::records::gate::in_scope;
+use fieldcheck_core::refdata::DocKind;
+use fieldcheck_core::vocab::{Role, VisitMode};
+
+use crate::error::Error;
+use crate::services::auth::Principal;
+use crate::store::DocMeta;
+use crate::store::sql::Sql;
+
+/// The part of the store hierarchy a user works in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every unit (`*` where a scope is written as text).
+    Everything,
+    /// This unit and every unit below it, e.g. `cq/yz` covers `cq/yz/001`.
+    Unit(String),
+}
+
+impl Scope {
+    /// `*` is everything; anything else is a unit's id.
+    pub fn parse(s: &str) -> Scope {
+        match s {
+            "*" => Scope::Everything,
+            unit => Scope::Unit(unit.to_string()),
+        }
+    }
+
+    /// As the users table and the API write it: `*` or the unit's id.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Scope::Everything => "*",
+            Scope::Unit(u) => u,
+        }
+    }
+
+    /// Whether `unit` lies in this scope.
+    pub fn covers(&self, unit: &str) -> bool {
+        in_scope(self.as_str(), unit)
+    }
+
+    /// Whether `unit` lies in this scope or above it (a district above a
+    /// store manager's store, say).
+    pub fn overlaps(&self, unit: &str) -> bool {
+        self.covers(unit) || in_scope(unit, self.as_str())
+    }
+
+    /// `AND column lies in this scope`; nothing for everything.
+    pub fn push_sql(&self, q: &mut Sql, column: &str) {
+        if let Scope::Unit(u) = self {
+            q.under(column, u);
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where the units of what someone may see lie, relative to their scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// In their scope.
+    Below,
+    /// In their scope or above it: an assignment may cover the district
+    /// above a store, and inspectors see their own work wherever it lies.
+    BelowOrAbove,
+}
+
+/// What someone may see of records and assignments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visibility {
+    pub scope: Scope,
+    pub reach: Reach,
+    /// Only what this user wrote (inspectors and surveyors).
+    pub author: Option<String>,
+    /// Never mystery visits (store staff).
+    pub hide_mystery: bool,
+}
+
+impl Visibility {
+    /// The rule, by role: managers and administrators see their scope;
+    /// inspectors and surveyors their own work; store staff their store's,
+    /// never a mystery visit.
+    pub fn of(who: &Principal) -> Visibility {
+        let mut v = Visibility {
+            scope: who.scope.clone(),
+            reach: Reach::BelowOrAbove,
+            author: None,
+            hide_mystery: false,
+        };
+        match who.role {
+            Role::Admin | Role::Manager => v.reach = Reach::Below,
+            Role::Inspector | Role::Surveyor => v.author = Some(who.user_id.clone()),
+            Role::StoreStaff => v.hide_mystery = true,
+        }
+        v
+    }
+
+    /// Whether a record or assignment at `unit`, by `author`, in `mode`
+    /// is visible.
+    pub fn admits(&self, unit: &str, author: &str, mode: &str) -> bool {
+        let units = match self.reach {
+            Reach::Below => self.scope.covers(unit),
+            Reach::BelowOrAbove => self.scope.overlaps(unit),
+        };
+        units
+            && self.author.as_deref().is_none_or(|a| a == author)
+            && !(self.hide_mystery && mode == VisitMode::Mystery.as_str())
+    }
+
+    /// The same rule as `AND ...` over the columns `store_id`, `author`
+    /// and `mode`.
+    pub fn push_sql(&self, q: &mut Sql) {
+        match (&self.reach, &self.scope) {
+            (_, Scope::Everything) => {}
+            (Reach::Below, s) => s.push_sql(q, "store_id"),
+            (Reach::BelowOrAbove, Scope::Unit(u)) => {
+                // In scope, or an ancestor of it: the scope starts with the
+                // unit and a slash.
+                q.push(" AND (store_id = ")
+                    .bind(u.as_str())
+                    .push(" OR substr(store_id, 1, length(")
+                    .bind(u.as_str())
+                    .push(") + 1) = ")
+                    .bind(format!("{u}/"))
+                    .push(" OR substr(")
+                    .bind(u.as_str())
+                    .push(", 1, length(store_id) + 1) = store_id || '/')");
+            }
+        }
+        if let Some(a) = &self.author {
+            q.push(" AND author = ").bind(a.as_str());
+        }
+        if self.hide_mystery {
+            q.push(" AND mode <> ").bind(VisitMode::Mystery.as_str());
+        }
+    }
+}
+
+/// Whether `who` may see the document described by `meta`.
+pub fn may_see(who: &Principal, meta: &DocMeta) -> bool {
+    match DocKind::parse(&meta.kind) {
+        // Everyone works from the published templates.
+        Some(DocKind::Template) => true,
+        // The stores someone works in, and the units above them.
+        Some(DocKind::Units) => who.scope.overlaps(&meta.store_id),
+        // Records and assignments: the store's, and whose it is.
+        _ => Visibility::of(who).admits(&meta.store_id, &meta.author, &meta.mode),
+    }
+}
+
+/// Only administrators, and only within their scope.
+pub fn admin_over(who: &Principal, unit: &str) -> Result<(), Error> {
+    if who.role != Role::Admin {
+        return Err(Error::Forbidden("administrators only".into()));
+    }
+    if !who.scope.covers(unit) {
+        return Err(Error::Forbidden(format!(
+            "`{unit}` is outside your scope `{}`",
+            who.scope
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,12 @@
+//! The use-cases, shared by the HTTP API and the command line: who may do
+//! what (`access`), and every write in one transaction with its audit entry.
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod media;
+pub mod records;
+pub mod templates;
+pub mod throttle;
+pub mod units;
+pub mod users;

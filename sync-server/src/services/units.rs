@@ -1,0 +1,106 @@
+//! The store hierarchy: replaced unit by unit from imported tables, all or
+//! nothing, by administrators over the units. The hierarchy documents
+//! (`sync::refdocs`) are the truth that devices sync; the `units` table
+//! indexes them.
+
+use std::collections::BTreeMap;
+
+use fieldcheck_core::ratings::Unit;
+use fieldcheck_core::reference::{RowProblem, UnitRecord, parse_units};
+use fieldcheck_core::table::Table;
+use fieldcheck_core::vocab::Role;
+
+use crate::error::Error;
+use crate::services::access::admin_over;
+use crate::services::auth::Principal;
+use crate::state::{AppState, now_ms};
+use crate::store::units::{load, write};
+use crate::store::{Audit, DocMeta, insert_audit};
+use crate::sync::docs::DocCache;
+use crate::sync::refdocs;
+
+/// Checks a table against the stored hierarchy and, if every row is good,
+/// writes its units: the hierarchy documents first (the truth), then the
+/// table in one transaction.
+pub async fn import(
+    docs: &DocCache,
+    table: &Table,
+    now_ms: i64,
+    audit: Option<&Audit>,
+) -> Result<Imported, Error> {
+    let storage = docs.storage();
+    let existing = load(storage).await?;
+    let plain: Vec<Unit> = existing.iter().map(|r| r.unit.clone()).collect();
+    let units = parse_units(table, &plain).map_err(Error::Invalid)?;
+    let mut all: BTreeMap<String, UnitRecord> = existing
+        .into_iter()
+        .map(|r| (r.unit.id.clone(), r))
+        .collect();
+    all.extend(units.iter().map(|u| (u.unit.id.clone(), u.clone())));
+    let all: Vec<UnitRecord> = all.into_values().collect();
+    let changed = refdocs::put_units(docs, &all, now_ms).await?;
+    let mut tx = storage.pool().begin().await?;
+    write(&mut tx, &units, now_ms).await?;
+    if let Some(entry) = audit {
+        insert_audit(&mut tx, entry, now_ms).await?;
+    }
+    tx.commit().await?;
+    Ok(Imported {
+        units: units.len(),
+        changed,
+    })
+}
+
+/// What an import did.
+#[derive(Debug)]
+pub struct Imported {
+    pub units: usize,
+    /// Reference documents that changed, to announce to devices.
+    pub changed: Vec<DocMeta>,
+}
+
+/// What a unit import did.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct UnitsImported {
+    pub imported: usize,
+    /// Hierarchy documents that changed and were sent to devices.
+    pub documents_changed: usize,
+}
+
+/// Adds or updates units from a table (columns `UNIT_COLUMNS`), as an
+/// administrator over every one of them, with an audit entry; the changed
+/// hierarchy documents go to connected devices.
+pub async fn put(app: &AppState, who: &Principal, table: &Table) -> Result<UnitsImported, Error> {
+    if who.role != Role::Admin {
+        return Err(Error::Forbidden("administrators only".into()));
+    }
+    let outside: Vec<RowProblem> = table
+        .rows
+        .iter()
+        .filter_map(|(row, cells)| {
+            let id = cells.get("id")?;
+            admin_over(who, id).err().map(|e| RowProblem {
+                row: *row,
+                column: Some("id".into()),
+                message: e.to_string(),
+            })
+        })
+        .collect();
+    if !outside.is_empty() {
+        return Err(Error::Invalid(outside));
+    }
+    let ids: Vec<&String> = table.rows.iter().filter_map(|(_, c)| c.get("id")).collect();
+    let entry = Audit {
+        user_id: who.user_id.clone(),
+        action: "units.put".into(),
+        target: "units".into(),
+        detail: serde_json::json!({ "units": ids }).to_string(),
+    };
+    let done = import(&app.docs, table, now_ms(), Some(&entry)).await?;
+    let changed = done.changed.len();
+    app.announce(done.changed);
+    Ok(UnitsImported {
+        imported: done.units,
+        documents_changed: changed,
+    })
+}

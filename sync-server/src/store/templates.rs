@@ -1,0 +1,90 @@
+//! The `templates` table: every published version's canonical JSON. The
+//! only module that reads or writes it.
+
+use fieldcheck_core::templates::Template;
+use sqlx::{Any, Row, Transaction};
+
+use crate::store::{Result, Storage};
+
+/// A published version, without its body.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub template_id: String,
+    pub version: String,
+    pub published_at: i64,
+}
+
+impl Storage {
+    /// A version's canonical JSON.
+    pub async fn template_body(&self, id: &str, version: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT body FROM templates WHERE template_id = $1 AND version = $2")
+            .bind(id)
+            .bind(version)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get("body")).transpose()?)
+    }
+
+    /// Every version's id, version and canonical JSON.
+    pub async fn template_bodies(&self) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query("SELECT template_id, version, body FROM templates")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("template_id")?,
+                    r.try_get("version")?,
+                    r.try_get("body")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Every version, newest first within each template.
+    pub async fn template_versions(&self) -> Result<Vec<Version>> {
+        let rows = sqlx::query(
+            "SELECT template_id, version, published_at FROM templates ORDER BY template_id, published_at DESC, version",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Version {
+                    template_id: r.try_get("template_id")?,
+                    version: r.try_get("version")?,
+                    published_at: r.try_get("published_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The newest version of a template.
+    pub async fn newest_template_version(&self, id: &str) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT version FROM templates WHERE template_id = $1 ORDER BY published_at DESC, version LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| r.try_get("version")).transpose()?)
+    }
+}
+
+/// Adds a version's row; whether it is new (publishing twice changes nothing).
+pub async fn insert(tx: &mut Transaction<'_, Any>, t: &Template, now_ms: i64) -> Result<bool> {
+    let body = String::from_utf8_lossy(&t.canonical_json()).into_owned();
+    let done = sqlx::query(
+        "INSERT INTO templates (template_id, version, kind, body, published_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (template_id, version) DO NOTHING",
+    )
+    .persistent(false)
+    .bind(&t.id)
+    .bind(&t.version)
+    .bind(t.kind.as_str())
+    .bind(body)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

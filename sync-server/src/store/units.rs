@@ -1,0 +1,88 @@
+//! The store hierarchy's table: read for ratings and scope checks, written
+//! from imports. It indexes the hierarchy documents (`sync::refdocs`).
+
+use fieldcheck_core::ratings::{Level, Unit};
+use fieldcheck_core::reference::UnitRecord;
+use fieldcheck_core::templates::Channel;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::store::{Storage, StorageError};
+
+const COLUMNS: &str =
+    "unit_id, parent_id, level, name_zh, name_en, channel, address, lat, lon, time_zone, traffic";
+
+/// Every unit, parents before children.
+pub async fn load(storage: &Storage) -> Result<Vec<UnitRecord>, StorageError> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM units ORDER BY unit_id"))
+        .fetch_all(storage.pool())
+        .await?;
+    rows.iter().map(unit_of).collect()
+}
+
+/// One unit, if it exists.
+pub async fn find(storage: &Storage, id: &str) -> Result<Option<UnitRecord>, StorageError> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM units WHERE unit_id = $1"))
+        .bind(id)
+        .fetch_optional(storage.pool())
+        .await?
+        .as_ref()
+        .map(unit_of)
+        .transpose()
+}
+
+fn unit_of(r: &AnyRow) -> Result<UnitRecord, StorageError> {
+    let level: String = r.try_get("level")?;
+    let channel: Option<String> = r.try_get("channel")?;
+    Ok(UnitRecord {
+        unit: Unit {
+            id: r.try_get("unit_id")?,
+            parent: r.try_get("parent_id")?,
+            // Written by `import` from parsed values only.
+            level: Level::parse(&level).unwrap_or(Level::Store),
+            channel: channel.as_deref().and_then(Channel::parse),
+            traffic: r.try_get("traffic")?,
+            time_zone: r.try_get("time_zone")?,
+        },
+        name_zh: r.try_get("name_zh")?,
+        name_en: r.try_get("name_en")?,
+        address: r.try_get("address")?,
+        lat: r.try_get("lat")?,
+        lon: r.try_get("lon")?,
+    })
+}
+
+/// Inserts or replaces units in the table.
+pub async fn write(
+    tx: &mut Transaction<'_, Any>,
+    units: &[UnitRecord],
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    // Not prepared once: see `materialise::write` on NULLs and PostgreSQL.
+    for u in units {
+        sqlx::query(
+            "INSERT INTO units (unit_id, parent_id, level, name_zh, name_en, channel, address, lat, lon, time_zone, traffic, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT (unit_id) DO UPDATE SET parent_id = excluded.parent_id, level = excluded.level,
+                 name_zh = excluded.name_zh, name_en = excluded.name_en, channel = excluded.channel,
+                 address = excluded.address, lat = excluded.lat, lon = excluded.lon,
+                 time_zone = excluded.time_zone, traffic = excluded.traffic, updated_at = excluded.updated_at",
+        )
+        .persistent(false)
+        .bind(&u.unit.id)
+        .bind(&u.unit.parent)
+        .bind(u.unit.level.as_str())
+        .bind(&u.name_zh)
+        .bind(&u.name_en)
+        .bind(u.unit.channel.map(|c| c.as_str()))
+        .bind(&u.address)
+        .bind(u.lat)
+        .bind(u.lon)
+        .bind(&u.unit.time_zone)
+        .bind(u.unit.traffic)
+        .bind(now_ms)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,240 @@
+//! Reference documents on the server (design.md decision 1): the store
+//! hierarchy, published templates and assignments, written here by the API
+//! and the command line and synced down to devices like any document. The
+//! `units`, `templates` and `assignments` tables index them for queries;
+//! [`reindex`] rebuilds those tables from the documents alone.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use autosurgeon::Reconcile;
+use fieldcheck_core::refdata::{
+    self, Assignment, DocKind, TemplateDoc, UnitsDoc, assignment_doc_id, template_doc_id,
+    units_doc_id,
+};
+use fieldcheck_core::reference::UnitRecord;
+use fieldcheck_core::templates::{Format, Template};
+use sqlx::{Any, Row, Transaction};
+
+use crate::store::units;
+use crate::store::{Audit, DocMeta, StorageError, insert_audit};
+use crate::sync::docs::{self, DocCache, DocError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RefError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Doc(Box<DocError>),
+    #[error("cannot write reference document {0}: {1}")]
+    Reconcile(String, Box<autosurgeon::ReconcileError>),
+}
+
+impl From<DocError> for RefError {
+    fn from(e: DocError) -> Self {
+        RefError::Doc(Box::new(e))
+    }
+}
+
+impl From<sqlx::Error> for RefError {
+    fn from(e: sqlx::Error) -> Self {
+        RefError::Storage(e.into())
+    }
+}
+
+type Result<T, E = RefError> = std::result::Result<T, E>;
+
+/// Makes document `id` hold `value` and stores what changed. `None` when
+/// nothing did; otherwise the metadata to announce to connected devices.
+pub async fn put<T: Reconcile>(
+    docs: &DocCache,
+    id: &str,
+    value: &T,
+    now_ms: i64,
+) -> Result<Option<DocMeta>> {
+    let mut doc = docs.lock(id).await?;
+    let before = doc.get_heads();
+    refdata::write(&mut doc, value)
+        .map_err(|e| RefError::Reconcile(id.to_string(), Box::new(e)))?;
+    if doc.get_heads() == before {
+        return Ok(None);
+    }
+    match docs::store(docs.storage(), id, &mut doc, &before, now_ms, None).await {
+        Ok(meta) => Ok(Some(meta)),
+        Err(e) => {
+            // Memory is ahead of storage: forget it.
+            doc.discard();
+            Err(e.into())
+        }
+    }
+}
+
+/// Writes the hierarchy documents for `all` (the whole hierarchy), emptying
+/// documents of units that no longer have children. Returns what changed.
+pub async fn put_units(docs: &DocCache, all: &[UnitRecord], now_ms: i64) -> Result<Vec<DocMeta>> {
+    let split = UnitsDoc::split(all);
+    let wanted: BTreeSet<String> = split.keys().map(|k| units_doc_id(k)).collect();
+    let mut changed = Vec::new();
+    for (key, doc) in &split {
+        changed.extend(put(docs, &units_doc_id(key), doc, now_ms).await?);
+    }
+    for (id, key) in stored_of_kind(docs, DocKind::Units).await? {
+        if !wanted.contains(&id) {
+            let empty = UnitsDoc {
+                kind: DocKind::Units,
+                parent: key,
+                units: BTreeMap::new(),
+            };
+            changed.extend(put(docs, &id, &empty, now_ms).await?);
+        }
+    }
+    Ok(changed)
+}
+
+/// Reference documents of one kind with the unit each covers.
+async fn stored_of_kind(docs: &DocCache, kind: DocKind) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT doc_id, store_id FROM documents WHERE kind = $1")
+        .bind(kind.as_str())
+        .fetch_all(docs.storage().pool())
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("doc_id")?, r.try_get("store_id")?)))
+        .collect()
+}
+
+/// Publishes a validated template version: its row (with the audit entry
+/// of `by`, who publishes it), then its document.
+/// Publishing a version twice changes nothing. Returns whether it is new,
+/// and the document's metadata.
+///
+/// The row first: the document's change notice is what tells other
+/// replicas to read the published templates again (the record gate holds
+/// new records to them), so the row must be there when it arrives.
+pub async fn publish(
+    docs: &DocCache,
+    t: &Template,
+    now_ms: i64,
+    by: &str,
+) -> Result<(bool, Option<DocMeta>)> {
+    let mut tx = docs.storage().pool().begin().await?;
+    let new = crate::store::templates::insert(&mut tx, t, now_ms).await?;
+    let entry = Audit {
+        user_id: by.to_string(),
+        action: "templates.publish".into(),
+        target: t.id.clone(),
+        detail: serde_json::json!({ "version": t.version, "new": new }).to_string(),
+    };
+    insert_audit(&mut tx, &entry, now_ms).await?;
+    tx.commit().await?;
+    let meta = put(
+        docs,
+        &template_doc_id(&t.id, &t.version),
+        &TemplateDoc::new(t),
+        now_ms,
+    )
+    .await?;
+    Ok((new, meta))
+}
+
+/// Stores an assignment's document and its row, with the audit entry of the
+/// API write (if it is one) in the row's transaction.
+pub async fn put_assignment(
+    docs: &DocCache,
+    a: &Assignment,
+    audit: Option<&Audit>,
+) -> Result<Option<DocMeta>> {
+    let meta = put(docs, &assignment_doc_id(&a.assignment_id), a, a.updated_at).await?;
+    let mut tx = docs.storage().pool().begin().await?;
+    index_assignment(&mut tx, a).await?;
+    if let Some(entry) = audit {
+        insert_audit(&mut tx, entry, a.updated_at).await?;
+    }
+    tx.commit().await?;
+    Ok(meta)
+}
+
+async fn index_assignment(tx: &mut Transaction<'_, Any>, a: &Assignment) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO assignments (assignment_id, assignee, template_id, mode, unit_id, starts_on, ends_on,
+             visits, daily_quota, note, cancelled, created_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (assignment_id) DO UPDATE SET assignee = excluded.assignee, template_id = excluded.template_id,
+             mode = excluded.mode, unit_id = excluded.unit_id, starts_on = excluded.starts_on,
+             ends_on = excluded.ends_on, visits = excluded.visits, daily_quota = excluded.daily_quota,
+             note = excluded.note, cancelled = excluded.cancelled, updated_at = excluded.updated_at",
+    )
+    // Not prepared once: see `materialise::write` on NULLs and PostgreSQL.
+    .persistent(false)
+    .bind(&a.assignment_id)
+    .bind(&a.assignee)
+    .bind(&a.template_id)
+    .bind(a.mode.as_str())
+    .bind(&a.unit_id)
+    .bind(&a.starts_on)
+    .bind(&a.ends_on)
+    .bind(i64::from(a.visits))
+    .bind(a.daily_quota.map(i64::from))
+    .bind(&a.note)
+    .bind(i64::from(a.cancelled))
+    .bind(&a.created_by)
+    .bind(a.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What [`reindex`] found in the documents.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reindexed {
+    pub units: usize,
+    pub templates: usize,
+    pub assignments: usize,
+}
+
+/// Rebuilds the `units`, `templates` and `assignments` tables from the
+/// reference documents, in one transaction.
+pub async fn reindex(docs: &DocCache, now_ms: i64) -> Result<Reindexed> {
+    let mut found = Reindexed::default();
+    let mut unit_rows: BTreeMap<String, UnitRecord> = BTreeMap::new();
+    let mut templates = Vec::new();
+    let mut assignments = Vec::new();
+    for kind in [DocKind::Units, DocKind::Template, DocKind::Assignment] {
+        for (id, _) in stored_of_kind(docs, kind).await? {
+            let doc = docs.lock(&id).await?;
+            match kind {
+                DocKind::Units => {
+                    if let Some(u) = refdata::read::<UnitsDoc>(&doc, kind) {
+                        unit_rows.extend(u.records().map(|r| (r.unit.id.clone(), r)));
+                    }
+                }
+                DocKind::Template => {
+                    let t = refdata::read::<TemplateDoc>(&doc, kind)
+                        .and_then(|t| Template::load(&t.body, Format::Json).ok());
+                    templates.extend(t);
+                }
+                DocKind::Assignment => {
+                    assignments.extend(refdata::read::<Assignment>(&doc, kind));
+                }
+                DocKind::Record => {}
+            }
+        }
+    }
+    let mut tx = docs.storage().pool().begin().await?;
+    for table in ["units", "assignments"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let units: Vec<UnitRecord> = unit_rows.into_values().collect();
+    units::write(&mut tx, &units, now_ms).await?;
+    found.units = units.len();
+    for t in &templates {
+        crate::store::templates::insert(&mut tx, t, now_ms).await?;
+    }
+    found.templates = templates.len();
+    for a in &assignments {
+        index_assignment(&mut tx, a).await?;
+    }
+    found.assignments = assignments.len();
+    tx.commit().await?;
+    Ok(found)
+}
