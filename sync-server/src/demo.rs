@@ -443,12 +443,7 @@ pub async fn fill(
     now_ms: i64,
     out: &mut dyn Write,
 ) -> anyhow::Result<Summary> {
-    let existing: i64 = sqlx::query_scalar::<_, i64>(
-        "SELECT (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM units)",
-    )
-    .fetch_one(storage.pool())
-    .await?;
-    if existing > 0 {
+    if !storage.is_empty().await? {
         anyhow::bail!(
             "the database already has stores or records; the demo fills only an empty one"
         );

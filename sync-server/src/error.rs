@@ -48,25 +48,20 @@ pub enum Error {
     Internal(#[source] anyhow::Error),
 }
 
+/// Errors with no meaning for the caller: internal. A subsystem whose
+/// errors this crate's layers pass up declares them so next to the error
+/// type (`internal_from!(DocError)`), keeping this module a leaf.
+#[macro_export]
 macro_rules! internal_from {
     ($($t:ty),*) => {$(
-        impl From<$t> for Error {
+        impl From<$t> for $crate::error::Error {
             fn from(e: $t) -> Self {
-                Error::Internal(e.into())
+                $crate::error::Error::Internal(e.into())
             }
         }
     )*};
 }
-internal_from!(
-    crate::services::auth::LoginError,
-    crate::sync::docs::DocError,
-    crate::sync::refdocs::RefError,
-    crate::materialise::MaterialiseError,
-    anyhow::Error,
-    getrandom::Error,
-    std::io::Error,
-    sqlx::Error
-);
+internal_from!(anyhow::Error, getrandom::Error, std::io::Error, sqlx::Error);
 
 impl From<crate::store::StorageError> for Error {
     fn from(e: crate::store::StorageError) -> Self {

@@ -11,7 +11,7 @@ use fieldcheck_core::table::Table;
 use super::{Invalid, open, runtime};
 use crate::config::StorageArgs;
 use crate::error::Error;
-use crate::services::auth::Principal;
+use crate::services::access::Principal;
 use crate::services::units;
 
 pub(super) fn import(

@@ -13,7 +13,7 @@ use fieldcheck_core::templates::{Format, Template, TemplateKind, to_toml};
 
 use super::{Invalid, open, refused, runtime};
 use crate::config::StorageArgs;
-use crate::services::auth::Principal;
+use crate::services::access::Principal;
 use crate::services::templates;
 
 /// Loads a template from .toml, .json or .xlsx, with every problem as a line

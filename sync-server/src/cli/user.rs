@@ -7,7 +7,7 @@ use fieldcheck_core::table::Table;
 
 use super::{open, refused, runtime};
 use crate::config::StorageArgs;
-use crate::services::auth::Principal;
+use crate::services::access::Principal;
 use crate::services::users;
 
 /// Adds a user; prints the password generated when none is given.

@@ -10,7 +10,6 @@ use fieldcheck_core::reference::DEFAULT_TIME_ZONE;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::Error;
@@ -18,7 +17,8 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::Authenticated;
 use crate::services::access::Visibility;
 use crate::state::AppState;
-use crate::store::sql::{Sql, list_param};
+use crate::store::actions::ActionFilter;
+use crate::store::sql::list_param;
 
 /// At most this many actions in one answer.
 const LIMIT: i64 = 1000;
@@ -90,68 +90,54 @@ pub async fn list(
             .to_zoned(TimeZone::get(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC))
             .date(),
     };
-    let statuses = list_param(q.status.as_deref(), "open,done");
-    if let Some(bad) = statuses.iter().find(|s| ActionStatus::parse(s).is_none()) {
-        return Err(Error::BadRequest(format!(
-            "`{bad}` is not an action status (open, done, verified)"
-        )));
-    }
+    let statuses = list_param(q.status.as_deref(), "open,done")
+        .into_iter()
+        .map(|s| {
+            ActionStatus::parse(s).ok_or_else(|| {
+                Error::BadRequest(format!(
+                    "`{s}` is not an action status (open, done, verified)"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
 
-    let mut sql = Sql::new(
-        "SELECT a.doc_id, r.store_id, r.template_id, r.template_version, a.action_id, a.item_id,
-                a.description, a.assignee, a.due, a.status, a.created_by, a.created_at, a.done_at,
-                a.verified_at
-         FROM m_actions a JOIN (SELECT doc_id, store_id, template_id, template_version
-                                FROM m_records WHERE 1 = 1",
-    );
-    Visibility::of(&who.principal).push_sql(&mut sql);
-    if let Some(s) = &q.store {
-        sql.under("store_id", s);
-    }
-    sql.push(") r ON r.doc_id = a.doc_id WHERE a.status IN ")
-        .in_list(statuses.iter().copied());
-    if let Some(a) = &q.assignee {
-        sql.push(" AND a.assignee = ").bind(a.as_str());
-    }
-    if q.overdue == Some(true) {
-        // ActionStatus::overdue, in SQL (dates as YYYY-MM-DD sort as text).
-        sql.push(" AND a.status = 'open' AND a.due < ")
-            .bind(today.to_string());
-    }
-    sql.push(" ORDER BY a.due, a.doc_id, a.action_id LIMIT ")
-        .bind(LIMIT);
-
-    let rows = sql.query().fetch_all(app.storage.pool()).await?;
+    let filter = ActionFilter {
+        statuses,
+        store: q.store.as_deref(),
+        assignee: q.assignee.as_deref(),
+        overdue_on: (q.overdue == Some(true)).then_some(today),
+        limit: LIMIT,
+    };
+    let visibility = Visibility::of(&who.principal);
+    let rows = app
+        .storage
+        .actions(|q| visibility.push_sql(q), &filter)
+        .await?;
     let mut actions = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let template_id: String = r.try_get("template_id")?;
-        let version: String = r.try_get("template_version")?;
-        let item_id: String = r.try_get("item_id")?;
+    for r in rows {
         // The server's template cache keeps each version parsed.
         let label = app
             .templates
-            .get(&app.storage, &template_id, &version)
+            .get(&app.storage, &r.template_id, &r.template_version)
             .await?
-            .and_then(|t| t.item(&item_id).map(|i| i.label.clone()));
-        let due: String = r.try_get("due")?;
-        let status: String = r.try_get("status")?;
-        let overdue = ActionStatus::parse(&status).is_some_and(|s| s.overdue(&due, today));
+            .and_then(|t| t.item(&r.item_id).map(|i| i.label.clone()));
+        let overdue = ActionStatus::parse(&r.status).is_some_and(|s| s.overdue(&r.due, today));
         actions.push(ActionListRow {
-            doc_id: r.try_get("doc_id")?,
-            store_id: r.try_get("store_id")?,
-            template_id,
-            action_id: r.try_get("action_id")?,
-            item_id,
+            doc_id: r.doc_id,
+            store_id: r.store_id,
+            template_id: r.template_id,
+            action_id: r.action_id,
+            item_id: r.item_id,
             label_zh: label.as_ref().map(|l| l.zh.clone()),
             label_en: label.map(|l| l.en),
-            description: r.try_get("description")?,
-            assignee: r.try_get("assignee")?,
-            due,
-            status,
-            created_by: r.try_get("created_by")?,
-            created_at: r.try_get("created_at")?,
-            done_at: r.try_get("done_at")?,
-            verified_at: r.try_get("verified_at")?,
+            description: r.description,
+            assignee: r.assignee,
+            due: r.due,
+            status: r.status,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            done_at: r.done_at,
+            verified_at: r.verified_at,
             overdue,
         });
     }

@@ -5,7 +5,8 @@ use axum::http::request::Parts;
 
 use crate::error::Error;
 use crate::http::client_ip::TrustedProxies;
-use crate::services::auth::{self, Principal};
+use crate::services::access::Principal;
+use crate::services::auth;
 use crate::state::{AppState, now_ms};
 
 impl axum::extract::FromRef<AppState> for TrustedProxies {

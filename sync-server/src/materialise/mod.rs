@@ -41,6 +41,8 @@ pub enum MaterialiseError {
     Doc(#[from] DocError),
 }
 
+crate::internal_from!(MaterialiseError);
+
 impl From<sqlx::Error> for MaterialiseError {
     fn from(e: sqlx::Error) -> Self {
         MaterialiseError::Storage(e.into())

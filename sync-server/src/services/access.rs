@@ -14,9 +14,37 @@ use fieldcheck_core::refdata::DocKind;
 use fieldcheck_core::vocab::{Role, VisitMode};
 
 use crate::error::Error;
-use crate::services::auth::Principal;
-use crate::store::DocMeta;
 use crate::store::sql::Sql;
+use crate::store::{DocMeta, UserRow};
+
+/// A signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: String,
+    pub role: Role,
+    /// The part of the store hierarchy the user works in.
+    pub scope: Scope,
+}
+
+impl Principal {
+    /// The operator at the server's command line: an administrator of
+    /// everything, recorded in the audit log as `cli`.
+    pub fn operator() -> Principal {
+        Principal {
+            user_id: "cli".into(),
+            role: Role::Admin,
+            scope: Scope::Everything,
+        }
+    }
+
+    pub fn from_row(row: &UserRow) -> Option<Principal> {
+        Some(Principal {
+            user_id: row.user_id.clone(),
+            role: Role::parse(&row.role)?,
+            scope: Scope::parse(&row.scope),
+        })
+    }
+}
 
 /// The part of the store hierarchy a user works in.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,39 +5,8 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use fieldcheck_core::vocab::Role;
 
-use crate::services::access::Scope;
 use crate::store::UserRow;
-
-/// A signed-in user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub user_id: String,
-    pub role: Role,
-    /// The part of the store hierarchy the user works in.
-    pub scope: Scope,
-}
-
-impl Principal {
-    /// The operator at the server's command line: an administrator of
-    /// everything, recorded in the audit log as `cli`.
-    pub fn operator() -> Principal {
-        Principal {
-            user_id: "cli".into(),
-            role: Role::Admin,
-            scope: Scope::Everything,
-        }
-    }
-
-    pub fn from_row(row: &UserRow) -> Option<Principal> {
-        Some(Principal {
-            user_id: row.user_id.clone(),
-            role: Role::parse(&row.role)?,
-            scope: Scope::parse(&row.scope),
-        })
-    }
-}
 
 /// A new sign-in: the token for the client (shown once) and who it is for.
 #[derive(Debug)]
@@ -54,6 +23,8 @@ pub enum LoginError {
     #[error("no random numbers for a token: {0}")]
     Random(#[from] getrandom::Error),
 }
+
+crate::internal_from!(LoginError);
 
 /// Checks a user name and password and, when they match, issues a token
 /// valid for `ttl`. `None` for a wrong name or password alike: both cost an

@@ -8,8 +8,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::Error;
+use crate::services::access::Principal;
 use crate::services::access::may_see;
-use crate::services::auth::Principal;
 use crate::state::{AppState, now_ms};
 use crate::store::media::MediaStore;
 

@@ -2,9 +2,12 @@
 //! what (`access`), and every write in one transaction with its audit entry.
 
 pub mod access;
+pub mod assignments;
 pub mod audit;
 pub mod auth;
+pub mod exports;
 pub mod media;
+pub mod ratings;
 pub mod records;
 pub mod templates;
 pub mod throttle;

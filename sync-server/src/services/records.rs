@@ -18,8 +18,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::Error;
+use crate::services::access::Principal;
 use crate::services::access::{Visibility, may_see};
-use crate::services::auth::Principal;
 use crate::state::{AppState, now_ms};
 use crate::store::records::{QueueFilter, QueueRow};
 use crate::store::{Audit, DocMeta};

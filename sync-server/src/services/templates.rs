@@ -11,7 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::Error;
-use crate::services::auth::Principal;
+use crate::services::access::Principal;
 use crate::state::{AppState, now_ms};
 use crate::sync::refdocs;
 

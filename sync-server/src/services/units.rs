@@ -11,8 +11,8 @@ use fieldcheck_core::table::Table;
 use fieldcheck_core::vocab::Role;
 
 use crate::error::Error;
+use crate::services::access::Principal;
 use crate::services::access::admin_over;
-use crate::services::auth::Principal;
 use crate::state::{AppState, now_ms};
 use crate::store::units::{load, write};
 use crate::store::{Audit, DocMeta, insert_audit};

@@ -11,8 +11,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::Error;
+use crate::services::access::Principal;
 use crate::services::access::{Scope, admin_over};
-use crate::services::auth::{self, Principal};
+use crate::services::auth;
 use crate::state::{AppState, now_ms};
 use crate::store::users::{UserFilter, UserUpdate, UserView};
 use crate::store::{Audit, UserRow};

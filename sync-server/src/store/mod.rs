@@ -2,8 +2,13 @@
 //! one set of queries: documents as a compacted snapshot plus incremental
 //! chunks, the sequence counter behind the changes feed, users and tokens.
 
+pub mod actions;
+pub mod assignments;
 pub mod audit;
+pub mod exports;
+pub mod lock;
 pub mod media;
+pub mod ratings;
 pub mod records;
 pub mod sql;
 pub mod templates;
@@ -301,6 +306,27 @@ impl Storage {
         tx.commit().await?;
         let docs = rows.iter().map(meta).collect::<Result<Vec<_>>>()?;
         Ok((docs, seq))
+    }
+
+    /// Whether the database holds no documents and no units yet.
+    pub async fn is_empty(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM units)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n == 0)
+    }
+
+    /// Documents of one kind, with the unit each is of.
+    pub async fn docs_of_kind(&self, kind: &str) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT doc_id, store_id FROM documents WHERE kind = $1")
+            .bind(kind)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("doc_id")?, r.try_get("store_id")?)))
+            .collect()
     }
 
     pub async fn add_user(&self, user: &UserRow, now_ms: i64) -> Result<()> {

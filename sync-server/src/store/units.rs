@@ -86,3 +86,9 @@ pub async fn write(
     }
     Ok(())
 }
+
+/// Empties the table, before it is rebuilt from the documents.
+pub async fn clear(tx: &mut Transaction<'_, Any>) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM units").execute(&mut **tx).await?;
+    Ok(())
+}

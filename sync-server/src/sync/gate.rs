@@ -6,7 +6,7 @@ use fieldcheck_core::records::gate::RecordGate;
 use fieldcheck_core::sync::Refusal;
 
 use crate::materialise::{MaterialiseError, Templates};
-use crate::services::auth::Principal;
+use crate::services::access::Principal;
 use crate::store::Storage;
 
 /// The gate for `who`'s changes to document `doc_id`.

@@ -13,7 +13,6 @@ use fieldcheck_core::refdata::{
 };
 use fieldcheck_core::reference::UnitRecord;
 use fieldcheck_core::templates::{Format, Template};
-use sqlx::{Any, Row, Transaction};
 
 use crate::store::units;
 use crate::store::{Audit, DocMeta, StorageError, insert_audit};
@@ -28,6 +27,8 @@ pub enum RefError {
     #[error("cannot write reference document {0}: {1}")]
     Reconcile(String, Box<autosurgeon::ReconcileError>),
 }
+
+crate::internal_from!(RefError);
 
 impl From<DocError> for RefError {
     fn from(e: DocError) -> Self {
@@ -77,7 +78,7 @@ pub async fn put_units(docs: &DocCache, all: &[UnitRecord], now_ms: i64) -> Resu
     for (key, doc) in &split {
         changed.extend(put(docs, &units_doc_id(key), doc, now_ms).await?);
     }
-    for (id, key) in stored_of_kind(docs, DocKind::Units).await? {
+    for (id, key) in docs.storage().docs_of_kind(DocKind::Units.as_str()).await? {
         if !wanted.contains(&id) {
             let empty = UnitsDoc {
                 kind: DocKind::Units,
@@ -88,17 +89,6 @@ pub async fn put_units(docs: &DocCache, all: &[UnitRecord], now_ms: i64) -> Resu
         }
     }
     Ok(changed)
-}
-
-/// Reference documents of one kind with the unit each covers.
-async fn stored_of_kind(docs: &DocCache, kind: DocKind) -> Result<Vec<(String, String)>> {
-    let rows = sqlx::query("SELECT doc_id, store_id FROM documents WHERE kind = $1")
-        .bind(kind.as_str())
-        .fetch_all(docs.storage().pool())
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("doc_id")?, r.try_get("store_id")?)))
-        .collect()
 }
 
 /// Publishes a validated template version: its row (with the audit entry
@@ -144,42 +134,12 @@ pub async fn put_assignment(
 ) -> Result<Option<DocMeta>> {
     let meta = put(docs, &assignment_doc_id(&a.assignment_id), a, a.updated_at).await?;
     let mut tx = docs.storage().pool().begin().await?;
-    index_assignment(&mut tx, a).await?;
+    crate::store::assignments::insert(&mut tx, a).await?;
     if let Some(entry) = audit {
         insert_audit(&mut tx, entry, a.updated_at).await?;
     }
     tx.commit().await?;
     Ok(meta)
-}
-
-async fn index_assignment(tx: &mut Transaction<'_, Any>, a: &Assignment) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO assignments (assignment_id, assignee, template_id, mode, unit_id, starts_on, ends_on,
-             visits, daily_quota, note, cancelled, created_by, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (assignment_id) DO UPDATE SET assignee = excluded.assignee, template_id = excluded.template_id,
-             mode = excluded.mode, unit_id = excluded.unit_id, starts_on = excluded.starts_on,
-             ends_on = excluded.ends_on, visits = excluded.visits, daily_quota = excluded.daily_quota,
-             note = excluded.note, cancelled = excluded.cancelled, updated_at = excluded.updated_at",
-    )
-    // Not prepared once: see `materialise::write` on NULLs and PostgreSQL.
-    .persistent(false)
-    .bind(&a.assignment_id)
-    .bind(&a.assignee)
-    .bind(&a.template_id)
-    .bind(a.mode.as_str())
-    .bind(&a.unit_id)
-    .bind(&a.starts_on)
-    .bind(&a.ends_on)
-    .bind(i64::from(a.visits))
-    .bind(a.daily_quota.map(i64::from))
-    .bind(&a.note)
-    .bind(i64::from(a.cancelled))
-    .bind(&a.created_by)
-    .bind(a.updated_at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// What [`reindex`] found in the documents.
@@ -198,7 +158,7 @@ pub async fn reindex(docs: &DocCache, now_ms: i64) -> Result<Reindexed> {
     let mut templates = Vec::new();
     let mut assignments = Vec::new();
     for kind in [DocKind::Units, DocKind::Template, DocKind::Assignment] {
-        for (id, _) in stored_of_kind(docs, kind).await? {
+        for (id, _) in docs.storage().docs_of_kind(kind.as_str()).await? {
             let doc = docs.lock(&id).await?;
             match kind {
                 DocKind::Units => {
@@ -219,11 +179,8 @@ pub async fn reindex(docs: &DocCache, now_ms: i64) -> Result<Reindexed> {
         }
     }
     let mut tx = docs.storage().pool().begin().await?;
-    for table in ["units", "assignments"] {
-        sqlx::query(&format!("DELETE FROM {table}"))
-            .execute(&mut *tx)
-            .await?;
-    }
+    units::clear(&mut tx).await?;
+    crate::store::assignments::clear(&mut tx).await?;
     let units: Vec<UnitRecord> = unit_rows.into_values().collect();
     units::write(&mut tx, &units, now_ms).await?;
     found.units = units.len();
@@ -232,7 +189,7 @@ pub async fn reindex(docs: &DocCache, now_ms: i64) -> Result<Reindexed> {
     }
     found.templates = templates.len();
     for a in &assignments {
-        index_assignment(&mut tx, a).await?;
+        crate::store::assignments::insert(&mut tx, a).await?;
     }
     found.assignments = assignments.len();
     tx.commit().await?;

@@ -15,8 +15,8 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::http::extract::Authenticated;
+use crate::services::access::Principal;
 use crate::services::access::may_see;
-use crate::services::auth::Principal;
 use crate::state::{AppState, Changed, HubEvent, now_ms};
 use crate::sync::docs;
 use crate::sync::gate::{self, log_refusal};

@@ -276,10 +276,21 @@ fn user_add(data: &str, name: &str, role: &str, password: &str) -> Output {
 fn user_add_follows_the_same_rules_as_the_api() {
     let dir = tempfile::tempdir().expect("tmp");
     let data = dir.path().to_string_lossy().into_owned();
+    // A scope is a unit of the hierarchy: none yet.
+    let out = user_add(&data, "li", "inspector", "pw-123456");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("`cq` is not a unit of the hierarchy"),
+        "{}",
+        text(&out.stderr)
+    );
+    let stores = write(dir.path(), "stores.csv", super::support::STORES);
+    let out = server(&["stores", "import", &stores, "--data-dir", &data]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     for (name, password, why) in [
         ("li", "pw", "at least 8 characters"),
         ("li", "password", "most common"),
-        ("", "pw-123456", "not a user name"),
+        ("", "pw-123456", "every user needs a user_id"),
         ("../li", "pw-123456", "not a user name"),
         (".", "pw-123456", "not a user name"),
         ("..", "pw-123456", "not a user name"),
@@ -314,4 +325,55 @@ async fn a_user_signs_in_whatever_the_case_of_their_name() {
         let user = serde_json::from_str::<serde_json::Value>(&body).expect("json")["user"].clone();
         assert_eq!(user, name.to_lowercase(), "signed in as the one user");
     }
+}
+
+/// The command line writes through the services the API uses: its writes
+/// are in the audit log, by `cli`, beside the API's.
+#[tokio::test]
+async fn the_command_line_leaves_the_same_audit_entries_as_the_api() {
+    use super::support::{Server, add_user, cli, get_json, login, publish, template};
+    let dir = tempfile::tempdir().expect("tmp");
+    add_user(dir.path(), "root", "admin", "*", "pw-123456");
+    // The first user with a scope imports the hierarchy (`stores import`).
+    add_user(dir.path(), "li", "inspector", "cq", "pw-123456");
+    publish(dir.path(), &template());
+    // Publishing again changes nothing, and says so in the log.
+    publish(dir.path(), &template());
+    let out = cli(dir.path(), &["rebuild"]);
+    assert!(out.contains("reindexed 6 units"), "{out}");
+    let server = Server::start(dir.path(), None);
+    let root = login(&server.addr, "root", "pw-123456").await;
+    let (status, log) = get_json(&server.addr, &root, "/api/v1/audit?user=cli").await;
+    assert_eq!(status, 200, "{log}");
+    let mut actions: Vec<(String, String)> = log
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or_default().to_string(),
+                e["target"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    actions.sort();
+    let t = template();
+    assert_eq!(
+        actions,
+        [
+            ("templates.publish".to_string(), t.id.clone()),
+            ("templates.publish".to_string(), t.id.clone()),
+            ("units.put".to_string(), "units".to_string()),
+            ("users.create".to_string(), "users".to_string()),
+            ("users.create".to_string(), "users".to_string()),
+        ]
+    );
+    let first = log
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "templates.publish")
+        .map(|e| e["detail"]["new"].as_bool())
+        .collect::<Vec<_>>();
+    assert_eq!(first, [Some(false), Some(true)], "newest first");
 }

@@ -11,7 +11,8 @@ use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
 
 use super::support::{
-    Device, STORES, Server, actor, bin, cli, http, login, people, publish, storage_args, template,
+    Device, STORES, Server, actor, bin, cli, get_json, http, login, people, publish, storage_args,
+    template,
 };
 
 /// A submitted audit at `store` with the given items failed.
@@ -39,11 +40,6 @@ fn audit(t: &Template, id: &str, store: &str, failed: &[&str]) -> (Record, f64) 
 
 async fn ratings(addr: &str, token: &str, query: &str) -> (u16, serde_json::Value) {
     get_json(addr, token, &format!("/api/v1/ratings{query}")).await
-}
-
-async fn get_json(addr: &str, token: &str, path: &str) -> (u16, serde_json::Value) {
-    let (status, body) = http(addr, "GET", path, Some(token), None).await;
-    (status, serde_json::from_str(&body).unwrap_or_default())
 }
 
 fn mean_of(v: &serde_json::Value, unit: &str) -> Option<f64> {

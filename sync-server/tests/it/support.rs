@@ -186,8 +186,17 @@ pub fn publish(data_dir: &Path, t: &Template) {
     cli(data_dir, &["template", "publish", &file.to_string_lossy()]);
 }
 
-/// `fieldcheck-server user add` against a data folder.
+/// `fieldcheck-server user add` against a data folder. A scope must be a
+/// unit of the hierarchy, as for the API: the first user with one imports
+/// the tests' hierarchy ([`STORES`]) first, as an operator would.
 pub fn add_user(data_dir: &Path, name: &str, role: &str, scope: &str, password: &str) {
+    let marker = data_dir.join("stores-imported");
+    if scope != "*" && !marker.exists() {
+        let file = data_dir.join("stores.csv");
+        std::fs::write(&file, STORES).expect("write");
+        cli(data_dir, &["stores", "import", &file.to_string_lossy()]);
+        std::fs::write(&marker, "").expect("marker");
+    }
     cli(
         data_dir,
         &[
@@ -202,6 +211,12 @@ pub fn add_user(data_dir: &Path, name: &str, role: &str, scope: &str, password: 
             password,
         ],
     );
+}
+
+/// `GET` with a token: the status and the body as JSON (`null` if it is not).
+pub async fn get_json(addr: &str, token: &str, path: &str) -> (u16, serde_json::Value) {
+    let (status, body) = http(addr, "GET", path, Some(token), None).await;
+    (status, serde_json::from_str(&body).unwrap_or_default())
 }
 
 /// One HTTP/1.1 request with a text body; returns (status, body).
@@ -320,6 +335,18 @@ pub struct Device {
     pub docs: MemDocs,
     pub rejected: Vec<(String, String)>,
     pub errors: Vec<String>,
+}
+
+impl Device {
+    /// The records it holds (not the reference data it syncs too).
+    pub fn records(&self) -> Vec<&str> {
+        self.docs
+            .0
+            .keys()
+            .map(String::as_str)
+            .filter(|id| !id.starts_with("ref:"))
+            .collect()
+    }
 }
 
 /// Opens the sync WebSocket with a bearer token.

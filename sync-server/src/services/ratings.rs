@@ -1,0 +1,445 @@
+//! Channel compliance ratings (methodology.md S7, S8), the weakest
+//! standards and sections, and satisfaction indices (S3-S6): computed by
+//! core from the materialised records and the stored hierarchy, for the
+//! units in the caller's scope. For managers and administrators.
+
+use std::collections::{BTreeMap, HashMap};
+
+use fieldcheck_core::answers::{Answers, from_json};
+use fieldcheck_core::ratings::league::{Standing, standings};
+use fieldcheck_core::ratings::{
+    Granularity, Hierarchy, Level, Period, Rating, RatingRules, Visit, Weighting, rate,
+    under_nation,
+};
+use fieldcheck_core::records::gate::in_scope;
+use fieldcheck_core::scoring::Band;
+use fieldcheck_core::scoring::survey::{
+    GapReport, IpaConfig, IpaResult, Nps, Response, gap_analysis, importance_performance, nps,
+};
+use fieldcheck_core::stats::{Flags, MeanEstimate, Z95};
+use fieldcheck_core::templates::{Channel, TemplateRef};
+use fieldcheck_core::vocab::{Role, VisitMode};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::Error;
+use crate::services::access::{Principal, Visibility};
+use crate::services::templates;
+use crate::state::AppState;
+use crate::store::ratings::{RecordFilter, VisitFilter};
+
+/// Which ratings to compute.
+#[derive(Debug, Clone)]
+pub struct RatingRequest {
+    pub granularity: Granularity,
+    /// Only this period (and the previous one, for the change).
+    pub period: Option<Period>,
+    /// Only this unit and the units below it.
+    pub unit: Option<String>,
+    pub level: Option<Level>,
+    pub template: Option<String>,
+    pub channel: Option<Channel>,
+    pub mode: Option<VisitMode>,
+    pub weighting: Weighting,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RatingReply {
+    /// One per unit and period: score (absent when suppressed), estimate with
+    /// interval and effective n, coverage, flags, templates and rule set;
+    /// rank and rank range among the units of its level and period; change
+    /// from the previous period with Welch's t test.
+    #[schema(value_type = Vec<Object>)]
+    pub ratings: Vec<Standing>,
+    /// Visits left out because their store is not in the hierarchy.
+    pub unplaced_visits: usize,
+}
+
+/// Ratings and indices are for managers and administrators.
+fn managers_only(who: &Principal, what: &str) -> Result<(), Error> {
+    if matches!(who.role, Role::Manager | Role::Admin) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!(
+            "{what} are for managers and administrators"
+        )))
+    }
+}
+
+/// The stored hierarchy under its national root.
+async fn national_hierarchy(app: &AppState) -> Result<Hierarchy, Error> {
+    let units = crate::store::units::load(&app.storage)
+        .await?
+        .into_iter()
+        .map(|r| r.unit)
+        .collect();
+    Hierarchy::new(under_nation(units)).map_err(|e| Error::Internal(e.into()))
+}
+
+/// The ratings `q` asks for, over the units `who` may see.
+pub async fn compute(
+    app: &AppState,
+    who: &Principal,
+    q: &RatingRequest,
+) -> Result<RatingReply, Error> {
+    managers_only(who, "ratings")?;
+    let (granularity, period, channel, mode, level) =
+        (q.granularity, q.period.as_ref(), q.channel, q.mode, q.level);
+    let hierarchy = national_hierarchy(app).await?;
+    let mut filter = VisitFilter {
+        template: q.template.as_deref(),
+        mode: mode.map(VisitMode::as_str),
+        ..VisitFilter::default()
+    };
+    // One period asked for: its visits and the previous period's (for the
+    // change), with a day either side for the stores' time zones.
+    if let Some((from, to)) = period.and_then(|p| Some((p.previous()?.first_day()?, p.end_day()?)))
+    {
+        let ms = |d: jiff::civil::Date, days: i64| {
+            d.to_zoned(jiff::tz::TimeZone::UTC)
+                .map(|z| z.timestamp().as_millisecond() + days * 86_400_000)
+                .map_err(|e| Error::Internal(e.into()))
+        };
+        filter.from = Some(ms(from, -1)?);
+        filter.to = Some(ms(to, 1)?);
+    }
+    // Visits outside the caller's scope rate nothing the caller sees.
+    let rows = app
+        .storage
+        .scored_visits(|sql| who.scope.push_sql(sql, "store_id"), &filter)
+        .await?;
+    let mut visits = Vec::with_capacity(rows.len());
+    let mut unplaced = 0;
+    for r in rows {
+        let store = r.store_id;
+        let visit_mode = r.mode;
+        let Some(unit) = hierarchy.unit(&store) else {
+            unplaced += 1;
+            continue;
+        };
+        // Units in scope (and under the unit asked for) rest on their own
+        // stores only: the others' visits need not be rated at all.
+        if !who.scope.covers(&store) || q.unit.as_deref().is_some_and(|u| !in_scope(u, &store)) {
+            continue;
+        }
+        if channel.is_some_and(|c| unit.channel != Some(c))
+            || mode.is_some_and(|m| m.as_str() != visit_mode)
+        {
+            continue;
+        }
+        visits.push(Visit {
+            store,
+            at: jiff::Timestamp::from_millisecond(r.started_at)
+                .map_err(|e| Error::Internal(e.into()))?,
+            score: r.score,
+            passed: r.passed,
+            mystery: visit_mode == VisitMode::Mystery.as_str(),
+            template: TemplateRef {
+                id: r.template_id,
+                version: r.template_version,
+            },
+        });
+    }
+    let rules = RatingRules {
+        weighting: q.weighting,
+        channel,
+        ..RatingRules::default()
+    };
+    let all =
+        rate(&hierarchy, &visits, granularity, &rules).map_err(|e| Error::Internal(e.into()))?;
+    // Ranks are among the units the caller may see; changes need the
+    // previous period, so the unit and period filters come after.
+    let scoped: Vec<Rating> = all
+        .into_iter()
+        .filter(|r| who.scope.covers(&r.unit))
+        .filter(|r| level.is_none_or(|l| r.level == l))
+        .collect();
+    let ratings = standings(scoped)
+        .into_iter()
+        .filter(|s| {
+            q.unit
+                .as_deref()
+                .is_none_or(|u| in_scope(u, &s.rating.unit))
+        })
+        .filter(|s| period.is_none_or(|p| &s.rating.period == p))
+        .collect();
+    Ok(RatingReply {
+        ratings,
+        unplaced_visits: unplaced,
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WeakItem {
+    template_id: String,
+    item_id: String,
+    section_id: Option<String>,
+    label_zh: Option<String>,
+    label_en: Option<String>,
+    /// Scored answers, and how many of them failed the standard.
+    answered: i64,
+    failed: i64,
+    fail_rate: f64,
+    /// 95% Wilson interval of the fail rate.
+    #[schema(value_type = Option<Object>)]
+    interval: Option<fieldcheck_core::stats::Interval>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WeakSection {
+    template_id: String,
+    section_id: String,
+    mean_score: f64,
+    visits: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Weakest {
+    items: Vec<WeakItem>,
+    sections: Vec<WeakSection>,
+}
+
+/// The standards failed most often across a unit (default the caller's
+/// scope), and its lowest sections: where service breaks.
+pub async fn weakest(
+    app: &AppState,
+    who: &Principal,
+    unit: Option<&str>,
+    template: Option<&str>,
+    started: (Option<i64>, Option<i64>),
+    limit: usize,
+) -> Result<Weakest, Error> {
+    managers_only(who, "weak spots")?;
+    let visibility = Visibility::of(who);
+    let visible = |sql: &mut crate::store::sql::Sql| visibility.push_sql(sql);
+    let filter = RecordFilter {
+        kind: "checklist",
+        with_partial: false,
+        template,
+        unit,
+        from: started.0,
+        to: started.1,
+    };
+    let mut items = Vec::new();
+    let mut templates = HashMap::new();
+    for row in app.storage.item_failures(visible, &filter).await? {
+        // One lookup per template, not per item.
+        if !templates.contains_key(&row.template_id) {
+            let t = templates::newest(app, &row.template_id).await?;
+            templates.insert(row.template_id.clone(), t);
+        }
+        let label = templates
+            .get(&row.template_id)
+            .and_then(Option::as_ref)
+            .and_then(|t| t.item(&row.item_id).map(|i| i.label.clone()));
+        let (answered, failed) = (row.answered, row.failed);
+        items.push(WeakItem {
+            section_id: row.section_id,
+            label_zh: label.as_ref().map(|l| l.zh.clone()),
+            label_en: label.as_ref().map(|l| l.en.clone()),
+            answered,
+            failed,
+            fail_rate: failed as f64 / answered.max(1) as f64,
+            interval: fieldcheck_core::stats::wilson(failed as u64, answered as u64, Z95),
+            template_id: row.template_id,
+            item_id: row.item_id,
+        });
+    }
+    items.sort_by(|a, b| {
+        b.fail_rate
+            .total_cmp(&a.fail_rate)
+            .then(b.answered.cmp(&a.answered))
+    });
+    items.truncate(limit);
+    let sections = app
+        .storage
+        .section_means(visible, &filter, limit)
+        .await?
+        .into_iter()
+        .map(|s| WeakSection {
+            template_id: s.template_id,
+            section_id: s.section_id,
+            mean_score: s.mean_score,
+            visits: s.visits,
+        })
+        .collect();
+    Ok(Weakest { items, sections })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConstructIndex {
+    construct_id: String,
+    role: String,
+    /// The index, 0-100; absent when suppressed (small sample).
+    value: Option<f64>,
+    #[schema(value_type = Option<String>)]
+    band: Option<Band>,
+    #[schema(value_type = Object)]
+    estimate: MeanEstimate,
+    #[schema(value_type = Object)]
+    flags: Flags,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitSatisfaction {
+    unit: String,
+    level: String,
+    responses: usize,
+    constructs: Vec<ConstructIndex>,
+    /// Net Promoter Score with its standard error and interval.
+    #[schema(value_type = Option<Object>)]
+    nps: Option<Nps>,
+    /// SERVQUAL gaps (S4): perception minus expectation by attribute and
+    /// dimension, plain and importance-weighted, with SERVPERF.
+    #[schema(value_type = Option<Object>)]
+    gaps: Option<GapReport>,
+    /// Importance-performance analysis (S5) with its quadrants: fix first,
+    /// keep up, watch, possible overkill, pay attention.
+    #[schema(value_type = Option<Object>)]
+    ipa: Option<IpaResult>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Satisfaction {
+    units: Vec<UnitSatisfaction>,
+}
+
+/// Satisfaction indices by construct (S3) and NPS (S6) for every unit in
+/// the caller's scope (under `unit` if given) that has survey responses to
+/// the questionnaire `template_id`.
+pub async fn satisfaction(
+    app: &AppState,
+    who: &Principal,
+    template_id: &str,
+    unit: Option<&str>,
+    started: (Option<i64>, Option<i64>),
+) -> Result<Satisfaction, Error> {
+    managers_only(who, "satisfaction indices")?;
+    let template = templates::newest(app, template_id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no published template `{template_id}`")))?;
+    let visibility = Visibility::of(who);
+    let visible = |sql: &mut crate::store::sql::Sql| visibility.push_sql(sql);
+    // Interviews quit part-way under a template that keeps partial
+    // responses count too; their unanswered items are missing.
+    let filter = RecordFilter {
+        kind: "questionnaire",
+        with_partial: true,
+        template: Some(template_id),
+        unit,
+        from: started.0,
+        to: started.1,
+    };
+    // Construct scores and recommend answers, by store.
+    let mut scores: HashMap<String, Vec<(String, String, f64)>> = HashMap::new();
+    for c in app.storage.construct_scores(visible, &filter).await? {
+        scores
+            .entry(c.store_id)
+            .or_default()
+            .push((c.construct_id, c.role, c.score));
+    }
+    let respondents: HashMap<String, usize> = app
+        .storage
+        .responses_by_store(visible, &filter)
+        .await?
+        .into_iter()
+        .collect();
+    let mut recommend: HashMap<String, Vec<f64>> = HashMap::new();
+    if let Some(item) = &template.analysis.recommend {
+        for row in app
+            .storage
+            .answer_rows(visible, &filter, Some(item))
+            .await?
+        {
+            if let Ok(x) = row.value.parse::<f64>() {
+                recommend.entry(row.store_id).or_default().push(x);
+            }
+        }
+    }
+
+    // Each respondent's answers, for the gap and importance-performance analyses.
+    let mut answers_of: BTreeMap<String, (String, Answers)> = BTreeMap::new();
+    for row in app.storage.answer_rows(visible, &filter, None).await? {
+        let (Some(item), Ok(json)) = (
+            template.item(&row.item_id),
+            serde_json::from_str(&row.value),
+        ) else {
+            continue;
+        };
+        let entry = answers_of
+            .entry(row.doc_id)
+            .or_insert((row.store_id, Answers::new()));
+        if let Ok(v) = from_json(item, &json) {
+            entry.1.insert(row.item_id, v);
+        }
+    }
+    let mut responses_of: HashMap<String, Vec<Response>> = HashMap::new();
+    for (store, answers) in answers_of.into_values() {
+        responses_of
+            .entry(store)
+            .or_default()
+            .push(Response::unweighted(answers));
+    }
+
+    let unit_asked = unit;
+    let hierarchy = national_hierarchy(app).await?;
+    let rules = fieldcheck_core::stats::FlagRules::default();
+    let mut out = Vec::new();
+    for unit in hierarchy.units() {
+        if !who.scope.covers(&unit.id) || unit_asked.is_some_and(|u| !in_scope(u, &unit.id)) {
+            continue;
+        }
+        let stores = hierarchy.stores_under(&unit.id);
+        let responses: usize = stores.iter().filter_map(|s| respondents.get(s)).sum();
+        if responses == 0 {
+            continue;
+        }
+        let mut by_construct: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
+        for (construct, role, score) in stores.iter().filter_map(|s| scores.get(s)).flatten() {
+            by_construct
+                .entry((construct.clone(), role.clone()))
+                .or_default()
+                .push(*score);
+        }
+        let constructs = by_construct
+            .into_iter()
+            .filter_map(|((construct_id, role), values)| {
+                let estimate = fieldcheck_core::stats::mean(&values)?;
+                let flags = rules.flags(estimate.n_eff, None);
+                let value = (!flags.suppressed).then_some(estimate.mean);
+                Some(ConstructIndex {
+                    construct_id,
+                    role,
+                    value,
+                    band: value.map(Band::of),
+                    estimate,
+                    flags,
+                })
+            })
+            .collect();
+        let nps_values: Vec<f64> = stores
+            .iter()
+            .filter_map(|s| recommend.get(s))
+            .flatten()
+            .copied()
+            .collect();
+        let unit_responses: Vec<Response> = stores
+            .iter()
+            .filter_map(|s| responses_of.get(s))
+            .flatten()
+            .cloned()
+            .collect();
+        let gaps = (!template.gaps.is_empty()).then(|| gap_analysis(&template, &unit_responses));
+        let ipa = importance_performance(&template, &unit_responses, &IpaConfig::default());
+        out.push(UnitSatisfaction {
+            unit: unit.id.clone(),
+            level: unit.level.as_str().to_string(),
+            responses,
+            constructs,
+            nps: nps(&nps_values),
+            gaps,
+            ipa,
+        });
+    }
+    Ok(Satisfaction { units: out })
+}

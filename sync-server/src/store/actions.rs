@@ -1,0 +1,96 @@
+//! Corrective actions as materialised (`m_actions`), for the follow-up list.
+
+use fieldcheck_core::records::ActionStatus;
+use jiff::civil::Date;
+use sqlx::Row;
+
+use crate::store::sql::Sql;
+use crate::store::{Result, Storage};
+
+/// Which actions to list.
+#[derive(Debug)]
+pub struct ActionFilter<'a> {
+    pub statuses: Vec<ActionStatus>,
+    /// A unit: the store or anything above it.
+    pub store: Option<&'a str>,
+    pub assignee: Option<&'a str>,
+    /// Only those overdue on this date.
+    pub overdue_on: Option<Date>,
+    pub limit: i64,
+}
+
+/// An action with the record it is on.
+#[derive(Debug)]
+pub struct ActionRow {
+    pub doc_id: String,
+    pub store_id: String,
+    pub template_id: String,
+    pub template_version: String,
+    pub action_id: String,
+    pub item_id: String,
+    pub description: String,
+    pub assignee: String,
+    pub due: String,
+    pub status: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub done_at: Option<i64>,
+    pub verified_at: Option<i64>,
+}
+
+impl Storage {
+    /// The actions on the records `visible` admits (it adds its condition on
+    /// `store_id`, `author` and `mode`), soonest due first.
+    pub async fn actions(
+        &self,
+        visible: impl Fn(&mut Sql),
+        f: &ActionFilter<'_>,
+    ) -> Result<Vec<ActionRow>> {
+        let mut sql = Sql::new(
+            "SELECT a.doc_id, r.store_id, r.template_id, r.template_version, a.action_id, a.item_id,
+                    a.description, a.assignee, a.due, a.status, a.created_by, a.created_at, a.done_at,
+                    a.verified_at
+             FROM m_actions a JOIN (SELECT doc_id, store_id, template_id, template_version
+                                    FROM m_records WHERE 1 = 1",
+        );
+        visible(&mut sql);
+        if let Some(s) = f.store {
+            sql.under("store_id", s);
+        }
+        sql.push(") r ON r.doc_id = a.doc_id WHERE a.status IN ")
+            .in_list(f.statuses.iter().map(|s| s.as_str()));
+        if let Some(a) = f.assignee {
+            sql.push(" AND a.assignee = ").bind(a);
+        }
+        if let Some(today) = f.overdue_on {
+            // ActionStatus::overdue, in SQL (dates as YYYY-MM-DD sort as text).
+            sql.push(" AND a.status = ")
+                .bind(ActionStatus::Open.as_str())
+                .push(" AND a.due < ")
+                .bind(today.to_string());
+        }
+        sql.push(" ORDER BY a.due, a.doc_id, a.action_id LIMIT ")
+            .bind(f.limit);
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ActionRow {
+                    doc_id: r.try_get("doc_id")?,
+                    store_id: r.try_get("store_id")?,
+                    template_id: r.try_get("template_id")?,
+                    template_version: r.try_get("template_version")?,
+                    action_id: r.try_get("action_id")?,
+                    item_id: r.try_get("item_id")?,
+                    description: r.try_get("description")?,
+                    assignee: r.try_get("assignee")?,
+                    due: r.try_get("due")?,
+                    status: r.try_get("status")?,
+                    created_by: r.try_get("created_by")?,
+                    created_at: r.try_get("created_at")?,
+                    done_at: r.try_get("done_at")?,
+                    verified_at: r.try_get("verified_at")?,
+                })
+            })
+            .collect()
+    }
+}

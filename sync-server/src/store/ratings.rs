@@ -1,0 +1,283 @@
+//! What ratings and indices read of the materialised records: scored
+//! visits, answers and section scores by item, construct scores, and
+//! survey answers.
+
+use fieldcheck_core::records::Status;
+use sqlx::Row;
+
+use crate::store::sql::Sql;
+use crate::store::{Result, Storage};
+
+/// A scored visit as ratings read it.
+#[derive(Debug)]
+pub struct VisitRow {
+    pub store_id: String,
+    pub template_id: String,
+    pub template_version: String,
+    pub mode: String,
+    pub score: f64,
+    pub passed: bool,
+    pub started_at: i64,
+}
+
+/// Which scored visits to read.
+#[derive(Debug, Default)]
+pub struct VisitFilter<'a> {
+    pub template: Option<&'a str>,
+    pub mode: Option<&'a str>,
+    /// Started at or after / before, ms since the epoch.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// Which records an analysis reads, besides what the caller may see.
+#[derive(Debug, Default)]
+pub struct RecordFilter<'a> {
+    /// checklist or questionnaire.
+    pub kind: &'a str,
+    /// Interviews quit part-way (`partial`) count too.
+    pub with_partial: bool,
+    pub template: Option<&'a str>,
+    /// A unit: its stores and those below it.
+    pub unit: Option<&'a str>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// How often an item was answered and failed.
+#[derive(Debug)]
+pub struct ItemFailures {
+    pub template_id: String,
+    pub item_id: String,
+    pub section_id: Option<String>,
+    pub answered: i64,
+    pub failed: i64,
+}
+
+/// A section's mean score over the visits that scored it.
+#[derive(Debug)]
+pub struct SectionMean {
+    pub template_id: String,
+    pub section_id: String,
+    pub mean_score: f64,
+    pub visits: i64,
+}
+
+/// A construct's score in one response.
+#[derive(Debug)]
+pub struct ConstructScore {
+    pub store_id: String,
+    pub construct_id: String,
+    pub role: String,
+    pub score: f64,
+}
+
+/// One stored answer (JSON) of a response.
+#[derive(Debug)]
+pub struct AnswerRow {
+    pub doc_id: String,
+    pub store_id: String,
+    pub item_id: String,
+    pub value: String,
+}
+
+fn counted(q: &mut Sql, with_partial: bool) {
+    let partial = with_partial.then_some(Status::Partial);
+    q.push(" AND r.status IN ").in_list(
+        Status::COUNTED
+            .into_iter()
+            .chain(partial)
+            .map(Status::as_str),
+    );
+}
+
+/// `base` (over `m_records r`) narrowed to what `visible` admits and `f` asks.
+fn records(base: &str, visible: &dyn Fn(&mut Sql), f: &RecordFilter<'_>) -> Sql {
+    let mut sql = Sql::new(base);
+    visible(&mut sql);
+    sql.push(" AND r.kind = ").bind(f.kind);
+    counted(&mut sql, f.with_partial);
+    if let Some(t) = f.template {
+        sql.push(" AND r.template_id = ").bind(t);
+    }
+    if let Some(u) = f.unit {
+        sql.under("r.store_id", u);
+    }
+    if let Some(v) = f.from {
+        sql.push(" AND r.started_at >= ").bind(v);
+    }
+    if let Some(v) = f.to {
+        sql.push(" AND r.started_at < ").bind(v);
+    }
+    sql
+}
+
+impl Storage {
+    /// Submitted, scored checklist visits in `scope` (its condition on
+    /// `store_id`) that match `f`.
+    pub async fn scored_visits(
+        &self,
+        scope: impl Fn(&mut Sql),
+        f: &VisitFilter<'_>,
+    ) -> Result<Vec<VisitRow>> {
+        let mut sql = Sql::new(
+            "SELECT store_id, template_id, template_version, mode, score, passed, started_at
+             FROM m_records r WHERE kind = 'checklist' AND scored = 1 AND score IS NOT NULL",
+        );
+        counted(&mut sql, false);
+        scope(&mut sql);
+        if let Some(t) = f.template {
+            sql.push(" AND template_id = ").bind(t);
+        }
+        if let Some(m) = f.mode {
+            sql.push(" AND mode = ").bind(m);
+        }
+        if let Some(v) = f.from {
+            sql.push(" AND started_at >= ").bind(v);
+        }
+        if let Some(v) = f.to {
+            sql.push(" AND started_at < ").bind(v);
+        }
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(VisitRow {
+                    store_id: r.try_get("store_id")?,
+                    template_id: r.try_get("template_id")?,
+                    template_version: r.try_get("template_version")?,
+                    mode: r.try_get("mode")?,
+                    score: r.try_get("score")?,
+                    passed: r.try_get::<Option<i64>, _>("passed")? == Some(1),
+                    started_at: r.try_get("started_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Scored answers and failures by item.
+    pub async fn item_failures(
+        &self,
+        visible: impl Fn(&mut Sql),
+        f: &RecordFilter<'_>,
+    ) -> Result<Vec<ItemFailures>> {
+        let mut sql = records(
+            "SELECT r.template_id, a.item_id, a.section_id, COUNT(*) AS answered, CAST(SUM(a.failed) AS BIGINT) AS failed
+             FROM m_answers a JOIN m_records r ON r.doc_id = a.doc_id WHERE a.outcome IS NOT NULL",
+            &visible,
+            f,
+        );
+        sql.push(" GROUP BY r.template_id, a.item_id, a.section_id");
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ItemFailures {
+                    template_id: r.try_get("template_id")?,
+                    item_id: r.try_get("item_id")?,
+                    section_id: r.try_get("section_id")?,
+                    answered: r.try_get("answered")?,
+                    failed: r.try_get::<Option<i64>, _>("failed")?.unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    /// Mean section scores, lowest first.
+    pub async fn section_means(
+        &self,
+        visible: impl Fn(&mut Sql),
+        f: &RecordFilter<'_>,
+        limit: usize,
+    ) -> Result<Vec<SectionMean>> {
+        let mut sql = records(
+            "SELECT r.template_id, s.section_id, AVG(s.score) AS mean_score, COUNT(s.score) AS visits
+             FROM m_sections s JOIN m_records r ON r.doc_id = s.doc_id WHERE s.score IS NOT NULL",
+            &visible,
+            f,
+        );
+        sql.push(" GROUP BY r.template_id, s.section_id ORDER BY mean_score, s.section_id LIMIT ")
+            .bind(limit as i64);
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SectionMean {
+                    template_id: r.try_get("template_id")?,
+                    section_id: r.try_get("section_id")?,
+                    mean_score: r.try_get("mean_score")?,
+                    visits: r.try_get("visits")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every construct score of the responses.
+    pub async fn construct_scores(
+        &self,
+        visible: impl Fn(&mut Sql),
+        f: &RecordFilter<'_>,
+    ) -> Result<Vec<ConstructScore>> {
+        let sql = records(
+            "SELECT r.store_id, c.construct_id, c.role, c.score FROM m_constructs c
+             JOIN m_records r ON r.doc_id = c.doc_id WHERE c.score IS NOT NULL",
+            &visible,
+            f,
+        );
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ConstructScore {
+                    store_id: r.try_get("store_id")?,
+                    construct_id: r.try_get("construct_id")?,
+                    role: r.try_get("role")?,
+                    score: r.try_get("score")?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many responses each store has.
+    pub async fn responses_by_store(
+        &self,
+        visible: impl Fn(&mut Sql),
+        f: &RecordFilter<'_>,
+    ) -> Result<Vec<(String, usize)>> {
+        let mut sql = records(
+            "SELECT r.store_id, COUNT(*) AS n FROM m_records r WHERE 1 = 1",
+            &visible,
+            f,
+        );
+        sql.push(" GROUP BY r.store_id");
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("store_id")?, r.try_get::<i64, _>("n")? as usize)))
+            .collect()
+    }
+
+    /// The stored answers of the responses, of one item if given.
+    pub async fn answer_rows(
+        &self,
+        visible: impl Fn(&mut Sql),
+        f: &RecordFilter<'_>,
+        item: Option<&str>,
+    ) -> Result<Vec<AnswerRow>> {
+        let mut sql = records(
+            "SELECT r.doc_id, r.store_id, a.item_id, a.value FROM m_answers a
+             JOIN m_records r ON r.doc_id = a.doc_id WHERE 1 = 1",
+            &visible,
+            f,
+        );
+        if let Some(i) = item {
+            sql.push(" AND a.item_id = ").bind(i);
+        }
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AnswerRow {
+                    doc_id: r.try_get("doc_id")?,
+                    store_id: r.try_get("store_id")?,
+                    item_id: r.try_get("item_id")?,
+                    value: r.try_get("value")?,
+                })
+            })
+            .collect()
+    }
+}
