@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 
 use crate::config::ServeConfig;
 use crate::materialise::Templates;
@@ -44,6 +44,9 @@ pub struct AppState {
     pub templates: Templates,
     /// Failed sign-ins, by account and by client address.
     pub throttle: Arc<Throttle>,
+    /// Tells who waits for the materialiser that it went further, and tells
+    /// the materialiser that someone waits.
+    pub progress: Arc<Progress>,
     /// SHA-256 of the operator's CA, for enrolment links (private
     /// deployments).
     pub ca_fingerprint: Option<String>,
@@ -54,6 +57,15 @@ pub fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
 }
+/// Between the materialiser and those waiting for it.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Woken after every pass of the materialiser.
+    pub done: Notify,
+    /// Woken when someone waits: the materialiser stops waiting for quiet.
+    pub hurry: Notify,
+}
+
 impl AppState {
     /// Opens storage (creating the data folder) and everything built on it.
     pub async fn open(config: ServeConfig) -> anyhow::Result<AppState> {
@@ -71,6 +83,7 @@ impl AppState {
             media,
             templates: Templates::default(),
             throttle: Arc::default(),
+            progress: Arc::default(),
             ca_fingerprint: match &config.tls {
                 Some(files) => tls::ca_fingerprint(files)?,
                 None => None,

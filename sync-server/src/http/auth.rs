@@ -1,4 +1,4 @@
-//! Signing in and out: passwords, token refresh, and the health check.
+//! Signing in and out: passwords and token refresh.
 
 use std::time::Instant;
 
@@ -14,24 +14,6 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::Authenticated;
 use crate::services::{auth, throttle};
 use crate::state::{AppState, now_ms};
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Health {
-    status: &'static str,
-    version: &'static str,
-    documents_loaded: usize,
-}
-
-/// The server and its database answer.
-#[utoipa::path(get, path = "/health", tag = "system", responses((status = 200, body = Health)))]
-pub async fn health(State(app): State<AppState>) -> Result<Json<Health>, Error> {
-    app.storage.ping().await?;
-    Ok(Json(Health {
-        status: "ok",
-        version: env!("CARGO_PKG_VERSION"),
-        documents_loaded: app.docs.loaded(),
-    }))
-}
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginBody {

@@ -29,6 +29,7 @@ pub mod openapi;
 pub mod ratings;
 pub mod report;
 pub mod review;
+pub mod system;
 pub mod templates;
 pub mod units;
 pub mod users;
@@ -38,7 +39,8 @@ pub mod users;
 /// lists exactly the routes that exist.
 pub fn router(state: AppState) -> Router {
     let (router, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .routes(routes!(auth::health))
+        .routes(routes!(system::health))
+        .routes(routes!(system::status))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::refresh))

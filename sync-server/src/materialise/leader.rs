@@ -33,20 +33,31 @@ pub async fn run(state: AppState) {
         {
             tracing::error!(error = %e, "materialising failed; will retry");
         }
+        state.progress.done.notify_waiters();
+        let hurry = state.progress.hurry.notified();
+        tokio::pin!(hurry);
         tokio::select! {
             _ = events.recv() => {
                 // Changes come in bursts (a device syncing a week of work):
                 // wait for half a second without one (at most 20 s), so that
-                // the CPU goes to the sync first and the tables follow.
+                // the CPU goes to the sync first and the tables follow;
+                // unless someone waits for the tables.
                 let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-                while let Ok(Ok(_) | Err(broadcast::error::RecvError::Lagged(_))) =
-                    tokio::time::timeout_at(
+                loop {
+                    let quiet = tokio::time::timeout_at(
                         deadline.min(tokio::time::Instant::now() + Duration::from_millis(500)),
                         events.recv(),
-                    )
-                    .await
-                {}
+                    );
+                    tokio::select! {
+                        r = quiet => match r {
+                            Ok(Ok(_) | Err(broadcast::error::RecvError::Lagged(_))) => {}
+                            _ => break,
+                        },
+                        () = &mut hurry => break,
+                    }
+                }
             }
+            () = &mut hurry => {}
             () = tokio::time::sleep(Duration::from_secs(5)) => {}
         }
     }

@@ -9,6 +9,7 @@ pub mod exports;
 pub mod media;
 pub mod ratings;
 pub mod records;
+pub mod status;
 pub mod templates;
 pub mod throttle;
 pub mod units;

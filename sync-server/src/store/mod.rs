@@ -308,6 +308,21 @@ impl Storage {
         Ok((docs, seq))
     }
 
+    /// The sequence number of the latest stored change.
+    pub async fn sequence(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT value FROM counter WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// How far the derived tables are: every change up to this sequence
+    /// number is in them.
+    pub async fn materialised(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT seq FROM m_cursor WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     /// Whether the database holds no documents and no units yet.
     pub async fn is_empty(&self) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(

@@ -18,8 +18,8 @@ use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
 use super::support::{
-    Device, STORES, Server, actor, add_user, cli, http, http_raw, login, open, people, publish,
-    submitted_audit, template,
+    Device, STORES, Server, actor, add_user, caught_up, cli, http, http_raw, login, open, people,
+    publish, submitted_audit, template,
 };
 
 type Ws =
@@ -283,17 +283,14 @@ async fn stored_heads(addr: &str, token: &str, id: &str) -> Vec<automerge::Chang
 }
 
 async fn materialised(addr: &str, token: &str, id: &str, status: &str) {
-    for _ in 0..100 {
-        let v = get(addr, token, &format!("/api/v1/records?status={status}")).await;
-        if v["records"]
+    caught_up(addr, token).await;
+    let v = get(addr, token, &format!("/api/v1/records?status={status}")).await;
+    assert!(
+        v["records"]
             .as_array()
-            .is_some_and(|rs| rs.iter().any(|r| r["doc_id"] == id))
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{id} never showed as {status}");
+            .is_some_and(|rs| rs.iter().any(|r| r["doc_id"] == id)),
+        "{id} is not {status}: {v}"
+    );
 }
 
 fn staff(ms: i64) -> Actor {

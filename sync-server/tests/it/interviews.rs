@@ -2,7 +2,6 @@
 //! says so, discarded otherwise, and counted by the server accordingly.
 
 use std::path::Path;
-use std::time::Duration;
 
 use fieldcheck_core::answers::AnswerValue;
 use fieldcheck_core::records::{Record, Status};
@@ -10,7 +9,7 @@ use fieldcheck_core::templates::{Format, Template};
 use fieldcheck_core::vocab::Role;
 
 use super::support::{
-    Device, STORES, Server, actor, add_user, cli, http, http_raw, login, people, publish,
+    Device, STORES, Server, actor, add_user, caught_up, cli, http, http_raw, login, people, publish,
 };
 
 fn intercept_survey() -> Template {
@@ -68,23 +67,18 @@ async fn a_partial_interview_counts_in_satisfaction_and_a_discarded_one_nowhere(
     // The manager's satisfaction figures count the partial respondent, with
     // the answer they gave.
     let wang = login(&server.addr, "wang", "pw-123456").await;
-    let mut store = serde_json::Value::Null;
-    for _ in 0..100 {
-        let sat = get(
-            &server.addr,
-            &wang,
-            "/api/v1/satisfaction?template=intercept_survey&unit=cq/yz/001",
-        )
-        .await;
-        if let Some(u) = sat["units"]
-            .as_array()
-            .and_then(|u| u.iter().find(|u| u["unit"] == "cq/yz/001"))
-        {
-            store = u.clone();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    caught_up(&server.addr, &wang).await;
+    let sat = get(
+        &server.addr,
+        &wang,
+        "/api/v1/satisfaction?template=intercept_survey&unit=cq/yz/001",
+    )
+    .await;
+    let store = sat["units"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["unit"] == "cq/yz/001"))
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(store["responses"], 1, "{store:#}");
     assert_eq!(store["nps"]["n"], 1, "{store:#}");
 

@@ -1,8 +1,6 @@
 //! The derived tables: kept up to date as documents arrive, and identical
 //! to a rebuild from the documents alone.
 
-use std::time::Duration;
-
 use fieldcheck_core::records::Record;
 use fieldcheck_core::scoring::audit::score_visit;
 use fieldcheck_core::vocab::Role;
@@ -10,8 +8,8 @@ use fieldcheck_server::store::Storage;
 use sqlx::{Column, Row};
 
 use super::support::{
-    Device, Server, actor, cli, database_url, device_with_audit, login, people, submitted_audit,
-    template,
+    Device, Server, actor, caught_up, cli, database_url, device_with_audit, login, people,
+    submitted_audit, template,
 };
 
 /// Every row of every derived table, as text, in key order.
@@ -50,20 +48,13 @@ async fn dump(storage: &Storage) -> Vec<String> {
     out
 }
 
-/// Waits until `query` returns `want` as its one text cell.
-async fn wait_for(storage: &Storage, query: &str, want: &str) {
-    for _ in 0..200 {
-        let got: Option<String> = sqlx::query(query)
-            .fetch_optional(storage.pool())
-            .await
-            .expect("query")
-            .and_then(|r| r.try_get(0).ok());
-        if got.as_deref() == Some(want) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("`{query}` never returned {want}");
+/// `query`'s one text cell.
+async fn cell(storage: &Storage, query: &str) -> Option<String> {
+    sqlx::query(query)
+        .fetch_optional(storage.pool())
+        .await
+        .expect("query")
+        .and_then(|r| r.try_get(0).ok())
 }
 
 #[tokio::test]
@@ -113,18 +104,16 @@ async fn derived_tables_follow_the_documents_and_equal_a_rebuild() {
     wang.docs.0.insert("audit-m1".into(), r.into_doc());
     wang.changed(Some(&mut ws), "audit-m1").await;
 
-    wait_for(
-        &storage,
-        "SELECT status FROM m_records WHERE doc_id = 'audit-m1'",
-        "returned",
-    )
-    .await;
-    wait_for(
-        &storage,
-        "SELECT status FROM m_records WHERE doc_id = 'audit-m2'",
-        "submitted",
-    )
-    .await;
+    caught_up(&server.addr, &li_token).await;
+    let status = |id: &str| format!("SELECT status FROM m_records WHERE doc_id = '{id}'");
+    assert_eq!(
+        cell(&storage, &status("audit-m1")).await.as_deref(),
+        Some("returned")
+    );
+    assert_eq!(
+        cell(&storage, &status("audit-m2")).await.as_deref(),
+        Some("submitted")
+    );
     let expected = score_visit(
         &t,
         &submitted_audit(&t, "x")

@@ -40,6 +40,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/templates/{id}/{version}"),
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/actions"),
+    ("get", "/api/v1/status"),
     ("get", "/api/v1/assignments"),
     ("post", "/api/v1/assignments"),
     ("get", "/api/v1/assignments/{id}"),

@@ -2,7 +2,6 @@
 //! devices synced, checked against hand-computed means and scope.
 
 use std::process::Command;
-use std::time::Duration;
 
 use fieldcheck_core::answers::AnswerValue;
 use fieldcheck_core::records::Record;
@@ -11,8 +10,8 @@ use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
 
 use super::support::{
-    Device, STORES, Server, actor, bin, cli, get_json, http, login, people, publish, storage_args,
-    template,
+    Device, STORES, Server, actor, bin, caught_up, cli, get_json, http, login, people, publish,
+    storage_args, template,
 };
 
 /// A submitted audit at `store` with the given items failed.
@@ -126,14 +125,8 @@ async fn ratings_roll_up_the_stores_in_scope() {
         );
         login(&server.addr, "root", "pw-123456").await
     };
-    let mut all = serde_json::Value::Null;
-    for _ in 0..100 {
-        all = ratings(&server.addr, &admin, "?granularity=month").await.1;
-        if mean_of(&all, "cq").is_some_and(|m| (m - province).abs() < 1e-9) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    caught_up(&server.addr, &admin).await;
+    let all = ratings(&server.addr, &admin, "?granularity=month").await.1;
     let close = |unit: &str, want: f64| {
         let got = mean_of(&all, unit).unwrap_or(f64::NAN);
         assert!(

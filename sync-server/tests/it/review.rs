@@ -15,7 +15,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::support::{
-    Device, Server, actor, config, database_url, http, http_raw, login, people, publish,
+    Device, Server, actor, caught_up, config, database_url, http, http_raw, login, people, publish,
     submitted_audit, template, up_to_date, upload_media,
 };
 
@@ -48,14 +48,8 @@ async fn a_manager_reviews_through_the_api_and_the_device_hears_it() {
 
     // The queue, once materialised, filtered and scoped.
     let wang = login(&addr, "wang", "pw-123456").await;
-    let mut queue = serde_json::Value::Null;
-    for _ in 0..100 {
-        queue = get(&addr, &wang, "/api/v1/records").await.1;
-        if queue["total"] == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    caught_up(&addr, &wang).await;
+    let queue = get(&addr, &wang, "/api/v1/records").await.1;
     assert_eq!(queue["total"], 2, "{queue:#}");
     assert_eq!(queue["records"][0]["author"], "li");
     let filtered = get(&addr, &wang, "/api/v1/records?store=cq/yz/001&min_score=50")
@@ -337,15 +331,8 @@ async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
     );
     li.changed(None, "ra-1").await;
     let mut ws = li.sync(&addr, &li_t).await;
-    let mut materialised = false;
-    for _ in 0..100 {
-        if get(&addr, &wang, "/api/v1/records").await.1["total"] == 1 {
-            materialised = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(materialised);
+    caught_up(&addr, &wang).await;
+    assert_eq!(get(&addr, &wang, "/api/v1/records").await.1["total"], 1);
     let action =
         r#"{"item":"a3","description":"Fix the queue sign","assignee":"s1","due":"2026-12-31"}"#;
     let (status, opened) = post(&addr, &wang, "/api/v1/records/ra-1/actions", action).await;
@@ -358,16 +345,9 @@ async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
     let step = |s: &str| format!("/api/v1/records/ra-1/actions/{action_id}/{s}");
 
     // The follow-up list: due dates read against the caller's date.
-    let mut list = serde_json::Value::Null;
-    for _ in 0..100 {
-        let (status, body) = get(&addr, &wang, "/api/v1/actions?today=2026-12-31").await;
-        assert_eq!(status, 200, "{body}");
-        list = body;
-        if list["actions"][0].is_object() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    caught_up(&addr, &wang).await;
+    let (status, list) = get(&addr, &wang, "/api/v1/actions?today=2026-12-31").await;
+    assert_eq!(status, 200, "{list}");
     let row = &list["actions"][0];
     assert_eq!(
         (
@@ -419,16 +399,9 @@ async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
             .insert(id.into(), audit_with(&t, id, store, at, a3).into_doc());
         li.changed(Some(&mut ws), id).await;
     }
-    let mut all_in = false;
-    for _ in 0..100 {
-        if get(&addr, &wang, "/api/v1/records").await.1["total"] == 5 {
-            all_in = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     // Otherwise each refusal below could be "not processed yet".
-    assert!(all_in, "the re-audits are materialised");
+    caught_up(&addr, &wang).await;
+    assert_eq!(get(&addr, &wang, "/api/v1/records").await.1["total"], 5);
     for (reaudit, why, says) in [
         ("ra-0", "made before the fix", "started after the fix"),
         ("ra-2", "the item still fails", "does not pass item a3"),
@@ -450,28 +423,15 @@ async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
     assert_eq!(status, 400, "only a verification rests on a re-audit");
     let (status, done) = post(&addr, &wang, &step("verify"), r#"{"reaudit":"ra-4"}"#).await;
     assert_eq!(status, 200, "{done}");
-    let mut verified = serde_json::Value::Null;
-    for _ in 0..100 {
-        verified = get(&addr, &wang, "/api/v1/records/ra-1").await.1["actions"][0].clone();
-        if verified["status"] == "verified" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let verified = get(&addr, &wang, "/api/v1/records/ra-1").await.1["actions"][0].clone();
     assert_eq!(verified["status"], "verified", "{verified}");
     assert_eq!(verified["verified_record"], "ra-4");
     assert_eq!(verified["verified_by"], "wang");
     // Closed actions leave the follow-up list unless asked for.
-    let mut open = serde_json::Value::Null;
-    for _ in 0..100 {
-        open = get(&addr, &wang, "/api/v1/actions?today=2027-01-05")
-            .await
-            .1;
-        if open["actions"] == json!([]) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    caught_up(&addr, &wang).await;
+    let open = get(&addr, &wang, "/api/v1/actions?today=2027-01-05")
+        .await
+        .1;
     assert_eq!(open["actions"], json!([]), "{open}");
     let (_, closed) = get(
         &addr,

@@ -5,8 +5,8 @@ use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
 use super::support::{
-    Device, Server, actor, device_with_audit, http, http_raw, login, logout, open, people,
-    pg_database, record_with_media, submitted_audit, template, try_login, upload_media,
+    Device, Server, actor, caught_up, device_with_audit, http, http_raw, login, logout, open,
+    people, pg_database, record_with_media, submitted_audit, template, try_login, upload_media,
 };
 
 #[tokio::test]
@@ -702,20 +702,14 @@ async fn replicas_share_media_and_one_materialiser_hands_over_when_killed() {
 
     // The queue counts what the materialiser wrote, read through B.
     let wang_b = login(&b.addr, "wang", "pw-123456").await;
+    // B answers once the tables hold every change, whoever materialises.
     let queued = |n: i64| {
         let (addr, token) = (b.addr.clone(), wang_b.clone());
         async move {
-            for _ in 0..150 {
-                let (_, body) = http(&addr, "GET", "/api/v1/records", Some(&token), None).await;
-                let total =
-                    serde_json::from_str::<serde_json::Value>(&body).expect("json")["total"]
-                        .as_i64();
-                if total == Some(n) {
-                    return true;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-            false
+            caught_up(&addr, &token).await;
+            let (_, body) = http(&addr, "GET", "/api/v1/records", Some(&token), None).await;
+            serde_json::from_str::<serde_json::Value>(&body).expect("json")["total"].as_i64()
+                == Some(n)
         }
     };
     let mut first = device_with_audit(&t, "audit-rq1").await;
@@ -751,4 +745,31 @@ fn advisory_locks(data_dir: &std::path::Path) -> usize {
         .trim()
         .parse()
         .expect("a count")
+}
+
+/// `/api/v1/status` says how far the tables are and waits for a change to
+/// reach them: at once when it has, at the timeout when it cannot.
+#[tokio::test]
+async fn the_status_says_how_far_the_tables_are_and_waits_for_them() {
+    let dir = people();
+    let server = Server::start(dir.path(), None);
+    let (status, _) = http(&server.addr, "GET", "/api/v1/status", None, None).await;
+    assert_eq!(status, 401);
+    let li = login(&server.addr, "li", "pw-123456").await;
+    let mut device = device_with_audit(&template(), "audit-st1").await;
+    device.sync(&server.addr, &li).await;
+    caught_up(&server.addr, &li).await;
+    let (_, now) = super::support::get_json(&server.addr, &li, "/api/v1/status").await;
+    let seq = now["sequence"].as_i64().expect("sequence");
+    assert!(seq > 0, "{now}");
+    assert_eq!(now["materialised"].as_i64(), Some(seq), "{now}");
+    // A change that does not exist yet: the answer comes at the timeout,
+    // short of it.
+    let path = format!("/api/v1/status?seq={}&timeout_ms=300", seq + 1);
+    let (status, later) = super::support::get_json(&server.addr, &li, &path).await;
+    assert_eq!(status, 200);
+    assert_eq!(later["materialised"].as_i64(), Some(seq), "{later}");
+    let (status, bad) =
+        super::support::get_json(&server.addr, &li, "/api/v1/status?seq=soon").await;
+    assert_eq!((status, bad["code"].as_str()), (400, Some("bad_request")));
 }

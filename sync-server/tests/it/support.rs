@@ -219,6 +219,21 @@ pub async fn get_json(addr: &str, token: &str, path: &str) -> (u16, serde_json::
     (status, serde_json::from_str(&body).unwrap_or_default())
 }
 
+/// Waits until the derived tables (queue, ratings, exports) hold every
+/// change stored so far, as the server says (`/api/v1/status`): no polling.
+pub async fn caught_up(addr: &str, token: &str) {
+    let (status, now) = get_json(addr, token, "/api/v1/status").await;
+    assert_eq!(status, 200, "{now}");
+    let seq = now["sequence"].as_i64().expect("sequence");
+    let path = format!("/api/v1/status?seq={seq}&timeout_ms=30000");
+    let (status, then) = get_json(addr, token, &path).await;
+    assert_eq!(status, 200, "{then}");
+    assert!(
+        then["materialised"].as_i64() >= Some(seq),
+        "the tables did not catch up with change {seq}: {then}"
+    );
+}
+
 /// One HTTP/1.1 request with a text body; returns (status, body).
 pub async fn http(
     addr: &str,
