@@ -105,11 +105,13 @@ fn test() -> anyhow::Result<()> {
         .concat(),
     )?;
     let mut totals = cargo_test(&[&["test", "--workspace"][..], FEATURES].concat(), &[])?;
-    // The server's suite again on PostgreSQL, started here and stopped after.
+    // The server's suite and the scenarios again on PostgreSQL, started here
+    // and stopped after. The whole workspace is named, with the same
+    // features, so that nothing is built again (core's `it` runs twice).
     let pg = postgres::Postgres::start()?;
     let more = cargo_test(
         &[
-            &["test", "-p", "fieldcheck-server", "--test", "it"][..],
+            &["test", "--workspace", "--test", "it", "--test", "scenarios"][..],
             FEATURES,
         ]
         .concat(),

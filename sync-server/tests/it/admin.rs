@@ -9,7 +9,7 @@ use fieldcheck_core::refdata::{self, Assignment, DocKind, TemplateDoc, UnitsDoc}
 use fieldcheck_core::templates::Template;
 use serde_json::{Value, json};
 
-use super::support::{
+use fieldcheck_tests::{
     Device, STORES, Server, add_user, cli, http, http_raw, login, publish, template, try_login,
 };
 

@@ -284,7 +284,7 @@ fn user_add_follows_the_same_rules_as_the_api() {
         "{}",
         text(&out.stderr)
     );
-    let stores = write(dir.path(), "stores.csv", super::support::STORES);
+    let stores = write(dir.path(), "stores.csv", fieldcheck_tests::STORES);
     let out = server(&["stores", "import", &stores, "--data-dir", &data]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     for (name, password, why) in [
@@ -312,11 +312,11 @@ fn user_add_follows_the_same_rules_as_the_api() {
 #[tokio::test]
 async fn a_user_signs_in_whatever_the_case_of_their_name() {
     let dir = tempfile::tempdir().expect("tmp");
-    super::support::add_user(dir.path(), "li", "inspector", "cq", "pw-123456");
-    super::support::add_user(dir.path(), "ZHAO", "inspector", "cq", "pw-123456");
-    let server = super::support::Server::start(dir.path(), None);
+    fieldcheck_tests::add_user(dir.path(), "li", "inspector", "cq", "pw-123456");
+    fieldcheck_tests::add_user(dir.path(), "ZHAO", "inspector", "cq", "pw-123456");
+    let server = fieldcheck_tests::Server::start(dir.path(), None);
     for name in ["LI", "li", "zhao", "Zhao"] {
-        let (status, body) = super::support::try_login(
+        let (status, body) = fieldcheck_tests::try_login(
             &server.addr,
             &format!(r#"{{"username":"{name}","password":"pw-123456"}}"#),
         )
@@ -331,7 +331,7 @@ async fn a_user_signs_in_whatever_the_case_of_their_name() {
 /// are in the audit log, by `cli`, beside the API's.
 #[tokio::test]
 async fn the_command_line_leaves_the_same_audit_entries_as_the_api() {
-    use super::support::{Server, add_user, cli, get_json, login, publish, template};
+    use fieldcheck_tests::{Server, add_user, cli, get_json, login, publish, template};
     let dir = tempfile::tempdir().expect("tmp");
     add_user(dir.path(), "root", "admin", "*", "pw-123456");
     // The first user with a scope imports the hierarchy (`stores import`).

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use super::support::{Server, bin, cli, http, login, storage_args};
+use fieldcheck_tests::{Server, bin, cli, http, login, storage_args};
 
 #[tokio::test]
 async fn the_demo_fills_an_empty_database_once_and_its_log_ins_work() {

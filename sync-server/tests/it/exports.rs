@@ -7,7 +7,7 @@ use calamine::{Data, DataType, Reader, Xlsx};
 use fieldcheck_server::store::Storage;
 use sqlx::Row;
 
-use super::support::{Server, cli, database_url, http_raw, login};
+use fieldcheck_tests::{Server, cli, database_url, http_raw, login};
 
 async fn scalar(storage: &Storage, sql: &str) -> i64 {
     sqlx::query(sql)

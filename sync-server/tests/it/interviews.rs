@@ -8,7 +8,7 @@ use fieldcheck_core::records::{Record, Status};
 use fieldcheck_core::templates::{Format, Template};
 use fieldcheck_core::vocab::Role;
 
-use super::support::{
+use fieldcheck_tests::{
     Device, STORES, Server, actor, add_user, caught_up, cli, http, http_raw, login, people, publish,
 };
 

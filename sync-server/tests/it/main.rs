@@ -1,17 +1,13 @@
-//! Black-box tests of the `fieldcheck-server` binary.
+//! Black-box tests of the `fieldcheck-server` binary: its API and its
+//! command line. Scenarios across processes are in the top-level `tests/`,
+//! whose library holds the support both share.
 
 mod admin;
 mod cli;
 mod demo;
-mod devices;
 mod exports;
-mod hostile;
 mod interviews;
 mod materialise;
-mod media;
 mod openapi;
 mod ratings;
 mod review;
-mod server;
-mod support;
-mod tls;

@@ -7,7 +7,7 @@ use fieldcheck_core::vocab::Role;
 use fieldcheck_server::store::Storage;
 use sqlx::{Column, Row};
 
-use super::support::{
+use fieldcheck_tests::{
     Device, Server, actor, caught_up, cli, database_url, device_with_audit, login, people,
     submitted_audit, template,
 };

@@ -2,7 +2,7 @@
 //! documented operation exists (a request without a token gets 401, or the
 //! health answer, never 404 or 405), and every route is documented.
 
-use super::support::{Server, http, http_raw, people};
+use fieldcheck_tests::{Server, http, http_raw, people};
 
 /// Every route of the HTTP API but the WebSocket and the document itself.
 const ROUTES: &[(&str, &str)] = &[

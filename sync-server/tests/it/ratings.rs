@@ -9,7 +9,7 @@ use fieldcheck_core::scoring::audit::score_visit;
 use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
 
-use super::support::{
+use fieldcheck_tests::{
     Device, STORES, Server, actor, bin, caught_up, cli, get_json, http, login, people, publish,
     storage_args, template,
 };
@@ -179,7 +179,7 @@ async fn ratings_roll_up_the_stores_in_scope() {
     assert_eq!(nation["ratings"][0]["stores_total"], 3);
 
     // The export carries the same figures, in a workbook a reader opens.
-    let (status, bytes) = super::support::http_raw(
+    let (status, bytes) = fieldcheck_tests::http_raw(
         &server.addr,
         "GET",
         "/api/v1/exports/ratings.xlsx?granularity=month&level=district",

@@ -14,12 +14,12 @@ use fieldcheck_server::store::Storage;
 use serde_json::json;
 use sqlx::Row;
 
-use super::support::{
+use fieldcheck_tests::{
     Device, Server, actor, caught_up, config, database_url, http, http_raw, login, people, publish,
     submitted_audit, template, up_to_date, upload_media,
 };
 
-use super::support::get_json as get;
+use fieldcheck_tests::get_json as get;
 
 async fn post(addr: &str, token: &str, path: &str, body: &str) -> (u16, serde_json::Value) {
     let (s, b) = http(addr, "POST", path, Some(token), Some(body)).await;
@@ -314,7 +314,7 @@ fn audit_with(t: &Template, id: &str, store: &str, at: i64, a3: AnswerValue) -> 
 #[tokio::test]
 async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
     let dir = people();
-    super::support::add_user(dir.path(), "s1", "store_staff", "cq/yz/001", "pw-123456");
+    fieldcheck_tests::add_user(dir.path(), "s1", "store_staff", "cq/yz/001", "pw-123456");
     let t = template();
     publish(dir.path(), &t);
     let server = Server::start(dir.path(), None);

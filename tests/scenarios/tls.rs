@@ -10,7 +10,7 @@ use fieldcheck_device::media::Uploader;
 use fieldcheck_device::net::Tls;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 
-use super::support::{Server, add_user, people, publish, template};
+use fieldcheck_tests::{Server, add_user, people, publish, template};
 
 /// Writes a CA, and a certificate for `localhost` it signed, into `dir`;
 /// returns the CA's PEM.

@@ -14,7 +14,7 @@ use fieldcheck_device::net::Tls;
 use fieldcheck_device::store::DeviceStore;
 use fieldcheck_device::sync_client::{self, SyncStatus};
 
-use super::support::{
+use fieldcheck_tests::{
     Device, STORES, Server, add_user, cli, config, http, login, logout, publish, template,
     up_to_date,
 };

@@ -1,4 +1,4 @@
-use super::support::{Server, add_user, http, http_raw, login, people, record_with_media};
+use fieldcheck_tests::{Server, add_user, http, http_raw, login, people, record_with_media};
 
 fn photo() -> Vec<u8> {
     (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect()

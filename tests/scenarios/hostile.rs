@@ -17,7 +17,7 @@ use fieldcheck_core::vocab::Role;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::support::{
+use fieldcheck_tests::{
     Device, STORES, Server, actor, add_user, caught_up, cli, http, http_raw, login, open, people,
     publish, submitted_audit, template,
 };

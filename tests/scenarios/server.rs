@@ -4,7 +4,7 @@ use fieldcheck_core::vocab::Role;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::support::{
+use fieldcheck_tests::{
     Device, Server, actor, caught_up, device_with_audit, http, http_raw, login, logout, open,
     people, pg_database, record_with_media, submitted_audit, template, try_login, upload_media,
 };
@@ -436,7 +436,7 @@ async fn the_server_serves_the_web_console_beside_the_api() {
     let server = Server::start(dir.path(), Some(&config));
     let get = |path: &'static str| {
         let addr = server.addr.clone();
-        async move { super::support::http(&addr, "GET", path, None, None).await }
+        async move { fieldcheck_tests::http(&addr, "GET", path, None, None).await }
     };
     let (status, page) = get("/").await;
     assert_eq!(
@@ -759,17 +759,17 @@ async fn the_status_says_how_far_the_tables_are_and_waits_for_them() {
     let mut device = device_with_audit(&template(), "audit-st1").await;
     device.sync(&server.addr, &li).await;
     caught_up(&server.addr, &li).await;
-    let (_, now) = super::support::get_json(&server.addr, &li, "/api/v1/status").await;
+    let (_, now) = fieldcheck_tests::get_json(&server.addr, &li, "/api/v1/status").await;
     let seq = now["sequence"].as_i64().expect("sequence");
     assert!(seq > 0, "{now}");
     assert_eq!(now["materialised"].as_i64(), Some(seq), "{now}");
     // A change that does not exist yet: the answer comes at the timeout,
     // short of it.
     let path = format!("/api/v1/status?seq={}&timeout_ms=300", seq + 1);
-    let (status, later) = super::support::get_json(&server.addr, &li, &path).await;
+    let (status, later) = fieldcheck_tests::get_json(&server.addr, &li, &path).await;
     assert_eq!(status, 200);
     assert_eq!(later["materialised"].as_i64(), Some(seq), "{later}");
     let (status, bad) =
-        super::support::get_json(&server.addr, &li, "/api/v1/status?seq=soon").await;
+        fieldcheck_tests::get_json(&server.addr, &li, "/api/v1/status?seq=soon").await;
     assert_eq!((status, bad["code"].as_str()), (400, Some("bad_request")));
 }

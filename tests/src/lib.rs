@@ -1,6 +1,6 @@
-//! Test support: the real server binary on a loopback port, a minimal HTTP
-//! client, and a device that syncs over a real WebSocket with the core
-//! client engine.
+//! What the tests of Fieldcheck share: the real server binary on a loopback
+//! port, the command line against a data folder, a minimal HTTP client, and
+//! a device that syncs over a real WebSocket with the core client engine.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -77,11 +77,31 @@ pub fn template() -> fieldcheck_core::templates::Template {
         .expect("valid")
 }
 
-pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_fieldcheck-server")
+/// The server binary: `FIELDCHECK_SERVER_BIN`, or the one cargo built
+/// beside the running test (`target/<profile>/fieldcheck-server`), which
+/// `cargo test` builds for the server's own tests and `cargo xtask test`
+/// before every suite.
+pub fn bin() -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os("FIELDCHECK_SERVER_BIN") {
+        return path.into();
+    }
+    let exe = std::env::current_exe().expect("the test's own path");
+    // target/<profile>/deps/<test> -> target/<profile>/fieldcheck-server
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("a test under target/<profile>/deps");
+    let bin = profile_dir.join(format!("fieldcheck-server{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: build it first (cargo build -p fieldcheck-server) or set FIELDCHECK_SERVER_BIN",
+        bin.display()
+    );
+    bin
 }
 
 /// A server process with its own data folder; killed when dropped.
+#[derive(Debug)]
 pub struct Server {
     pub child: Child,
     pub addr: String,
@@ -344,7 +364,7 @@ type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A device: the core client engine over a real WebSocket.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct Device {
     pub client: Client,
     pub docs: MemDocs,
