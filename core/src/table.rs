@@ -8,6 +8,22 @@ use std::io::Cursor;
 
 use calamine::{Data, Range, Reader, Xlsx};
 
+/// Why a file is not a table: the file's name, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    /// Not CSV that can be read; `line` as a spreadsheet numbers it, if known.
+    #[error("{file}: {}{reason}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+    Csv {
+        file: String,
+        line: Option<usize>,
+        reason: String,
+    },
+    #[error("{file}: not a readable .xlsx file: {reason}")]
+    Xlsx { file: String, reason: String },
+    #[error("{file}: the workbook has no sheet")]
+    NoSheet { file: String },
+}
+
 /// A sheet as header -> cell text, one map per non-empty row.
 #[derive(Debug, Default)]
 pub struct Table {
@@ -59,7 +75,7 @@ impl Table {
     }
 
     /// A CSV file (UTF-8, comma-separated, first line the headers).
-    pub fn from_csv(bytes: &[u8], name: &str) -> Result<Table, String> {
+    pub fn from_csv(bytes: &[u8], name: &str) -> Result<Table, TableError> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -67,13 +83,21 @@ impl Table {
             .from_reader(bytes);
         let headers: Vec<String> = reader
             .headers()
-            .map_err(|e| format!("{name}: {e}"))?
+            .map_err(|e| TableError::Csv {
+                file: name.into(),
+                line: None,
+                reason: e.to_string(),
+            })?
             .iter()
             .map(header)
             .collect();
         let mut rows = Vec::new();
         for (i, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| format!("{name}: line {}: {e}", i + 2))?;
+            let record = record.map_err(|e| TableError::Csv {
+                file: name.into(),
+                line: Some(i + 2),
+                reason: e.to_string(),
+            })?;
             let cells = cells(&headers, record.iter().map(|c| c.trim().to_string()));
             if !cells.is_empty() {
                 rows.push((i + 2, cells));
@@ -87,18 +111,21 @@ impl Table {
     }
 
     /// A `.csv` file, or the first sheet of an `.xlsx` workbook.
-    pub fn from_file(bytes: &[u8], file_name: &str) -> Result<Table, String> {
+    pub fn from_file(bytes: &[u8], file_name: &str) -> Result<Table, TableError> {
         if file_name.to_ascii_lowercase().ends_with(".xlsx") {
-            let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-                .map_err(|e| format!("{file_name}: not a readable .xlsx file: {e}"))?;
-            let first = book
-                .sheet_names()
-                .into_iter()
-                .next()
-                .ok_or_else(|| format!("{file_name}: the workbook has no sheet"))?;
-            let range = book
-                .worksheet_range(&first)
-                .map_err(|e| format!("{file_name}: {e}"))?;
+            let unreadable = |e: &dyn std::fmt::Display| TableError::Xlsx {
+                file: file_name.into(),
+                reason: e.to_string(),
+            };
+            let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+            let first =
+                book.sheet_names()
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| TableError::NoSheet {
+                        file: file_name.into(),
+                    })?;
+            let range = book.worksheet_range(&first).map_err(|e| unreadable(&e))?;
             Ok(Table::read(&range, &first))
         } else {
             Table::from_csv(bytes, file_name)

@@ -223,7 +223,7 @@ async fn post_for_token(tls: &Tls, url: &str, body: &serde_json::Value) -> Resul
     }
     let http = tls
         .http(Some(HTTP_TIMEOUT))
-        .map_err(|e| AppError::new("network", e))?;
+        .map_err(|e| AppError::new("network", crate::net::describe(&e)))?;
     let res = http
         .post(url)
         .json(body)

@@ -84,12 +84,12 @@ impl Tls {
     }
 
     /// An HTTP client for the server's API and media.
-    pub fn http(&self, timeout: Option<Duration>) -> Result<reqwest::Client, String> {
+    pub fn http(&self, timeout: Option<Duration>) -> Result<reqwest::Client, reqwest::Error> {
         let mut b = reqwest::Client::builder().tls_backend_preconfigured((*self.0).clone());
         if let Some(t) = timeout {
             b = b.timeout(t);
         }
-        b.build().map_err(|e| e.to_string())
+        b.build()
     }
 
     /// The connector for `wss://` sync connections.

@@ -213,9 +213,31 @@ impl Loaded {
     }
 }
 
+/// Why a sync session ended early; shown to the user as the reason the
+/// device is offline.
+#[derive(Debug, thiserror::Error)]
+enum Lost {
+    /// The server refused the token: signing in again is the fix.
+    #[error("the server did not accept the token")]
+    Unauthorized,
+    #[error("the token is not valid text")]
+    BadToken,
+    /// TLS, in words a user can act on (`net::explain_tls`).
+    #[error("{0}")]
+    Tls(String),
+    #[error("{0}")]
+    Network(#[from] tungstenite::Error),
+    #[error("the server closed the connection")]
+    Closed,
+    #[error("the server sent what is not a frame: {0}")]
+    Frame(#[from] fieldcheck_core::sync::FrameError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 enum End {
     Stopped,
-    Lost(String),
+    Lost(Lost),
     /// Reconnect at once: the store changed under the session.
     Resync,
 }
@@ -234,7 +256,7 @@ async fn run(
             End::Resync => continue,
             End::Lost(reason) => {
                 if !matches!(*status.borrow(), SyncStatus::Error(_)) {
-                    let _ = status.send(SyncStatus::Offline(Some(reason)));
+                    let _ = status.send(SyncStatus::Offline(Some(reason.to_string())));
                 }
             }
         }
@@ -344,19 +366,18 @@ fn jitter(d: Duration) -> Duration {
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(config: &SyncConfig) -> Result<Ws, String> {
-    let mut req = tungstenite::client::IntoClientRequest::into_client_request(config.url.as_str())
-        .map_err(|e| e.to_string())?;
+async fn connect(config: &SyncConfig) -> Result<Ws, Lost> {
+    let mut req = tungstenite::client::IntoClientRequest::into_client_request(config.url.as_str())?;
     let auth = format!("Bearer {}", config.token)
         .parse()
-        .map_err(|_| "the token is not valid text".to_string())?;
+        .map_err(|_| Lost::BadToken)?;
     req.headers_mut().insert("Authorization", auth);
     let tls = Some(config.tls.connector());
     match tokio_tungstenite::connect_async_tls_with_config(req, None, false, tls).await {
         Ok((ws, _)) => Ok(ws),
-        Err(tungstenite::Error::Http(r)) if r.status() == 401 => Err("unauthorized".into()),
-        Err(tungstenite::Error::Tls(e)) => Err(crate::net::explain_tls(&e)),
-        Err(e) => Err(e.to_string()),
+        Err(tungstenite::Error::Http(r)) if r.status() == 401 => Err(Lost::Unauthorized),
+        Err(tungstenite::Error::Tls(e)) => Err(Lost::Tls(crate::net::explain_tls(&e))),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -369,7 +390,7 @@ async fn session(
 ) -> End {
     let mut ws = match connect(config).await {
         Ok(ws) => ws,
-        Err(reason) if reason == "unauthorized" => {
+        Err(reason @ Lost::Unauthorized) => {
             let _ = status.send(SyncStatus::Error(
                 "sign in again: the server did not accept the token".into(),
             ));
@@ -391,32 +412,31 @@ async fn drive(
     status: &watch::Sender<SyncStatus>,
     commands: &mut mpsc::UnboundedReceiver<Command>,
     ws: &mut Ws,
-) -> Result<End, String> {
-    let err = |e: StoreError| e.to_string();
-    let dirty = store.dirty().await.map_err(err)?;
+) -> Result<End, Lost> {
+    let dirty = store.dirty().await?;
     let mut client = Client::new(
-        store.cursor().await.map_err(err)?,
+        store.cursor().await?,
         dirty.clone(),
-        store.sync_states().await.map_err(err)?,
+        store.sync_states().await?,
     );
     let mut loaded = Loaded::default();
     for id in &dirty {
-        loaded.ensure(store, id).await.map_err(err)?;
+        loaded.ensure(store, id).await?;
     }
     send(ws, &client.connect()).await?;
     loop {
         let effects = tokio::select! {
             msg = ws.next() => match msg {
                 Some(Ok(Message::Binary(bytes))) => {
-                    let frame = decode(&bytes).map_err(|e| e.to_string())?;
+                    let frame = decode(&bytes)?;
                     if let Frame::Sync { doc, .. } = &frame {
-                        loaded.ensure(store, doc).await.map_err(err)?;
+                        loaded.ensure(store, doc).await?;
                     }
                     client.receive(frame, &mut loaded)
                 }
-                Some(Ok(Message::Close(_))) | None => return Ok(End::Lost("the server closed the connection".into())),
+                Some(Ok(Message::Close(_))) | None => return Ok(End::Lost(Lost::Closed)),
                 Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(e.to_string()),
+                Some(Err(e)) => return Err(e.into()),
             },
             cmd = commands.recv() => match cmd {
                 None | Some(Command::Stop) => return Ok(End::Stopped),
@@ -428,7 +448,7 @@ async fn drive(
                 }
                 Some(Command::LocalChange(id)) => {
                     // The app wrote the change to the store; take it from there.
-                    loaded.reload(store, &id).await.map_err(err)?;
+                    loaded.reload(store, &id).await?;
                     client.local_change(&id, &mut loaded)
                 }
             },
@@ -444,8 +464,7 @@ async fn apply(
     client: &mut Client,
     loaded: &mut Loaded,
     effects: Vec<ClientEffect>,
-) -> Result<(), String> {
-    let err = |e: StoreError| e.to_string();
+) -> Result<(), Lost> {
     let mut touched = Vec::new();
     for e in effects {
         match e {
@@ -458,14 +477,14 @@ async fn apply(
             ClientEffect::Store(id) => {
                 let before = loaded.saved_heads.get(&id).cloned().unwrap_or_default();
                 let doc = loaded.doc_mut(&id);
-                store.save(&id, doc, &before, false).await.map_err(err)?;
+                store.save(&id, doc, &before, false).await?;
                 let heads = doc.get_heads();
                 loaded.saved_heads.insert(id.clone(), heads);
                 touched.push(id);
             }
-            ClientEffect::Acknowledged(id) => store.acknowledged(&id).await.map_err(err)?,
+            ClientEffect::Acknowledged(id) => store.acknowledged(&id).await?,
             ClientEffect::Cursor(seq) => {
-                store.set_cursor(seq).await.map_err(err)?;
+                store.set_cursor(seq).await?;
                 if client.dirty().next().is_none() {
                     let _ = status.send(SyncStatus::UpToDate);
                 }
@@ -482,7 +501,7 @@ async fn apply(
             }
             ClientEffect::Rejected { doc, reason } => {
                 tracing::warn!(doc, reason, "the server refused changes");
-                store.rejected(&doc, &reason).await.map_err(err)?;
+                store.rejected(&doc, &reason).await?;
                 let _ = status.send(SyncStatus::Error(format!("{doc}: {reason}")));
             }
             ClientEffect::ServerError(m) => tracing::warn!(message = m, "server reported an error"),
@@ -490,7 +509,7 @@ async fn apply(
     }
     for id in touched {
         if let Some(state) = client.sync_state(&id) {
-            store.set_sync_state(&id, &state).await.map_err(err)?;
+            store.set_sync_state(&id, &state).await?;
         }
     }
     Ok(())
@@ -502,8 +521,6 @@ async fn discard(store: &DeviceStore, status: &watch::Sender<SyncStatus>, id: &s
     }
 }
 
-async fn send(ws: &mut Ws, frame: &Frame) -> Result<(), String> {
-    ws.send(Message::Binary(encode(frame).into()))
-        .await
-        .map_err(|e| e.to_string())
+async fn send(ws: &mut Ws, frame: &Frame) -> Result<(), Lost> {
+    Ok(ws.send(Message::Binary(encode(frame).into())).await?)
 }

@@ -74,3 +74,10 @@ impl From<crate::store::StorageError> for Error {
         }
     }
 }
+
+/// A file that is not a table is the client's mistake, named as found.
+impl From<fieldcheck_core::table::TableError> for Error {
+    fn from(e: fieldcheck_core::table::TableError) -> Self {
+        Error::BadRequest(e.to_string())
+    }
+}

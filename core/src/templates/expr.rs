@@ -451,6 +451,48 @@ impl fmt::Display for Ty {
     }
 }
 
+/// Why an expression does not type-check; the message names the part at
+/// fault, for the template's author.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TypeError {
+    #[error("`${{{0}}}` does not name an item in this template")]
+    UnknownItem(String),
+    #[error("`.` (this item's answer) is not allowed here")]
+    CurrentNotAllowed,
+    #[error("must be a true/false condition, but gives {0}")]
+    NotACondition(Ty),
+    /// A function or operator given an argument of the wrong type.
+    #[error("{what} needs {want}, got {got}")]
+    Argument { what: String, want: Ty, got: Ty },
+    #[error("`{op}` needs {want} on both sides, got {left} and {right}")]
+    Operands {
+        op: &'static str,
+        want: Ty,
+        left: Ty,
+        right: Ty,
+    },
+    #[error("`{op}` compares {left} with {right}; both sides must be of one type")]
+    Mixed {
+        op: &'static str,
+        left: Ty,
+        right: Ty,
+    },
+    #[error("`{op}` cannot compare {ty} values")]
+    Uncomparable { op: &'static str, ty: Ty },
+    #[error("selected() needs a choice item as its first argument, got {0}")]
+    NotAChoiceItem(Ty),
+    #[error("if() branches give {0} and {1}; they must agree")]
+    Branches(Ty, Ty),
+    #[error("coalesce() arguments are {0} and {1}; they must agree")]
+    Alternatives(Ty, Ty),
+    #[error("'{value}' is not one of the choices of `{item}` ({choices})")]
+    UnknownChoice {
+        value: String,
+        item: String,
+        choices: String,
+    },
+}
+
 /// What the type checker knows about the items an expression may read.
 pub trait Scope {
     /// Type of item `name`'s answer, or `None` when no such item exists.
@@ -462,25 +504,25 @@ pub trait Scope {
 }
 
 /// Type-checks `expr`, which must produce a true/false value.
-pub fn check_bool(expr: &Expr, scope: &dyn Scope) -> Result<(), String> {
+pub fn check_bool(expr: &Expr, scope: &dyn Scope) -> Result<(), TypeError> {
     match check(expr, scope)? {
         Ty::Bool => Ok(()),
-        other => Err(format!("must be a true/false condition, but gives {other}")),
+        other => Err(TypeError::NotACondition(other)),
     }
 }
 
 /// Type-checks `expr` and returns its type.
-pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, String> {
+pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
     match expr {
         Expr::Num(_) => Ok(Ty::Num),
         Expr::Str(_) => Ok(Ty::Str),
         Expr::Ref(name) => scope
             .type_of(name)
-            .ok_or_else(|| format!("`${{{name}}}` does not name an item in this template")),
+            .ok_or_else(|| TypeError::UnknownItem(name.clone())),
         Expr::Current => scope
             .current()
             .map(|(t, _)| t)
-            .ok_or_else(|| "`.` (this item's answer) is not allowed here".to_string()),
+            .ok_or(TypeError::CurrentNotAllowed),
         Expr::Neg(e) => expect(e, Ty::Num, scope, "`-`"),
         Expr::Binary(op, a, b) => {
             let (ta, tb) = (check(a, scope)?, check(b, scope)?);
@@ -495,13 +537,17 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, String> {
                 }
                 BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                     if ta != tb {
-                        return Err(format!(
-                            "`{}` compares {ta} with {tb}; both sides must be of one type",
-                            op.symbol()
-                        ));
+                        return Err(TypeError::Mixed {
+                            op: op.symbol(),
+                            left: ta,
+                            right: tb,
+                        });
                     }
                     if ta == Ty::List || (ta == Ty::Bool && !matches!(op, BinOp::Eq | BinOp::Ne)) {
-                        return Err(format!("`{}` cannot compare {ta} values", op.symbol()));
+                        return Err(TypeError::Uncomparable {
+                            op: op.symbol(),
+                            ty: ta,
+                        });
                     }
                     check_choice_literal(a, b, scope)?;
                     check_choice_literal(b, a, scope)?;
@@ -521,9 +567,7 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, String> {
             Func::Selected => {
                 let t = check(&args[0], scope)?;
                 if t != Ty::List && t != Ty::Str {
-                    return Err(format!(
-                        "selected() needs a choice item as its first argument, got {t}"
-                    ));
+                    return Err(TypeError::NotAChoiceItem(t));
                 }
                 expect(&args[1], Ty::Str, scope, "selected()")?;
                 check_choice_literal(&args[0], &args[1], scope)?;
@@ -533,16 +577,14 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, String> {
                 expect(&args[0], Ty::Bool, scope, "if()")?;
                 let (t1, t2) = (check(&args[1], scope)?, check(&args[2], scope)?);
                 if t1 != t2 {
-                    return Err(format!("if() branches give {t1} and {t2}; they must agree"));
+                    return Err(TypeError::Branches(t1, t2));
                 }
                 Ok(t1)
             }
             Func::Coalesce => {
                 let (t1, t2) = (check(&args[0], scope)?, check(&args[1], scope)?);
                 if t1 != t2 {
-                    return Err(format!(
-                        "coalesce() arguments are {t1} and {t2}; they must agree"
-                    ));
+                    return Err(TypeError::Alternatives(t1, t2));
                 }
                 Ok(t1)
             }
@@ -550,29 +592,35 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, String> {
     }
 }
 
-fn expect(e: &Expr, want: Ty, scope: &dyn Scope, what: &str) -> Result<Ty, String> {
+fn expect(e: &Expr, want: Ty, scope: &dyn Scope, what: &str) -> Result<Ty, TypeError> {
     let t = check(e, scope)?;
     if t == want {
         Ok(t)
     } else {
-        Err(format!("{what} needs {want}, got {t}"))
+        Err(TypeError::Argument {
+            what: what.into(),
+            want,
+            got: t,
+        })
     }
 }
 
-fn both(op: &BinOp, a: Ty, b: Ty, want: Ty) -> Result<(), String> {
+fn both(op: &BinOp, a: Ty, b: Ty, want: Ty) -> Result<(), TypeError> {
     if a == want && b == want {
         Ok(())
     } else {
-        Err(format!(
-            "`{}` needs {want} on both sides, got {a} and {b}",
-            op.symbol()
-        ))
+        Err(TypeError::Operands {
+            op: op.symbol(),
+            want,
+            left: a,
+            right: b,
+        })
     }
 }
 
 /// `${vip} = 'yse'` is almost always a typo: a literal compared with a choice
 /// item must be one of its choices.
-fn check_choice_literal(item: &Expr, lit: &Expr, scope: &dyn Scope) -> Result<(), String> {
+fn check_choice_literal(item: &Expr, lit: &Expr, scope: &dyn Scope) -> Result<(), TypeError> {
     let Expr::Str(value) = lit else {
         return Ok(());
     };
@@ -588,10 +636,11 @@ fn check_choice_literal(item: &Expr, lit: &Expr, scope: &dyn Scope) -> Result<()
         _ => return Ok(()),
     };
     match choices {
-        Some(c) if !c.iter().any(|v| v == value) => Err(format!(
-            "'{value}' is not one of the choices of `{name}` ({})",
-            c.join(", ")
-        )),
+        Some(c) if !c.iter().any(|v| v == value) => Err(TypeError::UnknownChoice {
+            value: value.clone(),
+            item: name,
+            choices: c.join(", "),
+        }),
         _ => Ok(()),
     }
 }
@@ -866,25 +915,27 @@ mod tests {
     fn type_errors_are_caught_at_load_time() {
         let s = scope();
         let check_src = |src: &str| check_bool(&parse(src).expect("parses"), &s);
-        assert!(
-            check_src("${wait_s} = 'long'")
-                .expect_err("num vs str")
-                .contains("compares")
+        assert!(matches!(
+            check_src("${wait_s} = 'long'").expect_err("num vs str"),
+            TypeError::Mixed {
+                left: Ty::Num,
+                right: Ty::Str,
+                ..
+            }
+        ));
+        assert_eq!(
+            check_src("${nope} = 1").expect_err("unknown"),
+            TypeError::UnknownItem("nope".into())
         );
+        let typo = check_src("${vip} = 'yse'").expect_err("typo");
         assert!(
-            check_src("${nope} = 1")
-                .expect_err("unknown")
-                .contains("nope")
+            matches!(&typo, TypeError::UnknownChoice { value, .. } if value == "yse"),
+            "{typo}"
         );
-        assert!(
-            check_src("${vip} = 'yse'")
-                .expect_err("typo")
-                .contains("yse")
-        );
-        assert!(
-            check_src("${wait_s} + 1")
-                .expect_err("not bool")
-                .contains("true/false")
+        assert!(typo.to_string().contains("'yse' is not one of the choices"));
+        assert_eq!(
+            check_src("${wait_s} + 1").expect_err("not bool"),
+            TypeError::NotACondition(Ty::Num)
         );
         assert!(check_src("${vip} and true()").is_err());
     }

@@ -73,8 +73,8 @@ pub struct ActionList {
 
 /// The follow-up list: corrective actions on the records in the caller's
 /// scope, soonest due first.
-#[utoipa::path(get, path = "/api/v1/actions", tag = "review", params(ActionsQuery), security(("bearer" = [])),
-    responses((status = 200, body = ActionList), (status = 400, body = ErrorBody),
+#[utoipa::path(get, operation_id = "actions_list", path = "/api/v1/actions", tag = "review", params(ActionsQuery), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = ActionList), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,

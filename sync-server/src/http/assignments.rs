@@ -64,8 +64,8 @@ pub struct AssignmentsQuery {
 }
 
 /// The assignments the caller may see.
-#[utoipa::path(get, path = "/api/v1/assignments", tag = "assignments", params(AssignmentsQuery), security(("bearer" = [])),
-    responses((status = 200, body = [AssignmentView]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "assignments_list", path = "/api/v1/assignments", tag = "assignments", params(AssignmentsQuery), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = [AssignmentView]), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
     who: Authenticated,
@@ -83,8 +83,8 @@ pub async fn list(
 }
 
 /// One assignment, if the caller may see it.
-#[utoipa::path(get, path = "/api/v1/assignments/{id}", tag = "assignments", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = AssignmentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "assignments_get_one", path = "/api/v1/assignments/{id}", tag = "assignments", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = AssignmentView), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody)))]
 pub async fn get_one(
     State(app): State<AppState>,
     who: Authenticated,
@@ -120,9 +120,9 @@ pub struct Work {
 }
 
 /// Gives work to an inspector or surveyor.
-#[utoipa::path(post, path = "/api/v1/assignments", tag = "assignments", request_body = Work, security(("bearer" = [])),
-    responses((status = 201, body = AssignmentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, description = "No such unit in your scope", body = ErrorBody)))]
+#[utoipa::path(post, operation_id = "assignments_create", path = "/api/v1/assignments", tag = "assignments", request_body = Work, security(("bearer" = [])),
+    responses((status = 201, description = "Created", body = AssignmentView), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody),
+        (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody), (status = 404, description = "No such unit in your scope", body = ErrorBody)))]
 pub async fn create(
     State(app): State<AppState>,
     who: Authenticated,
@@ -170,10 +170,10 @@ pub struct AssignmentPatch {
 /// Changes an assignment's period, visits, quota or note, or cancels it.
 /// To give the work to someone else, cancel it and create another: the
 /// first assignee's device must learn that it is withdrawn.
-#[utoipa::path(patch, path = "/api/v1/assignments/{id}", tag = "assignments", params(("id" = String, Path)), request_body = AssignmentPatch,
+#[utoipa::path(patch, operation_id = "assignments_update", path = "/api/v1/assignments/{id}", tag = "assignments", params(("id" = String, Path)), request_body = AssignmentPatch,
     security(("bearer" = [])),
-    responses((status = 200, body = AssignmentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = AssignmentView), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody),
+        (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody)))]
 pub async fn update(
     State(app): State<AppState>,
     who: Authenticated,

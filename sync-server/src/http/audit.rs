@@ -23,8 +23,8 @@ pub struct AuditQuery {
 }
 
 /// The audit log: every accepted write made through the API, newest first.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "admin", params(AuditQuery), security(("bearer" = [])),
-    responses((status = 200, body = [AuditEntry]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "audit_list", path = "/api/v1/audit", tag = "admin", params(AuditQuery), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = [AuditEntry]), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
     who: Authenticated,

@@ -50,8 +50,8 @@ impl std::fmt::Debug for LoginReply {
 }
 
 /// Signs in with a password and returns a token for `Authorization: Bearer`.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
-    responses((status = 200, body = LoginReply),
+#[utoipa::path(post, operation_id = "auth_login", path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
+    responses((status = 200, description = "OK", body = LoginReply),
         (status = 400, description = "Not a login body", body = ErrorBody),
         (status = 401, description = "Wrong user name or password", body = ErrorBody),
         (status = 429, description = "Too many failed sign-ins for this account or address; `Retry-After` says when to try again", body = ErrorBody)))]
@@ -89,7 +89,7 @@ pub async fn login(
 }
 
 /// Revokes the token of the request.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "auth_logout", path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Signed out"), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn logout(
     State(app): State<AppState>,
@@ -103,8 +103,8 @@ pub async fn logout(
 
 /// Exchanges a live token for a new one with a fresh lifetime
 /// (`token_ttl_hours`, 30 days by default); the old one stops working.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = LoginReply), (status = 401, description = "Not signed in", body = ErrorBody)))]
+#[utoipa::path(post, operation_id = "auth_refresh", path = "/api/v1/auth/refresh", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = LoginReply), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn refresh(
     State(app): State<AppState>,
     who: Authenticated,

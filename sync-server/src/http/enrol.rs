@@ -131,10 +131,10 @@ fn may_enrol(who: &Principal, role: Role, scope: &str) -> Result<(), Error> {
 }
 
 /// Makes a one-time enrolment code for a field user.
-#[utoipa::path(post, path = "/api/v1/users/{id}/enrolments", tag = "admin", params(("id" = String, Path)),
+#[utoipa::path(post, operation_id = "enrol_create", path = "/api/v1/users/{id}/enrolments", tag = "admin", params(("id" = String, Path)),
     security(("bearer" = [])),
-    responses((status = 201, body = Enrolment), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, description = "Created", body = Enrolment), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody),
+        (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody)))]
 pub async fn create(
     State(app): State<AppState>,
     who: Authenticated,
@@ -188,10 +188,10 @@ pub async fn create(
 
 /// Redeems an enrolment code for a token, once. Failed attempts are
 /// throttled per client address like failed sign-ins.
-#[utoipa::path(post, path = "/api/v1/auth/enrol", tag = "auth", request_body = EnrolBody,
-    responses((status = 200, body = LoginReply), (status = 400, body = ErrorBody),
+#[utoipa::path(post, operation_id = "enrol_redeem", path = "/api/v1/auth/enrol", tag = "auth", request_body = EnrolBody,
+    responses((status = 200, description = "OK", body = LoginReply), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody),
         (status = 401, description = "The code is wrong, used or expired", body = ErrorBody),
-        (status = 429, body = ErrorBody)))]
+        (status = 429, description = "Too many attempts; `Retry-After` says when to try again", body = ErrorBody)))]
 pub async fn redeem(
     State(app): State<AppState>,
     ClientIp(client): ClientIp,

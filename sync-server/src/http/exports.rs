@@ -81,11 +81,11 @@ impl ExportQuery {
 
 /// `GET /api/v1/exports/{file}`: `records`, `actions` or `ratings`, as
 /// `.csv` or `.xlsx`. Ratings take the parameters of `/api/v1/ratings`.
-#[utoipa::path(get, path = "/api/v1/exports/{file}", tag = "exports",
+#[utoipa::path(get, operation_id = "exports_export", path = "/api/v1/exports/{file}", tag = "exports",
     params(("file" = String, Path, description = "records, actions or ratings, .csv or .xlsx"), ExportQuery, RatingQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "The file; `X-Total-Rows` gives the row count first"),
-        (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody)))]
 pub async fn export(
     State(app): State<AppState>,
     who: Authenticated,

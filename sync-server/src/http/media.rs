@@ -25,9 +25,9 @@ pub struct OpenBody {
 }
 
 /// Opens an upload, or finds it: where to continue from.
-#[utoipa::path(post, path = "/api/v1/media/{hash}", tag = "media", params(("hash" = String, Path, description = "BLAKE3, 64 hex digits")),
+#[utoipa::path(post, operation_id = "media_open", path = "/api/v1/media/{hash}", tag = "media", params(("hash" = String, Path, description = "BLAKE3, 64 hex digits")),
     request_body = OpenBody, security(("bearer" = [])),
-    responses((status = 200, body = UploadState), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
+    responses((status = 200, description = "OK", body = UploadState), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 413, description = "Over the size limit", body = ErrorBody)))]
 pub async fn open(
     State(app): State<AppState>,
@@ -41,12 +41,12 @@ pub async fn open(
 }
 
 /// Appends a chunk at `Upload-Offset`.
-#[utoipa::path(patch, path = "/api/v1/media/{hash}", tag = "media",
+#[utoipa::path(patch, operation_id = "media_append", path = "/api/v1/media/{hash}", tag = "media",
     params(("hash" = String, Path), ("Upload-Offset" = u64, Header)), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     security(("bearer" = [])),
-    responses((status = 200, body = UploadState), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, description = "Wrong offset", body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 422, description = "The bytes do not match the hash", body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = UploadState), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 409, description = "Wrong offset", body = ErrorBody),
+        (status = 413, description = "Over the size limit", body = ErrorBody), (status = 422, description = "The bytes do not match the hash", body = ErrorBody)))]
 pub async fn append(
     State(app): State<AppState>,
     _who: Authenticated,
@@ -66,8 +66,8 @@ pub async fn append(
 
 /// `GET /api/v1/media/{hash}`: the file, to users who may see a record that
 /// references it. Anyone else gets the same 404 as for a missing file.
-#[utoipa::path(get, path = "/api/v1/media/{hash}", tag = "media", params(("hash" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, description = "The file"), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "media_download", path = "/api/v1/media/{hash}", tag = "media", params(("hash" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "The file"), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody)))]
 pub async fn download(
     State(app): State<AppState>,
     who: Authenticated,

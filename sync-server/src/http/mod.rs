@@ -34,11 +34,10 @@ pub mod templates;
 pub mod units;
 pub mod users;
 
-/// Every HTTP route. The documented ones are registered through
-/// `utoipa_axum`, so the OpenAPI document served at `/api/v1/openapi.json`
-/// lists exactly the routes that exist.
-pub fn router(state: AppState) -> Router {
-    let (router, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+/// The documented routes, registered through `utoipa_axum` so that the
+/// OpenAPI document lists exactly the routes that exist.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(system::health))
         .routes(routes!(system::status))
         .routes(routes!(auth::login))
@@ -72,7 +71,18 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(audit::list))
         .routes(routes!(assignments::list, assignments::create))
         .routes(routes!(assignments::get_one, assignments::update))
-        .split_for_parts();
+        .split_for_parts()
+}
+
+/// The OpenAPI document of the API, as `/api/v1/openapi.json` serves it.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+/// Every HTTP route: the documented API, the sync WebSocket, the OpenAPI
+/// document and the console's files.
+pub fn router(state: AppState) -> Router {
+    let (router, api) = api();
     let api = Arc::new(api);
     let console = state.config.console.clone();
     let tls = state.config.tls.is_some();

@@ -1,6 +1,6 @@
 //! The OpenAPI document of the HTTP API. Paths and schemas come from the
 //! `#[utoipa::path]` attributes on the handlers, collected by the router
-//! (`app::router`); this adds the title, the sign-in scheme and the tags.
+//! (`http::router`); this adds the title, the sign-in scheme and the tags.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -35,6 +35,31 @@ impl Modify for BearerToken {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The console's API types are generated from this document
+    /// (`ui/src/api/openapi.json`, then `npm run api-types`), so the copy in
+    /// the UI must be the server's.
+    #[test]
+    fn the_consoles_copy_of_the_document_is_the_servers() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/api/openapi.json");
+        let mut want =
+            serde_json::to_string_pretty(&crate::http::openapi_document()).expect("json");
+        want.push('\n');
+        if std::env::var_os("FIELDCHECK_BLESS").is_some() {
+            std::fs::write(&path, &want).expect("write openapi.json");
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "ui/src/api/openapi.json is out of date with the server; run \
+             FIELDCHECK_BLESS=1 cargo test -p fieldcheck-server openapi, then \
+             npm run api-types in ui/"
         );
     }
 }

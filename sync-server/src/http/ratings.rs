@@ -60,8 +60,8 @@ impl From<RatingQuery> for RatingRequest {
 }
 
 /// Channel compliance ratings for the units in the caller's scope.
-#[utoipa::path(get, path = "/api/v1/ratings", tag = "ratings", params(RatingQuery), security(("bearer" = [])),
-    responses((status = 200, body = RatingReply),
+#[utoipa::path(get, operation_id = "ratings_ratings", path = "/api/v1/ratings", tag = "ratings", params(RatingQuery), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = RatingReply),
         (status = 400, description = "A parameter is not valid", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "For managers and administrators", body = ErrorBody)))]
 pub async fn ratings(
@@ -90,8 +90,8 @@ pub struct WeakestQuery {
 
 /// The standards failed most often across a unit, and its lowest sections:
 /// where service breaks.
-#[utoipa::path(get, path = "/api/v1/weakest", tag = "ratings", params(WeakestQuery), security(("bearer" = [])),
-    responses((status = 200, body = Weakest), (status = 400, body = ErrorBody),
+#[utoipa::path(get, operation_id = "ratings_weakest", path = "/api/v1/weakest", tag = "ratings", params(WeakestQuery), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = Weakest), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "For managers and administrators", body = ErrorBody)))]
 pub async fn weakest(
@@ -126,8 +126,8 @@ pub struct SatisfactionQuery {
 
 /// Satisfaction indices by construct (S3) and NPS (S6) for every unit in the
 /// caller's scope that has survey responses.
-#[utoipa::path(get, path = "/api/v1/satisfaction", tag = "ratings", params(SatisfactionQuery), security(("bearer" = [])),
-    responses((status = 200, body = Satisfaction), (status = 400, body = ErrorBody),
+#[utoipa::path(get, operation_id = "ratings_satisfaction", path = "/api/v1/satisfaction", tag = "ratings", params(SatisfactionQuery), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = Satisfaction), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "For managers and administrators", body = ErrorBody)))]
 pub async fn satisfaction(

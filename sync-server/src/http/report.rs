@@ -94,11 +94,11 @@ fn answer_text(template: &Template, item: &str, v: &AnswerValue, locale: Locale)
 }
 
 /// `GET /api/v1/records/{id}/report`.
-#[utoipa::path(get, path = "/api/v1/records/{id}/report", tag = "review",
+#[utoipa::path(get, operation_id = "report_report", path = "/api/v1/records/{id}/report", tag = "review",
     params(("id" = String, Path), ReportQuery), security(("bearer" = [])),
     responses((status = 200, description = "The audit as a printable HTML page", content_type = "text/html"),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 404, description = "Missing or not in scope", body = ErrorBody)))]
+        (status = 404, description = "Missing or not in scope", body = ErrorBody), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody)))]
 pub async fn report(
     State(app): State<AppState>,
     who: Authenticated,

@@ -44,8 +44,8 @@ pub struct QueueQuery {
 }
 
 /// The review queue: records in the caller's scope, newest first.
-#[utoipa::path(get, path = "/api/v1/records", tag = "review", params(QueueQuery), security(("bearer" = [])),
-    responses((status = 200, body = Queue), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "review_queue", path = "/api/v1/records", tag = "review", params(QueueQuery), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = Queue), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn queue(
     State(app): State<AppState>,
     who: Authenticated,
@@ -71,9 +71,9 @@ pub async fn queue(
 
 /// A record in full: its derived rows (record, answers, sections,
 /// constructs, events, comments, actions, history) and conflicting answers.
-#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "review", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = serde_json::Value), (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 404, description = "Missing or not in scope", body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "review_detail", path = "/api/v1/records/{id}", tag = "review", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = serde_json::Value), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Missing or not in scope", body = ErrorBody), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody)))]
 pub async fn detail(
     State(app): State<AppState>,
     who: Authenticated,
@@ -84,9 +84,9 @@ pub async fn detail(
 
 /// `GET /api/v1/records/{id}/document`: the Automerge bytes, loadable by
 /// any Automerge implementation.
-#[utoipa::path(get, path = "/api/v1/records/{id}/document", tag = "review", params(("id" = String, Path)), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "review_document", path = "/api/v1/records/{id}/document", tag = "review", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, description = "The Automerge document", content_type = "application/octet-stream"), (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 404, description = "Missing or not in scope", body = ErrorBody)))]
+        (status = 404, description = "Missing or not in scope", body = ErrorBody), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody)))]
 pub async fn document(
     State(app): State<AppState>,
     who: Authenticated,
@@ -117,9 +117,9 @@ pub struct Done {
 }
 
 /// Returns a submitted record to its author with a comment.
-#[utoipa::path(post, path = "/api/v1/records/{id}/return", tag = "review", params(("id" = String, Path)), request_body = ReturnBody, security(("bearer" = [])),
-    responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, description = "Not in a state to return", body = ErrorBody)))]
+#[utoipa::path(post, operation_id = "review_return_record", path = "/api/v1/records/{id}/return", tag = "review", params(("id" = String, Path)), request_body = ReturnBody, security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = Done), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody),
+        (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 409, description = "Not in a state to return", body = ErrorBody)))]
 pub async fn return_record(
     State(app): State<AppState>,
     who: Authenticated,
@@ -132,9 +132,9 @@ pub async fn return_record(
 }
 
 /// Approves a submitted record, which locks it.
-#[utoipa::path(post, path = "/api/v1/records/{id}/approve", tag = "review", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Done), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "Not in a state to approve", body = ErrorBody)))]
+#[utoipa::path(post, operation_id = "review_approve", path = "/api/v1/records/{id}/approve", tag = "review", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = Done), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody),
+        (status = 409, description = "Not in a state to approve", body = ErrorBody), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody)))]
 pub async fn approve(
     State(app): State<AppState>,
     who: Authenticated,
@@ -156,9 +156,9 @@ pub struct Created {
 }
 
 /// Comments on a record or one of its items.
-#[utoipa::path(post, path = "/api/v1/records/{id}/comments", tag = "review", params(("id" = String, Path)), request_body = CommentBody, security(("bearer" = [])),
-    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, operation_id = "review_comment", path = "/api/v1/records/{id}/comments", tag = "review", params(("id" = String, Path)), request_body = CommentBody, security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = Created), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody),
+        (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 409, description = "Not in a state that allows this", body = ErrorBody)))]
 pub async fn comment(
     State(app): State<AppState>,
     who: Authenticated,
@@ -180,9 +180,9 @@ pub struct ActionBody {
 }
 
 /// Opens a corrective action on an item of a reviewed record.
-#[utoipa::path(post, path = "/api/v1/records/{id}/actions", tag = "review", params(("id" = String, Path)), request_body = ActionBody, security(("bearer" = [])),
-    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, operation_id = "review_open_action", path = "/api/v1/records/{id}/actions", tag = "review", params(("id" = String, Path)), request_body = ActionBody, security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = Created), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody),
+        (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 409, description = "Not in a state that allows this", body = ErrorBody)))]
 pub async fn open_action(
     State(app): State<AppState>,
     who: Authenticated,
@@ -210,12 +210,12 @@ pub struct StepBody {
 
 /// `POST /api/v1/records/{id}/actions/{action}/{step}` with step `complete`,
 /// `verify` or `reopen`. A verification may rest on a re-audit.
-#[utoipa::path(post, path = "/api/v1/records/{id}/actions/{action}/{step}", tag = "review",
+#[utoipa::path(post, operation_id = "review_action_step", path = "/api/v1/records/{id}/actions/{action}/{step}", tag = "review",
     params(("id" = String, Path), ("action" = String, Path), ("step" = String, Path, description = "complete, verify or reopen")),
     request_body(content = Option<StepBody>, description = "Optional; `verify` may name the re-audit"),
     security(("bearer" = [])),
-    responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, description = "OK", body = Done), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody),
         (status = 409, description = "Not in a state for this step, or the re-audit does not show the fix", body = ErrorBody)))]
 pub async fn action_step(
     State(app): State<AppState>,

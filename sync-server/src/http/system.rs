@@ -23,7 +23,7 @@ pub struct Health {
 }
 
 /// The server and its database answer.
-#[utoipa::path(get, path = "/health", tag = "system", responses((status = 200, body = Health)))]
+#[utoipa::path(get, operation_id = "system_health", path = "/health", tag = "system", responses((status = 200, description = "OK", body = Health)))]
 pub async fn health(State(app): State<AppState>) -> Result<Json<Health>, Error> {
     app.storage.ping().await?;
     Ok(Json(Health {
@@ -47,8 +47,8 @@ pub struct StatusQuery {
 /// How far the server is: the latest stored change and how far the review
 /// queue, ratings and exports have caught up. With `wait` or `seq`, answers
 /// once they have (or at the timeout: compare the two numbers).
-#[utoipa::path(get, path = "/api/v1/status", tag = "system", params(StatusQuery), security(("bearer" = [])),
-    responses((status = 200, body = Progress), (status = 400, description = "Not a status query", body = ErrorBody),
+#[utoipa::path(get, operation_id = "system_status", path = "/api/v1/status", tag = "system", params(StatusQuery), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = Progress), (status = 400, description = "Not a status query", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn status(
     State(app): State<AppState>,

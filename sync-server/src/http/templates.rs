@@ -15,8 +15,8 @@ use crate::services::templates::{self, Published, TemplateView};
 use crate::state::AppState;
 
 /// Every published template version, newest first within each template.
-#[utoipa::path(get, path = "/api/v1/templates", tag = "admin", security(("bearer" = [])),
-    responses((status = 200, body = [TemplateView]), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "templates_list", path = "/api/v1/templates", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = [TemplateView]), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
     _who: Authenticated,
@@ -25,10 +25,10 @@ pub async fn list(
 }
 
 /// One published version in full, as canonical JSON.
-#[utoipa::path(get, path = "/api/v1/templates/{id}/{version}", tag = "admin", params(("id" = String, Path), ("version" = String, Path)),
+#[utoipa::path(get, operation_id = "templates_get_one", path = "/api/v1/templates/{id}/{version}", tag = "admin", params(("id" = String, Path), ("version" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "The template file, canonical JSON", content_type = "application/json"),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody)))]
 pub async fn get_one(
     State(app): State<AppState>,
     _who: Authenticated,
@@ -48,9 +48,9 @@ pub struct PublishQuery {
 
 /// Publishes a template file. Published versions are immutable: the
 /// version is the hash of the content, and republishing changes nothing.
-#[utoipa::path(post, path = "/api/v1/templates", tag = "admin", params(PublishQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+#[utoipa::path(post, operation_id = "templates_publish", path = "/api/v1/templates", tag = "admin", params(PublishQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     security(("bearer" = [])),
-    responses((status = 200, body = Published), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = Published), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody)))]
 pub async fn publish(
     State(app): State<AppState>,
     who: Authenticated,

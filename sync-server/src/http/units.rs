@@ -65,8 +65,8 @@ pub struct UnitsQuery {
 }
 
 /// The units in the caller's scope, parents before children.
-#[utoipa::path(get, path = "/api/v1/units", tag = "admin", params(UnitsQuery), security(("bearer" = [])),
-    responses((status = 200, body = [UnitView]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "units_list", path = "/api/v1/units", tag = "admin", params(UnitsQuery), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = [UnitView]), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
     who: Authenticated,
@@ -92,10 +92,10 @@ pub async fn list(
 /// Adds or updates units from a CSV or XLSX table (columns id, parent,
 /// level, name_zh, name_en, channel, address, lat, lon, time_zone, traffic).
 /// All or nothing: every problem is reported with its row and column.
-#[utoipa::path(post, path = "/api/v1/units/import", tag = "admin", params(ImportQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+#[utoipa::path(post, operation_id = "units_import", path = "/api/v1/units/import", tag = "admin", params(ImportQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     security(("bearer" = [])),
-    responses((status = 200, body = UnitsImported), (status = 400, description = "`invalid_rows` lists every problem", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = UnitsImported), (status = 400, description = "`invalid_rows` lists every problem", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody)))]
 pub async fn import(
     State(app): State<AppState>,
     who: Authenticated,
@@ -103,7 +103,7 @@ pub async fn import(
     bytes: Bytes,
 ) -> Result<Json<UnitsImported>, Error> {
     let Query(q) = q?;
-    let table = Table::from_file(&bytes, &q.file).map_err(Error::BadRequest)?;
+    let table = Table::from_file(&bytes, &q.file)?;
     Ok(Json(units::put(&app, &who.principal, &table).await?))
 }
 
@@ -124,9 +124,9 @@ pub struct UnitBody {
 
 /// Creates or replaces one unit; the id is its path (`sc/cd/jj/001`,
 /// URL-encoded).
-#[utoipa::path(put, path = "/api/v1/units/{id}", tag = "admin", params(("id" = String, Path)), request_body = UnitBody, security(("bearer" = [])),
-    responses((status = 200, body = UnitsImported), (status = 400, description = "`invalid_rows` lists the problems", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(put, operation_id = "units_put", path = "/api/v1/units/{id}", tag = "admin", params(("id" = String, Path)), request_body = UnitBody, security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = UnitsImported), (status = 400, description = "`invalid_rows` lists the problems", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody)))]
 pub async fn put(
     State(app): State<AppState>,
     who: Authenticated,

@@ -29,8 +29,8 @@ pub struct UsersQuery {
 }
 
 /// The users in the caller's scope.
-#[utoipa::path(get, path = "/api/v1/users", tag = "admin", params(UsersQuery), security(("bearer" = [])),
-    responses((status = 200, body = [UserView]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "users_list", path = "/api/v1/users", tag = "admin", params(UsersQuery), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = [UserView]), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
     who: Authenticated,
@@ -61,9 +61,9 @@ pub struct NewUserBody {
 }
 
 /// Creates one user.
-#[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = NewUserBody, security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 400, description = "Invalid: `invalid_rows` lists the problems", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, operation_id = "users_create", path = "/api/v1/users", tag = "admin", request_body = NewUserBody, security(("bearer" = [])),
+    responses((status = 201, description = "Created", body = Created), (status = 400, description = "Invalid: `invalid_rows` lists the problems", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody),
         (status = 409, description = "`exists`: created meanwhile by another request", body = ErrorBody)))]
 pub async fn create(
     State(app): State<AppState>,
@@ -103,10 +103,10 @@ pub struct ImportQuery {
 /// Creates users from a CSV or XLSX table with the columns user_id, name,
 /// role, scope and password. All or nothing: any problem is reported with
 /// its row and column, and no user is created.
-#[utoipa::path(post, path = "/api/v1/users/import", tag = "admin", params(ImportQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+#[utoipa::path(post, operation_id = "users_import", path = "/api/v1/users/import", tag = "admin", params(ImportQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     security(("bearer" = [])),
-    responses((status = 200, body = UsersImported), (status = 400, description = "`invalid_rows` lists every problem", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = UsersImported), (status = 400, description = "`invalid_rows` lists every problem", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody)))]
 pub async fn import(
     State(app): State<AppState>,
     who: Authenticated,
@@ -114,7 +114,7 @@ pub async fn import(
     bytes: Bytes,
 ) -> Result<Json<UsersImported>, Error> {
     let Query(q) = q?;
-    let table = Table::from_file(&bytes, &q.file).map_err(Error::BadRequest)?;
+    let table = Table::from_file(&bytes, &q.file)?;
     let users = users::add(&app, &who.principal, &table).await?;
     Ok(Json(UsersImported {
         imported: users.len(),
@@ -136,9 +136,9 @@ pub struct UserPatch {
 }
 
 /// Changes a user's name, role, scope or password, or disables them.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "admin", params(("id" = String, Path)), request_body = UserPatch, security(("bearer" = [])),
-    responses((status = 200, body = UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(patch, operation_id = "users_update", path = "/api/v1/users/{id}", tag = "admin", params(("id" = String, Path)), request_body = UserPatch, security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = UserView), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody),
+        (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody)))]
 pub async fn update(
     State(app): State<AppState>,
     who: Authenticated,
