@@ -1099,6 +1099,14 @@ mod tests {
     /// An app in `dir` with the reference data synced and `li`, an
     /// inspector of district A, signed in (the online step, without its
     /// HTTP call); the server is unreachable from then on.
+    /// A new audit of the district's owned hall; its document id.
+    async fn new_audit(app: &App) -> String {
+        app.start_record("owned_hall_audit", "cq/yz/a/1")
+            .await
+            .expect("start")
+            .doc_id
+    }
+
     async fn signed_in_app(dir: &Path) -> App {
         let app = App::open(dir).await.expect("open");
         seed_reference(app.store()).await;
@@ -1161,11 +1169,7 @@ mod tests {
     async fn answers_survive_a_restart_and_a_wrong_value_is_refused_for_its_item() {
         let dir = tempfile::tempdir().expect("tempdir");
         let app = signed_in_app(dir.path()).await;
-        let doc = app
-            .start_record("owned_hall_audit", "cq/yz/a/1")
-            .await
-            .expect("start")
-            .doc_id;
+        let doc = new_audit(&app).await;
 
         let view = app
             .answer(
@@ -1232,11 +1236,7 @@ mod tests {
     async fn an_incomplete_record_is_not_submitted_and_every_missing_item_is_named() {
         let dir = tempfile::tempdir().expect("tempdir");
         let app = signed_in_app(dir.path()).await;
-        let doc = app
-            .start_record("owned_hall_audit", "cq/yz/a/1")
-            .await
-            .expect("start")
-            .doc_id;
+        let doc = new_audit(&app).await;
         app.answer(&doc, "vi_signage", serde_json::json!("pass"), None)
             .await
             .expect("answer");
@@ -1327,11 +1327,7 @@ mod tests {
         use base64::Engine;
         let dir = tempfile::tempdir().expect("tempdir");
         let app = signed_in_app(dir.path()).await;
-        let doc = app
-            .start_record("owned_hall_audit", "cq/yz/a/1")
-            .await
-            .expect("start")
-            .doc_id;
+        let doc = new_audit(&app).await;
         let bytes = b"not really a jpeg".as_slice();
         // Evidence backs an answer, so the item is answered first.
         app.answer(&doc, "vi_signage", serde_json::json!("fail"), None)
@@ -1395,11 +1391,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let app = signed_in_app(dir.path()).await;
         let server = app.session().await.expect("signed in").server;
-        let doc = app
-            .start_record("owned_hall_audit", "cq/yz/a/1")
-            .await
-            .expect("start")
-            .doc_id;
+        let doc = new_audit(&app).await;
 
         app.logout().await.expect("logout");
         assert_eq!(app.session().await, None);

@@ -30,7 +30,7 @@ impl fmt::Debug for Secret {
 }
 
 /// Where the data lives: shared by `serve` and the commands that open storage.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct StorageArgs {
     /// Configuration file (TOML).
     #[arg(long, env = "FIELDCHECK_CONFIG")]
@@ -43,7 +43,7 @@ pub struct StorageArgs {
     pub database: Option<String>,
 }
 
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub storage: StorageArgs,
@@ -177,13 +177,7 @@ impl ServeConfig {
     pub fn for_storage(args: &StorageArgs) -> anyhow::Result<ServeConfig> {
         ServeConfig::resolve(&ServeArgs {
             storage: args.clone(),
-            listen: None,
-            console: None,
-            tls_cert: None,
-            tls_key: None,
-            tls_ca: None,
-            public_url: None,
-            trusted_proxies: Vec::new(),
+            ..ServeArgs::default()
         })
     }
 }
@@ -231,13 +225,7 @@ mod tests {
                 data_dir: Some("/tmp/x".into()),
                 database: None,
             },
-            listen: None,
-            console: None,
-            tls_cert: None,
-            tls_key: None,
-            tls_ca: None,
-            public_url: None,
-            trusted_proxies: Vec::new(),
+            ..ServeArgs::default()
         };
         let c = ServeConfig::resolve(&args).expect("config");
         assert_eq!(c.listen.port(), 9000);

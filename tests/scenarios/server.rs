@@ -117,27 +117,18 @@ async fn people_see_only_what_their_role_and_scope_allow() {
     li.sync(&server.addr, &login(&server.addr, "li", "pw-123456").await)
         .await;
 
-    let mut chen = Device::default();
-    chen.sync(
-        &server.addr,
-        &login(&server.addr, "chen", "pw-123456").await,
-    )
-    .await;
-    assert!(
-        chen.records().is_empty(),
-        "a manager of another district sees no record"
-    );
-    let mut zhao = Device::default();
-    let mut zhao_ws = zhao
-        .sync(
-            &server.addr,
-            &login(&server.addr, "zhao", "pw-123456").await,
-        )
-        .await;
-    assert!(
-        zhao.records().is_empty(),
-        "another inspector does not see li's audit"
-    );
+    let mut sessions = Vec::new();
+    for (user, why) in [
+        ("chen", "a manager of another district sees no record"),
+        ("zhao", "another inspector does not see li's audit"),
+    ] {
+        let mut device = Device::default();
+        let token = login(&server.addr, user, "pw-123456").await;
+        let ws = device.sync(&server.addr, &token).await;
+        assert!(device.records().is_empty(), "{why}");
+        sessions.push((device, ws));
+    }
+    let (mut zhao, mut zhao_ws) = sessions.pop().expect("zhao");
 
     // Asking for it by id is refused with the same words as a store outside the scope.
     zhao.changed(Some(&mut zhao_ws), "audit-2").await;

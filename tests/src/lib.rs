@@ -217,20 +217,27 @@ pub fn add_user(data_dir: &Path, name: &str, role: &str, scope: &str, password: 
         cli(data_dir, &["stores", "import", &file.to_string_lossy()]);
         std::fs::write(&marker, "").expect("marker");
     }
-    cli(
-        data_dir,
-        &[
-            "user",
-            "add",
-            name,
-            "--role",
-            role,
-            "--scope",
-            scope,
-            "--password",
-            password,
-        ],
-    );
+    cli(data_dir, &user_add(name, role, scope, password));
+}
+
+/// The arguments of `fieldcheck-server user add`.
+pub fn user_add<'a>(
+    name: &'a str,
+    role: &'a str,
+    scope: &'a str,
+    password: &'a str,
+) -> [&'a str; 9] {
+    [
+        "user",
+        "add",
+        name,
+        "--role",
+        role,
+        "--scope",
+        scope,
+        "--password",
+        password,
+    ]
 }
 
 /// `GET` with a token: the status and the body as JSON (`null` if it is not).

@@ -120,24 +120,25 @@ pub async fn list(
             .templates
             .get(&app.storage, &r.template_id, &r.template_version)
             .await?
-            .and_then(|t| t.item(&r.item_id).map(|i| i.label.clone()));
-        let overdue = ActionStatus::parse(&r.status).is_some_and(|s| s.overdue(&r.due, today));
+            .and_then(|t| t.item(&r.action.item_id).map(|i| i.label.clone()));
+        let a = r.action;
+        let overdue = ActionStatus::parse(&a.status).is_some_and(|s| s.overdue(&a.due, today));
         actions.push(ActionListRow {
             doc_id: r.doc_id,
             store_id: r.store_id,
             template_id: r.template_id,
-            action_id: r.action_id,
-            item_id: r.item_id,
+            action_id: a.action_id,
+            item_id: a.item_id,
             label_zh: label.as_ref().map(|l| l.zh.clone()),
             label_en: label.map(|l| l.en),
-            description: r.description,
-            assignee: r.assignee,
-            due: r.due,
-            status: r.status,
-            created_by: r.created_by,
-            created_at: r.created_at,
-            done_at: r.done_at,
-            verified_at: r.verified_at,
+            description: a.description,
+            assignee: a.assignee,
+            due: a.due,
+            status: a.status,
+            created_by: a.created_by,
+            created_at: a.created_at,
+            done_at: a.done_at,
+            verified_at: a.verified_at,
             overdue,
         });
     }

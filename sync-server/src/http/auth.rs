@@ -50,7 +50,7 @@ impl std::fmt::Debug for LoginReply {
 }
 
 /// Signs in with a password and returns a token for `Authorization: Bearer`.
-#[utoipa::path(post, operation_id = "auth_login", path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
+#[utoipa::path(post, operation_id = "auth_login", path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, security(()),
     responses((status = 200, description = "OK", body = LoginReply),
         (status = 400, description = "Not a login body", body = ErrorBody),
         (status = 401, description = "Wrong user name or password", body = ErrorBody),

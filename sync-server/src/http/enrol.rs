@@ -188,7 +188,7 @@ pub async fn create(
 
 /// Redeems an enrolment code for a token, once. Failed attempts are
 /// throttled per client address like failed sign-ins.
-#[utoipa::path(post, operation_id = "enrol_redeem", path = "/api/v1/auth/enrol", tag = "auth", request_body = EnrolBody,
+#[utoipa::path(post, operation_id = "enrol_redeem", path = "/api/v1/auth/enrol", tag = "auth", request_body = EnrolBody, security(()),
     responses((status = 200, description = "OK", body = LoginReply), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody),
         (status = 401, description = "The code is wrong, used or expired", body = ErrorBody),
         (status = 429, description = "Too many attempts; `Retry-After` says when to try again", body = ErrorBody)))]

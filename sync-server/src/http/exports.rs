@@ -44,6 +44,8 @@ impl Format {
 pub struct ExportQuery {
     /// For records: `wide` (default, needs `template`) or `long`.
     layout: Option<String>,
+    /// Documented with the ratings' parameters, which share it.
+    #[param(ignore)]
     template: Option<String>,
     /// A unit of the hierarchy.
     store: Option<String>,

@@ -1,7 +1,12 @@
-//! What handlers take from a request besides its body: who is calling.
+//! What handlers take from a request besides its JSON body: who is
+//! calling, and an uploaded table.
 
-use axum::extract::FromRequestParts;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
+use fieldcheck_core::table::Table;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::error::Error;
 use crate::http::client_ip::TrustedProxies;
@@ -53,5 +58,30 @@ impl FromRequestParts<AppState> for Authenticated {
             .ok_or(Error::Unauthorized)?;
         let principal = Principal::from_row(&row).ok_or(Error::Unauthorized)?;
         Ok(Authenticated { principal, token })
+    }
+}
+
+/// The query of an upload of a table.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// The file's name; its extension says CSV (`.csv`) or XLSX (`.xlsx`).
+    pub file: String,
+}
+
+/// A CSV or XLSX file in the body, named by `?file=` (its extension says
+/// which), read as a table; a file that is not one is a `bad_request`.
+#[derive(Debug)]
+pub struct UploadedTable(pub Table);
+
+impl FromRequest<AppState> for UploadedTable {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, app: &AppState) -> Result<Self, Error> {
+        let Query(q) = Query::<ImportQuery>::try_from_uri(req.uri())?;
+        let bytes = Bytes::from_request(req, app)
+            .await
+            .map_err(|e| Error::BadRequest(e.body_text()))?;
+        Ok(UploadedTable(Table::from_file(&bytes, &q.file)?))
     }
 }

@@ -12,6 +12,7 @@ use utoipa::{Modify, OpenApi};
         description = "Review, ratings, exports, media and administration for Fieldcheck. Sign in at \
                        /api/v1/auth/login and send the token as `Authorization: Bearer`."
     ),
+    servers((url = "/", description = "The server that serves this document")),
     modifiers(&BearerToken),
     tags(
         (name = "auth", description = "Signing in and out"),
@@ -21,7 +22,7 @@ use utoipa::{Modify, OpenApi};
         (name = "media", description = "Photos, audio and signatures by content hash"),
         (name = "admin", description = "Users, the store hierarchy and templates"),
         (name = "assignments", description = "Who audits or surveys which stores, when and how"),
-        (name = "system", description = "Health"),
+        (name = "system", description = "Health, and how far the derived tables are"),
     )
 )]
 pub struct ApiDoc;

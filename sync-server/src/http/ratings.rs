@@ -32,6 +32,8 @@ pub struct RatingQuery {
     /// (the unit `*`, for users who see everything).
     #[param(value_type = Option<String>)]
     level: Option<Level>,
+    /// A template id: only its visits. For an export of records, the
+    /// template whose items are the columns (the wide layout needs one).
     template: Option<String>,
     /// owned_hall, partner_store, hotline, club or echannel.
     #[param(value_type = Option<String>)]

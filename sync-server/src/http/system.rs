@@ -23,7 +23,9 @@ pub struct Health {
 }
 
 /// The server and its database answer.
-#[utoipa::path(get, operation_id = "system_health", path = "/health", tag = "system", responses((status = 200, description = "OK", body = Health)))]
+#[utoipa::path(get, operation_id = "system_health", path = "/health", tag = "system", security(()),
+    responses((status = 200, description = "OK", body = Health),
+        (status = 500, description = "The database does not answer", body = ErrorBody)))]
 pub async fn health(State(app): State<AppState>) -> Result<Json<Health>, Error> {
     app.storage.ping().await?;
     Ok(Json(Health {

@@ -2,7 +2,6 @@
 //! unit at a time. The rules are in `services::units`.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use fieldcheck_core::records::gate::in_scope;
@@ -13,8 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::Error;
 use crate::http::error::ErrorBody;
-use crate::http::extract::Authenticated;
-use crate::http::users::ImportQuery;
+use crate::http::extract::{Authenticated, ImportQuery, UploadedTable};
 use crate::services::units::{self, UnitsImported};
 use crate::state::AppState;
 
@@ -99,11 +97,8 @@ pub async fn list(
 pub async fn import(
     State(app): State<AppState>,
     who: Authenticated,
-    q: Result<Query<ImportQuery>, QueryRejection>,
-    bytes: Bytes,
+    UploadedTable(table): UploadedTable,
 ) -> Result<Json<UnitsImported>, Error> {
-    let Query(q) = q?;
-    let table = Table::from_file(&bytes, &q.file)?;
     Ok(Json(units::put(&app, &who.principal, &table).await?))
 }
 

@@ -2,7 +2,6 @@
 //! The rules are in `services::users`, shared with the command line.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::Error;
 use crate::http::error::ErrorBody;
-use crate::http::extract::Authenticated;
+use crate::http::extract::{Authenticated, ImportQuery, UploadedTable};
 use crate::services::users::{self, Created, Patch};
 use crate::state::AppState;
 use crate::store::users::UserView;
@@ -93,13 +92,6 @@ pub struct UsersImported {
     users: Vec<Created>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ImportQuery {
-    /// The file's name; its extension says CSV (`.csv`) or XLSX (`.xlsx`).
-    pub file: String,
-}
-
 /// Creates users from a CSV or XLSX table with the columns user_id, name,
 /// role, scope and password. All or nothing: any problem is reported with
 /// its row and column, and no user is created.
@@ -110,11 +102,8 @@ pub struct ImportQuery {
 pub async fn import(
     State(app): State<AppState>,
     who: Authenticated,
-    q: Result<Query<ImportQuery>, QueryRejection>,
-    bytes: Bytes,
+    UploadedTable(table): UploadedTable,
 ) -> Result<Json<UsersImported>, Error> {
-    let Query(q) = q?;
-    let table = Table::from_file(&bytes, &q.file)?;
     let users = users::add(&app, &who.principal, &table).await?;
     Ok(Json(UsersImported {
         imported: users.len(),

@@ -17,6 +17,7 @@ use fieldcheck_core::refdata::DocKind;
 use fieldcheck_core::templates::{Format, Template};
 use sqlx::{Any, Row, Transaction};
 
+use crate::store::actions::M_ACTIONS;
 use crate::store::sql::{Arg, Sql};
 use crate::store::{Storage, StorageError};
 use crate::sync::docs::{DocCache, DocError};
@@ -326,24 +327,7 @@ async fn write(
         "m_comments",
         &["doc_id", "comment_id", "item_id", "body", "by_user", "at"],
     );
-    let mut actions = Rows::new(
-        "m_actions",
-        &[
-            "doc_id",
-            "action_id",
-            "item_id",
-            "description",
-            "assignee",
-            "due",
-            "status",
-            "created_by",
-            "created_at",
-            "done_at",
-            "verified_by",
-            "verified_at",
-            "verified_record",
-        ],
-    );
+    let mut actions = Rows::new("m_actions", M_ACTIONS);
     let mut history = Rows::new(
         "m_history",
         &["doc_id", "n", "change_hash", "author", "at", "message"],

@@ -14,6 +14,7 @@ use crate::services::access::{Principal, Visibility};
 use crate::services::ratings::{self, RatingRequest};
 use crate::services::templates;
 use crate::state::AppState;
+use crate::store::actions::M_ACTIONS;
 use crate::store::exports::{ExportFilter, RecordRow};
 
 /// Rows read per query.
@@ -69,6 +70,11 @@ pub struct Export {
     pub columns: Vec<String>,
     pub total: i64,
     pub rows: mpsc::Receiver<Result<Vec<Cell>, Error>>,
+}
+
+/// Column names as an export's header.
+fn headings<'a>(columns: impl IntoIterator<Item = &'a &'a str>) -> Vec<String> {
+    columns.into_iter().map(|c| c.to_string()).collect()
 }
 
 /// Which records (and actions) to export.
@@ -154,11 +160,12 @@ pub async fn records(app: &AppState, who: &Principal, q: ExportRequest) -> Resul
         .storage
         .count_records(|s| visibility.push_sql(s), &q.filter())
         .await?;
-    let mut columns: Vec<String> = RECORD_COLUMNS.iter().map(|c| c.to_string()).collect();
-    if wide {
+    let columns = if wide {
+        let mut columns = headings(&RECORD_COLUMNS);
         columns.extend(items.iter().cloned());
+        columns
     } else {
-        columns = [
+        headings(&[
             "doc_id",
             "store_id",
             "template_id",
@@ -171,11 +178,8 @@ pub async fn records(app: &AppState, who: &Principal, q: ExportRequest) -> Resul
             "note",
             "by",
             "at",
-        ]
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
-    }
+        ])
+    };
     let (tx, rx) = mpsc::channel(256);
     let app = app.clone();
     tokio::spawn(async move {
@@ -214,8 +218,8 @@ async fn page_records(
         let ids: Vec<&str> = rows.iter().map(|r| r.doc_id.as_str()).collect();
         let answers = app.storage.answers_of(&ids).await?;
         let mut by_doc: HashMap<&str, Vec<_>> = HashMap::new();
-        for a in &answers {
-            by_doc.entry(a.doc_id.as_str()).or_default().push(a);
+        for (doc, a) in &answers {
+            by_doc.entry(doc.as_str()).or_default().push(a);
         }
         for r in &rows {
             let cells = record_cells(r);
@@ -250,7 +254,7 @@ async fn page_records(
                         Cell::from(a.outcome),
                         Cell::Text(if a.failed { "yes" } else { "no" }.into()),
                         Cell::from(a.note.clone()),
-                        Cell::from(a.by_user.clone()),
+                        Cell::Text(a.by.clone()),
                         time(Some(a.at)),
                     ];
                     if tx.send(Ok(row)).await.is_err() {
@@ -269,26 +273,12 @@ pub async fn actions(app: &AppState, who: &Principal, q: ExportRequest) -> Resul
         .storage
         .count_actions(|s| visibility.push_sql(s), &q.filter())
         .await?;
-    let columns = [
-        "doc_id",
-        "store_id",
-        "template_id",
-        "action_id",
-        "item_id",
-        "description",
-        "assignee",
-        "due",
-        "status",
-        "created_by",
-        "created_at",
-        "done_at",
-        "verified_by",
-        "verified_at",
-        "verified_record",
-    ]
-    .iter()
-    .map(|c| c.to_string())
-    .collect();
+    // The action's columns, after its record's store and template.
+    let columns = headings(
+        ["doc_id", "store_id", "template_id"]
+            .iter()
+            .chain(&M_ACTIONS[1..]),
+    );
     let (tx, rx) = mpsc::channel(256);
     let app = app.clone();
     tokio::spawn(async move {
@@ -311,22 +301,23 @@ pub async fn actions(app: &AppState, who: &Principal, q: ExportRequest) -> Resul
             }
             offset += page.len() as i64;
             for r in page {
+                let a = r.action;
                 let row = vec![
                     Cell::Text(r.doc_id),
-                    Cell::from(r.store_id),
-                    Cell::from(r.template_id),
-                    Cell::Text(r.action_id),
-                    Cell::from(r.item_id),
-                    Cell::from(r.description),
-                    Cell::from(r.assignee),
-                    Cell::from(r.due),
-                    Cell::from(r.status),
-                    Cell::from(r.created_by),
-                    time(r.created_at),
-                    time(r.done_at),
-                    Cell::from(r.verified_by),
-                    time(r.verified_at),
-                    Cell::from(r.verified_record),
+                    Cell::Text(r.store_id),
+                    Cell::Text(r.template_id),
+                    Cell::Text(a.action_id),
+                    Cell::Text(a.item_id),
+                    Cell::Text(a.description),
+                    Cell::Text(a.assignee),
+                    Cell::Text(a.due),
+                    Cell::Text(a.status),
+                    Cell::Text(a.created_by),
+                    time(Some(a.created_at)),
+                    time(a.done_at),
+                    Cell::from(a.verified_by),
+                    time(a.verified_at),
+                    Cell::from(a.verified_record),
                 ];
                 if tx.send(Ok(row)).await.is_err() {
                     return;
@@ -447,7 +438,7 @@ pub async fn ratings(app: &AppState, who: &Principal, q: &RatingRequest) -> Resu
     });
     Ok(Export {
         name: "ratings".into(),
-        columns: RATING_COLUMNS.iter().map(|c| c.to_string()).collect(),
+        columns: headings(RATING_COLUMNS),
         total,
         rows: rx,
     })

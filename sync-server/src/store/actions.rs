@@ -1,8 +1,10 @@
 //! Corrective actions as materialised (`m_actions`), for the follow-up list.
 
 use fieldcheck_core::records::ActionStatus;
+use fieldcheck_core::records::derive::ActionRow;
 use jiff::civil::Date;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::store::sql::Sql;
 use crate::store::{Result, Storage};
@@ -19,23 +21,62 @@ pub struct ActionFilter<'a> {
     pub limit: i64,
 }
 
-/// An action with the record it is on.
-#[derive(Debug)]
-pub struct ActionRow {
+/// An action with the record it is on: the record's store and template
+/// version, and the action as materialised (core's derived row).
+#[derive(Debug, Clone)]
+pub struct ActionOnRecord {
     pub doc_id: String,
     pub store_id: String,
     pub template_id: String,
     pub template_version: String,
-    pub action_id: String,
-    pub item_id: String,
-    pub description: String,
-    pub assignee: String,
-    pub due: String,
-    pub status: String,
-    pub created_by: String,
-    pub created_at: i64,
-    pub done_at: Option<i64>,
-    pub verified_at: Option<i64>,
+    pub action: ActionRow,
+}
+
+/// The columns of `m_actions`.
+pub const M_ACTIONS: &[&str] = &[
+    "doc_id",
+    "action_id",
+    "item_id",
+    "description",
+    "assignee",
+    "due",
+    "status",
+    "created_by",
+    "created_at",
+    "done_at",
+    "verified_by",
+    "verified_at",
+    "verified_record",
+];
+
+/// The columns [`action_of`] reads, from `m_actions a` joined to `r`, a
+/// selection of `m_records`.
+pub const ACTION_COLUMNS: &str = "a.doc_id, r.store_id, r.template_id, r.template_version, \
+    a.action_id, a.item_id, a.description, a.assignee, a.due, a.status, a.created_by, \
+    a.created_at, a.done_at, a.verified_by, a.verified_at, a.verified_record";
+
+/// A row of [`ACTION_COLUMNS`].
+pub fn action_of(r: &AnyRow) -> Result<ActionOnRecord> {
+    Ok(ActionOnRecord {
+        doc_id: r.try_get("doc_id")?,
+        store_id: r.try_get("store_id")?,
+        template_id: r.try_get("template_id")?,
+        template_version: r.try_get("template_version")?,
+        action: ActionRow {
+            action_id: r.try_get("action_id")?,
+            item_id: r.try_get("item_id")?,
+            description: r.try_get("description")?,
+            assignee: r.try_get("assignee")?,
+            due: r.try_get("due")?,
+            status: r.try_get("status")?,
+            created_by: r.try_get("created_by")?,
+            created_at: r.try_get("created_at")?,
+            done_at: r.try_get("done_at")?,
+            verified_by: r.try_get("verified_by")?,
+            verified_at: r.try_get("verified_at")?,
+            verified_record: r.try_get("verified_record")?,
+        },
+    })
 }
 
 impl Storage {
@@ -45,14 +86,12 @@ impl Storage {
         &self,
         visible: impl Fn(&mut Sql),
         f: &ActionFilter<'_>,
-    ) -> Result<Vec<ActionRow>> {
-        let mut sql = Sql::new(
-            "SELECT a.doc_id, r.store_id, r.template_id, r.template_version, a.action_id, a.item_id,
-                    a.description, a.assignee, a.due, a.status, a.created_by, a.created_at, a.done_at,
-                    a.verified_at
+    ) -> Result<Vec<ActionOnRecord>> {
+        let mut sql = Sql::new(&format!(
+            "SELECT {ACTION_COLUMNS}
              FROM m_actions a JOIN (SELECT doc_id, store_id, template_id, template_version
-                                    FROM m_records WHERE 1 = 1",
-        );
+                                    FROM m_records WHERE 1 = 1"
+        ));
         visible(&mut sql);
         if let Some(s) = f.store {
             sql.under("store_id", s);
@@ -72,25 +111,6 @@ impl Storage {
         sql.push(" ORDER BY a.due, a.doc_id, a.action_id LIMIT ")
             .bind(f.limit);
         let rows = sql.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ActionRow {
-                    doc_id: r.try_get("doc_id")?,
-                    store_id: r.try_get("store_id")?,
-                    template_id: r.try_get("template_id")?,
-                    template_version: r.try_get("template_version")?,
-                    action_id: r.try_get("action_id")?,
-                    item_id: r.try_get("item_id")?,
-                    description: r.try_get("description")?,
-                    assignee: r.try_get("assignee")?,
-                    due: r.try_get("due")?,
-                    status: r.try_get("status")?,
-                    created_by: r.try_get("created_by")?,
-                    created_at: r.try_get("created_at")?,
-                    done_at: r.try_get("done_at")?,
-                    verified_at: r.try_get("verified_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(action_of).collect()
     }
 }

@@ -1,8 +1,10 @@
 //! What exports read: records a page at a time with their answers, and
 //! corrective actions, in the caller's view.
 
+use fieldcheck_core::records::derive::AnswerRow;
 use sqlx::Row;
 
+use crate::store::actions::{ACTION_COLUMNS, ActionOnRecord, action_of};
 use crate::store::sql::Sql;
 use crate::store::{Result, Storage};
 
@@ -34,41 +36,6 @@ pub struct RecordRow {
     pub complete: Option<bool>,
 }
 
-/// One answer of a record.
-#[derive(Debug, Clone)]
-pub struct AnswerRow {
-    pub doc_id: String,
-    pub item_id: String,
-    pub section_id: Option<String>,
-    /// JSON.
-    pub value: String,
-    pub outcome: Option<f64>,
-    pub failed: bool,
-    pub note: Option<String>,
-    pub by_user: Option<String>,
-    pub at: i64,
-}
-
-/// A corrective action with its record's store and template.
-#[derive(Debug, Clone)]
-pub struct ActionRow {
-    pub doc_id: String,
-    pub store_id: Option<String>,
-    pub template_id: Option<String>,
-    pub action_id: String,
-    pub item_id: Option<String>,
-    pub description: Option<String>,
-    pub assignee: Option<String>,
-    pub due: Option<String>,
-    pub status: Option<String>,
-    pub created_by: Option<String>,
-    pub created_at: Option<i64>,
-    pub done_at: Option<i64>,
-    pub verified_by: Option<String>,
-    pub verified_at: Option<i64>,
-    pub verified_record: Option<String>,
-}
-
 fn filtered(base: &str, visible: &dyn Fn(&mut Sql), f: &ExportFilter<'_>) -> Sql {
     let mut sql = Sql::new(base);
     visible(&mut sql);
@@ -89,7 +56,7 @@ fn filtered(base: &str, visible: &dyn Fn(&mut Sql), f: &ExportFilter<'_>) -> Sql
     sql
 }
 
-const ACTIONS_JOINED: &str = "FROM m_actions a JOIN (SELECT doc_id, store_id, template_id, mode, author, status, started_at FROM m_records WHERE 1 = 1";
+const ACTIONS_JOINED: &str = "FROM m_actions a JOIN (SELECT doc_id, store_id, template_id, template_version, mode, author, status, started_at FROM m_records WHERE 1 = 1";
 
 impl Storage {
     async fn count(&self, sql: &Sql) -> Result<i64> {
@@ -154,27 +121,30 @@ impl Storage {
             .collect()
     }
 
-    /// The answers of these records, by record and item.
-    pub async fn answers_of(&self, doc_ids: &[&str]) -> Result<Vec<AnswerRow>> {
+    /// The answers of these records (core's derived rows), by record and
+    /// item.
+    pub async fn answers_of(&self, doc_ids: &[&str]) -> Result<Vec<(String, AnswerRow)>> {
         let mut sql = Sql::new(
-            "SELECT doc_id, item_id, section_id, value, outcome, failed, note, by_user, at FROM m_answers WHERE doc_id IN ",
+            "SELECT doc_id, item_id, section_id, value, outcome, failed, note, evidence, by_user, at
+             FROM m_answers WHERE doc_id IN ",
         );
         sql.in_list(doc_ids.iter().copied())
             .push(" ORDER BY doc_id, item_id");
         let rows = sql.query().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|a| {
-                Ok(AnswerRow {
-                    doc_id: a.try_get("doc_id")?,
+                let answer = AnswerRow {
                     item_id: a.try_get("item_id")?,
                     section_id: a.try_get("section_id")?,
                     value: a.try_get("value")?,
                     outcome: a.try_get("outcome")?,
                     failed: a.try_get::<i64, _>("failed")? != 0,
                     note: a.try_get("note")?,
-                    by_user: a.try_get("by_user")?,
+                    evidence: a.try_get("evidence")?,
+                    by: a.try_get("by_user")?,
                     at: a.try_get("at")?,
-                })
+                };
+                Ok((a.try_get("doc_id")?, answer))
             })
             .collect()
     }
@@ -197,13 +167,9 @@ impl Storage {
         f: &ExportFilter<'_>,
         offset: i64,
         limit: i64,
-    ) -> Result<Vec<ActionRow>> {
+    ) -> Result<Vec<ActionOnRecord>> {
         let mut sql = filtered(
-            &format!(
-                "SELECT a.doc_id, r.store_id, r.template_id, a.action_id, a.item_id, a.description, a.assignee,
-                        a.due, a.status, a.created_by, a.created_at, a.done_at, a.verified_by, a.verified_at,
-                        a.verified_record {ACTIONS_JOINED}"
-            ),
+            &format!("SELECT {ACTION_COLUMNS} {ACTIONS_JOINED}"),
             &visible,
             f,
         );
@@ -212,26 +178,6 @@ impl Storage {
             .push(" OFFSET ")
             .bind(offset);
         let rows = sql.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ActionRow {
-                    doc_id: r.try_get("doc_id")?,
-                    store_id: r.try_get("store_id")?,
-                    template_id: r.try_get("template_id")?,
-                    action_id: r.try_get("action_id")?,
-                    item_id: r.try_get("item_id")?,
-                    description: r.try_get("description")?,
-                    assignee: r.try_get("assignee")?,
-                    due: r.try_get("due")?,
-                    status: r.try_get("status")?,
-                    created_by: r.try_get("created_by")?,
-                    created_at: r.try_get("created_at")?,
-                    done_at: r.try_get("done_at")?,
-                    verified_by: r.try_get("verified_by")?,
-                    verified_at: r.try_get("verified_at")?,
-                    verified_record: r.try_get("verified_record")?,
-                })
-            })
-            .collect()
+        rows.iter().map(action_of).collect()
     }
 }

@@ -257,19 +257,8 @@ fn score_with_bad_answers_lists_each_one() {
 
 /// `user add NAME --role ROLE --scope cq --password PASSWORD` in `data`.
 fn user_add(data: &str, name: &str, role: &str, password: &str) -> Output {
-    server(&[
-        "user",
-        "add",
-        name,
-        "--role",
-        role,
-        "--scope",
-        "cq",
-        "--password",
-        password,
-        "--data-dir",
-        data,
-    ])
+    let args = fieldcheck_tests::user_add(name, role, "cq", password);
+    server(&[&args[..], &["--data-dir", data]].concat())
 }
 
 #[test]
