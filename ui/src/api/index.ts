@@ -1,25 +1,20 @@
+import type { components } from "./server";
 import type { FormView } from "./types";
 
 // What the UI needs of the system, whoever provides it: Tauri commands in
 // the app (offline, the device store) or HTTP /api/v1 in the web console.
+//
+// The console's types are the server's, generated from its OpenAPI
+// document into server.ts; only what that document leaves loose (a bare
+// object) is written here by hand, and says so.
 
+type Schemas = components["schemas"];
+
+/** A record's status, as the queue filter asks for it (the server sends a string). */
 export type Status = "draft" | "submitted" | "returned" | "resubmitted" | "approved" | "partial" | "discarded";
 
-export interface QueueRecord {
-  doc_id: string;
-  store_id: string;
-  template_id: string;
-  mode: string;
-  author: string;
-  status: Status;
-  started_at: number;
-  score: number | null;
-}
-
-export interface Queue {
-  total: number;
-  records: QueueRecord[];
-}
+export type QueueRecord = Schemas["QueueRow"];
+export type Queue = Schemas["Queue"];
 
 export interface QueueFilter {
   status?: Status[];
@@ -43,15 +38,32 @@ export class ApiError extends Error {
   }
 }
 
-export interface FileProblem {
-  row: number;
-  column: string | null;
-  message: string;
-}
+export type FileProblem = Schemas["ProblemBody"];
 
-/** A record in full, as the server derives it, with the form view. */
+/**
+ * A record in full, as the server derives it, with the form view.
+ *
+ * Hand-written: the OpenAPI document gives `GET /records/{id}` no schema.
+ * These are the fields the console reads of core's derived rows
+ * (`records::derive`) and the server's `services::records::Detail`.
+ */
 export interface RecordDetail {
-  record: QueueRecord & { template_version: string; ended_at: number | null; passed: boolean | null };
+  record: {
+    doc_id: string;
+    store_id: string;
+    template_id: string;
+    template_version: string;
+    kind: string;
+    mode: string;
+    author: string;
+    status: string;
+    started_at: number;
+    ended_at: number | null;
+    submitted_at: number | null;
+    updated_at: number;
+    score: number | null;
+    passed: boolean | null;
+  };
   sections: { section_id: string; weight: number; earned: number; possible: number; score: number | null; zeroed: boolean }[];
   comments: { comment_id: string; item_id: string | null; text: string; by: string; at: number }[];
   actions: ActionRow[];
@@ -60,6 +72,7 @@ export interface RecordDetail {
   form: FormView | null;
 }
 
+/** A corrective action of a record (hand-written with `RecordDetail`). */
 export interface ActionRow {
   action_id: string;
   item_id: string;
@@ -69,66 +82,60 @@ export interface ActionRow {
   status: string;
 }
 
-export interface Unit {
-  id: string;
-  parent: string | null;
-  level: string;
-  name_zh: string;
-  name_en: string;
+export type Unit = Schemas["UnitView"];
+
+/** An interval, 95% unless said otherwise (hand-written: the schema has none). */
+export interface Interval {
+  lo: number;
+  hi: number;
 }
 
+/** How a figure may be shown (hand-written: the schema says only "object"). */
+export interface Flags {
+  suppressed: boolean;
+  small_base: boolean;
+  low_visits: boolean;
+}
+
+/** A mean with its interval and sample size (hand-written: the schema says only "object"). */
+export interface Estimate {
+  mean: number | null;
+  interval: Interval | null;
+  n: number;
+}
+
+/**
+ * The rating of one unit for one period, with its rank.
+ *
+ * Hand-written: the schema gives `RatingReply.ratings` items as a bare
+ * object. The fields the console reads of core's `ratings::league::Standing`.
+ */
 export interface Rating {
   unit: string;
   level: string;
   period: string;
   score: number | null;
   band: string | null;
-  estimate: { mean: number | null; interval: { lo: number; hi: number } | null; n: number };
+  estimate: Estimate;
   visits: number;
   coverage_stores: number;
-  flags: { suppressed: boolean; small_base: boolean; low_visits: boolean };
+  flags: Flags;
   rank: number | null;
   rank_range: [number, number] | null;
 }
 
-export interface WeakItem {
-  item_id: string;
-  label_zh: string;
-  label_en: string;
-  answered: number;
-  failed: number;
-  fail_rate: number;
-}
+export type WeakItem = Schemas["WeakItem"];
 
-export interface NewAction {
-  item: string;
-  description: string;
-  assignee: string;
-  due: string;
-}
+export type NewAction = Schemas["ActionBody"];
+
+/** A corrective action's status, as the follow-up list steps it (the server sends a string). */
+export type ActionStatus = "open" | "done" | "verified";
 
 /** A corrective action as the follow-up list shows it. */
-export interface FollowUp {
-  doc_id: string;
-  store_id: string;
-  template_id: string;
-  action_id: string;
-  item_id: string;
-  label_zh: string | null;
-  label_en: string | null;
-  description: string;
-  assignee: string;
-  due: string;
-  status: "open" | "done" | "verified";
-  created_by: string;
-  created_at: number;
-  done_at: number | null;
-  verified_at: number | null;
-  overdue: boolean;
-}
+export type FollowUp = Schemas["ActionListRow"];
 
 export interface FollowUpFilter {
-  status?: string[];
+  status?: ActionStatus[];
   store?: string;
   assignee?: string;
   overdue?: boolean;
@@ -136,48 +143,31 @@ export interface FollowUpFilter {
   today: string;
 }
 
-export interface Estimate {
-  mean: number | null;
-  interval: { lo: number; hi: number } | null;
-  n: number;
-}
-
-/** Satisfaction of one unit: indices by construct, NPS, gaps, IPA. */
-export interface UnitSatisfaction {
-  unit: string;
-  level: string;
-  responses: number;
-  constructs: {
-    construct_id: string;
-    role: string;
-    value: number | null;
-    band: string | null;
-    estimate: Estimate;
-    flags: { suppressed: boolean; small_base: boolean; low_visits: boolean };
-  }[];
-  nps: { nps: number; promoters: number; detractors: number; n: number; interval: { lo: number; hi: number } | null } | null;
+/**
+ * Satisfaction of one unit: indices by construct, NPS, gaps, IPA.
+ *
+ * Generated but for what the schema leaves as bare objects, written here by
+ * hand after core's `scoring::survey` (`Nps`, `GapReport`, `IpaResult`) and
+ * `stats` (`MeanEstimate`, `Flags`).
+ */
+export type UnitSatisfaction = Omit<Schemas["UnitSatisfaction"], "constructs" | "nps" | "gaps" | "ipa"> & {
+  constructs: (Omit<Schemas["ConstructIndex"], "estimate" | "flags"> & { estimate: Estimate; flags: Flags })[];
+  nps: { nps: number; promoters: number; detractors: number; n: number; interval: Interval | null } | null;
   gaps: {
     attributes: { attribute: string; dimension: string; perception: number; expectation: number; gap: number; n: number; needs_improvement: boolean }[];
     dimensions: { dimension: string; gap: number; perception: number }[];
-    overall: number;
+    overall: number | null;
     weighted_overall: number | null;
-    servperf: number;
+    servperf: number | null;
   } | null;
   ipa: {
     importance_source: string;
     crosshair: [number, number];
     points: { attribute: string; importance: number; performance: number; quadrant: string }[];
   } | null;
-}
+};
 
-export interface TemplateInfo {
-  template_id: string;
-  version: string;
-  kind: string;
-  title_zh: string;
-  title_en: string;
-  published_at: number;
-}
+export type TemplateInfo = Schemas["TemplateView"];
 
 /** The newest version of each template, from a list newest first within each. */
 export function latestVersions(all: TemplateInfo[]): TemplateInfo[] {
@@ -185,65 +175,18 @@ export function latestVersions(all: TemplateInfo[]): TemplateInfo[] {
 }
 
 /** What publishing a template file did, or would do in a dry run. */
-export interface Published {
-  template_id: string;
-  version: string;
-  new: boolean;
-  published: boolean;
-  kind: string;
-  title_zh: string;
-  title_en: string;
-  sections: number;
-  items: number;
-  warnings: string[];
-}
+export type Published = Schemas["Published"];
 
-export interface User {
-  user_id: string;
-  name: string;
-  role: string;
-  scope: string;
-  disabled: boolean;
-  created_at: number;
-}
+export type User = Schemas["UserView"];
 
 /** A one-time device enrolment, shown once. */
-export interface Enrolment {
-  user_id: string;
-  code: string;
-  expires_at: number;
-  /** `fieldcheck://enrol?server=…&code=…[&ca=…]`, what the QR code holds. */
-  link: string;
-  server: string;
-  qr_svg: string;
-}
+export type Enrolment = Schemas["Enrolment"];
 
-export interface NewUser {
-  user_id: string;
-  name?: string;
-  role: string;
-  scope: string;
-  password?: string;
-}
+export type NewUser = Schemas["NewUserBody"];
 
-export interface Work {
-  assignee: string;
-  template_id: string;
-  mode: string;
-  unit_id: string;
-  starts_on: string;
-  ends_on: string;
-  visits?: number;
-  daily_quota?: number | null;
-  note?: string;
-}
+export type Work = Schemas["Work"];
 
-export interface Assignment extends Work {
-  id: string;
-  cancelled: boolean;
-  created_by: string;
-  updated_at: number;
-}
+export type Assignment = Schemas["AssignmentView"];
 
 export interface Api {
   login(username: string, password: string): Promise<void>;

@@ -449,7 +449,7 @@ function Assignments({ api }: { api: Api }) {
               <td>
                 {a.starts_on} – {a.ends_on}
               </td>
-              <td>{a.daily_quota ? t("admin.perDay", { n: a.daily_quota }) : a.visits}</td>
+              <td>{a.daily_quota ? t("admin.perDay", { n: a.daily_quota }) : (a.visits ?? 1)}</td>
             </tr>
           ))}
         </tbody>

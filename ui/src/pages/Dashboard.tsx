@@ -168,8 +168,8 @@ export function Dashboard({ api }: { api: Api }) {
           <table>
             <tbody>
               {weak.map((w) => (
-                <tr key={w.item_id}>
-                  <td>{pick(w.label_zh, w.label_en)}</td>
+                <tr key={`${w.template_id}/${w.item_id}`}>
+                  <td>{pick(w.label_zh, w.label_en) ?? w.item_id}</td>
                   <td>{t("dash.failRate", { rate: number(w.fail_rate * 100, 0), n: w.answered })}</td>
                 </tr>
               ))}

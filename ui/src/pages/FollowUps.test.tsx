@@ -64,6 +64,17 @@ describe("FollowUps", () => {
     expect(open).toHaveBeenCalledWith("d1");
   });
 
+  it("names the item by its id when the server has no label for it", async () => {
+    const followUps = vi.fn().mockResolvedValue([action({ label_zh: null, label_en: undefined })]);
+    render(
+      <I18nProvider initial="en">
+        <FollowUps api={fakeApi({ followUps })} open={() => {}} />
+      </I18nProvider>,
+    );
+    const row = (await screen.findAllByRole("row")).find((r) => r.getAttribute("data-action") === "a1")!;
+    expect(within(row).getByText("clean")).toBeTruthy();
+  });
+
   it("asks only for overdue ones when told", async () => {
     const followUps = vi.fn().mockResolvedValue([]);
     render(

@@ -3,7 +3,7 @@
 // open the audit it came from.
 
 import { useCallback, useEffect, useState } from "react";
-import type { Api, FollowUp } from "../api";
+import type { ActionStatus, Api, FollowUp } from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 
@@ -16,11 +16,13 @@ export function localToday(now = new Date()): string {
 type Show = "open" | "overdue" | "all";
 type Step = "complete" | "verify" | "reopen";
 
-// What can be done to an action in each status (as the record allows).
-const STEPS: Record<FollowUp["status"], Step[]> = { open: ["complete"], done: ["verify", "reopen"], verified: [] };
+// What can be done to an action in each status (as the record allows); none
+// to one in a status this console does not know.
+const STEPS: Record<ActionStatus, Step[]> = { open: ["complete"], done: ["verify", "reopen"], verified: [] };
+const steps = (status: string): Step[] => (Object.hasOwn(STEPS, status) ? STEPS[status as ActionStatus] : []);
 
 /** The server's rule (ActionStatus::overdue): still open past its due date. */
-const overdue = (status: FollowUp["status"], due: string) => status === "open" && due < localToday();
+const overdue = (status: string, due: string) => status === "open" && due < localToday();
 
 export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void }) {
   const { t, pick } = useI18n();
@@ -117,7 +119,7 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
                   <button type="button" onClick={() => open(a.doc_id)}>
                     {t("follow.openAudit")}
                   </button>
-                  {STEPS[a.status].map((s) => (
+                  {steps(a.status).map((s) => (
                     <button key={s} type="button" disabled={busy === a.action_id} onClick={() => step(a, s)}>
                       {t(`follow.${s}`)}
                     </button>

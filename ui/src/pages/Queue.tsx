@@ -80,7 +80,7 @@ export function Queue({ api, open }: { api: Api; open: (doc: string) => void }) 
                   </td>
                   <td>{r.author}</td>
                   <td>{dateTime(r.started_at)}</td>
-                  <td>{r.score === null ? "—" : number(r.score)}</td>
+                  <td>{r.score == null ? "—" : number(r.score)}</td>
                   <td>{t(`status.${r.status}` as MessageKey)}</td>
                 </tr>
               ))}

@@ -113,6 +113,8 @@ export function Satisfaction({ api }: { api: Api }) {
 
   const names = useMemo(() => new Map(units.map((u) => [u.id, pick(u.name_zh, u.name_en)])), [units, pick]);
   const shown = data?.find((u) => u.unit === unit);
+  // The overall gap and SERVPERF are absent without any gap pair answered.
+  const figure = (x: number | null) => (x == null ? "—" : number(x, 2));
 
   return (
     <section className="satisfaction">
@@ -210,7 +212,7 @@ export function Satisfaction({ api }: { api: Api }) {
             <section>
               <h2>{t("sat.gaps")}</h2>
               <p className="hint">
-                {t("sat.gapOverall", { gap: number(shown.gaps.overall, 2), servperf: number(shown.gaps.servperf, 2) })}
+                {t("sat.gapOverall", { gap: figure(shown.gaps.overall), servperf: figure(shown.gaps.servperf) })}
               </p>
               <table className="gaps">
                 <thead>
