@@ -123,7 +123,7 @@ async fn listen_to_replicas(state: &AppState) -> anyhow::Result<()> {
                     if let Err(e) = state.docs.refresh(&notice.meta.doc_id).await {
                         tracing::error!(error = %e, "cannot refresh a document changed by another replica");
                     }
-                    if notice.meta.kind == DocKind::Template.as_str() {
+                    if notice.meta.kind == DocKind::Template {
                         // Published there: new records are held to it here too.
                         state.templates.clear();
                     }

@@ -29,6 +29,7 @@ pub mod openapi;
 pub mod ratings;
 pub mod report;
 pub mod review;
+pub mod sync;
 pub mod system;
 pub mod templates;
 pub mod units;
@@ -87,7 +88,7 @@ pub fn router(state: AppState) -> Router {
     let console = state.config.console.clone();
     let tls = state.config.tls.is_some();
     let router = router
-        .route("/sync", get(crate::sync::session::sync))
+        .route("/sync", get(sync::sync))
         // Unknown API paths answer like the API, not with the console's page.
         .route(
             "/api/{*rest}",

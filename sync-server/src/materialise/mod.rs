@@ -176,7 +176,7 @@ pub async fn catch_up(
         let ids: Vec<String> = changed
             .into_iter()
             // Reference documents are indexed as they are written (`refdocs`).
-            .filter(|m| m.kind == DocKind::Record.as_str())
+            .filter(|m| m.kind == DocKind::Record)
             .map(|m| m.doc_id)
             .chain(unscored)
             .collect();

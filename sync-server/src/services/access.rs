@@ -139,14 +139,14 @@ impl Visibility {
 
     /// Whether a record or assignment at `unit`, by `author`, in `mode`
     /// is visible.
-    pub fn admits(&self, unit: &str, author: &str, mode: &str) -> bool {
+    pub fn admits(&self, unit: &str, author: &str, mode: Option<VisitMode>) -> bool {
         let units = match self.reach {
             Reach::Below => self.scope.covers(unit),
             Reach::BelowOrAbove => self.scope.overlaps(unit),
         };
         units
             && self.author.as_deref().is_none_or(|a| a == author)
-            && !(self.hide_mystery && mode == VisitMode::Mystery.as_str())
+            && !(self.hide_mystery && mode == Some(VisitMode::Mystery))
     }
 
     /// The same rule as `AND ...` over the columns `store_id`, `author`
@@ -180,13 +180,15 @@ impl Visibility {
 
 /// Whether `who` may see the document described by `meta`.
 pub fn may_see(who: &Principal, meta: &DocMeta) -> bool {
-    match DocKind::parse(&meta.kind) {
+    match meta.kind {
         // Everyone works from the published templates.
-        Some(DocKind::Template) => true,
+        DocKind::Template => true,
         // The stores someone works in, and the units above them.
-        Some(DocKind::Units) => who.scope.overlaps(&meta.store_id),
+        DocKind::Units => who.scope.overlaps(&meta.store_id),
         // Records and assignments: the store's, and whose it is.
-        _ => Visibility::of(who).admits(&meta.store_id, &meta.author, &meta.mode),
+        DocKind::Record | DocKind::Assignment => {
+            Visibility::of(who).admits(&meta.store_id, &meta.author, meta.mode)
+        }
     }
 }
 

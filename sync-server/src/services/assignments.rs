@@ -25,8 +25,8 @@ fn meta_of(a: &Assignment) -> DocMeta {
         seq: 0,
         store_id: a.unit_id.clone(),
         author: a.assignee.clone(),
-        mode: a.mode.as_str().into(),
-        kind: DocKind::Assignment.as_str().into(),
+        mode: Some(a.mode),
+        kind: DocKind::Assignment,
     }
 }
 

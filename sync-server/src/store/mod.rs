@@ -17,6 +17,8 @@ pub mod users;
 
 use std::path::Path;
 
+use fieldcheck_core::refdata::DocKind;
+use fieldcheck_core::vocab::VisitMode;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Row};
 
@@ -51,9 +53,28 @@ pub struct DocMeta {
     pub seq: i64,
     pub store_id: String,
     pub author: String,
-    pub mode: String,
-    /// `record`, or the kind of reference document (`refdata::DocKind`).
-    pub kind: String,
+    /// Records and assignments: overt, mystery, ...
+    pub mode: Option<VisitMode>,
+    /// A record, or which reference document.
+    pub kind: DocKind,
+}
+
+impl DocMeta {
+    /// The mode as the `documents` table keeps it: empty for none.
+    fn mode_text(&self) -> &'static str {
+        self.mode.map_or("", VisitMode::as_str)
+    }
+}
+
+/// A stored word of a closed vocabulary, read back: one this code did not
+/// write is a corrupt row.
+fn word<T>(column: &str, text: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
+    parse(text).ok_or_else(|| {
+        StorageError::Database(sqlx::Error::ColumnDecode {
+            index: column.into(),
+            source: format!("`{text}` is not a known value").into(),
+        })
+    })
 }
 
 /// An entry of the audit log: who did what to which target. It is written in
@@ -238,8 +259,8 @@ impl Storage {
         .bind(seq)
         .bind(&meta.store_id)
         .bind(&meta.author)
-        .bind(&meta.mode)
-        .bind(&meta.kind)
+        .bind(meta.mode_text())
+        .bind(meta.kind.as_str())
         .bind(now_ms)
         .bind(chunk.len() as i64)
         .execute(&mut *tx)
@@ -541,8 +562,11 @@ fn meta(r: &sqlx::any::AnyRow) -> Result<DocMeta> {
         seq: r.try_get("seq")?,
         store_id: r.try_get("store_id")?,
         author: r.try_get("author")?,
-        mode: r.try_get("mode")?,
-        kind: r.try_get("kind")?,
+        mode: match r.try_get::<String, _>("mode")?.as_str() {
+            "" => None,
+            m => Some(word("mode", m, VisitMode::parse)?),
+        },
+        kind: word("kind", &r.try_get::<String, _>("kind")?, DocKind::parse)?,
     })
 }
 
@@ -575,8 +599,8 @@ impl Notice {
             m.doc_id.clone(),
             m.store_id.clone(),
             m.author.clone(),
-            m.mode.clone(),
-            m.kind.clone(),
+            m.mode_text().to_string(),
+            m.kind.as_str().to_string(),
         );
         serde_json::to_string(&wire).unwrap_or_default()
     }
@@ -591,8 +615,11 @@ impl Notice {
                 seq,
                 store_id,
                 author,
-                mode,
-                kind,
+                mode: match mode.as_str() {
+                    "" => None,
+                    m => Some(VisitMode::parse(m)?),
+                },
+                kind: DocKind::parse(&kind)?,
             },
         })
     }
@@ -611,11 +638,20 @@ mod tests {
                 seq: 7,
                 store_id: "cq/yz|x".into(),
                 author: "li".into(),
-                mode: "overt".into(),
-                kind: "record".into(),
+                mode: Some(VisitMode::Mystery),
+                kind: DocKind::Record,
             },
         };
-        assert_eq!(Notice::decode(&n.encode()), Some(n));
+        assert_eq!(Notice::decode(&n.encode()), Some(n.clone()));
+        let units = Notice {
+            meta: DocMeta {
+                mode: None,
+                kind: DocKind::Units,
+                ..n.meta
+            },
+            ..n
+        };
+        assert_eq!(Notice::decode(&units.encode()), Some(units));
         assert_eq!(Notice::decode("r1|7|doc|store|li|overt"), None);
     }
 }

@@ -232,11 +232,8 @@ pub async fn store(
             .as_ref()
             .map(|h| h.author.clone())
             .unwrap_or_default(),
-        mode: header
-            .as_ref()
-            .map(|h| h.mode.as_str().to_string())
-            .unwrap_or_default(),
-        kind: DocKind::Record.as_str().to_string(),
+        mode: header.as_ref().map(|h| h.mode),
+        kind: DocKind::Record,
     };
     let chunk = doc.save_after(before);
     let (seq, chunks) = storage.append(&meta, &chunk, now_ms, audit).await?;
@@ -255,10 +252,11 @@ pub async fn store(
 fn reference_meta(id: &str, doc: &AutoCommit) -> DocMeta {
     let kind: Option<DocKind> = autosurgeon::hydrate_prop(doc, automerge::ROOT, "kind").ok();
     let (store_id, author, mode) = match kind {
-        Some(DocKind::Units) => refdata::read::<UnitsDoc>(doc, DocKind::Units)
-            .map(|u| (u.parent, String::new(), String::new())),
+        Some(DocKind::Units) => {
+            refdata::read::<UnitsDoc>(doc, DocKind::Units).map(|u| (u.parent, String::new(), None))
+        }
         Some(DocKind::Assignment) => refdata::read::<Assignment>(doc, DocKind::Assignment)
-            .map(|a| (a.unit_id, a.assignee, a.mode.as_str().to_string())),
+            .map(|a| (a.unit_id, a.assignee, Some(a.mode))),
         _ => None,
     }
     .unwrap_or_default();
@@ -268,6 +266,6 @@ fn reference_meta(id: &str, doc: &AutoCommit) -> DocMeta {
         store_id,
         author,
         mode,
-        kind: kind.unwrap_or(DocKind::Template).as_str().to_string(),
+        kind: kind.unwrap_or(DocKind::Template),
     }
 }

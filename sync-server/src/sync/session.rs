@@ -1,20 +1,16 @@
-//! The sync endpoint: one WebSocket per device, frames in and out, driving a
-//! [`ServerSession`]. Changes are stored before the replies that acknowledge
+//! A sync session: one WebSocket per device (opened by `http::sync`), frames
+//! in and out, driving a [`ServerSession`]. Changes are stored before the replies that acknowledge
 //! them are sent, and pushed to the other sessions that may see them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::extract::State;
-use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
-use axum::response::{IntoResponse, Response};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use fieldcheck_core::records::gate::{NOT_PERMITTED, rule};
 use fieldcheck_core::sync::frame::{ErrorCode, MAX_FRAME_BYTES};
 use fieldcheck_core::sync::{Frame, Refusal, ServerEffect, ServerSession, decode, encode};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::http::extract::Authenticated;
 use crate::services::access::Principal;
 use crate::services::access::may_see;
 use crate::state::{AppState, Changed, HubEvent, now_ms};
@@ -38,27 +34,9 @@ fn valid_doc_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
 }
 
-/// `GET /sync`: upgrades an authenticated request to a sync session.
-pub async fn sync(
-    State(app): State<AppState>,
-    who: Result<Authenticated, crate::error::Error>,
-    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-) -> Response {
-    // Who first: a stranger learns nothing, not even that this is a WebSocket.
-    let who = match who {
-        Ok(a) => a.principal,
-        Err(e) => return e.into_response(),
-    };
-    let ws = match ws {
-        Ok(ws) => ws,
-        Err(e) => return crate::error::Error::BadRequest(e.body_text()).into_response(),
-    };
-    ws.max_message_size(MAX_MESSAGE_BYTES)
-        .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| session(app, who, socket))
-}
-
-async fn session(app: AppState, who: Principal, socket: WebSocket) {
+/// A sync session on an upgraded WebSocket, for `who`, until either side
+/// closes it.
+pub async fn session(app: AppState, who: Principal, socket: WebSocket) {
     let conn = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
     // Subscribe before the first query of the changes feed, so nothing falls between.
     let mut changes = app.hub.subscribe();

@@ -6,14 +6,14 @@ fn meta(store: &str, author: &str, mode: &str) -> DocMeta {
         seq: 1,
         store_id: store.into(),
         author: author.into(),
-        mode: mode.into(),
-        kind: "record".into(),
+        mode: VisitMode::parse(mode),
+        kind: DocKind::Record,
     }
 }
 
 fn reference(kind: DocKind, unit: &str, assignee: &str, mode: &str) -> DocMeta {
     DocMeta {
-        kind: kind.as_str().into(),
+        kind,
         ..meta(unit, assignee, mode)
     }
 }
@@ -129,7 +129,7 @@ mod sql_and_predicate_agree {
             let mut expected: Vec<usize> = records
                 .iter()
                 .enumerate()
-                .filter(|(_, (unit, author, mode))| v.admits(unit, author, mode))
+                .filter(|(_, (unit, author, mode))| v.admits(unit, author, VisitMode::parse(mode)))
                 .map(|(i, _)| i)
                 .collect();
             let mut got = selected(&v, &records);
