@@ -1,19 +1,18 @@
-//! Signing in and out: passwords and token refresh.
-
-use std::time::Instant;
+//! Signing in and out over HTTP: passwords and token refresh. The rules are
+//! in `services::sessions`.
 
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::error::Error;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::ErrorBody;
 use crate::http::extract::Authenticated;
-use crate::services::{auth, throttle};
-use crate::state::{AppState, now_ms};
+use crate::services::sessions::{self, LoginReply};
+use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginBody {
@@ -30,25 +29,6 @@ impl std::fmt::Debug for LoginBody {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct LoginReply {
-    pub token: String,
-    pub expires_at: i64,
-    pub user: String,
-    pub role: String,
-    pub scope: String,
-}
-
-impl std::fmt::Debug for LoginReply {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the token.
-        f.debug_struct("LoginReply")
-            .field("user", &self.user)
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Signs in with a password and returns a token for `Authorization: Bearer`.
 #[utoipa::path(post, operation_id = "auth_login", path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, security(()),
     responses((status = 200, description = "OK", body = LoginReply),
@@ -61,31 +41,8 @@ pub async fn login(
     body: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Json<LoginReply>, Error> {
     let Json(body) = body?;
-    let account = throttle::Key::Account(body.username.to_lowercase());
-    let keys = [account.clone(), throttle::Key::Address(client)];
-    if let Some(wait) = app.throttle.wait(&keys, Instant::now()) {
-        return Err(Error::TooManyAttempts(wait));
-    }
-    let session = auth::login(
-        &app.storage,
-        &body.username,
-        &body.password,
-        app.config.token_ttl,
-        now_ms(),
-    )
-    .await?;
-    let Some(session) = session else {
-        app.throttle.failed(&keys, Instant::now());
-        return Err(Error::InvalidCredentials);
-    };
-    app.throttle.succeeded(&account);
-    Ok(Json(LoginReply {
-        token: session.token,
-        expires_at: session.expires_at,
-        user: session.user.user_id,
-        role: session.user.role,
-        scope: session.user.scope,
-    }))
+    let reply = sessions::sign_in(&app, &body.username, &body.password, client).await?;
+    Ok(Json(reply))
 }
 
 /// Revokes the token of the request.
@@ -95,9 +52,7 @@ pub async fn logout(
     State(app): State<AppState>,
     who: Authenticated,
 ) -> Result<axum::http::StatusCode, Error> {
-    app.storage
-        .revoke_token(&auth::token_hash(&who.token), now_ms())
-        .await?;
+    sessions::sign_out(&app, &who.token).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -109,24 +64,7 @@ pub async fn refresh(
     State(app): State<AppState>,
     who: Authenticated,
 ) -> Result<Json<LoginReply>, Error> {
-    let (token, new_hash) = auth::new_token().map_err(|e| Error::Internal(e.into()))?;
-    let now = now_ms();
-    let expires_at = now + app.config.token_ttl.as_millis() as i64;
-    let p = who.principal;
-    app.storage
-        .rotate_token(
-            &auth::token_hash(&who.token),
-            &new_hash,
-            &p.user_id,
-            now,
-            expires_at,
-        )
-        .await?;
-    Ok(Json(LoginReply {
-        token,
-        expires_at,
-        user: p.user_id,
-        role: p.role.as_str().to_string(),
-        scope: p.scope.to_string(),
-    }))
+    Ok(Json(
+        sessions::refresh(&app, &who.principal, &who.token).await?,
+    ))
 }

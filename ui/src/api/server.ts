@@ -764,6 +764,7 @@ export interface components {
             password: string;
             username: string;
         };
+        /** @description A new token and who it is for. */
         LoginReply: {
             /** Format: int64 */
             expires_at: number;
