@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod assignments;
 pub mod audit;
+pub mod derived;
 pub mod exports;
 pub mod lock;
 pub mod media;
