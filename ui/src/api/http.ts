@@ -161,6 +161,10 @@ export class HttpApi implements Api {
     return (await this.request<Schemas["Done"]>("POST", path)).status;
   }
 
+  async caughtUp(): Promise<void> {
+    await this.request<Schemas["Progress"]>("GET", "/api/v1/status?wait=true&timeout_ms=5000");
+  }
+
   async satisfaction(template: string, unit?: string): Promise<UnitSatisfaction[]> {
     const q = new URLSearchParams({ template });
     if (unit) q.set("unit", unit);

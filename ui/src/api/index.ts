@@ -208,6 +208,8 @@ export interface Api {
   followUps(filter: FollowUpFilter): Promise<FollowUp[]>;
   /** complete, verify or reopen a corrective action; the action's new status. */
   actionStep(doc: string, action: string, step: "complete" | "verify" | "reopen"): Promise<FollowUp["status"]>;
+  /** Resolves once the server's lists hold every change stored so far (or after a few seconds). */
+  caughtUp(): Promise<void>;
   satisfaction(template: string, unit?: string): Promise<UnitSatisfaction[]>;
   templates(): Promise<TemplateInfo[]>;
   /** Checks (dryRun) or publishes a template file: toml, json or an XLSForm (xlsx). */

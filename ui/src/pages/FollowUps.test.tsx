@@ -32,16 +32,21 @@ const action = (over: Partial<FollowUp>): FollowUp => ({
 
 describe("FollowUps", () => {
   it("highlights overdue actions and marks one done", async () => {
-    const followUps = vi.fn().mockResolvedValue([
-      action({}),
+    const others = [
       action({ action_id: "a2", due: "2099-01-01", overdue: false }),
       action({ action_id: "a3", status: "verified", overdue: false }),
-    ]);
+    ];
+    const followUps = vi
+      .fn()
+      .mockResolvedValueOnce([action({}), ...others])
+      // After the step, the server's list: done, so no longer overdue.
+      .mockResolvedValue([action({ status: "done", overdue: false }), ...others]);
     const actionStep = vi.fn().mockResolvedValue("done");
+    const caughtUp = vi.fn().mockResolvedValue(undefined);
     const open = vi.fn();
     render(
       <I18nProvider initial="en">
-        <FollowUps api={fakeApi({ followUps, actionStep })} open={open} />
+        <FollowUps api={fakeApi({ followUps, actionStep, caughtUp })} open={open} />
       </I18nProvider>,
     );
     const rows = await screen.findAllByRole("row");
@@ -54,7 +59,9 @@ describe("FollowUps", () => {
     fireEvent.click(within(first).getByRole("button", { name: "Mark done" }));
     expect(await within(first).findByRole("button", { name: "Verify" })).toBeTruthy();
     expect(actionStep).toHaveBeenCalledWith("d1", "a1", "complete");
-    expect(first.className).not.toContain("overdue");
+    expect(caughtUp).toHaveBeenCalled();
+    const done = (await screen.findAllByRole("row")).find((r) => r.getAttribute("data-action") === "a1")!;
+    expect(done.className).not.toContain("overdue");
 
     // A verified action is closed: the record allows no step on it.
     const closed = rows.find((r) => r.getAttribute("data-action") === "a3")!;

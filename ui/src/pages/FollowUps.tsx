@@ -21,9 +21,6 @@ type Step = "complete" | "verify" | "reopen";
 const STEPS: Record<ActionStatus, Step[]> = { open: ["complete"], done: ["verify", "reopen"], verified: [] };
 const steps = (status: string): Step[] => (Object.hasOwn(STEPS, status) ? STEPS[status as ActionStatus] : []);
 
-/** The server's rule (ActionStatus::overdue): still open past its due date. */
-const overdue = (status: string, due: string) => status === "open" && due < localToday();
-
 export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void }) {
   const { t, pick } = useI18n();
   const [show, setShow] = useState<Show>("open");
@@ -51,10 +48,11 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
   const step = async (a: FollowUp, s: Step) => {
     setBusy(a.action_id);
     try {
-      const status = await api.actionStep(a.doc_id, a.action_id, s);
-      // The list is derived from the documents a moment later: show the
-      // new status now.
-      setRows((rows) => rows?.map((r) => (r === a ? { ...r, status, overdue: overdue(status, r.due) } : r)) ?? null);
+      await api.actionStep(a.doc_id, a.action_id, s);
+      // The list is derived from the documents: once the server has caught
+      // up, it says the new status and whether the action is overdue.
+      await api.caughtUp();
+      await load();
     } catch (e) {
       setError((e as Error).message);
     } finally {
