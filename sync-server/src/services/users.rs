@@ -155,7 +155,11 @@ pub async fn update(
         view.role = r.clone();
     }
     if let Some(s) = &b.scope {
-        if s != "*" && crate::store::units::find(&app.storage, s).await?.is_none() {
+        if let Scope::Unit(unit) = Scope::parse(s)
+            && crate::store::units::find(&app.storage, &unit)
+                .await?
+                .is_none()
+        {
             return Err(Error::BadRequest(format!(
                 "`{s}` is not a unit of the hierarchy (or `*` for everything)"
             )));
