@@ -36,6 +36,7 @@ pub struct ActionsQuery {
     overdue: Option<bool>,
     /// The caller's date (YYYY-MM-DD), against which due dates are read;
     /// default today in China Standard Time.
+    #[param(schema_with = crate::http::openapi::date)]
     today: Option<String>,
 }
 

@@ -21,8 +21,15 @@ use crate::store::assignments::AssignmentFilter;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssignmentView {
     id: String,
-    #[serde(flatten)]
-    work: Work,
+    assignee: String,
+    template_id: String,
+    mode: String,
+    unit_id: String,
+    starts_on: String,
+    ends_on: String,
+    visits: u32,
+    daily_quota: Option<u32>,
+    note: String,
     cancelled: bool,
     created_by: String,
     updated_at: i64,
@@ -32,17 +39,15 @@ impl From<Assignment> for AssignmentView {
     fn from(a: Assignment) -> Self {
         AssignmentView {
             id: a.assignment_id,
-            work: Work {
-                assignee: a.assignee,
-                template_id: a.template_id,
-                mode: a.mode.as_str().into(),
-                unit_id: a.unit_id,
-                starts_on: a.starts_on,
-                ends_on: a.ends_on,
-                visits: Some(a.visits),
-                daily_quota: a.daily_quota,
-                note: Some(a.note),
-            },
+            assignee: a.assignee,
+            template_id: a.template_id,
+            mode: a.mode.as_str().into(),
+            unit_id: a.unit_id,
+            starts_on: a.starts_on,
+            ends_on: a.ends_on,
+            visits: a.visits,
+            daily_quota: a.daily_quota,
+            note: a.note,
             cancelled: a.cancelled,
             created_by: a.created_by,
             updated_at: a.updated_at,
@@ -58,6 +63,7 @@ pub struct AssignmentsQuery {
     /// (which cover it).
     unit: Option<String>,
     /// Only those whose period includes this day (YYYY-MM-DD).
+    #[param(schema_with = crate::http::openapi::date)]
     on: Option<String>,
     /// Include cancelled ones (default false).
     cancelled: Option<bool>,
@@ -106,15 +112,20 @@ pub struct Work {
     template_id: String,
     /// overt, mystery, test_call or echannel for checklists; intercept for
     /// questionnaires.
+    #[schema(schema_with = crate::http::openapi::visit_mode)]
     mode: String,
     /// A store, or a unit whose stores are all assigned.
     unit_id: String,
     /// First and last day, YYYY-MM-DD.
+    #[schema(schema_with = crate::http::openapi::date)]
     starts_on: String,
+    #[schema(schema_with = crate::http::openapi::date)]
     ends_on: String,
     /// Visits to each store in the period; default 1.
+    #[schema(minimum = 1, maximum = 100)]
     visits: Option<u32>,
     /// Surveys: responses per store and day.
+    #[schema(minimum = 1, maximum = 1000)]
     daily_quota: Option<u32>,
     note: Option<String>,
 }
@@ -157,10 +168,14 @@ pub async fn create(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentPatch {
+    #[schema(schema_with = crate::http::openapi::date)]
     starts_on: Option<String>,
+    #[schema(schema_with = crate::http::openapi::date)]
     ends_on: Option<String>,
+    #[schema(minimum = 1, maximum = 100)]
     visits: Option<u32>,
     /// 0 removes the quota.
+    #[schema(maximum = 1000)]
     daily_quota: Option<u32>,
     note: Option<String>,
     /// Cancelling withdraws the work from the assignee's device.

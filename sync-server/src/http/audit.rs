@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 
 use crate::error::Error;
 use crate::http::error::ErrorBody;
-use crate::http::extract::Authenticated;
+use crate::http::extract::{Authenticated, within};
 use crate::services::audit;
 use crate::state::AppState;
 use crate::store::audit::AuditEntry;
@@ -19,6 +19,7 @@ pub struct AuditQuery {
     user: Option<String>,
     target: Option<String>,
     /// At most this many, newest first (default 100, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
@@ -36,7 +37,7 @@ pub async fn list(
         &who.principal,
         q.user.as_deref(),
         q.target.as_deref(),
-        q.limit,
+        Some(within("limit", q.limit, 100, 1..=1000)?),
     )
     .await?;
     Ok(Json(entries))

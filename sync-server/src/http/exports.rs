@@ -43,6 +43,7 @@ impl Format {
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// For records: `wide` (default, needs `template`) or `long`.
+    #[param(schema_with = crate::http::openapi::layout)]
     layout: Option<String>,
     /// Documented with the ratings' parameters, which share it.
     #[param(ignore)]
@@ -84,9 +85,13 @@ impl ExportQuery {
 /// `GET /api/v1/exports/{file}`: `records`, `actions` or `ratings`, as
 /// `.csv` or `.xlsx`. Ratings take the parameters of `/api/v1/ratings`.
 #[utoipa::path(get, operation_id = "exports_export", path = "/api/v1/exports/{file}", tag = "exports",
-    params(("file" = String, Path, description = "records, actions or ratings, .csv or .xlsx"), ExportQuery, RatingQuery),
+    params(("file" = String, Path, description = "records, actions or ratings, .csv or .xlsx",
+        pattern = r"^(records|actions|ratings)\.(csv|xlsx)$"), ExportQuery, RatingQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "The file; `X-Total-Rows` gives the row count first"),
+    responses((status = 200, description = "The file; `X-Total-Rows` gives the row count first",
+            content((crate::http::openapi::FileBytes = "text/csv"), (crate::http::openapi::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+            headers(("X-Total-Rows" = i64, description = "How many rows the file has"))),
+        (status = 403, description = "Ratings are for managers and administrators", body = ErrorBody),
         (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody)))]
 pub async fn export(
     State(app): State<AppState>,

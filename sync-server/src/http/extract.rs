@@ -1,6 +1,8 @@
 //! What handlers take from a request besides its JSON body: who is
 //! calling, and an uploaded table.
 
+use std::ops::RangeInclusive;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
@@ -83,5 +85,28 @@ impl FromRequest<AppState> for UploadedTable {
             .await
             .map_err(|e| Error::BadRequest(e.body_text()))?;
         Ok(UploadedTable(Table::from_file(&bytes, &q.file)?))
+    }
+}
+
+/// A numeric query parameter within its documented range, or its default
+/// when absent; out of range it is a `bad_request` that says the range.
+pub fn within<T>(
+    name: &str,
+    value: Option<T>,
+    default: T,
+    range: RangeInclusive<T>,
+) -> Result<T, Error>
+where
+    T: PartialOrd + std::fmt::Display + Copy,
+{
+    let v = value.unwrap_or(default);
+    if range.contains(&v) {
+        Ok(v)
+    } else {
+        Err(Error::BadRequest(format!(
+            "`{name}` is {} to {}, not {v}",
+            range.start(),
+            range.end()
+        )))
     }
 }

@@ -25,10 +25,10 @@ pub struct OpenBody {
 }
 
 /// Opens an upload, or finds it: where to continue from.
-#[utoipa::path(post, operation_id = "media_open", path = "/api/v1/media/{hash}", tag = "media", params(("hash" = String, Path, description = "BLAKE3, 64 hex digits")),
+#[utoipa::path(post, operation_id = "media_open", path = "/api/v1/media/{hash}", tag = "media", params(("hash" = String, Path, description = "BLAKE3, 64 lower-case hex digits", pattern = "^[0-9a-f]{64}$")),
     request_body = OpenBody, security(("bearer" = [])),
     responses((status = 200, description = "OK", body = UploadState), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 413, description = "Over the size limit", body = ErrorBody)))]
+        (status = 413, description = "Over the size limit", body = ErrorBody), (status = 403, description = "`not_referenced`: no record of yours references this file with this size and type (yet: sync the record first)", body = ErrorBody)))]
 pub async fn open(
     State(app): State<AppState>,
     who: Authenticated,
@@ -42,7 +42,7 @@ pub async fn open(
 
 /// Appends a chunk at `Upload-Offset`.
 #[utoipa::path(patch, operation_id = "media_append", path = "/api/v1/media/{hash}", tag = "media",
-    params(("hash" = String, Path), ("Upload-Offset" = u64, Header)), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    params(("hash" = String, Path, pattern = "^[0-9a-f]{64}$"), ("Upload-Offset" = u64, Header)), request_body(content = crate::http::openapi::FileBytes, content_type = "application/octet-stream"),
     security(("bearer" = [])),
     responses((status = 200, description = "OK", body = UploadState), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 409, description = "Wrong offset", body = ErrorBody),
@@ -66,8 +66,9 @@ pub async fn append(
 
 /// `GET /api/v1/media/{hash}`: the file, to users who may see a record that
 /// references it. Anyone else gets the same 404 as for a missing file.
-#[utoipa::path(get, operation_id = "media_download", path = "/api/v1/media/{hash}", tag = "media", params(("hash" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, description = "The file"), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "media_download", path = "/api/v1/media/{hash}", tag = "media", params(("hash" = String, Path, pattern = "^[0-9a-f]{64}$")), security(("bearer" = [])),
+    responses((status = 200, description = "The file, as the type it was uploaded as if that is a photo or audio type, else as an attachment",
+            content((crate::http::openapi::FileBytes = "image/*"), (crate::http::openapi::FileBytes = "audio/*"), (crate::http::openapi::FileBytes = "application/octet-stream"))), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody)))]
 pub async fn download(
     State(app): State<AppState>,
     who: Authenticated,

@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 
 use crate::error::Error;
 use crate::http::error::ErrorBody;
-use crate::http::extract::Authenticated;
+use crate::http::extract::{Authenticated, within};
 use crate::services::ratings::{self, RatingReply, RatingRequest, Satisfaction, Weakest};
 use crate::state::AppState;
 
@@ -21,28 +21,28 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct RatingQuery {
     /// day, week, month (default), quarter or year.
-    #[param(value_type = Option<String>)]
+    #[param(schema_with = crate::http::openapi::granularity)]
     granularity: Option<Granularity>,
     /// Only this period, e.g. `2026-10`, `2026-W43`, `2026-Q4`.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = r"^\d{4}(-\d{2}(-\d{2})?|-W\d{2}|-Q[1-4])?$")]
     period: Option<Period>,
     /// Only this unit and the units below it.
     unit: Option<String>,
     /// Only units of this level: store, district, city, province or national
     /// (the unit `*`, for users who see everything).
-    #[param(value_type = Option<String>)]
+    #[param(schema_with = crate::http::openapi::level)]
     level: Option<Level>,
     /// A template id: only its visits. For an export of records, the
     /// template whose items are the columns (the wide layout needs one).
     template: Option<String>,
     /// owned_hall, partner_store, hotline, club or echannel.
-    #[param(value_type = Option<String>)]
+    #[param(schema_with = crate::http::openapi::channel)]
     channel: Option<Channel>,
     /// overt, mystery or test_call.
-    #[param(value_type = Option<String>)]
+    #[param(schema_with = crate::http::openapi::visit_mode)]
     mode: Option<VisitMode>,
     /// stores (default) or traffic.
-    #[param(value_type = Option<String>)]
+    #[param(schema_with = crate::http::openapi::weighting)]
     weighting: Option<Weighting>,
 }
 
@@ -87,6 +87,7 @@ pub struct WeakestQuery {
     from: Option<i64>,
     to: Option<i64>,
     /// How many items and sections (default 10).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
 }
 
@@ -102,7 +103,7 @@ pub async fn weakest(
     query: Result<Query<WeakestQuery>, QueryRejection>,
 ) -> Result<Json<Weakest>, Error> {
     let Query(q) = query?;
-    let limit = q.limit.unwrap_or(10).clamp(1, 200);
+    let limit = within("limit", q.limit, 10, 1..=200)?;
     let weakest = ratings::weakest(
         &app,
         &who.principal,
@@ -131,7 +132,8 @@ pub struct SatisfactionQuery {
 #[utoipa::path(get, operation_id = "ratings_satisfaction", path = "/api/v1/satisfaction", tag = "ratings", params(SatisfactionQuery), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Satisfaction), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "For managers and administrators", body = ErrorBody)))]
+        (status = 403, description = "For managers and administrators", body = ErrorBody),
+        (status = 404, description = "No published template with this id", body = ErrorBody)))]
 pub async fn satisfaction(
     State(app): State<AppState>,
     who: Authenticated,

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::Error;
 use crate::http::error::ErrorBody;
-use crate::http::extract::Authenticated;
+use crate::http::extract::{Authenticated, within};
 use crate::services::records::{self, Detail, Queue, Step};
 use crate::state::AppState;
 use crate::store::records::QueueFilter;
@@ -39,7 +39,10 @@ pub struct QueueQuery {
     to: Option<i64>,
     min_score: Option<f64>,
     max_score: Option<f64>,
+    /// Rows per page (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
+    #[param(minimum = 0)]
     offset: Option<i64>,
 }
 
@@ -63,8 +66,8 @@ pub async fn queue(
         to: f.to,
         min_score: f.min_score,
         max_score: f.max_score,
-        limit: f.limit.unwrap_or(50).clamp(1, PAGE_MAX),
-        offset: f.offset.unwrap_or(0).max(0),
+        limit: within("limit", f.limit, 50, 1..=PAGE_MAX)?,
+        offset: within("offset", f.offset, 0, 0..=i64::MAX)?,
     };
     Ok(Json(records::queue(&app, &who.principal, &filter).await?))
 }
@@ -108,6 +111,7 @@ pub async fn document(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReturnBody {
+    #[schema(pattern = r"\S")]
     comment: String,
 }
 
@@ -150,45 +154,47 @@ pub struct CommentBody {
     text: String,
 }
 
+/// The id of what was made (a comment, an action).
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Created {
+pub struct NewId {
     id: String,
 }
 
 /// Comments on a record or one of its items.
 #[utoipa::path(post, operation_id = "review_comment", path = "/api/v1/records/{id}/comments", tag = "review", params(("id" = String, Path)), request_body = CommentBody, security(("bearer" = [])),
-    responses((status = 200, description = "OK", body = Created), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody),
+    responses((status = 200, description = "OK", body = NewId), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody),
         (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 409, description = "Not in a state that allows this", body = ErrorBody)))]
 pub async fn comment(
     State(app): State<AppState>,
     who: Authenticated,
     Path(id): Path<String>,
     b: Result<Json<CommentBody>, JsonRejection>,
-) -> Result<Json<Created>, Error> {
+) -> Result<Json<NewId>, Error> {
     let Json(b) = b?;
     let id = records::comment(&app, &who.principal, &id, b.item.as_deref(), &b.text).await?;
-    Ok(Json(Created { id }))
+    Ok(Json(NewId { id }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ActionBody {
     item: String,
+    #[schema(pattern = r"\S")]
     description: String,
     assignee: String,
-    /// `YYYY-MM-DD`.
+    #[schema(schema_with = crate::http::openapi::date)]
     due: String,
 }
 
 /// Opens a corrective action on an item of a reviewed record.
 #[utoipa::path(post, operation_id = "review_open_action", path = "/api/v1/records/{id}/actions", tag = "review", params(("id" = String, Path)), request_body = ActionBody, security(("bearer" = [])),
-    responses((status = 200, description = "OK", body = Created), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody),
+    responses((status = 200, description = "OK", body = NewId), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody),
         (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 409, description = "Not in a state that allows this", body = ErrorBody)))]
 pub async fn open_action(
     State(app): State<AppState>,
     who: Authenticated,
     Path(id): Path<String>,
     b: Result<Json<ActionBody>, JsonRejection>,
-) -> Result<Json<Created>, Error> {
+) -> Result<Json<NewId>, Error> {
     let Json(b) = b?;
     let action = NewAction {
         item: b.item,
@@ -197,7 +203,7 @@ pub async fn open_action(
         due: b.due,
     };
     let id = records::open_action(&app, &who.principal, &id, action).await?;
-    Ok(Json(Created { id }))
+    Ok(Json(NewId { id }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -225,20 +231,14 @@ pub async fn action_step(
 ) -> Result<Json<Done>, Error> {
     let step = Step::parse(&step)
         .ok_or_else(|| Error::NotFound("the steps are complete, verify and reopen".into()))?;
-    let b: StepBody = if bytes.iter().all(u8::is_ascii_whitespace) {
-        StepBody { reaudit: None }
+    // No body, or `null`, is no re-audit.
+    let b: Option<StepBody> = if bytes.iter().all(u8::is_ascii_whitespace) {
+        None
     } else {
         serde_json::from_slice(&bytes).map_err(|e| Error::BadRequest(e.to_string()))?
     };
-    records::action_step(
-        &app,
-        &who.principal,
-        &id,
-        &action,
-        step,
-        b.reaudit.as_deref(),
-    )
-    .await?;
+    let reaudit = b.and_then(|b| b.reaudit);
+    records::action_step(&app, &who.principal, &id, &action, step, reaudit.as_deref()).await?;
     Ok(Json(Done {
         status: step.status(),
     }))

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::Error;
 use crate::http::error::ErrorBody;
-use crate::http::extract::Authenticated;
+use crate::http::extract::{Authenticated, within};
 use crate::services::status::{self, Progress};
 use crate::state::AppState;
 
@@ -42,7 +42,8 @@ pub struct StatusQuery {
     wait: Option<bool>,
     /// Wait until they hold every change up to this sequence number.
     seq: Option<i64>,
-    /// The longest wait in milliseconds (default 10,000, at most 60,000).
+    /// The longest wait in milliseconds (default 10,000).
+    #[param(maximum = 60000)]
     timeout_ms: Option<u64>,
 }
 
@@ -61,6 +62,6 @@ pub async fn status(
     if q.wait != Some(true) && q.seq.is_none() {
         return Ok(Json(status::progress(&app).await?));
     }
-    let timeout = Duration::from_millis(q.timeout_ms.unwrap_or(10_000));
+    let timeout = Duration::from_millis(within("timeout_ms", q.timeout_ms, 10_000, 0..=60_000)?);
     Ok(Json(status::wait(&app, q.seq, timeout).await?))
 }

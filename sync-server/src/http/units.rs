@@ -90,7 +90,7 @@ pub async fn list(
 /// Adds or updates units from a CSV or XLSX table (columns id, parent,
 /// level, name_zh, name_en, channel, address, lat, lon, time_zone, traffic).
 /// All or nothing: every problem is reported with its row and column.
-#[utoipa::path(post, operation_id = "units_import", path = "/api/v1/units/import", tag = "admin", params(ImportQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+#[utoipa::path(post, operation_id = "units_import", path = "/api/v1/units/import", tag = "admin", params(ImportQuery), request_body(content = crate::http::openapi::FileBytes, content_type = "application/octet-stream"),
     security(("bearer" = [])),
     responses((status = 200, description = "OK", body = UnitsImported), (status = 400, description = "`invalid_rows` lists every problem", body = ErrorBody),
         (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody)))]
@@ -106,9 +106,13 @@ pub async fn import(
 #[serde(deny_unknown_fields)]
 pub struct UnitBody {
     parent: Option<String>,
+    #[schema(schema_with = crate::http::openapi::unit_level)]
     level: String,
+    #[schema(pattern = r"\S")]
     name_zh: String,
     name_en: Option<String>,
+    /// Stores only.
+    #[schema(schema_with = crate::http::openapi::channel)]
     channel: Option<String>,
     address: Option<String>,
     lat: Option<f64>,

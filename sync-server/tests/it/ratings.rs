@@ -245,6 +245,15 @@ async fn ratings_roll_up_the_stores_in_scope() {
     // Weak spots: each of five items failed once in four visits, two never.
     let (status, weak) = get_json(&server.addr, &admin, "/api/v1/weakest?limit=20").await;
     assert_eq!(status, 200);
+    // A limit outside the documented range is refused, not quietly clamped.
+    let (status, err) = get_json(&server.addr, &admin, "/api/v1/weakest?limit=0").await;
+    assert_eq!((status, err["code"].as_str()), (400, Some("bad_request")));
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`limit` is 1 to 200")),
+        "{err}"
+    );
     let items = weak["items"].as_array().expect("items");
     assert_eq!(items.len(), 7);
     let rates: Vec<f64> = items

@@ -384,7 +384,8 @@ async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
         let (status, err) = get(&addr, &wang, &format!("/api/v1/actions?{bad}")).await;
         assert_eq!(status, 400, "{bad}: {err}");
     }
-    assert_eq!(post(&addr, &s1, &step("complete"), "").await.0, 200);
+    // No body and a `null` body alike: no re-audit.
+    assert_eq!(post(&addr, &s1, &step("complete"), "null").await.0, 200);
 
     // Re-audits: before the fix, at another store, still failing, passing.
     let later = jiff::Timestamp::now().as_millisecond() + 60_000;

@@ -629,7 +629,7 @@ export interface components {
         ActionBody: {
             assignee: string;
             description: string;
-            /** @description `YYYY-MM-DD`. */
+            /** Format: date */
             due: string;
             item: string;
         };
@@ -672,19 +672,32 @@ export interface components {
              * @description 0 removes the quota.
              */
             daily_quota?: number | null;
-            ends_on?: string | null;
+            /** Format: date */
+            ends_on?: string;
             note?: string | null;
-            starts_on?: string | null;
+            /** Format: date */
+            starts_on?: string;
             /** Format: int32 */
             visits?: number | null;
         };
         /** @description An assignment as the API shows it. */
-        AssignmentView: components["schemas"]["Work"] & {
+        AssignmentView: {
+            assignee: string;
             cancelled: boolean;
             created_by: string;
+            /** Format: int32 */
+            daily_quota?: number | null;
+            ends_on: string;
             id: string;
+            mode: string;
+            note: string;
+            starts_on: string;
+            template_id: string;
+            unit_id: string;
             /** Format: int64 */
             updated_at: number;
+            /** Format: int32 */
+            visits: number;
         };
         /** @description One accepted write. */
         AuditEntry: {
@@ -755,6 +768,7 @@ export interface components {
              */
             rule?: string | null;
         };
+        FileBytes: string;
         Health: {
             documents_loaded: number;
             status: string;
@@ -773,14 +787,22 @@ export interface components {
             token: string;
             user: string;
         };
+        /** @description The id of what was made (a comment, an action). */
+        NewId: {
+            id: string;
+        };
         NewUserBody: {
             name?: string | null;
-            /** @description At least 8 characters; omitted, one is generated and returned once. */
+            /**
+             * @description At least 8 characters, not a common one; omitted, one is generated
+             *     and returned once.
+             */
             password?: string | null;
-            /** @description admin, manager, inspector, surveyor or store_staff. */
-            role: string;
+            /** @enum {string} */
+            role: "admin" | "manager" | "inspector" | "surveyor" | "store_staff";
             /** @description A unit of the hierarchy, or `*` for everything. */
             scope: string;
+            /** @description One word, kept in lower case. */
             user_id: string;
         };
         OpenBody: {
@@ -888,10 +910,12 @@ export interface components {
         };
         UnitBody: {
             address?: string | null;
-            channel?: string | null;
+            /** @enum {string} */
+            channel?: "owned_hall" | "partner_store" | "hotline" | "club" | "echannel";
             /** Format: double */
             lat?: number | null;
-            level: string;
+            /** @enum {string} */
+            level: "store" | "district" | "city" | "province";
             /** Format: double */
             lon?: number | null;
             name_en?: string | null;
@@ -962,9 +986,13 @@ export interface components {
              */
             disabled?: boolean | null;
             name?: string | null;
-            /** @description At least 8 characters; signs the user out everywhere. */
+            /**
+             * @description At least 8 characters, not a common one; signs the user out
+             *     everywhere.
+             */
             password?: string | null;
-            role?: string | null;
+            /** @enum {string} */
+            role?: "admin" | "manager" | "inspector" | "surveyor" | "store_staff";
             scope?: string | null;
         };
         /** @description A user as administrators see them; never the password. */
@@ -1025,14 +1053,12 @@ export interface components {
              * @description Surveys: responses per store and day.
              */
             daily_quota?: number | null;
+            /** Format: date */
             ends_on: string;
-            /**
-             * @description overt, mystery, test_call or echannel for checklists; intercept for
-             *     questionnaires.
-             */
-            mode: string;
+            /** @enum {string} */
+            mode: "overt" | "mystery" | "test_call" | "echannel" | "intercept";
             note?: string | null;
-            /** @description First and last day, YYYY-MM-DD. */
+            /** Format: date */
             starts_on: string;
             /** @description A published template. */
             template_id: string;
@@ -1066,10 +1092,6 @@ export interface operations {
                 assignee?: string;
                 /** @description Only actions past their due date and still open (not yet done). */
                 overdue?: boolean;
-                /**
-                 * @description The caller's date (YYYY-MM-DD), against which due dates are read;
-                 *     default today in China Standard Time.
-                 */
                 today?: string;
             };
             header?: never;
@@ -1116,7 +1138,6 @@ export interface operations {
                  *     (which cover it).
                  */
                 unit?: string;
-                /** @description Only those whose period includes this day (YYYY-MM-DD). */
                 on?: string;
                 /** @description Include cancelled ones (default false). */
                 cancelled?: boolean;
@@ -1540,36 +1561,27 @@ export interface operations {
     exports_export: {
         parameters: {
             query?: {
-                /** @description For records: `wide` (default, needs `template`) or `long`. */
-                layout?: string;
+                layout?: "wide" | "long";
                 /** @description A unit of the hierarchy. */
                 store?: string;
                 /** @description Comma-separated statuses; default every status but draft and discarded. */
                 status?: string;
                 from?: number;
                 to?: number;
-                /** @description day, week, month (default), quarter or year. */
-                granularity?: string;
+                granularity?: "day" | "week" | "month" | "quarter" | "year";
                 /** @description Only this period, e.g. `2026-10`, `2026-W43`, `2026-Q4`. */
                 period?: string;
                 /** @description Only this unit and the units below it. */
                 unit?: string;
-                /**
-                 * @description Only units of this level: store, district, city, province or national
-                 *     (the unit `*`, for users who see everything).
-                 */
-                level?: string;
+                level?: "store" | "district" | "city" | "province" | "national";
                 /**
                  * @description A template id: only its visits. For an export of records, the
                  *     template whose items are the columns (the wide layout needs one).
                  */
                 template?: string;
-                /** @description owned_hall, partner_store, hotline, club or echannel. */
-                channel?: string;
-                /** @description overt, mystery or test_call. */
-                mode?: string;
-                /** @description stores (default) or traffic. */
-                weighting?: string;
+                channel?: "owned_hall" | "partner_store" | "hotline" | "club" | "echannel";
+                mode?: "overt" | "mystery" | "test_call" | "echannel" | "intercept";
+                weighting?: "stores" | "traffic";
             };
             header?: never;
             path: {
@@ -1583,9 +1595,14 @@ export interface operations {
             /** @description The file; `X-Total-Rows` gives the row count first */
             200: {
                 headers: {
+                    /** @description How many rows the file has */
+                    "X-Total-Rows"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/csv": components["schemas"]["FileBytes"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["FileBytes"];
+                };
             };
             /** @description A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem */
             400: {
@@ -1598,6 +1615,15 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Ratings are for managers and administrators */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1627,12 +1653,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The file, as the type it was uploaded as if that is a photo or audio type, else as an attachment */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "image/*": components["schemas"]["FileBytes"];
+                    "audio/*": components["schemas"]["FileBytes"];
+                    "application/octet-stream": components["schemas"]["FileBytes"];
+                };
             };
             /** @description A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem */
             400: {
@@ -1668,7 +1698,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description BLAKE3, 64 hex digits */
+                /** @description BLAKE3, 64 lower-case hex digits */
                 hash: string;
             };
             cookie?: never;
@@ -1706,6 +1736,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `not_referenced`: no record of yours references this file with this size and type (yet: sync the record first) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Over the size limit */
             413: {
                 headers: {
@@ -1730,7 +1769,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/octet-stream": number[];
+                "application/octet-stream": components["schemas"]["FileBytes"];
             };
         };
         responses: {
@@ -1802,28 +1841,20 @@ export interface operations {
     ratings_ratings: {
         parameters: {
             query?: {
-                /** @description day, week, month (default), quarter or year. */
-                granularity?: string;
+                granularity?: "day" | "week" | "month" | "quarter" | "year";
                 /** @description Only this period, e.g. `2026-10`, `2026-W43`, `2026-Q4`. */
                 period?: string;
                 /** @description Only this unit and the units below it. */
                 unit?: string;
-                /**
-                 * @description Only units of this level: store, district, city, province or national
-                 *     (the unit `*`, for users who see everything).
-                 */
-                level?: string;
+                level?: "store" | "district" | "city" | "province" | "national";
                 /**
                  * @description A template id: only its visits. For an export of records, the
                  *     template whose items are the columns (the wide layout needs one).
                  */
                 template?: string;
-                /** @description owned_hall, partner_store, hotline, club or echannel. */
-                channel?: string;
-                /** @description overt, mystery or test_call. */
-                mode?: string;
-                /** @description stores (default) or traffic. */
-                weighting?: string;
+                channel?: "owned_hall" | "partner_store" | "hotline" | "club" | "echannel";
+                mode?: "overt" | "mystery" | "test_call" | "echannel" | "intercept";
+                weighting?: "stores" | "traffic";
             };
             header?: never;
             path?: never;
@@ -1886,6 +1917,7 @@ export interface operations {
                 to?: number;
                 min_score?: number;
                 max_score?: number;
+                /** @description Rows per page (default 50). */
                 limit?: number;
                 offset?: number;
             };
@@ -1994,7 +2026,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Created"];
+                    "application/json": components["schemas"]["NewId"];
                 };
             };
             /** @description A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem */
@@ -2207,7 +2239,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Created"];
+                    "application/json": components["schemas"]["NewId"];
                 };
             };
             /** @description A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem */
@@ -2481,6 +2513,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No published template with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     system_status: {
@@ -2490,7 +2531,7 @@ export interface operations {
                 wait?: boolean;
                 /** @description Wait until they hold every change up to this sequence number. */
                 seq?: number;
-                /** @description The longest wait in milliseconds (default 10,000, at most 60,000). */
+                /** @description The longest wait in milliseconds (default 10,000). */
                 timeout_ms?: number;
             };
             header?: never;
@@ -2559,9 +2600,8 @@ export interface operations {
     };
     templates_publish: {
         parameters: {
-            query: {
-                /** @description toml, json or xlsx (an XLSForm). */
-                format: string;
+            query?: {
+                format?: "toml" | "json" | "xlsx";
                 /** @description Only check the file and say what publishing would do. */
                 dry_run?: boolean;
             };
@@ -2571,7 +2611,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/octet-stream": number[];
+                "application/octet-stream": components["schemas"]["FileBytes"];
             };
         };
         responses: {
@@ -2718,7 +2758,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/octet-stream": number[];
+                "application/octet-stream": components["schemas"]["FileBytes"];
             };
         };
         responses: {
@@ -2938,7 +2978,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/octet-stream": number[];
+                "application/octet-stream": components["schemas"]["FileBytes"];
             };
         };
         responses: {

@@ -3,7 +3,7 @@
 // and assignments. Administrators see every tab, managers the assignments.
 
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { ApiError, latestVersions, type Api, type Enrolment, type Published } from "../api";
+import { ApiError, latestVersions, type Api, type Enrolment, type NewUser, type Published, type Work } from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 
@@ -199,7 +199,8 @@ function Users({ api }: { api: Api }) {
       const password = await api.createUser({
         user_id: get("user_id"),
         name: get("name") || undefined,
-        role: get("role"),
+        // The select offers only roles; the server checks it all the same.
+        role: get("role") as NewUser["role"],
         scope: get("scope"),
         password: get("password") || undefined,
       });
@@ -352,7 +353,7 @@ function Assignments({ api }: { api: Api }) {
       await api.assign({
         assignee: get("assignee"),
         template_id: get("template_id"),
-        mode: get("mode"),
+        mode: get("mode") as Work["mode"],
         unit_id: get("unit_id"),
         starts_on: get("starts_on"),
         ends_on: get("ends_on"),
