@@ -28,6 +28,7 @@ const LIMIT: i64 = 1000;
 pub struct ActionsQuery {
     /// Comma-separated: open, done, verified; default `open,done` (not yet
     /// closed).
+    #[param(pattern = "^(open|done|verified)(,(open|done|verified))*$")]
     status: Option<String>,
     /// A unit of the hierarchy: the store or anything above it.
     store: Option<String>,

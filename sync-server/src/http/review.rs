@@ -150,7 +150,9 @@ pub async fn approve(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CommentBody {
+    /// An item of the record's template, or none for the record as a whole.
     item: Option<String>,
+    #[schema(pattern = r"\S")]
     text: String,
 }
 

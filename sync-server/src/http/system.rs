@@ -59,9 +59,9 @@ pub async fn status(
     q: Result<Query<StatusQuery>, QueryRejection>,
 ) -> Result<Json<Progress>, Error> {
     let Query(q) = q?;
+    let timeout = Duration::from_millis(within("timeout_ms", q.timeout_ms, 10_000, 0..=60_000)?);
     if q.wait != Some(true) && q.seq.is_none() {
         return Ok(Json(status::progress(&app).await?));
     }
-    let timeout = Duration::from_millis(within("timeout_ms", q.timeout_ms, 10_000, 0..=60_000)?);
     Ok(Json(status::wait(&app, q.seq, timeout).await?))
 }

@@ -41,7 +41,7 @@ pub async fn get_one(
 #[into_params(parameter_in = Query)]
 pub struct PublishQuery {
     /// toml, json or xlsx (an XLSForm).
-    #[param(schema_with = crate::http::openapi::template_format)]
+    #[param(required = true, schema_with = crate::http::openapi::template_format)]
     format: String,
     /// Only check the file and say what publishing would do.
     dry_run: Option<bool>,

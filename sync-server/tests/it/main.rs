@@ -7,6 +7,7 @@ mod cli;
 mod demo;
 mod exports;
 mod interviews;
+mod layout;
 mod materialise;
 mod openapi;
 mod ratings;

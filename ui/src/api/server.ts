@@ -711,6 +711,7 @@ export interface components {
             user_id: string;
         };
         CommentBody: {
+            /** @description An item of the record's template, or none for the record as a whole. */
             item?: string | null;
             text: string;
         };

@@ -1,0 +1,138 @@
+//! The server's modules import each other without a cycle: read from the
+//! sources' `crate::` paths, file by file, as a newcomer would follow them.
+//! A cycle means some module no longer has a place in the layers
+//! (README's code tour): this test names the files that form it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Every `.rs` file under `dir`.
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("src") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The module path of a file: `src/http/users.rs` -> `http::users`,
+/// `src/store/mod.rs` -> `store`, `src/lib.rs` -> ``.
+fn module_of(src: &Path, file: &Path) -> String {
+    let rel = file
+        .strip_prefix(src)
+        .expect("under src")
+        .with_extension("");
+    let parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| p != "mod" && p != "lib" && p != "main")
+        .collect();
+    parts.join("::")
+}
+
+/// The modules a file's code names through `crate::` (the longest prefix
+/// of each path that is a module, with `crate::a::{b, c::d}` read as its
+/// paths), leaving out its own submodules, which it declares rather than
+/// uses.
+fn imports(text: &str, modules: &BTreeSet<String>, own: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        let word = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
+        let prefix: String = rest.chars().take_while(|c| word(*c)).collect();
+        let after = &rest[prefix.len()..];
+        let paths: Vec<String> = match after.strip_prefix('{') {
+            // One level of braces is what rustfmt leaves in this crate.
+            Some(group) => group[..group.find('}').unwrap_or(group.len())]
+                .split(',')
+                .map(|item| format!("{prefix}{}", item.trim()))
+                .collect(),
+            None => vec![prefix],
+        };
+        for path in paths {
+            let mut segments: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
+            // `crate::store::{self, Storage}` names `store`.
+            segments.retain(|s| *s != "self");
+            while !segments.is_empty() {
+                let candidate = segments.join("::");
+                if modules.contains(&candidate) {
+                    if candidate != own && !candidate.starts_with(&format!("{own}::")) {
+                        out.insert(candidate);
+                    }
+                    break;
+                }
+                segments.pop();
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_servers_modules_import_each_other_without_a_cycle() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let texts: BTreeMap<String, String> = files
+        .iter()
+        .map(|f| {
+            (
+                module_of(&src, f),
+                std::fs::read_to_string(f).expect("read"),
+            )
+        })
+        .collect();
+    let modules: BTreeSet<String> = texts.keys().cloned().collect();
+    let graph: BTreeMap<&str, BTreeSet<String>> = texts
+        .iter()
+        .map(|(m, text)| (m.as_str(), imports(text, &modules, m)))
+        .collect();
+    assert!(graph.len() > 40, "read {} modules", graph.len());
+    assert!(
+        graph["http::users"].contains("services::users"),
+        "the reading finds imports: {:?}",
+        graph["http::users"]
+    );
+
+    // Depth-first search for a path back to where it started.
+    fn visit<'a>(
+        m: &'a str,
+        graph: &'a BTreeMap<&str, BTreeSet<String>>,
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| *p == m) {
+            return Some(
+                path[i..]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain([m.to_string()])
+                    .collect(),
+            );
+        }
+        if !done.insert(m) {
+            return None;
+        }
+        path.push(m);
+        for next in graph.get(m).into_iter().flatten() {
+            if let Some((key, _)) = graph.get_key_value(next.as_str())
+                && let Some(cycle) = visit(key, graph, path, done)
+            {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = BTreeSet::new();
+    for m in graph.keys() {
+        let mut path = Vec::new();
+        if let Some(cycle) = visit(m, &graph, &mut path, &mut done) {
+            panic!("an import cycle: {}", cycle.join(" -> "));
+        }
+    }
+}
