@@ -282,10 +282,9 @@ async fn kill_9_in_the_middle_of_a_sync_loses_nothing_acknowledged() {
 /// `cargo xtask test` exercises it.
 #[tokio::test]
 async fn replicas_sharing_postgres_push_each_others_changes() {
-    if std::env::var_os("FIELDCHECK_TEST_POSTGRES").is_none() {
+    let Some(dir) = people_on_postgres() else {
         return;
-    }
-    let dir = people();
+    };
     let t = template();
     let (a, b) = (
         Server::start(dir.path(), None),
@@ -658,10 +657,9 @@ async fn a_token_is_refreshed_for_a_new_one_and_the_old_one_stops() {
 /// materialises at a time, and when it is killed the other takes over.
 #[tokio::test]
 async fn replicas_share_media_and_one_materialiser_hands_over_when_killed() {
-    if std::env::var_os("FIELDCHECK_TEST_POSTGRES").is_none() {
+    let Some(dir) = people_on_postgres() else {
         return;
-    }
-    let dir = people();
+    };
     let t = template();
     let mut a = Server::start(dir.path(), None);
     // A takes the materialiser's lock at start; B, started after, waits.
@@ -763,4 +761,10 @@ async fn the_status_says_how_far_the_tables_are_and_waits_for_them() {
     let (status, bad) =
         fieldcheck_tests::get_json(&server.addr, &li, "/api/v1/status?seq=soon").await;
     assert_eq!((status, bad["code"].as_str()), (400, Some("bad_request")));
+}
+
+/// The tests' people on the test PostgreSQL; `None` without one, where a
+/// test of replicas has nothing to check.
+fn people_on_postgres() -> Option<tempfile::TempDir> {
+    std::env::var_os("FIELDCHECK_TEST_POSTGRES").map(|_| people())
 }

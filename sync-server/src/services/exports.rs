@@ -15,6 +15,7 @@ use crate::services::ratings::{self, RatingRequest};
 use crate::services::templates;
 use crate::state::AppState;
 use crate::store::actions::M_ACTIONS;
+use crate::store::derived::M_ANSWERS;
 use crate::store::exports::{ExportFilter, RecordRow};
 
 /// Rows read per query.
@@ -165,20 +166,9 @@ pub async fn records(app: &AppState, who: &Principal, q: ExportRequest) -> Resul
         columns.extend(items.iter().cloned());
         columns
     } else {
-        headings(&[
-            "doc_id",
-            "store_id",
-            "template_id",
-            "status",
-            "item_id",
-            "section_id",
-            "value",
-            "outcome",
-            "failed",
-            "note",
-            "by",
-            "at",
-        ])
+        // The record's header, the answer's own columns as stored, who and when.
+        let head = ["doc_id", "store_id", "template_id", "status"];
+        headings(head.iter().chain(&M_ANSWERS[1..7]).chain(&["by", "at"]))
     };
     let (tx, rx) = mpsc::channel(256);
     let app = app.clone();

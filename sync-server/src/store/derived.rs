@@ -20,6 +20,20 @@ const TABLES: [&str; 8] = [
     "m_records",
 ];
 
+/// The columns of `m_answers`.
+pub const M_ANSWERS: &[&str] = &[
+    "doc_id",
+    "item_id",
+    "section_id",
+    "value",
+    "outcome",
+    "failed",
+    "note",
+    "evidence",
+    "by_user",
+    "at",
+];
+
 impl Storage {
     /// Records kept without a score whose template version is published now.
     pub async fn unscored_records(&self) -> Result<Vec<String>> {
@@ -114,21 +128,7 @@ async fn write(
             "lon",
         ],
     );
-    let mut answers = Rows::new(
-        "m_answers",
-        &[
-            "doc_id",
-            "item_id",
-            "section_id",
-            "value",
-            "outcome",
-            "failed",
-            "note",
-            "evidence",
-            "by_user",
-            "at",
-        ],
-    );
+    let mut answers = Rows::new("m_answers", M_ANSWERS);
     let mut sections = Rows::new(
         "m_sections",
         &[
