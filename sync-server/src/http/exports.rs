@@ -8,6 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use fieldcheck_core::records::Status;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -67,13 +68,21 @@ impl ExportQuery {
                 )));
             }
         };
-        let statuses = list_param(
-            self.status.as_deref(),
-            "submitted,resubmitted,returned,approved,partial",
-        );
+        // By default every record but drafts and discarded ones.
+        let statuses: Vec<String> = match self.status.as_deref() {
+            Some(list) => list_param(Some(list), "")
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            None => Status::ALL
+                .iter()
+                .filter(|s| !matches!(s, Status::Draft | Status::Discarded))
+                .map(|s| s.as_str().to_string())
+                .collect(),
+        };
         Ok(ExportRequest {
             wide,
-            statuses: statuses.into_iter().map(String::from).collect(),
+            statuses,
             template: self.template,
             store: self.store,
             from: self.from,
