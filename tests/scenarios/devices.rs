@@ -108,10 +108,16 @@ async fn two_devices_edit_offline_and_converge() {
     );
     up_to_date(&hp, "step 3").await;
     up_to_date(&ht, "step 4").await;
-    // The second to finish pushed to the first; give the first a moment to take it in.
-    tokio::time::sleep(Duration::from_millis(500)).await;
     hp.stop().await;
     ht.stop().await;
+    // The second to finish pushed to the first, which may have stopped
+    // before taking it in: a new session reaches "up to date" only once it
+    // holds everything the server has.
+    for (store, what) in [(&phone, "phone again"), (&tablet, "tablet again")] {
+        let h = sync_client::spawn(store.clone(), config(&server.addr, &token));
+        up_to_date(&h, what).await;
+        h.stop().await;
+    }
 
     let a = Record::from_doc(phone.load("audit-d1").await.expect("load").expect("doc"))
         .expect("record");
