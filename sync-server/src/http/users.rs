@@ -134,7 +134,8 @@ pub struct UserPatch {
 /// Changes a user's name, role, scope or password, or disables them.
 #[utoipa::path(patch, operation_id = "users_update", path = "/api/v1/users/{id}", tag = "admin", params(("id" = String, Path)), request_body = UserPatch, security(("bearer" = [])),
     responses((status = 200, description = "OK", body = UserView), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody),
-        (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody)))]
+        (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the user holds assignments the change would leave them unable to do", body = ErrorBody)))]
 pub async fn update(
     State(app): State<AppState>,
     who: Authenticated,

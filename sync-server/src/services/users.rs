@@ -15,6 +15,7 @@ use crate::services::access::Principal;
 use crate::services::access::{Scope, admin_over};
 use crate::services::auth;
 use crate::state::{AppState, now_ms};
+use crate::store::assignments::AssignmentFilter;
 use crate::store::users::{UserFilter, UserUpdate, UserView};
 use crate::store::{Audit, UserRow};
 
@@ -146,6 +147,7 @@ pub async fn update(
     admin_over(who, who.scope.as_str())?;
     let no_such = || Error::NotFound("no such user".into());
     let mut view = app.storage.user_view(id).await?.ok_or_else(no_such)?;
+    let before = view.clone();
     if admin_over(who, &view.scope).is_err() {
         return Err(no_such());
     }
@@ -169,6 +171,32 @@ pub async fn update(
     }
     if let Some(n) = &b.name {
         view.name = n.trim().to_string();
+    }
+    // Work given to this user must stay theirs to do: the same role, and
+    // units within their scope.
+    let role_changes = b.role.as_ref().is_some_and(|r| *r != before.role);
+    let scope = Scope::parse(&view.scope);
+    if role_changes || b.scope.is_some() {
+        let held = app
+            .storage
+            .assignments(&AssignmentFilter {
+                assignee: Some(&view.user_id),
+                ..AssignmentFilter::default()
+            })
+            .await?;
+        let stranded: Vec<&str> = held
+            .iter()
+            .filter(|a| role_changes || !scope.covers(&a.unit_id))
+            .map(|a| a.assignment_id.as_str())
+            .collect();
+        if !stranded.is_empty() {
+            return Err(Error::InvalidState(format!(
+                "`{id}` holds {} assignment(s) this change would leave them unable to do ({}): \
+                 cancel them or give the work to someone else first",
+                stranded.len(),
+                stranded.join(", ")
+            )));
+        }
     }
     if id == who.user_id && (b.disabled == Some(true) || b.role.is_some() || b.scope.is_some()) {
         return Err(Error::BadRequest(

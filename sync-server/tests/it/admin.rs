@@ -492,6 +492,31 @@ async fn assignments_reach_their_assignee_and_covert_ones_never_reach_store_staf
         assert!(message.contains(says), "{why}: {err}");
     }
 
+    // The work stays doable: li's role, or a scope away from the work, is
+    // not changed under the assignments li holds; a new name is.
+    for (patch, why) in [
+        (json!({ "role": "manager" }), "another role"),
+        (json!({ "scope": "cq/jb" }), "a scope away from the work"),
+    ] {
+        let (status, err) = send(&addr, "PATCH", "/api/v1/users/li", &root, patch).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (409, Some("invalid_state")),
+            "{why}: {err}"
+        );
+        let message = err["message"].as_str().unwrap_or_default();
+        assert!(message.contains("holds 2 assignment(s)"), "{why}: {err}");
+    }
+    let (status, renamed) = send(
+        &addr,
+        "PATCH",
+        "/api/v1/users/li",
+        &root,
+        json!({ "name": "李检查" }),
+    )
+    .await;
+    assert_eq!((status, renamed["role"].as_str()), (200, Some("inspector")));
+
     // Who sees what through the API.
     let (_, all) = get(&addr, "/api/v1/assignments", &root).await;
     assert_eq!(all.as_array().expect("all").len(), 3);
