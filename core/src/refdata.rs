@@ -148,16 +148,22 @@ pub struct TemplateDoc {
     pub version: String,
     pub template_kind: TemplateKind,
     pub body: String,
+    /// When the server published it, ms since the epoch: a device starts
+    /// new records on the latest (the version, a content hash, says nothing
+    /// of order). 0 in documents written before it was kept.
+    #[autosurgeon(missing = "Default::default")]
+    pub published_at: i64,
 }
 
 impl TemplateDoc {
-    pub fn new(t: &Template) -> TemplateDoc {
+    pub fn new(t: &Template, published_at: i64) -> TemplateDoc {
         TemplateDoc {
             kind: DocKind::Template,
             template_id: t.id.clone(),
             version: t.version.clone(),
             template_kind: t.kind,
             body: String::from_utf8_lossy(&t.canonical_json()).into_owned(),
+            published_at,
         }
     }
 }

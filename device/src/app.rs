@@ -1048,7 +1048,7 @@ mod tests {
         put_reference(
             store,
             &refdata::template_doc_id(&t.id, &t.version),
-            &TemplateDoc::new(&t),
+            &TemplateDoc::new(&t, 1),
         )
         .await;
         let csv = "id,parent,level,name_zh,name_en,channel\n\
@@ -1286,6 +1286,44 @@ mod tests {
         let ids: Vec<&str> = home.records.iter().map(|r| r.doc_id.as_str()).collect();
         assert_eq!(ids, [kept.doc_id.as_str()]);
         assert_eq!(home.assignments[0].done, 1);
+        app.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_record_starts_on_the_latest_published_version_whatever_its_hash() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = signed_in_app(dir.path()).await;
+        let first = audit_template();
+        // Versions are content hashes: find an edit whose document id sorts
+        // before the first's, so id order and publication order disagree.
+        let later = (0..1000)
+            .map(|n| {
+                let src = AUDIT.replacen(
+                    "compliance audit\"",
+                    &format!("compliance audit, rev {n}\""),
+                    1,
+                );
+                Template::load(&src, Format::Toml).expect("still valid")
+            })
+            .find(|t| {
+                refdata::template_doc_id(&t.id, &t.version)
+                    < refdata::template_doc_id(&first.id, &first.version)
+            })
+            .expect("some edit sorts first");
+        put_reference(
+            app.store(),
+            &refdata::template_doc_id(&later.id, &later.version),
+            &TemplateDoc::new(&later, 2),
+        )
+        .await;
+        let view = app
+            .start_record("owned_hall_audit", "cq/yz/a/1")
+            .await
+            .expect("start");
+        assert_eq!(
+            view.template_version, later.version,
+            "published after the first"
+        );
         app.close().await;
     }
 

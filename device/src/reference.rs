@@ -56,9 +56,12 @@ impl DeviceStore {
         Ok(by_id.into_values().collect())
     }
 
-    /// The published template versions the device holds.
+    /// The published template versions the device holds, the earliest
+    /// published first.
     pub async fn templates(&self) -> Result<Vec<Template>> {
-        let docs: Vec<TemplateDoc> = self.reference(DocKind::Template).await?;
+        let mut docs: Vec<TemplateDoc> = self.reference(DocKind::Template).await?;
+        // Oldest published first: the last of an id is its latest version.
+        docs.sort_by_key(|d| d.published_at);
         Ok(docs
             .iter()
             .filter_map(|d| match Template::load(&d.body, Format::Json) {

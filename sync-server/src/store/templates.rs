@@ -59,6 +59,17 @@ impl Storage {
             .collect()
     }
 
+    /// When a version was published.
+    pub async fn template_published_at(&self, id: &str, version: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT published_at FROM templates WHERE template_id = $1 AND version = $2",
+        )
+        .bind(id)
+        .bind(version)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
     /// The newest version of a template.
     pub async fn newest_template_version(&self, id: &str) -> Result<Option<String>> {
         let row = sqlx::query(

@@ -115,10 +115,16 @@ pub async fn publish(
     };
     insert_audit(&mut tx, &entry, now_ms).await?;
     tx.commit().await?;
+    // A version published again keeps its first time: nothing changes.
+    let published_at = docs
+        .storage()
+        .template_published_at(&t.id, &t.version)
+        .await?
+        .unwrap_or(now_ms);
     let meta = put(
         docs,
         &template_doc_id(&t.id, &t.version),
-        &TemplateDoc::new(t),
+        &TemplateDoc::new(t, published_at),
         now_ms,
     )
     .await?;
@@ -167,8 +173,14 @@ pub async fn reindex(docs: &DocCache, now_ms: i64) -> Result<Reindexed> {
                     }
                 }
                 DocKind::Template => {
-                    let t = refdata::read::<TemplateDoc>(&doc, kind)
-                        .and_then(|t| Template::load(&t.body, Format::Json).ok());
+                    let t = refdata::read::<TemplateDoc>(&doc, kind).and_then(|d| {
+                        let at = if d.published_at > 0 {
+                            d.published_at
+                        } else {
+                            now_ms
+                        };
+                        Some((Template::load(&d.body, Format::Json).ok()?, at))
+                    });
                     templates.extend(t);
                 }
                 DocKind::Assignment => {
@@ -184,8 +196,8 @@ pub async fn reindex(docs: &DocCache, now_ms: i64) -> Result<Reindexed> {
     let units: Vec<UnitRecord> = unit_rows.into_values().collect();
     units::write(&mut tx, &units, now_ms).await?;
     found.units = units.len();
-    for t in &templates {
-        crate::store::templates::insert(&mut tx, t, now_ms).await?;
+    for (t, published_at) in &templates {
+        crate::store::templates::insert(&mut tx, t, *published_at).await?;
     }
     found.templates = templates.len();
     for a in &assignments {
