@@ -21,11 +21,12 @@ use fieldcheck_core::table::Table;
 use fieldcheck_core::templates::{AnswerType, Format, Template, TemplateKind};
 use fieldcheck_core::vocab::{Channel, Role, VisitMode};
 
-use crate::materialise::{self, Templates};
+use crate::materialise;
 use crate::services::auth;
 use crate::services::units;
+use crate::store::docs::{self, DocCache};
+use crate::store::templates::Templates;
 use crate::store::{Storage, UserRow};
-use crate::sync::docs::{self, DocCache};
 use crate::sync::refdocs;
 
 const DAY_MS: i64 = 86_400_000;

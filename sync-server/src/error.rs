@@ -48,9 +48,9 @@ pub enum Error {
     Internal(#[source] anyhow::Error),
 }
 
-/// Errors with no meaning for the caller: internal. A subsystem whose
-/// errors this crate's layers pass up declares them so next to the error
-/// type (`internal_from!(DocError)`), keeping this module a leaf.
+/// Errors with no meaning for the caller: internal. A subsystem above this
+/// module declares its own so next to its error type
+/// (`internal_from!(RefError)`), so this module imports nothing above it.
 #[macro_export]
 macro_rules! internal_from {
     ($($t:ty),*) => {$(
@@ -61,7 +61,14 @@ macro_rules! internal_from {
         }
     )*};
 }
-internal_from!(anyhow::Error, getrandom::Error, std::io::Error, sqlx::Error);
+internal_from!(
+    anyhow::Error,
+    getrandom::Error,
+    std::io::Error,
+    sqlx::Error,
+    // Below this module, so declared here rather than beside it.
+    crate::store::docs::DocError
+);
 
 impl From<crate::store::StorageError> for Error {
     fn from(e: crate::store::StorageError) -> Self {

@@ -11,6 +11,7 @@
 //!
 //! `state` holds what they share; `startup` builds and runs the server.
 
+pub mod access;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -22,4 +23,5 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod throttle;
 pub mod tls;

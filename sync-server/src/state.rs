@@ -8,11 +8,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::{Notify, broadcast};
 
 use crate::config::ServeConfig;
-use crate::materialise::Templates;
-use crate::services::throttle::Throttle;
+use crate::store::docs::DocCache;
 use crate::store::media::{DbMediaStore, DirMediaStore, Media};
+use crate::store::templates::Templates;
 use crate::store::{DocMeta, Engine, Storage};
-use crate::sync::docs::DocCache;
+use crate::throttle::Throttle;
 use crate::tls;
 
 /// A document was stored: sessions that may see it pass it on.

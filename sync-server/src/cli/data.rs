@@ -8,8 +8,9 @@ use anyhow::bail;
 use super::{open, runtime};
 use crate::config::StorageArgs;
 use crate::demo;
-use crate::materialise::{self, Templates};
+use crate::materialise;
 use crate::state::now_ms;
+use crate::store::templates::Templates;
 use crate::sync::refdocs;
 
 pub(super) fn demo(

@@ -9,9 +9,9 @@ use anyhow::{Context, anyhow};
 use fieldcheck_core::table::Table;
 
 use super::{Invalid, open, runtime};
+use crate::access::Principal;
 use crate::config::StorageArgs;
 use crate::error::Error;
-use crate::services::access::Principal;
 use crate::services::units;
 
 pub(super) fn import(

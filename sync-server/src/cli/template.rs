@@ -12,8 +12,8 @@ use fieldcheck_core::scoring::survey::score_response;
 use fieldcheck_core::templates::{Format, Template, TemplateKind, to_toml};
 
 use super::{Invalid, open, refused, runtime};
+use crate::access::Principal;
 use crate::config::StorageArgs;
-use crate::services::access::Principal;
 use crate::services::templates;
 
 /// Loads a template from .toml, .json or .xlsx, with every problem as a line

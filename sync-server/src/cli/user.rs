@@ -6,8 +6,8 @@ use fieldcheck_core::reference::USER_COLUMNS;
 use fieldcheck_core::table::Table;
 
 use super::{open, refused, runtime};
+use crate::access::Principal;
 use crate::config::StorageArgs;
-use crate::services::access::Principal;
 use crate::services::users;
 
 /// Adds a user; prints the password generated when none is given.

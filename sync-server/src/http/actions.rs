@@ -12,10 +12,10 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::access::Visibility;
 use crate::error::Error;
 use crate::http::error::ErrorBody;
 use crate::http::extract::Authenticated;
-use crate::services::access::Visibility;
 use crate::state::AppState;
 use crate::store::actions::ActionFilter;
 use crate::store::sql::list_param;

@@ -10,9 +10,9 @@ use fieldcheck_core::table::Table;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::access::Principal;
 use crate::error::Error;
 use crate::http::client_ip::TrustedProxies;
-use crate::services::access::Principal;
 use crate::services::auth;
 use crate::state::{AppState, now_ms};
 

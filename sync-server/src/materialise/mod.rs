@@ -7,17 +7,13 @@
 
 pub mod leader;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
 use fieldcheck_core::records::derive::{Derived, derive};
-use fieldcheck_core::records::gate::Published;
 use fieldcheck_core::records::{RecordState, change_history};
 use fieldcheck_core::refdata::DocKind;
-use fieldcheck_core::templates::{Format, Template};
 
+use crate::store::docs::{DocCache, DocError};
+use crate::store::templates::Templates;
 use crate::store::{Storage, StorageError};
-use crate::sync::docs::{DocCache, DocError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MaterialiseError {
@@ -39,88 +35,6 @@ type Result<T, E = MaterialiseError> = std::result::Result<T, E>;
 
 /// Records derived and written per transaction.
 const BATCH: usize = 50;
-
-/// Template id and version -> the parsed template, `None` if not published.
-type Parsed = HashMap<(String, String), Option<Arc<Template>>>;
-
-/// How long the record gate trusts what it read of the published templates.
-pub const PUBLISHED_TTL: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// What was read of the published templates, and when.
-type ReadAt = (std::time::Instant, Arc<Published>);
-
-/// Published templates by id and version, parsed once.
-#[derive(Debug, Default, Clone)]
-pub struct Templates {
-    parsed: Arc<Mutex<Parsed>>,
-    /// Every published version's kind and mode, for the record gate, and
-    /// when it was read.
-    published: Arc<Mutex<Option<ReadAt>>>,
-}
-
-impl Templates {
-    pub async fn get(
-        &self,
-        storage: &Storage,
-        id: &str,
-        version: &str,
-    ) -> Result<Option<Arc<Template>>> {
-        let key = (id.to_string(), version.to_string());
-        if let Some(Some(t)) = self.lock().get(&key) {
-            return Ok(Some(t.clone()));
-        }
-        let body = storage.template_body(id, version).await?;
-        let parsed = match body {
-            Some(body) => match Template::load(&body, Format::Json) {
-                Ok(t) => Some(Arc::new(t)),
-                Err(e) => {
-                    tracing::error!(template = id, version, error = ?e, "a published template no longer loads");
-                    None
-                }
-            },
-            None => None,
-        };
-        self.lock().insert(key, parsed.clone());
-        Ok(parsed)
-    }
-
-    /// Forgets what was looked up, after a template is published.
-    pub fn clear(&self) {
-        self.lock().clear();
-        *self.published.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    }
-
-    /// The kind and mode of every published version, which new records must
-    /// carry. Kept until [`Templates::clear`] (a template published here or,
-    /// with PostgreSQL, on another replica) and read again after
-    /// [`PUBLISHED_TTL`], for versions the command line published meanwhile.
-    pub async fn published(&self, storage: &Storage) -> Result<Arc<Published>> {
-        if let Some((at, p)) = &*self.published.lock().unwrap_or_else(|p| p.into_inner())
-            && at.elapsed() < PUBLISHED_TTL
-        {
-            return Ok(p.clone());
-        }
-        let mut out = Published::new();
-        for (id, version, body) in storage.template_bodies().await? {
-            match Template::load(&body, Format::Json) {
-                Ok(t) => {
-                    out.insert((id, version), (t.kind, t.mode));
-                }
-                Err(e) => {
-                    tracing::error!(template = id, version, error = ?e, "a published template no longer loads");
-                }
-            }
-        }
-        let out = Arc::new(out);
-        *self.published.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((std::time::Instant::now(), out.clone()));
-        Ok(out)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Parsed> {
-        self.parsed.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
 
 /// Brings the derived tables up to the changes feed; returns how many
 /// documents it (re)materialised. `progress(done, total)` is called as it goes.

@@ -11,8 +11,8 @@ use fieldcheck_core::refdata::{Assignment, DocKind, assignment_doc_id};
 use fieldcheck_core::templates::TemplateKind;
 use fieldcheck_core::vocab::Role;
 
+use crate::access::{Principal, may_see};
 use crate::error::Error;
-use crate::services::access::{Principal, may_see};
 use crate::services::templates;
 use crate::state::AppState;
 use crate::store::assignments::AssignmentFilter;

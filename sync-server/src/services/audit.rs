@@ -1,8 +1,8 @@
 //! Reading the audit log, for administrators of everything.
 
+use crate::access::Principal;
+use crate::access::Scope;
 use crate::error::Error;
-use crate::services::access::Principal;
-use crate::services::access::Scope;
 use crate::state::AppState;
 use crate::store::audit::AuditEntry;
 use fieldcheck_core::vocab::Role;

@@ -13,12 +13,13 @@ use fieldcheck_core::vocab::Role;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::access::Principal;
 use crate::error::Error;
-use crate::services::access::Principal;
+use crate::services::auth;
 use crate::services::sessions::LoginReply;
-use crate::services::{auth, throttle};
 use crate::state::{AppState, now_ms};
 use crate::store::Audit;
+use crate::throttle;
 
 /// How long a code may wait to be used.
 pub const CODE_TTL: Duration = Duration::from_secs(15 * 60);

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use fieldcheck_core::ratings::NATION;
 use tokio::sync::mpsc;
 
+use crate::access::{Principal, Visibility};
 use crate::error::Error;
-use crate::services::access::{Principal, Visibility};
 use crate::services::ratings::{self, RatingRequest};
 use crate::services::templates;
 use crate::state::AppState;

@@ -7,9 +7,9 @@ use fieldcheck_core::vocab::Role;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::access::Principal;
+use crate::access::may_see;
 use crate::error::Error;
-use crate::services::access::Principal;
-use crate::services::access::may_see;
 use crate::state::{AppState, now_ms};
 use crate::store::media::MediaStore;
 

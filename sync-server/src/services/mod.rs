@@ -1,7 +1,6 @@
 //! The use-cases, shared by the HTTP API and the command line: who may do
 //! what (`access`), and every write in one transaction with its audit entry.
 
-pub mod access;
 pub mod assignments;
 pub mod audit;
 pub mod auth;
@@ -13,6 +12,5 @@ pub mod records;
 pub mod sessions;
 pub mod status;
 pub mod templates;
-pub mod throttle;
 pub mod units;
 pub mod users;

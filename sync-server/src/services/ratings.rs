@@ -22,8 +22,8 @@ use fieldcheck_core::vocab::{Role, VisitMode};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::access::{Principal, Visibility};
 use crate::error::Error;
-use crate::services::access::{Principal, Visibility};
 use crate::services::templates;
 use crate::state::AppState;
 use crate::store::ratings::{RecordFilter, VisitFilter};

@@ -17,13 +17,14 @@ use fieldcheck_core::templates::Template;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::access::Principal;
+use crate::access::{Visibility, may_see};
 use crate::error::Error;
-use crate::services::access::Principal;
-use crate::services::access::{Visibility, may_see};
 use crate::state::{AppState, now_ms};
+use crate::store::docs;
 use crate::store::records::{QueueFilter, QueueRow};
 use crate::store::{Audit, DocMeta};
-use crate::sync::{docs, gate};
+use crate::sync::gate;
 
 /// One page of the review queue.
 #[derive(Debug, Serialize, ToSchema)]

@@ -7,10 +7,11 @@ use std::time::Instant;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::access::Principal;
 use crate::error::Error;
-use crate::services::access::Principal;
-use crate::services::{auth, throttle};
+use crate::services::auth;
 use crate::state::{AppState, now_ms};
+use crate::throttle;
 
 /// A new token and who it is for.
 #[derive(Serialize, ToSchema)]

@@ -10,8 +10,8 @@ use fieldcheck_core::vocab::Role;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::access::Principal;
 use crate::error::Error;
-use crate::services::access::Principal;
 use crate::state::{AppState, now_ms};
 use crate::sync::refdocs;
 

@@ -10,13 +10,13 @@ use fieldcheck_core::reference::{RowProblem, UnitRecord, parse_units};
 use fieldcheck_core::table::Table;
 use fieldcheck_core::vocab::Role;
 
+use crate::access::Principal;
+use crate::access::admin_over;
 use crate::error::Error;
-use crate::services::access::Principal;
-use crate::services::access::admin_over;
 use crate::state::{AppState, now_ms};
+use crate::store::docs::DocCache;
 use crate::store::units::{load, write};
 use crate::store::{Audit, DocMeta, insert_audit};
-use crate::sync::docs::DocCache;
 use crate::sync::refdocs;
 
 /// Checks a table against the stored hierarchy and, if every row is good,

@@ -10,9 +10,9 @@ use fieldcheck_core::vocab::Role;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::access::Principal;
+use crate::access::{Scope, admin_over};
 use crate::error::Error;
-use crate::services::access::Principal;
-use crate::services::access::{Scope, admin_over};
 use crate::services::auth;
 use crate::state::{AppState, now_ms};
 use crate::store::assignments::AssignmentFilter;

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod assignments;
 pub mod audit;
 pub mod derived;
+pub mod docs;
 pub mod exports;
 pub mod lock;
 pub mod media;

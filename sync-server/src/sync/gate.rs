@@ -5,9 +5,9 @@
 use fieldcheck_core::records::gate::RecordGate;
 use fieldcheck_core::sync::Refusal;
 
-use crate::materialise::{MaterialiseError, Templates};
-use crate::services::access::Principal;
+use crate::access::Principal;
 use crate::store::Storage;
+use crate::store::templates::Templates;
 
 /// The gate for `who`'s changes to document `doc_id`.
 pub async fn for_record(
@@ -15,7 +15,7 @@ pub async fn for_record(
     templates: &Templates,
     who: &Principal,
     doc_id: &str,
-) -> Result<RecordGate, MaterialiseError> {
+) -> Result<RecordGate, crate::store::StorageError> {
     Ok(
         RecordGate::new(who.user_id.clone(), who.role, who.scope.to_string())
             .holding(storage.change_bytes(doc_id).await?)

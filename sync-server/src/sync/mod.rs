@@ -1,7 +1,6 @@
 //! Documents between devices and the server: the WebSocket session, the
 //! cache of loaded documents, and the gate every change passes.
 
-pub mod docs;
 pub mod gate;
 pub mod refdocs;
 pub mod session;

@@ -14,9 +14,9 @@ use fieldcheck_core::refdata::{
 use fieldcheck_core::reference::UnitRecord;
 use fieldcheck_core::templates::{Format, Template};
 
+use crate::store::docs::{self, DocCache, DocError};
 use crate::store::units;
 use crate::store::{Audit, DocMeta, StorageError, insert_audit};
-use crate::sync::docs::{self, DocCache, DocError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RefError {

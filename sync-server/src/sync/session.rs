@@ -11,10 +11,10 @@ use fieldcheck_core::sync::{Frame, Refusal, ServerEffect, ServerSession, decode,
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::services::access::Principal;
-use crate::services::access::may_see;
+use crate::access::Principal;
+use crate::access::may_see;
 use crate::state::{AppState, Changed, HubEvent, now_ms};
-use crate::sync::docs;
+use crate::store::docs;
 use crate::sync::gate::{self, log_refusal};
 
 static CONNECTIONS: AtomicU64 = AtomicU64::new(1);

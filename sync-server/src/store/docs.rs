@@ -87,8 +87,6 @@ pub enum DocError {
     Corrupt(String, automerge::AutomergeError),
 }
 
-crate::internal_from!(DocError);
-
 impl DocCache {
     pub fn new(storage: Storage, capacity: usize) -> DocCache {
         DocCache {
