@@ -18,6 +18,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod materialise;
+pub mod schema;
 pub mod services;
 pub mod startup;
 pub mod state;

@@ -44,7 +44,7 @@ impl Format {
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// For records: `wide` (default, needs `template`) or `long`.
-    #[param(schema_with = crate::http::openapi::layout)]
+    #[param(schema_with = crate::schema::layout)]
     layout: Option<String>,
     /// Documented with the ratings' parameters, which share it.
     #[param(ignore)]
@@ -98,7 +98,7 @@ impl ExportQuery {
         pattern = r"^(records|actions|ratings)\.(csv|xlsx)$"), ExportQuery, RatingQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "The file; `X-Total-Rows` gives the row count first",
-            content((crate::http::openapi::FileBytes = "text/csv"), (crate::http::openapi::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+            content((crate::schema::FileBytes = "text/csv"), (crate::schema::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
             headers(("X-Total-Rows" = i64, description = "How many rows the file has"))),
         (status = 403, description = "Ratings are for managers and administrators", body = ErrorBody),
         (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody)))]

@@ -42,7 +42,7 @@ pub async fn open(
 
 /// Appends a chunk at `Upload-Offset`.
 #[utoipa::path(patch, operation_id = "media_append", path = "/api/v1/media/{hash}", tag = "media",
-    params(("hash" = String, Path, pattern = "^[0-9a-f]{64}$"), ("Upload-Offset" = u64, Header)), request_body(content = crate::http::openapi::FileBytes, content_type = "application/octet-stream"),
+    params(("hash" = String, Path, pattern = "^[0-9a-f]{64}$"), ("Upload-Offset" = u64, Header)), request_body(content = crate::schema::FileBytes, content_type = "application/octet-stream"),
     security(("bearer" = [])),
     responses((status = 200, description = "OK", body = UploadState), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 409, description = "Wrong offset", body = ErrorBody),
@@ -54,13 +54,9 @@ pub async fn append(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Json<UploadState>, Error> {
-    media::valid_hash(&hash)?;
-    let offset: u64 = headers
+    let offset: Option<u64> = headers
         .get("upload-offset")
-        .and_then(|v| v.to_str().ok()?.parse().ok())
-        .ok_or_else(|| {
-            Error::BadRequest("an Upload-Offset header with a number is required".into())
-        })?;
+        .and_then(|v| v.to_str().ok()?.parse().ok());
     Ok(Json(media::append(&app, &hash, offset, &bytes).await?))
 }
 
@@ -68,7 +64,7 @@ pub async fn append(
 /// references it. Anyone else gets the same 404 as for a missing file.
 #[utoipa::path(get, operation_id = "media_download", path = "/api/v1/media/{hash}", tag = "media", params(("hash" = String, Path, pattern = "^[0-9a-f]{64}$")), security(("bearer" = [])),
     responses((status = 200, description = "The file, as the type it was uploaded as if that is a photo or audio type, else as an attachment",
-            content((crate::http::openapi::FileBytes = "image/*"), (crate::http::openapi::FileBytes = "audio/*"), (crate::http::openapi::FileBytes = "application/octet-stream"))), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody)))]
+            content((crate::schema::FileBytes = "image/*"), (crate::schema::FileBytes = "audio/*"), (crate::schema::FileBytes = "application/octet-stream"))), (status = 401, description = "Not signed in", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody)))]
 pub async fn download(
     State(app): State<AppState>,
     who: Authenticated,

@@ -21,7 +21,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct RatingQuery {
     /// day, week, month (default), quarter or year.
-    #[param(schema_with = crate::http::openapi::granularity)]
+    #[param(schema_with = crate::schema::granularity)]
     granularity: Option<Granularity>,
     /// Only this period, e.g. `2026-10`, `2026-W43`, `2026-Q4`.
     #[param(value_type = Option<String>, pattern = r"^\d{4}(-\d{2}(-\d{2})?|-W\d{2}|-Q[1-4])?$")]
@@ -30,19 +30,19 @@ pub struct RatingQuery {
     unit: Option<String>,
     /// Only units of this level: store, district, city, province or national
     /// (the unit `*`, for users who see everything).
-    #[param(schema_with = crate::http::openapi::level)]
+    #[param(schema_with = crate::schema::level)]
     level: Option<Level>,
     /// A template id: only its visits. For an export of records, the
     /// template whose items are the columns (the wide layout needs one).
     template: Option<String>,
     /// owned_hall, partner_store, hotline, club or echannel.
-    #[param(schema_with = crate::http::openapi::channel)]
+    #[param(schema_with = crate::schema::channel)]
     channel: Option<Channel>,
     /// overt, mystery or test_call.
-    #[param(schema_with = crate::http::openapi::visit_mode)]
+    #[param(schema_with = crate::schema::visit_mode)]
     mode: Option<VisitMode>,
     /// stores (default) or traffic.
-    #[param(schema_with = crate::http::openapi::weighting)]
+    #[param(schema_with = crate::schema::weighting)]
     weighting: Option<Weighting>,
 }
 

@@ -183,7 +183,7 @@ pub struct ActionBody {
     #[schema(pattern = r"\S")]
     description: String,
     assignee: String,
-    #[schema(schema_with = crate::http::openapi::date)]
+    #[schema(schema_with = crate::schema::date)]
     due: String,
 }
 

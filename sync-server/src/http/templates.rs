@@ -41,7 +41,7 @@ pub async fn get_one(
 #[into_params(parameter_in = Query)]
 pub struct PublishQuery {
     /// toml, json or xlsx (an XLSForm).
-    #[param(required = true, schema_with = crate::http::openapi::template_format)]
+    #[param(required = true, schema_with = crate::schema::template_format)]
     format: String,
     /// Only check the file and say what publishing would do.
     dry_run: Option<bool>,
@@ -49,7 +49,7 @@ pub struct PublishQuery {
 
 /// Publishes a template file. Published versions are immutable: the
 /// version is the hash of the content, and republishing changes nothing.
-#[utoipa::path(post, operation_id = "templates_publish", path = "/api/v1/templates", tag = "admin", params(PublishQuery), request_body(content = crate::http::openapi::FileBytes, content_type = "application/octet-stream"),
+#[utoipa::path(post, operation_id = "templates_publish", path = "/api/v1/templates", tag = "admin", params(PublishQuery), request_body(content = crate::schema::FileBytes, content_type = "application/octet-stream"),
     security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Published), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody)))]
 pub async fn publish(

@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use fieldcheck_core::records::gate::in_scope;
 use fieldcheck_core::reference::{UNIT_COLUMNS, UnitRecord};
 use fieldcheck_core::table::Table;
 use serde::{Deserialize, Serialize};
@@ -70,27 +69,15 @@ pub async fn list(
     who: Authenticated,
     q: Result<Query<UnitsQuery>, QueryRejection>,
 ) -> Result<Json<Vec<UnitView>>, Error> {
-    let who = who.principal;
     let Query(q) = q?;
-    let views = crate::store::units::load(&app.storage)
-        .await?
-        .into_iter()
-        .filter(|u| who.scope.covers(&u.unit.id))
-        .filter(|u| q.under.as_deref().is_none_or(|p| in_scope(p, &u.unit.id)))
-        .filter(|u| {
-            q.level
-                .as_deref()
-                .is_none_or(|l| u.unit.level.as_str() == l)
-        })
-        .map(UnitView::from)
-        .collect();
-    Ok(Json(views))
+    let found = units::list(&app, &who.principal, q.under.as_deref(), q.level.as_deref()).await?;
+    Ok(Json(found.into_iter().map(UnitView::from).collect()))
 }
 
 /// Adds or updates units from a CSV or XLSX table (columns id, parent,
 /// level, name_zh, name_en, channel, address, lat, lon, time_zone, traffic).
 /// All or nothing: every problem is reported with its row and column.
-#[utoipa::path(post, operation_id = "units_import", path = "/api/v1/units/import", tag = "admin", params(ImportQuery), request_body(content = crate::http::openapi::FileBytes, content_type = "application/octet-stream"),
+#[utoipa::path(post, operation_id = "units_import", path = "/api/v1/units/import", tag = "admin", params(ImportQuery), request_body(content = crate::schema::FileBytes, content_type = "application/octet-stream"),
     security(("bearer" = [])),
     responses((status = 200, description = "OK", body = UnitsImported), (status = 400, description = "`invalid_rows` lists every problem", body = ErrorBody),
         (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody)))]
@@ -106,13 +93,13 @@ pub async fn import(
 #[serde(deny_unknown_fields)]
 pub struct UnitBody {
     parent: Option<String>,
-    #[schema(schema_with = crate::http::openapi::unit_level)]
+    #[schema(schema_with = crate::schema::unit_level)]
     level: String,
     #[schema(pattern = r"\S")]
     name_zh: String,
     name_en: Option<String>,
     /// Stores only.
-    #[schema(schema_with = crate::http::openapi::channel)]
+    #[schema(schema_with = crate::schema::channel)]
     channel: Option<String>,
     address: Option<String>,
     lat: Option<f64>,

@@ -53,7 +53,7 @@ pub struct NewUserBody {
     #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")]
     user_id: String,
     name: Option<String>,
-    #[schema(schema_with = crate::http::openapi::role)]
+    #[schema(schema_with = crate::schema::role)]
     role: String,
     /// A unit of the hierarchy, or `*` for everything.
     scope: String,
@@ -99,7 +99,7 @@ pub struct UsersImported {
 /// Creates users from a CSV or XLSX table with the columns user_id, name,
 /// role, scope and password. All or nothing: any problem is reported with
 /// its row and column, and no user is created.
-#[utoipa::path(post, operation_id = "users_import", path = "/api/v1/users/import", tag = "admin", params(ImportQuery), request_body(content = crate::http::openapi::FileBytes, content_type = "application/octet-stream"),
+#[utoipa::path(post, operation_id = "users_import", path = "/api/v1/users/import", tag = "admin", params(ImportQuery), request_body(content = crate::schema::FileBytes, content_type = "application/octet-stream"),
     security(("bearer" = [])),
     responses((status = 200, description = "OK", body = UsersImported), (status = 400, description = "`invalid_rows` lists every problem", body = ErrorBody),
         (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody), (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody)))]
@@ -119,7 +119,7 @@ pub async fn import(
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     name: Option<String>,
-    #[schema(schema_with = crate::http::openapi::role)]
+    #[schema(schema_with = crate::schema::role)]
     role: Option<String>,
     scope: Option<String>,
     /// At least 8 characters, not a common one; signs the user out

@@ -25,12 +25,6 @@ pub enum MaterialiseError {
 
 crate::internal_from!(MaterialiseError);
 
-impl From<sqlx::Error> for MaterialiseError {
-    fn from(e: sqlx::Error) -> Self {
-        MaterialiseError::Storage(e.into())
-    }
-}
-
 type Result<T, E = MaterialiseError> = std::result::Result<T, E>;
 
 /// Records derived and written per transaction.

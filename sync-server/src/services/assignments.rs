@@ -9,12 +9,14 @@
 use fieldcheck_core::records::gate::in_scope;
 use fieldcheck_core::refdata::{Assignment, DocKind, assignment_doc_id};
 use fieldcheck_core::templates::TemplateKind;
-use fieldcheck_core::vocab::Role;
+use fieldcheck_core::vocab::{Role, VisitMode};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::access::{Principal, may_see};
 use crate::error::Error;
 use crate::services::templates;
-use crate::state::AppState;
+use crate::state::{AppState, now_ms};
 use crate::store::assignments::AssignmentFilter;
 use crate::store::{Audit, DocMeta};
 use crate::sync::refdocs;
@@ -67,14 +69,150 @@ pub async fn find(app: &AppState, who: &Principal, id: &str) -> Result<Assignmen
         .ok_or_else(|| Error::NotFound("no such assignment".into()))
 }
 
-/// Checks an assignment against the caller, the hierarchy, the template
-/// and the assignee, then stores it and tells devices.
-pub async fn save(
+/// An assignment as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignmentView {
+    id: String,
+    assignee: String,
+    template_id: String,
+    mode: String,
+    unit_id: String,
+    starts_on: String,
+    ends_on: String,
+    visits: u32,
+    daily_quota: Option<u32>,
+    note: String,
+    cancelled: bool,
+    created_by: String,
+    updated_at: i64,
+}
+
+impl From<Assignment> for AssignmentView {
+    fn from(a: Assignment) -> Self {
+        AssignmentView {
+            id: a.assignment_id,
+            assignee: a.assignee,
+            template_id: a.template_id,
+            mode: a.mode.as_str().into(),
+            unit_id: a.unit_id,
+            starts_on: a.starts_on,
+            ends_on: a.ends_on,
+            visits: a.visits,
+            daily_quota: a.daily_quota,
+            note: a.note,
+            cancelled: a.cancelled,
+            created_by: a.created_by,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+/// The work an assignment gives: to whom, where, with what, how and when.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Work {
+    /// An inspector (checklists) or surveyor (questionnaires) whose scope
+    /// covers the unit.
+    assignee: String,
+    /// A published template.
+    template_id: String,
+    /// overt, mystery, test_call or echannel for checklists; intercept for
+    /// questionnaires.
+    #[schema(schema_with = crate::schema::visit_mode)]
+    mode: String,
+    /// A store, or a unit whose stores are all assigned.
+    unit_id: String,
+    /// First and last day, YYYY-MM-DD.
+    #[schema(schema_with = crate::schema::date)]
+    starts_on: String,
+    #[schema(schema_with = crate::schema::date)]
+    ends_on: String,
+    /// Visits to each store in the period; default 1.
+    #[schema(minimum = 1, maximum = 100)]
+    visits: Option<u32>,
+    /// Surveys: responses per store and day.
+    #[schema(minimum = 1, maximum = 1000)]
+    daily_quota: Option<u32>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentPatch {
+    #[schema(schema_with = crate::schema::date)]
+    starts_on: Option<String>,
+    #[schema(schema_with = crate::schema::date)]
+    ends_on: Option<String>,
+    #[schema(minimum = 1, maximum = 100)]
+    visits: Option<u32>,
+    /// 0 removes the quota.
+    #[schema(maximum = 1000)]
+    daily_quota: Option<u32>,
+    note: Option<String>,
+    /// Cancelling withdraws the work from the assignee's device.
+    cancelled: Option<bool>,
+}
+
+/// Gives work to an inspector or surveyor, as `who`.
+pub async fn create(app: &AppState, who: &Principal, b: Work) -> Result<Assignment, Error> {
+    let mode = VisitMode::parse(&b.mode)
+        .ok_or_else(|| Error::BadRequest(format!("the mode is one of {}", VisitMode::names())))?;
+    let mut id = [0u8; 12];
+    getrandom::fill(&mut id)?;
+    let a = Assignment {
+        kind: DocKind::Assignment,
+        assignment_id: id.iter().map(|b| format!("{b:02x}")).collect(),
+        assignee: b.assignee,
+        template_id: b.template_id,
+        mode,
+        unit_id: b.unit_id,
+        starts_on: b.starts_on,
+        ends_on: b.ends_on,
+        visits: b.visits.unwrap_or(1),
+        daily_quota: b.daily_quota,
+        note: b.note.unwrap_or_default(),
+        cancelled: false,
+        created_by: who.user_id.clone(),
+        updated_at: now_ms(),
+    };
+    save(app, who, &a, "assignments.create").await?;
+    Ok(a)
+}
+
+/// Changes an assignment's period, visits, quota or note, or cancels it.
+pub async fn update(
     app: &AppState,
     who: &Principal,
-    a: &Assignment,
-    action: &str,
-) -> Result<(), Error> {
+    id: &str,
+    b: AssignmentPatch,
+) -> Result<Assignment, Error> {
+    let mut a = find(app, who, id).await?;
+    if let Some(v) = b.starts_on {
+        a.starts_on = v;
+    }
+    if let Some(v) = b.ends_on {
+        a.ends_on = v;
+    }
+    if let Some(v) = b.visits {
+        a.visits = v;
+    }
+    if let Some(q) = b.daily_quota {
+        a.daily_quota = (q > 0).then_some(q);
+    }
+    if let Some(v) = b.note {
+        a.note = v;
+    }
+    if let Some(v) = b.cancelled {
+        a.cancelled = v;
+    }
+    a.updated_at = now_ms();
+    save(app, who, &a, "assignments.update").await?;
+    Ok(a)
+}
+
+/// Checks an assignment against the caller, the hierarchy, the template
+/// and the assignee, then stores it and tells devices.
+async fn save(app: &AppState, who: &Principal, a: &Assignment, action: &str) -> Result<(), Error> {
     if !matches!(who.role, Role::Admin | Role::Manager) {
         return Err(Error::Forbidden(
             "managers and administrators give assignments".into(),

@@ -22,7 +22,7 @@ pub struct UploadState {
 }
 
 /// A media file's hash, checked: 64 lower-case hex digits (BLAKE3).
-pub fn valid_hash(h: &str) -> Result<(), Error> {
+fn valid_hash(h: &str) -> Result<(), Error> {
     if h.len() == 64
         && h.bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
@@ -86,14 +86,18 @@ pub async fn open(
     })
 }
 
-/// Appends a chunk at `offset`; the last one is checked against the hash.
+/// Appends a chunk at `offset` (the `Upload-Offset` the client gave, if a
+/// number); the last one is checked against the hash.
 pub async fn append(
     app: &AppState,
     hash: &str,
-    offset: u64,
+    offset: Option<u64>,
     bytes: &[u8],
 ) -> Result<UploadState, Error> {
     valid_hash(hash)?;
+    let offset = offset.ok_or_else(|| {
+        Error::BadRequest("an Upload-Offset header with a number is required".into())
+    })?;
     let Some(upload) = app.storage.upload(hash).await? else {
         return Err(Error::NotFound(
             "no upload open for this hash: POST it first".into(),

@@ -1,6 +1,7 @@
 //! The use-cases, shared by the HTTP API and the command line: who may do
 //! what (`access`), and every write in one transaction with its audit entry.
 
+pub mod actions;
 pub mod assignments;
 pub mod audit;
 pub mod auth;
@@ -9,6 +10,7 @@ pub mod exports;
 pub mod media;
 pub mod ratings;
 pub mod records;
+pub mod report;
 pub mod sessions;
 pub mod status;
 pub mod templates;

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use fieldcheck_core::ratings::Unit;
+use fieldcheck_core::records::gate::in_scope;
 use fieldcheck_core::reference::{RowProblem, UnitRecord, parse_units};
 use fieldcheck_core::table::Table;
 use fieldcheck_core::vocab::Role;
@@ -57,6 +58,23 @@ pub struct Imported {
     pub units: usize,
     /// Reference documents that changed, to announce to devices.
     pub changed: Vec<DocMeta>,
+}
+
+/// The units in `who`'s scope, under `under` and of `level` if given,
+/// parents before children.
+pub async fn list(
+    app: &AppState,
+    who: &Principal,
+    under: Option<&str>,
+    level: Option<&str>,
+) -> Result<Vec<UnitRecord>, Error> {
+    Ok(load(&app.storage)
+        .await?
+        .into_iter()
+        .filter(|u| who.scope.covers(&u.unit.id))
+        .filter(|u| under.is_none_or(|p| in_scope(p, &u.unit.id)))
+        .filter(|u| level.is_none_or(|l| u.unit.level.as_str() == l))
+        .collect())
 }
 
 /// What a unit import did.

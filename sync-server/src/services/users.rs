@@ -147,7 +147,7 @@ pub async fn update(
     admin_over(who, who.scope.as_str())?;
     let no_such = || Error::NotFound("no such user".into());
     let mut view = app.storage.user_view(id).await?.ok_or_else(no_such)?;
-    let before = view.clone();
+    let role_changes = b.role.as_ref().is_some_and(|r| *r != view.role);
     if admin_over(who, &view.scope).is_err() {
         return Err(no_such());
     }
@@ -174,7 +174,6 @@ pub async fn update(
     }
     // Work given to this user must stay theirs to do: the same role, and
     // units within their scope.
-    let role_changes = b.role.as_ref().is_some_and(|r| *r != before.role);
     let scope = Scope::parse(&view.scope);
     if role_changes || b.scope.is_some() {
         let held = app
