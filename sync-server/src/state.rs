@@ -46,7 +46,7 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// Tells who waits for the materialiser that it went further, and tells
     /// the materialiser that someone waits.
-    pub progress: Arc<Progress>,
+    pub materialiser: Arc<MaterialiserSignals>,
     /// SHA-256 of the operator's CA, for enrolment links (private
     /// deployments).
     pub ca_fingerprint: Option<String>,
@@ -59,7 +59,7 @@ pub fn now_ms() -> i64 {
 }
 /// Between the materialiser and those waiting for it.
 #[derive(Debug, Default)]
-pub struct Progress {
+pub struct MaterialiserSignals {
     /// Woken after every pass of the materialiser.
     pub done: Notify,
     /// Woken when someone waits: the materialiser stops waiting for quiet.
@@ -83,7 +83,7 @@ impl AppState {
             media,
             templates: Templates::default(),
             throttle: Arc::default(),
-            progress: Arc::default(),
+            materialiser: Arc::default(),
             ca_fingerprint: match &config.tls {
                 Some(files) => tls::ca_fingerprint(files)?,
                 None => None,

@@ -33,8 +33,8 @@ pub async fn run(state: AppState) {
         {
             tracing::error!(error = %e, "materialising failed; will retry");
         }
-        state.progress.done.notify_waiters();
-        let hurry = state.progress.hurry.notified();
+        state.materialiser.done.notify_waiters();
+        let hurry = state.materialiser.hurry.notified();
         tokio::pin!(hurry);
         tokio::select! {
             _ = events.recv() => {

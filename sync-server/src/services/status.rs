@@ -41,12 +41,12 @@ pub async fn wait(app: &AppState, seq: Option<i64>, timeout: Duration) -> Result
     };
     loop {
         // Registered before reading, so a pass in between is not missed.
-        let done = app.progress.done.notified();
+        let done = app.materialiser.done.notified();
         let now = progress(app).await?;
         if now.materialised >= target {
             return Ok(now);
         }
-        app.progress.hurry.notify_one();
+        app.materialiser.hurry.notify_one();
         tokio::select! {
             () = done => {}
             // Another replica may be the one materialising: read again.
