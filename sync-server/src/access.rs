@@ -156,17 +156,7 @@ impl Visibility {
             (_, Scope::Everything) => {}
             (Reach::Below, s) => s.push_sql(q, "store_id"),
             (Reach::BelowOrAbove, Scope::Unit(u)) => {
-                // In scope, or an ancestor of it: the scope starts with the
-                // unit and a slash.
-                q.push(" AND (store_id = ")
-                    .bind(u.as_str())
-                    .push(" OR substr(store_id, 1, length(")
-                    .bind(u.as_str())
-                    .push(") + 1) = ")
-                    .bind(format!("{u}/"))
-                    .push(" OR substr(")
-                    .bind(u.as_str())
-                    .push(", 1, length(store_id) + 1) = store_id || '/')");
+                q.under_or_above("store_id", u);
             }
         }
         if let Some(a) = &self.author {

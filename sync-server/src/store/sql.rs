@@ -94,6 +94,20 @@ impl Sql {
             .push(")")
     }
 
+    /// `AND column is unit, below it, or above it`: `unit` starts with the
+    /// column's value and a slash. Ids may contain `_`, so no LIKE.
+    pub fn under_or_above(&mut self, column: &str, unit: &str) -> &mut Sql {
+        self.push(&format!(" AND ({column} = "))
+            .bind(unit)
+            .push(&format!(" OR substr({column}, 1, CAST("))
+            .bind(unit.len() as i64 + 1)
+            .push(" AS INTEGER)) = ")
+            .bind(format!("{unit}/"))
+            .push(" OR substr(")
+            .bind(unit)
+            .push(&format!(", 1, length({column}) + 1) = {column} || '/')"))
+    }
+
     /// `{prefix}(v1, v2, ...)`: a bound value list, e.g. after `status IN `.
     pub fn in_list<V: Into<Arg>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Sql {
         self.push("(");
