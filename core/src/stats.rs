@@ -36,7 +36,16 @@ pub fn n_eff(weights: impl IntoIterator<Item = f64>) -> f64 {
     let (s, s2) = weights
         .into_iter()
         .fold((0.0, 0.0), |(s, s2), w| (s + w, s2 + w * w));
-    if s2 > 0.0 { s * s / s2 } else { 0.0 }
+    n_eff_of_sums(s, s2)
+}
+
+/// [`n_eff`] from the sum of the weights and the sum of their squares.
+pub fn n_eff_of_sums(sum: f64, sum_sq: f64) -> f64 {
+    if sum_sq > 0.0 {
+        sum * sum / sum_sq
+    } else {
+        0.0
+    }
 }
 
 /// Two-sided t quantile for `confidence` (e.g. 0.95) with `df` degrees of freedom.

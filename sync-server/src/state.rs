@@ -62,7 +62,9 @@ pub fn now_ms() -> i64 {
 pub struct MaterialiserSignals {
     /// Woken after every pass of the materialiser.
     pub done: Notify,
-    /// Woken when someone waits: the materialiser stops waiting for quiet.
+    /// Woken when someone waits: the materialiser looks for changes at once
+    /// (those stored by another replica, or templates published from the
+    /// command line), instead of at its next five-second look.
     pub hurry: Notify,
 }
 

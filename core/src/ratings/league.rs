@@ -33,6 +33,9 @@ pub struct Change {
     pub test: Option<TestResult>,
 }
 
+/// A rating's rank, rank range and change, before it moves into its standing.
+type Place = (Option<usize>, Option<(usize, usize)>, Option<Change>);
+
 /// The shown units of one league table, as sorted lists for counting.
 #[derive(Default)]
 struct Table {
@@ -64,40 +67,50 @@ pub fn standings(ratings: Vec<Rating>) -> Vec<Standing> {
             v.sort_by(f64::total_cmp);
         }
     }
-    let mut out = Vec::with_capacity(ratings.len());
-    for r in &ratings {
-        let change = r.period.previous().and_then(|p| {
-            let prev = by_key.get(&(r.unit.as_str(), p))?;
-            Some(Change {
-                previous_period: p,
-                previous_mean: prev.estimate.mean,
-                delta: r.estimate.mean - prev.estimate.mean,
-                test: welch_t(&r.estimate, &prev.estimate),
-            })
-        });
-        let table = tables.get(&(r.level, r.period));
-        let (rank, rank_range) = match (shown(r), table, r.estimate.interval) {
-            (true, Some(t), Some(mine)) => {
-                let n = t.means.len();
-                let better = n - t.means.partition_point(|m| *m <= r.estimate.mean);
-                // Surely better: their whole interval above ours; surely worse: below.
-                let surely_better = n - t.los.partition_point(|lo| *lo <= mine.hi);
-                let surely_worse = t.his.partition_point(|hi| *hi < mine.lo);
-                (
-                    Some(better + 1),
-                    Some((surely_better + 1, n - surely_worse)),
-                )
-            }
-            _ => (None, None),
-        };
-        out.push(Standing {
-            rating: r.clone(),
+    // Places first, while the ratings can still be looked up; then the
+    // ratings move into the standings (a national table by month is
+    // hundreds of thousands of them: no copies).
+    let places: Vec<Place> = ratings
+        .iter()
+        .map(|r| {
+            let change = r.period.previous().and_then(|p| {
+                let prev = by_key.get(&(r.unit.as_str(), p))?;
+                Some(Change {
+                    previous_period: p,
+                    previous_mean: prev.estimate.mean,
+                    delta: r.estimate.mean - prev.estimate.mean,
+                    test: welch_t(&r.estimate, &prev.estimate),
+                })
+            });
+            let table = tables.get(&(r.level, r.period));
+            let (rank, rank_range) = match (shown(r), table, r.estimate.interval) {
+                (true, Some(t), Some(mine)) => {
+                    let n = t.means.len();
+                    let better = n - t.means.partition_point(|m| *m <= r.estimate.mean);
+                    // Surely better: their whole interval above ours; surely worse: below.
+                    let surely_better = n - t.los.partition_point(|lo| *lo <= mine.hi);
+                    let surely_worse = t.his.partition_point(|hi| *hi < mine.lo);
+                    (
+                        Some(better + 1),
+                        Some((surely_better + 1, n - surely_worse)),
+                    )
+                }
+                _ => (None, None),
+            };
+            (rank, rank_range, change)
+        })
+        .collect();
+    drop(by_key);
+    ratings
+        .into_iter()
+        .zip(places)
+        .map(|(rating, (rank, rank_range, change))| Standing {
+            rating,
             rank,
             rank_range,
             change,
-        });
-    }
-    out
+        })
+        .collect()
 }
 
 #[cfg(test)]

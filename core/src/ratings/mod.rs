@@ -10,17 +10,20 @@
 //! figure is the same whether computed from stores or from children. Its
 //! variance is sum(W^2 x Var(store mean)) / (sum W)^2.
 
+#[cfg(test)]
+mod equivalence;
 pub mod league;
 pub mod period;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 use crate::scoring::{Band, RULE_SET};
-use crate::stats::{FlagRules, Flags, Interval, MeanEstimate, Z95, n_eff, wilson};
+use crate::stats::{FlagRules, Flags, Interval, MeanEstimate, Z95, n_eff_of_sums, wilson};
 use crate::templates::{Channel, TemplateRef};
 pub use period::{Granularity, Period};
 
@@ -150,6 +153,11 @@ impl Hierarchy {
         })
     }
 
+    /// The day `at` falls on in `store`'s time zone.
+    pub fn local_day(&self, store: &str, at: Timestamp) -> Option<Date> {
+        Some(at.to_zoned(self.zones.get(store)?.clone()).date())
+    }
+
     pub fn unit(&self, id: &str) -> Option<&Unit> {
         self.units.get(id)
     }
@@ -240,27 +248,70 @@ pub struct Rating {
     pub rule_set: &'static str,
 }
 
-/// One store's visits in one period.
-#[derive(Debug, Default)]
-struct StoreCell {
-    scores: Vec<f64>,
-    passed: u64,
-    mystery: usize,
-    templates: BTreeSet<TemplateRef>,
+/// A store's scored visits of one template version and mode on one local
+/// day, summed: all the roll-up needs of them (count, sum and sum of
+/// squares of the scores, passes). The server keeps these as it
+/// materialises visits, so a rating reads a row per store and day, not one
+/// per visit. Cells may also be summed over any span inside one period of
+/// the granularity asked for (a month, for monthly ratings); `day` is then
+/// any day of that span.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayCell {
+    pub store: String,
+    /// In the store's time zone.
+    pub day: Date,
+    pub template: TemplateRef,
+    pub mystery: bool,
+    pub visits: u64,
+    pub score_sum: f64,
+    pub score_sq: f64,
+    pub passed: u64,
 }
 
-impl StoreCell {
-    fn mean(&self) -> f64 {
-        self.scores.iter().sum::<f64>() / self.scores.len() as f64
+impl DayCell {
+    /// The cell of one visit, on its day in its store's time zone.
+    pub fn of_visit(h: &Hierarchy, v: &Visit) -> Result<DayCell, HierarchyError> {
+        Ok(DayCell {
+            store: v.store.clone(),
+            day: h
+                .local_day(&v.store, v.at)
+                .ok_or_else(|| HierarchyError::UnknownStore(v.store.clone()))?,
+            template: v.template.clone(),
+            mystery: v.mystery,
+            visits: 1,
+            score_sum: v.score,
+            score_sq: v.score * v.score,
+            passed: u64::from(v.passed),
+        })
+    }
+}
+
+/// One store's visits in one period, summed.
+#[derive(Debug, Default)]
+struct StoreCell<'a> {
+    visits: u64,
+    sum: f64,
+    sq: f64,
+    passed: u64,
+    mystery: u64,
+    templates: BTreeSet<&'a TemplateRef>,
+}
+
+impl StoreCell<'_> {
+    fn n(&self) -> f64 {
+        self.visits as f64
     }
 
-    /// Sample variance, with two or more visits.
+    fn mean(&self) -> f64 {
+        self.sum / self.n()
+    }
+
+    /// Sample variance, with two or more visits: from the sums, which are
+    /// what the server keeps (scores lie in 0-100, so the difference of
+    /// squares loses nothing that shows).
     fn variance(&self) -> Option<f64> {
-        let n = self.scores.len();
-        (n >= 2).then(|| {
-            let m = self.mean();
-            self.scores.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64
-        })
+        (self.visits >= 2)
+            .then(|| ((self.sq - self.sum * self.sum / self.n()) / (self.n() - 1.0)).max(0.0))
     }
 }
 
@@ -272,61 +323,106 @@ pub fn rate(
     granularity: Granularity,
     rules: &RatingRules,
 ) -> Result<Vec<Rating>, HierarchyError> {
-    let mut cells: BTreeMap<Period, BTreeMap<&str, StoreCell>> = BTreeMap::new();
-    for v in visits {
-        let store = h
-            .units
-            .get(&v.store)
-            .filter(|u| u.level == Level::Store)
-            .ok_or_else(|| HierarchyError::UnknownStore(v.store.clone()))?;
-        let period = Period::containing(v.at, &h.zones[&store.id], granularity);
-        let cell = cells
-            .entry(period)
-            .or_default()
-            .entry(store.id.as_str())
-            .or_default();
-        cell.scores.push(v.score);
-        cell.passed += u64::from(v.passed);
-        cell.mystery += usize::from(v.mystery);
-        cell.templates.insert(v.template.clone());
-    }
+    let cells = visits
+        .iter()
+        .map(|v| DayCell::of_visit(h, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    rate_days(h, &cells, granularity, rules)
+}
 
-    let mut out = Vec::new();
-    for (period, stores) in &cells {
-        // Stores with one visit borrow the pooled within-store variance of the period.
-        let (ss, df) = stores
-            .values()
-            .filter_map(|c| {
-                c.variance()
-                    .map(|v| (v * (c.scores.len() - 1) as f64, (c.scores.len() - 1) as f64))
-            })
-            .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
-        let pooled = (df > 0.0).then(|| ss / df);
-        for unit in h.units.values() {
-            let eligible: Vec<&Unit> = h
+/// [`rate`] from visits already summed by store and day.
+pub fn rate_days(
+    h: &Hierarchy,
+    cells: &[DayCell],
+    granularity: Granularity,
+    rules: &RatingRules,
+) -> Result<Vec<Rating>, HierarchyError> {
+    // Stores by position, so a period's cells are a vector, not a map.
+    let stores: Vec<&Unit> = h
+        .units
+        .values()
+        .filter(|u| u.level == Level::Store)
+        .collect();
+    let position: HashMap<&str, usize> = stores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let mut periods: BTreeMap<Period, Vec<StoreCell>> = BTreeMap::new();
+    for c in cells {
+        let &at = position
+            .get(c.store.as_str())
+            .ok_or_else(|| HierarchyError::UnknownStore(c.store.clone()))?;
+        let cell = &mut periods
+            .entry(Period::of_date(c.day, granularity))
+            .or_insert_with(|| {
+                std::iter::repeat_with(StoreCell::default)
+                    .take(stores.len())
+                    .collect()
+            })[at];
+        cell.visits += c.visits;
+        cell.sum += c.score_sum;
+        cell.sq += c.score_sq;
+        cell.passed += c.passed;
+        cell.mystery += if c.mystery { c.visits } else { 0 };
+        cell.templates.insert(&c.template);
+    }
+    // The stores each unit rates on, once for every period.
+    let eligible: Vec<(&Unit, Vec<usize>)> = h
+        .units
+        .values()
+        .map(|unit| {
+            let under = h
                 .stores_under(&unit.id)
                 .iter()
-                .filter_map(|id| h.units.get(id))
-                .filter(|s| rules.channel.is_none_or(|c| s.channel == Some(c)))
+                .filter_map(|id| position.get(id.as_str()).copied())
+                .filter(|&i| rules.channel.is_none_or(|c| stores[i].channel == Some(c)))
                 .collect();
-            let audited: Vec<(&Unit, &StoreCell)> = eligible
+            (unit, under)
+        })
+        .filter(|(_, under): &(_, Vec<usize>)| !under.is_empty())
+        .collect();
+
+    let mut out = Vec::new();
+    for (period, cells) in &periods {
+        // Stores with one visit borrow the pooled within-store variance of the period.
+        let (ss, df) = cells
+            .iter()
+            .filter_map(|c| c.variance().map(|v| (v * (c.n() - 1.0), c.n() - 1.0)))
+            .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+        let pooled = (df > 0.0).then(|| ss / df);
+        for (unit, under) in &eligible {
+            let audited: Vec<(&Unit, &StoreCell)> = under
                 .iter()
-                .filter_map(|s| stores.get(s.id.as_str()).map(|c| (*s, c)))
+                .filter(|&&i| cells[i].visits > 0)
+                .map(|&i| (stores[i], &cells[i]))
                 .collect();
             if audited.is_empty() {
                 continue;
             }
-            out.push(rate_unit(unit, *period, &eligible, &audited, pooled, rules));
+            let traffic = under.iter().map(|&i| stores[i].traffic).sum();
+            let eligible = Eligible {
+                stores: under.len(),
+                traffic,
+            };
+            out.push(rate_unit(unit, *period, eligible, &audited, pooled, rules));
         }
     }
     out.sort_by(|a, b| (a.period, a.level, &a.unit).cmp(&(b.period, b.level, &b.unit)));
     Ok(out)
 }
 
+/// The stores a unit is rated on: how many, and their customer traffic.
+#[derive(Debug, Clone, Copy)]
+struct Eligible {
+    stores: usize,
+    traffic: f64,
+}
+
 fn rate_unit(
     unit: &Unit,
     period: Period,
-    eligible: &[&Unit],
+    eligible: Eligible,
     audited: &[(&Unit, &StoreCell)],
     pooled: Option<f64>,
     rules: &RatingRules,
@@ -347,7 +443,7 @@ fn rate_unit(
             .map(|(s, c)| {
                 c.variance()
                     .or(pooled)
-                    .map(|v| weight(s).powi(2) * v / c.scores.len() as f64)
+                    .map(|v| weight(s).powi(2) * v / c.n())
             })
             .sum::<Option<f64>>()
             .map(|v| v / (sum_w * sum_w));
@@ -357,19 +453,21 @@ fn rate_unit(
         (f64::NAN, None)
     };
     // Each visit carries its store's weight shared among the store's visits.
-    let visit_weights = audited
-        .iter()
-        .flat_map(|(s, c)| std::iter::repeat_n(weight(s) / c.scores.len() as f64, c.scores.len()));
-    let ne = n_eff(visit_weights);
-    let visits: usize = audited.iter().map(|(_, c)| c.scores.len()).sum();
+    // n visits of weight w / n each: sum w, and sum of squares w^2 / n.
+    let ne = n_eff_of_sums(
+        audited.iter().map(|(s, _)| weight(s)).sum(),
+        audited.iter().map(|(s, c)| weight(s).powi(2) / c.n()).sum(),
+    );
+    let visits = audited.iter().map(|(_, c)| c.visits).sum::<u64>() as usize;
     let passed: u64 = audited.iter().map(|(_, c)| c.passed).sum();
-    let mystery_visits: usize = audited.iter().map(|(_, c)| c.mystery).sum();
-    let templates: BTreeSet<TemplateRef> = audited
-        .iter()
-        .flat_map(|(_, c)| c.templates.iter().cloned())
-        .collect();
-    let total_traffic: f64 = eligible.iter().map(|s| s.traffic).sum();
-    let coverage_stores = audited.len() as f64 / eligible.len() as f64;
+    let mystery_visits = audited.iter().map(|(_, c)| c.mystery).sum::<u64>() as usize;
+    let mut templates: BTreeSet<&TemplateRef> = BTreeSet::new();
+    for (_, c) in audited {
+        templates.extend(c.templates.iter().copied());
+    }
+    let templates: BTreeSet<TemplateRef> = templates.into_iter().cloned().collect();
+    let total_traffic = eligible.traffic;
+    let coverage_stores = audited.len() as f64 / eligible.stores as f64;
     let below_coverage = coverage_stores < rules.min_coverage;
     let mut flags = rules
         .flags
@@ -387,7 +485,7 @@ fn rate_unit(
         pass_rate: passed as f64 / visits as f64,
         pass_interval: wilson(passed, visits as u64, Z95),
         stores_audited: audited.len(),
-        stores_total: eligible.len(),
+        stores_total: eligible.stores,
         coverage_stores,
         coverage_traffic: (total_traffic > 0.0)
             .then(|| audited.iter().map(|(s, _)| s.traffic).sum::<f64>() / total_traffic),

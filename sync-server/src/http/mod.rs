@@ -29,6 +29,7 @@ pub mod openapi;
 pub mod ratings;
 pub mod report;
 pub mod review;
+pub mod streamed;
 pub mod sync;
 pub mod system;
 pub mod templates;

@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::response::Response;
 use fieldcheck_core::ratings::{Granularity, Level, Period, Weighting};
 use fieldcheck_core::templates::Channel;
 use fieldcheck_core::vocab::VisitMode;
@@ -14,6 +15,7 @@ use utoipa::IntoParams;
 use crate::error::Error;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{Authenticated, within};
+use crate::http::streamed;
 use crate::services::ratings::{self, RatingReply, RatingRequest, Satisfaction, Weakest};
 use crate::state::AppState;
 
@@ -70,11 +72,10 @@ pub async fn ratings(
     State(app): State<AppState>,
     who: Authenticated,
     query: Result<Query<RatingQuery>, QueryRejection>,
-) -> Result<Json<RatingReply>, Error> {
+) -> Result<Response, Error> {
     let Query(q) = query?;
-    Ok(Json(
-        ratings::compute(&app, &who.principal, &q.into()).await?,
-    ))
+    let reply: RatingReply = ratings::compute(&app, &who.principal, &q.into()).await?;
+    Ok(streamed::json(reply))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

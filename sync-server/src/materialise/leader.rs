@@ -37,25 +37,19 @@ pub async fn run(state: AppState) {
         let hurry = state.materialiser.hurry.notified();
         tokio::pin!(hurry);
         tokio::select! {
-            _ = events.recv() => {
-                // Changes come in bursts (a device syncing a week of work):
-                // wait for half a second without one (at most 20 s), so that
-                // the CPU goes to the sync first and the tables follow;
-                // unless someone waits for the tables.
-                let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-                loop {
-                    let quiet = tokio::time::timeout_at(
-                        deadline.min(tokio::time::Instant::now() + Duration::from_millis(500)),
-                        events.recv(),
-                    );
-                    tokio::select! {
-                        r = quiet => match r {
-                            Ok(Ok(_) | Err(broadcast::error::RecvError::Lagged(_))) => {}
-                            _ => break,
-                        },
-                        () = &mut hurry => break,
-                    }
+            r = events.recv() => {
+                // At once, with every change that has come in meanwhile: when
+                // the server is idle a new audit is in the tables within
+                // milliseconds; under a burst (a device syncing a week of
+                // work) the changes pile up while a pass runs and the next
+                // pass takes them all, in transactions of `BATCH` records.
+                if matches!(r, Err(broadcast::error::RecvError::Closed)) {
+                    return;
                 }
+                while !matches!(
+                    events.try_recv(),
+                    Err(broadcast::error::TryRecvError::Empty | broadcast::error::TryRecvError::Closed)
+                ) {}
             }
             () = &mut hurry => {}
             () = tokio::time::sleep(Duration::from_secs(5)) => {}

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use fieldcheck_core::answers::{Answers, from_json};
 use fieldcheck_core::ratings::league::{Standing, standings};
 use fieldcheck_core::ratings::{
-    Granularity, Hierarchy, Level, Period, Rating, RatingRules, Visit, Weighting, rate,
+    DayCell, Granularity, Hierarchy, Level, Period, Rating, RatingRules, Weighting, rate_days,
     under_nation,
 };
 use fieldcheck_core::records::gate::in_scope;
@@ -17,7 +17,7 @@ use fieldcheck_core::scoring::survey::{
     GapReport, IpaConfig, IpaResult, Nps, Response, gap_analysis, importance_performance, nps,
 };
 use fieldcheck_core::stats::{Flags, MeanEstimate, Z95};
-use fieldcheck_core::templates::{Channel, TemplateRef};
+use fieldcheck_core::templates::Channel;
 use fieldcheck_core::vocab::{Role, VisitMode};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -26,7 +26,7 @@ use crate::access::{Principal, Visibility};
 use crate::error::Error;
 use crate::services::templates;
 use crate::state::AppState;
-use crate::store::ratings::{RecordFilter, VisitFilter};
+use crate::store::ratings::{DayFilter, RecordFilter};
 
 /// Which ratings to compute.
 #[derive(Debug, Clone)]
@@ -76,83 +76,81 @@ async fn national_hierarchy(app: &AppState) -> Result<Hierarchy, Error> {
     Hierarchy::new(under_nation(units)).map_err(|e| Error::Internal(e.into()))
 }
 
-/// The ratings `q` asks for, over the units `who` may see.
+/// The ratings `q` asks for, over the units `who` may see: from the stores'
+/// daily sums (`m_store_days`), summed by month in the query when the
+/// periods are months or longer, then rolled up on a blocking thread.
 pub async fn compute(
     app: &AppState,
     who: &Principal,
     q: &RatingRequest,
 ) -> Result<RatingReply, Error> {
     managers_only(who, "ratings")?;
-    let (granularity, period, channel, mode, level) =
-        (q.granularity, q.period.as_ref(), q.channel, q.mode, q.level);
     let hierarchy = national_hierarchy(app).await?;
-    let mut filter = VisitFilter {
+    let mut filter = DayFilter {
         template: q.template.as_deref(),
-        mode: mode.map(VisitMode::as_str),
-        ..VisitFilter::default()
+        mode: q.mode,
+        ..DayFilter::default()
     };
-    // One period asked for: its visits and the previous period's (for the
-    // change), with a day either side for the stores' time zones.
-    if let Some((from, to)) = period.and_then(|p| Some((p.previous()?.first_day()?, p.end_day()?)))
+    // One period asked for: its days and the previous period's (for the
+    // change). Days are the stores' own, so the bounds are exact.
+    if let Some((from, until)) = q
+        .period
+        .and_then(|p| Some((p.previous()?.first_day()?, p.end_day()?)))
     {
-        let ms = |d: jiff::civil::Date, days: i64| {
-            d.to_zoned(jiff::tz::TimeZone::UTC)
-                .map(|z| z.timestamp().as_millisecond() + days * 86_400_000)
-                .map_err(|e| Error::Internal(e.into()))
-        };
-        filter.from = Some(ms(from, -1)?);
-        filter.to = Some(ms(to, 1)?);
+        filter.from = Some(from);
+        filter.until = Some(until);
     }
-    // Visits outside the caller's scope rate nothing the caller sees.
-    let rows = app
+    let by_month = matches!(
+        q.granularity,
+        Granularity::Month | Granularity::Quarter | Granularity::Year
+    );
+    // Days outside the caller's scope rate nothing the caller sees.
+    let cells = app
         .storage
-        .scored_visits(|sql| who.scope.push_sql(sql, "store_id"), &filter)
+        .store_days(|sql| who.scope.push_sql(sql, "store_id"), &filter, by_month)
         .await?;
-    let mut visits = Vec::with_capacity(rows.len());
+    let (who, q) = (who.clone(), q.clone());
+    tokio::task::spawn_blocking(move || roll_up(&hierarchy, cells, &who, &q))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+}
+
+/// Rates the units of `hierarchy` from `cells`, for `who`, as `q` asks.
+fn roll_up(
+    hierarchy: &Hierarchy,
+    cells: Vec<DayCell>,
+    who: &Principal,
+    q: &RatingRequest,
+) -> Result<RatingReply, Error> {
     let mut unplaced = 0;
-    for r in rows {
-        let store = r.store_id;
-        let visit_mode = r.mode;
-        let Some(unit) = hierarchy.unit(&store) else {
-            unplaced += 1;
-            continue;
-        };
-        // Units in scope (and under the unit asked for) rest on their own
-        // stores only: the others' visits need not be rated at all.
-        if !who.scope.covers(&store) || q.unit.as_deref().is_some_and(|u| !in_scope(u, &store)) {
-            continue;
-        }
-        if channel.is_some_and(|c| unit.channel != Some(c))
-            || mode.is_some_and(|m| m.as_str() != visit_mode)
-        {
-            continue;
-        }
-        visits.push(Visit {
-            store,
-            at: jiff::Timestamp::from_millisecond(r.started_at)
-                .map_err(|e| Error::Internal(e.into()))?,
-            score: r.score,
-            passed: r.passed,
-            mystery: visit_mode == VisitMode::Mystery.as_str(),
-            template: TemplateRef {
-                id: r.template_id,
-                version: r.template_version,
-            },
-        });
-    }
+    let cells: Vec<DayCell> = cells
+        .into_iter()
+        .filter(|c| {
+            let Some(unit) = hierarchy.unit(&c.store) else {
+                unplaced += c.visits as usize;
+                return false;
+            };
+            // Units in scope (and under the unit asked for) rest on their
+            // own stores only: the others' visits need not be rated at all.
+            who.scope.covers(&c.store)
+                && q.unit.as_deref().is_none_or(|u| in_scope(u, &c.store))
+                && q.channel.is_none_or(|ch| unit.channel == Some(ch))
+        })
+        .collect();
     let rules = RatingRules {
         weighting: q.weighting,
-        channel,
+        channel: q.channel,
         ..RatingRules::default()
     };
-    let all =
-        rate(&hierarchy, &visits, granularity, &rules).map_err(|e| Error::Internal(e.into()))?;
+    let all = rate_days(hierarchy, &cells, q.granularity, &rules)
+        .map_err(|e| Error::Internal(e.into()))?;
+    drop(cells);
     // Ranks are among the units the caller may see; changes need the
     // previous period, so the unit and period filters come after.
     let scoped: Vec<Rating> = all
         .into_iter()
         .filter(|r| who.scope.covers(&r.unit))
-        .filter(|r| level.is_none_or(|l| r.level == l))
+        .filter(|r| q.level.is_none_or(|l| r.level == l))
         .collect();
     let ratings = standings(scoped)
         .into_iter()
@@ -161,7 +159,7 @@ pub async fn compute(
                 .as_deref()
                 .is_none_or(|u| in_scope(u, &s.rating.unit))
         })
-        .filter(|s| period.is_none_or(|p| &s.rating.period == p))
+        .filter(|s| q.period.is_none_or(|p| s.rating.period == p))
         .collect();
     Ok(RatingReply {
         ratings,

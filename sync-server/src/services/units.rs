@@ -15,8 +15,9 @@ use crate::access::Principal;
 use crate::access::admin_over;
 use crate::error::Error;
 use crate::state::{AppState, now_ms};
+use crate::store::derived::redate_stores;
 use crate::store::docs::DocCache;
-use crate::store::units::{load, write};
+use crate::store::units::{load, moved, store_zones, write};
 use crate::store::{Audit, DocMeta, insert_audit};
 use crate::sync::refdocs;
 
@@ -41,7 +42,11 @@ pub async fn import(
     let all: Vec<UnitRecord> = all.into_values().collect();
     let changed = refdocs::put_units(docs, &all, now_ms).await?;
     let mut tx = storage.pool().begin().await?;
+    let zones_before = store_zones(&mut tx).await?;
     write(&mut tx, &units, now_ms).await?;
+    // Records are dated in their store's time zone (the ratings sums).
+    let moved = moved(&zones_before, &store_zones(&mut tx).await?);
+    redate_stores(&mut tx, &moved).await?;
     if let Some(entry) = audit {
         insert_audit(&mut tx, entry, now_ms).await?;
     }

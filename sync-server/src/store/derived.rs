@@ -1,10 +1,15 @@
 //! The derived tables (`m_*`, migrations 0003, docs/schema.md): what the
 //! materialiser writes, a batch of records per transaction, and its cursor.
 
+use std::collections::{BTreeSet, HashMap};
+
 use fieldcheck_core::records::derive::Derived;
+use fieldcheck_core::reference::DEFAULT_TIME_ZONE;
+use jiff::tz::TimeZone;
 use sqlx::{Any, Row, Transaction};
 
 use crate::store::actions::M_ACTIONS;
+use crate::store::ratings::counted;
 use crate::store::sql::{Arg, Sql};
 use crate::store::{Result, Storage};
 
@@ -52,14 +57,28 @@ impl Storage {
 
     /// Replaces the rows of a batch of records (`None`: a document that is
     /// no record yet, whose rows go) in one transaction.
+    ///
+    /// The ratings sums of the stores and days the batch touches, before and
+    /// after, are counted again from `m_records` in the same transaction.
     pub async fn replace_derived(&self, batch: &[(&str, Option<(i64, Derived)>)]) -> Result<()> {
         let mut tx = self.pool().begin().await?;
+        let mut touched = Touched::default();
+        let mut before = Sql::new("SELECT store_id, local_day FROM m_records WHERE doc_id IN ");
+        before.in_list(batch.iter().map(|(id, _)| *id));
+        for r in before.query().persistent(false).fetch_all(&mut *tx).await? {
+            touched.add(r.try_get("store_id")?, r.try_get("local_day")?);
+        }
         for table in TABLES {
             let mut delete = Sql::new(&format!("DELETE FROM {table} WHERE doc_id IN "));
             delete.in_list(batch.iter().map(|(id, _)| *id));
             delete.query().persistent(false).execute(&mut *tx).await?;
         }
-        write(&mut tx, batch).await?;
+        let stores = batch
+            .iter()
+            .filter_map(|(_, d)| Some(d.as_ref()?.1.record.store_id.as_str()));
+        let zones = zones_of(&mut tx, stores).await?;
+        write(&mut tx, batch, &zones, &mut touched).await?;
+        touched.count_again(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -77,7 +96,7 @@ impl Storage {
     /// transaction, for a rebuild.
     pub async fn clear_derived(&self) -> Result<()> {
         let mut tx = self.pool().begin().await?;
-        for table in TABLES {
+        for table in TABLES.iter().chain(["m_store_days"].iter()) {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await?;
@@ -88,6 +107,36 @@ impl Storage {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Dates records again after stores changed time zone (or were placed
+/// in the hierarchy, until then counted in the default zone), with
+/// their ratings sums; in the transaction that changes the units.
+pub async fn redate_stores(tx: &mut Transaction<'_, Any>, stores: &BTreeSet<String>) -> Result<()> {
+    if stores.is_empty() {
+        return Ok(());
+    }
+    let zones = zones_of(tx, stores.iter().map(String::as_str)).await?;
+    let mut touched = Touched::default();
+    let mut q = Sql::new(
+        "SELECT doc_id, store_id, started_at, local_day FROM m_records WHERE store_id IN ",
+    );
+    q.in_list(stores.iter().map(String::as_str));
+    for r in q.query().persistent(false).fetch_all(&mut **tx).await? {
+        let (doc, store): (String, String) = (r.try_get("doc_id")?, r.try_get("store_id")?);
+        let old: Option<String> = r.try_get("local_day")?;
+        let day = local_day(r.try_get("started_at")?, zones.get(&store));
+        if old.as_ref() != Some(&day) {
+            sqlx::query("UPDATE m_records SET local_day = $1 WHERE doc_id = $2")
+                .bind(&day)
+                .bind(&doc)
+                .execute(&mut **tx)
+                .await?;
+            touched.add(store.clone(), old);
+            touched.add(store, Some(day));
+        }
+    }
+    touched.count_again(tx).await
 }
 
 fn flag(b: bool) -> i64 {
@@ -101,6 +150,8 @@ fn flag(b: bool) -> i64 {
 async fn write(
     tx: &mut Transaction<'_, Any>,
     batch: &[(&str, Option<(i64, Derived)>)],
+    zones: &HashMap<String, TimeZone>,
+    touched: &mut Touched,
 ) -> Result<()> {
     let mut records = Rows::new(
         "m_records",
@@ -126,6 +177,7 @@ async fn write(
             "rule_set",
             "lat",
             "lon",
+            "local_day",
         ],
     );
     let mut answers = Rows::new("m_answers", M_ANSWERS);
@@ -156,6 +208,8 @@ async fn write(
         let Some((seq, d)) = derived else { continue };
         let id = *id;
         let r = &d.record;
+        let day = local_day(r.started_at, zones.get(&r.store_id));
+        touched.add(r.store_id.clone(), Some(day.clone()));
         records.push(vec![
             id.into(),
             (*seq).into(),
@@ -178,6 +232,7 @@ async fn write(
             r.rule_set.clone().into(),
             r.lat.into(),
             r.lon.into(),
+            day.into(),
         ]);
         for a in &d.answers {
             answers.push(vec![
@@ -265,6 +320,86 @@ async fn write(
         rows.insert(tx).await?;
     }
     Ok(())
+}
+
+/// The time zones of `stores` that are in the hierarchy.
+async fn zones_of(
+    tx: &mut Transaction<'_, Any>,
+    stores: impl IntoIterator<Item = &str>,
+) -> Result<HashMap<String, TimeZone>> {
+    let stores: BTreeSet<&str> = stores.into_iter().collect();
+    let mut zones = HashMap::new();
+    if stores.is_empty() {
+        return Ok(zones);
+    }
+    let mut q = Sql::new("SELECT unit_id, time_zone FROM units WHERE unit_id IN ");
+    q.in_list(stores);
+    for r in q.query().persistent(false).fetch_all(&mut **tx).await? {
+        let zone: String = r.try_get("time_zone")?;
+        // Units are imported with zones that resolve.
+        if let Ok(tz) = TimeZone::get(&zone) {
+            zones.insert(r.try_get("unit_id")?, tz);
+        }
+    }
+    Ok(zones)
+}
+
+/// `YYYY-MM-DD` of `started_at` (ms) in `zone`, or in the default zone for a
+/// store not in the hierarchy (yet).
+fn local_day(started_at: i64, zone: Option<&TimeZone>) -> String {
+    let zone = zone
+        .cloned()
+        .unwrap_or_else(|| TimeZone::get(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC));
+    jiff::Timestamp::from_millisecond(started_at)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(zone)
+        .date()
+        .to_string()
+}
+
+/// The stores and days whose ratings sums a write changes.
+#[derive(Debug, Default)]
+struct Touched {
+    stores: BTreeSet<String>,
+    days: BTreeSet<String>,
+}
+
+impl Touched {
+    fn add(&mut self, store: String, day: Option<String>) {
+        if let Some(day) = day {
+            self.stores.insert(store);
+            self.days.insert(day);
+        }
+    }
+
+    /// Counts the sums of every touched store on every touched day again
+    /// from `m_records`: a few more cells than changed, all exact.
+    async fn count_again(self, tx: &mut Transaction<'_, Any>) -> Result<()> {
+        if self.stores.is_empty() {
+            return Ok(());
+        }
+        let keys = |q: &mut Sql, store: &str, day: &str| {
+            q.push(&format!(" AND {store} IN "))
+                .in_list(self.stores.iter().map(String::as_str));
+            q.push(&format!(" AND {day} IN "))
+                .in_list(self.days.iter().map(String::as_str));
+        };
+        let mut delete = Sql::new("DELETE FROM m_store_days WHERE 1 = 1");
+        keys(&mut delete, "store_id", "day");
+        delete.query().persistent(false).execute(&mut **tx).await?;
+        let mut insert = Sql::new(
+            "INSERT INTO m_store_days (store_id, day, template_id, template_version, mode,
+                 visits, score_sum, score_sq, passed)
+             SELECT store_id, local_day, template_id, template_version, mode, COUNT(*),
+                 SUM(score), SUM(score * score), CAST(COALESCE(SUM(passed), 0) AS BIGINT)
+             FROM m_records r WHERE kind = 'checklist' AND scored = 1 AND score IS NOT NULL",
+        );
+        counted(&mut insert, false);
+        keys(&mut insert, "store_id", "local_day");
+        insert.push(" GROUP BY store_id, local_day, template_id, template_version, mode");
+        insert.query().persistent(false).execute(&mut **tx).await?;
+        Ok(())
+    }
 }
 
 /// Rows for one table, inserted many to a statement.

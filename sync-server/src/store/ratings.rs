@@ -2,32 +2,25 @@
 //! visits, answers and section scores by item, construct scores, and
 //! survey answers.
 
+use fieldcheck_core::ratings::DayCell;
 use fieldcheck_core::records::Status;
+use fieldcheck_core::templates::TemplateRef;
+use fieldcheck_core::vocab::VisitMode;
+use futures_util::TryStreamExt;
+use jiff::civil::Date;
 use sqlx::Row;
 
 use crate::store::sql::Sql;
 use crate::store::{Result, Storage};
 
-/// A scored visit as ratings read it.
-#[derive(Debug)]
-pub struct VisitRow {
-    pub store_id: String,
-    pub template_id: String,
-    pub template_version: String,
-    pub mode: String,
-    pub score: f64,
-    pub passed: bool,
-    pub started_at: i64,
-}
-
-/// Which scored visits to read.
+/// Which ratings sums to read.
 #[derive(Debug, Default)]
-pub struct VisitFilter<'a> {
+pub struct DayFilter<'a> {
     pub template: Option<&'a str>,
-    pub mode: Option<&'a str>,
-    /// Started at or after / before, ms since the epoch.
-    pub from: Option<i64>,
-    pub to: Option<i64>,
+    pub mode: Option<VisitMode>,
+    /// Local days from `from` and before `until`.
+    pub from: Option<Date>,
+    pub until: Option<Date>,
 }
 
 /// Which records an analysis reads, besides what the caller may see.
@@ -81,7 +74,7 @@ pub struct AnswerRow {
     pub value: String,
 }
 
-fn counted(q: &mut Sql, with_partial: bool) {
+pub(crate) fn counted(q: &mut Sql, with_partial: bool) {
     let partial = with_partial.then_some(Status::Partial);
     q.push(" AND r.status IN ").in_list(
         Status::COUNTED
@@ -113,45 +106,63 @@ fn records(base: &str, visible: &dyn Fn(&mut Sql), f: &RecordFilter<'_>) -> Sql 
 }
 
 impl Storage {
-    /// Submitted, scored checklist visits in `scope` (its condition on
-    /// `store_id`) that match `f`.
-    pub async fn scored_visits(
+    /// The ratings sums (`m_store_days`) of submitted, scored checklist
+    /// visits in `scope` (its condition on `store_id`) that match `f`,
+    /// read as a stream. With `by_month`, each store's days are summed by
+    /// month, template version and mode in the query (a month lies inside
+    /// every longer period); the cell's day is then one of that month.
+    pub async fn store_days(
         &self,
         scope: impl Fn(&mut Sql),
-        f: &VisitFilter<'_>,
-    ) -> Result<Vec<VisitRow>> {
+        f: &DayFilter<'_>,
+        by_month: bool,
+    ) -> Result<Vec<DayCell>> {
+        let span = if by_month { "substr(day, 1, 7)" } else { "day" };
         let mut sql = Sql::new(
-            "SELECT store_id, template_id, template_version, mode, score, passed, started_at
-             FROM m_records r WHERE kind = 'checklist' AND scored = 1 AND score IS NOT NULL",
+            "SELECT store_id, MIN(day) AS day, template_id, template_version, mode,
+                 CAST(SUM(visits) AS BIGINT) AS visits, SUM(score_sum) AS score_sum,
+                 SUM(score_sq) AS score_sq, CAST(SUM(passed) AS BIGINT) AS passed
+             FROM m_store_days WHERE 1 = 1",
         );
-        counted(&mut sql, false);
         scope(&mut sql);
         if let Some(t) = f.template {
             sql.push(" AND template_id = ").bind(t);
         }
         if let Some(m) = f.mode {
-            sql.push(" AND mode = ").bind(m);
+            sql.push(" AND mode = ").bind(m.as_str());
         }
-        if let Some(v) = f.from {
-            sql.push(" AND started_at >= ").bind(v);
+        if let Some(d) = f.from {
+            sql.push(" AND day >= ").bind(d.to_string());
         }
-        if let Some(v) = f.to {
-            sql.push(" AND started_at < ").bind(v);
+        if let Some(d) = f.until {
+            sql.push(" AND day < ").bind(d.to_string());
         }
-        let rows = sql.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(VisitRow {
-                    store_id: r.try_get("store_id")?,
-                    template_id: r.try_get("template_id")?,
-                    template_version: r.try_get("template_version")?,
-                    mode: r.try_get("mode")?,
-                    score: r.try_get("score")?,
-                    passed: r.try_get::<Option<i64>, _>("passed")? == Some(1),
-                    started_at: r.try_get("started_at")?,
-                })
-            })
-            .collect()
+        sql.push(&format!(
+            " GROUP BY store_id, {span}, template_id, template_version, mode"
+        ));
+        let mut rows = sql.query().fetch(self.pool());
+        let mut out = Vec::new();
+        while let Some(r) = rows.try_next().await? {
+            let day: String = r.try_get("day")?;
+            let mode: String = r.try_get("mode")?;
+            out.push(DayCell {
+                store: r.try_get("store_id")?,
+                // Written by the materialiser from a date.
+                day: day
+                    .parse()
+                    .map_err(|e: jiff::Error| sqlx::Error::Decode(Box::new(e)))?,
+                template: TemplateRef {
+                    id: r.try_get("template_id")?,
+                    version: r.try_get("template_version")?,
+                },
+                mystery: mode == VisitMode::Mystery.as_str(),
+                visits: u64::try_from(r.try_get::<i64, _>("visits")?).unwrap_or(0),
+                score_sum: r.try_get("score_sum")?,
+                score_sq: r.try_get("score_sq")?,
+                passed: u64::try_from(r.try_get::<i64, _>("passed")?).unwrap_or(0),
+            });
+        }
+        Ok(out)
     }
 
     /// Scored answers and failures by item.

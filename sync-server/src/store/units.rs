@@ -1,8 +1,10 @@
 //! The store hierarchy's table: read for ratings and scope checks, written
 //! from imports. It indexes the hierarchy documents (`sync::refdocs`).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use fieldcheck_core::ratings::{Level, Unit};
-use fieldcheck_core::reference::UnitRecord;
+use fieldcheck_core::reference::{DEFAULT_TIME_ZONE, UnitRecord};
 use fieldcheck_core::templates::Channel;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -85,6 +87,38 @@ pub async fn write(
         .await?;
     }
     Ok(())
+}
+
+/// Every store's time zone, by store id.
+pub async fn store_zones(
+    tx: &mut Transaction<'_, Any>,
+) -> Result<BTreeMap<String, String>, sqlx::Error> {
+    let rows = sqlx::query("SELECT unit_id, time_zone FROM units WHERE level = 'store'")
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("unit_id")?, r.try_get("time_zone")?)))
+        .collect()
+}
+
+/// Stores whose time zone differs between `before` and `after` (a store
+/// missing from one counts in the default zone there).
+pub fn moved(
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> BTreeSet<String> {
+    let zone = |zones: &BTreeMap<String, String>, id: &str| {
+        zones
+            .get(id)
+            .map_or(DEFAULT_TIME_ZONE, |z| z.as_str())
+            .to_string()
+    };
+    before
+        .keys()
+        .chain(after.keys())
+        .filter(|id| zone(before, id) != zone(after, id))
+        .cloned()
+        .collect()
 }
 
 /// Empties the table, before it is rebuilt from the documents.

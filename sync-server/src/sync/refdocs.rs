@@ -191,11 +191,17 @@ pub async fn reindex(docs: &DocCache, now_ms: i64) -> Result<Reindexed> {
         }
     }
     let mut tx = docs.storage().pool().begin().await?;
+    let zones_before = units::store_zones(&mut tx).await?;
     units::clear(&mut tx).await?;
     crate::store::assignments::clear(&mut tx).await?;
     let units: Vec<UnitRecord> = unit_rows.into_values().collect();
     units::write(&mut tx, &units, now_ms).await?;
     found.units = units.len();
+    // Records are dated in their store's time zone: a store that changed
+    // zone, or came into (or left) the hierarchy, has its records dated again.
+    let zones_after = units::store_zones(&mut tx).await?;
+    let moved = units::moved(&zones_before, &zones_after);
+    crate::store::derived::redate_stores(&mut tx, &moved).await?;
     for (t, published_at) in &templates {
         crate::store::templates::insert(&mut tx, t, *published_at).await?;
     }

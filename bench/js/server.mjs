@@ -1,0 +1,51 @@
+// The JavaScript automerge-repo sync server, the third peer in `bench sync`
+// beside Fieldcheck and samod: `node server.mjs DATA_DIR`.
+//
+// It mirrors the reference server, automerge-repo-sync-server (src/server.js
+// at v0.3.0): the same Repo configuration, that is a WebSocket server adapter,
+// filesystem storage, the peer id `storage-server-HOSTNAME` and a share
+// policy that announces nothing, so it only syncs documents a peer already
+// has or asks for by id. What it leaves out is the reference's Express app
+// (a static folder and a "running" page on GET /); here the `ws` server owns
+// the port, takes an upgrade on any path, and answers other requests 426.
+//
+// Like `fieldcheck-server serve` and `fieldcheck-bench samod-server`, it
+// listens on 127.0.0.1, port 0, and prints `listening on http://ADDR` as its
+// first and only line on stdout: the bench reads that line and then closes the
+// pipe, so nothing else may go to stdout. It runs until it is killed.
+
+import fs from "node:fs"
+import os from "node:os"
+import { Repo } from "@automerge/automerge-repo"
+// `NodeWSServerAdapter` in the reference is an alias of this class.
+import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket"
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs"
+import { WebSocketServer } from "ws"
+
+const dir = process.argv[2]
+if (!dir) {
+  console.error("usage: node server.mjs DATA_DIR")
+  process.exit(2)
+}
+fs.mkdirSync(dir, { recursive: true })
+
+const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 })
+
+// The Repo is kept alive by its adapter's listeners on `wss`.
+new Repo({
+  network: [new WebSocketServerAdapter(wss)],
+  storage: new NodeFSStorageAdapter(dir),
+  peerId: `storage-server-${os.hostname()}`,
+  // As in the reference: a server does not share generously, it only syncs
+  // documents that peers already know about and can ask for by id.
+  sharePolicy: async () => false,
+})
+
+wss.on("listening", () => {
+  const { address, port } = wss.address()
+  process.stdout.write(`listening on http://${address}:${port}\n`)
+})
+wss.on("error", (e) => {
+  console.error(e)
+  process.exit(1)
+})
