@@ -3,8 +3,9 @@
 //! WebSockets; then a reconnect with nothing new; then one edit travelling
 //! to another device. Prints wall time, bytes on the wire and the server's
 //! peak memory. The server is the real `fieldcheck-server` binary; the same
-//! workload then runs through samod (see [`samod_sync`]) and both are printed
-//! side by side with ratios.
+//! workload then runs through samod (see [`samod_sync`]) and through the
+//! JavaScript automerge-repo sync server (`bench/js`, in Node, with the same
+//! samod devices), and all three are printed side by side with ratios.
 
 mod ratings;
 mod samod_sync;
@@ -381,7 +382,8 @@ async fn fieldcheck(
     })
 }
 
-fn print_table(ours: &Measured, samod: &Measured) {
+/// The three systems side by side, with each peer's figure over ours.
+fn print_table(ours: &Measured, peers: &[(&str, &Measured)]) {
     let ratio = |a: f64, b: f64| {
         if a > 0.0 {
             format!("{:.2}x", b / a)
@@ -389,55 +391,42 @@ fn print_table(ours: &Measured, samod: &Measured) {
             "-".into()
         }
     };
-    let row = |what: &str, a: f64, b: f64, unit: &str| {
-        println!(
-            "| {what:<34} | {a:>12.1} {unit:<2} | {b:>12.1} {unit:<2} | {:>14} |",
-            ratio(a, b)
-        );
+    let row = |what: &str, get: &dyn Fn(&Measured) -> Option<f64>, unit: &str| {
+        let Some(a) = get(ours) else { return };
+        let mut line = format!("| {what:<34} | {a:>12.1} {unit:<2} |");
+        for (_, m) in peers {
+            match get(m) {
+                Some(b) => line.push_str(&format!(" {b:>12.1} {unit:<2} | {:>8} |", ratio(a, b))),
+                None => line.push_str(&format!(" {:>15} | {:>8} |", "-", "-")),
+            }
+        }
+        println!("{line}");
     };
-    println!(
-        "| {:<34} | {:>15} | {:>15} | {:>14} |",
-        "", "fieldcheck", "samod 0.16", "samod / ours"
-    );
-    println!("|{:-<36}|{:-<17}|{:-<17}|{:-<16}|", "", "", "", "");
-    let s = |d: Duration| d.as_secs_f64();
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let kb = |b: usize| b as f64 / 1e3;
-    row("initial sync, wall", s(ours.initial), s(samod.initial), "s");
-    row("initial sync, sent", kb(ours.sent), kb(samod.sent), "KB");
-    row(
-        "initial sync, received",
-        kb(ours.received),
-        kb(samod.received),
-        "KB",
-    );
-    row(
-        "quiet reconnect, wall",
-        ms(ours.reconnect),
-        ms(samod.reconnect),
-        "ms",
-    );
-    let total = |m: &Measured| (m.reconnect_bytes.0 + m.reconnect_bytes.1) as f64;
+    let mut head = format!("| {:<34} | {:>15} |", "", "fieldcheck");
+    let mut rule = format!("|{:-<36}|{:-<17}|", "", "");
+    for (name, _) in peers {
+        head.push_str(&format!(" {name:>15} | {:>8} |", "/ ours"));
+        rule.push_str(&format!("{:-<17}|{:-<10}|", "", ""));
+    }
+    println!("{head}\n{rule}");
+    let s = |d: Duration| Some(d.as_secs_f64());
+    let ms = |d: Duration| Some(d.as_secs_f64() * 1e3);
+    let kb = |b: usize| Some(b as f64 / 1e3);
+    row("initial sync, wall", &|m| s(m.initial), "s");
+    row("initial sync, sent", &|m| kb(m.sent), "KB");
+    row("initial sync, received", &|m| kb(m.received), "KB");
+    row("quiet reconnect, wall", &|m| ms(m.reconnect), "ms");
     row(
         "quiet reconnect, bytes both ways",
-        total(ours),
-        total(samod),
+        &|m| Some((m.reconnect_bytes.0 + m.reconnect_bytes.1) as f64),
         "B",
     );
+    row("one edit to another device", &|m| ms(m.edit), "ms");
     row(
-        "one edit to another device",
-        ms(ours.edit),
-        ms(samod.edit),
-        "ms",
+        "server peak memory",
+        &|m| m.peak_kib.map(|k| k as f64 / 1024.0),
+        "MB",
     );
-    if let (Some(a), Some(b)) = (ours.peak_kib, samod.peak_kib) {
-        row(
-            "server peak memory",
-            a as f64 / 1024.0,
-            b as f64 / 1024.0,
-            "MB",
-        );
-    }
 }
 
 #[tokio::main]
@@ -497,9 +486,14 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let base = std::env::temp_dir().join(format!("fieldcheck-bench-{}", std::process::id()));
-    let (ours_dir, samod_dir) = (base.join("fieldcheck"), base.join("samod"));
-    std::fs::create_dir_all(&ours_dir)?;
-    std::fs::create_dir_all(&samod_dir)?;
+    let (ours_dir, samod_dir, js_dir) = (
+        base.join("fieldcheck"),
+        base.join("samod"),
+        base.join("automerge-repo"),
+    );
+    for dir in [&ours_dir, &samod_dir, &js_dir] {
+        std::fs::create_dir_all(dir)?;
+    }
 
     let srv = server(bin, &ours_dir, devices)?;
     let ours = fieldcheck(&srv, fleet.clone()).await?;
@@ -508,10 +502,19 @@ async fn main() -> anyhow::Result<()> {
     let mut cmd = Command::new(std::env::current_exe()?);
     cmd.arg("samod-server").arg(&samod_dir);
     let srv = ServerProcess::spawn(cmd)?;
-    let samod = samod_sync::run(&srv, fleet).await?;
+    let samod = samod_sync::run(&srv, fleet.clone()).await?;
     drop(srv);
 
-    print_table(&ours, &samod);
+    // The JavaScript automerge-repo sync server (bench/js), with the same
+    // samod devices: the two speak the same protocol.
+    let mut cmd = Command::new("node");
+    cmd.arg(concat!(env!("CARGO_MANIFEST_DIR"), "/js/server.mjs"))
+        .arg(&js_dir);
+    let srv = ServerProcess::spawn(cmd)?;
+    let js = samod_sync::run(&srv, fleet).await?;
+    drop(srv);
+
+    print_table(&ours, &[("samod 0.16", &samod), ("automerge-repo", &js)]);
     let _ = std::fs::remove_dir_all(&base);
     Ok(())
 }

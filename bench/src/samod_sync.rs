@@ -147,7 +147,8 @@ async fn settle(counters: &Counters, quiet: Duration) {
     }
 }
 
-/// Runs the workload against a samod server process.
+/// Runs the workload against an automerge-repo server process: samod's, or
+/// the JavaScript one (the protocol is the same).
 pub async fn run(
     srv: &ServerProcess,
     fleet: Vec<Vec<(String, AutoCommit)>>,

@@ -11,6 +11,7 @@ use crate::config::ServeConfig;
 use crate::store::docs::DocCache;
 use crate::store::media::{DbMediaStore, DirMediaStore, Media};
 use crate::store::templates::Templates;
+use crate::store::units::HierarchyCache;
 use crate::store::{DocMeta, Engine, Storage};
 use crate::throttle::Throttle;
 use crate::tls;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub media: Media,
     /// Published templates, parsed once.
     pub templates: Templates,
+    /// The store hierarchy ratings roll up through, read again when it changes.
+    pub hierarchy: Arc<HierarchyCache>,
     /// Failed sign-ins, by account and by client address.
     pub throttle: Arc<Throttle>,
     /// Tells who waits for the materialiser that it went further, and tells
@@ -84,6 +87,7 @@ impl AppState {
             hub,
             media,
             templates: Templates::default(),
+            hierarchy: Arc::default(),
             throttle: Arc::default(),
             materialiser: Arc::default(),
             ca_fingerprint: match &config.tls {

@@ -251,6 +251,16 @@ fn bench(which: &str, args: &[String]) -> anyhow::Result<()> {
     if which != "sync" && which != "ratings" {
         bail!("unknown benchmark `{which}` (available: sync, ratings)");
     }
+    if which == "sync" {
+        // The JavaScript automerge-repo sync server, a peer in the comparison.
+        let js = root().join("bench/js");
+        if !system::npm(&js, &["ci", "--no-audit", "--no-fund"], &[])?
+            .status
+            .success()
+        {
+            bail!("npm ci failed in {}", js.display());
+        }
+    }
     cargo(&[
         "build",
         "--release",

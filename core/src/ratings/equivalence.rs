@@ -172,7 +172,7 @@ mod reference {
             flags,
             weighting: rules.weighting,
             crosses_template_versions: templates.len() > 1,
-            templates,
+            templates: templates.into_iter().collect(),
             rating_rules: rules.id.clone(),
             rule_set: RULE_SET,
         }

@@ -115,7 +115,6 @@ pub fn standings(ratings: Vec<Rating>) -> Vec<Standing> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
 
     use super::*;
     use crate::ratings::Weighting;
@@ -149,7 +148,7 @@ mod tests {
             below_coverage: false,
             flags: Flags::default(),
             weighting: Weighting::Stores,
-            templates: BTreeSet::new(),
+            templates: Vec::new(),
             crosses_template_versions: false,
             rating_rules: "default".into(),
             rule_set: "test",

@@ -15,7 +15,7 @@ mod equivalence;
 pub mod league;
 pub mod period;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -241,7 +241,8 @@ pub struct Rating {
     pub below_coverage: bool,
     pub flags: Flags,
     pub weighting: Weighting,
-    pub templates: BTreeSet<TemplateRef>,
+    /// The template versions visited, sorted, each once.
+    pub templates: Vec<TemplateRef>,
     /// The period mixes template versions: a trend across it must say so.
     pub crosses_template_versions: bool,
     pub rating_rules: String,
@@ -294,7 +295,8 @@ struct StoreCell<'a> {
     sq: f64,
     passed: u64,
     mystery: u64,
-    templates: BTreeSet<&'a TemplateRef>,
+    /// Each once; a store sees a version or two in a period.
+    templates: Vec<&'a TemplateRef>,
 }
 
 impl StoreCell<'_> {
@@ -365,7 +367,9 @@ pub fn rate_days(
         cell.sq += c.score_sq;
         cell.passed += c.passed;
         cell.mystery += if c.mystery { c.visits } else { 0 };
-        cell.templates.insert(&c.template);
+        if !cell.templates.contains(&&c.template) {
+            cell.templates.push(&c.template);
+        }
     }
     // The stores each unit rates on, once for every period.
     let eligible: Vec<(&Unit, Vec<usize>)> = h
@@ -461,11 +465,13 @@ fn rate_unit(
     let visits = audited.iter().map(|(_, c)| c.visits).sum::<u64>() as usize;
     let passed: u64 = audited.iter().map(|(_, c)| c.passed).sum();
     let mystery_visits = audited.iter().map(|(_, c)| c.mystery).sum::<u64>() as usize;
-    let mut templates: BTreeSet<&TemplateRef> = BTreeSet::new();
-    for (_, c) in audited {
-        templates.extend(c.templates.iter().copied());
-    }
-    let templates: BTreeSet<TemplateRef> = templates.into_iter().cloned().collect();
+    let mut templates: Vec<&TemplateRef> = audited
+        .iter()
+        .flat_map(|(_, c)| c.templates.iter().copied())
+        .collect();
+    templates.sort_unstable();
+    templates.dedup();
+    let templates: Vec<TemplateRef> = templates.into_iter().cloned().collect();
     let total_traffic = eligible.traffic;
     let coverage_stores = audited.len() as f64 / eligible.stores as f64;
     let below_coverage = coverage_stores < rules.min_coverage;

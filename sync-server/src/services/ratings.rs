@@ -9,7 +9,6 @@ use fieldcheck_core::answers::{Answers, from_json};
 use fieldcheck_core::ratings::league::{Standing, standings};
 use fieldcheck_core::ratings::{
     DayCell, Granularity, Hierarchy, Level, Period, Rating, RatingRules, Weighting, rate_days,
-    under_nation,
 };
 use fieldcheck_core::records::gate::in_scope;
 use fieldcheck_core::scoring::Band;
@@ -66,26 +65,15 @@ fn managers_only(who: &Principal, what: &str) -> Result<(), Error> {
     }
 }
 
-/// The stored hierarchy under its national root.
-async fn national_hierarchy(app: &AppState) -> Result<Hierarchy, Error> {
-    let units = crate::store::units::load(&app.storage)
-        .await?
-        .into_iter()
-        .map(|r| r.unit)
-        .collect();
-    Hierarchy::new(under_nation(units)).map_err(|e| Error::Internal(e.into()))
-}
-
 /// The ratings `q` asks for, over the units `who` may see: from the stores'
-/// daily sums (`m_store_days`), summed by month in the query when the
-/// periods are months or longer, then rolled up on a blocking thread.
+/// daily sums (`m_store_days`), rolled up on a blocking thread.
 pub async fn compute(
     app: &AppState,
     who: &Principal,
     q: &RatingRequest,
 ) -> Result<RatingReply, Error> {
     managers_only(who, "ratings")?;
-    let hierarchy = national_hierarchy(app).await?;
+    let hierarchy = app.hierarchy.get(&app.storage).await?;
     let mut filter = DayFilter {
         template: q.template.as_deref(),
         mode: q.mode,
@@ -100,14 +88,19 @@ pub async fn compute(
         filter.from = Some(from);
         filter.until = Some(until);
     }
-    let by_month = matches!(
-        q.granularity,
-        Granularity::Month | Granularity::Quarter | Granularity::Year
-    );
-    // Days outside the caller's scope rate nothing the caller sees.
+    // Days outside the caller's scope, or the unit asked for, rate nothing
+    // the caller sees.
     let cells = app
         .storage
-        .store_days(|sql| who.scope.push_sql(sql, "store_id"), &filter, by_month)
+        .store_days(
+            |sql| {
+                who.scope.push_sql(sql, "store_id");
+                if let Some(unit) = &q.unit {
+                    sql.under("store_id", unit);
+                }
+            },
+            &filter,
+        )
         .await?;
     let (who, q) = (who.clone(), q.clone());
     tokio::task::spawn_blocking(move || roll_up(&hierarchy, cells, &who, &q))
@@ -380,7 +373,7 @@ pub async fn satisfaction(
     }
 
     let unit_asked = unit;
-    let hierarchy = national_hierarchy(app).await?;
+    let hierarchy = app.hierarchy.get(&app.storage).await?;
     let rules = fieldcheck_core::stats::FlagRules::default();
     let mut out = Vec::new();
     for unit in hierarchy.units() {

@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use fieldcheck_core::ratings::{Level, Unit};
+use std::sync::Arc;
+
+use fieldcheck_core::ratings::{Hierarchy, Level, Unit, under_nation};
 use fieldcheck_core::reference::{DEFAULT_TIME_ZONE, UnitRecord};
 use fieldcheck_core::templates::Channel;
 use sqlx::any::AnyRow;
@@ -13,6 +15,40 @@ use crate::store::{Storage, StorageError};
 
 const COLUMNS: &str =
     "unit_id, parent_id, level, name_zh, name_en, channel, address, lat, lon, time_zone, traffic";
+
+/// The hierarchy as ratings read it, kept between requests while the
+/// units table stays as it was: its row count and latest update, one cheap
+/// query that sees other replicas' imports too.
+#[derive(Debug, Default)]
+pub struct HierarchyCache(tokio::sync::Mutex<Option<(TableVersion, Arc<Hierarchy>)>>);
+
+/// The units table's row count and latest `updated_at`.
+type TableVersion = (i64, i64);
+
+impl HierarchyCache {
+    /// The stored hierarchy under its national root.
+    pub async fn get(&self, storage: &Storage) -> Result<Arc<Hierarchy>, StorageError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) AS at FROM units",
+        )
+        .fetch_one(storage.pool())
+        .await?;
+        let version: TableVersion = (row.try_get("n")?, row.try_get("at")?);
+        let mut cached = self.0.lock().await;
+        if let Some((v, h)) = cached.as_ref()
+            && *v == version
+        {
+            return Ok(h.clone());
+        }
+        let units = load(storage).await?.into_iter().map(|r| r.unit).collect();
+        // Imports check the hierarchy before they write it.
+        let h = Arc::new(
+            Hierarchy::new(under_nation(units)).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        );
+        *cached = Some((version, h.clone()));
+        Ok(h)
+    }
+}
 
 /// Every unit, parents before children.
 pub async fn load(storage: &Storage) -> Result<Vec<UnitRecord>, StorageError> {

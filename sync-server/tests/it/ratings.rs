@@ -283,3 +283,211 @@ async fn ratings_roll_up_the_stores_in_scope() {
     assert_eq!(status, 400);
     assert_eq!(body["code"], "bad_request");
 }
+
+/// The stores of [`STORES`] as core's hierarchy, `jb_zone` the time zone
+/// of the Jiangbei store.
+fn hierarchy(jb_zone: &str) -> fieldcheck_core::ratings::Hierarchy {
+    use fieldcheck_core::ratings::{Hierarchy, Level, Unit, under_nation};
+    use fieldcheck_core::templates::Channel;
+    let unit = |id: &str, parent: Option<&str>, level, traffic: f64, zone: &str| Unit {
+        id: id.into(),
+        parent: parent.map(str::to_string),
+        level,
+        channel: (level == Level::Store).then_some(Channel::OwnedHall),
+        traffic,
+        time_zone: zone.into(),
+    };
+    let sh = "Asia/Shanghai";
+    Hierarchy::new(under_nation(vec![
+        unit("cq", None, Level::Province, 0.0, sh),
+        unit("cq/yz", Some("cq"), Level::District, 0.0, sh),
+        unit("cq/jb", Some("cq"), Level::District, 0.0, sh),
+        unit("cq/yz/001", Some("cq/yz"), Level::Store, 1000.0, sh),
+        unit("cq/yz/002", Some("cq/yz"), Level::Store, 500.0, sh),
+        unit("cq/jb/001", Some("cq/jb"), Level::Store, 800.0, jb_zone),
+    ]))
+    .expect("valid hierarchy")
+}
+
+/// Every figure of `got` (the server's standings) equals `want` (core's,
+/// computed visit by visit), numbers within 1e-9.
+fn same_standings(got: &serde_json::Value, want: &serde_json::Value) {
+    let (got, want) = (
+        got["ratings"].as_array().expect("ratings"),
+        want.as_array().expect("standings"),
+    );
+    let key = |r: &serde_json::Value| format!("{} {}", r["unit"], r["period"]);
+    let got_keys: Vec<String> = got.iter().map(key).collect();
+    let want_keys: Vec<String> = want.iter().map(key).collect();
+    assert_eq!(got_keys, want_keys);
+    let mut numbers = Vec::new();
+    for (g, w) in got.iter().zip(want) {
+        for field in [
+            "/visits",
+            "/mystery_visits",
+            "/stores_audited",
+            "/stores_total",
+            "/rank",
+            "/rank_range",
+            "/flags",
+            "/templates",
+            "/band",
+            "/below_coverage",
+            "/change/previous_period",
+        ] {
+            assert_eq!(g.pointer(field), w.pointer(field), "{} {field}", key(g));
+        }
+        for field in [
+            "/score",
+            "/estimate/mean",
+            "/estimate/se",
+            "/estimate/n_eff",
+            "/estimate/interval/lo",
+            "/estimate/interval/hi",
+            "/pass_rate",
+            "/coverage_traffic",
+            "/change/delta",
+        ] {
+            let (a, b) = (g.pointer(field), w.pointer(field));
+            match (a.and_then(|v| v.as_f64()), b.and_then(|v| v.as_f64())) {
+                (Some(a), Some(b)) => {
+                    assert!(
+                        (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                        "{} {field}: {a} != {b}",
+                        key(g)
+                    );
+                    numbers.push(a);
+                }
+                _ => assert_eq!(a, b, "{} {field}", key(g)),
+            }
+        }
+    }
+    assert!(numbers.len() > 20, "the comparison compared figures");
+}
+
+#[tokio::test]
+async fn ratings_from_the_daily_sums_equal_ratings_visit_by_visit() {
+    use fieldcheck_core::ratings::league::standings;
+    use fieldcheck_core::ratings::{Granularity, RatingRules, Visit, Weighting, rate};
+
+    let dir = people();
+    let t = template();
+    let stores = dir.path().join("stores.csv");
+    std::fs::write(&stores, STORES).expect("write");
+    cli(dir.path(), &["stores", "import", &stores.to_string_lossy()]);
+    publish(dir.path(), &t);
+    cli(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "root",
+            "--role",
+            "admin",
+            "--scope",
+            "*",
+            "--password",
+            "pw-123456",
+        ],
+    );
+    let server = Server::start(dir.path(), None);
+
+    // Seeded random audits: stores, failed items and times over four months,
+    // some at 23:xx UTC (the next day in Shanghai), several on one day.
+    let mut seed: u64 = 0x5eed_1234;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let items = ["a1", "a2", "a3", "a4", "b1", "b2", "b3"];
+    let store_ids = ["cq/yz/001", "cq/yz/002", "cq/jb/001"];
+    let mut li = Device::default();
+    let mut visits = Vec::new();
+    for k in 0..48 {
+        let store = store_ids[next(3) as usize];
+        let failed: Vec<&str> = items.iter().copied().filter(|_| next(4) == 0).collect();
+        // 2026-01-01T00:00Z plus up to 120 days, at 01:00 or 23:30 UTC.
+        let at = 1_767_225_600_000
+            + next(120) as i64 * 86_400_000
+            + if next(2) == 0 { 3_600_000 } else { 84_600_000 };
+        let li_at = |ms| actor("li", Role::Inspector, ms);
+        let id = format!("rnd-{k}");
+        let mut r = Record::create(&t, &id, store, &li_at(at)).expect("create");
+        for (i, item) in items.iter().enumerate() {
+            let v = if failed.contains(item) {
+                AnswerValue::Fail
+            } else {
+                AnswerValue::Pass
+            };
+            r.answer(&t, &li_at(at + 1_000 + i as i64), item, v, None)
+                .expect("answer");
+        }
+        r.submit(&t, &li_at(at + 60_000)).expect("submit");
+        let scored = score_visit(&t, &r.state().expect("state").answer_values());
+        visits.push(Visit {
+            store: store.into(),
+            at: jiff::Timestamp::from_millisecond(at).expect("time"),
+            score: scored.score.expect("scored"),
+            passed: scored.passed,
+            mystery: false,
+            template: t.reference(),
+        });
+        li.docs.0.insert(id.clone(), r.into_doc());
+        li.changed(None, &id).await;
+    }
+    li.sync(&server.addr, &login(&server.addr, "li", "pw-123456").await)
+        .await;
+    let admin = login(&server.addr, "root", "pw-123456").await;
+    caught_up(&server.addr, &admin).await;
+
+    let compare = |jb_zone: &'static str| {
+        let visits = visits.clone();
+        let (addr, admin) = (server.addr.clone(), admin.clone());
+        async move {
+            let h = hierarchy(jb_zone);
+            for (granularity, name) in [
+                (Granularity::Day, "day"),
+                (Granularity::Week, "week"),
+                (Granularity::Month, "month"),
+            ] {
+                for (weighting, w) in [
+                    (Weighting::Stores, "stores"),
+                    (Weighting::Traffic, "traffic"),
+                ] {
+                    let rules = RatingRules {
+                        weighting,
+                        ..RatingRules::default()
+                    };
+                    let want = standings(rate(&h, &visits, granularity, &rules).expect("rates"));
+                    let (status, got) =
+                        ratings(&addr, &admin, &format!("?granularity={name}&weighting={w}")).await;
+                    assert_eq!(status, 200);
+                    same_standings(&got, &serde_json::to_value(&want).expect("json"));
+                }
+            }
+        }
+    };
+    compare("Asia/Shanghai").await;
+
+    // The Jiangbei store moves to UTC: its visits at 23:30 UTC fall on the
+    // day before now, and the sums follow.
+    let moved = dir.path().join("moved.csv");
+    std::fs::write(
+        &moved,
+        "id,parent,level,name_zh,name_en,channel,traffic,time_zone\ncq/jb/001,cq/jb,store,观音桥营业厅,Guanyinqiao,owned_hall,800,UTC\n",
+    )
+    .expect("write");
+    let (status, body) = fieldcheck_tests::http_raw(
+        &server.addr,
+        "POST",
+        "/api/v1/units/import?file=moved.csv",
+        Some(&admin),
+        &[],
+        &std::fs::read(&moved).expect("read"),
+    )
+    .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    compare("UTC").await;
+}
