@@ -22,6 +22,11 @@ import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websoc
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs"
 import { WebSocketServer } from "ws"
 
+// automerge-repo reports some errors with console.log ("error receiving
+// message", ...): send them to stderr with the rest, so that stdout carries
+// the address line alone and a late write cannot hit the closed pipe.
+console.log = console.info = console.debug = console.error
+
 const dir = process.argv[2]
 if (!dir) {
   console.error("usage: node server.mjs DATA_DIR")
@@ -31,7 +36,8 @@ fs.mkdirSync(dir, { recursive: true })
 
 const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 })
 
-// The Repo is kept alive by its adapter's listeners on `wss`.
+// The listening `wss` keeps the process, and through its listeners the Repo,
+// alive.
 new Repo({
   network: [new WebSocketServerAdapter(wss)],
   storage: new NodeFSStorageAdapter(dir),

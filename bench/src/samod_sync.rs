@@ -128,8 +128,17 @@ impl SamodDevice {
             .await
             .map_err(|e| anyhow::anyhow!("samod dial: {e}"))?;
         let conn = dial.connection_id().context("connected")?;
-        futures_util::future::join_all(self.handles.iter().map(|h| h.they_have_our_changes(conn)))
-            .await;
+        // A server that drops the connection (the Node one cuts peers whose
+        // ping replies lag while it is busy) would leave this waiting for
+        // ever: ten minutes is a failure.
+        tokio::time::timeout(
+            Duration::from_secs(600),
+            futures_util::future::join_all(
+                self.handles.iter().map(|h| h.they_have_our_changes(conn)),
+            ),
+        )
+        .await
+        .context("the server did not take every document within ten minutes")?;
         Ok(dial)
     }
 }
