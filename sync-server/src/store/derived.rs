@@ -63,15 +63,20 @@ impl Storage {
     pub async fn replace_derived(&self, batch: &[(&str, Option<(i64, Derived)>)]) -> Result<()> {
         let mut tx = self.pool().begin().await?;
         let mut touched = Touched::default();
-        let mut before = Sql::new("SELECT store_id, local_day FROM m_records WHERE doc_id IN ");
-        before.in_list(batch.iter().map(|(id, _)| *id));
-        for r in before.query().persistent(false).fetch_all(&mut *tx).await? {
-            touched.add(r.try_get("store_id")?, r.try_get("local_day")?);
-        }
+        // Writes from the first statement: a SQLite transaction that read
+        // first fails to upgrade (busy snapshot) when another writer commits
+        // in between. The records' old days come back from their delete.
         for table in TABLES {
             let mut delete = Sql::new(&format!("DELETE FROM {table} WHERE doc_id IN "));
             delete.in_list(batch.iter().map(|(id, _)| *id));
-            delete.query().persistent(false).execute(&mut *tx).await?;
+            if table == "m_records" {
+                delete.push(" RETURNING store_id, local_day");
+                for r in delete.query().persistent(false).fetch_all(&mut *tx).await? {
+                    touched.add(r.try_get("store_id")?, r.try_get("local_day")?);
+                }
+            } else {
+                delete.query().persistent(false).execute(&mut *tx).await?;
+            }
         }
         let stores = batch
             .iter()

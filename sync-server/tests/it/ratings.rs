@@ -442,8 +442,7 @@ async fn ratings_from_the_daily_sums_equal_ratings_visit_by_visit() {
     let admin = login(&server.addr, "root", "pw-123456").await;
     caught_up(&server.addr, &admin).await;
 
-    let compare = |jb_zone: &'static str| {
-        let visits = visits.clone();
+    let compare = |jb_zone: &'static str, visits: Vec<Visit>| {
         let (addr, admin) = (server.addr.clone(), admin.clone());
         async move {
             let h = hierarchy(jb_zone);
@@ -469,7 +468,21 @@ async fn ratings_from_the_daily_sums_equal_ratings_visit_by_visit() {
             }
         }
     };
-    compare("Asia/Shanghai").await;
+    compare("Asia/Shanghai", visits.clone()).await;
+
+    // A returned audit no longer counts: its store's day is counted again.
+    let (status, body) = http(
+        &server.addr,
+        "POST",
+        "/api/v1/records/rnd-0/return",
+        Some(&admin),
+        Some(r#"{"comment":"照片不清晰"}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    caught_up(&server.addr, &admin).await;
+    visits.remove(0);
+    compare("Asia/Shanghai", visits.clone()).await;
 
     // The Jiangbei store moves to UTC: its visits at 23:30 UTC fall on the
     // day before now, and the sums follow.
@@ -489,5 +502,5 @@ async fn ratings_from_the_daily_sums_equal_ratings_visit_by_visit() {
     )
     .await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-    compare("UTC").await;
+    compare("UTC", visits.clone()).await;
 }
