@@ -481,6 +481,12 @@ async fn main() -> anyhow::Result<()> {
             .unwrap_or(default)
     };
     let (devices, audits) = (arg("--devices", 4), arg("--audits", 250));
+    // `--peers samod,automerge-repo` (the default), one of them, or `none`.
+    let peers = args
+        .iter()
+        .position(|a| a == "--peers")
+        .and_then(|i| args.get(i + 1))
+        .map_or("samod,automerge-repo", String::as_str);
     let bin = args
         .iter()
         .position(|a| a == "--server")
@@ -519,33 +525,40 @@ async fn main() -> anyhow::Result<()> {
     let ours = fieldcheck(&srv, fleet.clone()).await?;
     drop(srv);
 
-    let mut cmd = Command::new(std::env::current_exe()?);
-    cmd.arg("samod-server").arg(&samod_dir);
-    let srv = ServerProcess::spawn(cmd)?;
-    let samod = samod_sync::run(&srv, fleet.clone()).await?;
-    drop(srv);
-
-    // The JavaScript automerge-repo sync server (bench/js), with the same
-    // samod devices: the two speak the same protocol.
-    let mut cmd = Command::new("node");
-    cmd.arg(concat!(env!("CARGO_MANIFEST_DIR"), "/js/server.mjs"))
-        .arg(&js_dir);
-    let srv = ServerProcess::spawn(cmd)?;
-    // A peer that fails (the Node server drops connections under load) is
-    // reported, and the others' figures still printed.
-    let js = samod_sync::run(&srv, fleet)
-        .await
-        .inspect_err(|e| println!("automerge-repo (Node): {e:#}"))
-        .ok();
-    drop(srv);
-
-    print_table(
-        &ours,
-        &[
-            ("samod 0.16", Some(&samod)),
-            ("automerge-repo", js.as_ref()),
-        ],
-    );
+    // The peers, each with the same samod devices (the two servers speak
+    // the same protocol): samod's server, and the JavaScript automerge-repo
+    // sync server (bench/js). A peer that fails is reported, and the others'
+    // figures still printed.
+    let mut measured = Vec::new();
+    for (peer, name) in [
+        ("samod", "samod 0.16"),
+        ("automerge-repo", "automerge-repo"),
+    ] {
+        if !peers.split(',').any(|p| p == peer) {
+            continue;
+        }
+        let mut cmd = if peer == "samod" {
+            let mut cmd = Command::new(std::env::current_exe()?);
+            cmd.arg("samod-server").arg(&samod_dir);
+            cmd
+        } else {
+            let mut cmd = Command::new("node");
+            cmd.arg(concat!(env!("CARGO_MANIFEST_DIR"), "/js/server.mjs"))
+                .arg(&js_dir);
+            cmd
+        };
+        cmd.current_dir(&base);
+        let srv = ServerProcess::spawn(cmd)?;
+        let m = samod_sync::run(&srv, fleet.clone())
+            .await
+            .inspect_err(|e| println!("{name}: {e:#}"))
+            .ok();
+        drop(srv);
+        measured.push((name, m));
+    }
+    let peers: Vec<(&str, Option<&Measured>)> =
+        measured.iter().map(|(n, m)| (*n, m.as_ref())).collect();
+    print_table(&ours, &peers);
     let _ = std::fs::remove_dir_all(&base);
     Ok(())
 }

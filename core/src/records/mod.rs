@@ -930,23 +930,32 @@ fn set_author(doc: &mut AutoCommit, actor: &Actor) {
 /// part. The server lets only their record's people upload them, with the
 /// size and type given here.
 pub fn media_refs(doc: &AutoCommit) -> Vec<MediaRef> {
+    use automerge::{ScalarValueRef as Scalar, ValueRef};
+    // One pass over each object's entries: a keyed `get` seeks through the
+    // object's operations each time, and this runs for every stored change
+    // of a 150-item record.
     fn refs_in(doc: &AutoCommit, list: &automerge::ObjId, out: &mut Vec<MediaRef>) {
-        let text = |obj: &automerge::ObjId, key: &str| match doc.get(obj, key) {
-            Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
-                automerge::ScalarValue::Str(v) => Some(v.to_string()),
-                _ => None,
-            },
-            _ => None,
-        };
         for item in doc.list_range(list, ..) {
-            let obj = item.id();
-            let size = match doc.get(&obj, "size") {
-                Ok(Some((automerge::Value::Scalar(s), _))) => s.as_u64(),
-                _ => None,
-            };
-            if let (Some(hash), Some(mime), Some(size)) =
-                (text(&obj, "hash"), text(&obj, "mime"), size)
-            {
+            let (mut hash, mut mime, mut size) = (None, None, None);
+            for field in doc.map_range(&item.id(), ..) {
+                match (field.key.as_ref(), &field.value) {
+                    ("hash", ValueRef::Scalar(Scalar::Str(v))) => hash = Some(v.to_string()),
+                    ("mime", ValueRef::Scalar(Scalar::Str(v))) => mime = Some(v.to_string()),
+                    // As `ScalarValue::as_u64` reads a number.
+                    ("size", ValueRef::Scalar(v)) => {
+                        size = match *v {
+                            Scalar::Int(n) | Scalar::Counter(n) | Scalar::Timestamp(n) => {
+                                Some(n as u64)
+                            }
+                            Scalar::Uint(n) => Some(n),
+                            Scalar::F64(n) => Some(n as u64),
+                            _ => None,
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if let (Some(hash), Some(mime), Some(size)) = (hash, mime, size) {
                 out.push(MediaRef { hash, mime, size });
             }
         }
@@ -956,14 +965,18 @@ pub fn media_refs(doc: &AutoCommit) -> Vec<MediaRef> {
         return out;
     };
     for answer in doc.map_range(&answers, ..) {
-        let answer = answer.id();
-        if let Ok(Some((_, evidence))) = doc.get(&answer, "evidence") {
-            refs_in(doc, &evidence, &mut out);
-        }
-        if let Ok(Some((automerge::Value::Object(ObjType::Map), value))) = doc.get(&answer, "value")
-            && let Ok(Some((_, media))) = doc.get(&value, "Media")
-        {
-            refs_in(doc, &media, &mut out);
+        for field in doc.map_range(&answer.id(), ..) {
+            match (field.key.as_ref(), &field.value) {
+                ("evidence", ValueRef::Object(ObjType::List)) => {
+                    refs_in(doc, &field.id(), &mut out);
+                }
+                ("value", ValueRef::Object(ObjType::Map)) => {
+                    if let Ok(Some((_, media))) = doc.get(&field.id(), "Media") {
+                        refs_in(doc, &media, &mut out);
+                    }
+                }
+                _ => {}
+            }
         }
     }
     out.sort_by(|a, b| a.hash.cmp(&b.hash));

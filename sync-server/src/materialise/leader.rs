@@ -38,21 +38,46 @@ pub async fn run(state: AppState) {
         tokio::pin!(hurry);
         tokio::select! {
             r = events.recv() => {
-                // At once, with every change that has come in meanwhile: when
-                // the server is idle a new audit is in the tables within
-                // milliseconds; under a burst (a device syncing a week of
-                // work) the changes pile up while a pass runs and the next
-                // pass takes them all, in transactions of `BATCH` records.
                 if matches!(r, Err(broadcast::error::RecvError::Closed)) {
                     return;
                 }
-                while !matches!(
-                    events.try_recv(),
-                    Err(broadcast::error::TryRecvError::Empty | broadcast::error::TryRecvError::Closed)
-                ) {}
+                // One change (an audit submitted, a review): at once, so it
+                // is in the tables within milliseconds. Several that came in
+                // while the last pass ran: a device is uploading a burst, so
+                // let the sync have the CPU and take the burst in one pass
+                // once it pauses (100 ms without a change, at most 20 s), or
+                // at once if someone waits for the tables.
+                if drain(&mut events) > 0 {
+                    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+                    loop {
+                        let pause = tokio::time::timeout_at(
+                            deadline.min(tokio::time::Instant::now() + Duration::from_millis(100)),
+                            events.recv(),
+                        );
+                        tokio::select! {
+                            r = pause => match r {
+                                Ok(Ok(_) | Err(broadcast::error::RecvError::Lagged(_))) => {}
+                                _ => break,
+                            },
+                            () = &mut hurry => break,
+                        }
+                    }
+                }
             }
             () = &mut hurry => {}
             () = tokio::time::sleep(Duration::from_secs(5)) => {}
+        }
+    }
+}
+
+/// Takes the changes waiting on `events`; returns how many there were.
+fn drain(events: &mut broadcast::Receiver<crate::state::HubEvent>) -> usize {
+    let mut n = 0;
+    loop {
+        match events.try_recv() {
+            Ok(_) => n += 1,
+            Err(broadcast::error::TryRecvError::Lagged(k)) => n += k as usize,
+            Err(_) => return n,
         }
     }
 }
