@@ -937,7 +937,7 @@ pub fn media_refs(doc: &AutoCommit) -> Vec<MediaRef> {
     fn refs_in(doc: &AutoCommit, list: &automerge::ObjId, out: &mut Vec<MediaRef>) {
         for item in doc.list_range(list, ..) {
             let (mut hash, mut mime, mut size) = (None, None, None);
-            for field in doc.map_range(&item.id(), ..) {
+            for field in doc.map_range(item.id(), ..) {
                 match (field.key.as_ref(), &field.value) {
                     ("hash", ValueRef::Scalar(Scalar::Str(v))) => hash = Some(v.to_string()),
                     ("mime", ValueRef::Scalar(Scalar::Str(v))) => mime = Some(v.to_string()),
@@ -965,13 +965,13 @@ pub fn media_refs(doc: &AutoCommit) -> Vec<MediaRef> {
         return out;
     };
     for answer in doc.map_range(&answers, ..) {
-        for field in doc.map_range(&answer.id(), ..) {
+        for field in doc.map_range(answer.id(), ..) {
             match (field.key.as_ref(), &field.value) {
                 ("evidence", ValueRef::Object(ObjType::List)) => {
                     refs_in(doc, &field.id(), &mut out);
                 }
                 ("value", ValueRef::Object(ObjType::Map)) => {
-                    if let Ok(Some((_, media))) = doc.get(&field.id(), "Media") {
+                    if let Ok(Some((_, media))) = doc.get(field.id(), "Media") {
                         refs_in(doc, &media, &mut out);
                     }
                 }
