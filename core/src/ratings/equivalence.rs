@@ -348,8 +348,18 @@ proptest! {
             ..RatingRules::default()
         };
         let before = reference::rate(&h, &visits, granularity, &rules).expect("rates");
-        let now = rate_days(&h, &by_day(&h, &visits), granularity, &rules).expect("rates");
+        let mut now = rate_days(&h, &by_day(&h, &visits), granularity, &rules).expect("rates");
         prop_assert_eq!(before.len(), now.len());
+        // A mean on the edge of a band may fall either side of it, the sums
+        // being added in another order: then the band may differ, nothing else.
+        for (b, n) in before.iter().zip(now.iter_mut()) {
+            if let (Some(x), Some(y)) = (b.score, n.score)
+                && (x - y).abs() <= 1e-9 * x.abs().max(1.0)
+                && Band::of(x - 1e-9) != Band::of(x + 1e-9)
+            {
+                n.band = b.band;
+            }
+        }
         let (before, now) = (
             serde_json::to_value(&before).expect("json"),
             serde_json::to_value(&now).expect("json"),

@@ -23,7 +23,7 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 use crate::scoring::{Band, RULE_SET};
-use crate::stats::{FlagRules, Flags, Interval, MeanEstimate, Z95, n_eff_of_sums, wilson};
+use crate::stats::{FlagRules, Flags, Interval, MeanEstimate, Z95, n_eff, wilson};
 use crate::templates::{Channel, TemplateRef};
 pub use period::{Granularity, Period};
 
@@ -456,12 +456,13 @@ fn rate_unit(
         // Every audited store has zero traffic: nothing to weight by.
         (f64::NAN, None)
     };
-    // Each visit carries its store's weight shared among the store's visits.
-    // n visits of weight w / n each: sum w, and sum of squares w^2 / n.
-    let ne = n_eff_of_sums(
-        audited.iter().map(|(s, _)| weight(s)).sum(),
-        audited.iter().map(|(s, c)| weight(s).powi(2) / c.n()).sum(),
-    );
+    // Each visit carries its store's weight shared among the store's visits:
+    // summed visit by visit, in the same order as ever, so that the effective
+    // n that decides suppression is the same to the last bit.
+    let visit_weights = audited
+        .iter()
+        .flat_map(|(s, c)| std::iter::repeat_n(weight(s) / c.n(), c.visits as usize));
+    let ne = n_eff(visit_weights);
     let visits = audited.iter().map(|(_, c)| c.visits).sum::<u64>() as usize;
     let passed: u64 = audited.iter().map(|(_, c)| c.passed).sum();
     let mystery_visits = audited.iter().map(|(_, c)| c.mystery).sum::<u64>() as usize;
