@@ -7,6 +7,7 @@
 //! JavaScript automerge-repo sync server (`bench/js`, in Node, with the same
 //! samod devices), and all three are printed side by side with ratios.
 
+mod answers;
 mod ratings;
 mod samod_sync;
 
@@ -469,6 +470,14 @@ async fn main() -> anyhow::Result<()> {
             .and_then(|i| args.get(i + 1))
             .cloned();
         return ratings::run(bin, stores, database).await;
+    }
+    if args.get(1).map(String::as_str) == Some("answers") {
+        let bin = args
+            .iter()
+            .position(|a| a == "--server")
+            .and_then(|i| args.get(i + 1))
+            .context("--server PATH to fieldcheck-server")?;
+        return answers::run(bin).await;
     }
     if args.get(1).map(String::as_str) == Some("samod-server") {
         let dir = args.get(2).context("samod-server DIR")?;

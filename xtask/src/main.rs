@@ -248,8 +248,8 @@ fn count(summary: &str, word: &str) -> u64 {
 }
 
 fn bench(which: &str, args: &[String]) -> anyhow::Result<()> {
-    if which != "sync" && which != "ratings" {
-        bail!("unknown benchmark `{which}` (available: sync, ratings)");
+    if !["sync", "ratings", "answers"].contains(&which) {
+        bail!("unknown benchmark `{which}` (available: sync, ratings, answers)");
     }
     if which == "sync" {
         // The JavaScript automerge-repo sync server, a peer in the comparison.
@@ -273,8 +273,8 @@ fn bench(which: &str, args: &[String]) -> anyhow::Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|_| root().join("target"));
     let mut bench = Command::new(target.join("release/fieldcheck-bench"));
-    if which == "ratings" {
-        bench.arg("ratings");
+    if which != "sync" {
+        bench.arg(which);
     }
     let status = bench
         .arg("--server")
