@@ -11,13 +11,13 @@ use axum::response::{IntoResponse, Response};
 use fieldcheck_core::records::Status;
 use futures_util::StreamExt;
 use serde::Deserialize;
-use tokio::sync::mpsc;
 use utoipa::IntoParams;
 
 use crate::error::Error;
 use crate::http::error::ErrorBody;
 use crate::http::extract::Authenticated;
 use crate::http::ratings::RatingQuery;
+use crate::http::streamed;
 use crate::services::exports::{self, Cell, Export, ExportRequest};
 use crate::state::AppState;
 use crate::store::sql::list_param;
@@ -194,19 +194,13 @@ fn csv_response(export: Export) -> Response {
     let mut first = b"\xEF\xBB\xBF".to_vec();
     first.extend(csv_line(&cells));
     let head = futures_util::stream::once(async move { Ok::<_, Error>(first) });
-    let body = receiver_stream(rows).map(|r| r.map(|cells| csv_line(&cells)));
+    let body = streamed::receiver_stream(rows).map(|r| r.map(|cells| csv_line(&cells)));
     let stream = head.chain(body);
     (
         headers(&name, "csv", "text/csv; charset=utf-8", total),
         Body::from_stream(stream),
     )
         .into_response()
-}
-
-fn receiver_stream<T: Send + 'static>(
-    mut rx: mpsc::Receiver<T>,
-) -> impl futures_util::Stream<Item = T> + Send + 'static {
-    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
 async fn xlsx_response(export: Export) -> Result<Response, Error> {

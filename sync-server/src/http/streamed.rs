@@ -16,7 +16,7 @@ const IN_FLIGHT: usize = 4;
 
 /// `value` as an `application/json` body, serialised as it is sent.
 pub fn json<T: Serialize + Send + 'static>(value: T) -> Response {
-    let (tx, mut rx) = mpsc::channel::<io::Result<Bytes>>(IN_FLIGHT);
+    let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(IN_FLIGHT);
     tokio::task::spawn_blocking(move || {
         let mut out = Chunks {
             buf: Vec::with_capacity(CHUNK),
@@ -27,7 +27,7 @@ pub fn json<T: Serialize + Send + 'static>(value: T) -> Response {
             out.send();
         }
     });
-    let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    let body = receiver_stream(rx);
     (
         [(
             header::CONTENT_TYPE,
@@ -36,6 +36,13 @@ pub fn json<T: Serialize + Send + 'static>(value: T) -> Response {
         Body::from_stream(body),
     )
         .into_response()
+}
+
+/// What a channel receives, as a stream (a response body reads it).
+pub fn receiver_stream<T: Send + 'static>(
+    mut rx: mpsc::Receiver<T>,
+) -> impl futures_util::Stream<Item = T> + Send + 'static {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
 /// A writer that hands full chunks to the response.
