@@ -85,24 +85,24 @@ impl Sql {
     /// `AND (column = unit OR column starts with "unit/")`: a unit of the
     /// hierarchy and everything below it. Ids may contain `_`, so no LIKE.
     pub fn under(&mut self, column: &str, unit: &str) -> &mut Sql {
+        self.at_or_below(column, unit).push(")")
+    }
+
+    /// ` AND (column = unit OR column starts with "unit/"`, the parenthesis
+    /// left open for a further `OR`.
+    fn at_or_below(&mut self, column: &str, unit: &str) -> &mut Sql {
         self.push(&format!(" AND ({column} = "))
             .bind(unit)
             .push(&format!(" OR substr({column}, 1, CAST("))
             .bind(unit.len() as i64 + 1)
             .push(" AS INTEGER)) = ")
             .bind(format!("{unit}/"))
-            .push(")")
     }
 
     /// `AND column is unit, below it, or above it`: `unit` starts with the
     /// column's value and a slash. Ids may contain `_`, so no LIKE.
     pub fn under_or_above(&mut self, column: &str, unit: &str) -> &mut Sql {
-        self.push(&format!(" AND ({column} = "))
-            .bind(unit)
-            .push(&format!(" OR substr({column}, 1, CAST("))
-            .bind(unit.len() as i64 + 1)
-            .push(" AS INTEGER)) = ")
-            .bind(format!("{unit}/"))
+        self.at_or_below(column, unit)
             .push(" OR substr(")
             .bind(unit)
             .push(&format!(", 1, length({column}) + 1) = {column} || '/')"))
