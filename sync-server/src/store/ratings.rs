@@ -179,31 +179,34 @@ impl Storage {
                 None => Vec::new(),
             };
             let full = rows.len() == PAGE;
+            // The next page starts after this one's greatest key (the
+            // aggregate need not keep the subquery's order).
+            after = rows
+                .iter()
+                .map(|r| [&r.0, &r.1, &r.2, &r.3, &r.4])
+                .max()
+                .map(|key| key.map(String::clone));
+            let number = |s: &str| {
+                // SQLite quotes a real as itself; PostgreSQL spells it out.
+                s.parse::<f64>().map_err(|e| decode(format!("{s}: {e}")))
+            };
             for r in rows {
-                let last = [r.0, r.1, r.2, r.3, r.4];
-                let number = |s: &str| {
-                    // SQLite quotes a real as itself; PostgreSQL spells it out.
-                    s.parse::<f64>().map_err(|e| decode(format!("{s}: {e}")))
-                };
-                let cell = DayCell {
-                    store: last[0].clone(),
-                    day: last[1]
+                out.push(DayCell {
+                    day: r
+                        .1
                         .parse()
                         .map_err(|e: jiff::Error| decode(e.to_string()))?,
+                    store: r.0,
                     template: TemplateRef {
-                        id: last[2].clone(),
-                        version: last[3].clone(),
+                        id: r.2,
+                        version: r.3,
                     },
-                    mystery: last[4] == VisitMode::Mystery.as_str(),
+                    mystery: r.4 == VisitMode::Mystery.as_str(),
                     visits: r.5,
                     score_sum: number(&r.6)?,
                     score_sq: number(&r.7)?,
                     passed: r.8,
-                };
-                out.push(cell);
-                if after.as_ref().is_none_or(|a| last > *a) {
-                    after = Some(last);
-                }
+                });
             }
             if !full {
                 return Ok(out);
