@@ -371,20 +371,25 @@ pub fn rate_days(
             cell.templates.push(&c.template);
         }
     }
-    // The stores each unit rates on, once for every period.
-    let eligible: Vec<(&Unit, Vec<usize>)> = h
+    // The stores each unit rates on, and their count and traffic, once for
+    // every period.
+    let eligible: Vec<(&Unit, Vec<usize>, Eligible)> = h
         .units
         .values()
         .map(|unit| {
-            let under = h
+            let under: Vec<usize> = h
                 .stores_under(&unit.id)
                 .iter()
                 .filter_map(|id| position.get(id.as_str()).copied())
                 .filter(|&i| rules.channel.is_none_or(|c| stores[i].channel == Some(c)))
                 .collect();
-            (unit, under)
+            let base = Eligible {
+                stores: under.len(),
+                traffic: under.iter().map(|&i| stores[i].traffic).sum(),
+            };
+            (unit, under, base)
         })
-        .filter(|(_, under): &(_, Vec<usize>)| !under.is_empty())
+        .filter(|(_, under, _)| !under.is_empty())
         .collect();
 
     let mut out = Vec::new();
@@ -395,7 +400,7 @@ pub fn rate_days(
             .filter_map(|c| c.variance().map(|v| (v * (c.n() - 1.0), c.n() - 1.0)))
             .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
         let pooled = (df > 0.0).then(|| ss / df);
-        for (unit, under) in &eligible {
+        for (unit, under, base) in &eligible {
             let audited: Vec<(&Unit, &StoreCell)> = under
                 .iter()
                 .filter(|&&i| cells[i].visits > 0)
@@ -404,12 +409,7 @@ pub fn rate_days(
             if audited.is_empty() {
                 continue;
             }
-            let traffic = under.iter().map(|&i| stores[i].traffic).sum();
-            let eligible = Eligible {
-                stores: under.len(),
-                traffic,
-            };
-            out.push(rate_unit(unit, *period, eligible, &audited, pooled, rules));
+            out.push(rate_unit(unit, *period, *base, &audited, pooled, rules));
         }
     }
     out.sort_by(|a, b| (a.period, a.level, &a.unit).cmp(&(b.period, b.level, &b.unit)));
