@@ -312,7 +312,7 @@ mod tests {
     use super::*;
     use crate::answers::AnswerValue::{self, Fail, NotApplicable as Na, Pass};
     use crate::records::{Actor, Record};
-    use crate::test_support::worked_example;
+    use crate::templates::worked_example;
     use crate::vocab::Role;
 
     fn who(user: &str, role: Role, now_ms: i64) -> Actor {

@@ -144,7 +144,7 @@ mod tests {
 
     use super::*;
     use crate::answers::AnswerValue;
-    use crate::test_support::worked_example;
+    use crate::templates::worked_example;
 
     fn answers(pairs: &[(&str, AnswerValue)]) -> Answers {
         pairs

@@ -475,3 +475,16 @@ pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
 pub fn to_toml(file: &TemplateFile) -> std::result::Result<String, toml::ser::Error> {
     toml::to_string_pretty(file)
 }
+
+#[cfg(test)]
+/// A test fixture: the S2 worked example (see the file), with item b2's knock-out rule
+/// replaced by `b2_critical` (`None` removes it).
+pub(crate) fn worked_example(b2_critical: Option<&str>) -> Template {
+    let src = include_str!("../../tests/fixtures/worked_example.toml");
+    let rule = b2_critical.map_or(String::new(), |r| format!("critical = \"{r}\", "));
+    let src = src.replace(
+        r#"id = "b2", type = "pass_fail", points = 5, critical = "zero_section", "#,
+        &format!(r#"id = "b2", type = "pass_fail", points = 5, {rule}"#),
+    );
+    Template::load(&src, Format::Toml).expect("the worked example is valid")
+}
