@@ -21,17 +21,11 @@ pub async fn run(bin: &str) -> anyhow::Result<()> {
     let t = audit_template()?;
     let file = data.join("bench_150.json");
     std::fs::write(&file, t.canonical_json())?;
-    let published = std::process::Command::new(bin)
-        .args(["template", "publish"])
-        .arg(&file)
-        .arg("--data-dir")
-        .arg(&data)
-        .stdout(std::process::Stdio::null())
-        .status()?
-        .success();
-    if !published {
-        bail!("template publish failed");
-    }
+    crate::cli(
+        bin,
+        &["template", "publish", &file.to_string_lossy()],
+        &["--data-dir".into(), data.clone().into_os_string()],
+    )?;
     let srv = server(bin, &data, 1)?;
     // Signing in once checks the server is up.
     login(&srv.addr, "inspector0").await?;

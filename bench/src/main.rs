@@ -202,6 +202,21 @@ impl ServerProcess {
     }
 }
 
+/// Runs `fieldcheck-server ARGS STORAGE` (STORAGE: where its data is) to
+/// the end, failing with the command if it fails.
+pub(crate) fn cli(bin: &str, args: &[&str], storage: &[std::ffi::OsString]) -> anyhow::Result<()> {
+    let ok = Command::new(bin)
+        .args(args)
+        .args(storage)
+        .stdout(Stdio::null())
+        .status()?
+        .success();
+    if !ok {
+        bail!("fieldcheck-server {} failed", args.join(" "));
+    }
+    Ok(())
+}
+
 fn server(bin: &str, data: &std::path::Path, inspectors: usize) -> anyhow::Result<ServerProcess> {
     // The stores the audits are made at: people are given a unit as scope.
     let mut stores = String::from(
@@ -212,41 +227,28 @@ fn server(bin: &str, data: &std::path::Path, inspectors: usize) -> anyhow::Resul
     }
     let file = data.join("stores.csv");
     std::fs::write(&file, stores)?;
-    let ok = Command::new(bin)
-        .args(["stores", "import"])
-        .arg(&file)
-        .arg("--data-dir")
-        .arg(data)
-        .stdout(Stdio::null())
-        .status()?
-        .success();
-    if !ok {
-        bail!("stores import failed");
-    }
+    let storage = ["--data-dir".into(), data.as_os_str().to_owned()];
+    cli(
+        bin,
+        &["stores", "import", &file.to_string_lossy()],
+        &storage,
+    )?;
     let people = (0..inspectors)
         .map(|d| (format!("inspector{d}"), "inspector"))
         .chain([("manager".to_string(), "manager")]);
     for (name, role) in people {
-        let ok = Command::new(bin)
-            .args([
-                "user",
-                "add",
-                &name,
-                "--role",
-                role,
-                "--scope",
-                "cq",
-                "--password",
-                "bench-pw",
-                "--data-dir",
-            ])
-            .arg(data)
-            .stdout(Stdio::null())
-            .status()?
-            .success();
-        if !ok {
-            bail!("user add failed");
-        }
+        let add = [
+            "user",
+            "add",
+            &name,
+            "--role",
+            role,
+            "--scope",
+            "cq",
+            "--password",
+            "bench-pw",
+        ];
+        cli(bin, &add, &storage)?;
     }
     let mut cmd = Command::new(bin);
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
@@ -546,7 +548,7 @@ async fn main() -> anyhow::Result<()> {
         if !peers.split(',').any(|p| p == peer) {
             continue;
         }
-        let mut cmd = if peer == "samod" {
+        let cmd = if peer == "samod" {
             let mut cmd = Command::new(std::env::current_exe()?);
             cmd.arg("samod-server").arg(&samod_dir);
             cmd
@@ -556,7 +558,6 @@ async fn main() -> anyhow::Result<()> {
                 .arg(&js_dir);
             cmd
         };
-        cmd.current_dir(&base);
         let srv = ServerProcess::spawn(cmd)?;
         let m = samod_sync::run(&srv, fleet.clone())
             .await

@@ -15,13 +15,13 @@
 //! `--database postgres://...` runs it on PostgreSQL (an empty database)
 //! instead of the embedded SQLite file.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::{ServerProcess, login};
+use crate::{ServerProcess, cli, login};
 
 const OWNED_HALL: &str = include_str!("../../templates/owned_hall_audit.toml");
 
@@ -45,19 +45,6 @@ impl Storage {
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data.join("fieldcheck.db").display()))
     }
-}
-
-fn cli(bin: &str, storage: &Storage, args: &[&str]) -> anyhow::Result<()> {
-    let ok = Command::new(bin)
-        .args(args)
-        .args(storage.args())
-        .stdout(Stdio::null())
-        .status()?
-        .success();
-    if !ok {
-        bail!("fieldcheck-server {} failed", args.join(" "));
-    }
-    Ok(())
 }
 
 /// GET with a token; returns status, body bytes and elapsed milliseconds.
@@ -127,15 +114,15 @@ pub async fn run(bin: &str, stores: usize, database: Option<String>) -> anyhow::
     std::fs::write(&file, csv)?;
     cli(
         bin,
-        &storage,
         &["stores", "import", &file.to_string_lossy()],
+        &storage.args(),
     )?;
     let tfile = data.join("owned_hall_audit.toml");
     std::fs::write(&tfile, OWNED_HALL)?;
     cli(
         bin,
-        &storage,
         &["template", "publish", &tfile.to_string_lossy()],
+        &storage.args(),
     )?;
     for (user, role, scope) in [
         ("admin", "admin", "*"),
@@ -144,7 +131,6 @@ pub async fn run(bin: &str, stores: usize, database: Option<String>) -> anyhow::
     ] {
         cli(
             bin,
-            &storage,
             &[
                 "user",
                 "add",
@@ -156,6 +142,7 @@ pub async fn run(bin: &str, stores: usize, database: Option<String>) -> anyhow::
                 "--password",
                 "bench-pw",
             ],
+            &storage.args(),
         )?;
     }
 
@@ -335,8 +322,8 @@ pub async fn run(bin: &str, stores: usize, database: Option<String>) -> anyhow::
     std::fs::write(&tfile, t150.canonical_json())?;
     cli(
         bin,
-        &storage,
         &["template", "publish", &tfile.to_string_lossy()],
+        &storage.args(),
     )?;
     let doc = crate::audit_at(&t150, "inspector", "bench-new", 7, &store_ids[0])?;
     let mut dev = crate::Device::default();
@@ -371,7 +358,8 @@ pub async fn run(bin: &str, stores: usize, database: Option<String>) -> anyhow::
     let (_, _, one_store) = get(&srv.addr, &token, &path).await?;
     println!(
         "one new audit: stored and acknowledged in {acknowledged:.0} ms, in the ratings after {shown:.0} ms \
-         ; one store's ratings then take {one_store:.0} ms"
+         ({:.0} ms after the acknowledgement); one store's ratings then take {one_store:.0} ms",
+        shown - acknowledged
     );
     drop(srv);
     let _ = std::fs::remove_dir_all(&data);
