@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 
 use crate::materialise;
-use crate::state::AppState;
+use crate::state::{AppState, HubEvent};
 use crate::store::Engine;
 use crate::store::lock::MaterialiserLock;
 
@@ -48,19 +48,9 @@ pub async fn run(state: AppState) {
                 // once it pauses (100 ms without a change, at most 20 s), or
                 // at once if someone waits for the tables.
                 if drain(&mut events) > 0 {
-                    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-                    loop {
-                        let pause = tokio::time::timeout_at(
-                            deadline.min(tokio::time::Instant::now() + Duration::from_millis(100)),
-                            events.recv(),
-                        );
-                        tokio::select! {
-                            r = pause => match r {
-                                Ok(Ok(_) | Err(broadcast::error::RecvError::Lagged(_))) => {}
-                                _ => break,
-                            },
-                            () = &mut hurry => break,
-                        }
+                    tokio::select! {
+                        () = pause(&mut events) => {}
+                        () = &mut hurry => {}
                     }
                 }
             }
@@ -70,8 +60,20 @@ pub async fn run(state: AppState) {
     }
 }
 
+/// Returns once `events` has been quiet for 100 ms, or after 20 s.
+async fn pause(events: &mut broadcast::Receiver<HubEvent>) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let quiet = deadline.min(tokio::time::Instant::now() + Duration::from_millis(100));
+        match tokio::time::timeout_at(quiet, events.recv()).await {
+            Ok(Ok(_) | Err(broadcast::error::RecvError::Lagged(_))) => {}
+            _ => return,
+        }
+    }
+}
+
 /// Takes the changes waiting on `events`; returns how many there were.
-fn drain(events: &mut broadcast::Receiver<crate::state::HubEvent>) -> usize {
+fn drain(events: &mut broadcast::Receiver<HubEvent>) -> usize {
     let mut n = 0;
     loop {
         match events.try_recv() {
