@@ -8,7 +8,7 @@
 //! rules, and committing to a database before acknowledging.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -22,11 +22,26 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::{Measured, ServerProcess};
 
-/// Bytes of samod messages each way on one device's connections.
-#[derive(Debug, Default)]
+/// Bytes of samod messages each way on one device's connections, and when
+/// the last one arrived.
+#[derive(Debug)]
 struct Counters {
     sent: AtomicUsize,
     received: AtomicUsize,
+    /// Microseconds from `since` to the last message received.
+    last_received_us: AtomicU64,
+    since: Instant,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            sent: AtomicUsize::new(0),
+            received: AtomicUsize::new(0),
+            last_received_us: AtomicU64::new(0),
+            since: Instant::now(),
+        }
+    }
 }
 
 impl Counters {
@@ -35,6 +50,17 @@ impl Counters {
             self.sent.load(Ordering::Relaxed),
             self.received.load(Ordering::Relaxed),
         )
+    }
+
+    fn note_received(&self, bytes: usize) {
+        self.received.fetch_add(bytes, Ordering::Relaxed);
+        let us = u64::try_from(self.since.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.last_received_us.store(us, Ordering::Relaxed);
+    }
+
+    /// When the last message arrived (`since` if none has).
+    fn last_received(&self) -> Instant {
+        self.since + Duration::from_micros(self.last_received_us.load(Ordering::Relaxed))
     }
 }
 
@@ -65,7 +91,7 @@ impl Dialer for WsDialer {
                 async move {
                     match m {
                         Ok(Message::Binary(b)) => {
-                            received.received.fetch_add(b.len(), Ordering::Relaxed);
+                            received.note_received(b.len());
                             Some(Ok(b.to_vec()))
                         }
                         Ok(_) => None,
@@ -115,9 +141,11 @@ struct SamodDevice {
     counters: Arc<Counters>,
 }
 
+type Dial = samod::DialerHandle<tungstenite::Error>;
+
 impl SamodDevice {
-    /// Connects and waits until the server has every document of this device.
-    async fn sync(&mut self, url: &Url) -> anyhow::Result<samod::DialerHandle<tungstenite::Error>> {
+    /// Connects, counting this connection's bytes afresh.
+    async fn dial(&mut self, url: &Url) -> anyhow::Result<(Dial, samod::ConnectionId)> {
         self.counters = Arc::default();
         let dialer = Arc::new(WsDialer {
             url: url.clone(),
@@ -128,17 +156,24 @@ impl SamodDevice {
             .await
             .map_err(|e| anyhow::anyhow!("samod dial: {e}"))?;
         let conn = dial.connection_id().context("connected")?;
+        Ok((dial, conn))
+    }
+
+    /// Waits until the server has said it has every document of this device.
+    async fn confirmed(&self, conn: samod::ConnectionId) {
+        futures_util::future::join_all(self.handles.iter().map(|h| h.they_have_our_changes(conn)))
+            .await;
+    }
+
+    /// Connects and waits until the server has every document of this device.
+    async fn sync(&mut self, url: &Url) -> anyhow::Result<Dial> {
+        let (dial, conn) = self.dial(url).await?;
         // A server that drops the connection (the Node one cuts peers whose
         // ping replies lag while it is busy) would leave this waiting for
         // ever: ten minutes is a failure.
-        tokio::time::timeout(
-            Duration::from_secs(600),
-            futures_util::future::join_all(
-                self.handles.iter().map(|h| h.they_have_our_changes(conn)),
-            ),
-        )
-        .await
-        .context("the server did not take every document within ten minutes")?;
+        tokio::time::timeout(Duration::from_secs(600), self.confirmed(conn))
+            .await
+            .context("the server did not take every document within ten minutes")?;
         Ok(dial)
     }
 }
@@ -203,13 +238,23 @@ pub async fn run(
     });
 
     // 2. Reconnect with nothing new: samod has no changes feed, so it
-    // compares every document again.
+    // compares every document again. samod's server answers every
+    // document's sync message with its heads, which is what the device
+    // waits for. The JavaScript server still holds its sync state with this
+    // peer from the first connection (the peer id is the same), finds they
+    // are in sync and answers nothing, so a device cannot tell when it is up
+    // to date: there the reconnect is timed to the last frame the server
+    // sent, once the line has been quiet for a second.
     let (mut dev, dial) = devices.remove(0);
     dial.close();
     drop(devices);
     let t0 = Instant::now();
-    let dial = dev.sync(&url).await?;
-    let reconnect = t0.elapsed();
+    let (dial, conn) = dev.dial(&url).await?;
+    let confirmed = tokio::select! {
+        () = dev.confirmed(conn) => Some(Instant::now()),
+        () = settle(&dev.counters, Duration::from_secs(1)) => None,
+    };
+    let reconnect = confirmed.unwrap_or_else(|| dev.counters.last_received().max(t0)) - t0;
     settle(&dev.counters, Duration::from_millis(300)).await;
     let reconnect_bytes = dev.counters.get();
 
