@@ -24,6 +24,7 @@ use crate::vocab::{Role, string_enum};
 
 pub mod derive;
 pub mod gate;
+pub mod open;
 pub mod schema;
 
 /// Version of the document shape written by this code.
