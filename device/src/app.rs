@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use automerge::AutoCommit;
 use fieldcheck_core::answers::{AnswerValue, GeoPoint, MediaRef, from_json};
 use fieldcheck_core::form::{FormView, form_view};
 use fieldcheck_core::i18n::Bilingual;
-use fieldcheck_core::records::{Actor, Record, RecordError, RecordState, Status};
+use fieldcheck_core::records::open::OpenRecord;
+use fieldcheck_core::records::{Actor, Record, RecordError, Status};
 use fieldcheck_core::reference::UnitRecord;
 use fieldcheck_core::templates::{AnswerType, Template};
 use fieldcheck_core::vocab::Role;
@@ -175,6 +175,18 @@ pub struct App {
     store: DeviceStore,
     session: Mutex<Option<Session>>,
     sync: Mutex<Option<SyncHandle>>,
+    /// The record being filled in, kept between edits.
+    open: Mutex<Option<Open>>,
+}
+
+/// The record kept open, with its template, as of a
+/// [generation](DeviceStore::generation) of the store's copy.
+#[derive(Debug)]
+struct Open {
+    doc_id: String,
+    record: OpenRecord,
+    template: Template,
+    generation: u64,
 }
 
 /// A token to revoke on its server once the device is online again.
@@ -350,6 +362,7 @@ impl App {
             store,
             session: Mutex::new(None),
             sync: Mutex::new(None),
+            open: Mutex::new(None),
         };
         if let Some(s) = app.stored_session().await? {
             app.start(s).await;
@@ -775,18 +788,44 @@ impl App {
         })
     }
 
-    async fn open_record(&self, doc_id: &str) -> Result<(Record, RecordState, Template)> {
-        let doc = self.store.load(doc_id).await?.ok_or_else(|| {
-            AppError::new("not_found", format!("no record {doc_id} on this device"))
-        })?;
-        let (record, state) = Record::with_state(doc)?;
-        let template = self
-            .template(
-                &state.header.template_id,
-                Some(&state.header.template_version),
-            )
-            .await?;
-        Ok((record, state, template))
+    /// Runs `f` on the record `doc_id` as it is kept open: loaded and read
+    /// once, then kept in memory while it is being filled in, and loaded
+    /// again only if another record is opened or something else (sync)
+    /// wrote it meanwhile.
+    async fn with_open<T>(
+        &self,
+        doc_id: &str,
+        f: impl AsyncFnOnce(&mut Open) -> Result<T>,
+    ) -> Result<T> {
+        let mut slot = self.open.lock().await;
+        let generation = self.store.generation(doc_id);
+        let current = slot
+            .as_ref()
+            .is_some_and(|o| o.doc_id == doc_id && o.generation == generation);
+        if !current {
+            *slot = None;
+            let doc = self.store.load(doc_id).await?.ok_or_else(|| {
+                AppError::new("not_found", format!("no record {doc_id} on this device"))
+            })?;
+            let record = OpenRecord::open(doc)?;
+            let header = &record.state().header;
+            let template = self
+                .template(&header.template_id, Some(&header.template_version))
+                .await?;
+            *slot = Some(Open {
+                doc_id: doc_id.to_string(),
+                record,
+                template,
+                generation,
+            });
+        }
+        let open = slot.as_mut().expect("opened above");
+        let out = f(open).await;
+        // A failure may leave memory and the store apart: read it again.
+        if out.is_err() {
+            *slot = None;
+        }
+        out
     }
 
     /// Applies `edit` to the record and stores the change, marked for sync.
@@ -796,16 +835,27 @@ impl App {
         edit: impl FnOnce(&mut Record, &Template, &Actor) -> Result<()>,
     ) -> Result<FormView> {
         let actor = self.actor().await?;
-        let (mut record, _, template) = self.open_record(doc_id).await?;
-        let before = record.doc_mut().get_heads();
-        edit(&mut record, &template, &actor)?;
-        let mut doc: AutoCommit = record.into_doc();
-        self.store.save(doc_id, &mut doc, &before, true).await?;
+        let view = self
+            .with_open(doc_id, async |o: &mut Open| {
+                let before = o.record.doc_mut().get_heads();
+                let template = &o.template;
+                o.record.edit(|r| edit(r, template, &actor))?;
+                let (doc, state) = o.record.doc_and_state();
+                let generation = self.store.save_record(doc_id, doc, &before, state).await?;
+                // Written by someone else too since it was read: the next
+                // edit loads it again.
+                o.generation = if generation == o.generation + 1 {
+                    generation
+                } else {
+                    0
+                };
+                Ok(form_view(doc_id, o.record.state(), &o.template))
+            })
+            .await?;
         if let Some(sync) = self.sync.lock().await.as_ref() {
             sync.local_change(doc_id);
         }
-        let (_, state) = Record::with_state(doc)?;
-        Ok(form_view(doc_id, &state, &template))
+        Ok(view)
     }
 
     /// Starts a record of the newest version of `template_id` at `store_id`.
@@ -817,20 +867,30 @@ impl App {
         } else {
             "audit"
         });
-        let mut record = Record::create(&template, &doc_id, store_id, &actor)?;
-        let mut doc = record.doc_mut().clone();
-        self.store.save(&doc_id, &mut doc, &[], true).await?;
+        let record = Record::create(&template, &doc_id, store_id, &actor)?;
+        let mut record = OpenRecord::open(record.into_doc())?;
+        let (doc, state) = record.doc_and_state();
+        let generation = self.store.save_record(&doc_id, doc, &[], state).await?;
         if let Some(sync) = self.sync.lock().await.as_ref() {
             sync.local_change(&doc_id);
         }
-        let (_, state) = Record::with_state(doc)?;
-        Ok(form_view(&doc_id, &state, &template))
+        let view = form_view(&doc_id, record.state(), &template);
+        // Kept open: answers follow.
+        *self.open.lock().await = Some(Open {
+            doc_id,
+            record,
+            template,
+            generation,
+        });
+        Ok(view)
     }
 
     /// The record as a form.
     pub async fn form(&self, doc_id: &str) -> Result<FormView> {
-        let (_, state, template) = self.open_record(doc_id).await?;
-        Ok(form_view(doc_id, &state, &template))
+        self.with_open(doc_id, async |o: &mut Open| {
+            Ok(form_view(doc_id, o.record.state(), &o.template))
+        })
+        .await
     }
 
     /// Answers an item with a value in its JSON form (`null` clears it).
@@ -1007,6 +1067,7 @@ pub fn data_dir(platform_default: Option<PathBuf>) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
+    use automerge::AutoCommit;
     use autosurgeon::Reconcile;
     use fieldcheck_core::refdata::{self, Assignment, DocKind, TemplateDoc, UnitsDoc};
     use fieldcheck_core::reference::parse_units;
@@ -1162,6 +1223,67 @@ mod tests {
         // Nothing reached the server: the record waits to be sent.
         assert_eq!(app.sync_status().await.expect("status").pending, 1);
         assert_eq!(app.store().dirty().await.expect("dirty"), [view.doc_id]);
+        app.close().await;
+    }
+
+    #[tokio::test]
+    async fn an_answer_synced_in_while_the_record_is_open_is_kept_and_shown() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = signed_in_app(dir.path()).await;
+        let doc_id = new_audit(&app).await;
+        let view = app.form(&doc_id).await.expect("form");
+        let ids: Vec<String> = view
+            .sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .filter(|i| matches!(i.input, fieldcheck_core::form::Input::PassFail))
+            .map(|i| i.id.clone())
+            .take(3)
+            .collect();
+        let [mine, theirs, later] = ids.as_slice() else {
+            panic!("three pass / fail items, got {ids:?}");
+        };
+        app.answer(&doc_id, mine, serde_json::json!("pass"), None)
+            .await
+            .expect("answer");
+
+        // The inspector's other device answered another item; sync stores
+        // it while this record is open in the app.
+        let mut doc = app.store().load(&doc_id).await.expect("load").expect("doc");
+        let before = doc.get_heads();
+        let mut other = Record::from_doc(doc.fork()).expect("record");
+        let actor = Actor {
+            user: "li".into(),
+            role: Role::Inspector,
+            device: "tablet".into(),
+            now_ms: now_ms(),
+        };
+        other
+            .answer(&audit_template(), &actor, theirs, AnswerValue::Fail, None)
+            .expect("answer on the other device");
+        doc.merge(other.doc_mut()).expect("merge");
+        app.store()
+            .save(&doc_id, &mut doc, &before, false)
+            .await
+            .expect("sync saves");
+
+        let view = app
+            .answer(&doc_id, later, serde_json::json!("pass"), None)
+            .await
+            .expect("answer");
+        let value = |v: &FormView, id: &str| item(v, id).value.clone();
+        assert_eq!(view.answered, 3);
+        assert_eq!(value(&view, theirs), Some(serde_json::json!("fail")));
+        // And on disk, after a restart.
+        app.close().await;
+        drop(app);
+        let app = App::open(dir.path()).await.expect("reopen");
+        let view = app.form(&doc_id).await.expect("form");
+        let answered: Vec<_> = [mine, theirs, later].map(|i| value(&view, i)).into();
+        assert_eq!(
+            answered,
+            ["pass", "fail", "pass"].map(|v| Some(serde_json::json!(v)))
+        );
         app.close().await;
     }
 

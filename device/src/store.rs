@@ -3,16 +3,30 @@
 //! kept as a compacted snapshot plus incremental changes; the record index is
 //! derived from them and can be rebuilt at any time.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use automerge::{AutoCommit, ChangeHash};
 use fieldcheck_core::records::RecordState;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
-/// Chunks after which a document is rewritten as one snapshot.
+/// Chunks after which a document is rewritten as one snapshot, at the least.
 const COMPACT_AFTER: i64 = 16;
+
+/// Whether a document stored as `chunks` chunks, of which the last is the
+/// `saves`th save of it, is due to be rewritten as one snapshot. Rewriting
+/// costs as much as the document's whole history (it is loaded and saved
+/// again), so a record rewritten every 16 saves costs, over its life, the
+/// square of its changes, and an answer made meanwhile shares the CPU with
+/// it. Waiting for an eighth of the saves so far (16 at the least) makes the
+/// rewrites add up to a few times the history, and loading stays one pass
+/// over the chunks.
+fn compaction_due(chunks: i64, saves: i64) -> bool {
+    chunks > COMPACT_AFTER.max(saves / 8)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -45,6 +59,12 @@ pub struct DeviceStore {
     pub(crate) pool: SqlitePool,
     /// Media files by content hash, beside the database file.
     pub(crate) media_dir: PathBuf,
+    /// How many times each document has been written since the store was
+    /// opened: whoever keeps a document in memory (the record being filled
+    /// in) knows from it whether someone else (sync) wrote it meanwhile.
+    generations: Arc<Mutex<HashMap<String, u64>>>,
+    /// Documents being compacted.
+    compacting: Arc<Mutex<HashSet<String>>>,
 }
 
 impl DeviceStore {
@@ -63,7 +83,44 @@ impl DeviceStore {
         Ok(DeviceStore {
             pool,
             media_dir: path.with_extension("media"),
+            generations: Arc::default(),
+            compacting: Arc::default(),
         })
+    }
+
+    /// How many times `doc_id` has been written (saved or discarded) since
+    /// the store was opened.
+    pub fn generation(&self, doc_id: &str) -> u64 {
+        let generations = self
+            .generations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        generations.get(doc_id).copied().unwrap_or(0)
+    }
+
+    /// Marks `doc_id` as being compacted (`true`: false if it already is)
+    /// or no longer: one compaction of a document at a time.
+    fn compacting(&self, doc_id: &str, start: bool) -> bool {
+        let mut set = self
+            .compacting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if start {
+            set.insert(doc_id.to_string())
+        } else {
+            set.remove(doc_id)
+        }
+    }
+
+    /// Counts a write of `doc_id`, returning its new generation.
+    fn written(&self, doc_id: &str) -> u64 {
+        let mut generations = self
+            .generations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let g = generations.entry(doc_id.to_string()).or_default();
+        *g += 1;
+        *g
     }
 
     /// The document, or `None` if the device does not have it.
@@ -75,26 +132,53 @@ impl DeviceStore {
         if rows.is_empty() {
             return Ok(None);
         }
-        let mut doc = AutoCommit::new();
+        // One load of the chunks end to end (the snapshot, then the changes
+        // saved after it) rather than one load per chunk.
+        let mut bytes = Vec::new();
         for r in rows {
-            let bytes: Vec<u8> = r.try_get("bytes")?;
-            doc.load_incremental(&bytes)
-                .map_err(|e| StoreError::Corrupt(doc_id.to_string(), Box::new(e)))?;
+            bytes.extend_from_slice(r.try_get::<&[u8], _>("bytes")?);
         }
+        let doc = AutoCommit::load(&bytes)
+            .map_err(|e| StoreError::Corrupt(doc_id.to_string(), Box::new(e)))?;
         Ok(Some(doc))
     }
 
     /// Durably stores what `doc` gained since `before` (and refreshes the
-    /// index), in one transaction; `local` marks it for sending.
+    /// index), in one transaction; `local` marks it for sending. Returns the
+    /// document's new [generation](DeviceStore::generation).
     pub async fn save(
         &self,
         doc_id: &str,
         doc: &mut AutoCommit,
         before: &[ChangeHash],
         local: bool,
-    ) -> Result<()> {
+    ) -> Result<u64> {
+        let state: Option<RecordState> = autosurgeon::hydrate(doc).ok();
+        self.write(doc_id, doc, before, local, state.as_ref()).await
+    }
+
+    /// [`DeviceStore::save`] for a record whose state the caller has read
+    /// already (the record being filled in), so it is not read again for
+    /// the index.
+    pub async fn save_record(
+        &self,
+        doc_id: &str,
+        doc: &mut AutoCommit,
+        before: &[ChangeHash],
+        state: &RecordState,
+    ) -> Result<u64> {
+        self.write(doc_id, doc, before, true, Some(state)).await
+    }
+
+    async fn write(
+        &self,
+        doc_id: &str,
+        doc: &mut AutoCommit,
+        before: &[ChangeHash],
+        local: bool,
+        state: Option<&RecordState>,
+    ) -> Result<u64> {
         let chunk = doc.save_after(before);
-        let row = index_row(doc_id, doc);
         // IMMEDIATE: wait for the write lock up front (a background
         // compaction may hold it) rather than fail on upgrading a read.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -111,8 +195,8 @@ impl DeviceStore {
             .bind(&chunk)
             .execute(&mut *tx)
             .await?;
-        if let Some(r) = &row {
-            upsert_index(&mut tx, r).await?;
+        if let Some(state) = state {
+            upsert_index(&mut tx, doc_id, state).await?;
         }
         if local {
             sqlx::query("INSERT OR IGNORE INTO dirty (doc_id) VALUES (?)")
@@ -121,44 +205,63 @@ impl DeviceStore {
                 .await?;
         }
         tx.commit().await?;
-        if chunks > COMPACT_AFTER {
+        let generation = self.written(doc_id);
+        if compaction_due(chunks, n) && self.compacting(doc_id, true) {
             let (store, id) = (self.clone(), doc_id.to_string());
             tokio::spawn(async move {
                 if let Err(e) = store.compact(&id).await {
                     tracing::warn!(doc = id, error = %e, "compaction failed; the chunks stay");
                 }
+                store.compacting(&id, false);
             });
         }
-        Ok(())
+        Ok(generation)
     }
 
     /// Rewrites a document's chunks as one snapshot. Runs in the background
-    /// after a save; in one transaction, so a crash leaves the chunks as
-    /// they were, and chunks saved meanwhile are kept after the snapshot.
+    /// after a save. The chunks are read and rewritten outside the write
+    /// lock, which is taken only to swap them, so a save meanwhile waits
+    /// for the swap and not for the rewrite; chunks saved meanwhile come
+    /// after the snapshot and are kept. One transaction: a crash leaves the
+    /// chunks as they were.
     pub async fn compact(&self, doc_id: &str) -> Result<()> {
-        // IMMEDIATE, as in `save`: no save can come between read and write.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let rows = sqlx::query("SELECT n, bytes FROM doc_chunks WHERE doc_id = ? ORDER BY n")
             .bind(doc_id)
-            .fetch_all(&mut *tx)
+            .fetch_all(&self.pool)
             .await?;
         let Some(last) = rows.last().filter(|_| rows.len() > 1) else {
             return Ok(());
         };
         let last: i64 = last.try_get("n")?;
-        let mut doc = AutoCommit::new();
-        for r in &rows {
-            let bytes: Vec<u8> = r.try_get("bytes")?;
-            doc.load_incremental(&bytes)
-                .map_err(|e| StoreError::Corrupt(doc_id.to_string(), Box::new(e)))?;
-        }
-        sqlx::query("DELETE FROM doc_chunks WHERE doc_id = ? AND n < ?")
+        let chunks = rows
+            .iter()
+            .map(|r| r.try_get::<Vec<u8>, _>("bytes"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let id = doc_id.to_string();
+        let snapshot = tokio::task::spawn_blocking(move || {
+            let mut doc = AutoCommit::new();
+            for bytes in chunks {
+                doc.load_incremental(&bytes)
+                    .map_err(|e| StoreError::Corrupt(id.clone(), Box::new(e)))?;
+            }
+            Ok::<_, StoreError>(doc.save())
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        // IMMEDIATE, as in `save`: no save can come between the two writes.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let swapped = sqlx::query("UPDATE doc_chunks SET bytes = ? WHERE doc_id = ? AND n = ?")
+            .bind(snapshot)
             .bind(doc_id)
             .bind(last)
             .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE doc_chunks SET bytes = ? WHERE doc_id = ? AND n = ?")
-            .bind(doc.save())
+            .await?
+            .rows_affected();
+        // Gone: a compaction that ran meanwhile has folded it in already.
+        if swapped == 0 {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM doc_chunks WHERE doc_id = ? AND n < ?")
             .bind(doc_id)
             .bind(last)
             .execute(&mut *tx)
@@ -237,6 +340,7 @@ impl DeviceStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.written(doc_id);
         Ok(())
     }
 
@@ -307,11 +411,11 @@ impl DeviceStore {
         tx.commit().await?;
         let mut n = 0;
         for id in ids {
-            if let Some(mut doc) = self.load(&id).await?
-                && let Some(row) = index_row(&id, &mut doc)
+            if let Some(doc) = self.load(&id).await?
+                && let Ok(state) = autosurgeon::hydrate::<_, RecordState>(&doc)
             {
                 let mut tx = self.pool.begin().await?;
-                upsert_index(&mut tx, &row).await?;
+                upsert_index(&mut tx, &id, &state).await?;
                 tx.commit().await?;
                 n += 1;
             }
@@ -320,15 +424,11 @@ impl DeviceStore {
     }
 }
 
-/// The index row of a record document; `None` for other documents.
-fn index_row(doc_id: &str, doc: &mut AutoCommit) -> Option<(String, RecordState)> {
-    let state: RecordState = autosurgeon::hydrate(doc).ok()?;
-    Some((doc_id.to_string(), state))
-}
-
+/// Writes the index row of a record document.
 async fn upsert_index(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    (doc_id, s): &(String, RecordState),
+    doc_id: &str,
+    s: &RecordState,
 ) -> Result<()> {
     let updated = s.history.last().map_or(s.header.started_at, |h| h.at);
     sqlx::query(
@@ -372,7 +472,7 @@ mod tests {
         }
         // The compactions run on their own; give them a moment to finish.
         for _ in 0..100 {
-            if store.chunk_count("doc").await.expect("count") <= COMPACT_AFTER {
+            if !compaction_due(store.chunk_count("doc").await.expect("count"), 60) {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
