@@ -45,6 +45,13 @@ const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 })
 // (and they had to start again). Nothing else changes with it.
 const KEEP_ALIVE_MS = 60_000
 
+// The second departure: under a burst of a thousand documents the Repo's own
+// 60-second wait for a document to be ready can run out, and that promise's
+// rejection is not handled inside automerge-repo, which would end the
+// process. It is reported on stderr instead and the server goes on, as it
+// does for a peer's error.
+process.on("unhandledRejection", (e) => console.error("unhandled rejection:", e))
+
 new Repo({
   network: [new WebSocketServerAdapter(wss, KEEP_ALIVE_MS)],
   storage: new NodeFSStorageAdapter(dir),
