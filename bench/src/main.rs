@@ -46,7 +46,8 @@ impl Device {
         ))?;
         req.headers_mut()
             .insert("Authorization", format!("Bearer {token}").parse()?);
-        let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+        // Nagle's algorithm off, as the app's sync client has it.
+        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(req, None, true).await?;
         let hello = encode(&self.client.connect());
         self.sent += hello.len();
         ws.send(Message::Binary(hello.into())).await?;

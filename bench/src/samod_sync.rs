@@ -81,7 +81,8 @@ impl Dialer for WsDialer {
     fn connect(&self) -> BoxFuture<'static, Result<Transport, DialError<Self::Error>>> {
         let (url, counters) = (self.url.clone(), self.counters.clone());
         Box::pin(async move {
-            let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
+            // Nagle's algorithm off, as on the Fieldcheck devices.
+            let (ws, _) = tokio_tungstenite::connect_async_with_config(url.as_str(), None, true)
                 .await
                 .map_err(DialError::transient)?;
             let (sink, stream) = ws.split();
@@ -131,6 +132,10 @@ pub async fn serve(data: &std::path::Path) -> anyhow::Result<()> {
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     println!("listening on http://{}", listener.local_addr()?);
+    // Nagle's algorithm off, as on the Fieldcheck server (and in Node's `ws`).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app).await?;
     Ok(())
 }

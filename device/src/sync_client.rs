@@ -373,7 +373,7 @@ async fn connect(config: &SyncConfig) -> Result<Ws, Lost> {
         .map_err(|_| Lost::BadToken)?;
     req.headers_mut().insert("Authorization", auth);
     let tls = Some(config.tls.connector());
-    match tokio_tungstenite::connect_async_tls_with_config(req, None, false, tls).await {
+    match tokio_tungstenite::connect_async_tls_with_config(req, None, true, tls).await {
         Ok((ws, _)) => Ok(ws),
         Err(tungstenite::Error::Http(r)) if r.status() == 401 => Err(Lost::Unauthorized),
         Err(tungstenite::Error::Tls(e)) => Err(Lost::Tls(crate::net::explain_tls(&e))),

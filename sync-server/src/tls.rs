@@ -102,7 +102,7 @@ impl TlsListener {
         let acceptor = TlsAcceptor::from(config);
         let accepting = tokio::spawn(async move {
             loop {
-                let (stream, peer) = match tcp.accept().await {
+                let (mut stream, peer) = match tcp.accept().await {
                     Ok(x) => x,
                     Err(e) => {
                         tracing::warn!(error = %e, "accepting a connection failed");
@@ -110,6 +110,7 @@ impl TlsListener {
                         continue;
                     }
                 };
+                crate::startup::no_delay(&mut stream);
                 let (acceptor, tx) = (acceptor.clone(), tx.clone());
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
