@@ -20,72 +20,11 @@ use automerge::AutoCommit;
 use fieldcheck_core::answers::AnswerValue;
 use fieldcheck_core::i18n::Bilingual;
 use fieldcheck_core::records::{Actor, Record};
-use fieldcheck_core::sync::{Client, ClientEffect, MemoryDocs, decode, encode};
 use fieldcheck_core::templates::Template;
 use fieldcheck_core::templates::file::{ItemFile, SectionFile, TemplateFile};
 use fieldcheck_core::vocab::Role;
-use futures_util::{SinkExt, StreamExt};
-use tokio_tungstenite::tungstenite::{self, Message};
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A device: the core client over a real WebSocket, counting bytes.
-#[derive(Default)]
-struct Device {
-    client: Client,
-    docs: MemoryDocs,
-    sent: usize,
-    received: usize,
-}
-
-impl Device {
-    async fn connect(&mut self, addr: &str, token: &str) -> anyhow::Result<Ws> {
-        let mut req = tungstenite::client::IntoClientRequest::into_client_request(format!(
-            "ws://{addr}/sync"
-        ))?;
-        req.headers_mut()
-            .insert("Authorization", format!("Bearer {token}").parse()?);
-        // Nagle's algorithm off, as the app's sync client has it.
-        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(req, None, true).await?;
-        let hello = encode(&self.client.connect());
-        self.sent += hello.len();
-        ws.send(Message::Binary(hello.into())).await?;
-        Ok(ws)
-    }
-
-    /// Handles frames until `done` holds, or nothing arrives for `idle`.
-    async fn run(
-        &mut self,
-        ws: &mut Ws,
-        idle: Duration,
-        done: impl Fn(&Device) -> bool,
-    ) -> anyhow::Result<()> {
-        while !done(self) {
-            let Ok(Some(msg)) = tokio::time::timeout(idle, ws.next()).await else {
-                break;
-            };
-            let Message::Binary(bytes) = msg? else {
-                continue;
-            };
-            self.received += bytes.len();
-            let effects = self.client.receive(decode(&bytes)?, &mut self.docs);
-            self.apply(ws, effects).await?;
-        }
-        Ok(())
-    }
-
-    async fn apply(&mut self, ws: &mut Ws, effects: Vec<ClientEffect>) -> anyhow::Result<()> {
-        for e in effects {
-            if let ClientEffect::Send(f) = e {
-                let b = encode(&f);
-                self.sent += b.len();
-                ws.send(Message::Binary(b.into())).await?;
-            }
-        }
-        Ok(())
-    }
-}
+use fieldcheck_device::store::DeviceStore;
+use fieldcheck_device::sync_client::{self, SyncConfig, SyncHandle, SyncStatus};
 
 fn audit_template() -> anyhow::Result<Template> {
     let b = |zh: &str, en: &str| Bilingual::new(zh, en);
@@ -286,89 +225,130 @@ pub struct Measured {
 /// The comment that is the measured edit, on both peers.
 pub(crate) const EDIT_COMMENT: &str = "柜台已整改，请复核。";
 
+/// A device as the app keeps it: its store (an SQLite file) and the app's
+/// sync client.
+struct Device {
+    store: DeviceStore,
+    sync: Option<SyncHandle>,
+}
+
+impl Device {
+    /// Starts syncing, as the app does after sign-in or at start.
+    fn connect(&mut self, addr: &str, token: &str) {
+        let mut config = SyncConfig::new(format!("ws://{addr}/sync"), token);
+        config.min_backoff = Duration::from_millis(100);
+        self.sync = Some(sync_client::spawn(self.store.clone(), config));
+    }
+
+    fn traffic(&self) -> (usize, usize) {
+        let (s, r) = self.sync.as_ref().map_or((0, 0), SyncHandle::traffic);
+        (s as usize, r as usize)
+    }
+
+    /// Waits until the sync client says it is up to date and `done` holds
+    /// of the store (every change acknowledged, every document received).
+    async fn wait(
+        &self,
+        limit: Duration,
+        done: impl AsyncFn(&DeviceStore) -> bool,
+    ) -> anyhow::Result<()> {
+        let sync = self.sync.as_ref().context("connected")?;
+        let mut status = sync.status();
+        tokio::time::timeout(limit, async {
+            loop {
+                let now = status.borrow_and_update().clone();
+                if let SyncStatus::Error(e) = &now {
+                    bail!("the device's sync failed: {e}");
+                }
+                if now == SyncStatus::UpToDate && done(&self.store).await {
+                    return Ok(());
+                }
+                status.changed().await?;
+            }
+        })
+        .await
+        .context("the device did not finish syncing in time")?
+    }
+}
+
 /// Runs the workload against the Fieldcheck server.
 async fn fieldcheck(
     srv: &ServerProcess,
+    dir: &std::path::Path,
     fleet_docs: Vec<Vec<(String, AutoCommit)>>,
 ) -> anyhow::Result<Measured> {
     let devices = fleet_docs.len();
     let everything: usize = fleet_docs.iter().map(Vec::len).sum();
     let mut fleet = Vec::new();
-    for docs in fleet_docs {
-        let mut dev = Device::default();
-        for (id, doc) in docs {
-            dev.docs.0.insert(id.clone(), doc);
-            dev.client.local_change(&id, &mut dev.docs);
+    for (d, docs) in fleet_docs.into_iter().enumerate() {
+        let store = DeviceStore::open(&dir.join(format!("device{d}.db"))).await?;
+        for (id, mut doc) in docs {
+            store.save(&id, &mut doc, &[], true).await?;
         }
-        fleet.push(dev);
+        fleet.push(Device { store, sync: None });
     }
     let mut tokens = Vec::new();
     for d in 0..devices {
         tokens.push(login(&srv.addr, &format!("inspector{d}")).await?);
     }
-    let token = tokens[0].clone();
+    let acknowledged = async |store: &DeviceStore| store.dirty().await.is_ok_and(|d| d.is_empty());
 
-    // 1. Initial sync, all devices at once.
+    // 1. Initial sync, all devices at once: until every change is
+    // acknowledged and the device has written that down.
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for (d, mut dev) in fleet.into_iter().enumerate() {
-        let (addr, token) = (srv.addr.clone(), tokens[d].clone());
-        tasks.push(tokio::spawn(async move {
-            let mut ws = dev.connect(&addr, &token).await?;
-            dev.run(&mut ws, Duration::from_secs(30), |d| {
-                d.client.dirty().next().is_none()
-            })
-            .await?;
-            let acknowledged = Instant::now();
-            // Untimed: take the closing frames (the cursor) until the line is quiet.
-            dev.run(&mut ws, Duration::from_millis(300), |_| false)
-                .await?;
-            anyhow::Ok((dev, ws, acknowledged))
-        }));
+    for (dev, token) in fleet.iter_mut().zip(&tokens) {
+        dev.connect(&srv.addr, token);
     }
-    let mut fleet = Vec::new();
-    let mut last_ack = started;
-    for t in tasks {
-        let (dev, ws, acked) = t.await??;
-        last_ack = last_ack.max(acked);
-        fleet.push((dev, ws));
+    for dev in &fleet {
+        dev.wait(Duration::from_secs(600), acknowledged).await?;
     }
-    let initial = last_ack - started;
-    let (sent, received): (usize, usize) = fleet
+    let initial = started.elapsed();
+    // Untimed: let the closing frames (the cursor) arrive.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (sent, received) = fleet
         .iter()
-        .fold((0, 0), |(s, r), (d, _)| (s + d.sent, r + d.received));
-    let left: usize = fleet.iter().map(|(d, _)| d.client.dirty().count()).sum();
-    if left > 0 {
-        bail!("{left} documents were not acknowledged");
-    }
+        .map(Device::traffic)
+        .fold((0, 0), |(s, r), (ds, dr)| (s + ds, r + dr));
 
-    // 2. Reconnect with nothing new.
-    let (mut dev, ws) = fleet.remove(0);
-    drop(ws);
-    drop(fleet);
-    dev.client.disconnect();
-    let (s0, r0) = (dev.sent, dev.received);
+    // 2. Reconnect with nothing new: the app starting again.
+    let mut dev = fleet.remove(0);
+    for other in fleet {
+        if let Some(h) = other.sync {
+            h.stop().await;
+        }
+    }
+    if let Some(h) = dev.sync.take() {
+        h.stop().await;
+    }
     let t0 = Instant::now();
-    let mut ws = dev.connect(&srv.addr, &token).await?;
-    dev.run(&mut ws, Duration::from_secs(5), |d| d.received > r0)
-        .await?;
+    dev.connect(&srv.addr, &tokens[0]);
+    dev.wait(Duration::from_secs(5), acknowledged).await?;
     let reconnect = t0.elapsed();
-    let reconnect_bytes = (dev.sent - s0, dev.received - r0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let reconnect_bytes = dev.traffic();
 
     // 3. One edit on this device reaches a manager's device that is online.
     let mtoken = login(&srv.addr, "manager").await?;
-    let mut manager = Device::default();
-    let mut mws = manager.connect(&srv.addr, &mtoken).await?;
+    let mut manager = Device {
+        store: DeviceStore::open(&dir.join("manager.db")).await?,
+        sync: None,
+    };
+    manager.connect(&srv.addr, &mtoken);
     manager
-        .run(&mut mws, Duration::from_secs(60), |d| {
-            d.docs.0.len() >= everything && d.client.cursor() > 0
+        .wait(Duration::from_secs(120), async |store: &DeviceStore| {
+            store.records().await.is_ok_and(|r| r.len() >= everything)
         })
         .await?;
     let id = "audit-0-0";
-    let doc = dev.docs.0.get_mut(id).context("doc")?;
+    let doc = dev
+        .store
+        .load(id)
+        .await?
+        .context("the audit is on the device")?;
     // The inspector comments on the submitted audit: a change the record
     // gate accepts (samod's side writes the same comment by hand).
-    let mut record = Record::from_doc(std::mem::take(doc))?;
+    let mut record = Record::from_doc(doc)?;
+    let before = record.doc_mut().get_heads();
     let inspector = Actor {
         user: "inspector0".into(),
         role: Role::Inspector,
@@ -378,23 +358,26 @@ async fn fieldcheck(
     let t = audit_template()?;
     let item = t.items().next().map(|(_, i)| i.id.clone());
     record.comment(&t, &inspector, item.as_deref(), EDIT_COMMENT)?;
-    *doc = record.into_doc();
-    let before = manager.docs.0.get_mut(id).map(|d| d.get_heads());
+    let mut writes = manager.store.writes();
+    let seen = manager.store.generation(id);
+    // From the device's own commit to the manager's device's.
     let t1 = Instant::now();
-    let effects = dev.client.local_change(id, &mut dev.docs);
-    dev.apply(&mut ws, effects).await?;
-    let dev_task = tokio::spawn(async move {
-        let _ = dev
-            .run(&mut ws, Duration::from_millis(500), |_| false)
-            .await;
-    });
-    manager
-        .run(&mut mws, Duration::from_secs(10), |d| {
-            d.docs.0.get(id).map(|x| x.clone().get_heads()) != before
-        })
-        .await?;
+    dev.store.save(id, record.doc_mut(), &before, true).await?;
+    dev.sync.as_ref().context("connected")?.local_change(id);
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while manager.store.generation(id) == seen {
+            writes.changed().await?;
+        }
+        anyhow::Ok(())
+    })
+    .await
+    .context("the edit did not reach the manager")??;
     let edit = t1.elapsed();
-    dev_task.abort();
+    for d in [dev, manager] {
+        if let Some(h) = d.sync {
+            h.stop().await;
+        }
+    }
     Ok(Measured {
         initial,
         sent,
@@ -534,7 +517,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let srv = server(bin, &ours_dir, devices)?;
-    let ours = fieldcheck(&srv, fleet.clone()).await?;
+    let ours = fieldcheck(&srv, &ours_dir, fleet.clone()).await?;
     drop(srv);
 
     // The peers, each with the same samod devices (the two servers speak
@@ -560,7 +543,8 @@ async fn main() -> anyhow::Result<()> {
             cmd
         };
         let srv = ServerProcess::spawn(cmd)?;
-        let m = samod_sync::run(&srv, fleet.clone())
+        let devices = base.join(format!("{peer}-devices"));
+        let m = samod_sync::run(&srv, &devices, fleet.clone())
             .await
             .inspect_err(|e| println!("{name}: {e:#}"))
             .ok();

@@ -326,16 +326,23 @@ pub async fn run(bin: &str, stores: usize, database: Option<String>) -> anyhow::
         &storage.args(),
     )?;
     let doc = crate::audit_at(&t150, "inspector", "bench-new", 7, &store_ids[0])?;
-    let mut dev = crate::Device::default();
-    dev.docs.0.insert("bench-new".into(), doc);
-    dev.client.local_change("bench-new", &mut dev.docs);
+    // A real device: its store, and the app's sync client.
+    let mut dev = crate::Device {
+        store: fieldcheck_device::store::DeviceStore::open(&data.join("device.db")).await?,
+        sync: None,
+    };
+    dev.store.save("bench-new", &mut { doc }, &[], true).await?;
     let inspector = login(&srv.addr, "inspector").await?;
     let started = Instant::now();
-    let mut ws = dev.connect(&srv.addr, &inspector).await?;
-    dev.run(&mut ws, std::time::Duration::from_secs(30), |d| {
-        d.client.dirty().next().is_none()
-    })
-    .await?;
+    dev.connect(&srv.addr, &inspector);
+    // The acknowledgement as the device writes it down (the device goes on
+    // to receive the reference data, which is not waited for).
+    while !dev.store.dirty().await?.is_empty() {
+        if started.elapsed().as_secs() > 30 {
+            bail!("the new audit was not acknowledged");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
     let acknowledged = started.elapsed().as_secs_f64() * 1e3;
     let path = format!(
         "/api/v1/ratings?granularity=month&unit={}&period=2023-11",

@@ -200,12 +200,20 @@ async fn settle(counters: &Counters, quiet: Duration) {
 /// the JavaScript one (the protocol is the same).
 pub async fn run(
     srv: &ServerProcess,
+    dir: &std::path::Path,
     fleet: Vec<Vec<(String, AutoCommit)>>,
 ) -> anyhow::Result<Measured> {
     let url = Url::parse(&format!("ws://{}/sync", srv.addr))?;
+    // Each device keeps its documents in files, as a samod app would.
+    let repo_in = async |name: &str| {
+        Repo::build_tokio()
+            .with_storage(samod::storage::TokioFilesystemStorage::new(dir.join(name)))
+            .load()
+            .await
+    };
     let mut devices = Vec::new();
-    for docs in fleet {
-        let repo = Repo::build_tokio().load().await;
+    for (d, docs) in fleet.into_iter().enumerate() {
+        let repo = repo_in(&format!("device{d}")).await;
         let mut handles = Vec::new();
         for (_, mut doc) in docs {
             handles.push(repo.create(doc.document().clone()).await?);
@@ -264,7 +272,7 @@ pub async fn run(
     let reconnect_bytes = dev.counters.get();
 
     // 3. One edit reaches a manager's repo that has the document open.
-    let manager = Repo::build_tokio().load().await;
+    let manager = repo_in("manager").await;
     let mdial = manager.dial(
         BackoffConfig::default(),
         Arc::new(WsDialer {

@@ -8,10 +8,13 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use automerge::ROOT;
 use automerge::{AutoCommit, ChangeHash};
-use fieldcheck_core::records::RecordState;
+use autosurgeon::hydrate_prop;
+use fieldcheck_core::records::{Header, RecordState, Status, StatusChange};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
+use tokio::sync::watch;
 
 /// Chunks after which a document is rewritten as one snapshot, at the least.
 const COMPACT_AFTER: i64 = 16;
@@ -65,6 +68,8 @@ pub struct DeviceStore {
     generations: Arc<Mutex<HashMap<String, u64>>>,
     /// Documents being compacted.
     compacting: Arc<Mutex<HashSet<String>>>,
+    /// Writes of documents so far, for whoever waits for the next one.
+    writes: Arc<watch::Sender<u64>>,
 }
 
 impl DeviceStore {
@@ -85,6 +90,7 @@ impl DeviceStore {
             media_dir: path.with_extension("media"),
             generations: Arc::default(),
             compacting: Arc::default(),
+            writes: Arc::new(watch::Sender::new(0)),
         })
     }
 
@@ -112,15 +118,24 @@ impl DeviceStore {
         }
     }
 
+    /// Changes with every write of a document (by the app or by sync).
+    pub fn writes(&self) -> watch::Receiver<u64> {
+        self.writes.subscribe()
+    }
+
     /// Counts a write of `doc_id`, returning its new generation.
     fn written(&self, doc_id: &str) -> u64 {
-        let mut generations = self
-            .generations
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let g = generations.entry(doc_id.to_string()).or_default();
-        *g += 1;
-        *g
+        let generation = {
+            let mut generations = self
+                .generations
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let g = generations.entry(doc_id.to_string()).or_default();
+            *g += 1;
+            *g
+        };
+        self.writes.send_modify(|n| *n += 1);
+        generation
     }
 
     /// The document, or `None` if the device does not have it.
@@ -143,6 +158,25 @@ impl DeviceStore {
         Ok(Some(doc))
     }
 
+    /// The chunks of a document numbered after `after`, end to end, and the
+    /// number of the last (`after` if there are none): what was written
+    /// since someone holding the document read up to `after`.
+    pub async fn chunks_after(&self, doc_id: &str, after: i64) -> Result<(Vec<u8>, i64)> {
+        let rows =
+            sqlx::query("SELECT n, bytes FROM doc_chunks WHERE doc_id = ? AND n > ? ORDER BY n")
+                .bind(doc_id)
+                .bind(after)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut bytes = Vec::new();
+        let mut last = after;
+        for r in rows {
+            bytes.extend_from_slice(r.try_get::<&[u8], _>("bytes")?);
+            last = r.try_get("n")?;
+        }
+        Ok((bytes, last))
+    }
+
     /// Durably stores what `doc` gained since `before` (and refreshes the
     /// index), in one transaction; `local` marks it for sending. Returns the
     /// document's new [generation](DeviceStore::generation).
@@ -153,8 +187,8 @@ impl DeviceStore {
         before: &[ChangeHash],
         local: bool,
     ) -> Result<u64> {
-        let state: Option<RecordState> = autosurgeon::hydrate(doc).ok();
-        self.write(doc_id, doc, before, local, state.as_ref()).await
+        let row = IndexRow::read(doc);
+        self.write(doc_id, doc, before, local, row.as_ref()).await
     }
 
     /// [`DeviceStore::save`] for a record whose state the caller has read
@@ -167,7 +201,8 @@ impl DeviceStore {
         before: &[ChangeHash],
         state: &RecordState,
     ) -> Result<u64> {
-        self.write(doc_id, doc, before, true, Some(state)).await
+        self.write(doc_id, doc, before, true, Some(&IndexRow::of(state)))
+            .await
     }
 
     async fn write(
@@ -176,7 +211,7 @@ impl DeviceStore {
         doc: &mut AutoCommit,
         before: &[ChangeHash],
         local: bool,
-        state: Option<&RecordState>,
+        row: Option<&IndexRow>,
     ) -> Result<u64> {
         let chunk = doc.save_after(before);
         // IMMEDIATE: wait for the write lock up front (a background
@@ -195,8 +230,8 @@ impl DeviceStore {
             .bind(&chunk)
             .execute(&mut *tx)
             .await?;
-        if let Some(state) = state {
-            upsert_index(&mut tx, doc_id, state).await?;
+        if let Some(row) = row {
+            upsert_index(&mut tx, doc_id, row).await?;
         }
         if local {
             sqlx::query("INSERT OR IGNORE INTO dirty (doc_id) VALUES (?)")
@@ -209,8 +244,16 @@ impl DeviceStore {
         if compaction_due(chunks, n) && self.compacting(doc_id, true) {
             let (store, id) = (self.clone(), doc_id.to_string());
             tokio::spawn(async move {
-                if let Err(e) = store.compact(&id).await {
-                    tracing::warn!(doc = id, error = %e, "compaction failed; the chunks stay");
+                // Saves that came due meanwhile left it to this task.
+                loop {
+                    if let Err(e) = store.compact(&id).await {
+                        tracing::warn!(doc = id, error = %e, "compaction failed; the chunks stay");
+                        break;
+                    }
+                    match store.chunk_numbers(&id).await {
+                        Ok((chunks, last)) if compaction_due(chunks, last) => continue,
+                        _ => break,
+                    }
                 }
                 store.compacting(&id, false);
             });
@@ -268,6 +311,17 @@ impl DeviceStore {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// How many chunks a document is stored as, and the number of the last.
+    async fn chunk_numbers(&self, doc_id: &str) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS c, COALESCE(MAX(n), 0) AS n FROM doc_chunks WHERE doc_id = ?",
+        )
+        .bind(doc_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("c")?, row.try_get("n")?))
     }
 
     /// How many chunks a document is stored as.
@@ -412,10 +466,10 @@ impl DeviceStore {
         let mut n = 0;
         for id in ids {
             if let Some(doc) = self.load(&id).await?
-                && let Ok(state) = autosurgeon::hydrate::<_, RecordState>(&doc)
+                && let Some(row) = IndexRow::read(&doc)
             {
                 let mut tx = self.pool.begin().await?;
-                upsert_index(&mut tx, &id, &state).await?;
+                upsert_index(&mut tx, &id, &row).await?;
                 tx.commit().await?;
                 n += 1;
             }
@@ -425,12 +479,43 @@ impl DeviceStore {
 }
 
 /// Writes the index row of a record document.
+/// What the record index keeps of a record: its header, status and when it
+/// last changed status. Read on its own, not with the record's answers.
+struct IndexRow {
+    header: Header,
+    status: Status,
+    updated_at: i64,
+}
+
+impl IndexRow {
+    /// The row of a record document; `None` for other documents.
+    fn read(doc: &AutoCommit) -> Option<IndexRow> {
+        let header: Header = hydrate_prop(doc, ROOT, "header").ok()?;
+        let status = hydrate_prop(doc, ROOT, "status").ok()?;
+        let history: Vec<StatusChange> = hydrate_prop(doc, ROOT, "history").ok()?;
+        let updated_at = history.last().map_or(header.started_at, |h| h.at);
+        Some(IndexRow {
+            header,
+            status,
+            updated_at,
+        })
+    }
+
+    fn of(s: &RecordState) -> IndexRow {
+        IndexRow {
+            header: s.header.clone(),
+            status: s.status,
+            updated_at: s.history.last().map_or(s.header.started_at, |h| h.at),
+        }
+    }
+}
+
 async fn upsert_index(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     doc_id: &str,
-    s: &RecordState,
+    s: &IndexRow,
 ) -> Result<()> {
-    let updated = s.history.last().map_or(s.header.started_at, |h| h.at);
+    let updated = s.updated_at;
     sqlx::query(
         "INSERT INTO records (doc_id, store_id, template_id, kind, mode, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (doc_id) DO UPDATE SET store_id = excluded.store_id, template_id = excluded.template_id,

@@ -4,6 +4,8 @@
 //! gone, and reports its state for the UI.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use automerge::{AutoCommit, ChangeHash};
@@ -42,6 +44,28 @@ pub struct MediaStatus {
     pub current: Option<FileProgress>,
     /// Why the last round stopped or what the server refused, if anything.
     pub problem: Option<String>,
+}
+
+/// Bytes of sync frames each way since the client started: what syncing
+/// costs on a metered connection.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    sent: AtomicU64,
+    received: AtomicU64,
+}
+
+impl Traffic {
+    /// `(sent, received)`.
+    pub fn get(&self) -> (u64, u64) {
+        (
+            self.sent.load(Ordering::Relaxed),
+            self.received.load(Ordering::Relaxed),
+        )
+    }
+
+    fn count(counter: &AtomicU64, bytes: usize) {
+        counter.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
 }
 
 /// Where and as whom to sync.
@@ -98,6 +122,7 @@ pub struct SyncHandle {
     media_status: watch::Receiver<MediaStatus>,
     media_commands: mpsc::UnboundedSender<Command>,
     media_task: JoinHandle<()>,
+    traffic: Arc<Traffic>,
 }
 
 impl SyncHandle {
@@ -108,6 +133,11 @@ impl SyncHandle {
     /// A document was saved locally: send it when connected.
     pub fn local_change(&self, doc_id: &str) {
         let _ = self.commands.send(Command::LocalChange(doc_id.to_string()));
+    }
+
+    /// Bytes of sync frames sent and received so far.
+    pub fn traffic(&self) -> (u64, u64) {
+        self.traffic.get()
     }
 
     pub fn media_status(&self) -> watch::Receiver<MediaStatus> {
@@ -173,7 +203,8 @@ pub fn spawn(store: DeviceStore, config: SyncConfig) -> SyncHandle {
         media_tx,
         media_rx,
     ));
-    let task = tokio::spawn(run(store, config, status_tx, rx));
+    let traffic = Arc::new(Traffic::default());
+    let task = tokio::spawn(run(store, config, status_tx, rx, traffic.clone()));
     SyncHandle {
         status,
         commands,
@@ -181,14 +212,17 @@ pub fn spawn(store: DeviceStore, config: SyncConfig) -> SyncHandle {
         media_status,
         media_commands,
         media_task,
+        traffic,
     }
 }
 
-/// Documents the session has in memory, with the heads last written to the store.
+/// Documents the session has in memory, with the heads last written to the
+/// store and the number of the last chunk of each read from it.
 #[derive(Default)]
 struct Loaded {
     docs: HashMap<String, AutoCommit>,
     saved_heads: HashMap<String, Vec<ChangeHash>>,
+    read: HashMap<String, i64>,
 }
 
 impl Docs for Loaded {
@@ -205,10 +239,25 @@ impl Loaded {
         Ok(())
     }
 
+    /// Reads what the store has of `id` that the session has not read yet
+    /// (all of it, the first time): after the app saved an edit, that is
+    /// the edit's chunk, not the whole document.
     async fn reload(&mut self, store: &DeviceStore, id: &str) -> Result<(), StoreError> {
-        let mut doc = store.load(id).await?.unwrap_or_default();
+        let after = self.read.get(id).copied().unwrap_or(0);
+        let (bytes, last) = store.chunks_after(id, after).await?;
+        let corrupt = |e| StoreError::Corrupt(id.to_string(), Box::new(e));
+        let doc = match self.docs.get_mut(id) {
+            Some(doc) => {
+                doc.load_incremental(&bytes).map_err(corrupt)?;
+                doc
+            }
+            None => {
+                let doc = AutoCommit::load(&bytes).map_err(corrupt)?;
+                self.docs.entry(id.to_string()).or_insert(doc)
+            }
+        };
         self.saved_heads.insert(id.to_string(), doc.get_heads());
-        self.docs.insert(id.to_string(), doc);
+        self.read.insert(id.to_string(), last);
         Ok(())
     }
 }
@@ -247,11 +296,20 @@ async fn run(
     config: SyncConfig,
     status: watch::Sender<SyncStatus>,
     mut commands: mpsc::UnboundedReceiver<Command>,
+    traffic: Arc<Traffic>,
 ) {
     let mut delay = config.min_backoff;
     loop {
         let _ = status.send(SyncStatus::Connecting);
-        match session(&store, &config, &status, &mut commands, &mut delay).await {
+        let session = session(
+            &store,
+            &config,
+            &status,
+            &mut commands,
+            &mut delay,
+            &traffic,
+        );
+        match session.await {
             End::Stopped => return,
             End::Resync => continue,
             End::Lost(reason) => {
@@ -387,8 +445,9 @@ async fn session(
     status: &watch::Sender<SyncStatus>,
     commands: &mut mpsc::UnboundedReceiver<Command>,
     delay: &mut Duration,
+    traffic: &Traffic,
 ) -> End {
-    let mut ws = match connect(config).await {
+    let ws = match connect(config).await {
         Ok(ws) => ws,
         Err(reason @ Lost::Unauthorized) => {
             let _ = status.send(SyncStatus::Error(
@@ -399,8 +458,9 @@ async fn session(
         Err(reason) => return End::Lost(reason),
     };
     *delay = config.min_backoff;
+    let mut ws = Counted { ws, traffic };
     let result = drive(store, status, commands, &mut ws).await;
-    let _ = ws.close(None).await;
+    let _ = ws.ws.close(None).await;
     match result {
         Ok(end) => end,
         Err(e) => End::Lost(e),
@@ -411,7 +471,7 @@ async fn drive(
     store: &DeviceStore,
     status: &watch::Sender<SyncStatus>,
     commands: &mut mpsc::UnboundedReceiver<Command>,
-    ws: &mut Ws,
+    ws: &mut Counted<'_>,
 ) -> Result<End, Lost> {
     let dirty = store.dirty().await?;
     let mut client = Client::new(
@@ -426,8 +486,9 @@ async fn drive(
     send(ws, &client.connect()).await?;
     loop {
         let effects = tokio::select! {
-            msg = ws.next() => match msg {
+            msg = ws.ws.next() => match msg {
                 Some(Ok(Message::Binary(bytes))) => {
+                    Traffic::count(&ws.traffic.received, bytes.len());
                     let frame = decode(&bytes)?;
                     if let Frame::Sync { doc, .. } = &frame {
                         loaded.ensure(store, doc).await?;
@@ -460,7 +521,7 @@ async fn drive(
 async fn apply(
     store: &DeviceStore,
     status: &watch::Sender<SyncStatus>,
-    ws: &mut Ws,
+    ws: &mut Counted<'_>,
     client: &mut Client,
     loaded: &mut Loaded,
     effects: Vec<ClientEffect>,
@@ -521,6 +582,14 @@ async fn discard(store: &DeviceStore, status: &watch::Sender<SyncStatus>, id: &s
     }
 }
 
-async fn send(ws: &mut Ws, frame: &Frame) -> Result<(), Lost> {
-    Ok(ws.send(Message::Binary(encode(frame).into())).await?)
+/// The connection, counting the bytes of frames both ways.
+struct Counted<'a> {
+    ws: Ws,
+    traffic: &'a Traffic,
+}
+
+async fn send(ws: &mut Counted<'_>, frame: &Frame) -> Result<(), Lost> {
+    let bytes = encode(frame);
+    Traffic::count(&ws.traffic.sent, bytes.len());
+    Ok(ws.ws.send(Message::Binary(bytes.into())).await?)
 }

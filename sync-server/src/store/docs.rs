@@ -210,7 +210,7 @@ pub async fn store(
     if refdata::is_reference(id) {
         let mut meta = reference_meta(id, doc);
         let chunk = doc.save_after(before);
-        let (seq, chunks) = storage.append(&meta, &chunk, now_ms, audit).await?;
+        let (seq, chunks) = storage.append(&meta, &chunk, &[], now_ms, audit).await?;
         if chunks > COMPACT_AFTER {
             storage.compact(id, &doc.save()).await?;
         }
@@ -234,10 +234,8 @@ pub async fn store(
         kind: DocKind::Record,
     };
     let chunk = doc.save_after(before);
-    let (seq, chunks) = storage.append(&meta, &chunk, now_ms, audit).await?;
-    storage
-        .index_media_refs(id, &records::media_refs(doc))
-        .await?;
+    let media = records::media_refs(doc);
+    let (seq, chunks) = storage.append(&meta, &chunk, &media, now_ms, audit).await?;
     if chunks > COMPACT_AFTER {
         storage.compact(id, &doc.save()).await?;
     }

@@ -331,21 +331,26 @@ impl Storage {
             })
             .collect()
     }
+}
 
-    /// Records which media a stored record references, with their size and type.
-    pub async fn index_media_refs(&self, doc_id: &str, refs: &[MediaRef]) -> Result<()> {
-        for r in refs {
-            sqlx::query(
-                "INSERT INTO media_refs (hash, doc_id, mime, size) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (hash, doc_id) DO UPDATE SET mime = excluded.mime, size = excluded.size",
-            )
-            .bind(&r.hash)
-            .bind(doc_id)
-            .bind(&r.mime)
-            .bind(r.size as i64)
-            .execute(self.pool())
-            .await?;
-        }
-        Ok(())
+/// Records which media a stored record references, with their size and
+/// type, in the transaction that stores the record's change.
+pub(crate) async fn index_refs(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    doc_id: &str,
+    refs: &[MediaRef],
+) -> Result<()> {
+    for r in refs {
+        sqlx::query(
+            "INSERT INTO media_refs (hash, doc_id, mime, size) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (hash, doc_id) DO UPDATE SET mime = excluded.mime, size = excluded.size",
+        )
+        .bind(&r.hash)
+        .bind(doc_id)
+        .bind(&r.mime)
+        .bind(r.size as i64)
+        .execute(&mut **tx)
+        .await?;
     }
+    Ok(())
 }

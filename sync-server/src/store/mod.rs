@@ -19,6 +19,7 @@ pub mod users;
 
 use std::path::Path;
 
+use fieldcheck_core::answers::MediaRef;
 use fieldcheck_core::refdata::DocKind;
 use fieldcheck_core::vocab::VisitMode;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -230,6 +231,7 @@ impl Storage {
         &self,
         meta: &DocMeta,
         chunk: &[u8],
+        media: &[MediaRef],
         now_ms: i64,
         audit: Option<&Audit>,
     ) -> Result<(i64, i64)> {
@@ -270,6 +272,7 @@ impl Storage {
         if let Some(entry) = audit {
             insert_audit(&mut tx, entry, now_ms).await?;
         }
+        media::index_refs(&mut tx, &meta.doc_id, media).await?;
         let chunks: i64 = sqlx::query("SELECT chunks FROM documents WHERE doc_id = $1")
             .bind(&meta.doc_id)
             .fetch_one(&mut *tx)
