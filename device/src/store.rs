@@ -342,11 +342,38 @@ impl DeviceStore {
         rows.iter().map(|r| Ok(r.try_get("doc_id")?)).collect()
     }
 
-    pub async fn acknowledged(&self, doc_id: &str) -> Result<()> {
+    /// What a sync session learnt from frames that arrived together, in
+    /// one transaction: the documents the server acknowledged (no longer
+    /// dirty, no longer refused), the sync states of the documents it
+    /// touched, and the server's cursor.
+    pub async fn progress(
+        &self,
+        acknowledged: &[String],
+        states: &[(String, Vec<u8>)],
+        cursor: Option<u64>,
+    ) -> Result<()> {
+        if acknowledged.is_empty() && states.is_empty() && cursor.is_none() {
+            return Ok(());
+        }
         let mut tx = self.pool.begin().await?;
-        for table in ["dirty", "rejections"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE doc_id = ?"))
+        for doc_id in acknowledged {
+            for table in ["dirty", "rejections"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE doc_id = ?"))
+                    .bind(doc_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for (doc_id, state) in states {
+            sqlx::query("INSERT INTO sync_states (doc_id, state) VALUES (?, ?) ON CONFLICT (doc_id) DO UPDATE SET state = excluded.state")
                 .bind(doc_id)
+                .bind(state)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(seq) = cursor {
+            sqlx::query("INSERT INTO meta (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .bind(seq.to_string())
                 .execute(&mut *tx)
                 .await?;
         }
@@ -408,14 +435,6 @@ impl DeviceStore {
             .unwrap_or(0))
     }
 
-    pub async fn set_cursor(&self, seq: u64) -> Result<()> {
-        sqlx::query("INSERT INTO meta (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(seq.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     pub async fn sync_states(&self) -> Result<Vec<(String, Vec<u8>)>> {
         let rows = sqlx::query("SELECT doc_id, state FROM sync_states")
             .fetch_all(&self.pool)
@@ -423,15 +442,6 @@ impl DeviceStore {
         rows.iter()
             .map(|r| Ok((r.try_get("doc_id")?, r.try_get("state")?)))
             .collect()
-    }
-
-    pub async fn set_sync_state(&self, doc_id: &str, state: &[u8]) -> Result<()> {
-        sqlx::query("INSERT INTO sync_states (doc_id, state) VALUES (?, ?) ON CONFLICT (doc_id) DO UPDATE SET state = excluded.state")
-            .bind(doc_id)
-            .bind(state)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 
     /// The record index, newest first.

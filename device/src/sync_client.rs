@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use automerge::{AutoCommit, ChangeHash};
 use fieldcheck_core::sync::{Client, ClientEffect, Docs, Frame, decode, encode};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -486,19 +486,39 @@ async fn drive(
     send(ws, &client.connect()).await?;
     loop {
         let effects = tokio::select! {
-            msg = ws.ws.next() => match msg {
-                Some(Ok(Message::Binary(bytes))) => {
-                    Traffic::count(&ws.traffic.received, bytes.len());
-                    let frame = decode(&bytes)?;
-                    if let Frame::Sync { doc, .. } = &frame {
-                        loaded.ensure(store, doc).await?;
+            msg = ws.ws.next() => {
+                // This frame and those already waiting behind it, so that
+                // what they change is written down in one transaction.
+                let mut effects = Vec::new();
+                let mut next = msg;
+                let end = loop {
+                    match next {
+                        Some(Ok(Message::Binary(bytes))) => {
+                            Traffic::count(&ws.traffic.received, bytes.len());
+                            let frame = decode(&bytes)?;
+                            if let Frame::Sync { doc, .. } = &frame {
+                                loaded.ensure(store, doc).await?;
+                            }
+                            effects.extend(client.receive(frame, &mut loaded));
+                        }
+                        Some(Ok(Message::Close(_))) | None => break Some(Ok(End::Lost(Lost::Closed))),
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => break Some(Err(Lost::from(e))),
                     }
-                    client.receive(frame, &mut loaded)
+                    if effects.len() >= MAX_BATCH {
+                        break None;
+                    }
+                    match ws.ws.next().now_or_never() {
+                        Some(m) => next = m,
+                        None => break None,
+                    }
+                };
+                if let Some(end) = end {
+                    apply(store, status, ws, &mut client, &mut loaded, effects).await?;
+                    return end;
                 }
-                Some(Ok(Message::Close(_))) | None => return Ok(End::Lost(Lost::Closed)),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(e.into()),
-            },
+                effects
+            }
             cmd = commands.recv() => match cmd {
                 None | Some(Command::Stop) => return Ok(End::Stopped),
                 Some(Command::SyncNow) => continue,
@@ -518,6 +538,9 @@ async fn drive(
     }
 }
 
+/// Effects handled together at most, from frames that arrived together.
+const MAX_BATCH: usize = 512;
+
 async fn apply(
     store: &DeviceStore,
     status: &watch::Sender<SyncStatus>,
@@ -527,6 +550,10 @@ async fn apply(
     effects: Vec<ClientEffect>,
 ) -> Result<(), Lost> {
     let mut touched = Vec::new();
+    let mut acknowledged = Vec::new();
+    let mut cursor = None;
+    // Shown once what it says is written down.
+    let mut shown = None;
     for e in effects {
         match e {
             ClientEffect::Send(f) => {
@@ -543,15 +570,15 @@ async fn apply(
                 loaded.saved_heads.insert(id.clone(), heads);
                 touched.push(id);
             }
-            ClientEffect::Acknowledged(id) => store.acknowledged(&id).await?,
+            ClientEffect::Acknowledged(id) => acknowledged.push(id),
             ClientEffect::Cursor(seq) => {
-                store.set_cursor(seq).await?;
+                cursor = Some(seq);
                 if client.dirty().next().is_none() {
-                    let _ = status.send(SyncStatus::UpToDate);
+                    shown = Some(SyncStatus::UpToDate);
                 }
             }
             ClientEffect::Progress(p) => {
-                let _ = status.send(if p.done == p.total {
+                shown = Some(if p.done == p.total {
                     SyncStatus::UpToDate
                 } else {
                     SyncStatus::Syncing {
@@ -563,15 +590,22 @@ async fn apply(
             ClientEffect::Rejected { doc, reason } => {
                 tracing::warn!(doc, reason, "the server refused changes");
                 store.rejected(&doc, &reason).await?;
-                let _ = status.send(SyncStatus::Error(format!("{doc}: {reason}")));
+                shown = Some(SyncStatus::Error(format!("{doc}: {reason}")));
             }
             ClientEffect::ServerError(m) => tracing::warn!(message = m, "server reported an error"),
         }
     }
-    for id in touched {
-        if let Some(state) = client.sync_state(&id) {
-            store.set_sync_state(&id, &state).await?;
-        }
+    // What the server took, the sync states and the cursor, in one
+    // transaction: the documents received are stored above already.
+    touched.sort();
+    touched.dedup();
+    let states: Vec<(String, Vec<u8>)> = touched
+        .into_iter()
+        .filter_map(|id| client.sync_state(&id).map(|s| (id, s)))
+        .collect();
+    store.progress(&acknowledged, &states, cursor).await?;
+    if let Some(s) = shown {
+        let _ = status.send(s);
     }
     Ok(())
 }
