@@ -303,8 +303,12 @@ async fn fieldcheck(
         dev.wait(Duration::from_secs(600), acknowledged).await?;
     }
     let initial = started.elapsed();
-    // Untimed: let the closing frames (the cursor) arrive.
+    // Untimed: let the closing frames (the cursor) arrive, and the server
+    // derive its tables (review queue, ratings) from the burst, so that the
+    // steps after meet a server at rest, as the peers' do.
     tokio::time::sleep(Duration::from_millis(300)).await;
+    let wait = "/api/v1/status?wait=true&timeout_ms=60000";
+    ratings::get(&srv.addr, &tokens[0], wait).await?;
     let (sent, received) = fleet
         .iter()
         .map(Device::traffic)

@@ -48,7 +48,7 @@ impl Storage {
 }
 
 /// GET with a token; returns status, body bytes and elapsed milliseconds.
-async fn get(addr: &str, token: &str, path: &str) -> anyhow::Result<(u16, usize, f64)> {
+pub(crate) async fn get(addr: &str, token: &str, path: &str) -> anyhow::Result<(u16, usize, f64)> {
     let started = Instant::now();
     let mut s = tokio::net::TcpStream::connect(addr).await?;
     s.write_all(
