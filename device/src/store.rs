@@ -213,7 +213,7 @@ impl DeviceStore {
         local: bool,
         row: Option<&IndexRow>,
     ) -> Result<u64> {
-        let chunk = doc.save_after(before);
+        let chunk = fieldcheck_core::sync::chunk_since(doc, before);
         // IMMEDIATE: wait for the write lock up front (a background
         // compaction may hold it) rather than fail on upgrading a read.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;

@@ -31,6 +31,19 @@ pub trait Docs {
     fn doc_mut(&mut self, id: &str) -> &mut AutoCommit;
 }
 
+/// What to store of `doc`: the changes since `before`, or when that is all
+/// of it (a document new to the store) the whole document in Automerge's
+/// compressed save format, which loads several times faster than the same
+/// changes chunk by chunk. Loading the chunks stored end to end gives the
+/// document either way.
+pub fn chunk_since(doc: &mut AutoCommit, before: &[automerge::ChangeHash]) -> Vec<u8> {
+    if before.is_empty() {
+        doc.save()
+    } else {
+        doc.save_after(before)
+    }
+}
+
 /// Documents held in memory: for tests, tools and benchmarks.
 #[derive(Debug, Default)]
 pub struct MemoryDocs(pub std::collections::BTreeMap<DocId, AutoCommit>);

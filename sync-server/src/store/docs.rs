@@ -209,7 +209,7 @@ pub async fn store(
 ) -> Result<DocMeta, StorageError> {
     if refdata::is_reference(id) {
         let mut meta = reference_meta(id, doc);
-        let chunk = doc.save_after(before);
+        let chunk = fieldcheck_core::sync::chunk_since(doc, before);
         let (seq, chunks) = storage.append(&meta, &chunk, &[], now_ms, audit).await?;
         if chunks > COMPACT_AFTER {
             storage.compact(id, &doc.save()).await?;
@@ -233,7 +233,7 @@ pub async fn store(
         mode: header.as_ref().map(|h| h.mode),
         kind: DocKind::Record,
     };
-    let chunk = doc.save_after(before);
+    let chunk = fieldcheck_core::sync::chunk_since(doc, before);
     let media = records::media_refs(doc);
     let (seq, chunks) = storage.append(&meta, &chunk, &media, now_ms, audit).await?;
     if chunks > COMPACT_AFTER {
