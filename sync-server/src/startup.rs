@@ -92,7 +92,7 @@ impl Application {
                     .await
             }
             None => {
-                let listener = self.listener.tap_io(no_delay);
+                let listener = self.listener.tap_io(crate::tls::no_delay);
                 axum::serve(listener, service)
                     .with_graceful_shutdown(shutdown)
                     .await
@@ -147,15 +147,4 @@ async fn listen_to_replicas(state: &AppState) -> anyhow::Result<()> {
         }
     });
     Ok(())
-}
-
-/// Sends small writes at once. Sync frames are small and a reply waits for
-/// them: with Nagle's algorithm on, a frame written while the previous one
-/// is unacknowledged waits for the peer's delayed acknowledgement, some
-/// 40 ms on Linux, which is most of the time an edit takes to reach
-/// another device.
-pub(crate) fn no_delay(tcp: &mut tokio::net::TcpStream) {
-    if let Err(e) = tcp.set_nodelay(true) {
-        tracing::debug!(error = %e, "TCP_NODELAY could not be set");
-    }
 }
