@@ -309,6 +309,10 @@ async fn fieldcheck(
     tokio::time::sleep(Duration::from_millis(300)).await;
     let wait = "/api/v1/status?wait=true&timeout_ms=60000";
     ratings::get(&srv.addr, &tokens[0], wait).await?;
+    println!(
+        "the server's review queue and ratings held every change {:.1} s after the initial sync",
+        (started.elapsed() - initial).as_secs_f64()
+    );
     let (sent, received) = fleet
         .iter()
         .map(Device::traffic)
