@@ -140,22 +140,11 @@ impl DeviceStore {
 
     /// The document, or `None` if the device does not have it.
     pub async fn load(&self, doc_id: &str) -> Result<Option<AutoCommit>> {
-        let rows = sqlx::query("SELECT bytes FROM doc_chunks WHERE doc_id = ? ORDER BY n")
-            .bind(doc_id)
-            .fetch_all(&self.pool)
-            .await?;
-        if rows.is_empty() {
+        let (bytes, _) = self.chunks_after(doc_id, 0).await?;
+        if bytes.is_empty() {
             return Ok(None);
         }
-        // One load of the chunks end to end (the snapshot, then the changes
-        // saved after it) rather than one load per chunk.
-        let mut bytes = Vec::new();
-        for r in rows {
-            bytes.extend_from_slice(r.try_get::<&[u8], _>("bytes")?);
-        }
-        let doc = AutoCommit::load(&bytes)
-            .map_err(|e| StoreError::Corrupt(doc_id.to_string(), Box::new(e)))?;
-        Ok(Some(doc))
+        Ok(Some(load_chunks(doc_id, &bytes)?))
     }
 
     /// The chunks of a document numbered after `after`, end to end, and the
@@ -268,26 +257,13 @@ impl DeviceStore {
     /// after the snapshot and are kept. One transaction: a crash leaves the
     /// chunks as they were.
     pub async fn compact(&self, doc_id: &str) -> Result<()> {
-        let rows = sqlx::query("SELECT n, bytes FROM doc_chunks WHERE doc_id = ? ORDER BY n")
-            .bind(doc_id)
-            .fetch_all(&self.pool)
-            .await?;
-        let Some(last) = rows.last().filter(|_| rows.len() > 1) else {
+        if self.chunk_numbers(doc_id).await?.0 < 2 {
             return Ok(());
-        };
-        let last: i64 = last.try_get("n")?;
-        let chunks = rows
-            .iter()
-            .map(|r| r.try_get::<Vec<u8>, _>("bytes"))
-            .collect::<Result<Vec<_>, _>>()?;
+        }
+        let (bytes, last) = self.chunks_after(doc_id, 0).await?;
         let id = doc_id.to_string();
         let snapshot = tokio::task::spawn_blocking(move || {
-            let mut doc = AutoCommit::new();
-            for bytes in chunks {
-                doc.load_incremental(&bytes)
-                    .map_err(|e| StoreError::Corrupt(id.clone(), Box::new(e)))?;
-            }
-            Ok::<_, StoreError>(doc.save())
+            Ok::<_, StoreError>(load_chunks(&id, &bytes)?.save())
         })
         .await
         .map_err(std::io::Error::other)??;
@@ -488,7 +464,12 @@ impl DeviceStore {
     }
 }
 
-/// Writes the index row of a record document.
+/// A document from its chunks stored end to end (the snapshot, then the
+/// changes saved after it), in one load rather than one per chunk.
+fn load_chunks(doc_id: &str, bytes: &[u8]) -> Result<AutoCommit> {
+    AutoCommit::load(bytes).map_err(|e| StoreError::Corrupt(doc_id.to_string(), Box::new(e)))
+}
+
 /// What the record index keeps of a record: its header, status and when it
 /// last changed status. Read on its own, not with the record's answers.
 struct IndexRow {
@@ -525,7 +506,6 @@ async fn upsert_index(
     doc_id: &str,
     s: &IndexRow,
 ) -> Result<()> {
-    let updated = s.updated_at;
     sqlx::query(
         "INSERT INTO records (doc_id, store_id, template_id, kind, mode, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (doc_id) DO UPDATE SET store_id = excluded.store_id, template_id = excluded.template_id,
@@ -537,7 +517,7 @@ async fn upsert_index(
     .bind(s.header.kind.as_str())
     .bind(s.header.mode.as_str())
     .bind(s.status.as_str())
-    .bind(updated)
+    .bind(s.updated_at)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -487,32 +487,7 @@ async fn drive(
     loop {
         let effects = tokio::select! {
             msg = ws.ws.next() => {
-                // This frame and those already waiting behind it, so that
-                // what they change is written down in one transaction.
-                let mut effects = Vec::new();
-                let mut next = msg;
-                let end = loop {
-                    match next {
-                        Some(Ok(Message::Binary(bytes))) => {
-                            Traffic::count(&ws.traffic.received, bytes.len());
-                            let frame = decode(&bytes)?;
-                            if let Frame::Sync { doc, .. } = &frame {
-                                loaded.ensure(store, doc).await?;
-                            }
-                            effects.extend(client.receive(frame, &mut loaded));
-                        }
-                        Some(Ok(Message::Close(_))) | None => break Some(Ok(End::Lost(Lost::Closed))),
-                        Some(Ok(_)) => {}
-                        Some(Err(e)) => break Some(Err(Lost::from(e))),
-                    }
-                    if effects.len() >= MAX_BATCH {
-                        break None;
-                    }
-                    match ws.ws.next().now_or_never() {
-                        Some(m) => next = m,
-                        None => break None,
-                    }
-                };
+                let (effects, end) = take_batch(msg, ws, store, &mut client, &mut loaded).await?;
                 if let Some(end) = end {
                     apply(store, status, ws, &mut client, &mut loaded, effects).await?;
                     return end;
@@ -535,6 +510,44 @@ async fn drive(
             },
         };
         apply(store, status, ws, &mut client, &mut loaded, effects).await?;
+    }
+}
+
+/// Takes `first` and the frames already waiting behind it (up to
+/// [`MAX_BATCH`] effects), so that what they change is written down in one
+/// transaction; with how the session ends if the connection did.
+async fn take_batch(
+    first: Option<Result<Message, tungstenite::Error>>,
+    ws: &mut Counted<'_>,
+    store: &DeviceStore,
+    client: &mut Client,
+    loaded: &mut Loaded,
+) -> Result<(Vec<ClientEffect>, Option<Result<End, Lost>>), Lost> {
+    let mut effects = Vec::new();
+    let mut next = first;
+    loop {
+        match next {
+            Some(Ok(Message::Binary(bytes))) => {
+                Traffic::count(&ws.traffic.received, bytes.len());
+                let frame = decode(&bytes)?;
+                if let Frame::Sync { doc, .. } = &frame {
+                    loaded.ensure(store, doc).await?;
+                }
+                effects.extend(client.receive(frame, loaded));
+            }
+            Some(Ok(Message::Close(_))) | None => {
+                return Ok((effects, Some(Ok(End::Lost(Lost::Closed)))));
+            }
+            Some(Ok(_)) => {}
+            Some(Err(e)) => return Ok((effects, Some(Err(Lost::from(e))))),
+        }
+        if effects.len() >= MAX_BATCH {
+            return Ok((effects, None));
+        }
+        match ws.ws.next().now_or_never() {
+            Some(m) => next = m,
+            None => return Ok((effects, None)),
+        }
     }
 }
 

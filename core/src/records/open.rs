@@ -101,28 +101,32 @@ impl OpenRecord {
                 continue;
             }
             let id = self.record.map_id(map)?;
-            let present = doc.get(&id, key.as_str())?.is_some();
             let s = &mut self.state;
-            match (map, present) {
-                ("answers", true) => {
-                    s.answers
-                        .insert(key.clone(), hydrate_prop(doc, &id, key.as_str())?);
-                }
-                ("comments", true) => {
-                    s.comments
-                        .insert(key.clone(), hydrate_prop(doc, &id, key.as_str())?);
-                }
-                ("actions", true) => {
-                    s.actions
-                        .insert(key.clone(), hydrate_prop(doc, &id, key.as_str())?);
-                }
-                ("answers", false) => drop(s.answers.remove(&key)),
-                ("comments", false) => drop(s.comments.remove(&key)),
-                _ => drop(s.actions.remove(&key)),
+            match map {
+                "answers" => read_entry(doc, &id, key, &mut s.answers)?,
+                "comments" => read_entry(doc, &id, key, &mut s.comments)?,
+                _ => read_entry(doc, &id, key, &mut s.actions)?,
             }
         }
         Ok(())
     }
+}
+
+/// Reads the entry `key` of the map `id` into `entries` again, or removes
+/// it there if it is gone from the document.
+fn read_entry<T: autosurgeon::Hydrate>(
+    doc: &AutoCommit,
+    id: &automerge::ObjId,
+    key: String,
+    entries: &mut std::collections::BTreeMap<String, T>,
+) -> Result<()> {
+    if doc.get(id, key.as_str())?.is_some() {
+        let entry = hydrate_prop(doc, id, key.as_str())?;
+        entries.insert(key, entry);
+    } else {
+        entries.remove(&key);
+    }
+    Ok(())
 }
 
 /// What a patch changed, as far as the state is concerned.
