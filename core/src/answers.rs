@@ -8,6 +8,8 @@ use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
+use crate::msg;
+use crate::msg::Msg;
 use crate::templates::expr::{self, Env, Val};
 use crate::templates::{AnswerType, Item, Template};
 
@@ -47,20 +49,43 @@ pub struct GeoPoint {
 pub type Answers = BTreeMap<String, AnswerValue>;
 
 /// Something wrong with the answers to a template.
-#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum AnswerProblem {
-    #[error("item `{item}`: no such item in the template")]
     UnknownItem { item: String },
-    #[error("item `{item}`: {message}")]
-    Invalid { item: String, message: String },
-    #[error("item `{item}`: required but not answered")]
+    Invalid { item: String, message: Msg },
     Missing { item: String },
-    #[error("item `{item}`: the answer breaks the item's constraint")]
     Constraint { item: String },
 }
 
 impl AnswerProblem {
+    /// What is wrong, for people.
+    pub fn msg(&self) -> Msg {
+        match self {
+            AnswerProblem::UnknownItem { item } => msg!(
+                "answers.unknown_item",
+                "item `{item}`: no such item in the template",
+                item = item
+            ),
+            AnswerProblem::Invalid { item, message } => msg!(
+                "answers.invalid",
+                "item `{item}`: {problem}",
+                item = item,
+                problem = message.clone()
+            ),
+            AnswerProblem::Missing { item } => msg!(
+                "answers.missing",
+                "item `{item}`: required but not answered",
+                item = item
+            ),
+            AnswerProblem::Constraint { item } => msg!(
+                "answers.constraint",
+                "item `{item}`: the answer breaks the item's constraint",
+                item = item
+            ),
+        }
+    }
+
     pub fn item(&self) -> &str {
         match self {
             AnswerProblem::UnknownItem { item }
@@ -71,10 +96,18 @@ impl AnswerProblem {
     }
 }
 
-fn invalid(item: &Item, message: impl Into<String>) -> AnswerProblem {
+impl std::fmt::Display for AnswerProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg().text)
+    }
+}
+
+impl std::error::Error for AnswerProblem {}
+
+fn invalid(item: &Item, message: Msg) -> AnswerProblem {
     AnswerProblem::Invalid {
         item: item.id.clone(),
-        message: message.into(),
+        message,
     }
 }
 
@@ -86,7 +119,13 @@ pub fn check_value(item: &Item, value: &AnswerValue) -> Result<(), AnswerProblem
         return if item.allow_na {
             Ok(())
         } else {
-            Err(invalid(item, "\"not applicable\" is not allowed here"))
+            Err(invalid(
+                item,
+                msg!(
+                    "answers.na_not_allowed",
+                    "\"not applicable\" is not allowed here"
+                ),
+            ))
         };
     }
     let in_range = |x: f64, lo: f64, hi: f64, whole: bool| {
@@ -132,10 +171,11 @@ pub fn check_value(item: &Item, value: &AnswerValue) -> Result<(), AnswerProblem
     } else {
         Err(invalid(
             item,
-            format!(
-                "{} is not a valid answer: {}",
-                describe(value),
-                expected(item)
+            msg!(
+                "answers.not_valid",
+                "{value} is not a valid answer: {expected}",
+                value = describe(value),
+                expected = expected(item)
             ),
         ))
     }
@@ -146,43 +186,90 @@ fn describe(v: &AnswerValue) -> String {
 }
 
 /// What an item expects, for error messages.
-fn expected(item: &Item) -> String {
+fn expected(item: &Item) -> Msg {
     use AnswerType as T;
     match &item.answer {
-        T::PassFail => "expected \"pass\" or \"fail\"".into(),
-        T::Partial => "expected a fraction from 0 to 1".into(),
-        T::Scale { min, max, .. } => format!("expected a number from {min} to {max}"),
-        T::Touchpoint => "expected a whole number from 1 (very poor) to 5 (delighted)".into(),
-        T::Recommend => "expected a whole number from 0 to 10".into(),
+        T::PassFail => msg!(
+            "answers.expected_pass_fail",
+            "expected \"pass\" or \"fail\""
+        ),
+        T::Partial => msg!(
+            "answers.expected_fraction",
+            "expected a fraction from 0 to 1"
+        ),
+        T::Scale { min, max, .. } => msg!(
+            "answers.expected_scale",
+            "expected a number from {min} to {max}",
+            min = min,
+            max = max
+        ),
+        T::Touchpoint => msg!(
+            "answers.expected_touchpoint",
+            "expected a whole number from 1 (very poor) to 5 (delighted)"
+        ),
+        T::Recommend => msg!(
+            "answers.expected_recommend",
+            "expected a whole number from 0 to 10"
+        ),
         T::SingleChoice(c) | T::MultipleChoice(c) => {
             let values: Vec<_> = c.iter().map(|c| c.value.as_str()).collect();
-            let many = matches!(item.answer, T::MultipleChoice(_));
-            format!(
-                "expected {} of: {}",
-                if many {
-                    "a list of distinct values"
-                } else {
-                    "one"
-                },
-                values.join(", ")
-            )
+            if matches!(item.answer, T::MultipleChoice(_)) {
+                msg!(
+                    "answers.expected_choices",
+                    "expected a list of distinct values of: {values}",
+                    values = values.join(", ")
+                )
+            } else {
+                msg!(
+                    "answers.expected_choice",
+                    "expected one of: {values}",
+                    values = values.join(", ")
+                )
+            }
         }
         T::Number {
             min, max, integer, ..
-        } => format!(
-            "expected a {}number{}{}",
-            if *integer { "whole " } else { "" },
-            min.map_or(String::new(), |m| format!(" >= {m}")),
-            max.map_or(String::new(), |m| format!(" <= {m}"))
+        } => {
+            let bounds = format!(
+                "{}{}",
+                min.map_or(String::new(), |m| format!(" >= {m}")),
+                max.map_or(String::new(), |m| format!(" <= {m}"))
+            );
+            if *integer {
+                msg!(
+                    "answers.expected_whole_number",
+                    "expected a whole number{bounds}",
+                    bounds = bounds
+                )
+            } else {
+                msg!(
+                    "answers.expected_number",
+                    "expected a number{bounds}",
+                    bounds = bounds
+                )
+            }
+        }
+        T::Duration { .. } => msg!(
+            "answers.expected_seconds",
+            "expected seconds (a number >= 0)"
         ),
-        T::Duration { .. } => "expected seconds (a number >= 0)".into(),
-        T::Date => "expected a date like \"2026-11-23\"".into(),
-        T::Time => "expected a time like \"09:30\"".into(),
-        T::DateTime => "expected a date and time like \"2026-11-23T09:30:00Z\"".into(),
-        T::Text => "expected text".into(),
-        T::Photo | T::Signature => "expected media references".into(),
-        T::Location => "expected {\"lat\", \"lon\"} within range".into(),
-        T::Note => "a note takes no answer".into(),
+        T::Date => msg!(
+            "answers.expected_date",
+            "expected a date like \"2026-11-23\""
+        ),
+        T::Time => msg!("answers.expected_time", "expected a time like \"09:30\""),
+        T::DateTime => msg!(
+            "answers.expected_date_time",
+            "expected a date and time like \"2026-11-23T09:30:00Z\""
+        ),
+        T::Text => msg!("answers.expected_text", "expected text"),
+        T::Photo | T::Signature => msg!("answers.expected_media", "expected media references"),
+        T::Location => msg!(
+            "answers.expected_location",
+            "expected {shape} within range",
+            shape = "{\"lat\", \"lon\"}"
+        ),
+        T::Note => msg!("answers.note", "a note takes no answer"),
     }
 }
 
@@ -220,20 +307,38 @@ pub fn from_json(item: &Item, json: &Json) -> Result<AnswerValue, AnswerProblem>
             vs.iter()
                 .map(|v| v.as_str().map(str::to_string))
                 .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| invalid(item, "choices must be strings"))?,
+                .ok_or_else(|| {
+                    invalid(
+                        item,
+                        msg!("answers.choices_strings", "choices must be strings"),
+                    )
+                })?,
         ),
-        (T::Photo | T::Signature, Json::Array(_)) => V::Media(
-            serde_json::from_value(json.clone())
-                .map_err(|e| invalid(item, format!("media references: {e}")))?,
-        ),
-        (T::Location, Json::Object(_)) => V::Location(
-            serde_json::from_value(json.clone())
-                .map_err(|e| invalid(item, format!("location: {e}")))?,
-        ),
+        (T::Photo | T::Signature, Json::Array(_)) => {
+            V::Media(serde_json::from_value(json.clone()).map_err(|e| {
+                invalid(
+                    item,
+                    msg!("answers.media", "media references: {detail}", detail = e),
+                )
+            })?)
+        }
+        (T::Location, Json::Object(_)) => {
+            V::Location(serde_json::from_value(json.clone()).map_err(|e| {
+                invalid(
+                    item,
+                    msg!("answers.location", "location: {detail}", detail = e),
+                )
+            })?)
+        }
         _ => {
             return Err(invalid(
                 item,
-                format!("{json} is not a valid answer: {}", expected(item)),
+                msg!(
+                    "answers.not_valid",
+                    "{value} is not a valid answer: {expected}",
+                    value = json,
+                    expected = expected(item)
+                ),
             ));
         }
     };
@@ -261,7 +366,11 @@ pub fn answers_from_json(template: &Template, json: &Json) -> Result<Answers, Ve
     let Some(map) = json.get("answers").and_then(Json::as_object) else {
         return Err(vec![AnswerProblem::Invalid {
             item: String::new(),
-            message: "expected an object {\"answers\": {\"item_id\": value, ...}}".into(),
+            message: msg!(
+                "answers.file_shape",
+                "expected an object {shape}",
+                shape = "{\"answers\": {\"item_id\": value, ...}}"
+            ),
         }]);
     };
     let mut out = Answers::new();

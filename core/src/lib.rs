@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod form;
 pub mod i18n;
+pub mod msg;
 pub mod ratings;
 pub mod records;
 pub mod refdata;

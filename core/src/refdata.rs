@@ -193,22 +193,61 @@ pub struct Assignment {
 }
 
 /// Why an assignment cannot be saved.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AssignmentError {
-    #[error("`{0}` is not a date (YYYY-MM-DD)")]
     BadDate(String),
-    #[error("the period ends ({ends}) before it starts ({starts})")]
-    Backwards { starts: String, ends: String },
-    #[error("visits per store must be 1 to 100")]
+    Backwards {
+        starts: String,
+        ends: String,
+    },
     Visits,
-    #[error("a daily quota is for surveys only, and 1 to 1000 responses")]
     Quota,
-    #[error("{mode} visits do not fit a {kind} template")]
     ModeKind {
         mode: &'static str,
         kind: &'static str,
     },
 }
+
+impl AssignmentError {
+    /// What is wrong, for people.
+    pub fn msg(&self) -> crate::msg::Msg {
+        use crate::msg;
+        match self {
+            AssignmentError::BadDate(d) => msg!(
+                "assignments.bad_date",
+                "`{date}` is not a date (YYYY-MM-DD)",
+                date = d
+            ),
+            AssignmentError::Backwards { starts, ends } => msg!(
+                "assignments.backwards",
+                "the period ends ({ends}) before it starts ({starts})",
+                ends = ends,
+                starts = starts
+            ),
+            AssignmentError::Visits => {
+                msg!("assignments.visits", "visits per store must be 1 to 100")
+            }
+            AssignmentError::Quota => msg!(
+                "assignments.quota",
+                "a daily quota is for surveys only, and 1 to 1000 responses"
+            ),
+            AssignmentError::ModeKind { mode, kind } => msg!(
+                "assignments.mode_kind",
+                "{mode} visits do not fit a {kind} template",
+                mode = mode,
+                kind = kind
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for AssignmentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg().text)
+    }
+}
+
+impl std::error::Error for AssignmentError {}
 
 impl Assignment {
     /// Checks the assignment on its own; the caller checks that the

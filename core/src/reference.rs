@@ -10,7 +10,10 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use serde::ser::SerializeStruct;
 
+use crate::msg;
+use crate::msg::Msg;
 use crate::ratings::{Hierarchy, Level, Unit};
 use crate::table::Table;
 use crate::templates::Channel;
@@ -29,12 +32,26 @@ pub struct UnitRecord {
 }
 
 /// One problem in an imported table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowProblem {
     /// Line number as the spreadsheet shows it; 0 for the file as a whole.
     pub row: usize,
     pub column: Option<String>,
-    pub message: String,
+    pub message: Msg,
+}
+
+/// `{ row, column, key, params, message }`: the message's code and
+/// parameters beside its English text.
+impl Serialize for RowProblem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut out = s.serialize_struct("RowProblem", 5)?;
+        out.serialize_field("row", &self.row)?;
+        out.serialize_field("column", &self.column)?;
+        out.serialize_field("key", self.message.key)?;
+        out.serialize_field("params", &self.message.params)?;
+        out.serialize_field("message", &self.message.text)?;
+        out.end()
+    }
 }
 
 impl std::fmt::Display for RowProblem {
@@ -43,7 +60,7 @@ impl std::fmt::Display for RowProblem {
             (Some(c), r) if r > 0 => write!(f, "row {r}, {c}: {}", self.message),
             (None, r) if r > 0 => write!(f, "row {r}: {}", self.message),
             (Some(c), _) => write!(f, "{c}: {}", self.message),
-            (None, _) => f.write_str(&self.message),
+            (None, _) => write!(f, "{}", self.message),
         }
     }
 }
@@ -70,7 +87,7 @@ pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 struct Problems(Vec<RowProblem>);
 
 impl Problems {
-    fn add(&mut self, row: usize, column: Option<&str>, message: String) {
+    fn add(&mut self, row: usize, column: Option<&str>, message: Msg) {
         self.0.push(RowProblem {
             row,
             column: column.map(str::to_string),
@@ -85,13 +102,21 @@ impl Problems {
                 self.add(
                     0,
                     Some(h),
-                    format!("unknown column; the columns are {}", known.join(", ")),
+                    msg!(
+                        "rows.unknown_column",
+                        "unknown column; the columns are {columns}",
+                        columns = known.join(", ")
+                    ),
                 );
             }
         }
         for r in required {
             if !table.headers.iter().any(|h| h == r) {
-                self.add(0, Some(r), "the column is missing".into());
+                self.add(
+                    0,
+                    Some(r),
+                    msg!("rows.missing_column", "the column is missing"),
+                );
             }
         }
     }
@@ -117,7 +142,13 @@ impl Problems {
                 self.add(
                     row,
                     Some(column),
-                    format!("`{text}` is not a number from {lo} to {hi}"),
+                    msg!(
+                        "rows.number_range",
+                        "`{value}` is not a number from {min} to {max}",
+                        value = text,
+                        min = lo,
+                        max = hi
+                    ),
                 );
                 None
             }
@@ -152,30 +183,55 @@ pub fn parse_units(table: &Table, existing: &[Unit]) -> Result<Vec<UnitRecord>, 
         let lon = number("lon", -180.0, 180.0);
         let traffic = number("traffic", 0.0, f64::MAX).unwrap_or(0.0);
         let Some(id) = get("id") else {
-            problems.add(row, Some("id"), "every unit needs an id".into());
+            problems.add(
+                row,
+                Some("id"),
+                msg!("units.id_missing", "every unit needs an id"),
+            );
             continue;
         };
         if !valid_id(id) {
             problems.add(
                 row,
                 Some("id"),
-                format!("`{id}` is not an id: path segments of letters, digits, `_`, `-` or `.`, joined by `/`"),
+                msg!(
+                    "units.invalid_id",
+                    "`{id}` is not an id: path segments of letters, digits, `_`, `-` or `.`, joined by `/`",
+                    id = id
+                ),
             );
         }
         if let Some(first) = rows_of.insert(id.to_string(), row) {
-            problems.add(row, Some("id"), format!("`{id}` is also on row {first}"));
+            problems.add(
+                row,
+                Some("id"),
+                msg!(
+                    "rows.duplicate",
+                    "`{id}` is also on row {first}",
+                    id = id,
+                    first = first
+                ),
+            );
         }
         let parent = get("parent").map(str::to_string);
         match &parent {
             Some(p) if !id.starts_with(&format!("{p}/")) => problems.add(
                 row,
                 Some("parent"),
-                format!("`{id}` must start with its parent's id `{p}/`"),
+                msg!(
+                    "units.parent_prefix",
+                    "`{id}` must start with its parent's id `{prefix}`",
+                    id = id,
+                    prefix = format!("{p}/")
+                ),
             ),
             None if id.contains('/') => problems.add(
                 row,
                 Some("parent"),
-                "a unit whose id has a `/` needs its parent".into(),
+                msg!(
+                    "units.parent_missing",
+                    "a unit whose id has a `/` needs its parent"
+                ),
             ),
             _ => {}
         }
@@ -184,7 +240,10 @@ pub fn parse_units(table: &Table, existing: &[Unit]) -> Result<Vec<UnitRecord>, 
                 problems.add(
                     row,
                     Some("level"),
-                    "the level is one of province, city, district, store".into(),
+                    msg!(
+                        "units.level_missing",
+                        "the level is one of province, city, district, store"
+                    ),
                 );
                 None
             }
@@ -192,7 +251,11 @@ pub fn parse_units(table: &Table, existing: &[Unit]) -> Result<Vec<UnitRecord>, 
                 problems.add(
                     row,
                     Some("level"),
-                    format!("`{text}` is not one of province, city, district, store"),
+                    msg!(
+                        "units.unknown_level",
+                        "`{value}` is not one of province, city, district, store",
+                        value = text
+                    ),
                 );
                 None
             }
@@ -203,7 +266,11 @@ pub fn parse_units(table: &Table, existing: &[Unit]) -> Result<Vec<UnitRecord>, 
                 problems.add(
                     row,
                     Some("channel"),
-                    format!("a store needs its channel ({})", Channel::names()),
+                    msg!(
+                        "units.channel_missing",
+                        "a store needs its channel ({names})",
+                        names = Channel::names()
+                    ),
                 );
                 None
             }
@@ -211,12 +278,21 @@ pub fn parse_units(table: &Table, existing: &[Unit]) -> Result<Vec<UnitRecord>, 
                 problems.add(
                     row,
                     Some("channel"),
-                    format!("`{c}` is not a channel ({})", Channel::names()),
+                    msg!(
+                        "units.unknown_channel",
+                        "`{value}` is not a channel ({names})",
+                        value = c,
+                        names = Channel::names()
+                    ),
                 );
                 None
             }),
             (_, Some(_)) => {
-                problems.add(row, Some("channel"), "only stores have a channel".into());
+                problems.add(
+                    row,
+                    Some("channel"),
+                    msg!("units.channel_not_store", "only stores have a channel"),
+                );
                 None
             }
             (_, None) => None,
@@ -226,14 +302,18 @@ pub fn parse_units(table: &Table, existing: &[Unit]) -> Result<Vec<UnitRecord>, 
             problems.add(
                 row,
                 Some("time_zone"),
-                format!("`{time_zone}` is not a known time zone"),
+                msg!(
+                    "units.time_zone",
+                    "`{zone}` is not a known time zone",
+                    zone = time_zone
+                ),
             );
         }
         let Some(name_zh) = get("name_zh") else {
             problems.add(
                 row,
                 Some("name_zh"),
-                "every unit needs a Chinese name".into(),
+                msg!("units.name_missing", "every unit needs a Chinese name"),
             );
             continue;
         };
@@ -255,7 +335,7 @@ pub fn parse_units(table: &Table, existing: &[Unit]) -> Result<Vec<UnitRecord>, 
         });
     }
     if table.rows.is_empty() {
-        problems.add(0, None, "the table has no rows".into());
+        problems.add(0, None, msg!("rows.empty", "the table has no rows"));
     }
     if problems.0.is_empty() {
         // The whole hierarchy, stored units updated by imported ones, must hold.
@@ -269,7 +349,7 @@ pub fn parse_units(table: &Table, existing: &[Unit]) -> Result<Vec<UnitRecord>, 
                 .find(|r| e.to_string().contains(&format!("`{}`", r.unit.id)))
                 .and_then(|r| rows_of.get(&r.unit.id).copied())
                 .unwrap_or(0);
-            problems.add(row, None, e.to_string());
+            problems.add(row, None, e.msg());
         }
     }
     if problems.0.is_empty() {
@@ -367,12 +447,19 @@ const COMMON_PASSWORDS: &[&str] = &[
 
 /// What is wrong with a password people are given, if anything: one rule
 /// for the command line, the API and imports.
-pub fn password_problem(password: &str) -> Option<String> {
+pub fn password_problem(password: &str) -> Option<Msg> {
     if password.trim().chars().count() < MIN_PASSWORD {
-        return Some(format!("a password has at least {MIN_PASSWORD} characters"));
+        return Some(msg!(
+            "users.password_short",
+            "a password has at least {min} characters",
+            min = MIN_PASSWORD
+        ));
     }
     if COMMON_PASSWORDS.contains(&password.to_lowercase().as_str()) {
-        return Some("this password is one of the most common; choose another".into());
+        return Some(msg!(
+            "users.password_common",
+            "this password is one of the most common; choose another"
+        ));
     }
     None
 }
@@ -392,7 +479,11 @@ pub fn parse_users(
         let row = *row;
         let get = |c: &str| cells.get(c).map(String::as_str);
         let Some(id) = get("user_id").map(canonical_user_id) else {
-            problems.add(row, Some("user_id"), "every user needs a user_id".into());
+            problems.add(
+                row,
+                Some("user_id"),
+                msg!("users.id_missing", "every user needs a user_id"),
+            );
             continue;
         };
         let id = id.as_str();
@@ -400,16 +491,29 @@ pub fn parse_users(
             problems.add(
                 row,
                 Some("user_id"),
-                format!("`{id}` is not a user name: {USER_ID_RULE}"),
+                msg!(
+                    "users.invalid_id",
+                    "`{id}` is not a user name: one word of up to 64 lower-case letters, digits, `_`, `-`, `.` or `@`, starting with a letter or digit",
+                    id = id
+                ),
             );
         } else if taken(id) {
-            problems.add(row, Some("user_id"), format!("`{id}` already exists"));
+            problems.add(
+                row,
+                Some("user_id"),
+                msg!("users.exists", "`{id}` already exists", id = id),
+            );
         }
         if let Some(first) = rows_of.insert(id.to_string(), row) {
             problems.add(
                 row,
                 Some("user_id"),
-                format!("`{id}` is also on row {first}"),
+                msg!(
+                    "rows.duplicate",
+                    "`{id}` is also on row {first}",
+                    id = id,
+                    first = first
+                ),
             );
         }
         let role = get("role").and_then(Role::parse);
@@ -417,7 +521,11 @@ pub fn parse_users(
             problems.add(
                 row,
                 Some("role"),
-                format!("the role is one of {}", Role::names()),
+                msg!(
+                    "users.role",
+                    "the role is one of {names}",
+                    names = Role::names()
+                ),
             );
         }
         let scope = get("scope").unwrap_or_default();
@@ -425,7 +533,11 @@ pub fn parse_users(
             problems.add(
                 row,
                 Some("scope"),
-                format!("`{scope}` is not a unit of the hierarchy (or `*` for everything)"),
+                msg!(
+                    "users.scope",
+                    "`{scope}` is not a unit of the hierarchy (or `*` for everything)",
+                    scope = scope
+                ),
             );
         }
         let password = get("password").map(str::to_string);
@@ -443,7 +555,7 @@ pub fn parse_users(
         }
     }
     if table.rows.is_empty() {
-        problems.add(0, None, "the table has no rows".into());
+        problems.add(0, None, msg!("rows.empty", "the table has no rows"));
     }
     if problems.0.is_empty() {
         Ok(out)
@@ -519,7 +631,7 @@ cq/jb,cq,district,江北,,,
         let orphan = "id,parent,level,name_zh,channel\ncq/nn/001,cq/nn,store,店,partner_store\n";
         let problems = parse_units(&table(orphan), &existing).expect_err("no parent");
         assert_eq!(problems[0].row, 2, "{problems:?}");
-        assert!(problems[0].message.contains("cq/nn"), "{problems:?}");
+        assert!(problems[0].message.text.contains("cq/nn"), "{problems:?}");
     }
 
     #[test]
@@ -533,7 +645,7 @@ cq/jb,cq,district,江北,,,
             ("12345678", "most common"),
             ("woaini1314", "most common"),
         ] {
-            let problem = password_problem(bad).unwrap_or_default();
+            let problem = password_problem(bad).map(|m| m.text).unwrap_or_default();
             assert!(problem.contains(why), "{bad:?}: {problem:?}");
         }
         assert_eq!(password_problem("pw-123456"), None);

@@ -9,20 +9,71 @@ use std::io::Cursor;
 use calamine::{Data, Range, Reader, Xlsx};
 
 /// Why a file is not a table: the file's name, and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TableError {
     /// Not CSV that can be read; `line` as a spreadsheet numbers it, if known.
-    #[error("{file}: {}{reason}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
     Csv {
         file: String,
         line: Option<usize>,
         reason: String,
     },
-    #[error("{file}: not a readable .xlsx file: {reason}")]
-    Xlsx { file: String, reason: String },
-    #[error("{file}: the workbook has no sheet")]
-    NoSheet { file: String },
+    Xlsx {
+        file: String,
+        reason: String,
+    },
+    NoSheet {
+        file: String,
+    },
 }
+
+impl TableError {
+    /// What is wrong, for people (the parser's own words as a parameter).
+    pub fn msg(&self) -> crate::msg::Msg {
+        use crate::msg;
+        match self {
+            TableError::Csv {
+                file,
+                line: Some(line),
+                reason,
+            } => msg!(
+                "table.csv_line",
+                "{file}: line {line}: {detail}",
+                file = file,
+                line = line,
+                detail = reason
+            ),
+            TableError::Csv {
+                file,
+                line: None,
+                reason,
+            } => msg!(
+                "table.csv",
+                "{file}: {detail}",
+                file = file,
+                detail = reason
+            ),
+            TableError::Xlsx { file, reason } => msg!(
+                "table.xlsx",
+                "{file}: not a readable .xlsx file: {detail}",
+                file = file,
+                detail = reason
+            ),
+            TableError::NoSheet { file } => msg!(
+                "table.no_sheet",
+                "{file}: the workbook has no sheet",
+                file = file
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for TableError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg().text)
+    }
+}
+
+impl std::error::Error for TableError {}
 
 /// A sheet as header -> cell text, one map per non-empty row.
 #[derive(Debug, Default)]

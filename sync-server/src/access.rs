@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use fieldcheck_core::msg;
+use fieldcheck_core::msg::Msg;
 use fieldcheck_core::records::gate::in_scope;
 use fieldcheck_core::refdata::DocKind;
 use fieldcheck_core::vocab::{Role, VisitMode};
@@ -185,15 +187,22 @@ pub fn may_see(who: &Principal, meta: &DocMeta) -> bool {
 /// Only administrators, and only within their scope.
 pub fn admin_over(who: &Principal, unit: &str) -> Result<(), Error> {
     if who.role != Role::Admin {
-        return Err(Error::Forbidden("administrators only".into()));
+        return Err(Error::admins_only());
     }
     if !who.scope.covers(unit) {
-        return Err(Error::Forbidden(format!(
-            "`{unit}` is outside your scope `{}`",
-            who.scope
-        )));
+        return Err(Error::Forbidden(outside_scope(unit, &who.scope)));
     }
     Ok(())
+}
+
+/// `unit` lies outside the caller's `scope`.
+pub fn outside_scope(unit: &str, scope: &Scope) -> Msg {
+    msg!(
+        "auth.outside_scope",
+        "`{unit}` is outside your scope `{scope}`",
+        unit = unit,
+        scope = scope
+    )
 }
 
 #[cfg(test)]

@@ -47,26 +47,85 @@ pub struct Unit {
     pub time_zone: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HierarchyError {
-    #[error("unit `{0}` appears twice")]
     Duplicate(String),
-    #[error("unit `{unit}` has parent `{parent}`, which is not in the hierarchy")]
-    MissingParent { unit: String, parent: String },
-    #[error("unit `{unit}` ({level}) cannot sit under `{parent}` ({parent_level})")]
+    MissingParent {
+        unit: String,
+        parent: String,
+    },
     LevelOrder {
         unit: String,
         level: Level,
         parent: String,
         parent_level: Level,
     },
-    #[error("unit `{unit}`: `{zone}` is not a known time zone")]
-    TimeZone { unit: String, zone: String },
-    #[error("store `{0}` has a negative or non-finite traffic")]
+    TimeZone {
+        unit: String,
+        zone: String,
+    },
     Traffic(String),
-    #[error("visit for `{0}`, which is not a store in the hierarchy")]
     UnknownStore(String),
 }
+
+impl HierarchyError {
+    /// What is wrong, for people.
+    pub fn msg(&self) -> crate::msg::Msg {
+        use crate::msg;
+        match self {
+            HierarchyError::Duplicate(unit) => {
+                msg!(
+                    "units.duplicate",
+                    "unit `{unit}` appears twice",
+                    unit = unit
+                )
+            }
+            HierarchyError::MissingParent { unit, parent } => msg!(
+                "units.missing_parent",
+                "unit `{unit}` has parent `{parent}`, which is not in the hierarchy",
+                unit = unit,
+                parent = parent
+            ),
+            HierarchyError::LevelOrder {
+                unit,
+                level,
+                parent,
+                parent_level,
+            } => msg!(
+                "units.level_order",
+                "unit `{unit}` ({level}) cannot sit under `{parent}` ({parent_level})",
+                unit = unit,
+                level = level,
+                parent = parent,
+                parent_level = parent_level
+            ),
+            HierarchyError::TimeZone { unit, zone } => msg!(
+                "units.unit_time_zone",
+                "unit `{unit}`: `{zone}` is not a known time zone",
+                unit = unit,
+                zone = zone
+            ),
+            HierarchyError::Traffic(store) => msg!(
+                "units.traffic",
+                "store `{store}` has a negative or non-finite traffic",
+                store = store
+            ),
+            HierarchyError::UnknownStore(store) => msg!(
+                "units.unknown_store",
+                "visit for `{store}`, which is not a store in the hierarchy",
+                store = store
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for HierarchyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg().text)
+    }
+}
+
+impl std::error::Error for HierarchyError {}
 
 /// The id of the nation, the root above every province. It is also the
 /// scope of everything, so only users who see everything see its ratings.

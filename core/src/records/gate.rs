@@ -15,6 +15,8 @@ use automerge::{AutoCommit, Change, ChangeHash, ObjType, Prop, ROOT, ReadDoc, Sc
 
 use super::schema::{self, MAX_DOC_BYTES, MAX_DOC_OPS, Must, Node, Seg, Shape, Who, Write};
 use super::{ActionStatus, DOC_SCHEMA, Header, Status};
+use crate::msg;
+use crate::msg::Msg;
 use crate::sync::{Gate, Refusal};
 use crate::templates::{TemplateKind, VisitMode};
 use crate::vocab::Role;
@@ -60,10 +62,17 @@ pub const MAX_CHANGE_EXTRA: usize = 256;
 
 /// What a user is told about a document outside their reach, whether or not
 /// it exists.
-pub const NOT_PERMITTED: &str = "not found or not permitted";
+pub fn not_permitted() -> Msg {
+    msg!("records.not_permitted", "not found or not permitted")
+}
 
 /// What a device is told when it changes reference data.
-pub const READ_ONLY: &str = "reference data is read-only: administrators change it on the server";
+pub fn read_only() -> Msg {
+    msg!(
+        "records.read_only",
+        "reference data is read-only: administrators change it on the server"
+    )
+}
 
 /// Who sent the changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,15 +91,11 @@ fn is_reviewer(role: Role) -> bool {
     matches!(role, Role::Manager | Role::Admin)
 }
 
-fn refuse<T>(
-    rule: &'static str,
-    path: Option<&[Seg]>,
-    reason: impl Into<String>,
-) -> Result<T, Refusal> {
+fn refuse<T>(rule: &'static str, path: Option<&[Seg]>, reason: Msg) -> Result<T, Refusal> {
     Err(Refusal {
         rule,
         path: path.map(schema::show),
-        reason: reason.into(),
+        reason,
     })
 }
 
@@ -190,7 +195,7 @@ impl Gate for RecordGate {
         after: &mut AutoCommit,
     ) -> Result<(), Refusal> {
         if crate::refdata::is_reference(doc) {
-            return refuse(rule::READ_ONLY, None, READ_ONLY);
+            return refuse(rule::READ_ONLY, None, read_only());
         }
         check(doc, before, after, self)
     }
@@ -241,7 +246,7 @@ pub fn check(
     let was = Was::read(before)?;
     // The store a record was made for: the header never changes.
     if !in_scope(scope, &was.store_id) {
-        return refuse(rule::NOT_PERMITTED, None, NOT_PERMITTED);
+        return refuse(rule::NOT_PERMITTED, None, not_permitted());
     }
     check_changes(before, after, &before_heads, &ctx, &was)
 }
@@ -265,17 +270,21 @@ fn check_signatures(
                 return refuse(
                     rule::UNSIGNED,
                     None,
-                    "every change must be signed by the signed-in user; one is unsigned",
+                    msg!(
+                        "records.unsigned",
+                        "every change must be signed by the signed-in user; one is unsigned"
+                    ),
                 );
             }
             Some(a) if a.as_bytes() != sender.user.as_bytes() => {
                 return refuse(
                     rule::FORGED,
                     None,
-                    format!(
-                        "a change signed `{}` was sent by `{}`",
-                        String::from_utf8_lossy(a.as_bytes()),
-                        sender.user
+                    msg!(
+                        "records.forged_change",
+                        "a change signed `{signed}` was sent by `{sender}`",
+                        signed = String::from_utf8_lossy(a.as_bytes()),
+                        sender = sender.user
                     ),
                 );
             }
@@ -284,7 +293,14 @@ fn check_signatures(
         // A change that writes nothing, or carries a long message or
         // extra bytes, would only eat the record's byte budget.
         if c.is_empty() {
-            return refuse(rule::SHAPE, None, "a change that writes nothing is refused");
+            return refuse(
+                rule::SHAPE,
+                None,
+                msg!(
+                    "records.empty_change",
+                    "a change that writes nothing is refused"
+                ),
+            );
         }
         if c.message().map_or(0, str::len) > MAX_CHANGE_EXTRA
             || c.extra_bytes().len() > MAX_CHANGE_EXTRA
@@ -292,8 +308,10 @@ fn check_signatures(
             return refuse(
                 rule::SHAPE,
                 None,
-                format!(
-                    "a change's message and extra bytes are at most {MAX_CHANGE_EXTRA} bytes each"
+                msg!(
+                    "records.change_extra",
+                    "a change's message and extra bytes are at most {max} bytes each",
+                    max = MAX_CHANGE_EXTRA
                 ),
             );
         }
@@ -303,8 +321,11 @@ fn check_signatures(
         return refuse(
             rule::TOO_LARGE,
             None,
-            format!(
-                "the record would hold {bytes} bytes of changes, over the limit of {MAX_DOC_BYTES}"
+            msg!(
+                "records.too_many_bytes",
+                "the record would hold {bytes} bytes of changes, over the limit of {max}",
+                bytes = bytes,
+                max = MAX_DOC_BYTES
             ),
         );
     }
@@ -313,7 +334,12 @@ fn check_signatures(
         return refuse(
             rule::TOO_LARGE,
             None,
-            format!("the record would hold {held} operations, over the limit of {max}"),
+            msg!(
+                "records.too_many_ops",
+                "the record would hold {ops} operations, over the limit of {max}",
+                ops = held,
+                max = max
+            ),
         );
     }
     Ok(NewOps { changes, ranges })
@@ -335,10 +361,28 @@ struct Was {
 
 impl Was {
     fn read(before: &AutoCommit) -> Result<Was, Refusal> {
-        let header: Header = autosurgeon::hydrate_prop(before, ROOT, "header")
-            .or_else(|e| refuse(rule::NOT_A_RECORD, None, format!("not a record: {e}")))?;
-        let status: Status = autosurgeon::hydrate_prop(before, ROOT, "status")
-            .or_else(|e| refuse(rule::NOT_A_RECORD, None, format!("not a record: {e}")))?;
+        let header: Header = autosurgeon::hydrate_prop(before, ROOT, "header").or_else(|e| {
+            refuse(
+                rule::NOT_A_RECORD,
+                None,
+                msg!(
+                    "records.not_a_record_doc",
+                    "not a record: {detail}",
+                    detail = e
+                ),
+            )
+        })?;
+        let status: Status = autosurgeon::hydrate_prop(before, ROOT, "status").or_else(|e| {
+            refuse(
+                rule::NOT_A_RECORD,
+                None,
+                msg!(
+                    "records.not_a_record_doc",
+                    "not a record: {detail}",
+                    detail = e
+                ),
+            )
+        })?;
         Ok(Was {
             author: header.author,
             store_id: header.store_id,
@@ -360,7 +404,11 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, gate: &RecordGate) -> Result<(), Ref
         return refuse(
             rule::NOT_ALLOWED,
             None,
-            format!("a {} cannot start records", ctx.sender.role),
+            msg!(
+                "records.cannot_start",
+                "a {role} cannot start records",
+                role = ctx.sender.role
+            ),
         );
     }
     check_value(
@@ -374,7 +422,7 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, gate: &RecordGate) -> Result<(), Ref
     )?;
     let header: Header = read(after, "header")?;
     if !in_scope(&gate.scope, &header.store_id) {
-        return refuse(rule::NOT_PERMITTED, None, NOT_PERMITTED);
+        return refuse(rule::NOT_PERMITTED, None, not_permitted());
     }
     if let Some(published) = gate.published.as_deref() {
         check_template(&header, published)?;
@@ -386,7 +434,11 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, gate: &RecordGate) -> Result<(), Ref
         return refuse(
             rule::TRANSITION,
             Some(&[Seg::Key("status".into())]),
-            format!("a new record arrives as a draft, or as its author ended it, not {status}"),
+            msg!(
+                "records.new_status",
+                "a new record arrives as a draft, or as its author ended it, not {status}",
+                status = status
+            ),
         );
     }
     for key in ["comments", "actions"] {
@@ -394,7 +446,10 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, gate: &RecordGate) -> Result<(), Ref
             return refuse(
                 rule::NOT_ALLOWED,
                 Some(&[Seg::Key(key.into())]),
-                "a new record arrives without review: no comments or corrective actions",
+                msg!(
+                    "records.new_with_review",
+                    "a new record arrives without review: no comments or corrective actions"
+                ),
             );
         }
     }
@@ -415,9 +470,12 @@ fn check_template(header: &Header, published: &Published) -> Result<(), Refusal>
             return refuse(
                 rule::TEMPLATE,
                 Some(&[Seg::Key("header".into()), Seg::Key(key.into())]),
-                format!(
-                    "/header/{key} must be {is}, as template {} says",
-                    header.template_id
+                msg!(
+                    "records.header_template",
+                    "{path} must be {value}, as template {template} says",
+                    path = format!("/header/{key}"),
+                    value = is,
+                    template = header.template_id
                 ),
             );
         }
@@ -426,8 +484,17 @@ fn check_template(header: &Header, published: &Published) -> Result<(), Refusal>
 }
 
 fn read<T: autosurgeon::Hydrate>(doc: &AutoCommit, key: &str) -> Result<T, Refusal> {
-    autosurgeon::hydrate_prop(doc, ROOT, key)
-        .or_else(|e| refuse(rule::NOT_A_RECORD, None, format!("not a record: {e}")))
+    autosurgeon::hydrate_prop(doc, ROOT, key).or_else(|e| {
+        refuse(
+            rule::NOT_A_RECORD,
+            None,
+            msg!(
+                "records.not_a_record_doc",
+                "not a record: {detail}",
+                detail = e
+            ),
+        )
+    })
 }
 
 fn map_len(doc: &AutoCommit, key: &str) -> usize {
@@ -448,12 +515,19 @@ fn check_log(after: &AutoCommit, from: usize, status: Status, moved: bool) -> Re
         (true, _) => refuse(
             rule::TRANSITION,
             Some(&path),
-            format!("a move to {status} is recorded by one new entry in the status history"),
+            msg!(
+                "records.history_entry",
+                "a move to {status} is recorded by one new entry in the status history",
+                status = status
+            ),
         ),
         (false, _) if added > 0 => refuse(
             rule::APPEND_ONLY,
             Some(&path),
-            "the status history records status moves only",
+            msg!(
+                "records.history_moves_only",
+                "the status history records status moves only"
+            ),
         ),
         (false, _) => Ok(()),
     }
@@ -479,8 +553,10 @@ fn check_first_log(
     refuse(
         rule::TRANSITION,
         Some(&[Seg::Key("history".into())]),
-        format!(
-            "a new record's history starts as a draft and moves, as its author may, to {status}"
+        msg!(
+            "records.new_history",
+            "a new record's history starts as a draft and moves, as its author may, to {status}",
+            status = status
         ),
     )
 }
@@ -530,7 +606,10 @@ fn check_changes(
                 return refuse(
                     rule::SHAPE,
                     Some(&path),
-                    "text objects and marks are not part of a record",
+                    msg!(
+                        "records.text_objects",
+                        "text objects and marks are not part of a record"
+                    ),
                 );
             };
             walk.write(&p.obj, path, touch, prop)?;
@@ -557,9 +636,12 @@ fn check_changes(
             return refuse(
                 rule::TRANSITION,
                 Some(&[Seg::Key("status".into())]),
-                format!(
-                    "a {} cannot move a record from {} to {s}",
-                    ctx.sender.role, was.status
+                msg!(
+                    "records.move",
+                    "a {role} cannot move a record from {from} to {to}",
+                    role = ctx.sender.role,
+                    from = was.status,
+                    to = s
                 ),
             );
         }
@@ -577,7 +659,11 @@ fn resolve(path: &[Seg]) -> Result<Vec<&'static Node>, Refusal> {
         refuse(
             rule::UNKNOWN_PATH,
             Some(&path[..=i]),
-            format!("{} is not part of a record", schema::show(&path[..=i])),
+            msg!(
+                "records.unknown_path",
+                "{path} is not part of a record",
+                path = schema::show(&path[..=i])
+            ),
         )
     })
 }
@@ -652,9 +738,10 @@ impl Walk<'_> {
                 return refuse(
                     rule::FIXED,
                     Some(&path),
-                    format!(
-                        "{} is set when the record is created and never changes",
-                        schema::show(&path)
+                    msg!(
+                        "records.fixed_at_creation",
+                        "{path} is set when the record is created and never changes",
+                        path = schema::show(&path)
                     ),
                 );
             }
@@ -662,7 +749,11 @@ impl Walk<'_> {
                 return refuse(
                     rule::FIXED,
                     Some(&path),
-                    format!("{} never changes once written", schema::show(&path)),
+                    msg!(
+                        "records.write_once",
+                        "{path} never changes once written",
+                        path = schema::show(&path)
+                    ),
                 );
             }
             Write::By(who, states) => allow(who, states, &path, before, ctx, was)?,
@@ -672,9 +763,10 @@ impl Walk<'_> {
                     return refuse(
                         rule::APPEND_ONLY,
                         Some(entry),
-                        format!(
-                            "{} cannot be changed or removed once added",
-                            schema::show(entry)
+                        msg!(
+                            "records.append_only",
+                            "{path} cannot be changed or removed once added",
+                            path = schema::show(entry)
                         ),
                     );
                 }
@@ -691,7 +783,10 @@ impl Walk<'_> {
                     return refuse(
                         rule::APPEND_ONLY,
                         Some(&path),
-                        "the status history is append-only, at its end",
+                        msg!(
+                            "records.history_append_only",
+                            "the status history is append-only, at its end"
+                        ),
                     );
                 }
             }
@@ -709,7 +804,11 @@ impl Walk<'_> {
                 return refuse(
                     rule::SHAPE,
                     Some(&path),
-                    format!("{} is required", schema::show(&path)),
+                    msg!(
+                        "records.required",
+                        "{path} is required",
+                        path = schema::show(&path)
+                    ),
                 );
             }
             return Ok(());
@@ -805,7 +904,11 @@ impl Walk<'_> {
 /// whether every step of it is visible.
 fn path_of(doc: &AutoCommit, obj: &ExId) -> Result<(Vec<Seg>, bool), Refusal> {
     let Ok(parents) = doc.parents(obj) else {
-        return refuse(rule::SHAPE, None, "an object outside the record");
+        return refuse(
+            rule::SHAPE,
+            None,
+            msg!("records.outside", "an object outside the record"),
+        );
     };
     let mut visible = true;
     let mut path: Vec<Seg> = parents
@@ -897,25 +1000,39 @@ fn allow(
     };
     if !ok {
         let whom = match who {
-            Who::Author => "the record's author",
-            Who::Reviewer => "a manager",
-            Who::AuthorOrReviewer => "the record's author or a manager",
-            Who::AssigneeOrReviewer => "the action's assignee or a manager",
+            Who::Author => msg!("records.whom_author", "the record's author"),
+            Who::Reviewer => msg!("records.whom_manager", "a manager"),
+            Who::AuthorOrReviewer => {
+                msg!(
+                    "records.whom_author_or_manager",
+                    "the record's author or a manager"
+                )
+            }
+            Who::AssigneeOrReviewer => msg!(
+                "records.whom_assignee_or_manager",
+                "the action's assignee or a manager"
+            ),
         };
         return refuse(
             rule::NOT_ALLOWED,
             Some(path),
-            format!("only {whom} may write {}", schema::show(path)),
+            msg!(
+                "records.only_whom",
+                "only {whom} may write {path}",
+                whom = whom,
+                path = schema::show(path)
+            ),
         );
     }
     if !states.is_empty() && !states.contains(&was.status) {
         let why = if was.status == Status::Approved {
-            "this record is approved and locked".to_string()
+            msg!("records.locked", "this record is approved and locked")
         } else {
-            format!(
-                "{} cannot change while the record is {}",
-                schema::show(path),
-                was.status
+            msg!(
+                "records.cannot_change_in_status",
+                "{path} cannot change while the record is {status}",
+                path = schema::show(path),
+                status = was.status
             )
         };
         return refuse(rule::NOT_ALLOWED, Some(path), why);
@@ -972,9 +1089,12 @@ fn check_count(doc: &AutoCommit, obj: &ExId, parent: &Node, path: &[Seg]) -> Res
         return refuse(
             rule::SHAPE,
             Some(at),
-            format!(
-                "{} holds {len} entries, over the limit of {max}",
-                schema::show(at)
+            msg!(
+                "records.too_many_entries",
+                "{path} holds {count} entries, over the limit of {max}",
+                path = schema::show(at),
+                count = len,
+                max = max
             ),
         );
     }
@@ -994,7 +1114,11 @@ fn check_new_action(
             refuse(
                 rule::SHAPE,
                 Some(path),
-                format!("not a corrective action: {e}"),
+                msg!(
+                    "records.not_an_action",
+                    "not a corrective action: {detail}",
+                    detail = e
+                ),
             )
         })?;
     if a.status != ActionStatus::Open
@@ -1006,7 +1130,10 @@ fn check_new_action(
         return refuse(
             rule::TRANSITION,
             Some(path),
-            "a corrective action is opened open, with nothing done or verified",
+            msg!(
+                "records.new_action",
+                "a corrective action is opened open, with nothing done or verified"
+            ),
         );
     }
     Ok(())
@@ -1051,9 +1178,13 @@ fn check_action_step(
             return refuse(
                 rule::TRANSITION,
                 Some(&path),
-                format!(
-                    "a {} cannot move action {id} from {from} to {to}",
-                    ctx.sender.role
+                msg!(
+                    "records.action_move",
+                    "a {role} cannot move action {id} from {from} to {to}",
+                    role = ctx.sender.role,
+                    id = id,
+                    from = from,
+                    to = to
                 ),
             );
         }
@@ -1089,10 +1220,12 @@ fn check_value(
         refuse(
             rule::SHAPE,
             Some(path),
-            format!(
-                "{} must be {}, not {got}",
-                schema::show(path),
-                schema::describe(shape)
+            msg!(
+                "records.shape",
+                "{path} must be {want}, not {got}",
+                path = schema::show(path),
+                want = schema::describe(shape),
+                got = got
             ),
         )
     };
@@ -1108,7 +1241,12 @@ fn check_value(
                 return refuse(
                     rule::SHAPE,
                     Some(path),
-                    format!("{} is longer than {max} characters", schema::show(path)),
+                    msg!(
+                        "records.text_too_long",
+                        "{path} is longer than {max} characters",
+                        path = schema::show(path),
+                        max = max
+                    ),
                 );
             }
             check_must(s, must, path, ctx)
@@ -1122,7 +1260,12 @@ fn check_value(
                 return refuse(
                     rule::SHAPE,
                     Some(path),
-                    format!("this server reads record schema {DOC_SCHEMA}, not {n}"),
+                    msg!(
+                        "records.schema",
+                        "this server reads record schema {supported}, not {schema}",
+                        supported = DOC_SCHEMA,
+                        schema = n
+                    ),
                 );
             }
             Ok(())
@@ -1148,7 +1291,11 @@ fn check_value(
                     return refuse(
                         rule::UNKNOWN_PATH,
                         Some(path),
-                        format!("{} is not part of a record", schema::show(path)),
+                        msg!(
+                            "records.unknown_path",
+                            "{path} is not part of a record",
+                            path = schema::show(path)
+                        ),
                     );
                 };
                 present[i] = true;
@@ -1161,7 +1308,11 @@ fn check_value(
                     return refuse(
                         rule::SHAPE,
                         Some(path),
-                        format!("{} is missing", schema::show(path)),
+                        msg!(
+                            "records.missing",
+                            "{path} is missing",
+                            path = schema::show(path)
+                        ),
                     );
                 }
             }
@@ -1173,9 +1324,12 @@ fn check_value(
                 return refuse(
                     rule::SHAPE,
                     Some(path),
-                    format!(
-                        "{} holds {len} entries, over the limit of {max}",
-                        schema::show(path)
+                    msg!(
+                        "records.too_many_entries",
+                        "{path} holds {count} entries, over the limit of {max}",
+                        path = schema::show(path),
+                        count = len,
+                        max = max
                     ),
                 );
             }
@@ -1185,7 +1339,10 @@ fn check_value(
                     return refuse(
                         rule::UNKNOWN_PATH,
                         Some(path),
-                        "an entry id is 1-128 letters, digits, `_`, `-` or `.`",
+                        msg!(
+                            "records.entry_id",
+                            "an entry id is 1-128 letters, digits, `_`, `-` or `.`"
+                        ),
                     );
                 }
                 check_item(doc, id, item.into(), &of.shape, of.must, path, ctx)?;
@@ -1198,9 +1355,12 @@ fn check_value(
                 return refuse(
                     rule::SHAPE,
                     Some(path),
-                    format!(
-                        "{} holds {len} entries, over the limit of {max}",
-                        schema::show(path)
+                    msg!(
+                        "records.too_many_entries",
+                        "{path} holds {count} entries, over the limit of {max}",
+                        path = schema::show(path),
+                        count = len,
+                        max = max
                     ),
                 );
             }
@@ -1273,25 +1433,32 @@ fn check_must(s: &str, must: Must, path: &[Seg], ctx: &Ctx) -> Result<(), Refusa
         Must::Sender if s != ctx.sender.user => refuse(
             rule::FORGED,
             Some(path),
-            format!(
-                "{} must name the writer, `{}`, not `{s}`",
-                schema::show(path),
-                ctx.sender.user
+            msg!(
+                "records.must_be_sender",
+                "{path} must name the writer, `{sender}`, not `{value}`",
+                path = schema::show(path),
+                sender = ctx.sender.user,
+                value = s
             ),
         ),
         Must::DocId if s != ctx.doc_id => refuse(
             rule::SHAPE,
             Some(path),
-            format!(
-                "{} must be the document's id, `{}`",
-                schema::show(path),
-                ctx.doc_id
+            msg!(
+                "records.must_be_doc_id",
+                "{path} must be the document's id, `{doc}`",
+                path = schema::show(path),
+                doc = ctx.doc_id
             ),
         ),
         Must::NotBlank if s.trim().is_empty() => refuse(
             rule::SHAPE,
             Some(path),
-            format!("{} cannot be blank", schema::show(path)),
+            msg!(
+                "records.blank",
+                "{path} cannot be blank",
+                path = schema::show(path)
+            ),
         ),
         _ => Ok(()),
     }

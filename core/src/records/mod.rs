@@ -19,6 +19,8 @@ use serde::Serialize;
 use crate::answers::{
     AnswerProblem, AnswerValue, Answers, GeoPoint, MediaRef, check_complete, check_value,
 };
+use crate::msg;
+use crate::msg::Msg;
 use crate::templates::{Template, TemplateKind, TemplateRef, VisitMode};
 use crate::vocab::{Role, string_enum};
 
@@ -182,50 +184,204 @@ pub struct NewAction {
     pub due: String,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum RecordError {
-    #[error("a {role} may not {action}")]
-    Forbidden { role: Role, action: &'static str },
-    #[error("only the record's author may {action}")]
-    NotAuthor { action: &'static str },
-    #[error("cannot {action} a record that is {status}")]
+    Forbidden {
+        role: Role,
+        action: &'static str,
+    },
+    NotAuthor {
+        action: &'static str,
+    },
     InvalidTransition {
         action: &'static str,
         status: Status,
     },
-    #[error("this record is approved and locked")]
     Locked,
-    #[error("the record was started with template {expected}, not {got}")]
-    WrongTemplate { expected: String, got: String },
-    #[error("cannot submit: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    WrongTemplate {
+        expected: String,
+        got: String,
+    },
     Incomplete(Vec<AnswerProblem>),
-    #[error(transparent)]
-    Answer(#[from] AnswerProblem),
-    #[error("no item `{0}` in this record's template")]
+    Answer(AnswerProblem),
     UnknownItem(String),
-    #[error("no corrective action `{0}`")]
     UnknownAction(String),
-    #[error("corrective action `{id}` is {status}; cannot {action} it")]
     ActionTransition {
         id: String,
         status: ActionStatus,
         action: &'static str,
     },
-    #[error("{0} cannot be empty")]
     Empty(&'static str),
-    #[error("{what} is longer than {max} characters")]
-    TooLong { what: &'static str, max: usize },
-    #[error("latitude or longitude out of range")]
+    TooLong {
+        what: &'static str,
+        max: usize,
+    },
     BadLocation,
-    #[error("`{0}` is not a date like 2026-12-31")]
     BadDate(String),
     // Boxed: Automerge's errors are large and would make every result large.
-    #[error("not a record document: {0}")]
     Hydrate(Box<autosurgeon::HydrateError>),
-    #[error("document error: {0}")]
     Automerge(Box<automerge::AutomergeError>),
-    #[error("document error: {0}")]
     Reconcile(Box<autosurgeon::ReconcileError>),
+}
+
+/// The phrases the record's operations name themselves with (an action, or
+/// what may not be empty), as messages; the English as written.
+fn phrase(p: &'static str) -> Msg {
+    match p {
+        "start a record" => msg!("records.do_start", "start a record"),
+        "answer" => msg!("records.do_answer", "answer"),
+        "clear an answer" => msg!("records.do_clear_answer", "clear an answer"),
+        "attach evidence" => msg!("records.do_attach", "attach evidence"),
+        "stamp the location" => msg!("records.do_stamp_location", "stamp the location"),
+        "submit" => msg!("records.do_submit", "submit"),
+        "quit" => msg!("records.do_quit", "quit"),
+        "discard" => msg!("records.do_discard", "discard"),
+        "return" => msg!("records.do_return", "return"),
+        "approve" => msg!("records.do_approve", "approve"),
+        "comment on this record" => msg!("records.do_comment", "comment on this record"),
+        "open a corrective action" => msg!("records.do_open_action", "open a corrective action"),
+        "open a corrective action on" => {
+            msg!("records.do_open_action_on", "open a corrective action on")
+        }
+        "complete" => msg!("records.do_complete", "complete"),
+        "complete someone else's action" => msg!(
+            "records.do_complete_others",
+            "complete someone else's action"
+        ),
+        "verify" => msg!("records.do_verify", "verify"),
+        "verify a corrective action" => {
+            msg!("records.do_verify_action", "verify a corrective action")
+        }
+        "reopen" => msg!("records.do_reopen", "reopen"),
+        "reopen a corrective action" => {
+            msg!("records.do_reopen_action", "reopen a corrective action")
+        }
+        "a return comment" => msg!("records.a_return_comment", "a return comment"),
+        "a comment" => msg!("records.a_comment", "a comment"),
+        "a description" => msg!("records.a_description", "a description"),
+        "an assignee" => msg!("records.an_assignee", "an assignee"),
+        other => msg!("records.phrase", "{phrase}", phrase = other),
+    }
+}
+
+impl RecordError {
+    /// What went wrong, for people.
+    pub fn msg(&self) -> Msg {
+        match self {
+            RecordError::Forbidden { role, action } => msg!(
+                "records.forbidden",
+                "a {role} may not {action}",
+                role = role,
+                action = phrase(action)
+            ),
+            RecordError::NotAuthor { action } => msg!(
+                "records.not_author",
+                "only the record's author may {action}",
+                action = phrase(action)
+            ),
+            RecordError::InvalidTransition { action, status } => msg!(
+                "records.invalid_transition",
+                "cannot {action} a record that is {status}",
+                action = phrase(action),
+                status = status
+            ),
+            RecordError::Locked => msg!("records.locked", "this record is approved and locked"),
+            RecordError::WrongTemplate { expected, got } => msg!(
+                "records.wrong_template",
+                "the record was started with template {expected}, not {got}",
+                expected = expected,
+                got = got
+            ),
+            RecordError::Incomplete(problems) => {
+                let list = problems
+                    .iter()
+                    .map(AnswerProblem::msg)
+                    .reduce(|a, b| msg!("records.problems", "{first}; {next}", first = a, next = b))
+                    .unwrap_or_else(|| msg!("records.phrase", "{phrase}", phrase = ""));
+                msg!(
+                    "records.incomplete",
+                    "cannot submit: {problems}",
+                    problems = list
+                )
+            }
+            RecordError::Answer(p) => p.msg(),
+            RecordError::UnknownItem(item) => msg!(
+                "records.unknown_item",
+                "no item `{item}` in this record's template",
+                item = item
+            ),
+            RecordError::UnknownAction(id) => msg!(
+                "records.unknown_action",
+                "no corrective action `{id}`",
+                id = id
+            ),
+            RecordError::ActionTransition { id, status, action } => msg!(
+                "records.action_transition",
+                "corrective action `{id}` is {status}; cannot {action} it",
+                id = id,
+                status = status,
+                action = phrase(action)
+            ),
+            RecordError::Empty(what) => msg!(
+                "records.empty",
+                "{what} cannot be empty",
+                what = phrase(what)
+            ),
+            RecordError::TooLong { what, max } => msg!(
+                "records.too_long",
+                "{what} is longer than {max} characters",
+                what = phrase(what),
+                max = max
+            ),
+            RecordError::BadLocation => {
+                msg!("records.bad_location", "latitude or longitude out of range")
+            }
+            RecordError::BadDate(d) => msg!(
+                "records.bad_date",
+                "`{date}` is not a date like 2026-12-31",
+                date = d
+            ),
+            RecordError::Hydrate(e) => msg!(
+                "records.not_a_record",
+                "not a record document: {detail}",
+                detail = e
+            ),
+            RecordError::Automerge(e) => msg!(
+                "records.document_error",
+                "document error: {detail}",
+                detail = e
+            ),
+            RecordError::Reconcile(e) => msg!(
+                "records.document_error",
+                "document error: {detail}",
+                detail = e
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for RecordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg().text)
+    }
+}
+
+impl std::error::Error for RecordError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RecordError::Answer(p) => Some(p),
+            RecordError::Hydrate(e) => Some(e.as_ref()),
+            RecordError::Automerge(e) => Some(e.as_ref()),
+            RecordError::Reconcile(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl From<AnswerProblem> for RecordError {
+    fn from(p: AnswerProblem) -> Self {
+        RecordError::Answer(p)
+    }
 }
 
 macro_rules! boxed_from {

@@ -23,13 +23,14 @@ pub trait Gate {
 }
 
 /// Why a gate refused changes: the rule (a stable code), the document path
-/// it concerns if one, and the reason in words, which goes to the device.
+/// it concerns if one, and the reason for people, whose English text goes
+/// to the device.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
 pub struct Refusal {
     pub rule: &'static str,
     pub path: Option<String>,
-    pub reason: String,
+    pub reason: crate::msg::Msg,
 }
 
 /// Accepts every change (tests and trusted tools).
@@ -192,7 +193,7 @@ impl ServerSession {
                 });
                 out.push(ServerEffect::Send(Frame::Rejected {
                     doc: id.to_string(),
-                    reason: refusal.reason,
+                    reason: refusal.reason.text,
                 }));
                 return out;
             }

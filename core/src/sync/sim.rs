@@ -414,7 +414,7 @@ impl Gate for RefuseLocked {
             Err(Refusal {
                 rule: "locked",
                 path: None,
-                reason: "this record is approved and locked".into(),
+                reason: crate::msg!("records.locked", "this record is approved and locked"),
             })
         } else {
             Ok(())

@@ -5,6 +5,9 @@
 
 use std::fmt;
 
+use crate::msg;
+use crate::msg::Msg;
+
 /// Longest expression accepted, in bytes.
 pub const MAX_LEN: usize = 2_000;
 /// Deepest nesting accepted (parentheses, operators, calls).
@@ -121,22 +124,31 @@ impl Func {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExprError {
     pub offset: usize,
-    pub message: String,
+    pub message: Msg,
+}
+
+impl ExprError {
+    /// The problem with where it is, for people.
+    pub fn msg(&self) -> Msg {
+        msg!(
+            "expr.at",
+            "{error} (at character {position})",
+            error = self.message.clone(),
+            position = self.offset + 1
+        )
+    }
 }
 
 impl fmt::Display for ExprError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at character {})", self.message, self.offset + 1)
+        f.write_str(&self.msg().text)
     }
 }
 
 impl std::error::Error for ExprError {}
 
-fn err<T>(offset: usize, message: impl Into<String>) -> Result<T, ExprError> {
-    Err(ExprError {
-        offset,
-        message: message.into(),
-    })
+fn err<T>(offset: usize, message: Msg) -> Result<T, ExprError> {
+    Err(ExprError { offset, message })
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -191,22 +203,40 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
             b'\'' | b'"' => {
                 let close = src[i + 1..].find(c as char).ok_or_else(|| ExprError {
                     offset: start,
-                    message: "unterminated string".into(),
+                    message: msg!("expr.unterminated_string", "unterminated string"),
                 })?;
                 out.push((i, Tok::Str(src[i + 1..i + 1 + close].to_string())));
                 i += close + 2;
             }
             b'$' => {
                 if bytes.get(i + 1) != Some(&b'{') {
-                    return err(i, "expected `{` after `$`");
+                    return err(
+                        i,
+                        msg!(
+                            "expr.dollar_without_brace",
+                            "expected `{brace}` after `$`",
+                            brace = "{"
+                        ),
+                    );
                 }
                 let close = src[i + 2..].find('}').ok_or_else(|| ExprError {
                     offset: start,
-                    message: "unterminated `${`".into(),
+                    message: msg!(
+                        "expr.unterminated_ref",
+                        "unterminated `{open}`",
+                        open = "${"
+                    ),
                 })?;
                 let name = src[i + 2..i + 2 + close].trim();
                 if name.is_empty() {
-                    return err(i, "empty reference `${}`");
+                    return err(
+                        i,
+                        msg!(
+                            "expr.empty_ref",
+                            "empty reference `{reference}`",
+                            reference = "${}"
+                        ),
+                    );
                 }
                 out.push((i, Tok::Ref(name.to_string())));
                 i += close + 3;
@@ -222,7 +252,7 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                 } else {
                     let n: f64 = text.parse().map_err(|_| ExprError {
                         offset: i,
-                        message: format!("`{text}` is not a number"),
+                        message: msg!("expr.not_a_number", "`{text}` is not a number", text = text),
                     })?;
                     out.push((i, Tok::Num(n)));
                 }
@@ -248,7 +278,14 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
             }
             _ => {
                 let ch = src[i..].chars().next().unwrap_or('?');
-                return err(i, format!("unexpected character `{ch}`"));
+                return err(
+                    i,
+                    msg!(
+                        "expr.unexpected_character",
+                        "unexpected character `{ch}`",
+                        ch = ch
+                    ),
+                );
             }
         }
     }
@@ -285,7 +322,11 @@ impl Parser {
         if self.depth > MAX_DEPTH {
             return err(
                 self.offset(),
-                format!("nested deeper than {MAX_DEPTH} levels"),
+                msg!(
+                    "expr.too_deep",
+                    "nested deeper than {max} levels",
+                    max = MAX_DEPTH
+                ),
             );
         }
         Ok(())
@@ -334,15 +375,29 @@ impl Parser {
                 let e = self.expr(0)?;
                 match self.bump() {
                     Tok::RParen => Ok(e),
-                    _ => err(self.offset(), "expected `)`"),
+                    _ => err(self.offset(), msg!("expr.expected_close", "expected `)`")),
                 }
             }
             Tok::Ident(name) => {
                 let Some(func) = Func::from_name(&name) else {
-                    return err(at, format!("unknown function or word `{name}`"));
+                    return err(
+                        at,
+                        msg!(
+                            "expr.unknown_function",
+                            "unknown function or word `{name}`",
+                            name = name
+                        ),
+                    );
                 };
                 if self.bump() != Tok::LParen {
-                    return err(at, format!("expected `(` after `{name}`"));
+                    return err(
+                        at,
+                        msg!(
+                            "expr.expected_open",
+                            "expected `(` after `{name}`",
+                            name = name
+                        ),
+                    );
                 }
                 let mut args = Vec::new();
                 if *self.peek() != Tok::RParen {
@@ -351,7 +406,12 @@ impl Parser {
                         match self.bump() {
                             Tok::Comma => continue,
                             Tok::RParen => break,
-                            _ => return err(self.offset(), "expected `,` or `)`"),
+                            _ => {
+                                return err(
+                                    self.offset(),
+                                    msg!("expr.expected_comma_or_close", "expected `,` or `)`"),
+                                );
+                            }
                         }
                     }
                 } else {
@@ -360,17 +420,26 @@ impl Parser {
                 if args.len() != func.arity() {
                     return err(
                         at,
-                        format!(
-                            "`{name}` takes {} argument(s), got {}",
-                            func.arity(),
-                            args.len()
+                        msg!(
+                            "expr.arity",
+                            "`{name}` takes {want} argument(s), got {got}",
+                            name = name,
+                            want = func.arity(),
+                            got = args.len()
                         ),
                     );
                 }
                 Ok(Expr::Call(func, args))
             }
-            Tok::End => err(at, "expression ends too early"),
-            t => err(at, format!("unexpected {}", describe(&t))),
+            Tok::End => err(at, msg!("expr.ends_early", "expression ends too early")),
+            t => err(
+                at,
+                msg!(
+                    "expr.unexpected",
+                    "unexpected {token}",
+                    token = describe(&t)
+                ),
+            ),
         }
     }
 }
@@ -388,10 +457,17 @@ fn describe(t: &Tok) -> String {
 /// Parses an expression.
 pub fn parse(src: &str) -> Result<Expr, ExprError> {
     if src.len() > MAX_LEN {
-        return err(0, format!("longer than {MAX_LEN} characters"));
+        return err(
+            0,
+            msg!(
+                "expr.too_long",
+                "longer than {max} characters",
+                max = MAX_LEN
+            ),
+        );
     }
     if src.trim().is_empty() {
-        return err(0, "empty expression");
+        return err(0, msg!("expr.empty", "empty expression"));
     }
     let mut p = Parser {
         toks: lex(src)?,
@@ -403,7 +479,11 @@ pub fn parse(src: &str) -> Result<Expr, ExprError> {
         Tok::End => Ok(e),
         t => err(
             p.offset(),
-            format!("unexpected {} after the expression", describe(t)),
+            msg!(
+                "expr.unexpected_after",
+                "unexpected {token} after the expression",
+                token = describe(t)
+            ),
         ),
     }
 }
@@ -440,58 +520,152 @@ pub enum Ty {
     List,
 }
 
+impl Ty {
+    /// The type's name, for people.
+    pub fn msg(self) -> Msg {
+        match self {
+            Ty::Num => msg!("expr.type_number", "number"),
+            Ty::Str => msg!("expr.type_text", "text"),
+            Ty::Bool => msg!("expr.type_bool", "true/false"),
+            Ty::List => msg!("expr.type_list", "list of choices"),
+        }
+    }
+}
+
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Ty::Num => "number",
-            Ty::Str => "text",
-            Ty::Bool => "true/false",
-            Ty::List => "list of choices",
-        })
+        f.write_str(&self.msg().text)
     }
 }
 
 /// Why an expression does not type-check; the message names the part at
 /// fault, for the template's author.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeError {
-    #[error("`${{{0}}}` does not name an item in this template")]
     UnknownItem(String),
-    #[error("`.` (this item's answer) is not allowed here")]
     CurrentNotAllowed,
-    #[error("must be a true/false condition, but gives {0}")]
     NotACondition(Ty),
     /// A function or operator given an argument of the wrong type.
-    #[error("{what} needs {want}, got {got}")]
-    Argument { what: String, want: Ty, got: Ty },
-    #[error("`{op}` needs {want} on both sides, got {left} and {right}")]
+    Argument {
+        what: String,
+        want: Ty,
+        got: Ty,
+    },
     Operands {
         op: &'static str,
         want: Ty,
         left: Ty,
         right: Ty,
     },
-    #[error("`{op}` compares {left} with {right}; both sides must be of one type")]
     Mixed {
         op: &'static str,
         left: Ty,
         right: Ty,
     },
-    #[error("`{op}` cannot compare {ty} values")]
-    Uncomparable { op: &'static str, ty: Ty },
-    #[error("selected() needs a choice item as its first argument, got {0}")]
+    Uncomparable {
+        op: &'static str,
+        ty: Ty,
+    },
     NotAChoiceItem(Ty),
-    #[error("if() branches give {0} and {1}; they must agree")]
     Branches(Ty, Ty),
-    #[error("coalesce() arguments are {0} and {1}; they must agree")]
     Alternatives(Ty, Ty),
-    #[error("'{value}' is not one of the choices of `{item}` ({choices})")]
     UnknownChoice {
         value: String,
         item: String,
         choices: String,
     },
 }
+
+impl TypeError {
+    /// What is wrong, for people.
+    pub fn msg(&self) -> Msg {
+        match self {
+            TypeError::UnknownItem(name) => msg!(
+                "expr.unknown_item",
+                "`{reference}` does not name an item in this template",
+                reference = format!("${{{name}}}")
+            ),
+            TypeError::CurrentNotAllowed => msg!(
+                "expr.current_not_allowed",
+                "`.` (this item's answer) is not allowed here"
+            ),
+            TypeError::NotACondition(t) => msg!(
+                "expr.not_a_condition",
+                "must be a true/false condition, but gives {got}",
+                got = t.msg()
+            ),
+            TypeError::Argument { what, want, got } => msg!(
+                "expr.argument",
+                "{what} needs {want}, got {got}",
+                what = what,
+                want = want.msg(),
+                got = got.msg()
+            ),
+            TypeError::Operands {
+                op,
+                want,
+                left,
+                right,
+            } => msg!(
+                "expr.operands",
+                "`{op}` needs {want} on both sides, got {left} and {right}",
+                op = op,
+                want = want.msg(),
+                left = left.msg(),
+                right = right.msg()
+            ),
+            TypeError::Mixed { op, left, right } => msg!(
+                "expr.mixed",
+                "`{op}` compares {left} with {right}; both sides must be of one type",
+                op = op,
+                left = left.msg(),
+                right = right.msg()
+            ),
+            TypeError::Uncomparable { op, ty } => msg!(
+                "expr.uncomparable",
+                "`{op}` cannot compare {ty} values",
+                op = op,
+                ty = ty.msg()
+            ),
+            TypeError::NotAChoiceItem(t) => msg!(
+                "expr.not_a_choice_item",
+                "selected() needs a choice item as its first argument, got {got}",
+                got = t.msg()
+            ),
+            TypeError::Branches(a, b) => msg!(
+                "expr.branches",
+                "if() branches give {first} and {second}; they must agree",
+                first = a.msg(),
+                second = b.msg()
+            ),
+            TypeError::Alternatives(a, b) => msg!(
+                "expr.alternatives",
+                "coalesce() arguments are {first} and {second}; they must agree",
+                first = a.msg(),
+                second = b.msg()
+            ),
+            TypeError::UnknownChoice {
+                value,
+                item,
+                choices,
+            } => msg!(
+                "expr.unknown_choice",
+                "'{value}' is not one of the choices of `{item}` ({choices})",
+                value = value,
+                item = item,
+                choices = choices
+            ),
+        }
+    }
+}
+
+impl fmt::Display for TypeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.msg().text)
+    }
+}
+
+impl std::error::Error for TypeError {}
 
 /// What the type checker knows about the items an expression may read.
 pub trait Scope {
@@ -902,13 +1076,13 @@ mod tests {
         let e = parse("${wait_s} > ").expect_err("incomplete");
         assert_eq!(e.offset, 12);
         let e = parse("${wait_s} >> 3").expect_err("bad operator");
-        assert!(e.message.contains("unexpected"), "{e}");
+        assert!(e.message.text.contains("unexpected"), "{e}");
         let e = parse("frobnicate(1)").expect_err("unknown function");
-        assert!(e.message.contains("frobnicate"));
+        assert!(e.message.text.contains("frobnicate"));
         let e = parse("'abc").expect_err("unterminated");
-        assert!(e.message.contains("unterminated"));
+        assert!(e.message.text.contains("unterminated"));
         let e = parse("not(1, 2)").expect_err("arity");
-        assert!(e.message.contains("1 argument"));
+        assert!(e.message.text.contains("1 argument"));
     }
 
     #[test]
@@ -947,6 +1121,7 @@ mod tests {
             parse(&deep)
                 .expect_err("too deep")
                 .message
+                .text
                 .contains("nested")
         );
         let negs = format!("{}1 = 1", "-".repeat(300));
@@ -956,6 +1131,7 @@ mod tests {
             parse(&long)
                 .expect_err("too long")
                 .message
+                .text
                 .contains("longer")
         );
     }

@@ -12,6 +12,8 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::i18n::Bilingual;
+use crate::msg;
+use crate::msg::Msg;
 pub use crate::vocab::{
     Attribute, CallMoment, Channel, ConstructRole, Dimension, TemplateKind, VisitMode, WeightSource,
 };
@@ -275,26 +277,46 @@ pub struct Location {
     pub field: Option<String>,
 }
 
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Location {
+    /// Where, for people: `line 3, section `a`, item `b``, or `template`.
+    pub fn msg(&self) -> Msg {
         let mut parts = Vec::new();
         if let Some(l) = self.line {
-            parts.push(format!("line {l}"));
+            parts.push(msg!("template.at_line", "line {line}", line = l));
         }
         if let Some(s) = &self.section {
-            parts.push(format!("section `{s}`"));
+            parts.push(msg!(
+                "template.at_section",
+                "section `{section}`",
+                section = s
+            ));
         }
         if let Some(i) = &self.item {
-            parts.push(format!("item `{i}`"));
+            parts.push(msg!("template.at_item", "item `{item}`", item = i));
         }
         if let Some(fld) = &self.field {
-            parts.push(format!("field `{fld}`"));
+            parts.push(msg!("template.at_field", "field `{field}`", field = fld));
         }
-        if parts.is_empty() {
-            f.write_str("template")
-        } else {
-            f.write_str(&parts.join(", "))
-        }
+        list(parts).unwrap_or_else(|| msg!("template.at_template", "template"))
+    }
+}
+
+/// Parts of a place joined in order (`a, b, c`), as one message; `None`
+/// when there are none.
+pub(crate) fn list(parts: Vec<Msg>) -> Option<Msg> {
+    parts.into_iter().reduce(|first, next| {
+        msg!(
+            "template.list",
+            "{first}, {next}",
+            first = first,
+            next = next
+        )
+    })
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.msg().text)
     }
 }
 
@@ -302,19 +324,32 @@ impl fmt::Display for Location {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     pub location: Location,
-    pub message: String,
+    pub message: Msg,
+}
+
+impl Problem {
+    /// The problem with its place, for people.
+    pub fn msg(&self) -> Msg {
+        msg!(
+            "template.problem",
+            "{location}: {problem}",
+            location = self.location.msg(),
+            problem = self.message.clone()
+        )
+    }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
+        f.write_str(&self.msg().text)
     }
 }
 
 /// Why a template could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
-    /// The file is not well-formed TOML / JSON or has a field of the wrong shape.
+    /// The file is not well-formed TOML / JSON or has a field of the wrong
+    /// shape; the message is the parser's, in English.
     #[error("line {line}, column {column}: {message}")]
     Syntax {
         line: usize,
@@ -326,6 +361,26 @@ pub enum TemplateError {
     Invalid(Vec<Problem>),
 }
 
+impl TemplateError {
+    /// Each problem as a message for people (one for a syntax error).
+    pub fn msgs(&self) -> Vec<Msg> {
+        match self {
+            TemplateError::Syntax {
+                line,
+                column,
+                message,
+            } => vec![msg!(
+                "template.syntax",
+                "line {line}, column {column}: {detail}",
+                line = line,
+                column = column,
+                detail = message
+            )],
+            TemplateError::Invalid(problems) => problems.iter().map(Problem::msg).collect(),
+        }
+    }
+}
+
 pub type Result<T, E = TemplateError> = std::result::Result<T, E>;
 
 /// A template file read by [`Template::load_file`]: the template and what an
@@ -333,13 +388,14 @@ pub type Result<T, E = TemplateError> = std::result::Result<T, E>;
 #[derive(Debug)]
 pub struct Loaded {
     pub template: Template,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Msg>,
 }
 
 impl Template {
     /// Reads a template file of any supported kind, told by its name: `.toml`,
-    /// `.json`, or `.xlsx` (an XLSForm). On failure, every problem as a line.
-    pub fn load_file(bytes: &[u8], name: &str) -> std::result::Result<Loaded, Vec<String>> {
+    /// `.json`, or `.xlsx` (an XLSForm). On failure, every problem as a
+    /// message (one line each in English).
+    pub fn load_file(bytes: &[u8], name: &str) -> std::result::Result<Loaded, Vec<Msg>> {
         if name.to_ascii_lowercase().ends_with(".xlsx") {
             return match xlsform::import(bytes) {
                 Ok(imported) => Ok(Loaded {
@@ -348,26 +404,26 @@ impl Template {
                         .warnings
                         .iter()
                         .filter(|w| w.severity == xlsform::Severity::Warning)
-                        .map(ToString::to_string)
+                        .map(xlsform::ImportProblem::msg)
                         .collect(),
                 }),
-                Err(problems) => Err(problems.iter().map(ToString::to_string).collect()),
+                Err(problems) => Err(problems.iter().map(xlsform::ImportProblem::msg).collect()),
             };
         }
         let format = Format::from_file_name(name).ok_or_else(|| {
-            vec!["unknown template format (use .toml, .json or .xlsx)".to_string()]
+            vec![msg!(
+                "template.unknown_format",
+                "unknown template format (use .toml, .json or .xlsx)"
+            )]
         })?;
-        let src =
-            std::str::from_utf8(bytes).map_err(|_| vec!["the file is not UTF-8".to_string()])?;
+        let src = std::str::from_utf8(bytes)
+            .map_err(|_| vec![msg!("template.not_utf8", "the file is not UTF-8")])?;
         match Template::load(src, format) {
             Ok(template) => Ok(Loaded {
                 template,
                 warnings: Vec::new(),
             }),
-            Err(e @ TemplateError::Syntax { .. }) => Err(vec![e.to_string()]),
-            Err(TemplateError::Invalid(problems)) => {
-                Err(problems.iter().map(ToString::to_string).collect())
-            }
+            Err(e) => Err(e.msgs()),
         }
     }
 

@@ -8,6 +8,8 @@ use serde::Deserialize;
 use super::expr::{self, Expr, Scope, Ty};
 use super::file::{ChoiceFile, ItemFile, SCHEMA_VERSION, SectionFile, TemplateFile};
 use super::*;
+use crate::msg;
+use crate::msg::Msg;
 use crate::vocab::{Activity, FixDimension, Layer, Stage};
 
 /// Line numbers of sections and items in a TOML source, found by a second,
@@ -63,7 +65,7 @@ struct Problems<'a> {
 }
 
 impl Problems<'_> {
-    fn at(&mut self, section: Option<&str>, item: Option<&str>, field: &str, msg: String) {
+    fn at(&mut self, section: Option<&str>, item: Option<&str>, field: &str, msg: Msg) {
         let line = item
             .and_then(|i| self.lines.items.get(i))
             .or_else(|| section.and_then(|s| self.lines.sections.get(s)))
@@ -79,8 +81,8 @@ impl Problems<'_> {
         });
     }
 
-    fn top(&mut self, field: &str, msg: impl Into<String>) {
-        self.at(None, None, field, msg.into());
+    fn top(&mut self, field: &str, msg: Msg) {
+        self.at(None, None, field, msg);
     }
 
     fn bilingual(&mut self, s: Option<&str>, i: Option<&str>, field: &str, text: &Bilingual) {
@@ -91,7 +93,11 @@ impl Problems<'_> {
                 s,
                 i,
                 field,
-                format!("text missing in {}", langs.join(" and ")),
+                msg!(
+                    "template.text_missing",
+                    "text missing in {languages}",
+                    languages = langs.join(" and ")
+                ),
             );
         }
     }
@@ -147,18 +153,21 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
     if file.schema != SCHEMA_VERSION {
         p.top(
             "schema",
-            format!(
-                "schema {} is not supported (this version reads {SCHEMA_VERSION})",
-                file.schema
+            msg!(
+                "template.schema_unsupported",
+                "schema {schema} is not supported (this version reads {supported})",
+                schema = file.schema,
+                supported = SCHEMA_VERSION
             ),
         );
     }
     if !valid_id(&file.id) {
         p.top(
             "id",
-            format!(
-                "`{}` is not a valid id (letters, digits, _ - .; start with a letter)",
-                file.id
+            msg!(
+                "template.invalid_id",
+                "`{id}` is not a valid id (letters, digits, _ - .; start with a letter)",
+                id = file.id
             ),
         );
     }
@@ -166,10 +175,11 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
     if kind.is_none() {
         p.top(
             "kind",
-            format!(
-                "`{}` is not a template kind ({})",
-                file.kind,
-                TemplateKind::names()
+            msg!(
+                "template.unknown_kind",
+                "`{value}` is not a template kind ({names})",
+                value = file.kind,
+                names = TemplateKind::names()
             ),
         );
     }
@@ -177,10 +187,11 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
     if mode.is_none() {
         p.top(
             "mode",
-            format!(
-                "`{}` is not a visit mode ({})",
-                file.mode,
-                VisitMode::names()
+            msg!(
+                "template.unknown_mode",
+                "`{value}` is not a visit mode ({names})",
+                value = file.mode,
+                names = VisitMode::names()
             ),
         );
     }
@@ -188,7 +199,12 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
     if channel.is_none() {
         p.top(
             "channel",
-            format!("`{}` is not a channel ({})", file.channel, Channel::names()),
+            msg!(
+                "template.unknown_channel",
+                "`{value}` is not a channel ({names})",
+                value = file.channel,
+                names = Channel::names()
+            ),
         );
     }
     if (kind == Some(TemplateKind::Questionnaire)) != (mode == Some(VisitMode::Intercept))
@@ -197,7 +213,10 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
     {
         p.top(
             "mode",
-            "questionnaires use mode `intercept`, checklists any other mode",
+            msg!(
+                "template.mode_for_kind",
+                "questionnaires use mode `intercept`, checklists any other mode"
+            ),
         );
     }
     p.bilingual(None, None, "title", &file.title);
@@ -206,7 +225,10 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
     }
     let pass_threshold = file.pass_threshold.unwrap_or(0.0);
     if !(0.0..=100.0).contains(&pass_threshold) {
-        p.top("pass_threshold", "must be between 0 and 100");
+        p.top(
+            "pass_threshold",
+            msg!("template.between_0_and_100", "must be between 0 and 100"),
+        );
     }
     let keep_partial = match file.partial_responses.as_deref() {
         None | Some("discard") => false,
@@ -214,17 +236,33 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
         Some(other) => {
             p.top(
                 "partial_responses",
-                format!("`{other}` is neither `discard` nor `keep`"),
+                msg!(
+                    "template.partial_responses",
+                    "`{value}` is neither `discard` nor `keep`",
+                    value = other
+                ),
             );
             false
         }
     };
     let touchpoint_scores = file.touchpoint_scores.unwrap_or(DEFAULT_TOUCHPOINT_SCORES);
     if touchpoint_scores.iter().any(|s| !(0.0..=100.0).contains(s)) {
-        p.top("touchpoint_scores", "every score must be between 0 and 100");
+        p.top(
+            "touchpoint_scores",
+            msg!(
+                "template.touchpoint_scores",
+                "every score must be between 0 and 100"
+            ),
+        );
     }
     if file.sections.is_empty() {
-        p.top("sections", "a template needs at least one section");
+        p.top(
+            "sections",
+            msg!(
+                "template.no_sections",
+                "a template needs at least one section"
+            ),
+        );
     }
 
     // First pass: ids and the facts expressions need.
@@ -236,11 +274,20 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
                 Some(&s.id),
                 None,
                 "id",
-                format!("`{}` is not a valid section id", s.id),
+                msg!(
+                    "template.invalid_section_id",
+                    "`{id}` is not a valid section id",
+                    id = s.id
+                ),
             );
         }
         if !section_ids.insert(s.id.as_str()) {
-            p.at(Some(&s.id), None, "id", "section id used twice".into());
+            p.at(
+                Some(&s.id),
+                None,
+                "id",
+                msg!("template.section_id_twice", "section id used twice"),
+            );
         }
         for i in &s.items {
             if !valid_id(&i.id) {
@@ -248,7 +295,11 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
                     Some(&s.id),
                     Some(&i.id),
                     "id",
-                    format!("`{}` is not a valid item id", i.id),
+                    msg!(
+                        "template.invalid_item_id",
+                        "`{id}` is not a valid item id",
+                        id = i.id
+                    ),
                 );
             }
             let f = ItemFacts {
@@ -261,7 +312,10 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
                     Some(&s.id),
                     Some(&i.id),
                     "id",
-                    "item id used twice in this template".into(),
+                    msg!(
+                        "template.item_id_twice",
+                        "item id used twice in this template"
+                    ),
                 );
             }
         }
@@ -288,9 +342,17 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
     {
         let Some(moment) = i.call else { continue };
         let msg = if mode.is_some_and(|m| m != VisitMode::TestCall) {
-            "only test-call templates have a call bar".to_string()
+            msg!(
+                "template.call_bar_test_call_only",
+                "only test-call templates have a call bar"
+            )
         } else if let Some(first) = moments.insert(moment, i.id.as_str()) {
-            format!("`{moment}` is already recorded on `{first}`")
+            msg!(
+                "template.call_moment_twice",
+                "`{moment}` is already recorded on `{item}`",
+                moment = moment,
+                item = first
+            )
         } else {
             continue;
         };
@@ -304,7 +366,10 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
     if kind == Some(TemplateKind::Checklist) && !scored && !file.sections.is_empty() {
         p.top(
             "sections",
-            "a checklist needs at least one scored item (with `points`)",
+            msg!(
+                "template.checklist_unscored",
+                "a checklist needs at least one scored item (with `points`)"
+            ),
         );
     }
 
@@ -352,14 +417,22 @@ fn check_section(p: &mut Problems, s: &SectionFile, facts: &HashMap<String, Item
     p.bilingual(sid, None, "title", &s.title);
     let weight = s.weight.unwrap_or(1.0);
     if !(weight.is_finite() && weight > 0.0) {
-        p.at(sid, None, "weight", "must be a number above 0".into());
+        p.at(
+            sid,
+            None,
+            "weight",
+            msg!("template.above_zero", "must be a number above 0"),
+        );
     }
     if s.items.is_empty() {
         p.at(
             sid,
             None,
             "items",
-            "a section needs at least one item".into(),
+            msg!(
+                "template.empty_section",
+                "a section needs at least one item"
+            ),
         );
     }
     let relevant = s
@@ -392,7 +465,17 @@ fn parse_checked(
     let e = match expr::parse(src) {
         Ok(e) => e,
         Err(e) => {
-            p.at(section, item, field, format!("`{src}`: {e}"));
+            p.at(
+                section,
+                item,
+                field,
+                msg!(
+                    "template.expr",
+                    "`{src}`: {error}",
+                    src = src,
+                    error = e.msg()
+                ),
+            );
             return None;
         }
     };
@@ -400,8 +483,18 @@ fn parse_checked(
         items: facts,
         current,
     };
-    if let Err(msg) = expr::check_bool(&e, &scope) {
-        p.at(section, item, field, format!("`{src}`: {msg}"));
+    if let Err(e) = expr::check_bool(&e, &scope) {
+        p.at(
+            section,
+            item,
+            field,
+            msg!(
+                "template.expr",
+                "`{src}`: {error}",
+                src = src,
+                error = e.msg()
+            ),
+        );
         return None;
     }
     Some(e)
@@ -446,10 +539,11 @@ fn check_item(
             s,
             it,
             "type",
-            format!(
-                "`{}` is not an answer type ({})",
-                i.kind,
-                AnswerType::NAMES.join(", ")
+            msg!(
+                "template.unknown_type",
+                "`{value}` is not an answer type ({names})",
+                value = i.kind,
+                names = AnswerType::NAMES.join(", ")
             ),
         );
     }
@@ -459,10 +553,11 @@ fn check_item(
                 s,
                 it,
                 field,
-                format!(
-                    "has no meaning for type `{}` (only for {})",
-                    i.kind,
-                    used_by.join(", ")
+                msg!(
+                    "template.field_not_for_type",
+                    "has no meaning for type `{kind}` (only for {types})",
+                    kind = i.kind,
+                    types = used_by.join(", ")
                 ),
             );
         }
@@ -487,7 +582,10 @@ fn check_item(
             s,
             it,
             "constraint_message",
-            "given without a `constraint`".into(),
+            msg!(
+                "template.constraint_message_alone",
+                "given without a `constraint`"
+            ),
         );
     }
     if matches!(answer, AnswerType::Note) && i.required {
@@ -495,7 +593,10 @@ fn check_item(
             s,
             it,
             "required",
-            "a note takes no answer, so it cannot be required".into(),
+            msg!(
+                "template.note_required",
+                "a note takes no answer, so it cannot be required"
+            ),
         );
     }
     if i.reverse && answer.scale_range().is_none() {
@@ -503,7 +604,10 @@ fn check_item(
             s,
             it,
             "reverse",
-            "only rating scales can be reverse-coded".into(),
+            msg!(
+                "template.reverse_not_rating",
+                "only rating scales can be reverse-coded"
+            ),
         );
     }
     let scoring = check_scoring(p, s, it, i, &answer);
@@ -536,9 +640,11 @@ type Loc<'a> = (Option<&'a str>, Option<&'a str>);
 fn check_call(p: &mut Problems, at: Loc, name: &str, answer: &AnswerType) -> Option<CallMoment> {
     let (s, it) = at;
     let Some(moment) = CallMoment::parse(name) else {
-        let msg = format!(
-            "`{name}` is not a moment of the call ({})",
-            CallMoment::names()
+        let msg = msg!(
+            "template.unknown_call_moment",
+            "`{value}` is not a moment of the call ({names})",
+            value = name,
+            names = CallMoment::names()
         );
         p.at(s, it, "call", msg);
         return None;
@@ -554,7 +660,12 @@ fn check_call(p: &mut Problems, at: Loc, name: &str, answer: &AnswerType) -> Opt
             s,
             it,
             "call",
-            format!("`{name}` is recorded on a `{needs}` item"),
+            msg!(
+                "template.call_moment_type",
+                "`{moment}` is recorded on a `{kind}` item",
+                moment = name,
+                kind = needs
+            ),
         );
     }
     Some(moment)
@@ -577,7 +688,10 @@ fn answer_type(
                     s,
                     it,
                     "min",
-                    "a scale needs `min` and `max` with min < max".into(),
+                    msg!(
+                        "template.scale_range",
+                        "a scale needs `min` and `max` with min < max"
+                    ),
                 );
             }
             for (field, label) in [("min_label", &i.min_label), ("max_label", &i.max_label)] {
@@ -600,7 +714,12 @@ fn answer_type(
             if let (Some(lo), Some(hi)) = (i.min, i.max)
                 && lo > hi
             {
-                p.at(s, it, "min", "`min` is above `max`".into());
+                p.at(
+                    s,
+                    it,
+                    "min",
+                    msg!("template.min_above_max", "`min` is above `max`"),
+                );
             }
             AnswerType::Number {
                 unit: i.unit.clone(),
@@ -634,7 +753,10 @@ fn check_choices(
             s,
             it,
             "choices",
-            "a choice item needs at least one choice".into(),
+            msg!(
+                "template.no_choices",
+                "a choice item needs at least one choice"
+            ),
         );
     }
     let mut seen = HashSet::new();
@@ -645,11 +767,19 @@ fn check_choices(
                 s,
                 it,
                 &field,
-                "a choice value must be a non-empty word without spaces".into(),
+                msg!(
+                    "template.choice_value",
+                    "a choice value must be a non-empty word without spaces"
+                ),
             );
         }
         if !seen.insert(&c.value) {
-            p.at(s, it, &field, "choice value used twice".into());
+            p.at(
+                s,
+                it,
+                &field,
+                msg!("template.choice_twice", "choice value used twice"),
+            );
         }
         p.bilingual(s, it, &field, &c.label);
         if let Some(sc) = c.score
@@ -659,7 +789,10 @@ fn check_choices(
                 s,
                 it,
                 &field,
-                "a choice score is a fraction between 0 and 1".into(),
+                msg!(
+                    "template.choice_score",
+                    "a choice score is a fraction between 0 and 1"
+                ),
             );
         }
     }
@@ -691,14 +824,22 @@ fn check_scoring(
                     s,
                     it,
                     field,
-                    "only scored items (with `points`) can have this".into(),
+                    msg!(
+                        "template.scored_only",
+                        "only scored items (with `points`) can have this"
+                    ),
                 );
             }
         }
         return None;
     };
     if !(points.is_finite() && points > 0.0) {
-        p.at(s, it, "points", "must be a number above 0".into());
+        p.at(
+            s,
+            it,
+            "points",
+            msg!("template.above_zero", "must be a number above 0"),
+        );
     }
     let scorable = match answer {
         AnswerType::PassFail
@@ -713,7 +854,10 @@ fn check_scoring(
                     s,
                     it,
                     "points",
-                    "a scored choice item needs a `score` on its choices".into(),
+                    msg!(
+                        "template.choice_scores_missing",
+                        "a scored choice item needs a `score` on its choices"
+                    ),
                 );
             }
             true
@@ -724,7 +868,10 @@ fn check_scoring(
                     s,
                     it,
                     "points",
-                    "a scored measurement needs a `pass_if` rule, e.g. `. <= 300`".into(),
+                    msg!(
+                        "template.pass_if_missing",
+                        "a scored measurement needs a `pass_if` rule, e.g. `. <= 300`"
+                    ),
                 );
             }
             true
@@ -736,18 +883,36 @@ fn check_scoring(
             s,
             it,
             "points",
-            format!("items of type `{}` cannot be scored", i.kind),
+            msg!(
+                "template.not_scorable",
+                "items of type `{kind}` cannot be scored",
+                kind = i.kind
+            ),
         );
     }
     let critical = i.critical.as_deref().and_then(|c| {
         let k = Knockout::parse(c);
         if k.is_none() {
-            p.at(s, it, "critical", format!("`{c}` is not a knock-out rule (zero_section, zero_visit, cap:N with N in 0..100)"));
+            p.at(
+                s,
+                it,
+                "critical",
+                msg!(
+                    "template.knockout",
+                    "`{value}` is not a knock-out rule (zero_section, zero_visit, cap:N with N in 0..100)",
+                    value = c
+                ),
+            );
         }
         k
     });
     if i.bonus && critical.is_some() {
-        p.at(s, it, "critical", "a bonus item cannot be critical".into());
+        p.at(
+            s,
+            it,
+            "critical",
+            msg!("template.bonus_critical", "a bonus item cannot be critical"),
+        );
     }
     let fail_below = i.fail_below.unwrap_or(DEFAULT_FAIL_BELOW);
     if !(fail_below > 0.0 && fail_below <= 1.0) {
@@ -755,7 +920,10 @@ fn check_scoring(
             s,
             it,
             "fail_below",
-            "must be a fraction above 0 and at most 1".into(),
+            msg!(
+                "template.fail_below",
+                "must be a fraction above 0 and at most 1"
+            ),
         );
     }
     Some(ItemScoring {
@@ -773,7 +941,12 @@ fn check_tags(p: &mut Problems, s: Option<&str>, it: Option<&str>, t: &Tags) {
             s,
             it,
             "tags.stage",
-            format!("`{v}` is not a lifecycle stage ({})", Stage::names()),
+            msg!(
+                "template.unknown_stage",
+                "`{value}` is not a lifecycle stage ({names})",
+                value = v,
+                names = Stage::names()
+            ),
         );
     }
     if let Some(v) = t.activity.as_deref() {
@@ -782,7 +955,12 @@ fn check_tags(p: &mut Problems, s: Option<&str>, it: Option<&str>, t: &Tags) {
                 s,
                 it,
                 "tags.activity",
-                format!("`{v}` is not a customer activity ({})", Activity::names()),
+                msg!(
+                    "template.unknown_activity",
+                    "`{value}` is not a customer activity ({names})",
+                    value = v,
+                    names = Activity::names()
+                ),
             ),
             Some(a) => {
                 if let Some((_, Some(st))) = stage
@@ -792,9 +970,12 @@ fn check_tags(p: &mut Problems, s: Option<&str>, it: Option<&str>, t: &Tags) {
                         s,
                         it,
                         "tags.activity",
-                        format!(
-                            "activity `{v}` belongs to stage `{}`, not `{st}`",
-                            a.stage()
+                        msg!(
+                            "template.activity_stage",
+                            "activity `{activity}` belongs to stage `{stage}`, not `{given}`",
+                            activity = v,
+                            stage = a.stage(),
+                            given = st
                         ),
                     );
                 }
@@ -827,7 +1008,17 @@ fn check_tags(p: &mut Problems, s: Option<&str>, it: Option<&str>, t: &Tags) {
         if let Some(v) = value
             && !ok
         {
-            p.at(s, it, field, format!("`{v}` is not one of {names}"));
+            p.at(
+                s,
+                it,
+                field,
+                msg!(
+                    "template.not_one_of",
+                    "`{value}` is not one of {names}",
+                    value = v,
+                    names = names
+                ),
+            );
         }
     }
     for f in &t.fix {
@@ -836,7 +1027,12 @@ fn check_tags(p: &mut Problems, s: Option<&str>, it: Option<&str>, t: &Tags) {
                 s,
                 it,
                 "tags.fix",
-                format!("`{f}` is not a fix dimension ({})", FixDimension::names()),
+                msg!(
+                    "template.unknown_fix",
+                    "`{value}` is not a fix dimension ({names})",
+                    value = f,
+                    names = FixDimension::names()
+                ),
             );
         }
     }
@@ -896,7 +1092,11 @@ fn order_by_relevance(p: &mut Problems, sections: &[Section]) -> Vec<ItemPos> {
                                 Some(&sections[node.section].id),
                                 Some(&item.id),
                                 "relevant",
-                                format!("relevance goes round in a circle through `{target}`"),
+                                msg!(
+                                    "template.relevance_cycle",
+                                    "relevance goes round in a circle through `{item}`",
+                                    item = target
+                                ),
                             );
                         }
                     }
@@ -923,22 +1123,32 @@ fn check_constructs<'t>(
     for c in &file.constructs {
         let field = format!("constructs.{}", c.id);
         if !ids.insert(&c.id) {
-            p.top(&field, "construct id used twice");
+            p.top(
+                &field,
+                msg!("template.construct_twice", "construct id used twice"),
+            );
         }
         p.bilingual(None, None, &field, &c.label);
         let role = ConstructRole::parse(&c.role);
         if role.is_none() {
             p.top(
                 &field,
-                format!(
-                    "`{}` is not a construct role ({})",
-                    c.role,
-                    ConstructRole::names()
+                msg!(
+                    "template.unknown_construct_role",
+                    "`{value}` is not a construct role ({names})",
+                    value = c.role,
+                    names = ConstructRole::names()
                 ),
             );
         }
         if c.items.is_empty() {
-            p.top(&field, "a construct needs at least one item");
+            p.top(
+                &field,
+                msg!(
+                    "template.empty_construct",
+                    "a construct needs at least one item"
+                ),
+            );
         }
         for item in &c.items {
             rating_item(p, &field, item, lookup);
@@ -951,7 +1161,11 @@ fn check_constructs<'t>(
             None => {
                 p.top(
                     &field,
-                    format!("weight_source must be one of {}", WeightSource::names()),
+                    msg!(
+                        "template.weight_source",
+                        "weight_source must be one of {names}",
+                        names = WeightSource::names()
+                    ),
                 );
                 vec![]
             }
@@ -959,7 +1173,10 @@ fn check_constructs<'t>(
                 if !c.weights.is_empty() {
                     p.top(
                         &field,
-                        "equal weighting takes no `weights`; use weight_source = \"fixed\"",
+                        msg!(
+                            "template.equal_weights",
+                            "equal weighting takes no `weights`; use weight_source = \"fixed\""
+                        ),
                     );
                 }
                 vec![1.0 / c.items.len().max(1) as f64; c.items.len()]
@@ -969,20 +1186,32 @@ fn check_constructs<'t>(
                 if c.weights.len() != c.items.len() {
                     p.top(
                         &field,
-                        format!("{} weights for {} items", c.weights.len(), c.items.len()),
+                        msg!(
+                            "template.weights_count",
+                            "{weights} weights for {items} items",
+                            weights = c.weights.len(),
+                            items = c.items.len()
+                        ),
                     );
                 } else if c.weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
                     || (sum - 1.0).abs() > 1e-3
                 {
                     p.top(
                         &field,
-                        format!("weights must be >= 0 and sum to 1 (they sum to {sum})"),
+                        msg!(
+                            "template.weights_sum",
+                            "weights must be >= 0 and sum to 1 (they sum to {sum})",
+                            sum = sum
+                        ),
                     );
                 }
                 if c.weight_set.is_none() {
                     p.top(
                         &field,
-                        "fixed or PLS weights need a `weight_set` naming their calibration",
+                        msg!(
+                            "template.weight_set",
+                            "fixed or PLS weights need a `weight_set` naming their calibration"
+                        ),
                     );
                 }
                 c.weights.iter().map(|w| w / sum).collect()
@@ -1011,7 +1240,14 @@ fn rating_item<'t>(
 ) -> Option<(f64, f64)> {
     match lookup(id) {
         None => {
-            p.top(field, format!("`{id}` does not name an item"));
+            p.top(
+                field,
+                msg!(
+                    "template.no_such_item",
+                    "`{item}` does not name an item",
+                    item = id
+                ),
+            );
             None
         }
         Some(item) => {
@@ -1019,7 +1255,11 @@ fn rating_item<'t>(
             if r.is_none() {
                 p.top(
                     field,
-                    format!("`{id}` must be a rating (scale, touchpoint or recommend)"),
+                    msg!(
+                        "template.not_rating",
+                        "`{item}` must be a rating (scale, touchpoint or recommend)",
+                        item = id
+                    ),
                 );
             }
             r
@@ -1040,24 +1280,29 @@ fn check_gaps<'t>(
         if attribute.is_none() {
             p.top(
                 &field,
-                format!(
-                    "`{}` is not a quality attribute ({})",
-                    g.attribute,
-                    Attribute::names()
+                msg!(
+                    "template.unknown_attribute",
+                    "`{value}` is not a quality attribute ({names})",
+                    value = g.attribute,
+                    names = Attribute::names()
                 ),
             );
         }
         if !seen.insert(&g.attribute) {
-            p.top(&field, "attribute paired twice");
+            p.top(
+                &field,
+                msg!("template.attribute_twice", "attribute paired twice"),
+            );
         }
         let dimension = Dimension::parse(&g.dimension);
         if dimension.is_none() {
             p.top(
                 &field,
-                format!(
-                    "`{}` is not a SERVQUAL dimension ({})",
-                    g.dimension,
-                    Dimension::names()
+                msg!(
+                    "template.unknown_dimension",
+                    "`{value}` is not a SERVQUAL dimension ({names})",
+                    value = g.dimension,
+                    names = Dimension::names()
                 ),
             );
         }
@@ -1066,7 +1311,13 @@ fn check_gaps<'t>(
         if let (Some(e), Some(pr)) = (e, pr)
             && e != pr
         {
-            p.top(&field, "expectation and perception must use the same scale");
+            p.top(
+                &field,
+                msg!(
+                    "template.gap_scales",
+                    "expectation and perception must use the same scale"
+                ),
+            );
         }
         if let Some(imp) = &g.importance {
             rating_item(p, &field, imp, lookup);
@@ -1098,7 +1349,11 @@ fn check_analysis<'t>(
     {
         p.top(
             "analysis.recommend",
-            format!("`{id}` must be a 0-10 recommend item"),
+            msg!(
+                "template.not_recommend",
+                "`{item}` must be a 0-10 recommend item",
+                item = id
+            ),
         );
     }
     if let Some(id) = &a.csat
@@ -1106,7 +1361,11 @@ fn check_analysis<'t>(
     {
         p.top(
             "analysis.csat",
-            format!("`{id}` must be a five-point (1-5) rating"),
+            msg!(
+                "template.not_five_point",
+                "`{item}` must be a five-point (1-5) rating",
+                item = id
+            ),
         );
     }
     for (dim, id) in &a.importance_split {
@@ -1114,9 +1373,11 @@ fn check_analysis<'t>(
         if Dimension::parse(dim).is_none() {
             p.top(
                 &field,
-                format!(
-                    "`{dim}` is not a SERVQUAL dimension ({})",
-                    Dimension::names()
+                msg!(
+                    "template.unknown_dimension",
+                    "`{value}` is not a SERVQUAL dimension ({names})",
+                    value = dim,
+                    names = Dimension::names()
                 ),
             );
         }
@@ -1126,7 +1387,11 @@ fn check_analysis<'t>(
         ) {
             p.top(
                 &field,
-                format!("`{id}` must be a number item (points out of 100)"),
+                msg!(
+                    "template.not_number_item",
+                    "`{item}` must be a number item (points out of 100)",
+                    item = id
+                ),
             );
         }
     }
@@ -1282,7 +1547,10 @@ label = { zh-CN = "乙", en = "B" }
 relevant = "${sign} = 'pass'"
 "#;
         let ps = problems(&src);
-        assert!(ps.iter().any(|p| p.message.contains("circle")), "{ps:#?}");
+        assert!(
+            ps.iter().any(|p| p.message.text.contains("circle")),
+            "{ps:#?}"
+        );
     }
 
     #[test]
@@ -1292,6 +1560,6 @@ relevant = "${sign} = 'pass'"
             "points = 10\ntags = { stage = \"retention\", activity = \"learn\" }",
         );
         let ps = problems(&src);
-        assert!(ps[0].message.contains("pre_sale"), "{ps:#?}");
+        assert!(ps[0].message.text.contains("pre_sale"), "{ps:#?}");
     }
 }

@@ -17,6 +17,8 @@ use serde::Serialize;
 use super::file::{ChoiceFile, ItemFile, SCHEMA_VERSION, SectionFile, Tags, TemplateFile};
 use super::{Template, TemplateError};
 use crate::i18n::Bilingual;
+use crate::msg;
+use crate::msg::Msg;
 
 /// How serious an import finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -37,23 +39,45 @@ pub struct ImportProblem {
     pub row: Option<usize>,
     /// Column header, e.g. `relevant`.
     pub column: Option<String>,
-    pub message: String,
+    pub message: Msg,
+}
+
+impl ImportProblem {
+    /// The finding with its severity and place, for people.
+    pub fn msg(&self) -> Msg {
+        let mut parts = vec![msg!(
+            "xlsform.at_sheet",
+            "sheet `{sheet}`",
+            sheet = self.sheet
+        )];
+        if let Some(r) = self.row {
+            parts.push(msg!("xlsform.at_row", "row {row}", row = r));
+        }
+        if let Some(c) = &self.column {
+            parts.push(msg!("xlsform.at_column", "column `{column}`", column = c));
+        }
+        let location =
+            super::list(parts).unwrap_or_else(|| msg!("template.at_template", "template"));
+        match self.severity {
+            Severity::Error => msg!(
+                "xlsform.error",
+                "error: {location}: {problem}",
+                location = location,
+                problem = self.message.clone()
+            ),
+            Severity::Warning => msg!(
+                "xlsform.warning",
+                "warning: {location}: {problem}",
+                location = location,
+                problem = self.message.clone()
+            ),
+        }
+    }
 }
 
 impl fmt::Display for ImportProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{sev}: sheet `{}`", self.sheet)?;
-        if let Some(r) = self.row {
-            write!(f, ", row {r}")?;
-        }
-        if let Some(c) = &self.column {
-            write!(f, ", column `{c}`")?;
-        }
-        write!(f, ": {}", self.message)
+        f.write_str(&self.msg().text)
     }
 }
 
@@ -72,7 +96,11 @@ pub fn import(bytes: &[u8]) -> Result<Imported, Vec<ImportProblem>> {
             "(workbook)",
             None,
             None,
-            format!("not a readable .xlsx file: {e}"),
+            msg!(
+                "xlsform.unreadable",
+                "not a readable .xlsx file: {detail}",
+                detail = e
+            ),
         )]
     })?;
     let mut sheet = |name: &str| -> Option<Range<Data>> {
@@ -90,7 +118,7 @@ pub fn import(bytes: &[u8]) -> Result<Imported, Vec<ImportProblem>> {
             "survey",
             None,
             None,
-            "the workbook has no `survey` sheet".into(),
+            msg!("xlsform.no_survey", "the workbook has no `survey` sheet"),
         )]);
     };
     let settings = settings
@@ -139,13 +167,9 @@ pub fn import(bytes: &[u8]) -> Result<Imported, Vec<ImportProblem>> {
             None
         }
         Some(Err(e)) => {
-            problems.push(problem(
-                Severity::Error,
-                "survey",
-                None,
-                None,
-                e.to_string(),
-            ));
+            for m in e.msgs() {
+                problems.push(problem(Severity::Error, "survey", None, None, m));
+            }
             None
         }
         None => None,
@@ -164,7 +188,7 @@ fn problem(
     sheet: &str,
     row: Option<usize>,
     column: Option<String>,
-    message: String,
+    message: Msg,
 ) -> ImportProblem {
     ImportProblem {
         severity,
@@ -252,23 +276,23 @@ struct Importer {
 }
 
 impl Importer {
-    fn err(&mut self, sheet: &str, row: usize, column: &str, message: impl Into<String>) {
+    fn err(&mut self, sheet: &str, row: usize, column: &str, message: Msg) {
         self.problems.push(problem(
             Severity::Error,
             sheet,
             Some(row),
             Some(column.into()),
-            message.into(),
+            message,
         ));
     }
 
-    fn warn(&mut self, sheet: &str, row: Option<usize>, column: &str, message: impl Into<String>) {
+    fn warn(&mut self, sheet: &str, row: Option<usize>, column: &str, message: Msg) {
         self.problems.push(problem(
             Severity::Warning,
             sheet,
             row,
             Some(column.into()),
-            message.into(),
+            message,
         ));
     }
 
@@ -320,7 +344,17 @@ impl Importer {
         let bilingual = langs.contains(&"zh") && langs.contains(&"en");
         if !langs.is_empty() && !bilingual {
             let missing = if langs.contains(&"zh") { "en" } else { "zh-CN" };
-            self.warn(&t.name, None, base, format!("no {missing} column: the other language is copied; add `{base}::{missing}` for a bilingual form"));
+            self.warn(
+                &t.name,
+                None,
+                base,
+                msg!(
+                    "xlsform.one_language",
+                    "no {missing} column: the other language is copied; add `{column}` for a bilingual form",
+                    missing = missing,
+                    column = format!("{base}::{missing}")
+                ),
+            );
         }
     }
 
@@ -358,7 +392,10 @@ impl Importer {
                 "settings",
                 1,
                 "channel",
-                "add a `channel` column (owned_hall, partner_store, hotline, club or echannel)",
+                msg!(
+                    "xlsform.no_channel",
+                    "add a `channel` column (owned_hall, partner_store, hotline, club or echannel)"
+                ),
             );
             return None;
         };
@@ -377,7 +414,10 @@ impl Importer {
                 "settings",
                 Some(2),
                 "version",
-                "ignored: published versions are identified by their content hash",
+                msg!(
+                    "xlsform.version_ignored",
+                    "ignored: published versions are identified by their content hash"
+                ),
             );
         }
         let pass_threshold = setting("pass_threshold").and_then(|v| {
@@ -387,7 +427,11 @@ impl Importer {
                     "settings",
                     2,
                     "pass_threshold",
-                    format!("`{v}` is not a number"),
+                    msg!(
+                        "xlsform.not_a_number",
+                        "`{value}` is not a number",
+                        value = v
+                    ),
                 );
             }
             n
@@ -407,7 +451,12 @@ impl Importer {
                 .map_or((ty.as_str(), ""), |(a, b)| (a, b.trim()));
             let name = cells.get("name").cloned().unwrap_or_default();
             match base {
-                "" => self.err("survey", row, "type", "a row with content needs a type"),
+                "" => self.err(
+                    "survey",
+                    row,
+                    "type",
+                    msg!("xlsform.no_type", "a row with content needs a type"),
+                ),
                 "begin_group" | "begin" if base == "begin_group" || arg == "group" => {
                     if groups.is_empty() {
                         let weight = cells
@@ -428,7 +477,12 @@ impl Importer {
                 }
                 "end_group" | "end" if base == "end_group" || arg == "group" => {
                     if groups.pop().is_none() {
-                        self.err("survey", row, "type", "end_group without a begin_group");
+                        self.err(
+                            "survey",
+                            row,
+                            "type",
+                            msg!("xlsform.end_group", "end_group without a begin_group"),
+                        );
                     }
                 }
                 t if METADATA_TYPES.contains(&t) => {
@@ -436,8 +490,10 @@ impl Importer {
                         "survey",
                         Some(row),
                         "type",
-                        format!(
-                            "`{t}` is captured in every record's header; the row is not imported"
+                        msg!(
+                            "xlsform.metadata",
+                            "`{type_name}` is captured in every record's header; the row is not imported",
+                            type_name = t
                         ),
                     );
                 }
@@ -485,7 +541,11 @@ impl Importer {
                 "survey",
                 row,
                 "type",
-                format!("group `{name}` is never closed with end_group"),
+                msg!(
+                    "xlsform.unclosed_group",
+                    "group `{name}` is never closed with end_group",
+                    name = name
+                ),
             );
         }
         Some(TemplateFile {
@@ -531,11 +591,24 @@ impl Importer {
                     "survey",
                     None,
                     h,
-                    format!("display hint not imported (rows {rows})"),
+                    msg!(
+                        "xlsform.display_hint",
+                        "display hint not imported (rows {rows})",
+                        rows = rows
+                    ),
                 );
             } else {
                 for row in used {
-                    self.err("survey", row, h, format!("column `{h}` is not supported"));
+                    self.err(
+                        "survey",
+                        row,
+                        h,
+                        msg!(
+                            "xlsform.unsupported_column",
+                            "column `{column}` is not supported",
+                            column = h
+                        ),
+                    );
                 }
             }
         }
@@ -544,7 +617,16 @@ impl Importer {
     fn number(&mut self, row: usize, column: &str, v: &str) -> Option<f64> {
         let n = v.parse::<f64>().ok();
         if n.is_none() {
-            self.err("survey", row, column, format!("`{v}` is not a number"));
+            self.err(
+                "survey",
+                row,
+                column,
+                msg!(
+                    "xlsform.not_a_number",
+                    "`{value}` is not a number",
+                    value = v
+                ),
+            );
         }
         n
     }
@@ -558,14 +640,26 @@ impl Importer {
                     "choices",
                     *row,
                     "list_name",
-                    "a choice needs `list_name` and `name`",
+                    msg!(
+                        "xlsform.choice_names",
+                        "a choice needs `list_name` and `name`"
+                    ),
                 );
                 continue;
             };
             let score = cells.get("score").and_then(|s| {
                 let n = s.parse::<f64>().ok();
                 if n.is_none() {
-                    self.err("choices", *row, "score", format!("`{s}` is not a number"));
+                    self.err(
+                        "choices",
+                        *row,
+                        "score",
+                        msg!(
+                            "xlsform.not_a_number",
+                            "`{value}` is not a number",
+                            value = s
+                        ),
+                    );
                 }
                 n
             });
@@ -641,7 +735,11 @@ impl Importer {
                         "survey",
                         row,
                         "type",
-                        format!("choice list `{arg}` is not on the choices sheet"),
+                        msg!(
+                            "xlsform.no_choice_list",
+                            "choice list `{list}` is not on the choices sheet",
+                            list = arg
+                        ),
                     );
                     return None;
                 };
@@ -689,7 +787,11 @@ impl Importer {
                     "survey",
                     row,
                     "type",
-                    format!("type `{t}` is not supported"),
+                    msg!(
+                        "xlsform.unsupported_type",
+                        "type `{type_name}` is not supported",
+                        type_name = t
+                    ),
                 );
                 return None;
             }
@@ -699,7 +801,10 @@ impl Importer {
                 "survey",
                 Some(row),
                 "parameters",
-                "only `range` parameters are imported",
+                msg!(
+                    "xlsform.parameters_ignored",
+                    "only `range` parameters are imported"
+                ),
             );
         }
         Some(item)
@@ -714,7 +819,11 @@ mod tests {
     fn garbage_is_a_clear_error_not_a_panic() {
         let e = import(b"PK\x03\x04 definitely not a workbook").expect_err("garbage");
         assert_eq!(e.len(), 1);
-        assert!(e[0].message.contains("not a readable .xlsx"), "{}", e[0]);
+        assert!(
+            e[0].message.text.contains("not a readable .xlsx"),
+            "{}",
+            e[0]
+        );
         assert!(import(&[]).is_err());
     }
 

@@ -101,7 +101,7 @@ fn a_broken_xlsform_reports_every_problem_by_row_and_column() {
             p.severity == Severity::Error
                 && p.row == Some(row)
                 && p.column.as_deref() == Some(column)
-                && p.message.contains(needle)
+                && p.message.text.contains(needle)
         })
     };
     assert!(has(3, "type", "`nolist`"), "{text:#?}");

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use fieldcheck_core::msg;
 use fieldcheck_core::records::ActionStatus;
 use fieldcheck_core::reference::DEFAULT_TIME_ZONE;
 use jiff::civil::Date;
@@ -48,7 +49,11 @@ pub async fn list(
     let Query(q) = query?;
     let today = match &q.today {
         Some(d) => d.parse::<Date>().map_err(|_| {
-            Error::BadRequest(format!("`today` is a date like 2026-11-23, not `{d}`"))
+            Error::BadRequest(msg!(
+                "request.today",
+                "`today` is a date like 2026-11-23, not `{value}`",
+                value = d
+            ))
         })?,
         None => jiff::Timestamp::now()
             .to_zoned(TimeZone::get(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC))
@@ -58,8 +63,10 @@ pub async fn list(
         .into_iter()
         .map(|s| {
             ActionStatus::parse(s).ok_or_else(|| {
-                Error::BadRequest(format!(
-                    "`{s}` is not an action status (open, done, verified)"
+                Error::BadRequest(msg!(
+                    "request.action_status",
+                    "`{value}` is not an action status (open, done, verified)",
+                    value = s
                 ))
             })
         })

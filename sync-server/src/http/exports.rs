@@ -8,6 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use fieldcheck_core::msg;
 use fieldcheck_core::records::Status;
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -35,7 +36,10 @@ impl Format {
         } else if let Some(stem) = file.strip_suffix(".xlsx") {
             Ok((Format::Xlsx, stem))
         } else {
-            Err(Error::NotFound("exports are .csv or .xlsx files".into()))
+            Err(Error::NotFound(msg!(
+                "exports.format",
+                "exports are .csv or .xlsx files"
+            )))
         }
     }
 }
@@ -63,8 +67,10 @@ impl ExportQuery {
             None | Some("wide") => true,
             Some("long") => false,
             Some(other) => {
-                return Err(Error::BadRequest(format!(
-                    "`{other}` is not a layout (wide, long)"
+                return Err(Error::BadRequest(msg!(
+                    "exports.layout",
+                    "`{value}` is not a layout (wide, long)",
+                    value = other
                 )));
             }
         };
@@ -119,9 +125,10 @@ pub async fn export(
             exports::ratings(&app, &who.principal, &rq.into()).await?
         }
         _ => {
-            return Err(Error::NotFound(
-                "the exports are records, actions and ratings".into(),
-            ));
+            return Err(Error::NotFound(msg!(
+                "exports.kinds",
+                "the exports are records, actions and ratings"
+            )));
         }
     };
     match format {

@@ -6,6 +6,7 @@ use std::ops::RangeInclusive;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
+use fieldcheck_core::msg;
 use fieldcheck_core::table::Table;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -83,7 +84,7 @@ impl FromRequest<AppState> for UploadedTable {
         let Query(q) = Query::<ImportQuery>::try_from_uri(req.uri())?;
         let bytes = Bytes::from_request(req, app)
             .await
-            .map_err(|e| Error::BadRequest(e.body_text()))?;
+            .map_err(|e| Error::bad_request(e.body_text()))?;
         Ok(UploadedTable(Table::from_file(&bytes, &q.file)?))
     }
 }
@@ -103,10 +104,13 @@ where
     if range.contains(&v) {
         Ok(v)
     } else {
-        Err(Error::BadRequest(format!(
-            "`{name}` is {} to {}, not {v}",
-            range.start(),
-            range.end()
+        Err(Error::BadRequest(msg!(
+            "request.out_of_range",
+            "`{name}` is {min} to {max}, not {value}",
+            name = name,
+            min = range.start(),
+            max = range.end(),
+            value = v
         )))
     }
 }

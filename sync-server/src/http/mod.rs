@@ -14,6 +14,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::Error;
 use crate::state::AppState;
+use fieldcheck_core::msg;
 
 pub mod actions;
 pub mod assignments;
@@ -93,7 +94,9 @@ pub fn router(state: AppState) -> Router {
         // Unknown API paths answer like the API, not with the console's page.
         .route(
             "/api/{*rest}",
-            axum::routing::any(|| async { Error::NotFound("no such endpoint".into()) }),
+            axum::routing::any(|| async {
+                Error::NotFound(msg!("request.no_endpoint", "no such endpoint"))
+            }),
         )
         .route(
             "/api/v1/openapi.json",

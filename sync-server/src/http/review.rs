@@ -8,6 +8,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use fieldcheck_core::msg;
 use fieldcheck_core::records::NewAction;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -231,13 +232,17 @@ pub async fn action_step(
     Path((id, action, step)): Path<(String, String, String)>,
     bytes: Bytes,
 ) -> Result<Json<Done>, Error> {
-    let step = Step::parse(&step)
-        .ok_or_else(|| Error::NotFound("the steps are complete, verify and reopen".into()))?;
+    let step = Step::parse(&step).ok_or_else(|| {
+        Error::NotFound(msg!(
+            "records.action_steps",
+            "the steps are complete, verify and reopen"
+        ))
+    })?;
     // No body, or `null`, is no re-audit.
     let b: Option<StepBody> = if bytes.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
-        serde_json::from_slice(&bytes).map_err(|e| Error::BadRequest(e.to_string()))?
+        serde_json::from_slice(&bytes).map_err(Error::bad_request)?
     };
     let reaudit = b.and_then(|b| b.reaudit);
     records::action_step(&app, &who.principal, &id, &action, step, reaudit.as_deref()).await?;

@@ -24,7 +24,7 @@ pub async fn sync(
     };
     let ws = match ws {
         Ok(ws) => ws,
-        Err(e) => return Error::BadRequest(e.body_text()).into_response(),
+        Err(e) => return Error::bad_request(e.body_text()).into_response(),
     };
     ws.max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)

@@ -6,6 +6,7 @@
 //! over it, and store staff only if it is not covert. Assignments are
 //! cancelled, never deleted, so devices learn of it.
 
+use fieldcheck_core::msg;
 use fieldcheck_core::records::gate::in_scope;
 use fieldcheck_core::refdata::{Assignment, DocKind, assignment_doc_id};
 use fieldcheck_core::templates::TemplateKind;
@@ -43,9 +44,9 @@ pub async fn list(
     if let Some(day) = f.on
         && day.parse::<jiff::civil::Date>().is_err()
     {
-        return Err(Error::BadRequest(format!(
-            "`{day}` is not a date (YYYY-MM-DD)"
-        )));
+        return Err(Error::BadRequest(
+            fieldcheck_core::refdata::AssignmentError::BadDate(day.to_string()).msg(),
+        ));
     }
     if matches!(who.role, Role::Inspector | Role::Surveyor) && f.assignee.is_none() {
         f.assignee = Some(&who.user_id);
@@ -66,7 +67,7 @@ pub async fn find(app: &AppState, who: &Principal, id: &str) -> Result<Assignmen
         .assignment(id)
         .await?
         .filter(|a| may_see(who, &meta_of(a)))
-        .ok_or_else(|| Error::NotFound("no such assignment".into()))
+        .ok_or_else(|| Error::NotFound(msg!("assignments.not_found", "no such assignment")))
 }
 
 /// An assignment as the API shows it.
@@ -155,8 +156,13 @@ pub struct AssignmentPatch {
 
 /// Gives work to an inspector or surveyor, as `who`.
 pub async fn create(app: &AppState, who: &Principal, b: Work) -> Result<Assignment, Error> {
-    let mode = VisitMode::parse(&b.mode)
-        .ok_or_else(|| Error::BadRequest(format!("the mode is one of {}", VisitMode::names())))?;
+    let mode = VisitMode::parse(&b.mode).ok_or_else(|| {
+        Error::BadRequest(msg!(
+            "assignments.mode",
+            "the mode is one of {names}",
+            names = VisitMode::names()
+        ))
+    })?;
     let mut id = [0u8; 12];
     getrandom::fill(&mut id)?;
     let a = Assignment {
@@ -214,50 +220,60 @@ pub async fn update(
 /// and the assignee, then stores it and tells devices.
 async fn save(app: &AppState, who: &Principal, a: &Assignment, action: &str) -> Result<(), Error> {
     if !matches!(who.role, Role::Admin | Role::Manager) {
-        return Err(Error::Forbidden(
-            "managers and administrators give assignments".into(),
-        ));
+        return Err(Error::Forbidden(msg!(
+            "assignments.managers_only",
+            "managers and administrators give assignments"
+        )));
     }
     if !who.scope.covers(&a.unit_id)
         || crate::store::units::find(&app.storage, &a.unit_id)
             .await?
             .is_none()
     {
-        return Err(Error::NotFound(format!(
-            "no unit `{}` in your scope",
-            a.unit_id
+        return Err(Error::NotFound(msg!(
+            "units.not_in_scope",
+            "no unit `{unit}` in your scope",
+            unit = a.unit_id
         )));
     }
     let kind = templates::newest(app, &a.template_id)
         .await?
-        .ok_or_else(|| Error::BadRequest(format!("template `{}` is not published", a.template_id)))?
+        .ok_or_else(|| {
+            Error::BadRequest(msg!(
+                "templates.not_published",
+                "template `{template}` is not published",
+                template = a.template_id
+            ))
+        })?
         .kind;
-    let assignee = app
-        .storage
-        .user(&a.assignee)
-        .await?
-        .ok_or_else(|| Error::BadRequest(format!("no active user `{}`", a.assignee)))?;
+    let assignee =
+        app.storage.user(&a.assignee).await?.ok_or_else(|| {
+            Error::BadRequest(crate::services::users::no_active_user(&a.assignee))
+        })?;
     let wanted = match kind {
         TemplateKind::Checklist => Role::Inspector,
         TemplateKind::Questionnaire => Role::Surveyor,
     };
     if Role::parse(&assignee.role) != Some(wanted) {
-        return Err(Error::BadRequest(format!(
-            "`{}` has the role {}, but {} templates go to the role {}",
-            a.assignee,
-            assignee.role,
-            kind.as_str(),
-            wanted.as_str()
+        return Err(Error::BadRequest(msg!(
+            "assignments.wrong_role",
+            "`{user}` has the role {role}, but {kind} templates go to the role {wanted}",
+            user = a.assignee,
+            role = assignee.role,
+            kind = kind.as_str(),
+            wanted = wanted.as_str()
         )));
     }
     if !in_scope(&assignee.scope, &a.unit_id) {
-        return Err(Error::BadRequest(format!(
-            "`{}` lies outside {}'s scope `{}`",
-            a.unit_id, a.assignee, assignee.scope
+        return Err(Error::BadRequest(msg!(
+            "assignments.outside_scope",
+            "`{unit}` lies outside {user}'s scope `{scope}`",
+            unit = a.unit_id,
+            user = a.assignee,
+            scope = assignee.scope
         )));
     }
-    a.check(kind)
-        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    a.check(kind).map_err(|e| Error::BadRequest(e.msg()))?;
     let detail = serde_json::json!({
         "assignee": a.assignee, "unit": a.unit_id, "mode": a.mode.as_str(),
         "starts_on": a.starts_on, "ends_on": a.ends_on, "cancelled": a.cancelled,

@@ -8,6 +8,7 @@
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
+use fieldcheck_core::msg;
 use fieldcheck_core::reference::canonical_user_id;
 use fieldcheck_core::vocab::Role;
 use serde::Serialize;
@@ -83,20 +84,21 @@ fn link(server: &str, code: &str, ca: Option<&str>) -> String {
 /// manager whose scope covers the user's.
 fn may_enrol(who: &Principal, role: Role, scope: &str) -> Result<(), Error> {
     if !matches!(who.role, Role::Admin | Role::Manager) {
-        return Err(Error::Forbidden(
-            "administrators and managers enrol devices".into(),
-        ));
+        return Err(Error::Forbidden(msg!(
+            "auth.enrol_managers_only",
+            "administrators and managers enrol devices"
+        )));
     }
     if !who.scope.covers(scope) {
-        return Err(Error::Forbidden(format!(
-            "`{scope}` is outside your scope `{}`",
-            who.scope
+        return Err(Error::Forbidden(crate::access::outside_scope(
+            scope, &who.scope,
         )));
     }
     if !matches!(role, Role::Inspector | Role::Surveyor) {
-        return Err(Error::BadRequest(
-            "the app is for inspectors and surveyors; others use the web console".into(),
-        ));
+        return Err(Error::BadRequest(msg!(
+            "auth.app_roles",
+            "the app is for inspectors and surveyors; others use the web console"
+        )));
     }
     Ok(())
 }
@@ -113,7 +115,7 @@ pub async fn create(
         .storage
         .user(&canonical_user_id(user_id))
         .await?
-        .ok_or_else(|| Error::NotFound(format!("no active user `{user_id}`")))?;
+        .ok_or_else(|| Error::NotFound(crate::services::users::no_active_user(user_id)))?;
     let role = Role::parse(&user.role).unwrap_or(Role::StoreStaff);
     may_enrol(who, role, &user.scope)?;
     let code = new_code()?;

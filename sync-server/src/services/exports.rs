@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use fieldcheck_core::msg;
 use fieldcheck_core::ratings::NATION;
 use tokio::sync::mpsc;
 
@@ -145,13 +146,14 @@ pub async fn records(app: &AppState, who: &Principal, q: ExportRequest) -> Resul
     let wide = q.wide;
     let items: Vec<String> = if wide {
         let Some(id) = &q.template else {
-            return Err(Error::BadRequest(
-                "the wide layout has a column per item: choose a template".into(),
-            ));
+            return Err(Error::BadRequest(msg!(
+                "exports.wide_needs_template",
+                "the wide layout has a column per item: choose a template"
+            )));
         };
         let t = templates::newest(app, id)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("no published template `{id}`")))?;
+            .ok_or_else(|| Error::NotFound(crate::services::templates::not_published(id)))?;
         t.items().map(|(_, i)| i.id.clone()).collect()
     } else {
         Vec::new()

@@ -3,6 +3,7 @@
 //! hash, verified on arrival, limited in size, and served only to users who
 //! may see a record that references them.
 
+use fieldcheck_core::msg;
 use fieldcheck_core::vocab::Role;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -29,9 +30,10 @@ fn valid_hash(h: &str) -> Result<(), Error> {
     {
         Ok(())
     } else {
-        Err(Error::BadRequest(
-            "a media hash is 64 lower-case hex digits (BLAKE3)".into(),
-        ))
+        Err(Error::BadRequest(msg!(
+            "media.bad_hash",
+            "a media hash is 64 lower-case hex digits (BLAKE3)"
+        )))
     }
 }
 
@@ -45,17 +47,19 @@ pub async fn open(
 ) -> Result<UploadState, Error> {
     valid_hash(hash)?;
     if size > app.config.max_media_bytes {
-        return Err(Error::TooLarge(format!(
-            "{size} bytes is over the {}-byte limit for a media file",
-            app.config.max_media_bytes
+        return Err(Error::TooLarge(msg!(
+            "media.too_large",
+            "{size} bytes is over the {max}-byte limit for a media file",
+            size = size,
+            max = app.config.max_media_bytes
         )));
     }
     if !may_upload(app, who, hash, size, mime).await? {
-        return Err(Error::NotReferenced(
+        return Err(Error::NotReferenced(msg!(
+            "media.not_referenced",
             "no record of yours on the server references this file with this size and type \
              (yet: sync the record first)"
-                .into(),
-        ));
+        )));
     }
     match app.storage.upload(hash).await? {
         // An upload someone opened with another size is not this file's:
@@ -96,12 +100,16 @@ pub async fn append(
 ) -> Result<UploadState, Error> {
     valid_hash(hash)?;
     let offset = offset.ok_or_else(|| {
-        Error::BadRequest("an Upload-Offset header with a number is required".into())
+        Error::BadRequest(msg!(
+            "media.offset_required",
+            "an Upload-Offset header with a number is required"
+        ))
     })?;
     let Some(upload) = app.storage.upload(hash).await? else {
-        return Err(Error::NotFound(
-            "no upload open for this hash: POST it first".into(),
-        ));
+        return Err(Error::NotFound(msg!(
+            "media.no_upload",
+            "no upload open for this hash: POST it first"
+        )));
     };
     let size = upload.size;
     if upload.complete {
@@ -113,13 +121,17 @@ pub async fn append(
     }
     let have = app.media.partial_len(hash).await?;
     if offset != have {
-        return Err(Error::OffsetMismatch(format!(
-            "the server has {have} bytes; continue from there"
+        return Err(Error::OffsetMismatch(msg!(
+            "media.offset_mismatch",
+            "the server has {have} bytes; continue from there",
+            have = have
         )));
     }
     if have + bytes.len() as u64 > size {
-        return Err(Error::TooLarge(format!(
-            "the upload was opened for {size} bytes"
+        return Err(Error::TooLarge(msg!(
+            "media.over_size",
+            "the upload was opened for {size} bytes",
+            size = size
         )));
     }
     app.media.append(hash, bytes).await?;
@@ -133,9 +145,10 @@ pub async fn append(
     }
     if app.media.partial_hash(hash).await? != hash {
         app.media.discard(hash).await?;
-        return Err(Error::Unprocessable(
-            "the bytes do not match the hash; the upload was discarded, start again".into(),
-        ));
+        return Err(Error::Unprocessable(msg!(
+            "media.hash_mismatch",
+            "the bytes do not match the hash; the upload was discarded, start again"
+        )));
     }
     app.media.finish(hash).await?;
     app.storage.complete_upload(hash).await?;
@@ -158,7 +171,7 @@ pub struct Download {
 /// else gets the same "not found" as for a missing file.
 pub async fn download(app: &AppState, who: &Principal, hash: &str) -> Result<Download, Error> {
     valid_hash(hash)?;
-    let not_found = || Error::NotFound("no such media file".into());
+    let not_found = || Error::NotFound(msg!("media.not_found", "no such media file"));
     let upload = app.storage.upload(hash).await?.ok_or_else(not_found)?;
     let mut visible = false;
     for r in app.storage.media_references(hash).await? {

@@ -6,6 +6,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use fieldcheck_core::answers::{Answers, from_json};
+use fieldcheck_core::msg;
+use fieldcheck_core::msg::Msg;
 use fieldcheck_core::ratings::league::{Standing, standings};
 use fieldcheck_core::ratings::{
     DayCell, Granularity, Hierarchy, Level, Period, Rating, RatingRules, Weighting, rate_days,
@@ -55,12 +57,14 @@ pub struct RatingReply {
 }
 
 /// Ratings and indices are for managers and administrators.
-fn managers_only(who: &Principal, what: &str) -> Result<(), Error> {
+fn managers_only(who: &Principal, what: fn() -> Msg) -> Result<(), Error> {
     if matches!(who.role, Role::Manager | Role::Admin) {
         Ok(())
     } else {
-        Err(Error::Forbidden(format!(
-            "{what} are for managers and administrators"
+        Err(Error::Forbidden(msg!(
+            "ratings.managers_only",
+            "{what} are for managers and administrators",
+            what = what()
         )))
     }
 }
@@ -72,7 +76,7 @@ pub async fn compute(
     who: &Principal,
     q: &RatingRequest,
 ) -> Result<RatingReply, Error> {
-    managers_only(who, "ratings")?;
+    managers_only(who, || msg!("ratings.what_ratings", "ratings"))?;
     let hierarchy = app.hierarchy.get(&app.storage).await?;
     let mut filter = DayFilter {
         template: q.template.as_deref(),
@@ -200,7 +204,7 @@ pub async fn weakest(
     started: (Option<i64>, Option<i64>),
     limit: usize,
 ) -> Result<Weakest, Error> {
-    managers_only(who, "weak spots")?;
+    managers_only(who, || msg!("ratings.what_weak_spots", "weak spots"))?;
     let visibility = Visibility::of(who);
     let visible = |sql: &mut crate::store::sql::Sql| visibility.push_sql(sql);
     let filter = RecordFilter {
@@ -305,10 +309,12 @@ pub async fn satisfaction(
     unit: Option<&str>,
     started: (Option<i64>, Option<i64>),
 ) -> Result<Satisfaction, Error> {
-    managers_only(who, "satisfaction indices")?;
+    managers_only(who, || {
+        msg!("ratings.what_satisfaction", "satisfaction indices")
+    })?;
     let template = templates::newest(app, template_id)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("no published template `{template_id}`")))?;
+        .ok_or_else(|| Error::NotFound(crate::services::templates::not_published(template_id)))?;
     let visibility = Visibility::of(who);
     let visible = |sql: &mut crate::store::sql::Sql| visibility.push_sql(sql);
     // Interviews quit part-way under a template that keeps partial

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use automerge::AutoCommit;
 use fieldcheck_core::form::{FormView, form_view};
+use fieldcheck_core::msg;
 use fieldcheck_core::records::derive::{Derived, derive};
 use fieldcheck_core::records::{
     Actor, NewAction, Record, RecordError, RecordState, Status, change_history,
@@ -47,7 +48,12 @@ pub async fn visible(app: &AppState, who: &Principal, id: &str) -> Result<DocMet
         .doc_meta(id)
         .await?
         .filter(|m| may_see(who, m))
-        .ok_or_else(|| Error::NotFound("no such record".into()))
+        .ok_or_else(no_such_record)
+}
+
+/// 404: no such record, or not one the caller may see.
+pub fn no_such_record() -> Error {
+    Error::NotFound(msg!("records.not_found", "no such record"))
 }
 
 /// A record as it stands, read once: the record, its state, and its
@@ -60,8 +66,7 @@ pub struct Opened {
 }
 
 pub async fn open_record(app: &AppState, doc: AutoCommit) -> Result<Opened, Error> {
-    let (record, state) =
-        Record::with_state(doc).map_err(|_| Error::NotFound("no such record".into()))?;
+    let (record, state) = Record::with_state(doc).map_err(|_| no_such_record())?;
     let template = app
         .templates
         .get(
@@ -135,21 +140,19 @@ fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Error {
 
 fn record_error(e: RecordError) -> Error {
     match e {
-        RecordError::Forbidden { .. } | RecordError::NotAuthor { .. } => {
-            Error::Forbidden(e.to_string())
-        }
+        RecordError::Forbidden { .. } | RecordError::NotAuthor { .. } => Error::Forbidden(e.msg()),
         RecordError::InvalidTransition { .. }
         | RecordError::Locked
         | RecordError::ActionTransition { .. }
         | RecordError::WrongTemplate { .. }
-        | RecordError::Incomplete(_) => Error::InvalidState(e.to_string()),
+        | RecordError::Incomplete(_) => Error::InvalidState(e.msg()),
         RecordError::UnknownItem(_)
         | RecordError::UnknownAction(_)
         | RecordError::Empty(_)
         | RecordError::TooLong { .. }
         | RecordError::BadDate(_)
         | RecordError::BadLocation
-        | RecordError::Answer(_) => Error::BadRequest(e.to_string()),
+        | RecordError::Answer(_) => Error::BadRequest(e.msg()),
         RecordError::Hydrate(_) | RecordError::Automerge(_) | RecordError::Reconcile(_) => {
             internal(e)
         }
@@ -316,9 +319,10 @@ pub async fn action_step(
     reaudit: Option<&str>,
 ) -> Result<(), Error> {
     if reaudit.is_some() && step != Step::Verify {
-        return Err(Error::BadRequest(
-            "only a verification rests on a re-audit".into(),
-        ));
+        return Err(Error::BadRequest(msg!(
+            "records.reaudit_for_verify",
+            "only a verification rests on a re-audit"
+        )));
     }
     if let Some(r) = reaudit {
         check_reaudit(app, who, id, action, r).await?;
@@ -353,15 +357,24 @@ async fn check_reaudit(
         .await?
         .state;
     let Some(a) = state.actions.get(action) else {
-        return Err(Error::NotFound("no such corrective action".into()));
+        return Err(Error::NotFound(msg!(
+            "records.no_such_action",
+            "no such corrective action"
+        )));
     };
     if visible(app, who, reaudit).await.is_err() {
-        return Err(Error::NotFound(format!("no re-audit `{reaudit}`")));
+        return Err(Error::NotFound(msg!(
+            "records.no_reaudit",
+            "no re-audit `{reaudit}`",
+            reaudit = reaudit
+        )));
     }
     let since = a.done_at.unwrap_or(a.created_at);
     let Some(row) = app.storage.reaudit(reaudit, &a.item).await? else {
-        return Err(Error::InvalidState(format!(
-            "re-audit `{reaudit}` is not processed yet; try again in a moment"
+        return Err(Error::InvalidState(msg!(
+            "records.reaudit_pending",
+            "re-audit `{reaudit}` is not processed yet; try again in a moment",
+            reaudit = reaudit
         )));
     };
     let submitted = Status::parse(&row.status).is_some_and(Status::counts);
@@ -370,15 +383,18 @@ async fn check_reaudit(
         || !submitted
         || row.started_at <= since
     {
-        return Err(Error::InvalidState(format!(
-            "a re-audit is a submitted audit of store {} started after the fix was reported",
-            meta.store_id
+        return Err(Error::InvalidState(msg!(
+            "records.reaudit_kind",
+            "a re-audit is a submitted audit of store {store} started after the fix was reported",
+            store = meta.store_id
         )));
     }
     if row.failed != Some(0) || row.outcome.is_none() {
-        return Err(Error::InvalidState(format!(
-            "re-audit `{reaudit}` does not pass item {}",
-            a.item
+        return Err(Error::InvalidState(msg!(
+            "records.reaudit_fails",
+            "re-audit `{reaudit}` does not pass item {item}",
+            reaudit = reaudit,
+            item = a.item
         )));
     }
     Ok(())

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use base64::Engine;
 use fieldcheck_core::answers::{AnswerValue, to_json};
 use fieldcheck_core::i18n::{Bilingual, Locale};
+use fieldcheck_core::msg;
 use fieldcheck_core::records::RecordState;
 use fieldcheck_core::reference::DEFAULT_TIME_ZONE;
 use fieldcheck_core::scoring::audit::score_visit;
@@ -95,7 +96,10 @@ pub async fn page_of(
     } = records::open_record(app, doc).await?;
     let h = &state.header;
     let template = template.ok_or_else(|| {
-        Error::InvalidState("the record's template version is not published on this server".into())
+        Error::InvalidState(msg!(
+            "records.template_not_here",
+            "the record's template version is not published on this server"
+        ))
     })?;
     let store = crate::store::units::find(&app.storage, &h.store_id).await?;
     // Times as the store's clock showed them, as the console shows them.

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use fieldcheck_core::msg;
+use fieldcheck_core::msg::Msg;
 use fieldcheck_core::reference::RowProblem;
 use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
@@ -11,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::Principal;
-use crate::error::Error;
+use crate::error::{Error, MessageBody};
 use crate::state::{AppState, now_ms};
 use crate::sync::refdocs;
 
@@ -56,7 +58,12 @@ pub async fn body(app: &AppState, id: &str, version: &str) -> Result<serde_json:
         .storage
         .template_body(id, version)
         .await?
-        .ok_or_else(|| Error::NotFound("no such template version".into()))?;
+        .ok_or_else(|| {
+            Error::NotFound(msg!(
+                "templates.no_such_version",
+                "no such template version"
+            ))
+        })?;
     serde_json::from_str(&body).map_err(|e| Error::Internal(e.into()))
 }
 
@@ -83,16 +90,28 @@ pub struct Published {
     pub title_en: String,
     pub sections: usize,
     pub items: usize,
-    /// Problems an XLSForm import worked around.
-    pub warnings: Vec<String>,
+    /// Problems an XLSForm import worked around, each a message with its
+    /// code and parameters.
+    pub warnings: Vec<MessageBody>,
+}
+
+/// `no published template `id``: a template no version of which is published.
+pub fn not_published(id: &str) -> Msg {
+    msg!(
+        "templates.no_published",
+        "no published template `{template}`",
+        template = id
+    )
 }
 
 /// Reads a template file (`toml`, `json`, or `xlsx` for an XLSForm): the
 /// template and the problems an XLSForm import worked around.
-pub fn load(format: &str, bytes: &[u8]) -> Result<(Template, Vec<String>), Error> {
+pub fn load(format: &str, bytes: &[u8]) -> Result<(Template, Vec<Msg>), Error> {
     if !matches!(format, "toml" | "json" | "xlsx") {
-        return Err(Error::BadRequest(format!(
-            "`{format}` is not a template format (toml, json, xlsx)"
+        return Err(Error::BadRequest(msg!(
+            "templates.unknown_format",
+            "`{format}` is not a template format (toml, json, xlsx)",
+            format = format
         )));
     }
     let loaded = Template::load_file(bytes, &format!("template.{format}")).map_err(|problems| {
@@ -116,11 +135,11 @@ pub async fn publish(
     app: &AppState,
     who: &Principal,
     t: &Template,
-    warnings: Vec<String>,
+    warnings: Vec<Msg>,
     dry_run: bool,
 ) -> Result<Published, Error> {
     if who.role != Role::Admin {
-        return Err(Error::Forbidden("administrators only".into()));
+        return Err(Error::admins_only());
     }
     let new = if dry_run {
         app.templates
@@ -143,6 +162,6 @@ pub async fn publish(
         items: t.items().count(),
         template_id: t.id.clone(),
         version: t.version.clone(),
-        warnings,
+        warnings: warnings.iter().map(MessageBody::from).collect(),
     })
 }

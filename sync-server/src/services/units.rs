@@ -95,7 +95,7 @@ pub struct UnitsImported {
 /// hierarchy documents go to connected devices.
 pub async fn put(app: &AppState, who: &Principal, table: &Table) -> Result<UnitsImported, Error> {
     if who.role != Role::Admin {
-        return Err(Error::Forbidden("administrators only".into()));
+        return Err(Error::admins_only());
     }
     let outside: Vec<RowProblem> = table
         .rows
@@ -105,7 +105,7 @@ pub async fn put(app: &AppState, who: &Principal, table: &Table) -> Result<Units
             admin_over(who, id).err().map(|e| RowProblem {
                 row: *row,
                 column: Some("id".into()),
-                message: e.to_string(),
+                message: e.msg(),
             })
         })
         .collect();

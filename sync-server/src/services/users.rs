@@ -4,6 +4,8 @@
 
 use std::collections::HashSet;
 
+use fieldcheck_core::msg;
+use fieldcheck_core::msg::Msg;
 use fieldcheck_core::reference::{NewUser, RowProblem, parse_users, password_problem};
 use fieldcheck_core::table::Table;
 use fieldcheck_core::vocab::Role;
@@ -26,6 +28,11 @@ pub struct Created {
     /// Shown this once.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
+}
+
+/// `no active user `id``: none by that name, or disabled.
+pub fn no_active_user(id: &str) -> Msg {
+    msg!("users.no_active_user", "no active user `{id}`", id = id)
 }
 
 /// The users in the caller's scope, under `under` if given.
@@ -68,7 +75,7 @@ pub async fn add(app: &AppState, who: &Principal, table: &Table) -> Result<Vec<C
         .map(|(u, (row, _))| RowProblem {
             row: *row,
             column: Some("scope".into()),
-            message: format!("`{}` is outside your scope `{}`", u.scope, who.scope),
+            message: crate::access::outside_scope(&u.scope, &who.scope),
         })
         .collect();
     if !outside.is_empty() {
@@ -145,15 +152,20 @@ pub async fn update(
     b: Patch,
 ) -> Result<UserView, Error> {
     admin_over(who, who.scope.as_str())?;
-    let no_such = || Error::NotFound("no such user".into());
+    let no_such = || Error::NotFound(msg!("users.not_found", "no such user"));
     let mut view = app.storage.user_view(id).await?.ok_or_else(no_such)?;
     let role_changes = b.role.as_ref().is_some_and(|r| *r != view.role);
     if admin_over(who, &view.scope).is_err() {
         return Err(no_such());
     }
     if let Some(r) = &b.role {
-        Role::parse(r)
-            .ok_or_else(|| Error::BadRequest(format!("the role is one of {}", Role::names())))?;
+        Role::parse(r).ok_or_else(|| {
+            Error::BadRequest(msg!(
+                "users.role",
+                "the role is one of {names}",
+                names = Role::names()
+            ))
+        })?;
         view.role = r.clone();
     }
     if let Some(s) = &b.scope {
@@ -162,8 +174,10 @@ pub async fn update(
                 .await?
                 .is_none()
         {
-            return Err(Error::BadRequest(format!(
-                "`{s}` is not a unit of the hierarchy (or `*` for everything)"
+            return Err(Error::BadRequest(msg!(
+                "users.scope",
+                "`{scope}` is not a unit of the hierarchy (or `*` for everything)",
+                scope = s
             )));
         }
         admin_over(who, s)?;
@@ -189,18 +203,21 @@ pub async fn update(
             .map(|a| a.assignment_id.as_str())
             .collect();
         if !stranded.is_empty() {
-            return Err(Error::InvalidState(format!(
-                "`{id}` holds {} assignment(s) this change would leave them unable to do ({}): \
+            return Err(Error::InvalidState(msg!(
+                "users.stranded_assignments",
+                "`{id}` holds {n} assignment(s) this change would leave them unable to do ({assignments}): \
                  cancel them or give the work to someone else first",
-                stranded.len(),
-                stranded.join(", ")
+                id = id,
+                n = stranded.len(),
+                assignments = stranded.join(", ")
             )));
         }
     }
     if id == who.user_id && (b.disabled == Some(true) || b.role.is_some() || b.scope.is_some()) {
-        return Err(Error::BadRequest(
-            "administrators cannot disable themselves or change their own role or scope".into(),
-        ));
+        return Err(Error::BadRequest(msg!(
+            "users.not_yourself",
+            "administrators cannot disable themselves or change their own role or scope"
+        )));
     }
     if let Some(problem) = b.password.as_deref().and_then(password_problem) {
         return Err(Error::BadRequest(problem));

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
-use fieldcheck_core::records::gate::{NOT_PERMITTED, rule};
+use fieldcheck_core::records::gate::{not_permitted, rule};
 use fieldcheck_core::sync::frame::{ErrorCode, MAX_FRAME_BYTES};
 use fieldcheck_core::sync::{Frame, Refusal, ServerEffect, ServerSession, decode, encode};
 use futures_util::{SinkExt, StreamExt};
@@ -145,12 +145,12 @@ async fn handle(
                     let refusal = Refusal {
                         rule: rule::NOT_PERMITTED,
                         path: None,
-                        reason: NOT_PERMITTED.into(),
+                        reason: not_permitted(),
                     };
                     log_refusal(&who.user_id, &id, &refusal, "sync");
                     return vec![Frame::Rejected {
                         doc: id,
-                        reason: NOT_PERMITTED.into(),
+                        reason: refusal.reason.text,
                     }];
                 }
                 Ok(_) => {}

@@ -4,7 +4,7 @@
 //! (mystery assignments never reaching store staff).
 
 use automerge::ReadDoc;
-use fieldcheck_core::records::gate::READ_ONLY;
+use fieldcheck_core::records::gate::read_only;
 use fieldcheck_core::refdata::{self, Assignment, DocKind, TemplateDoc, UnitsDoc};
 use fieldcheck_core::templates::Template;
 use serde_json::{Value, json};
@@ -592,7 +592,7 @@ async fn assignments_reach_their_assignee_and_covert_ones_never_reach_store_staf
     assert!(
         li.rejected
             .iter()
-            .any(|(d, r)| *d == doc_id && r == READ_ONLY),
+            .any(|(d, r)| *d == doc_id && *r == read_only().text),
         "{:?}",
         li.rejected
     );

@@ -9,6 +9,7 @@ mod exports;
 mod interviews;
 mod layout;
 mod materialise;
+mod messages;
 mod openapi;
 mod ratings;
 mod review;

@@ -137,8 +137,19 @@ export interface components {
         ErrorBody: {
             /** @description Stable and machine-readable, e.g. `invalid_state`. */
             code: string;
-            /** @description For people. */
+            /**
+             * @description The message's stable code, e.g. `records.not_found`, by which the
+             *     console shows it in its language (ui/src/i18n/server-codes.json lists
+             *     them).
+             */
+            key: string;
+            /** @description For people, in English. */
             message: string;
+            /**
+             * @description The message's named parameters: each a string, or a message of its
+             *     own (`{ "key", "params", "text" }`).
+             */
+            params: Record<string, unknown>;
             /** @description `refused` only: the document path the rule concerns, e.g. `/comments/3f2a`. */
             path?: string | null;
             /** @description `invalid_rows` only: every problem found, by row and column. */
@@ -168,6 +179,22 @@ export interface components {
             token: string;
             user: string;
         };
+        /**
+         * @description A message for people as the API gives it outside errors (a template's
+         *     warnings, say): its code, its parameters and its English text, as
+         *     `fieldcheck_core::msg::Msg` serialises.
+         */
+        MessageBody: {
+            /** @description Stable, e.g. `xlsform.warning`. */
+            key: string;
+            /**
+             * @description Named parameters: each a string, or a message of its own
+             *     (`{ "key", "params", "text" }`).
+             */
+            params: Record<string, unknown>;
+            /** @description In English. */
+            text: string;
+        };
         /** @description The id of what was made (a comment, an action). */
         NewId: {
             id: string;
@@ -194,7 +221,15 @@ export interface components {
         /** @description One problem of an import, as `ErrorBody::problems` lists it. */
         ProblemBody: {
             column?: string | null;
+            /** @description The message's stable code. */
+            key: string;
+            /** @description For people, in English. */
             message: string;
+            /**
+             * @description The message's named parameters: each a string, or a message of its
+             *     own (`{ "key", "params", "text" }`).
+             */
+            params: Record<string, unknown>;
             /** @description The line as a spreadsheet numbers it; 0 for the file as a whole. */
             row: number;
         };
@@ -225,8 +260,11 @@ export interface components {
             title_en: string;
             title_zh: string;
             version: string;
-            /** @description Problems an XLSForm import worked around. */
-            warnings: string[];
+            /**
+             * @description Problems an XLSForm import worked around, each a message with its
+             *     code and parameters.
+             */
+            warnings: components["schemas"]["MessageBody"][];
         };
         /** @description One page of the review queue. */
         Queue: {

@@ -230,7 +230,7 @@ fn unsigned_and_forged_changes_are_refused_whatever_they_write() {
     let refusal = check_as("li", Role::Inspector, &r, &forged).expect_err("forged");
     assert_eq!(refusal.rule, rule::FORGED);
     assert!(
-        refusal.reason.contains("signed `wang`"),
+        refusal.reason.text.contains("signed `wang`"),
         "{}",
         refusal.reason
     );
@@ -298,7 +298,7 @@ fn nothing_changes_an_approved_record_but_its_actions_go_on() {
         d.put(&a, "note", "changed my mind").expect("put");
     });
     let refusal = check_as("li", Role::Inspector, &r, &late).expect_err("locked");
-    assert!(refusal.reason.contains("locked"), "{}", refusal.reason);
+    assert!(refusal.reason.text.contains("locked"), "{}", refusal.reason);
 
     let staff = actor("staff", Role::StoreStaff);
     let done = after(&r, &staff, |r, a| r.complete_action(a, &id).expect("done"));
@@ -542,7 +542,11 @@ fn a_record_cannot_grow_past_its_operations_limit_in_few_bytes() {
     assert_eq!(check_within(holding), Ok(()));
     let refusal = check_within(holding - 1).expect_err("over");
     assert_eq!(refusal.rule, rule::TOO_LARGE);
-    assert!(refusal.reason.contains("operations"), "{}", refusal.reason);
+    assert!(
+        refusal.reason.text.contains("operations"),
+        "{}",
+        refusal.reason
+    );
 }
 
 #[test]
