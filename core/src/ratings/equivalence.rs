@@ -157,7 +157,7 @@ mod reference {
             level: unit.level,
             period,
             score: (!flags.suppressed).then_some(mean),
-            band: (!flags.suppressed).then(|| Band::of(mean)),
+            band: (!flags.suppressed).then(|| ComplianceBand::of(mean)),
             estimate: MeanEstimate::from_variance(mean, var, visits, ne),
             visits,
             mystery_visits,
@@ -355,7 +355,7 @@ proptest! {
         for (b, n) in before.iter().zip(now.iter_mut()) {
             if let (Some(x), Some(y)) = (b.score, n.score)
                 && (x - y).abs() <= 1e-9 * x.abs().max(1.0)
-                && Band::of(x - 1e-9) != Band::of(x + 1e-9)
+                && ComplianceBand::of(x - 1e-9) != ComplianceBand::of(x + 1e-9)
             {
                 n.band = b.band;
             }

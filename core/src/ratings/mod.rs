@@ -22,7 +22,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
-use crate::scoring::{Band, RULE_SET};
+use crate::scoring::RULE_SET;
 use crate::stats::{FlagRules, Flags, Interval, MeanEstimate, Z95, n_eff, wilson};
 use crate::templates::{Channel, TemplateRef};
 pub use period::{Granularity, Period};
@@ -277,6 +277,44 @@ impl Default for RatingRules {
     }
 }
 
+/// A compliance score in words (docs/ratings.md), on half-open intervals
+/// whose lower bounds are 95, 90, 80 (the shipped checklists' pass mark)
+/// and 60: how well a channel keeps its standards, not the satisfaction
+/// index's bands, which say how customers feel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplianceBand {
+    Excellent,
+    Good,
+    Compliant,
+    NeedsImprovement,
+    NonCompliant,
+}
+
+impl ComplianceBand {
+    /// The band of a score on 0..100.
+    pub fn of(score: f64) -> ComplianceBand {
+        match score {
+            x if x >= 95.0 => ComplianceBand::Excellent,
+            x if x >= 90.0 => ComplianceBand::Good,
+            x if x >= 80.0 => ComplianceBand::Compliant,
+            x if x >= 60.0 => ComplianceBand::NeedsImprovement,
+            _ => ComplianceBand::NonCompliant,
+        }
+    }
+
+    pub fn label(self) -> crate::i18n::Bilingual {
+        use crate::i18n::Bilingual as B;
+        match self {
+            ComplianceBand::Excellent => B::new("优秀", "excellent"),
+            ComplianceBand::Good => B::new("良好", "good"),
+            ComplianceBand::Compliant => B::new("达标", "compliant"),
+            ComplianceBand::NeedsImprovement => B::new("待改进", "needs improvement"),
+            ComplianceBand::NonCompliant => B::new("不达标", "non-compliant"),
+        }
+    }
+}
+
 /// The rating of one unit for one period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rating {
@@ -285,8 +323,8 @@ pub struct Rating {
     pub period: Period,
     /// The score to show; `None` when suppressed (small sample or low coverage).
     pub score: Option<f64>,
-    /// The band of the shown score, on the 0-100 bands of domain.md.
-    pub band: Option<Band>,
+    /// The compliance band of the shown score (docs/ratings.md).
+    pub band: Option<ComplianceBand>,
     pub estimate: MeanEstimate,
     pub visits: usize,
     pub mystery_visits: usize,
@@ -544,7 +582,7 @@ fn rate_unit(
         level: unit.level,
         period,
         score: (!flags.suppressed).then_some(mean),
-        band: (!flags.suppressed).then(|| Band::of(mean)),
+        band: (!flags.suppressed).then(|| ComplianceBand::of(mean)),
         estimate: MeanEstimate::from_variance(mean, var, visits, ne),
         visits,
         mystery_visits,
@@ -568,6 +606,24 @@ fn rate_unit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compliance_bands_are_half_open_and_their_own_words() {
+        let at = |x: f64| ComplianceBand::of(x);
+        assert_eq!(at(100.0), ComplianceBand::Excellent);
+        assert_eq!(at(95.0), ComplianceBand::Excellent);
+        assert_eq!(at(94.99), ComplianceBand::Good);
+        assert_eq!(at(90.0), ComplianceBand::Good);
+        assert_eq!(at(80.0), ComplianceBand::Compliant);
+        assert_eq!(at(79.99), ComplianceBand::NeedsImprovement);
+        assert_eq!(at(60.0), ComplianceBand::NeedsImprovement);
+        assert_eq!(at(59.99), ComplianceBand::NonCompliant);
+        assert_eq!(
+            serde_json::to_value(ComplianceBand::NeedsImprovement).expect("json"),
+            "needs_improvement"
+        );
+        assert_eq!(ComplianceBand::Compliant.label().zh, "达标");
+    }
 
     fn unit(id: &str, parent: Option<&str>, level: Level, traffic: f64) -> Unit {
         Unit {
