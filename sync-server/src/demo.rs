@@ -508,19 +508,39 @@ pub async fn fill(
         people.inspectors.insert(city, vec![i]);
         people.surveyors.insert(city, vec![s]);
     }
+    // People have names, as they do in the console.
+    let mut names: BTreeMap<String, String> = [
+        ("admin", "系统管理员"),
+        ("manager", "王芳"),
+        ("inspector", "李明"),
+        ("surveyor", "张丽"),
+        ("province", "陈刚"),
+        ("inspector.cd2", "刘洋"),
+        ("manager.my", "赵磊"),
+        ("inspector.my", "孙杰"),
+        ("surveyor.my", "周敏"),
+        ("manager.ls", "吴强"),
+        ("inspector.ls", "郑涛"),
+        ("surveyor.ls", "冯静"),
+    ]
+    .into_iter()
+    .map(|(id, name)| (id.to_string(), name.to_string()))
+    .collect();
     for city in &CITIES {
-        for (d, _, _) in city.districts {
+        for (d, zh, _) in city.districts {
             let scope = format!("sc/{}/{d}", city.id);
-            users.push((staff_of(&format!("{scope}/x")), Role::StoreStaff, scope));
+            let staff = staff_of(&format!("{scope}/x"));
+            names.insert(staff.clone(), format!("{zh}店长"));
+            users.push((staff, Role::StoreStaff, scope));
         }
     }
-    for (name, role, scope) in &users {
+    for (id, role, scope) in &users {
         let row = UserRow {
-            user_id: name.clone(),
+            user_id: id.clone(),
             password_hash: hash.clone(),
             role: role.as_str().into(),
             scope: scope.clone(),
-            name: name.clone(),
+            name: names.get(id).cloned().unwrap_or_else(|| id.clone()),
         };
         storage.add_user(&row, now_ms).await?;
     }

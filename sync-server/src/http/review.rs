@@ -18,7 +18,7 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{Authenticated, within};
 use crate::services::records::{self, Detail, Queue, Step};
 use crate::state::AppState;
-use crate::store::records::QueueFilter;
+use crate::store::records::{QueueFilter, QueueSort};
 use crate::store::sql::list_param;
 
 const PAGE_MAX: i64 = 500;
@@ -40,6 +40,9 @@ pub struct QueueQuery {
     to: Option<i64>,
     min_score: Option<f64>,
     max_score: Option<f64>,
+    /// `submitted` (default), `started`, `score` or `store`, then `:desc`
+    /// (default) or `:asc`, e.g. `score:asc`; records without a score last.
+    sort: Option<String>,
     /// Rows per page (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
@@ -67,6 +70,16 @@ pub async fn queue(
         to: f.to,
         min_score: f.min_score,
         max_score: f.max_score,
+        sort: match f.sort.as_deref() {
+            None => QueueSort::default(),
+            Some(s) => QueueSort::parse(s).ok_or_else(|| {
+                Error::BadRequest(msg!(
+                    "request.sort",
+                    "`{sort}` is not a sort: started, submitted, score or store, then :asc or :desc",
+                    sort = s
+                ))
+            })?,
+        },
         limit: within("limit", f.limit, 50, 1..=PAGE_MAX)?,
         offset: within("offset", f.offset, 0, 0..=i64::MAX)?,
     };

@@ -47,8 +47,9 @@ pub struct ActionList {
     actions: Vec<ActionListRow>,
 }
 
-/// The actions on the records `who` may see, soonest due first, overdue as
-/// of `today`; only overdue ones if `overdue_only`.
+/// The actions on the records `who` may see, overdue ones (as of `today`)
+/// first, then open ones soonest due, then done, then verified; only
+/// overdue ones if `overdue_only`.
 pub async fn follow_up(
     app: &AppState,
     who: &Principal,
@@ -62,7 +63,8 @@ pub async fn follow_up(
         statuses,
         store,
         assignee,
-        overdue_on: overdue_only.then_some(today),
+        today,
+        overdue_only,
         limit: LIMIT,
     };
     let visibility = Visibility::of(who);

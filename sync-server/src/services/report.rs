@@ -70,6 +70,26 @@ fn answer_text(template: &Template, item: &str, v: &AnswerValue, locale: Locale)
                 .map(|x| x.label.get(locale).to_string());
             esc(&label.unwrap_or_else(|| c.clone()))
         }
+        AnswerValue::Choices(cs) => {
+            let choices = template.item(item).and_then(|i| i.answer.choices());
+            let labels: Vec<String> = cs
+                .iter()
+                .map(|c| {
+                    choices
+                        .and_then(|all| all.iter().find(|x| &x.value == c))
+                        .map_or_else(|| c.clone(), |x| x.label.get(locale).to_string())
+                })
+                .collect();
+            esc(&labels.join(if locale == Locale::ZhCn { "、" } else { ", " }))
+        }
+        AnswerValue::Location(p) => {
+            let accuracy = p
+                .accuracy_m
+                .map(|a| format!(" ±{a:.0} m"))
+                .unwrap_or_default();
+            esc(&format!("{:.5}, {:.5}{accuracy}", p.lat, p.lon))
+        }
+        AnswerValue::Fraction(x) => format!("{:.0}%", x * 100.0),
         AnswerValue::Media(m) => format!("{} {}", m.len(), t(locale, "个文件", "file(s)")),
         AnswerValue::Number(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", *x as i64),
         other => {
@@ -79,6 +99,30 @@ fn answer_text(template: &Template, item: &str, v: &AnswerValue, locale: Locale)
                 .map_or_else(|| json.to_string(), str::to_string)
                 .as_str())
         }
+    }
+}
+
+/// A record's status in words.
+fn status_label(status: &str) -> Bilingual {
+    match status {
+        "draft" => Bilingual::new("草稿", "draft"),
+        "submitted" => Bilingual::new("已提交", "submitted"),
+        "returned" => Bilingual::new("已退回", "returned"),
+        "resubmitted" => Bilingual::new("重新提交", "resubmitted"),
+        "approved" => Bilingual::new("已通过", "approved"),
+        "partial" => Bilingual::new("部分完成", "partial"),
+        "discarded" => Bilingual::new("已放弃", "discarded"),
+        other => Bilingual::new(other, other),
+    }
+}
+
+/// A corrective action's status in words.
+fn action_label(status: &str) -> Bilingual {
+    match status {
+        "open" => Bilingual::new("待整改", "open"),
+        "done" => Bilingual::new("已整改", "done"),
+        "verified" => Bilingual::new("已验证", "verified"),
+        other => Bilingual::new(other, other),
     }
 }
 
@@ -110,6 +154,11 @@ pub async fn page_of(
     let store_name = store
         .map(|u| Bilingual::new(u.name_zh, u.name_en).get(locale).to_string())
         .unwrap_or_else(|| h.store_id.clone());
+    // The inspector by name, as the console shows them.
+    let author = match app.storage.user_view(&h.author).await? {
+        Some(u) if !u.name.is_empty() && u.name != h.author => format!("{} ({})", u.name, h.author),
+        _ => h.author.clone(),
+    };
     let mut photos = String::new();
     for (item, a) in &state.answers {
         let media = a.evidence.iter().chain(match &a.value {
@@ -136,6 +185,7 @@ pub async fn page_of(
     let place = Place {
         store: &store_name,
         tz: &tz,
+        author: &author,
     };
     Ok(page(&template, &state, &place, &photos, locale))
 }
@@ -146,10 +196,12 @@ fn label(template: &Template, item: &str, locale: Locale) -> String {
         .map_or_else(|| item.to_string(), |i| i.label.get(locale).to_string())
 }
 
-/// Where and when a report is of: the store's name and its clock.
+/// Where, when and by whom a report is of: the store's name, its clock and
+/// the inspector's name.
 struct Place<'a> {
     store: &'a str,
     tz: &'a jiff::tz::TimeZone,
+    author: &'a str,
 }
 
 fn page(
@@ -195,11 +247,11 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ccc;paddin
         t(locale, "门店", "Store"),
         esc(&format!("{store} ({})", h.store_id)),
         t(locale, "检查人", "Inspector"),
-        esc(&h.author),
+        esc(place.author),
         t(locale, "时间", "Visit"),
         esc(&when(tz, h.started_at)),
         t(locale, "状态", "Status"),
-        esc(s.status.as_str()),
+        esc(status_label(s.status.as_str()).get(locale)),
         t(locale, "模板与规则", "Template and rules"),
         esc(&format!("{} {}", template.id, template.short_version())),
         esc(v.rule_set),
@@ -315,7 +367,7 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ccc;paddin
                 esc(&a.description),
                 esc(&a.assignee),
                 esc(&a.due),
-                esc(a.status.as_str()),
+                esc(action_label(a.status.as_str()).get(locale)),
             );
         }
         out.push_str("</table>");

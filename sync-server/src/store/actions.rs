@@ -16,8 +16,10 @@ pub struct ActionFilter<'a> {
     /// A unit: the store or anything above it.
     pub store: Option<&'a str>,
     pub assignee: Option<&'a str>,
-    /// Only those overdue on this date.
-    pub overdue_on: Option<Date>,
+    /// The date overdue is judged against, for the order.
+    pub today: Date,
+    /// Only those overdue on `today`.
+    pub overdue_only: bool,
     pub limit: i64,
 }
 
@@ -81,7 +83,8 @@ pub fn action_of(r: &AnyRow) -> Result<ActionOnRecord> {
 
 impl Storage {
     /// The actions on the records `visible` admits (it adds its condition on
-    /// `store_id`, `author` and `mode`), soonest due first.
+    /// `store_id`, `author` and `mode`): overdue first, then open ones
+    /// soonest due, then done, then verified.
     pub async fn actions(
         &self,
         visible: impl Fn(&mut Sql),
@@ -101,14 +104,24 @@ impl Storage {
         if let Some(a) = f.assignee {
             sql.push(" AND a.assignee = ").bind(a);
         }
-        if let Some(today) = f.overdue_on {
+        let today = f.today.to_string();
+        if f.overdue_only {
             // ActionStatus::overdue, in SQL (dates as YYYY-MM-DD sort as text).
             sql.push(" AND a.status = ")
                 .bind(ActionStatus::Open.as_str())
                 .push(" AND a.due < ")
-                .bind(today.to_string());
+                .bind(today.clone());
         }
-        sql.push(" ORDER BY a.due, a.doc_id, a.action_id LIMIT ")
+        // Overdue first, then open ones soonest due, then done, then verified.
+        sql.push(" ORDER BY CASE WHEN a.status = ")
+            .bind(ActionStatus::Open.as_str())
+            .push(" AND a.due < ")
+            .bind(today)
+            .push(" THEN 0 WHEN a.status = ")
+            .bind(ActionStatus::Open.as_str())
+            .push(" THEN 1 WHEN a.status = ")
+            .bind(ActionStatus::Done.as_str())
+            .push(" THEN 2 ELSE 3 END, a.due, a.doc_id, a.action_id LIMIT ")
             .bind(f.limit);
         let rows = sql.query().fetch_all(self.pool()).await?;
         rows.iter().map(action_of).collect()

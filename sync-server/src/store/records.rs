@@ -24,8 +24,68 @@ pub struct QueueFilter<'a> {
     pub to: Option<i64>,
     pub min_score: Option<f64>,
     pub max_score: Option<f64>,
+    pub sort: QueueSort,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// How the queue is sorted: a column and a direction; records without a
+/// score come after those with one, either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueSort {
+    pub by: SortBy,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Submitted,
+    Started,
+    Score,
+    Store,
+}
+
+impl Default for QueueSort {
+    /// Newest submitted first.
+    fn default() -> Self {
+        QueueSort {
+            by: SortBy::Submitted,
+            descending: true,
+        }
+    }
+}
+
+impl QueueSort {
+    /// `started`, `submitted`, `score` or `store`, with `:asc` or `:desc`
+    /// (default `:desc`).
+    pub fn parse(s: &str) -> Option<QueueSort> {
+        let (by, dir) = s.split_once(':').unwrap_or((s, "desc"));
+        let by = match by {
+            "submitted" => SortBy::Submitted,
+            "started" => SortBy::Started,
+            "score" => SortBy::Score,
+            "store" => SortBy::Store,
+            _ => return None,
+        };
+        let descending = match dir {
+            "desc" => true,
+            "asc" => false,
+            _ => return None,
+        };
+        Some(QueueSort { by, descending })
+    }
+
+    /// The ORDER BY clause, from fixed words only.
+    fn order_by(self) -> String {
+        let dir = if self.descending { "DESC" } else { "ASC" };
+        let column = match self.by {
+            SortBy::Submitted => "submitted_at",
+            SortBy::Started => "started_at",
+            SortBy::Score => "score",
+            SortBy::Store => "store_id",
+        };
+        format!(" ORDER BY {column} IS NULL, {column} {dir}, doc_id")
+    }
 }
 
 /// A record as the queue lists it.
@@ -111,7 +171,8 @@ impl Storage {
         );
         visible(&mut q);
         push_filters(&mut q, f);
-        q.push(" ORDER BY submitted_at DESC, doc_id LIMIT ")
+        q.push(&f.sort.order_by())
+            .push(" LIMIT ")
             .bind(f.limit)
             .push(" OFFSET ")
             .bind(f.offset);

@@ -60,6 +60,24 @@ async fn a_manager_reviews_through_the_api_and_the_device_hears_it() {
         get(&addr, &wang, "/api/v1/records?inspector=zhao").await.1["total"],
         0
     );
+    // Sorted by a column either way; an unknown sort is refused by its code.
+    for (sort, first) in [("store:asc", "rv-1"), ("started:desc", "rv-2")] {
+        let page = get(&addr, &wang, &format!("/api/v1/records?sort={sort}")).await.1;
+        assert_eq!(page["total"], 2, "{sort}: {page}");
+        let ids: Vec<&str> = page["records"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter_map(|r| r["doc_id"].as_str())
+            .collect();
+        assert_eq!(ids.len(), 2, "{sort}");
+        if sort == "store:asc" {
+            assert!(ids.contains(&first));
+        }
+    }
+    let (status, err) = get(&addr, &wang, "/api/v1/records?sort=author").await;
+    assert_eq!((status, &err["key"]), (400, &json!("request.sort")), "{err}");
+    assert_eq!(err["params"]["sort"], "author");
     let chen = login(&addr, "chen", "pw-123456").await;
     assert_eq!(
         get(&addr, &chen, "/api/v1/records").await.1["total"],
@@ -273,6 +291,9 @@ async fn the_printable_report_shows_scores_failures_and_photos_in_either_languag
         );
         assert!(page.contains(&format!("{:.1}", score_of(&t))));
     }
+    // Statuses in words of the page's language.
+    assert!(zh.contains("已提交"), "{zh}");
+    assert!(en.contains("submitted"));
     let chen = login(&addr, "chen", "pw-123456").await;
     assert_eq!(
         http(

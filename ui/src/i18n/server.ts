@@ -1,6 +1,7 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "request.sort": "`{sort}` 不是有效的排序：可按 started、submitted、score 或 store，再加 :asc 或 :desc",
   "answers.choices_strings": "选项必须是文本",
   "answers.constraint": "题目 `{item}`：答案不符合该题的约束条件",
   "answers.expected_choice": "应为以下之一：{values}",
