@@ -116,7 +116,8 @@ pub struct AssignmentView {
     pub daily_quota: Option<u32>,
     pub note: String,
     pub stores: Vec<StoreView>,
-    /// Records of this template the user started in the period.
+    /// Records of this template the user started in the period and
+    /// submitted (approved ones too; not drafts, returned or partial ones).
     pub done: u32,
     /// Of those, started today (for a survey's daily quota).
     pub today: u32,
@@ -717,12 +718,14 @@ impl App {
                         .unwrap_or_default();
                     (a.starts_on.as_str()..=a.ends_on.as_str()).contains(&day.as_str())
                 };
-                // A partial interview is kept for analysis but fills no quota.
+                // A visit is done once submitted: a draft (one tap on Start)
+                // or an audit returned for changes is not, and a partial
+                // interview is kept for analysis but fills no quota.
                 let mine: Vec<&RecordSummary> = records
                     .iter()
                     .filter(|r| {
                         r.template_id == a.template_id
-                            && r.status != Status::Partial.as_str()
+                            && Status::parse(&r.status).is_some_and(Status::counts)
                             && under(&a.unit_id, &r.store.id)
                             && in_period(r.started_at)
                     })
@@ -1069,6 +1072,7 @@ pub fn data_dir(platform_default: Option<PathBuf>) -> PathBuf {
 mod tests {
     use automerge::AutoCommit;
     use autosurgeon::Reconcile;
+    use fieldcheck_core::form::Input;
     use fieldcheck_core::refdata::{self, Assignment, DocKind, TemplateDoc, UnitsDoc};
     use fieldcheck_core::reference::parse_units;
     use fieldcheck_core::table::Table;
@@ -1161,6 +1165,55 @@ mod tests {
     /// inspector of district A, signed in (the online step, without its
     /// HTTP call); the server is unreachable from then on.
     /// A new audit of the district's owned hall; its document id.
+    /// Answers every item that stops a submit, as the form names them,
+    /// until none is left (an answer can make others relevant).
+    async fn complete(app: &App, doc: &str) {
+        for _ in 0..5 {
+            let form = app.form(doc).await.expect("form");
+            if form.problems.is_empty() {
+                return;
+            }
+            for p in &form.problems {
+                let item = form
+                    .sections
+                    .iter()
+                    .flat_map(|s| &s.items)
+                    .find(|i| i.id == p.item)
+                    .expect("a problem names an item");
+                let value = match &item.input {
+                    Input::PassFail => serde_json::json!("pass"),
+                    Input::Partial => serde_json::json!(1.0),
+                    Input::Scale { max, .. } => serde_json::json!(max),
+                    Input::Recommend => serde_json::json!(9),
+                    Input::Touchpoint => serde_json::json!(4),
+                    Input::SingleChoice { choices } => serde_json::json!(choices[0].value),
+                    Input::MultipleChoice { choices } => serde_json::json!([choices[0].value]),
+                    Input::Number { min, .. } => serde_json::json!(min.unwrap_or(1.0).max(1.0)),
+                    Input::Duration => serde_json::json!(30),
+                    Input::Date => serde_json::json!("2026-11-30"),
+                    Input::Time => serde_json::json!("10:00"),
+                    Input::DateTime => serde_json::json!("2026-11-30T10:00:00Z"),
+                    Input::Text => serde_json::json!("ok"),
+                    Input::Location => {
+                        serde_json::json!({"lat": 29.56, "lon": 106.55, "accuracy_m": 10.0})
+                    }
+                    Input::Photo | Input::Signature => {
+                        app.attach(doc, &p.item, b"\x89PNG a photo", "image/png")
+                            .await
+                            .expect("attach");
+                        continue;
+                    }
+                    other => panic!(
+                        "{} takes a {other:?}, which this helper cannot give",
+                        p.item
+                    ),
+                };
+                app.answer(doc, &p.item, value, None).await.expect("answer");
+            }
+        }
+        panic!("the form still has problems after five rounds");
+    }
+
     async fn new_audit(app: &App) -> String {
         app.start_record("owned_hall_audit", "cq/yz/a/1")
             .await
@@ -1212,13 +1265,22 @@ mod tests {
         assert_eq!((r.status.as_str(), r.kind.as_str()), ("draft", "checklist"));
 
         // The assignment lists the district's owned halls only (the audit is
-        // for owned halls) and counts the record started today.
+        // for owned halls); a draft is no visit done yet.
         let [a] = home.assignments.as_slice() else {
             panic!("one assignment, got {:?}", home.assignments);
         };
         let stores: Vec<&str> = a.stores.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(stores, ["cq/yz/a/1"]);
-        assert_eq!((a.done, a.today), (1, 1));
+        assert_eq!((a.done, a.today), (0, 0));
+
+        // Submitted, it counts, today's too.
+        complete(&app, &view.doc_id).await;
+        app.submit(&view.doc_id).await.expect("submit");
+        let home = app.home().await.expect("home");
+        assert_eq!(
+            (home.assignments[0].done, home.assignments[0].today),
+            (1, 1)
+        );
 
         // Nothing reached the server: the record waits to be sent.
         assert_eq!(app.sync_status().await.expect("status").pending, 1);
@@ -1407,7 +1469,7 @@ mod tests {
         let home = app.home().await.expect("home");
         let ids: Vec<&str> = home.records.iter().map(|r| r.doc_id.as_str()).collect();
         assert_eq!(ids, [kept.doc_id.as_str()]);
-        assert_eq!(home.assignments[0].done, 1);
+        assert_eq!(home.assignments[0].done, 0, "a draft is no visit done");
         app.close().await;
     }
 
