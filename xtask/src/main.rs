@@ -3,7 +3,8 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 
@@ -187,17 +188,64 @@ fn ui_test(ui: &Path) -> anyhow::Result<(u64, u64)> {
 }
 
 /// Installs the UI's npm packages from the lockfile and builds `ui/dist`.
+/// The UI's packages installed and `dist` built, each only when out of
+/// date: `npm ci` when `package-lock.json` is newer than the installed tree
+/// (npm writes `node_modules/.package-lock.json`), the build when a source
+/// is newer than the last build's `dist/index.html`.
 fn ui_built() -> anyhow::Result<PathBuf> {
     let ui = root().join("ui");
-    for args in [
-        &["ci", "--no-audit", "--no-fund"][..],
-        &["run", "build"][..],
-    ] {
+    let mut steps: Vec<&[&str]> = Vec::new();
+    if newer(
+        &[ui.join("package-lock.json")],
+        &ui.join("node_modules/.package-lock.json"),
+    ) {
+        steps.push(&["ci", "--no-audit", "--no-fund"]);
+    }
+    let sources = [
+        "src",
+        "index.html",
+        "package-lock.json",
+        "vite.config.ts",
+        "tsconfig.json",
+    ];
+    if !steps.is_empty() || newer(&sources.map(|s| ui.join(s)), &ui.join("dist/index.html")) {
+        steps.push(&["run", "build"]);
+    }
+    if steps.is_empty() {
+        eprintln!("xtask: the UI's packages and build are up to date");
+    }
+    for args in steps {
         if !system::npm(&ui, args, &[])?.status.success() {
             bail!("npm {} failed", args.join(" "));
         }
     }
     Ok(ui)
+}
+
+/// When `path` or anything under it was last modified.
+fn last_modified(path: &Path) -> Option<std::time::SystemTime> {
+    let meta = std::fs::metadata(path).ok()?;
+    let own = meta.modified().ok();
+    if !meta.is_dir() {
+        return own;
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| last_modified(&e.path()))
+        .chain(own)
+        .max()
+}
+
+/// Whether `output` is missing or older than any of `inputs`.
+fn newer(inputs: &[PathBuf], output: &Path) -> bool {
+    let Some(made) = std::fs::metadata(output).and_then(|m| m.modified()).ok() else {
+        return true;
+    };
+    inputs
+        .iter()
+        .filter_map(|p| last_modified(p))
+        .any(|t| t > made)
 }
 
 fn target_dir() -> PathBuf {
@@ -327,7 +375,7 @@ fn run() -> anyhow::Result<()> {
         );
     }
     let listen = std::env::var("FIELDCHECK_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
-    let mut serve = Command::new(&server)
+    let serve = Command::new(&server)
         .args(["serve", "--listen", &listen, "--data-dir"])
         .arg(&data)
         .arg("--console")
@@ -336,17 +384,19 @@ fn run() -> anyhow::Result<()> {
     println!(
         "\nFieldcheck is running.\n  web console: http://{listen}  (log in as manager / {password})\n  \
          demo log-ins: admin, manager, province, inspector, surveyor; password `{password}`\n  \
-         the app: signed in as inspector; its data is in {}\n  Ctrl-C stops the server.\n",
+         the app: signed in as inspector; its data is in {}\n  Ctrl-C stops the server and the app.\n",
         target.join("fieldcheck-app-data").display()
     );
+    let mut app = None;
     if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some() {
-        let app = Command::new(target.join("debug/fieldcheck-app"))
+        match Command::new(target.join("debug/fieldcheck-app"))
             .env("FIELDCHECK_SERVER", format!("http://{listen}"))
             .env("FIELDCHECK_LOGIN", format!("inspector:{password}"))
             .env("FIELDCHECK_DATA_DIR", target.join("fieldcheck-app-data"))
-            .spawn();
-        if let Err(e) = app {
-            eprintln!("xtask: the app did not start: {e}");
+            .spawn()
+        {
+            Ok(child) => app = Some(child),
+            Err(e) => eprintln!("xtask: the app did not start: {e}"),
         }
     } else {
         eprintln!(
@@ -354,9 +404,88 @@ fn run() -> anyhow::Result<()> {
              under Xvfb: xvfb-run -a target/debug/fieldcheck-app"
         );
     }
-    let status = serve.wait()?;
-    if !status.success() {
-        bail!("the server stopped ({status})");
+    supervise(serve, app)
+}
+
+/// Waits for the server, with the app beside it: Ctrl-C (or SIGTERM) stops
+/// both, and the app never outlives the server it shows. Closing the app's
+/// window leaves the server running for the web console.
+fn supervise(mut serve: Child, mut app: Option<Child>) -> anyhow::Result<()> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
-    Ok(())
+    let ended = loop {
+        if let Some(status) = serve.try_wait()? {
+            break Some(status);
+        }
+        if stop.load(Ordering::Relaxed) {
+            break None;
+        }
+        if let Some(a) = app.as_mut()
+            && a.try_wait()?.is_some()
+        {
+            eprintln!("xtask: the app window was closed; the server runs on (Ctrl-C stops it)");
+            app = None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    if let Some(mut a) = app {
+        let _ = a.kill();
+        let _ = a.wait();
+    }
+    match ended {
+        Some(status) if !status.success() => bail!("the server stopped ({status})"),
+        Some(_) => Ok(()),
+        None => {
+            // A Ctrl-C in the terminal reaches the server too; a signal sent
+            // to this process alone is passed on. The server closes its
+            // connections and stops; one that does not within 10 s is killed.
+            let _ = Command::new("kill")
+                .args(["-INT", &serve.id().to_string()])
+                .stderr(Stdio::null())
+                .status();
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while serve.try_wait()?.is_none() {
+                if std::time::Instant::now() > deadline {
+                    let _ = serve.kill();
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = serve.wait();
+            eprintln!("xtask: stopped the server and the app");
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_output_is_out_of_date_when_missing_or_older_than_an_input() {
+        let dir = std::env::temp_dir().join(format!("xtask-newer-{}", std::process::id()));
+        let src = dir.join("src");
+        std::fs::create_dir_all(src.join("deep")).expect("dirs");
+        let out = dir.join("out.txt");
+        assert!(newer(std::slice::from_ref(&src), &out), "missing");
+        std::fs::write(src.join("deep/a.ts"), "a").expect("write");
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(&out, "built").expect("write");
+        assert!(
+            !newer(std::slice::from_ref(&src), &out),
+            "built after its sources"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(src.join("deep/a.ts"), "changed").expect("write");
+        assert!(
+            newer(std::slice::from_ref(&src), &out),
+            "a source deep inside changed"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
