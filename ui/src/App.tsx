@@ -1,8 +1,12 @@
 // The web console managers use: the review queue, an audit in full, the
 // corrective-action follow-up, the ratings and satisfaction dashboards, and
-// administration, in zh-CN or en.
+// administration, in zh-CN or en. Every page and every record has its own
+// address (react-router), so Back, reload, bookmarks and new tabs work; the
+// caller picks the router (the browser's history in a browser, memory in
+// the app's window).
 
 import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
+import { Link, Navigate, Route, Routes, useLocation, useNavigate, useParams } from "react-router";
 import type { Api } from "./api";
 import { useI18n } from "./i18n";
 import { Admin } from "./pages/Admin";
@@ -10,39 +14,80 @@ import { Detail } from "./pages/Detail";
 import { FollowUps } from "./pages/FollowUps";
 import { Login } from "./pages/Login";
 import { Queue } from "./pages/Queue";
+import { Report } from "./pages/Report";
+import { PATHS, pagesFor, recordPath } from "./paths";
 
 // The dashboards bring ECharts: loaded when first opened.
 const Dashboard = lazy(() => import("./pages/Dashboard").then((m) => ({ default: m.Dashboard })));
+const Store = lazy(() => import("./pages/Store").then((m) => ({ default: m.Store })));
 const Satisfaction = lazy(() => import("./pages/Satisfaction").then((m) => ({ default: m.Satisfaction })));
 
-type Page = "queue" | "followUps" | "ratings" | "satisfaction" | "admin";
-type View = { page: Page } | { page: "detail"; doc: string; from: Page };
+function StorePage({ api }: { api: Api }) {
+  const { id = "" } = useParams();
+  return <Store api={api} id={id} />;
+}
+
+/** A record, or its printable report (`report`). */
+function RecordPage({ api, report = false }: { api: Api; report?: boolean }) {
+  const { doc = "" } = useParams();
+  const navigate = useNavigate();
+  const location = useLocation();
+  // Back to where the user came from; from a link opened on its own, up one level.
+  const back = () => (location.key !== "default" ? navigate(-1) : navigate(report ? recordPath(doc) : PATHS.queue));
+  return report ? <Report api={api} doc={doc} back={back} /> : <Detail api={api} doc={doc} back={back} />;
+}
 
 /** `onSignedOut`: inside the app, signing out goes back to the app's sign-in. */
 export function App({ api, onSignedOut }: { api: Api; onSignedOut?: () => void }) {
   const { t, locale, setLocale } = useI18n();
   const [signedIn, setSignedIn] = useState(api.signedIn());
-  const [view, setView] = useState<View>({ page: "queue" });
+  const [expired, setExpired] = useState(false);
+  const navigate = useNavigate();
+  const location = useLocation();
   useEffect(() => {
     document.title = t("app.title");
     document.documentElement.lang = locale;
   }, [t, locale]);
+  // A session that ends (expired or revoked) brings the sign-in back on the
+  // same address, which opens again once signed in.
+  useEffect(
+    () =>
+      api.onSignedOut(() => {
+        setSignedIn(false);
+        setExpired(true);
+      }),
+    [api],
+  );
 
   const role = signedIn ? api.role() : null;
-  const pages: Page[] = ["queue", "followUps", "ratings", "satisfaction"];
-  if (role === "admin" || role === "manager") pages.push("admin");
-  const current: Page = view.page === "detail" ? view.from : view.page;
-  const open = (doc: string) => setView({ page: "detail", doc, from: current });
+  const pages = pagesFor(role);
+  const current = pages.find((p) => location.pathname.startsWith(PATHS[p]));
+  const open = (doc: string) => navigate(recordPath(doc));
   const charts = (node: ReactNode) => <Suspense fallback={<p aria-busy="true" />}>{node}</Suspense>;
 
-  let main;
-  if (!signedIn) main = <Login api={api} onSignedIn={() => setSignedIn(true)} />;
-  else if (view.page === "detail") main = <Detail api={api} doc={view.doc} back={() => setView({ page: view.from })} />;
-  else if (view.page === "ratings") main = charts(<Dashboard api={api} />);
-  else if (view.page === "satisfaction") main = charts(<Satisfaction api={api} />);
-  else if (view.page === "followUps") main = <FollowUps api={api} open={open} />;
-  else if (view.page === "admin") main = <Admin api={api} role={role} />;
-  else main = <Queue api={api} open={open} />;
+  const main = !signedIn ? (
+    <Login
+      api={api}
+      notice={expired ? t("login.expired") : null}
+      onSignedIn={() => {
+        setExpired(false);
+        setSignedIn(true);
+      }}
+    />
+  ) : (
+    <Routes>
+      <Route path="/" element={<Navigate to={PATHS.queue} replace />} />
+      <Route path={PATHS.queue} element={<Queue api={api} open={open} />} />
+      <Route path="/records/:doc" element={<RecordPage api={api} />} />
+      <Route path="/records/:doc/report" element={<RecordPage api={api} report />} />
+      <Route path="/stores/:id" element={charts(<StorePage api={api} />)} />
+      <Route path={PATHS.followUps} element={<FollowUps api={api} open={open} role={role} />} />
+      <Route path={PATHS.ratings} element={charts(<Dashboard api={api} />)} />
+      <Route path={PATHS.satisfaction} element={charts(<Satisfaction api={api} />)} />
+      {pages.includes("admin") && <Route path={PATHS.admin} element={<Admin api={api} role={role} />} />}
+      <Route path="*" element={<p role="alert">{t("nav.notFound")}</p>} />
+    </Routes>
+  );
 
   return (
     <>
@@ -51,15 +96,27 @@ export function App({ api, onSignedOut }: { api: Api; onSignedOut?: () => void }
         <nav>
           {signedIn &&
             pages.map((p) => (
-              <button key={p} type="button" aria-current={current === p ? "page" : undefined} onClick={() => setView({ page: p })}>
+              <Link key={p} to={PATHS[p]} aria-current={current === p ? "page" : undefined}>
                 {t(`nav.${p}`)}
-              </button>
+              </Link>
             ))}
           <button type="button" onClick={() => setLocale(locale === "zh-CN" ? "en" : "zh-CN")}>
             {t("locale.switch")}
           </button>
           {signedIn && (
-            <button type="button" onClick={() => api.logout().finally(() => (onSignedOut ? onSignedOut() : setSignedIn(false)))}>
+            <button
+              type="button"
+              onClick={() =>
+                api.logout().finally(() => {
+                  setExpired(false);
+                  if (onSignedOut) onSignedOut();
+                  else {
+                    setSignedIn(false);
+                    navigate("/");
+                  }
+                })
+              }
+            >
               {t("nav.logout")}
             </button>
           )}

@@ -1,9 +1,11 @@
 // The web console in a real browser (Debian's chromium through
 // playwright-core) against the real server: sign in, switch the language at
-// run time, sign out; on the demo province, review (filter, return, approve,
-// open a corrective action), follow actions up, drill down the ratings,
-// export, read satisfaction; as an administrator, check and publish a
-// template and assign work.
+// run time, reload, open a new tab and a deep link, sign out; on the demo
+// province, review (filter by name, return, approve, open a corrective
+// action for a person in scope), follow actions up, drill down the ratings
+// by period, export, read satisfaction; as an administrator, check and
+// publish a template (its problems in Chinese), assign work, disable and
+// re-enable a user; store staff see no button the server would refuse.
 //
 // FIELDCHECK_SERVER: the fieldcheck-server binary. Run with `node --test`.
 
@@ -61,7 +63,8 @@ test("a manager signs in, sees the queue and switches the language", async () =>
   cli("user", "add", "wang", "--role", "manager", "--scope", "*", "--password", "pw-123456");
   const base = await startServer();
   const browser = await launch();
-  const page = await browser.newPage({ locale: "zh-CN" });
+  const context = await browser.newContext({ locale: "zh-CN" });
+  const page = await context.newPage();
   await page.goto(base);
 
   // A wrong password is refused in the user's language, and nothing is kept.
@@ -82,8 +85,26 @@ test("a manager signs in, sees the queue and switches the language", async () =>
   await page.getByText("Nothing to review").waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
 
-  // A reload keeps the session; signing out ends it on the server too.
-  const token = await page.evaluate(() => sessionStorage.getItem("fieldcheck.token"));
+  // The page has an address; a reload keeps the session and the language,
+  // and so does a new tab; Back goes back within the console.
+  assert.equal(new URL(page.url()).pathname, "/queue");
+  await page.getByRole("link", { name: "Ratings" }).click();
+  await page.waitForURL(/\/ratings/);
+  await page.goBack();
+  await page.waitForURL(/\/queue/);
+  await page.reload();
+  await page.getByRole("heading", { name: "Audits to review" }).waitFor();
+  const tab = await context.newPage();
+  await tab.goto(`${base}/follow-ups`);
+  await tab.getByRole("heading", { name: "Corrective actions to follow up" }).waitFor();
+  await tab.close();
+  // An address that is no page says so.
+  await page.goto(`${base}/no/such/page`);
+  await page.getByText("There is no such page").waitFor();
+  await page.goto(`${base}/queue`);
+
+  // Signing out ends the session on the server too.
+  const token = await page.evaluate(() => localStorage.getItem("fieldcheck.token"));
   assert.ok(token);
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign in" }).waitFor();
@@ -103,29 +124,59 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
   await page.getByRole("button", { name: "登录" }).click();
   await page.getByRole("heading", { name: "待审核的检查" }).waitFor();
 
-  // Filter: one inspector's submitted audits.
-  await page.getByLabel("检查员").fill("inspector");
+  // Filter: one inspector's submitted audits, picked by name; the filter is
+  // in the address.
+  await page.locator("select[name=inspector]").selectOption("inspector");
+  await page.waitForURL(/inspector=inspector/);
   // The unfiltered rows stay on screen until the filtered answer comes.
   await page
     .waitForFunction(() => {
-      const cells = [...document.querySelectorAll("tbody tr td:nth-child(3)")];
-      return cells.length > 0 && cells.every((c) => c.textContent === "inspector");
+      const rows = [...document.querySelectorAll("tbody tr[data-author]")];
+      return rows.length > 0 && rows.every((r) => r.getAttribute("data-author") === "inspector");
     }, null, { timeout: 15_000 })
     .catch(() => {});
-  const authors = await page.locator("tbody tr td:nth-child(3)").allTextContents();
+  const authors = await page.locator("tbody tr[data-author]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-author")));
   assert.ok(authors.length >= 1 && authors.every((a) => a === "inspector"), authors.join(","));
+  // Stores by name, not by id.
+  const firstStore = await page.locator("tbody tr td:first-child a").first().textContent();
+  assert.ok(!/^sc\//.test(firstStore), `the store is named: ${firstStore}`);
   await page.screenshot({ path: join(shots, "console-1-queue.png") });
 
-  // Return the first with a comment.
+  // A store found by part of its name in Chinese: every row is in it.
+  const district = await page.evaluate(async () => {
+    const token = localStorage.getItem("fieldcheck.token");
+    const units = await (await fetch("/api/v1/units", { headers: { Authorization: `Bearer ${token}` } })).json();
+    return units.find((u) => u.level === "district");
+  });
+  await page.getByLabel("门店").fill(district.name_zh.slice(0, 3));
+  await page.waitForURL((u) => u.searchParams.get("store") !== null);
+  const picked = new URL(page.url()).searchParams.get("store");
+  assert.ok(district.id.startsWith(picked) || picked.startsWith(district.id.split("/").slice(0, 2).join("/")), `${picked} for ${district.name_zh}`);
+  await page.getByLabel("门店").fill("");
+  await page.waitForURL((u) => u.searchParams.get("store") === null);
+
+  // Return the first with a comment; its page has its own address, which a
+  // reload opens again.
   const first = await page.locator("tbody tr").first().getAttribute("data-doc");
-  await page.locator("tbody tr").first().click();
+  await page.locator(`tbody tr[data-doc="${first}"]`).click();
+  await page.getByRole("heading", { name: "答案" }).waitFor();
+  assert.equal(decodeURIComponent(new URL(page.url()).pathname), `/records/${first}`);
+  await page.reload();
   await page.getByRole("heading", { name: "答案" }).waitFor();
   await page.getByLabel("审核意见").fill("门头照片不清晰，请补拍");
   await page.getByRole("button", { name: "退回修改" }).click();
   await page.getByRole("status").getByText("已退回给检查员").waitFor();
   await page.screenshot({ path: join(shots, "console-2-returned.png"), fullPage: true });
+  // The printable report, from the audit, with Print / PDF.
+  await page.getByRole("link", { name: "打印报告" }).click();
+  await page.getByRole("button", { name: "打印 / 导出 PDF" }).waitFor();
+  await page.frameLocator("iframe").locator("h1").first().waitFor();
+  await page.screenshot({ path: join(shots, "console-2-report.png"), fullPage: true });
+  await page.getByRole("button", { name: "返回检查" }).click();
   await page.getByRole("button", { name: "返回列表" }).click();
-  await page.getByLabel("检查员").fill("");
+  // Back on the filtered list, as it was.
+  await page.waitForURL(/inspector=inspector/);
+  await page.locator("select[name=inspector]").selectOption("");
 
   // Approve another; its failed item gets a corrective action.
   const second = page.locator(`tbody tr:not([data-doc="${first}"])`).first();
@@ -134,7 +185,7 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
   await page.getByRole("button", { name: "审核通过", exact: true }).click();
   await page.getByRole("status").getByText("已审核通过").waitFor();
 
-  const token = await page.evaluate(() => sessionStorage.getItem("fieldcheck.token"));
+  const token = await page.evaluate(() => localStorage.getItem("fieldcheck.token"));
   const get = async (id) =>
     (await fetch(`${base}/api/v1/records/${id}`, { headers: { Authorization: `Bearer ${token}` } })).json();
   assert.equal((await get(first)).record.status, "returned");
@@ -148,29 +199,52 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
   }
   await failed.first().click();
   await page.getByLabel("整改内容").fill("更换门头灯箱");
-  await page.getByLabel("负责人").fill("store.manager");
+  // The assignee is picked from the people in the store's scope.
+  const people = await page.locator("select[name=assignee] option").evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(people.some((p) => p.startsWith("staff.")), people.join(","));
+  await page.locator("select[name=assignee]").selectOption(people.find((p) => p.startsWith("staff.")));
   await page.getByRole("button", { name: "创建", exact: true }).click();
   await page.getByRole("status").getByText("整改任务已创建").waitFor();
   assert.equal((await get(secondDoc)).actions.at(-1).description, "更换门头灯箱");
 
   // The dashboard: drill down from the city to a district, see the trend.
-  await page.getByRole("button", { name: "渠道评级" }).click();
+  // It opens on the last complete month, not the one filling up.
+  await page.getByRole("link", { name: "渠道评级" }).click();
   await page.getByRole("heading", { name: "渠道合规评级" }).waitFor();
+  const now = new Date();
+  const thisMonth = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}`;
+  await page.locator("select[name=period] option").first().waitFor({ state: "attached" });
+  assert.ok((await page.locator("select[name=period]").inputValue()) < thisMonth, "a complete month first");
   await page.locator("tr.clickable[data-unit]").first().waitFor();
-  await page.locator(".chart canvas").waitFor();
+  await page.locator(".chart canvas").first().waitFor();
   await page.screenshot({ path: join(shots, "console-3-dashboard-city.png"), fullPage: true });
-  const district = await page.locator("tr.clickable[data-unit]").first().getAttribute("data-unit");
+  const drilled = await page.locator("tr.clickable[data-unit]").first().getAttribute("data-unit");
   // By its id: the league may re-sort as the ratings arrive.
-  await page.locator(`tr[data-unit="${district}"]`).click();
-  await page.locator(`tr[data-unit^="${district}/"]`).first().waitFor();
-  await page.locator(".chart canvas").waitFor();
+  await page.locator(`tr[data-unit="${drilled}"]`).click();
+  await page.locator(`tr[data-unit^="${drilled}/"]`).first().waitFor();
+  await page.waitForURL((u) => u.searchParams.get("unit") === drilled);
+  // Places: 1 first, equal scores share one, none for a withheld score.
+  const places = (await page.locator("table.league tbody tr td:first-child").allTextContents()).filter((p) => p !== "—").map(Number);
+  assert.deepEqual(places, [...places].sort((a, b) => a - b), `places in order: ${places}`);
+  if (places.length) assert.equal(places[0], 1);
+  // By quarter: the address says so.
+  await page.locator("select[name=granularity]").selectOption("quarter");
+  await page.waitForURL(/granularity=quarter/);
+  await page.locator("select[name=period] option", { hasText: "Q" }).first().waitFor({ state: "attached" });
+  await page.locator(".chart canvas").first().waitFor();
   await page.screenshot({ path: join(shots, "console-3-dashboard-zh.png"), fullPage: true });
 
   // Export XLSX with progress: a real workbook arrives.
   const download = page.waitForEvent("download");
-  await page.getByRole("button", { name: "ratings.xlsx" }).click();
+  await page.getByRole("button", { name: "评级 (Excel)" }).click();
   const file = await (await download).path();
   assert.equal(readFileSync(file).subarray(0, 2).toString(), "PK", "an XLSX (zip) file");
+  // The records export takes a checklist, chosen here.
+  assert.equal(await page.getByRole("button", { name: "检查明细 (Excel)" }).isDisabled(), true);
+  await page.locator("select[name=exportTemplate]").selectOption({ index: 1 });
+  const records = page.waitForEvent("download");
+  await page.getByRole("button", { name: "检查明细 (Excel)" }).click();
+  assert.equal(readFileSync(await (await records).path()).subarray(0, 2).toString(), "PK", "the records workbook");
 
   // The same screen in English.
   await page.getByRole("button", { name: "English" }).click();
@@ -181,7 +255,7 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
 
   // The follow-up list: the new action is there; overdue ones stand out;
   // marking it done moves it on.
-  await page.getByRole("button", { name: "整改跟踪" }).click();
+  await page.getByRole("link", { name: "整改跟踪" }).click();
   await page.getByRole("heading", { name: "整改跟踪" }).waitFor();
   const mine = page.locator("tr", { hasText: "更换门头灯箱" });
   await mine.waitFor();
@@ -197,12 +271,12 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
   await page.screenshot({ path: join(shots, "console-5-follow-up.png"), fullPage: true });
 
   // Satisfaction: indices with bands, NPS, the gaps and the IPA quadrants.
-  await page.getByRole("button", { name: "满意度" }).click();
+  await page.getByRole("link", { name: "满意度" }).click();
   await page.getByRole("heading", { name: "满意度指数（TCSI）" }).waitFor();
   await page.locator('tr[data-construct="satisfaction"]').getByText(/满意|一般/).first().waitFor();
   await page.getByRole("heading", { name: "净推荐值（NPS）" }).waitFor();
   await page.getByRole("heading", { name: "重要性-表现分析" }).waitFor();
-  await page.locator(".chart canvas").waitFor();
+  await page.locator(".chart canvas").first().waitFor();
   assert.ok((await page.locator(".quadrants li").count()) >= 2, "attributes fall in quadrants");
   await page.getByRole("heading", { name: "服务质量差距（感知 − 期望）" }).waitFor();
   await page.screenshot({ path: join(shots, "console-6-satisfaction.png"), fullPage: true });
@@ -222,7 +296,7 @@ test("an administrator checks a template file, sees its problems, publishes it a
   await page.getByLabel("用户名").fill("admin");
   await page.getByLabel("密码").fill("fieldcheck");
   await page.getByRole("button", { name: "登录" }).click();
-  await page.getByRole("button", { name: "管理" }).click();
+  await page.getByRole("link", { name: "管理" }).click();
   await page.getByRole("tab", { name: "检查表" }).waitFor();
 
   // A broken file: every problem is listed and nothing is published.
@@ -234,6 +308,10 @@ test("an administrator checks a template file, sees its problems, publishes it a
   await page.getByRole("button", { name: "检查文件" }).click();
   await page.getByRole("alert").getByText("未做任何改动").waitFor();
   assert.ok((await page.getByRole("alert").locator("li").count()) >= 1, "the problems are listed");
+  // In Chinese, as the server's codes are rendered.
+  for (const li of await page.getByRole("alert").locator("li").allTextContents()) {
+    assert.match(li, /[\u4e00-\u9fff]/, `a problem in Chinese: ${li}`);
+  }
   await page.screenshot({ path: join(shots, "console-7-template-problems.png"), fullPage: true });
 
   // A good one: checked, previewed, then published.
@@ -259,10 +337,11 @@ test("an administrator checks a template file, sees its problems, publishes it a
   await page.getByRole("status").getByText("任务已分派").waitFor();
   await page.waitForFunction((n) => document.querySelectorAll("tr[data-assignment]").length === n + 1, rows);
 
-  // A bad one is refused with the server's reason.
+  // A bad one is refused with the server's reason, in Chinese.
   await page.getByLabel("门店或区域").fill("nowhere/at/all");
   await page.getByRole("button", { name: "分派", exact: true }).click();
-  await page.getByRole("alert").waitFor();
+  await page.getByRole("alert").getByText("nowhere/at/all").waitFor();
+  assert.match(await page.getByRole("alert").textContent(), /[\u4e00-\u9fff]/);
   assert.equal(await page.locator("tr[data-assignment]").count(), rows + 1, "nothing added");
 
   // A user without a password gets one generated, shown once.
@@ -275,6 +354,12 @@ test("an administrator checks a template file, sees its problems, publishes it a
   await page.getByRole("button", { name: "添加用户" }).click();
   await page.getByRole("status").getByText(/已添加用户 li.si，初始密码 \S{8,}/).waitFor();
   await page.locator('tr[data-user="li.si"]').waitFor();
+  // Disabled: signed out and refused; enabled again.
+  await page.locator('tr[data-user="li.si"]').getByRole("button", { name: "停用" }).click();
+  await page.getByRole("status").getByText("已停用 li.si，其登录已全部失效").waitFor();
+  await page.locator('tr[data-user="li.si"]').getByText("已停用").waitFor();
+  await page.locator('tr[data-user="li.si"]').getByRole("button", { name: "启用" }).click();
+  await page.locator('tr[data-user="li.si"]').getByText("在用").waitFor();
 
   // Stores from a table: a bad one says where and imports nothing; a good
   // one is in the hierarchy at once.
@@ -292,4 +377,33 @@ test("an administrator checks a template file, sees its problems, publishes it a
   await page.getByRole("status").getByText("已导入 1 个单位").waitFor();
   await page.locator('tr[data-unit="sc/cd/gx/new"]').waitFor();
   await page.screenshot({ path: join(shots, "console-8-admin-units.png"), fullPage: true });
+});
+
+test("store staff see their store's actions with only the step they may take", async () => {
+  const demo = join(data, "demo-staff");
+  execFileSync(server, ["demo", "--password", "fieldcheck", "--stores-per-district", "1", "--months", "2", "--data-dir", demo], { stdio: "ignore" });
+  const base = await startServer(demo);
+  const browser = await launch();
+  const page = await browser.newPage({ locale: "en", viewport: { width: 390, height: 844 } });
+  await page.goto(`${base}/follow-ups?show=all`);
+  await page.getByLabel("User name").fill("staff.gx");
+  await page.getByLabel("Password").fill("fieldcheck");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  // Signed in on the address asked for.
+  await page.getByRole("heading", { name: "Corrective actions to follow up" }).waitFor();
+  await page.locator("table.followups tbody tr").first().waitFor();
+  const offered = await page.locator("table.followups button").allTextContents();
+  assert.ok(!offered.includes("Verify") && !offered.includes("Reopen"), offered.join(","));
+  assert.equal(await page.getByRole("link", { name: "Admin" }).count(), 0);
+  // An audit, read only: no review buttons.
+  await page.locator("table.followups tbody tr").first().getByRole("link", { name: "Open audit" }).click();
+  await page.getByRole("heading", { name: "Answers" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Approve" }).count(), 0);
+  assert.equal(await page.getByRole("button", { name: "Corrective action" }).count(), 0);
+  // At phone width: one header row, no sideways scrolling of the page.
+  const header = await page.locator("header.top").boundingBox();
+  assert.ok(header.height <= 64, `header ${header.height}px tall`);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(wide <= 1, `the page scrolls sideways by ${wide}px`);
+  await page.screenshot({ path: join(shots, "console-9-staff-phone.png"), fullPage: true });
 });

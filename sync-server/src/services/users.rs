@@ -35,7 +35,9 @@ pub fn no_active_user(id: &str) -> Msg {
     msg!("users.no_active_user", "no active user `{id}`", id = id)
 }
 
-/// The users in the caller's scope, under `under` if given.
+/// The users in the caller's scope, under `under` if given: for
+/// administrators, and for managers, who assign work and corrective actions
+/// to them and see their names in the console (reading only).
 pub async fn list(
     app: &AppState,
     who: &Principal,
@@ -43,7 +45,9 @@ pub async fn list(
     role: Option<&str>,
     with_disabled: bool,
 ) -> Result<Vec<UserView>, Error> {
-    admin_over(who, who.scope.as_str())?;
+    if who.role != Role::Manager {
+        admin_over(who, who.scope.as_str())?;
+    }
     let mut filter = UserFilter {
         role,
         with_disabled,

@@ -216,6 +216,11 @@ async fn administrators_manage_users_units_and_templates() {
         ["li", "root", "wang"],
         "nobody was imported"
     );
+    // Managers read the people in their scope (to assign work and name
+    // them), nobody above or beside it.
+    let (status, theirs) = get(addr, "/api/v1/users", &wang).await;
+    assert_eq!(status, 200, "{theirs}");
+    assert_eq!(ids(&theirs, "user_id"), ["li", "wang"]);
     let users = "user_id,name,role,scope,password\nzhao,赵强,inspector,cq/yz,\nqian,钱,surveyor,cq/yz,secret-123\n";
     let (status, done) = upload(
         addr,

@@ -12,7 +12,7 @@ let answers: Response[];
 beforeEach(() => {
   calls = [];
   answers = [];
-  sessionStorage.clear();
+  localStorage.clear();
   vi.stubGlobal("fetch", (url: string, init: RequestInit = {}) => {
     calls.push({ url, init });
     const next = answers.shift();
@@ -59,6 +59,36 @@ describe("HttpApi", () => {
     expect(err.problems.map((p: { row: number }) => p.row)).toEqual([3, 5]);
     expect(calls[0].url).toBe("/api/v1/units/import?file=stores.csv");
     expect(header(calls[0], "Content-Type")).toBe("application/octet-stream");
+  });
+
+  it("stays signed in for a new tab, and ends the session when the server no longer knows the token", async () => {
+    answers.push(json(200, { token: "t-2", role: "admin", user: "li", scope: "*", expires_at: 0 }));
+    await new HttpApi().login("li", "pw");
+    // Another tab: the same browser storage.
+    const tab = new HttpApi();
+    expect(tab.signedIn()).toBe(true);
+    expect(tab.user()).toBe("li");
+    let ended = 0;
+    const stop = tab.onSignedOut(() => ended++);
+    answers.push(json(401, { code: "unauthorized", message: "sign in first", key: "error.unauthorized", params: {} }));
+    const err = await tab.units().catch((e) => e);
+    expect(err.key).toBe("error.unauthorized");
+    expect(ended).toBe(1);
+    expect(tab.signedIn()).toBe(false);
+    stop();
+    // A wrong password on the sign-in page is no ended session.
+    answers.push(json(401, { code: "invalid_credentials", message: "wrong", key: "error.invalid_credentials", params: {} }));
+    await tab.login("li", "bad").catch(() => {});
+    expect(ended).toBe(1);
+  });
+
+  it("carries the server's message code and parameters with the error", async () => {
+    const api = new HttpApi();
+    answers.push(json(404, { code: "not_found", message: "no unit `x` in your scope", key: "assignments.unit_outside", params: { unit: "x" } }));
+    const err = await api.units().catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect([err.code, err.key, err.params]).toEqual(["not_found", "assignments.unit_outside", { unit: "x" }]);
+    expect(err.message).toBe("no unit `x` in your scope");
   });
 
   it("reports a network failure and a body that is not JSON plainly", async () => {

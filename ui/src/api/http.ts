@@ -1,4 +1,6 @@
-// The web console's Api: HTTP /api/v1 with a bearer token kept for the tab.
+// The web console's Api: HTTP /api/v1 with a bearer token kept in the
+// browser's local storage, so that a new tab and a reload stay signed in
+// until the server ends the session.
 
 import {
   ApiError,
@@ -13,6 +15,8 @@ import {
   type TemplateInfo,
   type UnitSatisfaction,
   type User,
+  type UserPatch,
+  type AssignmentPatch,
   type Work,
   type Queue,
   type QueueFilter,
@@ -27,12 +31,38 @@ type Schemas = components["schemas"];
 
 const TOKEN = "fieldcheck.token";
 const ROLE = "fieldcheck.role";
+const USER = "fieldcheck.user";
 
 export class HttpApi implements Api {
-  constructor(private readonly base = "") {}
+  private readonly listeners = new Set<() => void>();
+
+  /** `storage`: where the session is kept; the app's window keeps it in memory. */
+  constructor(
+    private readonly base = "",
+    private readonly storage: Storage = localStorage,
+  ) {}
 
   private token(): string | null {
-    return sessionStorage.getItem(TOKEN);
+    return this.storage.getItem(TOKEN);
+  }
+
+  private forget() {
+    this.storage.removeItem(TOKEN);
+    this.storage.removeItem(ROLE);
+    this.storage.removeItem(USER);
+  }
+
+  /** A request refused for want of a valid session: the session is over. */
+  private check(status: number, code: string | undefined) {
+    if (status === 401 && code === "unauthorized" && this.token() !== null) {
+      this.forget();
+      for (const l of this.listeners) l();
+    }
+  }
+
+  onSignedOut(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** A JSON request; a file body goes as bytes. */
@@ -60,26 +90,27 @@ export class HttpApi implements Api {
       throw new ApiError("http", res.statusText || text.slice(0, 200), res.status);
     }
     if (!res.ok) {
-      throw new ApiError(json?.code ?? "http", json?.message ?? res.statusText, res.status, json?.problems ?? []);
+      this.check(res.status, json?.code);
+      throw ApiError.from(json, res);
     }
     return json as T;
   }
 
   async login(username: string, password: string): Promise<void> {
-    const { token, role } = await this.request<Schemas["LoginReply"]>("POST", "/api/v1/auth/login", {
+    const { token, role, user } = await this.request<Schemas["LoginReply"]>("POST", "/api/v1/auth/login", {
       username,
       password,
     });
-    sessionStorage.setItem(TOKEN, token);
-    sessionStorage.setItem(ROLE, role);
+    this.storage.setItem(TOKEN, token);
+    this.storage.setItem(ROLE, role);
+    this.storage.setItem(USER, user);
   }
 
   async logout(): Promise<void> {
     try {
       await this.request("POST", "/api/v1/auth/logout");
     } finally {
-      sessionStorage.removeItem(TOKEN);
-      sessionStorage.removeItem(ROLE);
+      this.forget();
     }
   }
 
@@ -88,7 +119,11 @@ export class HttpApi implements Api {
   }
 
   role(): string | null {
-    return sessionStorage.getItem(ROLE);
+    return this.storage.getItem(ROLE);
+  }
+
+  user(): string | null {
+    return this.storage.getItem(USER);
   }
 
   queue(f: QueueFilter): Promise<Queue> {
@@ -97,6 +132,12 @@ export class HttpApi implements Api {
     if (f.store) q.set("store", f.store);
     if (f.inspector) q.set("inspector", f.inspector);
     if (f.template) q.set("template", f.template);
+    if (f.mode) q.set("mode", f.mode);
+    if (f.from !== undefined) q.set("from", String(f.from));
+    if (f.to !== undefined) q.set("to", String(f.to));
+    if (f.minScore !== undefined) q.set("min_score", String(f.minScore));
+    if (f.maxScore !== undefined) q.set("max_score", String(f.maxScore));
+    if (f.sort) q.set("sort", f.sort);
     if (f.offset) q.set("offset", String(f.offset));
     if (f.limit) q.set("limit", String(f.limit));
     return this.request<Queue>("GET", `/api/v1/records?${q}`);
@@ -125,13 +166,18 @@ export class HttpApi implements Api {
     });
     if (!res.ok) {
       const json = await res.json().catch(() => null);
-      throw new ApiError(json?.code ?? "http", json?.message ?? res.statusText, res.status);
+      this.check(res.status, json?.code);
+      throw ApiError.from(json, res);
     }
     return res;
   }
 
   async media(hash: string): Promise<Blob> {
     return (await this.raw(`/api/v1/media/${hash}`)).blob();
+  }
+
+  async report(id: string, lang: string): Promise<string> {
+    return (await this.raw(`/api/v1/records/${encodeURIComponent(id)}/report?${new URLSearchParams({ lang })}`)).text();
   }
 
   units(): Promise<Unit[]> {
@@ -165,9 +211,11 @@ export class HttpApi implements Api {
     await this.request<Schemas["Progress"]>("GET", "/api/v1/status?wait=true&timeout_ms=5000");
   }
 
-  async satisfaction(template: string, unit?: string): Promise<UnitSatisfaction[]> {
+  async satisfaction(template: string, unit?: string, from?: number, to?: number): Promise<UnitSatisfaction[]> {
     const q = new URLSearchParams({ template });
     if (unit) q.set("unit", unit);
+    if (from !== undefined) q.set("from", String(from));
+    if (to !== undefined) q.set("to", String(to));
     // Partly hand-written (`UnitSatisfaction`): the schema leaves its figures as bare objects.
     return (await this.request<{ units: UnitSatisfaction[] }>("GET", `/api/v1/satisfaction?${q}`)).units;
   }
@@ -182,8 +230,8 @@ export class HttpApi implements Api {
     return this.request("POST", `/api/v1/templates?${q}`, file);
   }
 
-  users(): Promise<User[]> {
-    return this.request("GET", "/api/v1/users");
+  users(withDisabled = false): Promise<User[]> {
+    return this.request("GET", `/api/v1/users${withDisabled ? "?disabled=true" : ""}`);
   }
 
   async createUser(user: NewUser): Promise<string | null> {
@@ -205,6 +253,14 @@ export class HttpApi implements Api {
 
   async assign(work: Work): Promise<void> {
     await this.request("POST", "/api/v1/assignments", work);
+  }
+
+  async updateUser(id: string, patch: UserPatch): Promise<void> {
+    await this.request("PATCH", `/api/v1/users/${encodeURIComponent(id)}`, patch);
+  }
+
+  async updateAssignment(id: string, patch: AssignmentPatch): Promise<void> {
+    await this.request("PATCH", `/api/v1/assignments/${encodeURIComponent(id)}`, patch);
   }
 
   async download(file: string, params: Record<string, string>, progress: (bytes: number) => void): Promise<Blob> {

@@ -16,16 +16,31 @@ export type Status = "draft" | "submitted" | "returned" | "resubmitted" | "appro
 export type QueueRecord = Schemas["QueueRow"];
 export type Queue = Schemas["Queue"];
 
+/** How the queue is sorted: a column and a direction. */
+export type QueueSort = `${"submitted" | "started" | "score" | "store"}:${"asc" | "desc"}`;
+
 export interface QueueFilter {
   status?: Status[];
+  /** A unit: the store or anything above it. */
   store?: string;
   inspector?: string;
   template?: string;
+  mode?: string;
+  /** Started at or after / before, ms since the epoch. */
+  from?: number;
+  to?: number;
+  minScore?: number;
+  maxScore?: number;
+  sort?: QueueSort;
   offset?: number;
   limit?: number;
 }
 
-/** A failure the UI can show: a stable code and the server's message. */
+/**
+ * A failure the UI can show: a stable code (the kind: `forbidden`,
+ * `invalid_rows`...), the server's message as a code with parameters (`key`,
+ * `params`; rendered by `useI18n().error`) and its English text.
+ */
 export class ApiError extends Error {
   constructor(
     readonly code: string,
@@ -33,8 +48,16 @@ export class ApiError extends Error {
     readonly status = 0,
     /** `invalid_rows` only: every problem of a file, by row and column. */
     readonly problems: FileProblem[] = [],
+    readonly key: string | null = null,
+    readonly params: Record<string, unknown> = {},
   ) {
     super(message);
+  }
+
+  /** The error a server's answer describes (`ErrorBody`), or the HTTP status alone. */
+  static from(body: unknown, res: { status: number; statusText: string }): ApiError {
+    const b = (body ?? {}) as { code?: string; message?: string; problems?: FileProblem[]; key?: string; params?: Record<string, unknown> };
+    return new ApiError(b.code ?? "http", b.message ?? res.statusText, res.status, b.problems ?? [], b.key ?? null, b.params ?? {});
   }
 }
 
@@ -128,6 +151,9 @@ export type WeakItem = Schemas["WeakItem"];
 
 export type NewAction = Schemas["ActionBody"];
 
+/** Who reviews audits and steps corrective actions past `done`: managers and administrators. */
+export const isReviewer = (role: string | null) => role === "manager" || role === "admin";
+
 /** A corrective action's status, as the follow-up list steps it (the server sends a string). */
 export type ActionStatus = "open" | "done" | "verified";
 
@@ -188,18 +214,28 @@ export type Work = Schemas["Work"];
 
 export type Assignment = Schemas["AssignmentView"];
 
+export type UserPatch = Schemas["UserPatch"];
+
+export type AssignmentPatch = Schemas["AssignmentPatch"];
+
 export interface Api {
   login(username: string, password: string): Promise<void>;
   logout(): Promise<void>;
   signedIn(): boolean;
   /** The signed-in user's role, e.g. manager or admin. */
   role(): string | null;
+  /** The signed-in user's id. */
+  user(): string | null;
+  /** Calls `listener` when the session ends without the user signing out (expired, revoked); returns the unsubscribe. */
+  onSignedOut(listener: () => void): () => void;
   queue(filter: QueueFilter): Promise<Queue>;
   detail(id: string): Promise<RecordDetail>;
   returnRecord(id: string, comment: string): Promise<void>;
   approve(id: string): Promise<void>;
   openAction(id: string, action: NewAction): Promise<void>;
   media(hash: string): Promise<Blob>;
+  /** The printable report of a record, as an HTML page in `lang`. */
+  report(id: string, lang: string): Promise<string>;
   units(): Promise<Unit[]>;
   ratings(params: Record<string, string>): Promise<Rating[]>;
   weakest(params: Record<string, string>): Promise<WeakItem[]>;
@@ -210,11 +246,13 @@ export interface Api {
   actionStep(doc: string, action: string, step: "complete" | "verify" | "reopen"): Promise<FollowUp["status"]>;
   /** Resolves once the server's lists hold every change stored so far (or after a few seconds). */
   caughtUp(): Promise<void>;
-  satisfaction(template: string, unit?: string): Promise<UnitSatisfaction[]>;
+  /** Satisfaction of the units in scope (or `unit`), of the responses started in [from, to) if given (ms). */
+  satisfaction(template: string, unit?: string, from?: number, to?: number): Promise<UnitSatisfaction[]>;
   templates(): Promise<TemplateInfo[]>;
   /** Checks (dryRun) or publishes a template file: toml, json or an XLSForm (xlsx). */
   publishTemplate(file: File, dryRun: boolean): Promise<Published>;
-  users(): Promise<User[]>;
+  /** The people in the caller's scope (administrators and managers); disabled ones too if asked. */
+  users(withDisabled?: boolean): Promise<User[]>;
   /** Creates a user; returns the generated password when none was given. */
   createUser(user: NewUser): Promise<string | null>;
   /** A one-time code (QR code and link) to enrol an inspector's or surveyor's device. */
@@ -223,4 +261,8 @@ export interface Api {
   importUnits(file: File): Promise<number>;
   assignments(): Promise<Assignment[]>;
   assign(work: Work): Promise<void>;
+  /** Renames, changes the role or scope of, disables or enables a user, or sets their password. */
+  updateUser(id: string, patch: UserPatch): Promise<void>;
+  /** Changes an assignment's period, visits, quota or note, or cancels it. */
+  updateAssignment(id: string, patch: AssignmentPatch): Promise<void>;
 }

@@ -3,6 +3,7 @@
 // and administrators who sign in get the web console, online, in the window.
 
 import { useEffect, useState, type FormEvent } from "react";
+import { MemoryRouter } from "react-router";
 import { App } from "../App";
 import type { FieldApi } from "../api/field";
 import { HttpApi } from "../api/http";
@@ -125,9 +126,15 @@ export function FieldApp({ api }: { api: FieldApi }) {
     document.documentElement.lang = locale;
   }, [t, locale]);
 
-  if (consoleApi) return <App api={consoleApi} onSignedOut={() => setConsoleApi(null)} />;
+  // The console's pages in the window: addresses kept in memory.
+  if (consoleApi)
+    return (
+      <MemoryRouter>
+        <App api={consoleApi} onSignedOut={() => setConsoleApi(null)} />
+      </MemoryRouter>
+    );
   const manager = async (server: string, username: string, password: string) => {
-    const http = new HttpApi(server.replace(/\/+$/, ""));
+    const http = new HttpApi(server.replace(/\/+$/, ""), sessionStorage);
     await http.login(username, password);
     setConsoleApi(http);
   };

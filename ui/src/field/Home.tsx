@@ -1,5 +1,7 @@
 // The inspector's or surveyor's start page: assignments with their stores
-// and progress, a store search, and my records (returned ones first).
+// and progress, a store search, and my records (returned ones first),
+// filtered by status and period: the last 30 days and whatever is still
+// open at first.
 
 import { useEffect, useState } from "react";
 import type { FieldApi } from "../api/field";
@@ -12,8 +14,26 @@ export type Open =
   | { page: "form"; doc: string; store: string }
   | { page: "intercept"; assignment: AssignmentView; store: StoreView };
 
+type Shown = "recent" | "open" | "sent" | "all";
+
+/** Whether "My records" shows a record: open work always, the rest by age and status. */
+export function showRecord(r: { status: string; started_at: number }, shown: Shown, now = Date.now()): boolean {
+  const open = r.status === "draft" || r.status === "returned";
+  switch (shown) {
+    case "open":
+      return open;
+    case "sent":
+      return !open;
+    case "recent":
+      return open || now - r.started_at <= 30 * 864e5;
+    case "all":
+      return true;
+  }
+}
+
 export function Home({ api, open }: { api: FieldApi; open: (o: Open) => void }) {
   const { t, number, dateTime } = useI18n();
+  const [shown, setShown] = useState<Shown>("recent");
   const text = useText();
   const [home, setHome] = useState<HomeData | null>(null);
   const [query, setQuery] = useState("");
@@ -45,7 +65,7 @@ export function Home({ api, open }: { api: FieldApi; open: (o: Open) => void }) 
   const matches = (s: StoreView) =>
     !q || s.id.toLowerCase().includes(q) || s.name["zh-CN"].includes(query.trim()) || s.name.en.toLowerCase().includes(q);
   const order = { returned: 0, draft: 1, submitted: 2, resubmitted: 2, approved: 3, partial: 3 } as Record<string, number>;
-  const records = [...home.records].sort((a, b) => (order[a.status] ?? 9) - (order[b.status] ?? 9) || b.updated_at - a.updated_at);
+  const records = home.records.filter((r) => showRecord(r, shown)).sort((a, b) => (order[a.status] ?? 9) - (order[b.status] ?? 9) || b.updated_at - a.updated_at);
 
   return (
     <div className="home">
@@ -92,6 +112,13 @@ export function Home({ api, open }: { api: FieldApi; open: (o: Open) => void }) 
       </section>
       <section aria-labelledby="records">
         <h1 id="records">{t("home.records")}</h1>
+        <div className="row" role="group" aria-label={t("home.recordsShown")}>
+          {(["recent", "open", "sent", "all"] as const).map((x) => (
+            <button key={x} type="button" aria-pressed={shown === x} onClick={() => setShown(x)}>
+              {t(`home.shown.${x}`)}
+            </button>
+          ))}
+        </div>
         {records.length === 0 && <p>{t("home.noRecords")}</p>}
         <ul className="records">
           {records.map((r) => (

@@ -1,7 +1,8 @@
 // Administration with a stand-in Api: a template file is checked first and
 // its problems are listed; a good one is previewed, then published.
 
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError, type Published } from "../api";
 import { I18nProvider } from "../i18n";
@@ -25,9 +26,11 @@ const preview: Published = {
 
 function renderAdmin(overrides: Parameters<typeof fakeApi>[0]) {
   render(
-    <I18nProvider initial="en">
-      <Admin api={fakeApi(overrides)} role="admin" />
-    </I18nProvider>,
+    <MemoryRouter>
+      <I18nProvider initial="en">
+        <Admin api={fakeApi(overrides)} role="admin" />
+      </I18nProvider>
+    </MemoryRouter>,
   );
 }
 
@@ -35,8 +38,8 @@ describe("Admin templates", () => {
   it("lists every problem of a broken file and publishes nothing", async () => {
     const publishTemplate = vi.fn().mockRejectedValue(
       new ApiError("invalid_rows", "bad", 400, [
-        { row: 0, column: null, message: "missing field `mode`" },
-        { row: 4, column: "type", message: "unknown type `colour`" },
+        { row: 0, column: null, message: "missing field `mode`", key: "", params: {} },
+        { row: 4, column: "type", message: "unknown type `colour`", key: "", params: {} },
       ]),
     );
     renderAdmin({ templates: vi.fn().mockResolvedValue([]), publishTemplate });
@@ -72,9 +75,11 @@ describe("Admin templates", () => {
 
   it("shows managers the assignments only", async () => {
     render(
-      <I18nProvider initial="en">
-        <Admin api={fakeApi({ assignments: vi.fn().mockResolvedValue([]), templates: vi.fn().mockResolvedValue([]) })} role="manager" />
-      </I18nProvider>,
+      <MemoryRouter>
+        <I18nProvider initial="en">
+          <Admin api={fakeApi({ assignments: vi.fn().mockResolvedValue([]), templates: vi.fn().mockResolvedValue([]) })} role="manager" />
+        </I18nProvider>
+      </MemoryRouter>,
     );
     expect(screen.getAllByRole("tab").map((t) => t.textContent)).toEqual(["Assignments"]);
     expect(await screen.findByRole("button", { name: "Assign" })).toBeTruthy();
@@ -82,6 +87,28 @@ describe("Admin templates", () => {
 });
 
 describe("Admin users", () => {
+  it("disables a user, resets a password shown once, and edits a role", async () => {
+    const users = vi.fn().mockResolvedValue([{ user_id: "li", name: "Li", role: "inspector", scope: "cq", disabled: false, created_at: 0 }]);
+    const updateUser = vi.fn().mockResolvedValue(undefined);
+    renderAdmin({ templates: vi.fn().mockResolvedValue([]), users, updateUser });
+    fireEvent.click(screen.getByRole("tab", { name: "Users" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Disable" }));
+    await vi.waitFor(() => expect(updateUser).toHaveBeenCalledWith("li", { disabled: true }));
+    expect(await screen.findByText("li is disabled and signed out everywhere")).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("button", { name: "Reset password" }));
+    await vi.waitFor(() => expect(updateUser).toHaveBeenCalledTimes(2));
+    const password = updateUser.mock.calls[1][1].password as string;
+    expect(password).toMatch(/^[A-Za-z2-9]{14}$/);
+    expect(await screen.findByText(`li's password is reset to ${password} (shown once)`)).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("button", { name: "Edit" }));
+    const row = document.querySelector('tr.editing[data-user="li"]') as HTMLElement;
+    fireEvent.change(within(row).getByLabelText("Role"), { target: { value: "surveyor" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await vi.waitFor(() => expect(updateUser).toHaveBeenLastCalledWith("li", { role: "surveyor" }));
+  });
+
   it("makes an enrolment for a field user and shows its QR code, code and link once", async () => {
     const users = vi.fn().mockResolvedValue([
       { user_id: "li", name: "Li", role: "inspector", scope: "cq", disabled: false },
@@ -106,5 +133,24 @@ describe("Admin users", () => {
     expect(card.textContent).toContain("fieldcheck://enrol?server=");
     const qr = screen.getByRole("img", { name: "Enrolment QR code" });
     expect(qr.getAttribute("src")).toMatch(/^data:image\/svg\+xml/);
+  });
+});
+
+describe("Admin assignments", () => {
+  it("cancels an assignment and edits another's period", async () => {
+    const a = { id: "a1", assignee: "li", template_id: "t", mode: "overt", unit_id: "cq", starts_on: "2026-12-01", ends_on: "2026-12-31", visits: 2, note: "", cancelled: false, created_by: "wang", updated_at: 0 };
+    const assignments = vi.fn().mockResolvedValue([a, { ...a, id: "a2" }]);
+    const updateAssignment = vi.fn().mockResolvedValue(undefined);
+    renderAdmin({ templates: vi.fn().mockResolvedValue([]), assignments, updateAssignment });
+    fireEvent.click(screen.getByRole("tab", { name: "Assignments" }));
+    fireEvent.click((await screen.findAllByRole("button", { name: "Cancel" }))[0]);
+    await vi.waitFor(() => expect(updateAssignment).toHaveBeenCalledWith("a1", { cancelled: true }));
+    fireEvent.click(screen.getAllByRole("button", { name: "Edit" })[1]);
+    const row = document.querySelector('tr.editing[data-assignment="a2"]') as HTMLElement;
+    fireEvent.change(within(row).getByLabelText("Ends"), { target: { value: "2027-01-15" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await vi.waitFor(() =>
+      expect(updateAssignment).toHaveBeenLastCalledWith("a2", { starts_on: "2026-12-01", ends_on: "2027-01-15", visits: 2, note: "" }),
+    );
   });
 });

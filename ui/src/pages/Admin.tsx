@@ -3,7 +3,8 @@
 // and assignments. Administrators see every tab, managers the assignments.
 
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { ApiError, latestVersions, type Api, type Enrolment, type NewUser, type Published, type Work } from "../api";
+import { useSearchParams } from "react-router";
+import { ApiError, latestVersions, type Api, type Assignment, type Enrolment, type FileProblem, type NewUser, type Published, type User, type Work } from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 
@@ -12,18 +13,18 @@ const ROLES = ["inspector", "surveyor", "manager", "store_staff", "admin"];
 
 /** A failure with, for a file, every problem by row and column. */
 function Problems({ error }: { error: unknown }) {
-  const { t } = useI18n();
+  const { t, server, error: errorText } = useI18n();
   if (!error) return null;
-  const e = error as Error;
-  const problems = e instanceof ApiError ? e.problems : [];
+  const problems = error instanceof ApiError ? error.problems : [];
+  const said = (p: FileProblem) => server({ key: p.key, params: p.params, text: p.message });
   return (
     <div role="alert" className="problems">
-      <p>{problems.length ? t("admin.problems", { n: problems.length }) : e.message}</p>
+      <p>{problems.length ? t("admin.problems", { n: problems.length }) : errorText(error)}</p>
       {problems.length > 0 && (
         <ul>
           {problems.map((p, i) => (
             <li key={i}>
-              {p.row > 0 && <strong>{t("admin.row", { row: p.row })}</strong>} {p.column && <code>{p.column}</code>} {p.message}
+              {p.row > 0 && <strong>{t("admin.row", { row: p.row })}</strong>} {p.column && <code>{p.column}</code>} {said(p)}
             </li>
           ))}
         </ul>
@@ -50,7 +51,7 @@ function fieldsOf(e: FormEvent<HTMLFormElement>) {
 }
 
 function Templates({ api }: { api: Api }) {
-  const { t, pick, dateTime } = useI18n();
+  const { t, pick, dateTime, server } = useI18n();
   const [file, setFile] = useState<File | null>(null);
   const [checked, setChecked] = useState<Published | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -105,8 +106,8 @@ function Templates({ api }: { api: Api }) {
           </p>
           {checked.warnings.length > 0 && (
             <ul>
-              {checked.warnings.map((w) => (
-                <li key={w}>{w}</li>
+              {checked.warnings.map((w, i) => (
+                <li key={i}>{server(w)}</li>
               ))}
             </ul>
           )}
@@ -175,6 +176,60 @@ function EnrolmentCard({ e }: { e: Enrolment }) {
   );
 }
 
+/** A password for a reset, shown once: 14 letters and digits, none easily confused. */
+export function newPassword(): string {
+  const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(14));
+  return [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+/** A user's row being edited: name, role and scope. */
+function UserEditor({ user, onSave, onCancel }: { user: User; onSave: (p: Parameters<Api["updateUser"]>[1]) => void; onCancel: () => void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState(user.name);
+  const [role, setRole] = useState(user.role);
+  const [scope, setScope] = useState(user.scope);
+  return (
+    <tr data-user={user.user_id} className="editing">
+      <td>{user.user_id}</td>
+      <td>
+        <input aria-label={t("admin.name")} value={name} onChange={(e) => setName(e.target.value)} />
+      </td>
+      <td>
+        <select aria-label={t("admin.role")} value={role} onChange={(e) => setRole(e.target.value)}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {t(`role.${r}` as MessageKey)}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <input aria-label={t("admin.scope")} value={scope} onChange={(e) => setScope(e.target.value)} />
+      </td>
+      <td />
+      <td className="row">
+        <button
+          type="button"
+          className="primary"
+          onClick={() =>
+            onSave({
+              ...(name.trim() !== user.name ? { name: name.trim() } : {}),
+              ...(role !== user.role ? { role: role as NewUser["role"] } : {}),
+              ...(scope.trim() !== user.scope ? { scope: scope.trim() } : {}),
+            })
+          }
+        >
+          {t("admin.save")}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t("detail.cancel")}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
 function Users({ api }: { api: Api }) {
   const { t } = useI18n();
   const [error, setError] = useState<unknown>(null);
@@ -189,7 +244,20 @@ function Users({ api }: { api: Api }) {
       setError(err);
     }
   };
-  const [list, load] = useList(useCallback(() => api.users(), [api]), setError);
+  const [list, load] = useList(useCallback(() => api.users(true), [api]), setError);
+  const [editing, setEditing] = useState<string | null>(null);
+  const change = async (u: User, patch: Parameters<Api["updateUser"]>[1], said: string) => {
+    setError(null);
+    setMade(null);
+    try {
+      await api.updateUser(u.user_id, patch);
+      setMade(said);
+      setEditing(null);
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
 
   const add = async (e: FormEvent<HTMLFormElement>) => {
     const get = fieldsOf(e);
@@ -256,25 +324,48 @@ function Users({ api }: { api: Api }) {
             <th>{t("admin.name")}</th>
             <th>{t("admin.role")}</th>
             <th>{t("admin.scope")}</th>
+            <th>{t("queue.status")}</th>
             <th />
           </tr>
         </thead>
         <tbody>
-          {list.map((u) => (
-            <tr key={u.user_id} data-user={u.user_id} className={u.disabled ? "hint" : ""}>
-              <td>{u.user_id}</td>
-              <td>{u.name}</td>
-              <td>{t(`role.${u.role}` as MessageKey)}</td>
-              <td>{u.scope}</td>
-              <td>
-                {!u.disabled && (u.role === "inspector" || u.role === "surveyor") && (
-                  <button type="button" onClick={() => enrol(u.user_id)}>
-                    {t("admin.enrol")}
+          {list.map((u) =>
+            editing === u.user_id ? (
+              <UserEditor key={u.user_id} user={u} onCancel={() => setEditing(null)} onSave={(patch) => change(u, patch, t("admin.userSaved", { user: u.user_id }))} />
+            ) : (
+              <tr key={u.user_id} data-user={u.user_id} className={u.disabled ? "hint" : ""}>
+                <td>{u.user_id}</td>
+                <td>{u.name}</td>
+                <td>{t(`role.${u.role}` as MessageKey)}</td>
+                <td>{u.scope}</td>
+                <td>{u.disabled ? t("admin.disabled") : t("admin.active")}</td>
+                <td className="row">
+                  <button type="button" onClick={() => setEditing(u.user_id)}>
+                    {t("admin.edit")}
                   </button>
-                )}
-              </td>
-            </tr>
-          ))}
+                  <button type="button" onClick={() => change(u, { disabled: !u.disabled }, t(u.disabled ? "admin.userEnabled" : "admin.userDisabled", { user: u.user_id }))}>
+                    {u.disabled ? t("admin.enable") : t("admin.disable")}
+                  </button>
+                  {!u.disabled && (
+                    <button
+                      type="button"
+                      onClick={() => {
+                        const password = newPassword();
+                        change(u, { password }, t("admin.passwordReset", { user: u.user_id, password }));
+                      }}
+                    >
+                      {t("admin.resetPassword")}
+                    </button>
+                  )}
+                  {!u.disabled && (u.role === "inspector" || u.role === "surveyor") && (
+                    <button type="button" onClick={() => enrol(u.user_id)}>
+                      {t("admin.enrol")}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ),
+          )}
         </tbody>
       </table>
     </section>
@@ -338,12 +429,58 @@ function Units({ api }: { api: Api }) {
   );
 }
 
+/** An assignment's row being edited: its period, visits and note. */
+function AssignmentEditor({ a, onSave, onCancel }: { a: Assignment; onSave: (p: Parameters<Api["updateAssignment"]>[1]) => void; onCancel: () => void }) {
+  const { t } = useI18n();
+  const [startsOn, setStartsOn] = useState(a.starts_on);
+  const [endsOn, setEndsOn] = useState(a.ends_on);
+  const [visits, setVisits] = useState(String(a.visits ?? 1));
+  const [note, setNote] = useState(a.note);
+  return (
+    <tr data-assignment={a.id} className="editing">
+      <td>{a.assignee}</td>
+      <td colSpan={3}>
+        <input aria-label={t("admin.note")} value={note} onChange={(e) => setNote(e.target.value)} />
+      </td>
+      <td>
+        <input aria-label={t("admin.startsOn")} type="date" value={startsOn} onChange={(e) => setStartsOn(e.target.value)} />
+        <input aria-label={t("admin.endsOn")} type="date" value={endsOn} onChange={(e) => setEndsOn(e.target.value)} />
+      </td>
+      <td>
+        <input aria-label={t("admin.visits")} type="number" min={1} value={visits} onChange={(e) => setVisits(e.target.value)} />
+      </td>
+      <td className="row">
+        <button type="button" className="primary" onClick={() => onSave({ starts_on: startsOn, ends_on: endsOn, visits: Number(visits) || 1, note })}>
+          {t("admin.save")}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t("detail.cancel")}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
 function Assignments({ api }: { api: Api }) {
   const { t, pick } = useI18n();
   const [error, setError] = useState<unknown>(null);
   const [made, setMade] = useState(false);
   const [list, load] = useList(useCallback(() => api.assignments(), [api]), setError);
   const [templates] = useList(useCallback(async () => latestVersions(await api.templates()), [api]), setError);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [changed, setChanged] = useState<MessageKey | null>(null);
+  const change = async (a: Assignment, patch: Parameters<Api["updateAssignment"]>[1], said: MessageKey) => {
+    setError(null);
+    setMade(false);
+    try {
+      await api.updateAssignment(a.id, patch);
+      setChanged(said);
+      setEditing(null);
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
 
   const add = async (e: FormEvent<HTMLFormElement>) => {
     const get = fieldsOf(e);
@@ -428,6 +565,7 @@ function Assignments({ api }: { api: Api }) {
         </button>
       </form>
       {made && <p role="status">{t("admin.assigned")}</p>}
+      {changed && !made && <p role="status">{t(changed)}</p>}
       <Problems error={error} />
       <table>
         <thead>
@@ -438,21 +576,39 @@ function Assignments({ api }: { api: Api }) {
             <th>{t("admin.unit")}</th>
             <th>{t("admin.period")}</th>
             <th>{t("admin.visits")}</th>
+            <th />
           </tr>
         </thead>
         <tbody>
-          {list.map((a) => (
-            <tr key={a.id} data-assignment={a.id}>
-              <td>{a.assignee}</td>
-              <td>{title(a.template_id)}</td>
-              <td>{t(`mode.${a.mode}` as MessageKey)}</td>
-              <td>{a.unit_id}</td>
-              <td>
-                {a.starts_on} – {a.ends_on}
-              </td>
-              <td>{a.daily_quota ? t("admin.perDay", { n: a.daily_quota }) : (a.visits ?? 1)}</td>
-            </tr>
-          ))}
+          {list.map((a) =>
+            editing === a.id ? (
+              <AssignmentEditor key={a.id} a={a} onCancel={() => setEditing(null)} onSave={(patch) => change(a, patch, "admin.assignmentSaved")} />
+            ) : (
+              <tr key={a.id} data-assignment={a.id} className={a.cancelled ? "hint" : ""}>
+                <td>{a.assignee}</td>
+                <td>{title(a.template_id)}</td>
+                <td>{t(`mode.${a.mode}` as MessageKey)}</td>
+                <td>{a.unit_id}</td>
+                <td>
+                  {a.starts_on} – {a.ends_on}
+                  {a.cancelled && <span className="badge">{t("admin.cancelled")}</span>}
+                </td>
+                <td>{a.daily_quota ? t("admin.perDay", { n: a.daily_quota }) : (a.visits ?? 1)}</td>
+                <td className="row">
+                  {!a.cancelled && (
+                    <>
+                      <button type="button" onClick={() => setEditing(a.id)}>
+                        {t("admin.edit")}
+                      </button>
+                      <button type="button" onClick={() => change(a, { cancelled: true }, "admin.assignmentCancelled")}>
+                        {t("admin.cancelAssignment")}
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ),
+          )}
         </tbody>
       </table>
     </section>
@@ -462,7 +618,11 @@ function Assignments({ api }: { api: Api }) {
 export function Admin({ api, role }: { api: Api; role: string | null }) {
   const { t } = useI18n();
   const tabs: Tab[] = role === "admin" ? ["templates", "users", "units", "assignments"] : ["assignments"];
-  const [tab, setTab] = useState<Tab>(tabs[0]);
+  // The tab is part of the address, so reload and Back keep it.
+  const [params, setParams] = useSearchParams();
+  const asked = params.get("tab") as Tab | null;
+  const tab = asked && tabs.includes(asked) ? asked : tabs[0];
+  const setTab = (x: Tab) => setParams({ tab: x });
   return (
     <section className="admin">
       <h1>{t("nav.admin")}</h1>

@@ -1,51 +1,130 @@
-// One audit for review: answers with photos, failed items, the score
-// breakdown, conflicts, history; return with a comment, approve, and
-// corrective actions from failed items.
+// One audit for review: answers in words with photos in a gallery, failed
+// items, the score breakdown, conflicts, history in the user's language;
+// managers return it with a comment, approve it and open corrective actions
+// from failed items, for a person picked from those in scope. Others see it
+// without buttons the server would refuse them.
 
 import { useCallback, useEffect, useState } from "react";
-import type { Api, RecordDetail } from "../api";
-import type { ItemView } from "../api/types";
-import { useI18n } from "../i18n";
+import { Link } from "react-router";
+import { isReviewer, type Api, type RecordDetail } from "../api";
+import type { ItemView, MediaRef } from "../api/types";
+import { useI18n, type I18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
+import { Named, useDirectory } from "./directory";
 
-function Photo({ api, hash }: { api: Api; hash: string }) {
-  const [url, setUrl] = useState<string | null>(null);
+type Shown = { state: "loading" } | { state: "shown"; url: string } | { state: "pending" } | { state: "failed" };
+
+/** A photo or signature: shown, still loading, not yet uploaded by the device, or not loadable. */
+function Photo({ api, m, onOpen }: { api: Api; m: MediaRef; onOpen?: (url: string) => void }) {
+  const { t } = useI18n();
+  const [shown, setShown] = useState<Shown>({ state: "loading" });
   useEffect(() => {
     let u: string | null = null;
-    api.media(hash).then((b) => setUrl((u = URL.createObjectURL(b))), () => {});
+    let live = true;
+    api.media(m.hash).then(
+      (b) => live && setShown({ state: "shown", url: (u = URL.createObjectURL(b)) }),
+      (e) => live && setShown({ state: (e as { status?: number }).status === 404 ? "pending" : "failed" }),
+    );
     return () => {
+      live = false;
       if (u) URL.revokeObjectURL(u);
     };
-  }, [api, hash]);
-  return url ? <img className="thumb" src={url} alt={hash.slice(0, 8)} /> : <span className="thumb" />;
+  }, [api, m.hash]);
+  if (shown.state === "shown")
+    return (
+      <button type="button" className="thumb-button" onClick={() => onOpen?.(shown.url)} aria-label={t("detail.photoOpen")}>
+        <img className="thumb" src={shown.url} alt={t("detail.photo")} />
+      </button>
+    );
+  if (shown.state === "loading") return <span className="thumb" aria-busy="true" />;
+  return (
+    <span className="thumb missing" role="img" aria-label={t(shown.state === "pending" ? "detail.photoPending" : "detail.photoFailed")}>
+      {t(shown.state === "pending" ? "detail.photoPending" : "detail.photoFailed")}
+    </span>
+  );
 }
 
-function shown(v: unknown, t: (k: MessageKey) => string): string {
+/** An answer in words: pass / fail / N/A, choices by their labels, a place, a date. */
+export function answerText(item: ItemView, i18n: Pick<I18n, "t" | "number" | "pick">): string {
+  const { t, number, pick } = i18n;
+  const v = item.value;
   if (v === null || v === undefined) return "—";
-  if (v === "pass") return t("form.pass");
-  if (v === "fail") return t("form.fail");
+  const choice = (c: string) => {
+    const input = item.input;
+    const found = "choices" in input ? input.choices.find((x) => x.value === c) : undefined;
+    return found ? pick(found.label["zh-CN"], found.label.en) : c;
+  };
   if (v === "na") return t("form.na");
-  if (Array.isArray(v)) return v.every((x) => typeof x === "string") ? v.join(", ") : "";
+  switch (item.input.type) {
+    case "pass_fail":
+      return v === "pass" ? t("form.pass") : v === "fail" ? t("form.fail") : String(v);
+    case "partial":
+      return typeof v === "number" ? `${number(v * 100, 0)}%` : String(v);
+    case "single_choice":
+      return choice(String(v));
+    case "multiple_choice":
+      return Array.isArray(v) ? v.map((c) => choice(String(c))).join("、") : String(v);
+    case "duration":
+      return typeof v === "number" ? t("form.secondsValue", { n: number(v, 0) }) : String(v);
+    case "location": {
+      const p = v as { lat?: number; lon?: number };
+      return typeof p.lat === "number" && typeof p.lon === "number" ? `${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}` : "—";
+    }
+    case "photo":
+    case "signature":
+      return Array.isArray(v) && v.length ? t("detail.photos", { n: v.length }) : "—";
+  }
+  if (typeof v === "number") return number(v, Number.isInteger(v) ? 0 : 1);
+  if (Array.isArray(v)) return v.map(String).join("、");
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
 }
 
+/** A history entry in words: the record's change messages (`answer q1`, `submit`...) read in the user's language. */
+export function historyText(message: string | null, itemLabel: (id: string) => string, t: I18n["t"]): string {
+  if (!message) return t("history.change");
+  const onItem = /^(answer|clear|attach) (.+)$/.exec(message);
+  if (onItem) return t(`history.${onItem[1]}` as MessageKey, { item: itemLabel(onItem[2]) });
+  const onAction = /^(open|complete|verify|reopen) action .+$/.exec(message);
+  if (onAction) return t(`history.action.${onAction[1]}` as MessageKey);
+  const known = ["create", "submit", "quit", "discard", "return", "approve", "comment"];
+  if (known.includes(message)) return t(`history.${message}` as MessageKey);
+  if (message === "stamp location") return t("history.location");
+  return message;
+}
+
+/** A map of the place, on OpenStreetMap, in a new tab. */
+const mapLink = (lat: number, lon: number) => `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`;
+
 export function Detail({ api, doc, back }: { api: Api; doc: string; back: () => void }) {
-  const { t, locale, number, dateTime } = useI18n();
+  const i18n = useI18n();
+  const { t, pick, number, dateTime, error: errorText } = i18n;
+  const dir = useDirectory(api);
   const [d, setD] = useState<RecordDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [comment, setComment] = useState("");
   const [action, setAction] = useState<{ item: string; description: string; assignee: string; due: string } | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const load = useCallback(() => api.detail(doc).then(setD, (e) => setError(e.message)), [api, doc]);
+  const [large, setLarge] = useState<string | null>(null);
+  const load = useCallback(() => api.detail(doc).then(setD, (e) => setError(errorText(e))), [api, doc, errorText]);
   useEffect(() => {
     load();
   }, [load]);
   if (!d) return error ? <p role="alert">{error}</p> : <p aria-busy="true" />;
 
-  const label = (b: { "zh-CN": string; en: string }) => (locale === "zh-CN" ? b["zh-CN"] : b.en);
+  const reviewer = isReviewer(api.role());
+  const label = (b: { "zh-CN": string; en: string }) => pick(b["zh-CN"], b.en);
   const items: ItemView[] = d.form?.sections.flatMap((s) => s.items) ?? [];
-  const reviewable = d.record.status === "submitted" || d.record.status === "resubmitted";
+  const itemLabel = (id: string) => {
+    const i = items.find((x) => x.id === id);
+    return i ? label(i.label) : id;
+  };
+  const reviewable = reviewer && (d.record.status === "submitted" || d.record.status === "resubmitted");
+  // People who can be given a corrective action: those in the store's scope
+  // (store staff of the store, managers above it), from the user list.
+  const assignees = dir.users.filter(
+    (u) => !u.disabled && (u.scope === "*" || d.record.store_id === u.scope || d.record.store_id.startsWith(`${u.scope}/`)) && u.role !== "inspector" && u.role !== "surveyor",
+  );
   const act = async (p: Promise<void>, message: MessageKey) => {
     try {
       await p;
@@ -53,31 +132,33 @@ export function Detail({ api, doc, back }: { api: Api; doc: string; back: () => 
       setError(null);
       await load();
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     }
   };
   const media = (i: ItemView) =>
-    i.input.type === "photo" || i.input.type === "signature"
-      ? Array.isArray(i.value)
-        ? (i.value as { hash: string }[])
-        : []
-      : i.evidence;
+    i.input.type === "photo" || i.input.type === "signature" ? (Array.isArray(i.value) ? (i.value as MediaRef[]) : []) : i.evidence;
+  const loc = d.form?.location;
 
   return (
     <article className="detail">
-      <button type="button" onClick={back}>
-        {t("detail.back")}
-      </button>
-      <h1>{d.form ? label(d.form.title) : d.record.template_id}</h1>
+      <div className="row">
+        <button type="button" onClick={back}>
+          {t("detail.back")}
+        </button>
+        <Link className="button" to="report">
+          {t("detail.report")}
+        </Link>
+      </div>
+      <h1>{d.form ? label(d.form.title) : dir.templateName(d.record.template_id)}</h1>
       <p>
-        {d.record.store_id} · {d.record.author} · {dateTime(d.record.started_at)} ·{" "}
-        <span className={`badge ${d.record.status}`}>{t(`status.${d.record.status}` as MessageKey)}</span>
+        <Named id={d.record.store_id} name={dir.unitName(d.record.store_id)} /> · <Named id={d.record.author} name={dir.personName(d.record.author)} /> ·{" "}
+        {dateTime(d.record.started_at, dir.timeZone(d.record.store_id))} · <span className={`badge ${d.record.status}`}>{t(`status.${d.record.status}` as MessageKey)}</span>
         {d.record.mode === "mystery" && <span className="badge covert">{t("mode.mystery")}</span>}
-        {d.form?.location && (
-          <span className="badge" title={t("form.located")}>
-            {d.form.location.lat.toFixed(5)}, {d.form.location.lon.toFixed(5)}
-            {d.form.location.accuracy_m != null && ` ±${Math.round(d.form.location.accuracy_m)} m`}
-          </span>
+        {loc && (
+          <a className="badge" href={mapLink(loc.lat, loc.lon)} target="_blank" rel="noreferrer" title={t("detail.onMap")}>
+            {t("detail.location", { lat: loc.lat.toFixed(5), lon: loc.lon.toFixed(5) })}
+            {loc.accuracy_m != null && ` ±${Math.round(loc.accuracy_m)} m`}
+          </a>
         )}
       </p>
       <p>
@@ -121,7 +202,13 @@ export function Detail({ api, doc, back }: { api: Api; doc: string; back: () => 
               <h2>{t("detail.conflicts")}</h2>
               <ul>
                 {d.conflicts.map((c) => (
-                  <li key={c.item}>{t("detail.conflict", { item: c.item, winner: c.winner_by, others: c.others_by.join(", ") })}</li>
+                  <li key={c.item}>
+                    {t("detail.conflict", {
+                      item: itemLabel(c.item),
+                      winner: dir.personName(c.winner_by),
+                      others: c.others_by.map(dir.personName).join("、"),
+                    })}
+                  </li>
                 ))}
               </ul>
             </>
@@ -131,7 +218,8 @@ export function Detail({ api, doc, back }: { api: Api; doc: string; back: () => 
           <ul>
             {d.actions.map((a) => (
               <li key={a.action_id} className={a.status === "open" && a.due < new Date().toISOString().slice(0, 10) ? "overdue" : ""}>
-                {a.item_id}: {a.description} → {a.assignee}, {a.due} ({t(`action.${a.status}` as MessageKey)})
+                <strong>{itemLabel(a.item_id)}</strong>: {a.description} → <Named id={a.assignee} name={dir.personName(a.assignee)} />, {a.due} (
+                {t(`action.${a.status}` as MessageKey)})
               </li>
             ))}
           </ul>
@@ -144,74 +232,102 @@ export function Detail({ api, doc, back }: { api: Api; doc: string; back: () => 
                 act(api.openAction(doc, action), "detail.actionOpened").then(() => setAction(null));
               }}
             >
-              <p>{action.item}</p>
+              <p>
+                <strong>{itemLabel(action.item)}</strong>
+              </p>
               <label>
                 {t("detail.actionWhat")}
                 <input name="description" required value={action.description} onChange={(e) => setAction({ ...action, description: e.target.value })} />
               </label>
               <label>
                 {t("detail.actionWho")}
-                <input name="assignee" required value={action.assignee} onChange={(e) => setAction({ ...action, assignee: e.target.value })} />
+                {assignees.length > 0 ? (
+                  <select name="assignee" required value={action.assignee} onChange={(e) => setAction({ ...action, assignee: e.target.value })}>
+                    <option value="">{t("detail.actionPick")}</option>
+                    {assignees.map((u) => (
+                      <option key={u.user_id} value={u.user_id}>
+                        {u.name || u.user_id} · {t(`role.${u.role}` as MessageKey)}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input name="assignee" required value={action.assignee} onChange={(e) => setAction({ ...action, assignee: e.target.value })} />
+                )}
               </label>
               <label>
                 {t("detail.actionDue")}
                 <input name="due" type="date" required value={action.due} onChange={(e) => setAction({ ...action, due: e.target.value })} />
               </label>
-              <button type="submit" className="primary">
-                {t("detail.actionCreate")}
-              </button>
+              <div className="row">
+                <button type="submit" className="primary">
+                  {t("detail.actionCreate")}
+                </button>
+                <button type="button" onClick={() => setAction(null)}>
+                  {t("detail.cancel")}
+                </button>
+              </div>
             </form>
           )}
           <h2>{t("detail.history")}</h2>
           <ol className="history">
             {d.history.map((h) => (
               <li key={h.n}>
-                {dateTime(h.at)} · {h.author ?? "?"} · {h.message ?? ""}
+                {dateTime(h.at, dir.timeZone(d.record.store_id))} · {h.author ? dir.personName(h.author) : "?"} · {historyText(h.message, itemLabel, t)}
               </li>
             ))}
           </ol>
         </section>
         <section>
           <h2>{t("detail.answers")}</h2>
-          <table>
-            <tbody>
-              {items
-                .filter((i) => i.relevant && i.input.type !== "note")
-                .map((i) => (
-                  <tr key={i.id} className={i.failed ? "overdue" : ""} data-item={i.id}>
-                    <td>
-                      {label(i.label)}
-                      {i.note && <p className="hint">{i.note}</p>}
-                      <div className="thumbs">
-                        {media(i).map((m) => (
-                          <Photo key={m.hash} api={api} hash={m.hash} />
-                        ))}
-                      </div>
-                    </td>
-                    <td>{shown(i.value, t)}</td>
-                    <td>
-                      {i.failed && d.record.status !== "draft" && (
-                        <button
-                          type="button"
-                          onClick={() =>
-                            setAction({
-                              item: i.id,
-                              description: "",
-                              assignee: "",
-                              due: new Date(Date.now() + 14 * 864e5).toISOString().slice(0, 10),
-                            })
-                          }
-                        >
-                          {t("detail.newAction")}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
+          <div className="scroll">
+            <table>
+              <tbody>
+                {items
+                  .filter((i) => i.relevant && i.input.type !== "note")
+                  .map((i) => (
+                    <tr key={i.id} className={i.failed ? "overdue" : ""} data-item={i.id}>
+                      <td>
+                        {label(i.label)}
+                        {i.note && <p className="hint">{i.note}</p>}
+                        <div className="thumbs">
+                          {media(i).map((m) => (
+                            <Photo key={m.hash} api={api} m={m} onOpen={setLarge} />
+                          ))}
+                        </div>
+                      </td>
+                      <td>{answerText(i, i18n)}</td>
+                      <td>
+                        {reviewer && i.failed && d.record.status !== "draft" && (
+                          <button
+                            type="button"
+                            onClick={() =>
+                              setAction({
+                                item: i.id,
+                                description: "",
+                                assignee: "",
+                                due: new Date(Date.now() + 14 * 864e5).toISOString().slice(0, 10),
+                              })
+                            }
+                          >
+                            {t("detail.newAction")}
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       </div>
+      {large && (
+        <div className="lightbox" role="dialog" aria-modal="true" aria-label={t("detail.photo")} onClick={() => setLarge(null)}>
+          <img src={large} alt={t("detail.photo")} />
+          <button type="button" autoFocus onClick={() => setLarge(null)}>
+            {t("detail.close")}
+          </button>
+        </div>
+      )}
     </article>
   );
 }

@@ -1,12 +1,21 @@
-// The follow-up list with a stand-in Api: overdue actions stand out, and a
-// step shows its new status at once.
+// The follow-up list with a stand-in Api: overdue actions stand out and
+// come first, a step shows its new status at once, and nobody is offered a
+// step the server would refuse them.
 
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import type { ReactNode } from "react";
+import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { FollowUp } from "../api";
 import { I18nProvider } from "../i18n";
 import { fakeApi } from "../test/fakeApi";
-import { FollowUps, localToday } from "./FollowUps";
+import { FollowUps, followUpOrder, localToday } from "./FollowUps";
+
+const inRouter = (node: ReactNode, locale: "en" | "zh-CN" = "en") => (
+  <MemoryRouter>
+    <I18nProvider initial={locale}>{node}</I18nProvider>
+  </MemoryRouter>
+);
 
 afterEach(cleanup);
 
@@ -44,11 +53,7 @@ describe("FollowUps", () => {
     const actionStep = vi.fn().mockResolvedValue("done");
     const caughtUp = vi.fn().mockResolvedValue(undefined);
     const open = vi.fn();
-    render(
-      <I18nProvider initial="en">
-        <FollowUps api={fakeApi({ followUps, actionStep, caughtUp })} open={open} />
-      </I18nProvider>,
-    );
+    render(inRouter(<FollowUps api={fakeApi({ followUps, actionStep, caughtUp })} open={open} role="manager" />));
     const rows = await screen.findAllByRole("row");
     expect(followUps).toHaveBeenCalledWith(expect.objectContaining({ today: localToday(), status: ["open", "done"] }));
     expect(screen.getByText("1 overdue")).toBeTruthy();
@@ -65,33 +70,52 @@ describe("FollowUps", () => {
 
     // A verified action is closed: the record allows no step on it.
     const closed = rows.find((r) => r.getAttribute("data-action") === "a3")!;
-    expect(within(closed).getAllByRole("button").map((b) => b.textContent)).toEqual(["Open audit"]);
+    expect(within(closed).queryAllByRole("button")).toEqual([]);
 
-    fireEvent.click(within(first).getByRole("button", { name: "Open audit" }));
+    fireEvent.click(within(first).getByRole("link", { name: "Open audit" }));
     expect(open).toHaveBeenCalledWith("d1");
   });
 
   it("names the item by its id when the server has no label for it", async () => {
     const followUps = vi.fn().mockResolvedValue([action({ label_zh: null, label_en: undefined })]);
-    render(
-      <I18nProvider initial="en">
-        <FollowUps api={fakeApi({ followUps })} open={() => {}} />
-      </I18nProvider>,
-    );
+    render(inRouter(<FollowUps api={fakeApi({ followUps })} open={() => {}} role="manager" />));
     const row = (await screen.findAllByRole("row")).find((r) => r.getAttribute("data-action") === "a1")!;
     expect(within(row).getByText("clean")).toBeTruthy();
   });
 
   it("asks only for overdue ones when told", async () => {
     const followUps = vi.fn().mockResolvedValue([]);
-    render(
-      <I18nProvider initial="zh-CN">
-        <FollowUps api={fakeApi({ followUps })} open={() => {}} />
-      </I18nProvider>,
-    );
+    render(inRouter(<FollowUps api={fakeApi({ followUps })} open={() => {}} role="manager" />, "zh-CN"));
     await screen.findByText("没有需要跟踪的整改");
     fireEvent.change(screen.getByLabelText("显示"), { target: { value: "overdue" } });
     await vi.waitFor(() => expect(followUps).toHaveBeenLastCalledWith(expect.objectContaining({ overdue: true })));
+  });
+
+  it("offers store staff only marking their own actions done", async () => {
+    const followUps = vi.fn().mockResolvedValue([
+      action({ action_id: "mine", assignee: "staff.gx" }),
+      action({ action_id: "theirs", assignee: "staff.other" }),
+      action({ action_id: "done", assignee: "staff.gx", status: "done", overdue: false }),
+    ]);
+    const api = fakeApi({ followUps, user: () => "staff.gx", role: () => "store_staff" });
+    render(inRouter(<FollowUps api={api} open={() => {}} role="store_staff" />));
+    const rows = await screen.findAllByRole("row");
+    const buttons = (id: string) =>
+      within(rows.find((r) => r.getAttribute("data-action") === id)!).queryAllByRole("button").map((b) => b.textContent);
+    expect(buttons("mine")).toEqual(["Mark done"]);
+    expect(buttons("theirs")).toEqual([]);
+    expect(buttons("done")).toEqual([]);
+  });
+
+  it("puts overdue actions first, then open ones by due date, then done and verified", () => {
+    const rows = [
+      action({ action_id: "verified", status: "verified", overdue: false, due: "2026-01-01" }),
+      action({ action_id: "done", status: "done", overdue: false, due: "2026-01-02" }),
+      action({ action_id: "open-late", status: "open", overdue: false, due: "2026-12-30" }),
+      action({ action_id: "open-soon", status: "open", overdue: false, due: "2026-12-01" }),
+      action({ action_id: "overdue", status: "open", overdue: true, due: "2026-11-20" }),
+    ];
+    expect(rows.sort(followUpOrder).map((a) => a.action_id)).toEqual(["overdue", "open-soon", "open-late", "done", "verified"]);
   });
 
   it("reads today as the user's own date", () => {

@@ -1,11 +1,15 @@
-// The corrective-action follow-up list: every action in the manager's scope,
-// soonest due first, overdue ones highlighted; mark done, verify, reopen, or
-// open the audit it came from.
+// The corrective-action follow-up list: every action in the user's scope,
+// overdue ones first and highlighted, then open ones soonest due, then those
+// done; mark done (the assignee or a manager), verify or reopen (managers),
+// or open the audit it came from. The filters live in the address.
 
 import { useCallback, useEffect, useState } from "react";
-import type { ActionStatus, Api, FollowUp } from "../api";
+import { Link, useSearchParams } from "react-router";
+import { isReviewer, type ActionStatus, type Api, type FollowUp } from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
+import { recordPath } from "../paths";
+import { Named, UnitPicker, useDirectory } from "./directory";
 
 /** The user's own date, YYYY-MM-DD, against which due dates are read. */
 export function localToday(now = new Date()): string {
@@ -21,10 +25,33 @@ type Step = "complete" | "verify" | "reopen";
 const STEPS: Record<ActionStatus, Step[]> = { open: ["complete"], done: ["verify", "reopen"], verified: [] };
 const steps = (status: string): Step[] => (Object.hasOwn(STEPS, status) ? STEPS[status as ActionStatus] : []);
 
-export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void }) {
-  const { t, pick } = useI18n();
-  const [show, setShow] = useState<Show>("open");
-  const [store, setStore] = useState("");
+/** The steps this user may take: the assignee marks their action done; managers do everything. */
+export function allowedSteps(a: FollowUp, role: string | null, user: string | null): Step[] {
+  return steps(a.status).filter((s) => isReviewer(role) || (s === "complete" && a.assignee === user));
+}
+
+/** Overdue first, then open by due date, then done, then verified. */
+export function followUpOrder(a: FollowUp, b: FollowUp): number {
+  const rank = (x: FollowUp) => (x.overdue ? 0 : x.status === "open" ? 1 : x.status === "done" ? 2 : 3);
+  return rank(a) - rank(b) || a.due.localeCompare(b.due) || a.store_id.localeCompare(b.store_id);
+}
+
+export function FollowUps({ api, open, role }: { api: Api; open: (doc: string) => void; role: string | null }) {
+  const { t, pick, error: errorText } = useI18n();
+  const dir = useDirectory(api);
+  const [params, setParams] = useSearchParams();
+  const show = (["open", "overdue", "all"].includes(params.get("show") ?? "") ? params.get("show") : "open") as Show;
+  const store = params.get("store") ?? "";
+  const setParam = (k: string, v: string) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        if (v) next.set(k, v);
+        else next.delete(k);
+        return next;
+      },
+      { replace: true },
+    );
   const [rows, setRows] = useState<FollowUp[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -38,8 +65,8 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
           overdue: show === "overdue",
           store: store.trim() || undefined,
         })
-        .then((r) => (setRows(r), setError(null)), (e) => setError((e as Error).message)),
-    [api, show, store],
+        .then((r) => (setRows([...r].sort(followUpOrder)), setError(null)), (e) => setError(errorText(e))),
+    [api, show, store, errorText],
   );
   useEffect(() => {
     load();
@@ -54,7 +81,7 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
       await api.caughtUp();
       await load();
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     } finally {
       setBusy(null);
     }
@@ -67,7 +94,7 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
       <div className="filters">
         <label>
           {t("follow.show")}
-          <select name="show" value={show} onChange={(e) => setShow(e.target.value as Show)}>
+          <select name="show" value={show} onChange={(e) => setParam("show", e.target.value === "open" ? "" : e.target.value)}>
             {(["open", "overdue", "all"] as const).map((s) => (
               <option key={s} value={s}>
                 {t(`follow.show.${s}`)}
@@ -75,10 +102,7 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
             ))}
           </select>
         </label>
-        <label>
-          {t("queue.store")}
-          <input name="store" value={store} placeholder="sc/cd" onChange={(e) => setStore(e.target.value)} />
-        </label>
+        <UnitPicker dir={dir} label={t("queue.store")} value={store} onChange={(id) => setParam("store", id)} />
       </div>
       {error && <p role="alert">{error}</p>}
       {rows && (
@@ -89,6 +113,7 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
       )}
       {rows && rows.length === 0 && <p>{t("follow.empty")}</p>}
       {rows && rows.length > 0 && (
+        <div className="scroll">
         <table className="followups">
           <thead>
             <tr>
@@ -108,16 +133,20 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
                   {a.due}
                   {a.overdue && <span className="badge danger">{t("follow.overdue")}</span>}
                 </td>
-                <td>{a.store_id}</td>
-                <td>{pick(a.label_zh, a.label_en) ?? a.item_id}</td>
+                <td>
+                  <Named id={a.store_id} name={dir.unitName(a.store_id)} />
+                </td>
+                <td title={a.item_id}>{pick(a.label_zh, a.label_en) ?? a.item_id}</td>
                 <td>{a.description}</td>
-                <td>{a.assignee}</td>
+                <td>
+                  <Named id={a.assignee} name={dir.personName(a.assignee)} />
+                </td>
                 <td className="nowrap">{t(`action.${a.status}` as MessageKey)}</td>
                 <td className="row">
-                  <button type="button" onClick={() => open(a.doc_id)}>
+                  <Link className="button" to={recordPath(a.doc_id)} onClick={(e) => (e.preventDefault(), open(a.doc_id))}>
                     {t("follow.openAudit")}
-                  </button>
-                  {steps(a.status).map((s) => (
+                  </Link>
+                  {allowedSteps(a, role, api.user()).map((s) => (
                     <button key={s} type="button" disabled={busy === a.action_id} onClick={() => step(a, s)}>
                       {t(`follow.${s}`)}
                     </button>
@@ -127,6 +156,7 @@ export function FollowUps({ api, open }: { api: Api; open: (doc: string) => void
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );

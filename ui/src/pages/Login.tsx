@@ -2,7 +2,8 @@ import { useState, type FormEvent } from "react";
 import { ApiError, type Api } from "../api";
 import { useI18n } from "../i18n";
 
-export function Login({ api, onSignedIn }: { api: Api; onSignedIn: () => void }) {
+/** `notice`: why the user is asked to sign in again, if they were signed in. */
+export function Login({ api, onSignedIn, notice = null }: { api: Api; onSignedIn: () => void; notice?: string | null }) {
   const { t } = useI18n();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
@@ -28,6 +29,7 @@ export function Login({ api, onSignedIn }: { api: Api; onSignedIn: () => void })
   return (
     <form className="login" onSubmit={submit} aria-label={t("login.title")}>
       <h1>{t("login.title")}</h1>
+      {notice && <p role="status">{notice}</p>}
       <Credentials username={username} password={password} setUsername={setUsername} setPassword={setPassword} />
       {error && <p role="alert">{error}</p>}
       <button type="submit" disabled={busy}>

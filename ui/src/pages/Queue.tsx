@@ -1,41 +1,104 @@
+// The review queue: records in the manager's scope, filtered by status,
+// store (by name in either language), inspector, template, mode, dates and
+// score, sorted and paged; every filter lives in the address, so a filtered
+// list can be reloaded, bookmarked and shared.
+
 import { useEffect, useState } from "react";
-import { ApiError, type Api, type Queue as QueueData, type Status } from "../api";
+import { Link, useSearchParams } from "react-router";
+import type { Api, Queue as QueueData, QueueSort, Status } from "../api";
+import { recordPath } from "../paths";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
+import { Named, UnitPicker, useDirectory } from "./directory";
 
 const STATUSES: Status[] = ["submitted", "resubmitted", "returned", "approved", "partial", "discarded"];
+const MODES = ["overt", "mystery", "test_call"] as const;
+const PAGE = 50;
+
+/** Local midnight of a `YYYY-MM-DD` date in ms, or of the day after it (`end`). */
+function dayMs(date: string, end = false): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(y, m - 1, d + (end ? 1 : 0)).getTime();
+}
+
+/** A column heading that sorts the list by it, saying which way it is sorted. */
+function SortHeading({ by, label, sort, setSort }: { by: string; label: string; sort: string; setSort: (s: string) => void }) {
+  const [field, dir] = sort.split(":");
+  const active = field === by;
+  const next = active && dir === "desc" ? `${by}:asc` : `${by}:desc`;
+  return (
+    <th aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : "none"}>
+      <button type="button" className="sort" onClick={() => setSort(next)}>
+        {label} {active ? (dir === "asc" ? "▲" : "▼") : ""}
+      </button>
+    </th>
+  );
+}
 
 export function Queue({ api, open }: { api: Api; open: (doc: string) => void }) {
-  const { t, number, dateTime } = useI18n();
+  const { t, number, dateTime, error: errorText } = useI18n();
+  const dir = useDirectory(api);
+  const [params, setParams] = useSearchParams();
+  const get = (k: string) => params.get(k) ?? "";
+  const set = (changes: Record<string, string>) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        for (const [k, v] of Object.entries(changes)) {
+          if (v) next.set(k, v);
+          else next.delete(k);
+        }
+        // A new filter starts at the first page.
+        if (!("page" in changes)) next.delete("page");
+        return next;
+      },
+      { replace: true },
+    );
   const [data, setData] = useState<QueueData | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState<Status | "">("");
-  const [store, setStore] = useState("");
-  const [inspector, setInspector] = useState("");
 
+  const status = get("status") as Status | "";
+  const page = Math.max(0, Number(get("page")) || 0);
+  // No sort asked for: the server's, newest submitted first.
+  const sort = get("sort");
+  const query = params.toString();
   useEffect(() => {
     let live = true;
+    const p = new URLSearchParams(query);
+    const v = (k: string) => p.get(k) || undefined;
+    const score = (k: string) => (p.get(k) ? Number(p.get(k)) : undefined);
     api
       .queue({
-        status: status ? [status] : ["submitted", "resubmitted"],
-        store: store.trim() || undefined,
-        inspector: inspector.trim() || undefined,
-        limit: 100,
+        status: v("status") ? [v("status") as Status] : ["submitted", "resubmitted"],
+        store: v("store"),
+        inspector: v("inspector"),
+        template: v("template"),
+        mode: v("mode"),
+        from: dayMs(p.get("from") ?? ""),
+        to: dayMs(p.get("to") ?? "", true),
+        minScore: score("min"),
+        maxScore: score("max"),
+        sort: v("sort") as QueueSort | undefined,
+        offset: (Number(p.get("page")) || 0) * PAGE,
+        limit: PAGE,
       })
       .then((q) => live && (setData(q), setError(null)))
-      .catch((e) => live && setError(e instanceof ApiError && e.code === "network" ? t("error.network") : String(e.message)));
+      .catch((e) => live && setError(errorText(e)));
     return () => {
       live = false;
     };
-  }, [api, t, status, store, inspector]);
+  }, [api, errorText, query]);
 
+  const inspectors = dir.users.filter((u) => u.role === "inspector");
+  const pages = data ? Math.max(1, Math.ceil(data.total / PAGE)) : 1;
   return (
     <section>
       <h1>{t("queue.title")}</h1>
       <div className="filters">
         <label>
           {t("queue.status")}
-          <select name="status" value={status} onChange={(e) => setStatus(e.target.value as Status | "")}>
+          <select name="status" value={status} onChange={(e) => set({ status: e.target.value })}>
             <option value="">{t("queue.toReview")}</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -44,49 +107,122 @@ export function Queue({ api, open }: { api: Api; open: (doc: string) => void }) 
             ))}
           </select>
         </label>
-        <label>
-          {t("queue.store")}
-          <input name="store" value={store} placeholder="sc/cd" onChange={(e) => setStore(e.target.value)} />
-        </label>
+        <UnitPicker dir={dir} label={t("queue.store")} value={get("store")} onChange={(id) => set({ store: id })} />
         <label>
           {t("queue.inspector")}
-          <input name="inspector" value={inspector} onChange={(e) => setInspector(e.target.value)} />
+          {inspectors.length > 0 ? (
+            <select name="inspector" value={get("inspector")} onChange={(e) => set({ inspector: e.target.value })}>
+              <option value="">{t("filter.any")}</option>
+              {inspectors.map((u) => (
+                <option key={u.user_id} value={u.user_id}>
+                  {u.name || u.user_id}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input name="inspector" value={get("inspector")} onChange={(e) => set({ inspector: e.target.value })} />
+          )}
+        </label>
+        <label>
+          {t("queue.template")}
+          <select name="template" value={get("template")} onChange={(e) => set({ template: e.target.value })}>
+            <option value="">{t("filter.any")}</option>
+            {dir.templates
+              .filter((x) => x.kind === "checklist")
+              .map((x) => (
+                <option key={x.template_id} value={x.template_id}>
+                  {dir.templateName(x.template_id)}
+                </option>
+              ))}
+          </select>
+        </label>
+        <label>
+          {t("filter.mode")}
+          <select name="mode" value={get("mode")} onChange={(e) => set({ mode: e.target.value })}>
+            <option value="">{t("filter.any")}</option>
+            {MODES.map((m) => (
+              <option key={m} value={m}>
+                {t(`mode.${m}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t("filter.from")}
+          <input name="from" type="date" value={get("from")} onChange={(e) => set({ from: e.target.value })} />
+        </label>
+        <label>
+          {t("filter.to")}
+          <input name="to" type="date" value={get("to")} onChange={(e) => set({ to: e.target.value })} />
+        </label>
+        <label>
+          {t("filter.minScore")}
+          <input name="min" type="number" min={0} max={100} value={get("min")} onChange={(e) => set({ min: e.target.value })} />
+        </label>
+        <label>
+          {t("filter.maxScore")}
+          <input name="max" type="number" min={0} max={100} value={get("max")} onChange={(e) => set({ max: e.target.value })} />
         </label>
       </div>
       {error && <p role="alert">{error}</p>}
-      {data && <p>{t("queue.total", { n: data.total })}</p>}
+      {data && (
+        <p>
+          {t("queue.total", { n: data.total })}
+          {data.total > PAGE && <> · {t("page.of", { page: page + 1, pages })}</>}
+        </p>
+      )}
       {data && data.records.length === 0 ? (
         <p>{t("queue.empty")}</p>
       ) : (
         data && (
-          <table>
-            <thead>
-              <tr>
-                <th>{t("queue.store")}</th>
-                <th>{t("queue.template")}</th>
-                <th>{t("queue.inspector")}</th>
-                <th>{t("queue.started")}</th>
-                <th>{t("queue.score")}</th>
-                <th>{t("queue.status")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.records.map((r) => (
-                <tr key={r.doc_id} className="clickable" onClick={() => open(r.doc_id)} data-doc={r.doc_id}>
-                  <td>{r.store_id}</td>
-                  <td>
-                    {r.template_id}
-                    {r.mode === "mystery" && <span className="badge covert">{t("mode.mystery")}</span>}
-                  </td>
-                  <td>{r.author}</td>
-                  <td>{dateTime(r.started_at)}</td>
-                  <td>{r.score == null ? "—" : number(r.score)}</td>
-                  <td>{t(`status.${r.status}` as MessageKey)}</td>
+          <div className="scroll">
+            <table className="queue">
+              <thead>
+                <tr>
+                  <SortHeading by="store" label={t("queue.store")} sort={sort} setSort={(s) => set({ sort: s })} />
+                  <th>{t("queue.template")}</th>
+                  <th>{t("queue.inspector")}</th>
+                  <SortHeading by="started" label={t("queue.started")} sort={sort} setSort={(s) => set({ sort: s })} />
+                  <SortHeading by="score" label={t("queue.score")} sort={sort} setSort={(s) => set({ sort: s })} />
+                  <th>{t("queue.status")}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.records.map((r) => (
+                  <tr key={r.doc_id} className="clickable" onClick={() => open(r.doc_id)} data-doc={r.doc_id} data-author={r.author}>
+                    <td>
+                      {/* The row's link: reached with Tab, opened with Enter, or in a new tab. */}
+                      <Link to={recordPath(r.doc_id)} title={r.store_id} onClick={(e) => e.stopPropagation()}>
+                        {dir.unitName(r.store_id)}
+                      </Link>
+                    </td>
+                    <td>
+                      <Named id={r.template_id} name={dir.templateName(r.template_id)} />
+                      {r.mode === "mystery" && <span className="badge covert">{t("mode.mystery")}</span>}
+                    </td>
+                    <td>
+                      <Named id={r.author} name={dir.personName(r.author)} />
+                    </td>
+                    <td className="nowrap">{dateTime(r.started_at, dir.timeZone(r.store_id))}</td>
+                    <td>{r.score == null ? "—" : number(r.score)}</td>
+                    <td>{t(`status.${r.status}` as MessageKey)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )
+      )}
+      {data && data.total > PAGE && (
+        <nav className="row pager" aria-label={t("page.label")}>
+          <button type="button" disabled={page === 0} onClick={() => set({ page: String(page - 1) })}>
+            {t("page.previous")}
+          </button>
+          <span>{t("page.of", { page: page + 1, pages })}</span>
+          <button type="button" disabled={page + 1 >= pages} onClick={() => set({ page: String(page + 1) })}>
+            {t("page.next")}
+          </button>
+        </nav>
       )}
     </section>
   );

@@ -35,6 +35,24 @@ function useTerm() {
   };
 }
 
+/**
+ * An axis around the values that does not magnify noise: at least a fifth of
+ * the scale the values are on (0-1 for correlations, 0-100 for indices)
+ * wide, so that points a few tenths apart sit together.
+ */
+export function span(values: number[]): { min: number; max: number } {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const scale = hi <= 1 && lo >= -1 ? 1 : hi <= 10 ? 10 : 100;
+  const least = scale / 5;
+  const mid = (lo + hi) / 2;
+  const half = Math.max((hi - lo) / 2 * 1.15, least / 2);
+  const round = (v: number) => Math.round(v * (100 / scale)) / (100 / scale);
+  const floor = scale === 1 ? -1 : 0;
+  const min = Math.max(floor, round(mid - half));
+  return { min, max: Math.min(scale, round(Math.max(mid + half, min + least))) };
+}
+
 function Ipa({ ipa }: { ipa: NonNullable<UnitSatisfaction["ipa"]> }) {
   const { t, number } = useI18n();
   const term = useTerm();
@@ -49,8 +67,8 @@ function Ipa({ ipa }: { ipa: NonNullable<UnitSatisfaction["ipa"]> }) {
           `${p.data[2]}<br/>${t("sat.importance")} ${number(p.data[0], 2)} · ${t("sat.performance")} ${number(p.data[1])}<br/>${p.data[3]}`,
       },
       grid: { left: 48, right: 24, top: 24, bottom: 40 },
-      xAxis: { type: "value", name: t("sat.importance"), nameLocation: "middle", nameGap: 26, scale: true },
-      yAxis: { type: "value", name: t("sat.performance"), scale: true, axisLine: { onZero: false } },
+      xAxis: { type: "value", name: t("sat.importance"), nameLocation: "middle", nameGap: 26, ...span(ipa.points.map((p) => p.importance).concat(x)) },
+      yAxis: { type: "value", name: t("sat.performance"), axisLine: { onZero: false }, ...span(ipa.points.map((p) => p.performance).concat(y)) },
       series: [
         {
           type: "scatter",
@@ -80,8 +98,14 @@ function Ipa({ ipa }: { ipa: NonNullable<UnitSatisfaction["ipa"]> }) {
   return <div ref={el} className="chart" role="img" aria-label={t("sat.ipa")} />;
 }
 
+/** Local midnight of a `YYYY-MM-DD` date (plus `days`), in ms; undefined for no date. */
+function dayStart(date: string, days = 0): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  return m ? new Date(+m[1], +m[2] - 1, +m[3] + days).getTime() : undefined;
+}
+
 export function Satisfaction({ api }: { api: Api }) {
-  const { t, pick, number } = useI18n();
+  const { t, pick, number, error: errorText } = useI18n();
   const term = useTerm();
   const [templates, setTemplates] = useState<TemplateInfo[]>([]);
   const [template, setTemplate] = useState("");
@@ -95,21 +119,23 @@ export function Satisfaction({ api }: { api: Api }) {
       const surveys = latestVersions(all.filter((x) => x.kind === "questionnaire"));
       setTemplates(surveys);
       if (surveys.length) setTemplate((cur) => cur || surveys[0].template_id);
-    }, (e) => setError((e as Error).message));
+    }, (e) => setError(errorText(e)));
     api.units().then(setUnits, () => setUnits([]));
   }, [api]);
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
   useEffect(() => {
     if (!template) return;
     setData(null);
-    api.satisfaction(template).then(
+    api.satisfaction(template, undefined, dayStart(from), dayStart(to, 1)).then(
       (d) => {
         setData(d);
         setError(null);
         setUnit((cur) => (d.some((u) => u.unit === cur) ? cur : (d[0]?.unit ?? "")));
       },
-      (e) => setError((e as Error).message),
+      (e) => setError(errorText(e)),
     );
-  }, [api, template]);
+  }, [api, template, from, to]);
 
   const names = useMemo(() => new Map(units.map((u) => [u.id, pick(u.name_zh, u.name_en)])), [units, pick]);
   const shown = data?.find((u) => u.unit === unit);
@@ -140,6 +166,14 @@ export function Satisfaction({ api }: { api: Api }) {
               </option>
             ))}
           </select>
+        </label>
+        <label>
+          {t("filter.from")}
+          <input name="from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          {t("filter.to")}
+          <input name="to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
       </div>
       {error && <p role="alert">{error}</p>}
@@ -227,6 +261,8 @@ export function Satisfaction({ api }: { api: Api }) {
                 <tbody>
                   {[...shown.gaps.attributes]
                     .sort((a, b) => a.gap - b.gap)
+                    // Flagged only when the gap shown is below zero: not a "-0.00".
+                    .map((g) => ({ ...g, gap: Math.round(g.gap * 100) / 100 || 0, needs_improvement: g.needs_improvement && Math.round(g.gap * 100) < 0 }))
                     .map((g) => (
                       <tr key={g.attribute} className={g.needs_improvement ? "overdue" : ""}>
                         <td>{term("attr", g.attribute)}</td>

@@ -8,13 +8,15 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
   const refuse = (name: string) => vi.fn(() => Promise.reject(new Error(`${name} not expected`)));
   const base: Record<string, unknown> = {};
   for (const name of [
-    "login", "logout", "queue", "detail", "returnRecord", "approve", "openAction", "media", "units", "ratings",
+    "login", "logout", "queue", "detail", "returnRecord", "approve", "openAction", "media", "report", "units", "ratings",
     "weakest", "download", "followUps", "actionStep", "caughtUp", "satisfaction", "templates", "publishTemplate", "users",
-    "createUser", "enrol", "importUnits", "assignments", "assign",
+    "createUser", "enrol", "importUnits", "assignments", "assign", "updateUser", "updateAssignment",
   ]) {
     base[name] = refuse(name);
   }
   base.signedIn = () => true;
   base.role = () => "manager";
+  base.user = () => "wang";
+  base.onSignedOut = () => () => {};
   return { ...(base as unknown as Api), ...overrides };
 }
