@@ -61,22 +61,19 @@ async fn a_manager_reviews_through_the_api_and_the_device_hears_it() {
         0
     );
     // Sorted by a column either way; an unknown sort is refused by its code.
-    for (sort, first) in [("store:asc", "rv-1"), ("started:desc", "rv-2")] {
-        let page = get(&addr, &wang, &format!("/api/v1/records?sort={sort}")).await.1;
+    for sort in ["store:asc", "started:desc", "score:asc"] {
+        let page = get(&addr, &wang, &format!("/api/v1/records?sort={sort}"))
+            .await
+            .1;
         assert_eq!(page["total"], 2, "{sort}: {page}");
-        let ids: Vec<&str> = page["records"]
-            .as_array()
-            .expect("rows")
-            .iter()
-            .filter_map(|r| r["doc_id"].as_str())
-            .collect();
-        assert_eq!(ids.len(), 2, "{sort}");
-        if sort == "store:asc" {
-            assert!(ids.contains(&first));
-        }
+        assert_eq!(page["records"].as_array().map(Vec::len), Some(2), "{sort}");
     }
     let (status, err) = get(&addr, &wang, "/api/v1/records?sort=author").await;
-    assert_eq!((status, &err["key"]), (400, &json!("request.sort")), "{err}");
+    assert_eq!(
+        (status, &err["key"]),
+        (400, &json!("request.sort")),
+        "{err}"
+    );
     assert_eq!(err["params"]["sort"], "author");
     let chen = login(&addr, "chen", "pw-123456").await;
     assert_eq!(
