@@ -107,7 +107,8 @@ export type StoreView = { id: string, name: Bilingual, address: string | null, }
 
 export type AssignmentView = { id: string, template_id: string, title: Bilingual, mode: string, unit: StoreView, starts_on: string, ends_on: string, visits: number, daily_quota: number | null, note: string, stores: Array<StoreView>, 
 /**
- * Records of this template the user started in the period.
+ * Records of this template the user started in the period and
+ * submitted (approved ones too; not drafts, returned or partial ones).
  */
 done: number, 
 /**
