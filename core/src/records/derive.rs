@@ -114,6 +114,10 @@ pub struct ActionRow {
     pub verified_by: Option<String>,
     pub verified_at: Option<i64>,
     pub verified_record: Option<String>,
+    /// What the person who fixed it said, and photos of the fix (kept in
+    /// the document; the follow-up table does not hold them).
+    pub done_note: Option<String>,
+    pub done_evidence: Vec<crate::answers::MediaRef>,
 }
 
 /// One Automerge change: who changed the record, when, and what they said.
@@ -274,6 +278,8 @@ pub fn derive(
                 verified_by: a.verified_by.clone(),
                 verified_at: a.verified_at,
                 verified_record: a.verified_record.clone(),
+                done_note: a.done_note.clone(),
+                done_evidence: a.done_evidence.clone(),
             })
             .collect(),
         history: history

@@ -141,6 +141,12 @@ pub struct CorrectiveAction {
     /// The re-audit whose passing answer showed that the fix holds, if the
     /// verification rests on one.
     pub verified_record: Option<String>,
+    /// What the person who fixed it says was done.
+    #[autosurgeon(missing = "Default::default")]
+    pub done_note: Option<String>,
+    /// Photos of the fix, for the manager who verifies it.
+    #[autosurgeon(missing = "Default::default")]
+    pub done_evidence: Vec<MediaRef>,
 }
 
 /// The whole record as plain data.
@@ -216,6 +222,10 @@ pub enum RecordError {
         what: &'static str,
         max: usize,
     },
+    TooMany {
+        what: &'static str,
+        max: usize,
+    },
     BadLocation,
     BadDate(String),
     // Boxed: Automerge's errors are large and would make every result large.
@@ -260,6 +270,8 @@ fn phrase(p: &'static str) -> Msg {
         "a comment" => msg!("records.a_comment", "a comment"),
         "a description" => msg!("records.a_description", "a description"),
         "an assignee" => msg!("records.an_assignee", "an assignee"),
+        "a note" => msg!("records.a_note", "a note"),
+        "photos of a fix" => msg!("records.fix_photos", "photos of a fix"),
         other => msg!("records.phrase", "{phrase}", phrase = other),
     }
 }
@@ -330,6 +342,12 @@ impl RecordError {
             RecordError::TooLong { what, max } => msg!(
                 "records.too_long",
                 "{what} is longer than {max} characters",
+                what = phrase(what),
+                max = max
+            ),
+            RecordError::TooMany { what, max } => msg!(
+                "records.too_many",
+                "{what}: at most {max}",
                 what = phrase(what),
                 max = max
             ),
@@ -427,6 +445,17 @@ pub struct Record {
 }
 
 /// Free text within what the record schema allows ([`schema::TEXT_MAX`]).
+/// The most photos one completion of a corrective action carries.
+pub const MAX_ACTION_EVIDENCE: usize = 10;
+
+/// What the person who fixed it says about a corrective action they mark
+/// done: a note and photos of the fix.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Completion {
+    pub note: Option<String>,
+    pub evidence: Vec<MediaRef>,
+}
+
 fn check_length(what: &'static str, text: &str) -> Result<()> {
     if text.chars().count() > schema::TEXT_MAX {
         return Err(RecordError::TooLong {
@@ -828,6 +857,8 @@ impl Record {
             verified_by: None,
             verified_at: None,
             verified_record: None,
+            done_note: None,
+            done_evidence: Vec::new(),
         };
         self.change(actor, &format!("open action {id}"), |r| {
             reconcile_prop(&mut r.doc, &actions, id.as_str(), &ca)?;
@@ -837,6 +868,20 @@ impl Record {
 
     /// Marks an action done: by its assignee or a reviewer.
     pub fn complete_action(&mut self, actor: &Actor, id: &str) -> Result<()> {
+        self.complete_action_with(actor, id, Completion::default())
+    }
+
+    /// Marks an action done with what was done and photos of the fix.
+    pub fn complete_action_with(&mut self, actor: &Actor, id: &str, c: Completion) -> Result<()> {
+        if let Some(note) = &c.note {
+            check_length("a note", note)?;
+        }
+        if c.evidence.len() > MAX_ACTION_EVIDENCE {
+            return Err(RecordError::TooMany {
+                what: "photos of a fix",
+                max: MAX_ACTION_EVIDENCE,
+            });
+        }
         self.update_action(actor, id, "complete", ActionStatus::Open, |a, actor| {
             if a.assignee != actor.user && !is_reviewer(actor) {
                 return Err(RecordError::Forbidden {
@@ -846,6 +891,8 @@ impl Record {
             }
             a.status = ActionStatus::Done;
             a.done_at = Some(actor.now_ms);
+            a.done_note = c.note.filter(|n| !n.trim().is_empty());
+            a.done_evidence = c.evidence;
             Ok(())
         })
     }
@@ -1133,6 +1180,14 @@ pub fn media_refs(doc: &AutoCommit) -> Vec<MediaRef> {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+    // Photos of the fixes, on corrective actions marked done.
+    if let Ok(Some((_, actions))) = doc.get(ROOT, "actions") {
+        for action in doc.map_range(&actions, ..) {
+            if let Ok(Some((_, evidence))) = doc.get(action.id(), "done_evidence") {
+                refs_in(doc, &evidence, &mut out);
             }
         }
     }

@@ -264,6 +264,11 @@ const COMMENT: Node = node(
     Write::Add(Who::AuthorOrReviewer, OPEN),
 );
 
+const FIX_PHOTOS: Shape = Shape::List {
+    max: super::MAX_ACTION_EVIDENCE,
+    of: &MEDIA,
+};
+
 const ACTION: Node = node(
     Shape::Map(&[
         field("item", node(ID, Write::By(Who::Reviewer, ANY))),
@@ -297,6 +302,18 @@ const ACTION: Node = node(
         field(
             "verified_record",
             node(OPT_ID, Write::By(Who::Reviewer, ANY)),
+        ),
+        field(
+            "done_note",
+            node(Shape::Opt(&TEXT), Write::By(Who::AssigneeOrReviewer, ANY)),
+        ),
+        // Absent on actions written before photos of fixes were kept.
+        field(
+            "done_evidence",
+            node(
+                Shape::Opt(&FIX_PHOTOS),
+                Write::By(Who::AssigneeOrReviewer, ANY),
+            ),
         ),
     ]),
     Write::Add(Who::Reviewer, REVIEWED),

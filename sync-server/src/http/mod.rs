@@ -30,6 +30,7 @@ pub mod openapi;
 pub mod ratings;
 pub mod report;
 pub mod review;
+pub mod schedule;
 pub mod streamed;
 pub mod sync;
 pub mod system;
@@ -74,6 +75,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::list))
         .routes(routes!(assignments::list, assignments::create))
         .routes(routes!(assignments::get_one, assignments::update))
+        .routes(routes!(schedule::wave))
         .split_for_parts()
 }
 

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use fieldcheck_core::msg;
-use fieldcheck_core::records::NewAction;
+use fieldcheck_core::records::{Completion, NewAction};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -228,6 +228,13 @@ pub struct StepBody {
     /// `verify` only: the re-audit of the same store, made after the fix,
     /// whose answer to the action's item passes.
     reaudit: Option<String>,
+    /// `complete` only: what was done.
+    note: Option<String>,
+    /// `complete` only: photos of the fix (at most 10), named by hash; their
+    /// bytes are uploaded after (`/api/v1/media/{hash}`).
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    evidence: Vec<fieldcheck_core::answers::MediaRef>,
 }
 
 /// `POST /api/v1/records/{id}/actions/{action}/{step}` with step `complete`,
@@ -257,8 +264,26 @@ pub async fn action_step(
     } else {
         serde_json::from_slice(&bytes).map_err(Error::bad_request)?
     };
-    let reaudit = b.and_then(|b| b.reaudit);
-    records::action_step(&app, &who.principal, &id, &action, step, reaudit.as_deref()).await?;
+    let (reaudit, completion) = match b {
+        Some(b) => (
+            b.reaudit,
+            Completion {
+                note: b.note,
+                evidence: b.evidence,
+            },
+        ),
+        None => (None, Completion::default()),
+    };
+    records::action_step(
+        &app,
+        &who.principal,
+        &id,
+        &action,
+        step,
+        reaudit.as_deref(),
+        completion,
+    )
+    .await?;
     Ok(Json(Done {
         status: step.status(),
     }))

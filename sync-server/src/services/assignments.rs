@@ -154,6 +154,29 @@ pub struct AssignmentPatch {
     cancelled: Option<bool>,
 }
 
+impl Work {
+    /// One visit to one store on one day.
+    pub fn one_day(
+        assignee: &str,
+        template_id: &str,
+        mode: VisitMode,
+        store: &str,
+        date: &str,
+    ) -> Work {
+        Work {
+            assignee: assignee.into(),
+            template_id: template_id.into(),
+            mode: mode.as_str().into(),
+            unit_id: store.into(),
+            starts_on: date.into(),
+            ends_on: date.into(),
+            visits: Some(1),
+            daily_quota: None,
+            note: None,
+        }
+    }
+}
+
 /// Gives work to an inspector or surveyor, as `who`.
 pub async fn create(app: &AppState, who: &Principal, b: Work) -> Result<Assignment, Error> {
     let mode = VisitMode::parse(&b.mode).ok_or_else(|| {

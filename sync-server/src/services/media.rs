@@ -236,7 +236,10 @@ async fn may_upload(
             continue;
         }
         if let Some(meta) = app.storage.doc_meta(&r.doc_id).await? {
-            let reviews = matches!(who.role, Role::Admin | Role::Manager) && may_see(who, &meta);
+            // Reviewers upload for records they review; store staff the
+            // photos of their fixes, on records of their store they may see.
+            let reviews = matches!(who.role, Role::Admin | Role::Manager | Role::StoreStaff)
+                && may_see(who, &meta);
             if meta.author == who.user_id || reviews {
                 return Ok(true);
             }

@@ -11,6 +11,7 @@ pub mod media;
 pub mod ratings;
 pub mod records;
 pub mod report;
+pub mod schedule;
 pub mod sessions;
 pub mod status;
 pub mod templates;

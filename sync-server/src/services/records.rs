@@ -11,7 +11,7 @@ use fieldcheck_core::form::{FormView, form_view};
 use fieldcheck_core::msg;
 use fieldcheck_core::records::derive::{Derived, derive};
 use fieldcheck_core::records::{
-    Actor, NewAction, Record, RecordError, RecordState, Status, change_history,
+    Actor, Completion, NewAction, Record, RecordError, RecordState, Status, change_history,
 };
 use fieldcheck_core::sync::Gate;
 use fieldcheck_core::templates::Template;
@@ -150,6 +150,7 @@ fn record_error(e: RecordError) -> Error {
         | RecordError::UnknownAction(_)
         | RecordError::Empty(_)
         | RecordError::TooLong { .. }
+        | RecordError::TooMany { .. }
         | RecordError::BadDate(_)
         | RecordError::BadLocation
         | RecordError::Answer(_) => Error::BadRequest(e.msg()),
@@ -317,6 +318,7 @@ pub async fn action_step(
     action: &str,
     step: Step,
     reaudit: Option<&str>,
+    completion: Completion,
 ) -> Result<(), Error> {
     if reaudit.is_some() && step != Step::Verify {
         return Err(Error::BadRequest(msg!(
@@ -324,10 +326,19 @@ pub async fn action_step(
             "only a verification rests on a re-audit"
         )));
     }
+    if completion != Completion::default() && step != Step::Complete {
+        return Err(Error::BadRequest(msg!(
+            "records.completion_for_complete",
+            "a note and photos go with marking an action done"
+        )));
+    }
+    let photos = completion.evidence.len();
     if let Some(r) = reaudit {
         check_reaudit(app, who, id, action, r).await?;
     }
-    let detail = serde_json::json!({ "action": action, "step": step.as_str(), "reaudit": reaudit });
+    let detail = serde_json::json!({
+        "action": action, "step": step.as_str(), "reaudit": reaudit, "photos": photos,
+    });
     write(
         app,
         who,
@@ -335,7 +346,7 @@ pub async fn action_step(
         &format!("{}_action", step.as_str()),
         detail,
         |r, _, a| match step {
-            Step::Complete => r.complete_action(a, action),
+            Step::Complete => r.complete_action_with(a, action, completion.clone()),
             Step::Verify => r.verify_action(a, action, reaudit),
             Step::Reopen => r.reopen_action(a, action),
         },

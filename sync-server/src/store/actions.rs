@@ -77,6 +77,9 @@ pub fn action_of(r: &AnyRow) -> Result<ActionOnRecord> {
             verified_by: r.try_get("verified_by")?,
             verified_at: r.try_get("verified_at")?,
             verified_record: r.try_get("verified_record")?,
+            // Kept in the document only: the record's page shows them.
+            done_note: None,
+            done_evidence: Vec::new(),
         },
     })
 }

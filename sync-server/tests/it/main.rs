@@ -13,3 +13,4 @@ mod messages;
 mod openapi;
 mod ratings;
 mod review;
+mod schedule;

@@ -45,6 +45,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/assignments"),
     ("get", "/api/v1/assignments/{id}"),
     ("patch", "/api/v1/assignments/{id}"),
+    ("post", "/api/v1/schedules"),
 ];
 
 #[tokio::test]

@@ -402,8 +402,49 @@ async fn a_corrective_action_is_verified_by_a_re_audit_that_passes_its_item() {
         let (status, err) = get(&addr, &wang, &format!("/api/v1/actions?{bad}")).await;
         assert_eq!(status, 400, "{bad}: {err}");
     }
-    // No body and a `null` body alike: no re-audit.
-    assert_eq!(post(&addr, &s1, &step("complete"), "null").await.0, 200);
+    // The store's staff mark it done with what they did and a photo of the
+    // fix; the photo goes up once the action names it, and the manager
+    // sees both. An inspector who is not the assignee may not; ten photos
+    // at most; the note goes with `complete` only.
+    let photo: Vec<u8> = (0..3_000u32).map(|i| (i % 241) as u8).collect();
+    let hash = blake3::hash(&photo).to_hex().to_string();
+    let done = json!({
+        "note": "灯箱已更换",
+        "evidence": [{"hash": hash, "mime": "image/jpeg", "size": photo.len()}],
+    })
+    .to_string();
+    let zhao = login(&addr, "zhao", "pw-123456").await;
+    assert_eq!(
+        post(&addr, &zhao, &step("complete"), &done).await.0,
+        404,
+        "not theirs to see"
+    );
+    let eleven: Vec<_> = (0..11)
+        .map(|i| json!({"hash": format!("{i:064x}"), "mime": "image/jpeg", "size": 1}))
+        .collect();
+    let (status, err) = post(
+        &addr,
+        &s1,
+        &step("complete"),
+        &json!({ "evidence": eleven }).to_string(),
+    )
+    .await;
+    assert_eq!(
+        (status, &err["key"]),
+        (400, &json!("records.too_many")),
+        "{err}"
+    );
+    let (status, err) = post(&addr, &wang, &step("reopen"), r#"{"note":"x"}"#).await;
+    assert_eq!(status, 400, "{err}");
+    let (status, body) = post(&addr, &s1, &step("complete"), &done).await;
+    assert_eq!(status, 200, "{body}");
+    upload_media(&addr, &s1, &photo, "image/jpeg").await;
+    let completed = get(&addr, &wang, "/api/v1/records/ra-1").await.1["actions"][0].clone();
+    assert_eq!(completed["status"], "done", "{completed}");
+    assert_eq!(completed["done_note"], "灯箱已更换");
+    assert_eq!(completed["done_evidence"][0]["hash"], hash.as_str());
+    let (status, _) = get(&addr, &wang, &format!("/api/v1/media/{hash}")).await;
+    assert_eq!(status, 200, "the manager sees the photo when verifying");
 
     // Re-audits: before the fix, at another store, still failing, passing.
     let later = jiff::Timestamp::now().as_millisecond() + 60_000;
