@@ -344,6 +344,17 @@ test("an administrator checks a template file, sees its problems, publishes it a
   assert.match(await page.getByRole("alert").textContent(), /[\u4e00-\u9fff]/);
   assert.equal(await page.locator("tr[data-assignment]").count(), rows + 1, "nothing added");
 
+  // A wave of mystery visits: planned on the calendar, then assigned.
+  await page.getByRole("tab", { name: "排期" }).click();
+  await page.locator("select[name=wave_template]").selectOption("owned_hall_mystery");
+  await page.getByLabel("门店或区域").fill("sc/cd/gx");
+  await page.getByRole("button", { name: "预览排期" }).click();
+  await page.getByRole("status").getByText(/共 \d+ 次走访/).waitFor();
+  assert.ok((await page.locator("table.calendar td.planned").count()) > 0, "planned days on the calendar");
+  await page.screenshot({ path: join(shots, "console-12-schedule.png"), fullPage: true });
+  await page.getByRole("button", { name: /生成 \d+ 个任务/ }).click();
+  await page.getByRole("status").getByText(/已生成 \d+ 个任务/).waitFor();
+
   // A user without a password gets one generated, shown once.
   await page.getByRole("tab", { name: "用户" }).click();
   await page.locator("tr[data-user]").first().waitFor();
@@ -400,6 +411,37 @@ test("store staff see their store's actions with only the step they may take", a
   await page.getByRole("heading", { name: "Answers" }).waitFor();
   assert.equal(await page.getByRole("button", { name: "Approve" }).count(), 0);
   assert.equal(await page.getByRole("button", { name: "Corrective action" }).count(), 0);
+  // Their own open action, closed with a note and a photo of the fix.
+  await page.goBack();
+  await page.getByLabel("Show").selectOption("open");
+  const mine = page.locator("table.followups tbody tr", { has: page.getByRole("button", { name: "Mark done" }) }).first();
+  await mine.waitFor();
+  const actionId = await mine.getAttribute("data-action");
+  const doc = decodeURIComponent((await mine.getByRole("link", { name: "Open audit" }).getAttribute("href")).split("/").pop());
+  await mine.getByRole("button", { name: "Mark done" }).click();
+  const form = page.getByRole("form", { name: "Mark the action done" });
+  await form.getByLabel("What was done").fill("New light box fitted");
+  const png = join(data, "fix.png");
+  writeFileSync(png, Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64"));
+  await form.locator("input[name=evidence]").setInputFiles(png);
+  await form.getByRole("button", { name: "Mark done" }).click();
+  await form.waitFor({ state: "detached" });
+  await page.screenshot({ path: join(shots, "console-10-staff-done.png"), fullPage: true });
+
+  // The manager sees the note and the photo on the audit, and verifies it.
+  const manager = await browser.newPage({ locale: "en" });
+  await manager.goto(`${base}/records/${encodeURIComponent(doc)}`);
+  await manager.getByLabel("User name").fill("manager");
+  await manager.getByLabel("Password").fill("fieldcheck");
+  await manager.getByRole("button", { name: "Sign in" }).click();
+  const action = manager.locator(`li[data-action="${actionId}"]`);
+  await action.getByText("What was done: New light box fitted").waitFor();
+  await action.locator("img").waitFor();
+  await manager.screenshot({ path: join(shots, "console-11-manager-verifies.png"), fullPage: true });
+  await action.getByRole("button", { name: "Verify" }).click();
+  await manager.getByRole("status").getByText("The fix is verified").waitFor();
+  await manager.close();
+
   // At phone width: one header row, no sideways scrolling of the page.
   const header = await page.locator("header.top").boundingBox();
   assert.ok(header.height <= 64, `header ${header.height}px tall`);

@@ -16,6 +16,10 @@ import {
   type UnitSatisfaction,
   type User,
   type UserPatch,
+  type Completion,
+  type MediaRef,
+  type Planned,
+  type Wave,
   type AssignmentPatch,
   type Work,
   type Queue,
@@ -202,9 +206,46 @@ export class HttpApi implements Api {
     return (await this.request<Schemas["ActionList"]>("GET", `/api/v1/actions?${q}`)).actions;
   }
 
-  async actionStep(doc: string, action: string, step: "complete" | "verify" | "reopen"): Promise<FollowUp["status"]> {
+  async actionStep(doc: string, action: string, step: "complete" | "verify" | "reopen", completion?: Completion): Promise<FollowUp["status"]> {
     const path = `/api/v1/records/${encodeURIComponent(doc)}/actions/${encodeURIComponent(action)}/${step}`;
-    return (await this.request<Schemas["Done"]>("POST", path)).status;
+    return (await this.request<Schemas["Done"]>("POST", path, completion)).status;
+  }
+
+  async mediaRef(file: Blob): Promise<MediaRef> {
+    // BLAKE3, as the server and the app name files; loaded when first needed.
+    const [{ blake3 }, { bytesToHex }] = await Promise.all([import("@noble/hashes/blake3.js"), import("@noble/hashes/utils.js")]);
+    const hash = bytesToHex(blake3(new Uint8Array(await file.arrayBuffer())));
+    return { hash, mime: file.type || "application/octet-stream", size: file.size };
+  }
+
+  async upload(file: Blob, ref: MediaRef): Promise<void> {
+    const path = `/api/v1/media/${ref.hash}`;
+    let state = await this.request<Schemas["UploadState"]>("POST", path, { size: ref.size, mime: ref.mime });
+    const chunk = 1 << 20;
+    while (!state.complete) {
+      const token = this.token();
+      const res = await fetch(`${this.base}${path}`, {
+        method: "PATCH",
+        headers: {
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          "Content-Type": "application/octet-stream",
+          "Upload-Offset": String(state.offset),
+        },
+        body: file.slice(state.offset, state.offset + chunk),
+      }).catch(() => {
+        throw new ApiError("network", "network", 0);
+      });
+      const json = await res.json().catch(() => null);
+      if (!res.ok) {
+        this.check(res.status, json?.code);
+        throw ApiError.from(json, res);
+      }
+      state = json as Schemas["UploadState"];
+    }
+  }
+
+  wave(wave: Wave, dryRun: boolean): Promise<Planned> {
+    return this.request("POST", `/api/v1/schedules${dryRun ? "?dry_run=true" : ""}`, wave);
   }
 
   async caughtUp(): Promise<void> {

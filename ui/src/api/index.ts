@@ -1,5 +1,5 @@
 import type { components } from "./server";
-import type { FormView } from "./types";
+import type { FormView, MediaRef } from "./types";
 
 // What the UI needs of the system, whoever provides it: Tauri commands in
 // the app (offline, the device store) or HTTP /api/v1 in the web console.
@@ -103,6 +103,9 @@ export interface ActionRow {
   assignee: string;
   due: string;
   status: string;
+  /** What the person who fixed it said, and photos of the fix. */
+  done_note?: string | null;
+  done_evidence?: MediaRef[];
 }
 
 export type Unit = Schemas["UnitView"];
@@ -216,6 +219,19 @@ export type Assignment = Schemas["AssignmentView"];
 
 export type UserPatch = Schemas["UserPatch"];
 
+export type Wave = Schemas["Wave"];
+
+export type Planned = Schemas["Planned"];
+
+/** A file named by its BLAKE3 hash, as records reference it. */
+export type { MediaRef } from "./types";
+
+/** What the person who fixed it says on marking an action done. */
+export interface Completion {
+  note?: string;
+  evidence?: MediaRef[];
+}
+
 export type AssignmentPatch = Schemas["AssignmentPatch"];
 
 export interface Api {
@@ -242,8 +258,14 @@ export interface Api {
   /** Downloads an export, reporting bytes received. */
   download(file: string, params: Record<string, string>, progress: (bytes: number) => void): Promise<Blob>;
   followUps(filter: FollowUpFilter): Promise<FollowUp[]>;
-  /** complete, verify or reopen a corrective action; the action's new status. */
-  actionStep(doc: string, action: string, step: "complete" | "verify" | "reopen"): Promise<FollowUp["status"]>;
+  /** complete (with a note and photos of the fix), verify or reopen a corrective action; the action's new status. */
+  actionStep(doc: string, action: string, step: "complete" | "verify" | "reopen", completion?: Completion): Promise<FollowUp["status"]>;
+  /** A file's reference: its BLAKE3 hash, type and size. */
+  mediaRef(file: Blob): Promise<MediaRef>;
+  /** Uploads a file a record references, resuming where the server has it. */
+  upload(file: Blob, ref: MediaRef): Promise<void>;
+  /** Plans a wave of visits (`dryRun`) or makes its assignments. */
+  wave(wave: Wave, dryRun: boolean): Promise<Planned>;
   /** Resolves once the server's lists hold every change stored so far (or after a few seconds). */
   caughtUp(): Promise<void>;
   /** Satisfaction of the units in scope (or `unit`), of the responses started in [from, to) if given (ms). */

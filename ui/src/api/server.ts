@@ -218,6 +218,14 @@ export interface components {
             /** Format: int64 */
             size: number;
         };
+        /** @description A wave's visits, in date order, and how many assignments were made. */
+        Planned: {
+            /** @description 0 in a dry run. */
+            created: number;
+            /** @description Stores of the template's channel under the unit. */
+            stores: number;
+            visits: components["schemas"]["Visit"][];
+        };
         /** @description One problem of an import, as `ErrorBody::problems` lists it. */
         ProblemBody: {
             column?: string | null;
@@ -310,6 +318,13 @@ export interface components {
             units: components["schemas"]["UnitSatisfaction"][];
         };
         StepBody: {
+            /**
+             * @description `complete` only: photos of the fix (at most 10), named by hash; their
+             *     bytes are uploaded after (`/api/v1/media/{hash}`).
+             */
+            evidence?: Record<string, unknown>[];
+            /** @description `complete` only: what was done. */
+            note?: string | null;
             /**
              * @description `verify` only: the re-audit of the same store, made after the fix,
              *     whose answer to the action's item passes.
@@ -429,6 +444,39 @@ export interface components {
             imported: number;
             /** @description Every user, with the passwords the server generated (shown once). */
             users: components["schemas"]["Created"][];
+        };
+        /** @description One planned visit. */
+        Visit: {
+            /** @description YYYY-MM-DD. */
+            date: string;
+            inspector: string;
+            store: string;
+        };
+        /** @description A wave: which stores, how often, with what, when. */
+        Wave: {
+            /**
+             * @description The inspectors to spread the visits over; default every active
+             *     inspector whose scope covers the store.
+             */
+            inspectors?: string[] | null;
+            /** @enum {string} */
+            mode?: "overt" | "mystery" | "test_call" | "echannel" | "intercept";
+            /** @description The months, `YYYY-MM`, e.g. `["2026-12", "2027-01"]`. */
+            months: string[];
+            /**
+             * Format: int32
+             * @description Visits to each store in each month, on different days.
+             */
+            per_store: number;
+            /**
+             * Format: int64
+             * @description The same seed draws the same days (default: a new draw each time).
+             */
+            seed?: number | null;
+            /** @description A published checklist; only stores of its channel are visited. */
+            template_id: string;
+            /** @description A unit in the caller's scope: its stores are visited. */
+            unit_id: string;
         };
         WeakItem: {
             /**

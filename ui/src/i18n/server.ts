@@ -1,6 +1,17 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "records.a_note": "说明",
+  "records.completion_for_complete": "说明和照片只能在标记整改完成时提交",
+  "records.fix_photos": "整改照片",
+  "records.too_many": "{what}：最多 {max} 个",
+  "schedule.month": "`{month}` 不是月份（YYYY-MM）",
+  "schedule.months": "一个批次覆盖 1 到 12 个月",
+  "schedule.nobody": "没有检查员的范围覆盖 `{store}`",
+  "schedule.not_checklist": "`{template}` 不是已发布的检查表",
+  "schedule.not_inspector": "`{user}` 不是在用的检查员",
+  "schedule.per_store": "每店每月走访次数须为 1 到 10，而不是 {n}",
+  "schedule.too_many": "该批次共 {n} 次走访，超过 {max}；请缩小范围",
   "request.sort": "`{sort}` 不是有效的排序：可按 started、submitted、score 或 store，再加 :asc 或 :desc",
   "answers.choices_strings": "选项必须是文本",
   "answers.constraint": "题目 `{item}`：答案不符合该题的约束条件",

@@ -81,7 +81,7 @@ describe("Admin templates", () => {
         </I18nProvider>
       </MemoryRouter>,
     );
-    expect(screen.getAllByRole("tab").map((t) => t.textContent)).toEqual(["Assignments"]);
+    expect(screen.getAllByRole("tab").map((t) => t.textContent)).toEqual(["Assignments", "Schedule"]);
     expect(await screen.findByRole("button", { name: "Assign" })).toBeTruthy();
   });
 });

@@ -7,8 +7,9 @@ import { useSearchParams } from "react-router";
 import { ApiError, latestVersions, type Api, type Assignment, type Enrolment, type FileProblem, type NewUser, type Published, type User, type Work } from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
+import { Schedule } from "./Schedule";
 
-type Tab = "templates" | "users" | "units" | "assignments";
+type Tab = "templates" | "users" | "units" | "assignments" | "schedule";
 const ROLES = ["inspector", "surveyor", "manager", "store_staff", "admin"];
 
 /** A failure with, for a file, every problem by row and column. */
@@ -617,7 +618,7 @@ function Assignments({ api }: { api: Api }) {
 
 export function Admin({ api, role }: { api: Api; role: string | null }) {
   const { t } = useI18n();
-  const tabs: Tab[] = role === "admin" ? ["templates", "users", "units", "assignments"] : ["assignments"];
+  const tabs: Tab[] = role === "admin" ? ["templates", "users", "units", "assignments", "schedule"] : ["assignments", "schedule"];
   // The tab is part of the address, so reload and Back keep it.
   const [params, setParams] = useSearchParams();
   const asked = params.get("tab") as Tab | null;
@@ -637,6 +638,7 @@ export function Admin({ api, role }: { api: Api; role: string | null }) {
       {tab === "users" && <Users api={api} />}
       {tab === "units" && <Units api={api} />}
       {tab === "assignments" && <Assignments api={api} />}
+      {tab === "schedule" && <Schedule api={api} />}
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { isReviewer, type Api, type RecordDetail } from "../api";
 import type { ItemView, MediaRef } from "../api/types";
 import { useI18n, type I18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
+import { CompleteAction } from "./CompleteAction";
 import { Named, useDirectory } from "./directory";
 
 type Shown = { state: "loading" } | { state: "shown"; url: string } | { state: "pending" } | { state: "failed" };
@@ -106,6 +107,7 @@ export function Detail({ api, doc, back }: { api: Api; doc: string; back: () => 
   const [action, setAction] = useState<{ item: string; description: string; assignee: string; due: string } | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [large, setLarge] = useState<string | null>(null);
+  const [completing, setCompleting] = useState<string | null>(null);
   const load = useCallback(() => api.detail(doc).then(setD, (e) => setError(errorText(e))), [api, doc, errorText]);
   useEffect(() => {
     load();
@@ -217,9 +219,47 @@ export function Detail({ api, doc, back }: { api: Api; doc: string; back: () => 
           {d.actions.length === 0 && <p>{t("detail.noActions")}</p>}
           <ul>
             {d.actions.map((a) => (
-              <li key={a.action_id} className={a.status === "open" && a.due < new Date().toISOString().slice(0, 10) ? "overdue" : ""}>
+              <li key={a.action_id} data-action={a.action_id} className={a.status === "open" && a.due < new Date().toISOString().slice(0, 10) ? "overdue" : ""}>
                 <strong>{itemLabel(a.item_id)}</strong>: {a.description} → <Named id={a.assignee} name={dir.personName(a.assignee)} />, {a.due} (
                 {t(`action.${a.status}` as MessageKey)})
+                {a.status !== "open" && a.done_note && <p className="hint">{t("detail.fixNote", { note: a.done_note })}</p>}
+                {a.status !== "open" && (a.done_evidence?.length ?? 0) > 0 && (
+                  <div className="thumbs">
+                    {a.done_evidence!.map((m) => (
+                      <Photo key={m.hash} api={api} m={m} onOpen={setLarge} />
+                    ))}
+                  </div>
+                )}
+                <div className="row">
+                  {reviewer && a.status === "done" && (
+                    <>
+                      <button type="button" onClick={() => act(api.actionStep(doc, a.action_id, "verify").then(() => {}), "detail.verified")}>
+                        {t("follow.verify")}
+                      </button>
+                      <button type="button" onClick={() => act(api.actionStep(doc, a.action_id, "reopen").then(() => {}), "detail.reopened")}>
+                        {t("follow.reopen")}
+                      </button>
+                    </>
+                  )}
+                  {!reviewer && a.status === "open" && a.assignee === api.user() && completing !== a.action_id && (
+                    <button type="button" onClick={() => setCompleting(a.action_id)}>
+                      {t("follow.complete")}
+                    </button>
+                  )}
+                </div>
+                {completing === a.action_id && (
+                  <CompleteAction
+                    api={api}
+                    doc={doc}
+                    action={a.action_id}
+                    onCancel={() => setCompleting(null)}
+                    onDone={() => {
+                      setCompleting(null);
+                      setDone(t("detail.actionDone"));
+                      load();
+                    }}
+                  />
+                )}
               </li>
             ))}
           </ul>

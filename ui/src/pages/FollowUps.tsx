@@ -9,6 +9,7 @@ import { isReviewer, type ActionStatus, type Api, type FollowUp } from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 import { recordPath } from "../paths";
+import { CompleteAction } from "./CompleteAction";
 import { Named, UnitPicker, useDirectory } from "./directory";
 
 /** The user's own date, YYYY-MM-DD, against which due dates are read. */
@@ -55,6 +56,8 @@ export function FollowUps({ api, open, role }: { api: Api; open: (doc: string) =
   const [rows, setRows] = useState<FollowUp[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  // The action being marked done by the person who fixed it: with a note and photos.
+  const [completing, setCompleting] = useState<FollowUp | null>(null);
 
   const load = useCallback(
     () =>
@@ -112,6 +115,19 @@ export function FollowUps({ api, open, role }: { api: Api; open: (doc: string) =
         </p>
       )}
       {rows && rows.length === 0 && <p>{t("follow.empty")}</p>}
+      {completing && (
+        <CompleteAction
+          api={api}
+          doc={completing.doc_id}
+          action={completing.action_id}
+          onCancel={() => setCompleting(null)}
+          onDone={async () => {
+            setCompleting(null);
+            await api.caughtUp();
+            await load();
+          }}
+        />
+      )}
       {rows && rows.length > 0 && (
         <div className="scroll">
         <table className="followups">
@@ -147,7 +163,12 @@ export function FollowUps({ api, open, role }: { api: Api; open: (doc: string) =
                     {t("follow.openAudit")}
                   </Link>
                   {allowedSteps(a, role, api.user()).map((s) => (
-                    <button key={s} type="button" disabled={busy === a.action_id} onClick={() => step(a, s)}>
+                    <button
+                      key={s}
+                      type="button"
+                      disabled={busy === a.action_id}
+                      onClick={() => (s === "complete" && !isReviewer(role) ? setCompleting(a) : step(a, s))}
+                    >
                       {t(`follow.${s}`)}
                     </button>
                   ))}
