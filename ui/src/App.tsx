@@ -15,7 +15,8 @@ import { FollowUps } from "./pages/FollowUps";
 import { Login } from "./pages/Login";
 import { Queue } from "./pages/Queue";
 import { Report } from "./pages/Report";
-import { PATHS, pagesFor, recordPath } from "./paths";
+import { Notifications, useUnread } from "./pages/Notifications";
+import { NOTIFICATIONS, PATHS, pagesFor, recordPath } from "./paths";
 
 // The dashboards bring ECharts: loaded when first opened.
 const Dashboard = lazy(() => import("./pages/Dashboard").then((m) => ({ default: m.Dashboard })));
@@ -60,6 +61,7 @@ export function App({ api, onSignedOut }: { api: Api; onSignedOut?: () => void }
   );
 
   const role = signedIn ? api.role() : null;
+  const [unread, refreshUnread] = useUnread(api, signedIn);
   const pages = pagesFor(role);
   const current = pages.find((p) => location.pathname.startsWith(PATHS[p]));
   const open = (doc: string) => navigate(recordPath(doc));
@@ -85,6 +87,7 @@ export function App({ api, onSignedOut }: { api: Api; onSignedOut?: () => void }
       <Route path={PATHS.ratings} element={charts(<Dashboard api={api} />)} />
       <Route path={PATHS.satisfaction} element={charts(<Satisfaction api={api} />)} />
       {pages.includes("admin") && <Route path={PATHS.admin} element={<Admin api={api} role={role} />} />}
+      <Route path={NOTIFICATIONS} element={<Notifications api={api} onRead={refreshUnread} />} />
       <Route path="*" element={<p role="alert">{t("nav.notFound")}</p>} />
     </Routes>
   );
@@ -100,6 +103,16 @@ export function App({ api, onSignedOut }: { api: Api; onSignedOut?: () => void }
                 {t(`nav.${p}`)}
               </Link>
             ))}
+          {signedIn && (
+            <Link
+              to={NOTIFICATIONS}
+              aria-current={location.pathname === NOTIFICATIONS ? "page" : undefined}
+              aria-label={t("notify.unread", { n: unread })}
+            >
+              {t("notify.title")}
+              {unread > 0 && <span className="badge danger">{unread}</span>}
+            </Link>
+          )}
           <button type="button" onClick={() => setLocale(locale === "zh-CN" ? "en" : "zh-CN")}>
             {t("locale.switch")}
           </button>

@@ -2,6 +2,9 @@
 
 export type Page = "queue" | "followUps" | "ratings" | "satisfaction" | "admin";
 
+/** The notifications page. */
+export const NOTIFICATIONS = "/notifications";
+
 /** Each page's address. */
 export const PATHS: Record<Page, string> = {
   queue: "/queue",

@@ -159,7 +159,7 @@ const byText = (text) => By.xpath(`//*[normalize-space(text())=${JSON.stringify(
 
 /** A real click, after scrolling the element clear of the sticky bars. */
 async function press(d, el) {
-  await d.executeScript((e) => e.scrollIntoView({ block: "center" }), el);
+  await d.executeScript((e) => e.scrollIntoView({ block: "center", inline: "center" }), el);
   await el.click();
 }
 

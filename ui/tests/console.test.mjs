@@ -138,7 +138,7 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
   const authors = await page.locator("tbody tr[data-author]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-author")));
   assert.ok(authors.length >= 1 && authors.every((a) => a === "inspector"), authors.join(","));
   // Stores by name, not by id.
-  const firstStore = await page.locator("tbody tr td:first-child a").first().textContent();
+  const firstStore = await page.locator("tbody tr td a").first().textContent();
   assert.ok(!/^sc\//.test(firstStore), `the store is named: ${firstStore}`);
   await page.screenshot({ path: join(shots, "console-1-queue.png") });
 
@@ -438,6 +438,11 @@ test("store staff see their store's actions with only the step they may take", a
   await action.getByText("What was done: New light box fitted").waitFor();
   await action.locator("img").waitFor();
   await manager.screenshot({ path: join(shots, "console-11-manager-verifies.png"), fullPage: true });
+  // The manager was told: a notification of the fix, unread, in the header.
+  await manager.getByRole("link", { name: /Notifications \([1-9]\d* unread\)/ }).click();
+  await manager.locator('li.unread[data-kind="action_done"]', { hasText: "to verify" }).first().waitFor();
+  await manager.screenshot({ path: join(shots, "console-13-notifications.png"), fullPage: true });
+  await manager.goBack();
   await action.getByRole("button", { name: "Verify" }).click();
   await manager.getByRole("status").getByText("The fix is verified").waitFor();
   await manager.close();

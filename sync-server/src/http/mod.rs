@@ -26,6 +26,7 @@ pub mod error;
 pub mod exports;
 pub mod extract;
 pub mod media;
+pub mod notifications;
 pub mod openapi;
 pub mod ratings;
 pub mod report;
@@ -76,6 +77,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(assignments::list, assignments::create))
         .routes(routes!(assignments::get_one, assignments::update))
         .routes(routes!(schedule::wave))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::read))
         .split_for_parts()
 }
 

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod enrol;
 pub mod exports;
 pub mod media;
+pub mod notifications;
 pub mod ratings;
 pub mod records;
 pub mod report;

@@ -10,6 +10,7 @@ pub mod docs;
 pub mod exports;
 pub mod lock;
 pub mod media;
+pub mod notifications;
 pub mod ratings;
 pub mod records;
 pub mod sql;

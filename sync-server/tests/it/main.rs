@@ -10,6 +10,7 @@ mod interviews;
 mod layout;
 mod materialise;
 mod messages;
+mod notifications;
 mod openapi;
 mod ratings;
 mod review;

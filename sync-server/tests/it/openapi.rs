@@ -46,6 +46,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/assignments/{id}"),
     ("patch", "/api/v1/assignments/{id}"),
     ("post", "/api/v1/schedules"),
+    ("get", "/api/v1/notifications"),
+    ("post", "/api/v1/notifications/read"),
 ];
 
 #[tokio::test]

@@ -20,6 +20,7 @@ import {
   type MediaRef,
   type Planned,
   type Wave,
+  type NotificationList,
   type AssignmentPatch,
   type Work,
   type Queue,
@@ -242,6 +243,14 @@ export class HttpApi implements Api {
       }
       state = json as Schemas["UploadState"];
     }
+  }
+
+  notifications(today: string): Promise<NotificationList> {
+    return this.request("GET", `/api/v1/notifications?${new URLSearchParams({ today })}`);
+  }
+
+  async markRead(ids: string[]): Promise<void> {
+    await this.request("POST", "/api/v1/notifications/read", { ids });
   }
 
   wave(wave: Wave, dryRun: boolean): Promise<Planned> {

@@ -221,6 +221,10 @@ export type UserPatch = Schemas["UserPatch"];
 
 export type Wave = Schemas["Wave"];
 
+export type Notification = Schemas["Notification"];
+
+export type NotificationList = Schemas["Notifications"];
+
 export type Planned = Schemas["Planned"];
 
 /** A file named by its BLAKE3 hash, as records reference it. */
@@ -264,6 +268,9 @@ export interface Api {
   mediaRef(file: Blob): Promise<MediaRef>;
   /** Uploads a file a record references, resuming where the server has it. */
   upload(file: Blob, ref: MediaRef): Promise<void>;
+  /** What needs the user's attention on `today` (YYYY-MM-DD), unread first. */
+  notifications(today: string): Promise<NotificationList>;
+  markRead(ids: string[]): Promise<void>;
   /** Plans a wave of visits (`dryRun`) or makes its assignments. */
   wave(wave: Wave, dryRun: boolean): Promise<Planned>;
   /** Resolves once the server's lists hold every change stored so far (or after a few seconds). */

@@ -179,6 +179,9 @@ export interface components {
             token: string;
             user: string;
         };
+        Marked: {
+            marked: number;
+        };
         /**
          * @description A message for people as the API gives it outside errors (a template's
          *     warnings, say): its code, its parameters and its English text, as
@@ -212,6 +215,35 @@ export interface components {
             scope: string;
             /** @description One word, kept in lower case. */
             user_id: string;
+        };
+        /** @description One notification. */
+        Notification: {
+            /**
+             * Format: int64
+             * @description When it happened, ms since the epoch (0 when not known).
+             */
+            at: number;
+            /**
+             * Format: int64
+             * @description `review_waiting`: how many.
+             */
+            count?: number | null;
+            doc_id?: string | null;
+            /** @description Stable: the same event keeps its id, so that it stays read. */
+            id: string;
+            /**
+             * @description `returned`, `action_new`, `action_overdue`, `action_done`,
+             *     `assignment_due` or `review_waiting`.
+             */
+            kind: string;
+            read: boolean;
+            store_id?: string | null;
+            /** @description The action's description, or the assignment's template. */
+            text?: string | null;
+        };
+        Notifications: {
+            notifications: components["schemas"]["Notification"][];
+            unread: number;
         };
         OpenBody: {
             mime: string;
@@ -310,6 +342,10 @@ export interface components {
             ratings: Record<string, unknown>[];
             /** @description Visits left out because their store is not in the hierarchy. */
             unplaced_visits: number;
+        };
+        ReadBody: {
+            /** @description The notifications read, by id. */
+            ids: string[];
         };
         ReturnBody: {
             comment: string;

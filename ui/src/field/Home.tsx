@@ -67,9 +67,23 @@ export function Home({ api, open }: { api: FieldApi; open: (o: Open) => void }) 
   const order = { returned: 0, draft: 1, submitted: 2, resubmitted: 2, approved: 3, partial: 3 } as Record<string, number>;
   const records = home.records.filter((r) => showRecord(r, shown)).sort((a, b) => (order[a.status] ?? 9) - (order[b.status] ?? 9) || b.updated_at - a.updated_at);
 
+  // What needs the inspector now, from what the device holds (offline too):
+  // audits returned for changes and work whose last day is today.
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const now = new Date();
+  const today = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  const returned = home.records.filter((r) => r.status === "returned").length;
+  const dueToday = home.assignments.filter((a) => a.ends_on === today && a.daily_quota === null && a.done < a.visits * a.stores.length).length;
+
   return (
     <div className="home">
       {error && <p role="alert">{error}</p>}
+      {(returned > 0 || dueToday > 0) && (
+        <div className="card notice" role="status" aria-label={t("notify.title")}>
+          {returned > 0 && <p>{t("home.notice.returned", { n: returned })}</p>}
+          {dueToday > 0 && <p>{t("home.notice.due", { n: dueToday })}</p>}
+        </div>
+      )}
       <section aria-labelledby="assignments">
         <h1 id="assignments">{t("home.assignments")}</h1>
         <input

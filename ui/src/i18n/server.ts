@@ -1,6 +1,7 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "notifications.ids": "最多 500 个通知编号，每个 1 到 300 个字符",
   "records.a_note": "说明",
   "records.completion_for_complete": "说明和照片只能在标记整改完成时提交",
   "records.fix_photos": "整改照片",

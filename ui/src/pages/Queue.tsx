@@ -5,7 +5,7 @@
 
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import type { Api, Queue as QueueData, QueueSort, Status } from "../api";
+import { isReviewer, type Api, type Queue as QueueData, type QueueSort, type Status } from "../api";
 import { recordPath } from "../paths";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
@@ -57,6 +57,11 @@ export function Queue({ api, open }: { api: Api; open: (doc: string) => void }) 
     );
   const [data, setData] = useState<QueueData | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Audits picked for approving together, and how far that has got.
+  const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [approving, setApproving] = useState<{ done: number; total: number } | null>(null);
+  const [reload, setReload] = useState(0);
+  const reviewer = isReviewer(api.role());
 
   const status = get("status") as Status | "";
   const page = Math.max(0, Number(get("page")) || 0);
@@ -83,12 +88,31 @@ export function Queue({ api, open }: { api: Api; open: (doc: string) => void }) 
         offset: (Number(p.get("page")) || 0) * PAGE,
         limit: PAGE,
       })
-      .then((q) => live && (setData(q), setError(null)))
+      .then((q) => live && (setData(q), setError(null), setPicked(new Set())))
       .catch((e) => live && setError(errorText(e)));
     return () => {
       live = false;
     };
-  }, [api, errorText, query]);
+  }, [api, errorText, query, reload]);
+
+  const approvable = (status: string) => status === "submitted" || status === "resubmitted";
+  const approveAll = async () => {
+    const ids = [...picked];
+    setApproving({ done: 0, total: ids.length });
+    const failed: string[] = [];
+    for (const [i, id] of ids.entries()) {
+      try {
+        await api.approve(id);
+      } catch (e) {
+        failed.push(`${id}: ${errorText(e)}`);
+      }
+      setApproving({ done: i + 1, total: ids.length });
+    }
+    setApproving(null);
+    setError(failed.length ? t("queue.approveFailed", { n: failed.length, first: failed[0] }) : null);
+    await api.caughtUp();
+    setReload((n) => n + 1);
+  };
 
   const inspectors = dir.users.filter((u) => u.role === "inspector");
   const pages = data ? Math.max(1, Math.ceil(data.total / PAGE)) : 1;
@@ -171,6 +195,14 @@ export function Queue({ api, open }: { api: Api; open: (doc: string) => void }) 
           {data.total > PAGE && <> · {t("page.of", { page: page + 1, pages })}</>}
         </p>
       )}
+      {reviewer && picked.size > 0 && (
+        <div className="row bulk">
+          <button type="button" className="primary" disabled={approving !== null} onClick={approveAll}>
+            {t("queue.approvePicked", { n: picked.size })}
+          </button>
+          {approving && <span role="status">{t("queue.approving", { done: approving.done, total: approving.total })}</span>}
+        </div>
+      )}
       {data && data.records.length === 0 ? (
         <p>{t("queue.empty")}</p>
       ) : (
@@ -179,6 +211,16 @@ export function Queue({ api, open }: { api: Api; open: (doc: string) => void }) 
             <table className="queue">
               <thead>
                 <tr>
+                  {reviewer && (
+                    <th>
+                      <input
+                        type="checkbox"
+                        aria-label={t("queue.pickAll")}
+                        checked={data.records.some((r) => approvable(r.status)) && data.records.filter((r) => approvable(r.status)).every((r) => picked.has(r.doc_id))}
+                        onChange={(e) => setPicked(new Set(e.target.checked ? data.records.filter((r) => approvable(r.status)).map((r) => r.doc_id) : []))}
+                      />
+                    </th>
+                  )}
                   <SortHeading by="store" label={t("queue.store")} sort={sort} setSort={(s) => set({ sort: s })} />
                   <th>{t("queue.template")}</th>
                   <th>{t("queue.inspector")}</th>
@@ -190,6 +232,23 @@ export function Queue({ api, open }: { api: Api; open: (doc: string) => void }) 
               <tbody>
                 {data.records.map((r) => (
                   <tr key={r.doc_id} className="clickable" onClick={() => open(r.doc_id)} data-doc={r.doc_id} data-author={r.author}>
+                    {reviewer && (
+                      <td onClick={(e) => e.stopPropagation()}>
+                        {approvable(r.status) && (
+                          <input
+                            type="checkbox"
+                            aria-label={t("queue.pick", { store: dir.unitName(r.store_id) })}
+                            checked={picked.has(r.doc_id)}
+                            onChange={(e) => {
+                              const next = new Set(picked);
+                              if (e.target.checked) next.add(r.doc_id);
+                              else next.delete(r.doc_id);
+                              setPicked(next);
+                            }}
+                          />
+                        )}
+                      </td>
+                    )}
                     <td>
                       {/* The row's link: reached with Tab, opened with Enter, or in a new tab. */}
                       <Link to={recordPath(r.doc_id)} title={r.store_id} onClick={(e) => e.stopPropagation()}>

@@ -9,7 +9,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
   const base: Record<string, unknown> = {};
   for (const name of [
     "login", "logout", "queue", "detail", "returnRecord", "approve", "openAction", "media", "report", "units", "ratings",
-    "weakest", "download", "followUps", "actionStep", "mediaRef", "upload", "wave", "caughtUp", "satisfaction", "templates", "publishTemplate", "users",
+    "weakest", "download", "followUps", "actionStep", "mediaRef", "upload", "wave", "markRead", "caughtUp", "satisfaction", "templates", "publishTemplate", "users",
     "createUser", "enrol", "importUnits", "assignments", "assign", "updateUser", "updateAssignment",
   ]) {
     base[name] = refuse(name);
@@ -18,5 +18,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
   base.role = () => "manager";
   base.user = () => "wang";
   base.onSignedOut = () => () => {};
+  // No notifications unless a test gives some.
+  base.notifications = vi.fn().mockResolvedValue({ unread: 0, notifications: [] });
   return { ...(base as unknown as Api), ...overrides };
 }
