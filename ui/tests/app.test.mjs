@@ -312,6 +312,16 @@ test("an inspector audits offline with a photo; it arrives, is returned, and the
   await click(d, By.xpath(`//button[contains(@class,'record')][.//span[contains(., '已退回')]]`));
   await waitText(d, "请补拍门头照片");
   await shot(d, "app-4-returned-with-comment");
+
+  // Home again: a notice of the returned record, and "My records" by status.
+  await click(d, byText("稍后继续"));
+  await waitText(d, "条记录被退回，请修改后重新提交");
+  const filter = (name) => By.xpath(`//button[@aria-pressed][normalize-space(.)=${JSON.stringify(name)}]`);
+  await click(d, filter("已提交"));
+  await d.wait(async () => (await d.findElements(By.xpath("//button[contains(@class,'record')][.//span[contains(., '已退回')]]"))).length === 0, 10_000, "a returned record is not among those sent");
+  await click(d, filter("未完成"));
+  await d.wait(until.elementLocated(By.xpath("//button[contains(@class,'record')][.//span[contains(., '已退回')]]")), 10_000);
+  await shot(d, "app-5-home-notice");
 });
 
 test("a surveyor records three intercepts offline, quits a fourth, and they arrive", async () => {
@@ -411,9 +421,13 @@ test("a manager signs in to the app and reviews in the console", async () => {
   await click(d, By.css("button[type=submit]"));
   // The console's queue, from the server through the window's own fetch.
   await waitText(d, "待审核的检查", 30_000);
-  await click(d, byText("整改跟踪"));
+  // The console's pages are links in a header that scrolls sideways in a
+  // narrow window.
+  const followUps = await d.wait(until.elementLocated(By.css('header nav a[href="/follow-ups"]')), 20_000);
+  await d.executeScript((e) => e.click(), followUps);
   await d.wait(until.elementLocated(By.css("table.followups tbody tr")), 30_000);
   await shot(d, "app-8-manager-console");
-  await click(d, byText("退出"));
+  const signOut = await d.findElement(By.xpath('//header//nav//button[normalize-space(.)="退出"]'));
+  await d.executeScript((e) => e.click(), signOut);
   await d.wait(until.elementLocated(By.css("input[name=server]")), 20_000);
 });
