@@ -21,6 +21,7 @@ use fieldcheck_core::table::Table;
 use fieldcheck_core::templates::{AnswerType, Format, Template, TemplateKind};
 use fieldcheck_core::vocab::{Channel, Role, VisitMode};
 
+use crate::draw::Rng;
 use crate::materialise;
 use crate::services::auth;
 use crate::services::units;
@@ -56,33 +57,6 @@ impl Default for Size {
             stores_per_district: 25,
             months: 12,
         }
-    }
-}
-
-/// SplitMix64: small, fast and plenty for plausible demo data.
-#[derive(Debug)]
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
     }
 }
 

@@ -15,6 +15,7 @@ pub mod access;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod draw;
 pub mod error;
 pub mod http;
 pub mod materialise;

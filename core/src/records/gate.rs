@@ -361,28 +361,19 @@ struct Was {
 
 impl Was {
     fn read(before: &AutoCommit) -> Result<Was, Refusal> {
-        let header: Header = autosurgeon::hydrate_prop(before, ROOT, "header").or_else(|e| {
-            refuse(
-                rule::NOT_A_RECORD,
-                None,
-                msg!(
-                    "records.not_a_record_doc",
-                    "not a record: {detail}",
-                    detail = e
-                ),
-            )
-        })?;
-        let status: Status = autosurgeon::hydrate_prop(before, ROOT, "status").or_else(|e| {
-            refuse(
-                rule::NOT_A_RECORD,
-                None,
-                msg!(
-                    "records.not_a_record_doc",
-                    "not a record: {detail}",
-                    detail = e
-                ),
-            )
-        })?;
+        let not_a_record = |e: autosurgeon::HydrateError| Refusal {
+            rule: rule::NOT_A_RECORD,
+            path: None,
+            reason: msg!(
+                "records.not_a_record_doc",
+                "not a record: {detail}",
+                detail = e
+            ),
+        };
+        let header: Header =
+            autosurgeon::hydrate_prop(before, ROOT, "header").map_err(not_a_record)?;
+        let status: Status =
+            autosurgeon::hydrate_prop(before, ROOT, "status").map_err(not_a_record)?;
         Ok(Was {
             author: header.author,
             store_id: header.store_id,

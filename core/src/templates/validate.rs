@@ -462,28 +462,7 @@ fn parse_checked(
     facts: &HashMap<String, ItemFacts>,
     current: Option<(Ty, Option<String>)>,
 ) -> Option<Expr> {
-    let e = match expr::parse(src) {
-        Ok(e) => e,
-        Err(e) => {
-            p.at(
-                section,
-                item,
-                field,
-                msg!(
-                    "template.expr",
-                    "`{src}`: {error}",
-                    src = src,
-                    error = e.msg()
-                ),
-            );
-            return None;
-        }
-    };
-    let scope = ExprScope {
-        items: facts,
-        current,
-    };
-    if let Err(e) = expr::check_bool(&e, &scope) {
+    let wrong = |p: &mut Problems, error: Msg| {
         p.at(
             section,
             item,
@@ -492,9 +471,23 @@ fn parse_checked(
                 "template.expr",
                 "`{src}`: {error}",
                 src = src,
-                error = e.msg()
+                error = error
             ),
         );
+    };
+    let e = match expr::parse(src) {
+        Ok(e) => e,
+        Err(e) => {
+            wrong(p, e.msg());
+            return None;
+        }
+    };
+    let scope = ExprScope {
+        items: facts,
+        current,
+    };
+    if let Err(e) = expr::check_bool(&e, &scope) {
+        wrong(p, e.msg());
         return None;
     }
     Some(e)

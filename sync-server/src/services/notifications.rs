@@ -19,7 +19,7 @@ use crate::services::assignments;
 use crate::state::AppState;
 use crate::store::actions::ActionFilter;
 use crate::store::assignments::AssignmentFilter;
-use crate::store::records::{QueueFilter, QueueSort};
+use crate::store::records::QueueFilter;
 
 /// The most of each kind listed.
 const LIMIT: i64 = 50;
@@ -81,18 +81,9 @@ pub async fn list(app: &AppState, who: &Principal, today: Date) -> Result<Notifi
         Role::Inspector | Role::Surveyor => {
             let returned = QueueFilter {
                 statuses: vec!["returned"],
-                store: None,
-                kind: "checklist",
                 author: Some(&who.user_id),
-                template: None,
-                mode: None,
-                from: None,
-                to: None,
-                min_score: None,
-                max_score: None,
-                sort: QueueSort::default(),
                 limit: LIMIT,
-                offset: 0,
+                ..QueueFilter::default()
             };
             for kind in ["checklist", "questionnaire"] {
                 let f = QueueFilter {
@@ -188,18 +179,9 @@ pub async fn list(app: &AppState, who: &Principal, today: Date) -> Result<Notifi
                 }
                 let waiting = QueueFilter {
                     statuses: vec!["submitted", "resubmitted"],
-                    store: None,
                     kind: "checklist",
-                    author: None,
-                    template: None,
-                    mode: None,
-                    from: None,
-                    to: None,
-                    min_score: None,
-                    max_score: None,
-                    sort: QueueSort::default(),
                     limit: 1,
-                    offset: 0,
+                    ..QueueFilter::default()
                 };
                 let (count, _) = app.storage.queue(visible, &waiting).await?;
                 if count > 0 {

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Principal;
+use crate::draw::Rng;
 use crate::error::Error;
 use crate::services::assignments::{self, Work};
 use crate::services::templates;
@@ -65,32 +66,6 @@ pub struct Planned {
     pub stores: usize,
     /// 0 in a dry run.
     pub created: usize,
-}
-
-/// A small deterministic generator (SplitMix64): the same seed, the same days.
-struct Draw(u64);
-
-impl Draw {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// `k` different days of a month of `days` days, in order.
-    fn days(&mut self, days: i8, k: usize) -> Vec<i8> {
-        let mut all: Vec<i8> = (1..=days).collect();
-        // A partial Fisher-Yates shuffle: the first k are a uniform draw.
-        for i in 0..k.min(all.len()) {
-            let j = i + (self.next() % (all.len() - i) as u64) as usize;
-            all.swap(i, j);
-        }
-        let mut picked = all[..k.min(all.len())].to_vec();
-        picked.sort_unstable();
-        picked
-    }
 }
 
 fn bad(m: fieldcheck_core::msg::Msg) -> Error {
@@ -202,7 +177,7 @@ pub async fn plan(
         .map(|p| (p.user_id.as_str(), p.scope.as_str()))
         .collect();
 
-    let mut draw = Draw(match w.seed {
+    let mut draw = Rng(match w.seed {
         Some(s) => s,
         None => {
             let mut b = [0u8; 8];

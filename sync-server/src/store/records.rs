@@ -91,19 +91,20 @@ impl QueueSort {
 /// A record as the queue lists it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueRow {
+    // Public: what notifications read.
     pub doc_id: String,
     pub store_id: String,
-    pub template_id: String,
-    pub template_version: String,
-    pub kind: String,
-    pub mode: String,
-    pub author: String,
-    pub status: String,
-    pub started_at: i64,
-    pub submitted_at: Option<i64>,
+    template_id: String,
+    template_version: String,
+    kind: String,
+    mode: String,
+    author: String,
+    status: String,
+    started_at: i64,
+    submitted_at: Option<i64>,
     pub updated_at: i64,
-    pub score: Option<f64>,
-    pub passed: Option<bool>,
+    score: Option<f64>,
+    passed: Option<bool>,
 }
 
 fn push_filters(q: &mut Sql, f: &QueueFilter<'_>) {

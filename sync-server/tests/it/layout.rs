@@ -5,19 +5,9 @@
 //! this test names the modules that form it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Every `.rs` file under `dir`.
-fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("src") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
+use crate::sources;
 
 /// The module path of a file: `src/http/users.rs` -> `http::users`,
 /// `src/store/mod.rs` -> `store`, `src/lib.rs` -> ``.

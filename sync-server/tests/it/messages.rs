@@ -8,18 +8,9 @@
 //! name, and when one code has two texts.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("src") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
+use crate::sources;
 
 /// A string literal at the start of `s` (after blanks): its value and what
 /// follows it. Escapes `\"`, `\\`, `\n` and a line continuation are read.

@@ -44,6 +44,26 @@ function useList<T>(load: () => Promise<T[]>, onError: (e: unknown) => void) {
   return [list, reload] as const;
 }
 
+/**
+ * The row of a list being edited, and a change to one: written, said, the
+ * editing closed and the list read again; a failure is shown instead.
+ */
+function useRowEdit(load: () => Promise<unknown>, setError: (e: unknown) => void) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const write = async (change: () => Promise<void>, said: () => void) => {
+    setError(null);
+    try {
+      await change();
+      said();
+      setEditing(null);
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return { editing, setEditing, write };
+}
+
 /** A submitted form's fields, trimmed. */
 function fieldsOf(e: FormEvent<HTMLFormElement>) {
   e.preventDefault();
@@ -184,6 +204,21 @@ export function newPassword(): string {
   return [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
 }
 
+/** Save and Cancel, in the last cell of a row being edited. */
+function SaveCancel({ onSave, onCancel }: { onSave: () => void; onCancel: () => void }) {
+  const { t } = useI18n();
+  return (
+    <td className="row">
+      <button type="button" className="primary" onClick={onSave}>
+        {t("admin.save")}
+      </button>
+      <button type="button" onClick={onCancel}>
+        {t("detail.cancel")}
+      </button>
+    </td>
+  );
+}
+
 /** A user's row being edited: name, role and scope. */
 function UserEditor({ user, onSave, onCancel }: { user: User; onSave: (p: Parameters<Api["updateUser"]>[1]) => void; onCancel: () => void }) {
   const { t } = useI18n();
@@ -209,24 +244,16 @@ function UserEditor({ user, onSave, onCancel }: { user: User; onSave: (p: Parame
         <input aria-label={t("admin.scope")} value={scope} onChange={(e) => setScope(e.target.value)} />
       </td>
       <td />
-      <td className="row">
-        <button
-          type="button"
-          className="primary"
-          onClick={() =>
-            onSave({
-              ...(name.trim() !== user.name ? { name: name.trim() } : {}),
-              ...(role !== user.role ? { role: role as NewUser["role"] } : {}),
-              ...(scope.trim() !== user.scope ? { scope: scope.trim() } : {}),
-            })
-          }
-        >
-          {t("admin.save")}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t("detail.cancel")}
-        </button>
-      </td>
+      <SaveCancel
+        onCancel={onCancel}
+        onSave={() =>
+          onSave({
+            ...(name.trim() !== user.name ? { name: name.trim() } : {}),
+            ...(role !== user.role ? { role: role as NewUser["role"] } : {}),
+            ...(scope.trim() !== user.scope ? { scope: scope.trim() } : {}),
+          })
+        }
+      />
     </tr>
   );
 }
@@ -246,18 +273,10 @@ function Users({ api }: { api: Api }) {
     }
   };
   const [list, load] = useList(useCallback(() => api.users(true), [api]), setError);
-  const [editing, setEditing] = useState<string | null>(null);
-  const change = async (u: User, patch: Parameters<Api["updateUser"]>[1], said: string) => {
-    setError(null);
+  const { editing, setEditing, write } = useRowEdit(load, setError);
+  const change = (u: User, patch: Parameters<Api["updateUser"]>[1], said: string) => {
     setMade(null);
-    try {
-      await api.updateUser(u.user_id, patch);
-      setMade(said);
-      setEditing(null);
-      await load();
-    } catch (err) {
-      setError(err);
-    }
+    return write(() => api.updateUser(u.user_id, patch), () => setMade(said));
   };
 
   const add = async (e: FormEvent<HTMLFormElement>) => {
@@ -450,14 +469,7 @@ function AssignmentEditor({ a, onSave, onCancel }: { a: Assignment; onSave: (p: 
       <td>
         <input aria-label={t("admin.visits")} type="number" min={1} value={visits} onChange={(e) => setVisits(e.target.value)} />
       </td>
-      <td className="row">
-        <button type="button" className="primary" onClick={() => onSave({ starts_on: startsOn, ends_on: endsOn, visits: Number(visits) || 1, note })}>
-          {t("admin.save")}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t("detail.cancel")}
-        </button>
-      </td>
+      <SaveCancel onCancel={onCancel} onSave={() => onSave({ starts_on: startsOn, ends_on: endsOn, visits: Number(visits) || 1, note })} />
     </tr>
   );
 }
@@ -468,19 +480,11 @@ function Assignments({ api }: { api: Api }) {
   const [made, setMade] = useState(false);
   const [list, load] = useList(useCallback(() => api.assignments(), [api]), setError);
   const [templates] = useList(useCallback(async () => latestVersions(await api.templates()), [api]), setError);
-  const [editing, setEditing] = useState<string | null>(null);
+  const { editing, setEditing, write } = useRowEdit(load, setError);
   const [changed, setChanged] = useState<MessageKey | null>(null);
-  const change = async (a: Assignment, patch: Parameters<Api["updateAssignment"]>[1], said: MessageKey) => {
-    setError(null);
+  const change = (a: Assignment, patch: Parameters<Api["updateAssignment"]>[1], said: MessageKey) => {
     setMade(false);
-    try {
-      await api.updateAssignment(a.id, patch);
-      setChanged(said);
-      setEditing(null);
-      await load();
-    } catch (err) {
-      setError(err);
-    }
+    return write(() => api.updateAssignment(a.id, patch), () => setChanged(said));
   };
 
   const add = async (e: FormEvent<HTMLFormElement>) => {

@@ -15,7 +15,7 @@ import type { Api, Rating, WeakItem } from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 import { storePath } from "../paths";
-import { useDirectory } from "./directory";
+import { ChecklistOptions, useDirectory } from "./directory";
 
 echarts.use([LineChart, ScatterChart, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
@@ -230,7 +230,6 @@ export function Dashboard({ api }: { api: Api }) {
   for (let u = current ? byId.get(current) : undefined; u; u = u.parent ? byId.get(u.parent) : undefined) path.unshift(u.id);
   const children = units.filter((u) => (current ? u.parent === current : roots.includes(u)));
   const g = (GRANULARITIES as string[]).includes(params.get("granularity") ?? "") ? (params.get("granularity") as Granularity) : "month";
-  const checklists = dir.templates.filter((x) => x.kind === "checklist");
   const [template, setTemplate] = useState("");
 
   useEffect(() => {
@@ -422,11 +421,7 @@ export function Dashboard({ api }: { api: Api }) {
             {t("dash.exportTemplate")}
             <select name="exportTemplate" value={template} onChange={(e) => setTemplate(e.target.value)}>
               <option value="">{t("dash.exportPickTemplate")}</option>
-              {checklists.map((x) => (
-                <option key={x.template_id} value={x.template_id}>
-                  {dir.templateName(x.template_id)}
-                </option>
-              ))}
+              <ChecklistOptions dir={dir} />
             </select>
           </label>
           <div className="row">

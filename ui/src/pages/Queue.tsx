@@ -9,7 +9,7 @@ import { isReviewer, type Api, type Queue as QueueData, type QueueSort, type Sta
 import { recordPath } from "../paths";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
-import { Named, UnitPicker, useDirectory } from "./directory";
+import { ChecklistOptions, Named, UnitPicker, useDirectory } from "./directory";
 
 const STATUSES: Status[] = ["submitted", "resubmitted", "returned", "approved", "partial", "discarded"];
 const MODES = ["overt", "mystery", "test_call"] as const;
@@ -151,13 +151,7 @@ export function Queue({ api, open }: { api: Api; open: (doc: string) => void }) 
           {t("queue.template")}
           <select name="template" value={get("template")} onChange={(e) => set({ template: e.target.value })}>
             <option value="">{t("filter.any")}</option>
-            {dir.templates
-              .filter((x) => x.kind === "checklist")
-              .map((x) => (
-                <option key={x.template_id} value={x.template_id}>
-                  {dir.templateName(x.template_id)}
-                </option>
-              ))}
+            <ChecklistOptions dir={dir} />
           </select>
         </label>
         <label>

@@ -4,10 +4,10 @@
 // assignments already given, on the same calendar.
 
 import { useEffect, useMemo, useState, type FormEvent } from "react";
-import { latestVersions, type Api, type Assignment, type Planned, type TemplateInfo, type Wave } from "../api";
+import type { Api, Assignment, Planned, Wave } from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
-import { UnitPicker, useDirectory } from "./directory";
+import { ChecklistOptions, UnitPicker, useDirectory } from "./directory";
 
 export interface CalendarEvent {
   /** YYYY-MM-DD */
@@ -98,7 +98,6 @@ export function monthsBetween(from: string, to: string): string[] {
 export function Schedule({ api }: { api: Api }) {
   const { t, error: errorText } = useI18n();
   const dir = useDirectory(api);
-  const [templates, setTemplates] = useState<TemplateInfo[]>([]);
   const [assignments, setAssignments] = useState<Assignment[]>([]);
   const [template, setTemplate] = useState("");
   const [mode, setMode] = useState("");
@@ -114,14 +113,12 @@ export function Schedule({ api }: { api: Api }) {
 
   const loadAssignments = () => api.assignments().then(setAssignments, (e) => setError(errorText(e)));
   useEffect(() => {
-    api.templates().then((all) => {
-      const checklists = latestVersions(all).filter((x) => x.kind === "checklist");
-      setTemplates(checklists);
-      setTemplate((cur) => cur || checklists[0]?.template_id || "");
-    }, (e) => setError(errorText(e)));
     loadAssignments();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api]);
+  // The first checklist, once the directory has them.
+  const first = dir.templates.find((x) => x.kind === "checklist")?.template_id;
+  useEffect(() => setTemplate((cur) => cur || first || ""), [first]);
 
   const wave = (): Wave => ({
     template_id: template,
@@ -167,11 +164,7 @@ export function Schedule({ api }: { api: Api }) {
         <label>
           {t("admin.template")}
           <select name="wave_template" value={template} onChange={(e) => setTemplate(e.target.value)}>
-            {templates.map((x) => (
-              <option key={x.template_id} value={x.template_id}>
-                {dir.templateName(x.template_id)}
-              </option>
-            ))}
+            <ChecklistOptions dir={dir} />
           </select>
         </label>
         <label>

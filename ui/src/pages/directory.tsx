@@ -78,6 +78,21 @@ export function useDirectory(api: Api): Directory {
   }, [l, pick]);
 }
 
+/** The newest version of each checklist, as options of a select, by name. */
+export function ChecklistOptions({ dir }: { dir: Directory }) {
+  return (
+    <>
+      {dir.templates
+        .filter((x) => x.kind === "checklist")
+        .map((x) => (
+          <option key={x.template_id} value={x.template_id}>
+            {dir.templateName(x.template_id)}
+          </option>
+        ))}
+    </>
+  );
+}
+
 /** A name with its id on hover. */
 export function Named({ id, name }: { id: string; name: string }) {
   return <span title={id}>{name}</span>;
