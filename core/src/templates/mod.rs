@@ -396,8 +396,18 @@ impl Template {
     /// `.json`, or `.xlsx` (an XLSForm). On failure, every problem as a
     /// message (one line each in English).
     pub fn load_file(bytes: &[u8], name: &str) -> std::result::Result<Loaded, Vec<Msg>> {
+        Template::load_file_with(bytes, name, &xlsform::Settings::default())
+    }
+
+    /// As [`Template::load_file`], with `given` standing in for an XLSForm's
+    /// missing settings (channel, kind, mode).
+    pub fn load_file_with(
+        bytes: &[u8],
+        name: &str,
+        given: &xlsform::Settings,
+    ) -> std::result::Result<Loaded, Vec<Msg>> {
         if name.to_ascii_lowercase().ends_with(".xlsx") {
-            return match xlsform::import(bytes) {
+            return match xlsform::import_with(bytes, given) {
                 Ok(imported) => Ok(Loaded {
                     template: imported.template,
                     warnings: imported

@@ -88,8 +88,25 @@ pub struct Imported {
     pub warnings: Vec<ImportProblem>,
 }
 
+/// What the person importing a form says of it where its `settings` sheet
+/// is silent: the channel, kind and mode Fieldcheck needs and most
+/// XLSForms do not carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    pub channel: Option<String>,
+    pub kind: Option<String>,
+    pub mode: Option<String>,
+}
+
 /// Imports an `.xlsx` XLSForm. On failure every error (and warning) is returned.
 pub fn import(bytes: &[u8]) -> Result<Imported, Vec<ImportProblem>> {
+    import_with(bytes, &Settings::default())
+}
+
+/// Imports an `.xlsx` XLSForm, with `given` standing in for settings the
+/// form lacks (the form's own win). Every problem is reported, a missing
+/// setting included, without one hiding the rest.
+pub fn import_with(bytes: &[u8], given: &Settings) -> Result<Imported, Vec<ImportProblem>> {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         vec![problem(
             Severity::Error,
@@ -111,7 +128,10 @@ pub fn import(bytes: &[u8]) -> Result<Imported, Vec<ImportProblem>> {
         book.worksheet_range(&actual).ok()
     };
     let (survey, choices, settings) = (sheet("survey"), sheet("choices"), sheet("settings"));
-    let mut cx = Importer::default();
+    let mut cx = Importer {
+        given: given.clone(),
+        ..Importer::default()
+    };
     let Some(survey) = survey else {
         return Err(vec![problem(
             Severity::Error,
@@ -124,10 +144,18 @@ pub fn import(bytes: &[u8]) -> Result<Imported, Vec<ImportProblem>> {
     let settings = settings
         .map(|s| Table::read(&s, "settings"))
         .unwrap_or_default();
-    let choices = choices
+    let mut choices = choices
         .map(|s| Table::read(&s, "choices"))
         .unwrap_or_default();
-    let file = cx.build(&Table::read(&survey, "survey"), &choices, &settings);
+    let mut survey = Table::read(&survey, "survey");
+    cx.normalise(&mut survey);
+    cx.normalise(&mut choices);
+    // Some tools write a choice's value under `value`.
+    if !choices.headers.iter().any(|h| h == "name") && choices.headers.iter().any(|h| h == "value")
+    {
+        rename(&mut choices, "value", "name");
+    }
+    let file = cx.build(&survey, &choices, &settings);
     let mut problems = cx.problems;
     let template = match file.map(Template::from_file) {
         Some(Ok(t)) => Some(t),
@@ -182,6 +210,33 @@ pub fn import(bytes: &[u8]) -> Result<Imported, Vec<ImportProblem>> {
         _ => Err(problems),
     }
 }
+
+/// Renames a column of a table, in its headers and its rows.
+fn rename(t: &mut Table, from: &str, to: &str) {
+    for h in &mut t.headers {
+        if h == from {
+            *h = to.into();
+        }
+    }
+    for (_, cells) in &mut t.rows {
+        if let Some(v) = cells.remove(from) {
+            cells.insert(to.into(), v);
+        }
+    }
+}
+
+/// Columns with a language whose name some tools join with one colon
+/// (`label:English`) rather than two.
+const LANGUAGE_COLUMNS: &[&str] = &[
+    "label",
+    "hint",
+    "constraint_message",
+    "required_message",
+    "guidance_hint",
+    "image",
+    "audio",
+    "video",
+];
 
 fn problem(
     severity: Severity,
@@ -247,6 +302,7 @@ const SURVEY_COLUMNS: &[&str] = &[
 /// Cosmetic columns: ignored with one warning per column.
 const COSMETIC_COLUMNS: &[&str] = &[
     "appearance",
+    "required_message",
     "media::image",
     "media::audio",
     "media::video",
@@ -255,6 +311,27 @@ const COSMETIC_COLUMNS: &[&str] = &[
     "audio",
     "video",
 ];
+/// XLSForm types people use that Fieldcheck does not capture yet: named as
+/// such, not as unknown.
+const NOT_YET_TYPES: &[&str] = &[
+    "calculate",
+    "hidden",
+    "acknowledge",
+    "barcode",
+    "audio",
+    "video",
+    "file",
+    "rank",
+    "geotrace",
+    "geoshape",
+    "select_one_from_file",
+    "select_multiple_from_file",
+    "xml-external",
+    "csv-external",
+    "background-audio",
+    "start-geopoint",
+];
+
 const METADATA_TYPES: &[&str] = &[
     "start",
     "end",
@@ -270,6 +347,7 @@ const METADATA_TYPES: &[&str] = &[
 
 #[derive(Default)]
 struct Importer {
+    given: Settings,
     problems: Vec<ImportProblem>,
     item_rows: HashMap<String, usize>,
     section_rows: HashMap<String, usize>,
@@ -371,33 +449,42 @@ impl Importer {
 
         let lists = self.read_choices(choices, default_lang);
         let has_points = survey.rows.iter().any(|(_, r)| r.contains_key("points"));
-        let kind = setting("kind").unwrap_or_else(|| {
-            if has_points {
-                "checklist"
-            } else {
-                "questionnaire"
+        let kind = setting("kind")
+            .or_else(|| self.given.kind.clone())
+            .unwrap_or_else(|| {
+                if has_points {
+                    "checklist"
+                } else {
+                    "questionnaire"
+                }
+                .into()
+            });
+        let mode = setting("mode")
+            .or_else(|| self.given.mode.clone())
+            .unwrap_or_else(|| {
+                if kind == "questionnaire" {
+                    "intercept"
+                } else {
+                    "overt"
+                }
+                .into()
+            });
+        // Without a channel the form cannot be published, but everything
+        // else is still checked, so that one missing setting hides nothing.
+        let channel = match setting("channel").or_else(|| self.given.channel.clone()) {
+            Some(c) => c,
+            None => {
+                self.err(
+                    "settings",
+                    1,
+                    "channel",
+                    msg!(
+                        "xlsform.no_channel",
+                        "add a `channel` column (owned_hall, partner_store, hotline, club or echannel), or choose the channel when importing"
+                    ),
+                );
+                "owned_hall".into()
             }
-            .into()
-        });
-        let mode = setting("mode").unwrap_or_else(|| {
-            if kind == "questionnaire" {
-                "intercept"
-            } else {
-                "overt"
-            }
-            .into()
-        });
-        let Some(channel) = setting("channel") else {
-            self.err(
-                "settings",
-                1,
-                "channel",
-                msg!(
-                    "xlsform.no_channel",
-                    "add a `channel` column (owned_hall, partner_store, hotline, club or echannel)"
-                ),
-            );
-            return None;
         };
         let id = setting("form_id").unwrap_or_else(|| "imported_form".into());
         let title_text = setting("form_title").unwrap_or_else(|| id.clone());
@@ -438,6 +525,8 @@ impl Importer {
         });
 
         let mut sections: Vec<SectionFile> = Vec::new();
+        // Runs of questions outside any group: `main`, `main_2`, ...
+        let mut loose_runs = 0usize;
         // Open groups: (name, relevant, row); only the outermost becomes a section.
         let mut groups: Vec<(String, Option<String>, usize)> = Vec::new();
         for (row, cells) in &survey.rows {
@@ -474,6 +563,22 @@ impl Importer {
                         self.section_rows.insert(name.clone(), row);
                     }
                     groups.push((name, cells.get("relevant").cloned(), row));
+                }
+                "begin_repeat" | "begin" if base == "begin_repeat" || arg == "repeat" => {
+                    self.err(
+                        "survey",
+                        row,
+                        "type",
+                        msg!(
+                            "xlsform.repeat",
+                            "repeat groups (`begin repeat`, `{name}`) are not supported yet: a record holds each question once",
+                            name = name
+                        ),
+                    );
+                    groups.push((name, None, row));
+                }
+                "end_repeat" | "end" if base == "end_repeat" || arg == "repeat" => {
+                    groups.pop();
                 }
                 "end_group" | "end" if base == "end_group" || arg == "group" => {
                     if groups.pop().is_none() {
@@ -519,10 +624,21 @@ impl Importer {
                     self.item_rows.insert(item.id.clone(), row);
                     if groups.is_empty() {
                         match sections.last_mut() {
-                            Some(s) if s.id == "main" => s.items.push(item),
+                            Some(s)
+                                if s.id.starts_with("main")
+                                    && !self.section_rows.contains_key(&s.id) =>
+                            {
+                                s.items.push(item)
+                            }
                             _ => {
+                                loose_runs += 1;
+                                let id = if loose_runs == 1 {
+                                    "main".to_string()
+                                } else {
+                                    format!("main_{loose_runs}")
+                                };
                                 sections.push(SectionFile {
-                                    id: "main".into(),
+                                    id,
                                     title: title.clone(),
                                     weight: None,
                                     relevant: None,
@@ -566,6 +682,58 @@ impl Importer {
         })
     }
 
+    /// Reads a sheet's columns as people write them: `constraint message`
+    /// for `constraint_message`, `label:English` for `label::English`; the
+    /// `bind::`, `instance::` and `body::` columns of pyxform are set aside
+    /// with a warning.
+    fn normalise(&mut self, t: &mut Table) {
+        for h in t.headers.clone() {
+            let spaced = h.replace(' ', "_");
+            let fixed = match spaced.split_once(':') {
+                Some((base, rest))
+                    if LANGUAGE_COLUMNS.contains(&base) && !rest.starts_with(':') =>
+                {
+                    format!("{base}::{rest}")
+                }
+                _ if [
+                    "constraint_message",
+                    "required_message",
+                    "choice_filter",
+                    "repeat_count",
+                ]
+                .iter()
+                .any(|c| spaced.starts_with(c)) =>
+                {
+                    spaced
+                }
+                _ => h.clone(),
+            };
+            if fixed != h {
+                rename(t, &h, &fixed);
+            }
+            let prefix = fixed.split("::").next().unwrap_or("");
+            if ["bind", "instance", "body"].contains(&prefix) && fixed.contains("::") {
+                let used = t.rows.iter().any(|(_, r)| r.contains_key(&fixed));
+                if used {
+                    self.warn(
+                        &t.name.clone(),
+                        None,
+                        &fixed,
+                        msg!(
+                            "xlsform.raw_column",
+                            "`{column}` writes XForm attributes directly; it is not imported",
+                            column = fixed
+                        ),
+                    );
+                }
+                t.headers.retain(|x| x != &fixed);
+                for (_, cells) in &mut t.rows {
+                    cells.remove(&fixed);
+                }
+            }
+        }
+    }
+
     fn check_columns(&mut self, survey: &Table) {
         for h in &survey.headers {
             let base = h.split("::").next().unwrap_or(h);
@@ -586,7 +754,7 @@ impl Importer {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(", ");
-            if COSMETIC_COLUMNS.contains(&h.as_str()) {
+            if COSMETIC_COLUMNS.contains(&h.as_str()) || COSMETIC_COLUMNS.contains(&base) {
                 self.warn(
                     "survey",
                     None,
@@ -728,6 +896,37 @@ impl Importer {
         if let Some(f) = get("fail_below") {
             item.fail_below = self.number(row, "fail_below", &f);
         }
+        // `select_one yn or_other`: the list, with an "Other" choice added.
+        let (arg, or_other) = match arg.strip_suffix("or_other") {
+            Some(list) if list.ends_with(char::is_whitespace) => (list.trim(), true),
+            _ => (arg, false),
+        };
+        let with_other;
+        let lists = if or_other {
+            let mut all = lists.clone();
+            if let Some(list) = all.get_mut(arg)
+                && !list.iter().any(|c| c.value == "other")
+            {
+                list.push(ChoiceFile {
+                    value: "other".into(),
+                    label: Bilingual::new("其他", "Other"),
+                    score: None,
+                });
+            }
+            self.warn(
+                "survey",
+                Some(row),
+                "type",
+                msg!(
+                    "xlsform.or_other",
+                    "`or_other` adds the choice \"Other\"; the question asking which is not added"
+                ),
+            );
+            with_other = all;
+            &with_other
+        } else {
+            lists
+        };
         item.kind = match base {
             "select_one" | "select_multiple" => {
                 let Some(list) = lists.get(arg) else {
@@ -779,9 +978,24 @@ impl Importer {
             }
             "text" | "note" | "date" | "time" | "datetime" => base.into(),
             "image" => "photo".into(),
+            // pyxform's older name for text.
+            "string" => "text".into(),
             "geopoint" => "location".into(),
             // Fieldcheck's own types may be written directly.
             t if super::AnswerType::NAMES.contains(&t) => t.into(),
+            t if NOT_YET_TYPES.contains(&t) => {
+                self.err(
+                    "survey",
+                    row,
+                    "type",
+                    msg!(
+                        "xlsform.type_not_yet",
+                        "`{type_name}` is an XLSForm type Fieldcheck does not support yet",
+                        type_name = t
+                    ),
+                );
+                return None;
+            }
             t => {
                 self.err(
                     "survey",

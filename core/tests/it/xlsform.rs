@@ -1,4 +1,4 @@
-use fieldcheck_core::templates::xlsform::{Imported, Severity, import};
+use fieldcheck_core::templates::xlsform::{Imported, Settings, Severity, import, import_with};
 use fieldcheck_core::templates::{AnswerType, CallMoment, Knockout, TemplateKind};
 
 use super::fixture;
@@ -108,7 +108,7 @@ fn a_broken_xlsform_reports_every_problem_by_row_and_column() {
     assert!(has(4, "type", "`calculate`"), "{text:#?}");
     assert!(has(4, "calculation", "not supported"), "{text:#?}");
     assert!(has(5, "points", "`lots`"), "{text:#?}");
-    assert!(has(6, "type", "`begin_repeat`"), "{text:#?}");
+    assert!(has(6, "type", "repeat groups"), "{text:#?}");
     assert!(has(2, "type", "never closed"), "{text:#?}");
 }
 
@@ -121,4 +121,93 @@ fn an_xlsform_test_call_tells_the_call_bar_where_to_write() {
     assert_eq!(moment("answer_s"), Some(CallMoment::Wait));
     assert_eq!(moment("talk_s"), Some(CallMoment::Talk));
     assert_eq!(moment("connected"), None);
+}
+
+/// `field_shapes.xlsx`, written for this test in the shapes other tools
+/// give: no `channel` (given on import instead), `label:English` with one
+/// colon, type `string`, choices under `value`, `select_one yn or_other`,
+/// `constraint message` with a space, `required_message`, a `bind::`
+/// column, and questions before and after a group.
+#[test]
+fn a_form_written_for_other_tools_imports_once_its_channel_is_given() {
+    let given = Settings {
+        channel: Some("owned_hall".into()),
+        ..Settings::default()
+    };
+    let imported = import_with(&fixture("field_shapes.xlsx"), &given).unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    let t = imported.template;
+    let sections: Vec<&str> = t.sections.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        sections,
+        ["main", "g1", "main_2"],
+        "each run of loose questions its own section"
+    );
+    let visitor = t.item("visitor").expect("visitor");
+    assert!(matches!(visitor.answer, AnswerType::Text));
+    assert_eq!(
+        (visitor.label.en.as_str(), visitor.label.zh.as_str()),
+        ("Your name", "您的姓名")
+    );
+    let age = t.item("age").expect("age");
+    assert_eq!(
+        age.constraint_message.as_ref().map(|m| m.en.as_str()),
+        Some("Between 0 and 129")
+    );
+    let greeted = t.item("greeted").expect("greeted");
+    let choices: Vec<&str> = greeted
+        .answer
+        .choices()
+        .expect("choices")
+        .iter()
+        .map(|c| c.value.as_str())
+        .collect();
+    assert_eq!(choices, ["yes", "no", "other"]);
+    let warned: Vec<&str> = imported.warnings.iter().map(|w| w.message.key).collect();
+    for key in [
+        "xlsform.or_other",
+        "xlsform.raw_column",
+        "xlsform.display_hint",
+    ] {
+        assert!(warned.contains(&key), "{key} in {warned:?}");
+    }
+    // Without the channel: refused, saying how to give it.
+    let refused = import(&fixture("field_shapes.xlsx")).expect_err("no channel");
+    let keys: Vec<&str> = refused.iter().map(|p| p.message.key).collect();
+    assert!(keys.contains(&"xlsform.no_channel"), "{keys:?}");
+}
+
+/// `not_yet.xlsx`: a calculate, a repeat group, an unknown type and no
+/// channel. Every one is reported, each naming its cause, the missing
+/// channel hiding none of the others.
+#[test]
+fn features_not_supported_yet_are_named_and_reported_together() {
+    let problems = import(&fixture("not_yet.xlsx")).expect_err("refused");
+    let found: Vec<(&str, Option<usize>)> = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| (p.message.key, p.row))
+        .collect();
+    for want in [
+        ("xlsform.no_channel", Some(1)),
+        ("xlsform.type_not_yet", Some(2)),
+        ("xlsform.repeat", Some(3)),
+        ("xlsform.unsupported_type", Some(6)),
+    ] {
+        assert!(found.contains(&want), "{want:?} in {found:?}");
+    }
+    assert!(
+        !found
+            .iter()
+            .any(|(k, row)| *k == "xlsform.metadata"
+                || (*k == "xlsform.end_group" && *row == Some(5))),
+        "`end repeat` is not read as the `end` timestamp: {found:?}"
+    );
 }

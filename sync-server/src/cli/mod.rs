@@ -126,6 +126,17 @@ pub enum TemplateCommand {
         /// Output file; .toml (native) or .json.
         #[arg(short, long)]
         output: PathBuf,
+        /// For a form whose settings sheet has none: owned_hall,
+        /// partner_store, hotline, club or echannel.
+        #[arg(long)]
+        channel: Option<String>,
+        /// For a form whose settings sheet has none: checklist or questionnaire.
+        #[arg(long)]
+        kind: Option<String>,
+        /// For a form whose settings sheet has none: overt, mystery,
+        /// test_call, echannel or intercept.
+        #[arg(long)]
+        mode: Option<String>,
     },
 }
 
@@ -145,8 +156,19 @@ impl std::error::Error for Invalid {}
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let result = match cli.command {
         Command::Template(TemplateCommand::Check { files }) => template::check(&files, out, err),
-        Command::Template(TemplateCommand::Import { form, output }) => {
-            template::import(&form, &output, out, err)
+        Command::Template(TemplateCommand::Import {
+            form,
+            output,
+            channel,
+            kind,
+            mode,
+        }) => {
+            let given = fieldcheck_core::templates::xlsform::Settings {
+                channel,
+                kind,
+                mode,
+            };
+            template::import(&form, &output, &given, out, err)
         }
         Command::Template(TemplateCommand::Publish { files, storage }) => {
             template::publish(&files, &storage, out, err)

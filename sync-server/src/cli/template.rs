@@ -12,6 +12,8 @@ use fieldcheck_core::scoring::survey::score_response;
 use fieldcheck_core::templates::{Format, Template, TemplateKind, to_toml};
 
 use super::{Invalid, open, refused, runtime};
+use fieldcheck_core::templates::xlsform::Settings;
+
 use crate::access::Principal;
 use crate::config::StorageArgs;
 use crate::services::templates;
@@ -19,9 +21,18 @@ use crate::services::templates;
 /// Loads a template from .toml, .json or .xlsx, with every problem as a line
 /// prefixed by the file name.
 fn load_template(path: &Path, err: &mut dyn Write) -> anyhow::Result<Template> {
+    load_template_with(path, &Settings::default(), err)
+}
+
+/// As [`load_template`], with `given` for an XLSForm's missing settings.
+fn load_template_with(
+    path: &Path,
+    given: &Settings,
+    err: &mut dyn Write,
+) -> anyhow::Result<Template> {
     let name = path.display().to_string();
     let bytes = fs::read(path).with_context(|| format!("{name}: cannot read"))?;
-    match Template::load_file(&bytes, &name) {
+    match Template::load_file_with(&bytes, &name, given) {
         Ok(loaded) => {
             for w in &loaded.warnings {
                 let _ = writeln!(err, "{name}: {w}");
@@ -62,10 +73,11 @@ pub(super) fn check(
 pub(super) fn import(
     form: &Path,
     output: &Path,
+    given: &Settings,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let template = load_template(form, err)?;
+    let template = load_template_with(form, given, err)?;
     let text = match Format::from_file_name(&output.display().to_string()) {
         Some(Format::Json) => serde_json::to_string_pretty(template.source())?,
         Some(Format::Toml) => to_toml(template.source())?,

@@ -45,6 +45,14 @@ pub struct PublishQuery {
     format: String,
     /// Only check the file and say what publishing would do.
     dry_run: Option<bool>,
+    /// An XLSForm whose settings sheet has none: owned_hall, partner_store,
+    /// hotline, club or echannel.
+    channel: Option<String>,
+    /// An XLSForm whose settings sheet has none: checklist or questionnaire.
+    kind: Option<String>,
+    /// An XLSForm whose settings sheet has none: overt, mystery, test_call,
+    /// echannel or intercept.
+    mode: Option<String>,
 }
 
 /// Publishes a template file. Published versions are immutable: the
@@ -59,7 +67,12 @@ pub async fn publish(
     bytes: Bytes,
 ) -> Result<Json<Published>, Error> {
     let Query(q) = q?;
-    let (t, warnings) = templates::load(&q.format, &bytes)?;
+    let given = fieldcheck_core::templates::xlsform::Settings {
+        channel: q.channel,
+        kind: q.kind,
+        mode: q.mode,
+    };
+    let (t, warnings) = templates::load(&q.format, &bytes, &given)?;
     let dry_run = q.dry_run == Some(true);
     Ok(Json(
         templates::publish(&app, &who.principal, &t, warnings, dry_run).await?,

@@ -104,9 +104,14 @@ pub fn not_published(id: &str) -> Msg {
     )
 }
 
-/// Reads a template file (`toml`, `json`, or `xlsx` for an XLSForm): the
-/// template and the problems an XLSForm import worked around.
-pub fn load(format: &str, bytes: &[u8]) -> Result<(Template, Vec<Msg>), Error> {
+/// Reads a template file (`toml`, `json`, or `xlsx` for an XLSForm, whose
+/// missing settings `given` stands in for): the template and the problems
+/// an XLSForm import worked around.
+pub fn load(
+    format: &str,
+    bytes: &[u8],
+    given: &fieldcheck_core::templates::xlsform::Settings,
+) -> Result<(Template, Vec<Msg>), Error> {
     if !matches!(format, "toml" | "json" | "xlsx") {
         return Err(Error::BadRequest(msg!(
             "templates.unknown_format",
@@ -114,17 +119,19 @@ pub fn load(format: &str, bytes: &[u8]) -> Result<(Template, Vec<Msg>), Error> {
             format = format
         )));
     }
-    let loaded = Template::load_file(bytes, &format!("template.{format}")).map_err(|problems| {
-        let problems = problems
-            .into_iter()
-            .map(|message| RowProblem {
-                row: 0,
-                column: None,
-                message,
-            })
-            .collect();
-        Error::Invalid(problems)
-    })?;
+    let loaded = Template::load_file_with(bytes, &format!("template.{format}"), given).map_err(
+        |problems| {
+            let problems = problems
+                .into_iter()
+                .map(|message| RowProblem {
+                    row: 0,
+                    column: None,
+                    message,
+                })
+                .collect();
+            Error::Invalid(problems)
+        },
+    )?;
     Ok((loaded.template, loaded.warnings))
 }
 

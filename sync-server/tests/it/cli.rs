@@ -146,6 +146,40 @@ fn template_import_writes_a_native_template_with_the_same_version() {
 }
 
 #[test]
+fn template_import_takes_the_channel_a_form_lacks() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let form = repo().join("core/tests/fixtures/field_shapes.xlsx");
+    let target = dir.path().join("shapes.toml");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "template".to_string(),
+            "import".into(),
+            form.display().to_string(),
+            "-o".into(),
+            target.display().to_string(),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let plain: Vec<String> = args(&[]);
+    let out = server(&plain.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("or choose the channel when importing"),
+        "{}",
+        text(&out.stderr)
+    );
+    let given: Vec<String> = args(&["--channel", "owned_hall"]);
+    let out = server(&given.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let native = std::fs::read_to_string(&target).expect("written");
+    assert!(
+        native.contains("channel = \"owned_hall\"") && native.contains("main_2"),
+        "{native}"
+    );
+}
+
+#[test]
 fn template_import_of_a_broken_form_writes_nothing() {
     let dir = tempfile::tempdir().expect("tmp");
     let form = repo().join("core/tests/fixtures/broken_form.xlsx");
@@ -160,7 +194,9 @@ fn template_import_of_a_broken_form_writes_nothing() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("row 4, column `type`: type `calculate` is not supported"),
+        stderr.contains(
+            "row 4, column `type`: `calculate` is an XLSForm type Fieldcheck does not support yet"
+        ),
         "{stderr}"
     );
     assert!(!target.exists());

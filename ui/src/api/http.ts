@@ -20,6 +20,7 @@ import {
   type MediaRef,
   type Planned,
   type Wave,
+  type FormSettings,
   type NotificationList,
   type AssignmentPatch,
   type Work,
@@ -274,9 +275,10 @@ export class HttpApi implements Api {
     return this.request("GET", "/api/v1/templates");
   }
 
-  publishTemplate(file: File, dryRun: boolean): Promise<Published> {
+  publishTemplate(file: File, dryRun: boolean, given: FormSettings = {}): Promise<Published> {
     const format = file.name.split(".").pop()?.toLowerCase() ?? "";
     const q = new URLSearchParams({ format, dry_run: String(dryRun) });
+    for (const [k, v] of Object.entries(given)) if (v) q.set(k, v);
     return this.request("POST", `/api/v1/templates?${q}`, file);
   }
 

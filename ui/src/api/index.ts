@@ -221,6 +221,13 @@ export type UserPatch = Schemas["UserPatch"];
 
 export type Wave = Schemas["Wave"];
 
+/** What an XLSForm's settings sheet may lack, chosen on upload. */
+export interface FormSettings {
+  channel?: string;
+  kind?: string;
+  mode?: string;
+}
+
 export type Notification = Schemas["Notification"];
 
 export type NotificationList = Schemas["Notifications"];
@@ -279,7 +286,7 @@ export interface Api {
   satisfaction(template: string, unit?: string, from?: number, to?: number): Promise<UnitSatisfaction[]>;
   templates(): Promise<TemplateInfo[]>;
   /** Checks (dryRun) or publishes a template file: toml, json or an XLSForm (xlsx). */
-  publishTemplate(file: File, dryRun: boolean): Promise<Published>;
+  publishTemplate(file: File, dryRun: boolean, given?: FormSettings): Promise<Published>;
   /** The people in the caller's scope (administrators and managers); disabled ones too if asked. */
   users(withDisabled?: boolean): Promise<User[]>;
   /** Creates a user; returns the generated password when none was given. */

@@ -442,6 +442,10 @@ export const zhCN = {
   "queue.approvePicked": "批量审核通过（{n} 份）",
   "queue.approving": "正在审核 {done}/{total}",
   "queue.approveFailed": "{n} 份未能通过审核，例如 {first}",
+  "admin.form.channel": "渠道（表单未写明时）",
+  "admin.form.kind": "类型（表单未写明时）",
+  "admin.form.mode": "方式（表单未写明时）",
+  "admin.form.asSettings": "按表单设置",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -887,4 +891,8 @@ export const en = {
   "queue.approvePicked": "Approve the {n} picked",
   "queue.approving": "Approving {done} of {total}",
   "queue.approveFailed": "{n} could not be approved, for example {first}",
+  "admin.form.channel": "Channel (if the form has none)",
+  "admin.form.kind": "Kind (if the form has none)",
+  "admin.form.mode": "Mode (if the form has none)",
+  "admin.form.asSettings": "As the form's settings",
 } satisfies Record<MessageKey, string>;

@@ -1,6 +1,10 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "xlsform.or_other": "`or_other` 会添加“其他”选项；追问具体内容的题目不会添加",
+  "xlsform.raw_column": "`{column}` 直接写入 XForm 属性，不予导入",
+  "xlsform.repeat": "暂不支持重复组（`begin repeat`，`{name}`）：一条记录中每道题只出现一次",
+  "xlsform.type_not_yet": "`{type_name}` 是 Fieldcheck 暂不支持的 XLSForm 题型",
   "notifications.ids": "最多 500 个通知编号，每个 1 到 300 个字符",
   "records.a_note": "说明",
   "records.completion_for_complete": "说明和照片只能在标记整改完成时提交",
@@ -334,7 +338,7 @@ export const serverZh: Record<string, string> = {
   "xlsform.end_group": "end_group 没有对应的 begin_group",
   "xlsform.error": "错误：{location}：{problem}",
   "xlsform.metadata": "`{type_name}` 已记录在每条记录的表头中；该行未导入",
-  "xlsform.no_channel": "请添加 `channel` 列（owned_hall、partner_store、hotline、club 或 echannel）",
+  "xlsform.no_channel": "请添加 `channel` 列（owned_hall、partner_store、hotline、club 或 echannel），或在导入时选择渠道",
   "xlsform.no_choice_list": "选项列表 `{list}` 不在 choices 工作表中",
   "xlsform.no_survey": "工作簿中没有 `survey` 工作表",
   "xlsform.no_type": "有内容的行需要填写类型",

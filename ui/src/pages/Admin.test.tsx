@@ -51,7 +51,7 @@ describe("Admin templates", () => {
     expect(alert.textContent).toContain("Row 4");
     expect(alert.textContent).toContain("unknown type `colour`");
     expect(publishTemplate).toHaveBeenCalledTimes(1);
-    expect(publishTemplate).toHaveBeenCalledWith(file, true);
+    expect(publishTemplate).toHaveBeenCalledWith(file, true, {});
     expect(screen.queryByRole("button", { name: "Publish" })).toBeNull();
   });
 
@@ -69,8 +69,18 @@ describe("Admin templates", () => {
     ]);
     fireEvent.click(screen.getByRole("button", { name: "Publish" }));
     expect(await screen.findByText("Published; devices get it at their next sync")).toBeTruthy();
-    expect(publishTemplate).toHaveBeenLastCalledWith(file, false);
+    expect(publishTemplate).toHaveBeenLastCalledWith(file, false, {});
     await vi.waitFor(() => expect(document.querySelector('tr[data-template="worked"]')).not.toBeNull());
+  });
+
+  it("asks an XLSForm's missing channel and passes it to the check", async () => {
+    const publishTemplate = vi.fn().mockResolvedValue({ ...preview });
+    renderAdmin({ templates: vi.fn().mockResolvedValue([]), publishTemplate });
+    const file = new File(["PK"], "form.xlsx");
+    fireEvent.change(screen.getByLabelText("Template file (TOML, JSON or XLSForm)"), { target: { files: [file] } });
+    fireEvent.change(screen.getByLabelText("Channel (if the form has none)"), { target: { value: "partner_store" } });
+    fireEvent.click(screen.getByRole("button", { name: "Check file" }));
+    await vi.waitFor(() => expect(publishTemplate).toHaveBeenCalledWith(file, true, { channel: "partner_store" }));
   });
 
   it("shows managers the assignments only", async () => {

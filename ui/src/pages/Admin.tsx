@@ -4,7 +4,19 @@
 
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
-import { ApiError, latestVersions, type Api, type Assignment, type Enrolment, type FileProblem, type NewUser, type Published, type User, type Work } from "../api";
+import {
+  ApiError,
+  latestVersions,
+  type Api,
+  type Assignment,
+  type Enrolment,
+  type FileProblem,
+  type FormSettings,
+  type NewUser,
+  type Published,
+  type User,
+  type Work,
+} from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 import { Schedule } from "./Schedule";
@@ -78,13 +90,16 @@ function Templates({ api }: { api: Api }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [list, load] = useList(useCallback(() => api.templates(), [api]), setError);
+  // For an XLSForm whose settings sheet lacks them.
+  const [given, setGiven] = useState<FormSettings>({});
+  const xlsform = file?.name.toLowerCase().endsWith(".xlsx") ?? false;
 
   const run = async (dryRun: boolean) => {
     if (!file) return;
     setBusy(true);
     setError(null);
     try {
-      const r = await api.publishTemplate(file, dryRun);
+      const r = await api.publishTemplate(file, dryRun, xlsform ? given : {});
       setChecked(r);
       if (!dryRun) await load();
     } catch (e) {
@@ -111,6 +126,26 @@ function Templates({ api }: { api: Api }) {
             }}
           />
         </label>
+        {xlsform &&
+          (
+            [
+              ["channel", ["owned_hall", "partner_store", "hotline", "club", "echannel"]],
+              ["kind", ["checklist", "questionnaire"]],
+              ["mode", ["overt", "mystery", "test_call", "echannel", "intercept"]],
+            ] as const
+          ).map(([k, values]) => (
+            <label key={k}>
+              {t(`admin.form.${k}`)}
+              <select name={`form_${k}`} value={given[k] ?? ""} onChange={(e) => setGiven({ ...given, [k]: e.target.value || undefined })}>
+                <option value="">{t("admin.form.asSettings")}</option>
+                {values.map((v) => (
+                  <option key={v} value={v}>
+                    {t(`${k === "kind" ? "kind" : k}.${v}` as MessageKey)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ))}
         <button type="button" disabled={!file || busy} onClick={() => run(true)}>
           {t("admin.check")}
         </button>
