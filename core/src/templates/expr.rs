@@ -241,6 +241,21 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                 out.push((i, Tok::Ref(name.to_string())));
                 i += close + 3;
             }
+            // `../x`, `./x`: paths relative to the current node, as ODK reads
+            // them inside repeats; named for what they are.
+            b'.' if matches!(bytes.get(i + 1), Some(b'.') | Some(b'/')) => {
+                let end = src[i..]
+                    .find(|c: char| c.is_whitespace() || ",)=<>!+*".contains(c))
+                    .map_or(src.len(), |n| i + n);
+                return err(
+                    i,
+                    msg!(
+                        "expr.relative_path",
+                        "relative references such as `{path}` are not supported yet; refer to the question by its name",
+                        path = &src[i..end]
+                    ),
+                );
+            }
             b'0'..=b'9' | b'.' => {
                 let mut j = i;
                 while j < bytes.len() && (bytes[j].is_ascii_digit() || bytes[j] == b'.') {
@@ -266,6 +281,25 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                     j += 1;
                 }
                 let word = &src[i..j];
+                // `jr:choice-name(`, `jr:itext(`...: ODK's prefixed functions.
+                if bytes.get(j) == Some(&b':') {
+                    let mut k = j + 1;
+                    while k < bytes.len()
+                        && (bytes[k].is_ascii_alphanumeric()
+                            || bytes[k] == b'_'
+                            || bytes[k] == b'-')
+                    {
+                        k += 1;
+                    }
+                    return err(
+                        i,
+                        msg!(
+                            "expr.prefixed_function",
+                            "the function `{function}` is not supported yet",
+                            function = &src[i..k]
+                        ),
+                    );
+                }
                 let tok = match word {
                     "and" => Tok::Op(BinOp::And),
                     "or" => Tok::Op(BinOp::Or),
@@ -976,6 +1010,22 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn odk_relative_paths_and_prefixed_functions_are_named_as_such() {
+        let e = parse("../age > 18").expect_err("relative");
+        assert_eq!(
+            (e.message.key, e.message.param("path")),
+            ("expr.relative_path", Some("../age"))
+        );
+        let e = parse("jr:choice-name(${q}, '${q}') = 'x'").expect_err("prefixed");
+        assert_eq!(
+            (e.message.key, e.message.param("function")),
+            ("expr.prefixed_function", Some("jr:choice-name"))
+        );
+        // The current answer and decimals still read as before.
+        assert!(parse(". >= 0.5 and . <= .9").is_ok());
+    }
 
     struct TestScope(HashMap<&'static str, Ty>);
 

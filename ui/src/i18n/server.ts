@@ -1,6 +1,8 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "expr.relative_path": "暂不支持 `{path}` 这样的相对引用；请按题目名称引用",
+  "expr.prefixed_function": "暂不支持函数 `{function}`",
   "xlsform.or_other": "`or_other` 会添加“其他”选项；追问具体内容的题目不会添加",
   "xlsform.raw_column": "`{column}` 直接写入 XForm 属性，不予导入",
   "xlsform.repeat": "暂不支持重复组（`begin repeat`，`{name}`）：一条记录中每道题只出现一次",
