@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod form;
+pub mod hotline;
 pub mod i18n;
 pub mod msg;
 pub mod ratings;

@@ -83,11 +83,12 @@ pub const UNIT_COLUMNS: &[&str] = &[
 /// The time zone of a unit that names none, and of the operators served.
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 
+/// The problems found in a table so far.
 #[derive(Default)]
-struct Problems(Vec<RowProblem>);
+pub(crate) struct Problems(pub(crate) Vec<RowProblem>);
 
 impl Problems {
-    fn add(&mut self, row: usize, column: Option<&str>, message: Msg) {
+    pub(crate) fn add(&mut self, row: usize, column: Option<&str>, message: Msg) {
         self.0.push(RowProblem {
             row,
             column: column.map(str::to_string),
@@ -96,7 +97,7 @@ impl Problems {
     }
 
     /// Unknown and missing columns.
-    fn columns(&mut self, table: &Table, known: &[&str], required: &[&str]) {
+    pub(crate) fn columns(&mut self, table: &Table, known: &[&str], required: &[&str]) {
         for h in &table.headers {
             if !h.is_empty() && !known.contains(&h.as_str()) {
                 self.add(
@@ -122,7 +123,7 @@ impl Problems {
     }
 
     /// The number in a cell, if any and in range; a problem if not.
-    fn number(
+    pub(crate) fn number(
         &mut self,
         row: usize,
         column: &str,
@@ -152,6 +153,35 @@ impl Problems {
                 );
                 None
             }
+        }
+    }
+
+    /// The whole number from 0 in a cell, if any; a problem if not.
+    pub(crate) fn count(&mut self, row: usize, column: &str, text: Option<&str>) -> Option<u64> {
+        let text = text?;
+        match text.parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.add(
+                    row,
+                    Some(column),
+                    msg!(
+                        "rows.count",
+                        "`{value}` is not a whole number from 0",
+                        value = text
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// `out`, or every problem found.
+    pub(crate) fn into_result<T>(self, out: T) -> Result<T, Vec<RowProblem>> {
+        if self.0.is_empty() {
+            Ok(out)
+        } else {
+            Err(self.0)
         }
     }
 }

@@ -200,6 +200,15 @@ fn cells(headers: &[String], values: impl Iterator<Item = String>) -> HashMap<St
 fn cell_text(c: &Data) -> String {
     match c {
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        // A date or date-time cell, as its sheet shows it (not its serial number).
+        Data::DateTime(d) if d.is_datetime() => {
+            let (y, m, day, h, min, s, _) = d.to_ymd_hms_milli();
+            if d.as_f64().fract() == 0.0 {
+                format!("{y:04}-{m:02}-{day:02}")
+            } else {
+                format!("{y:04}-{m:02}-{day:02} {h:02}:{min:02}:{s:02}")
+            }
+        }
         other => other.to_string().trim().to_string(),
     }
 }

@@ -15,6 +15,9 @@ use automerge::AutoCommit;
 use fieldcheck_core::answers::{
     AnswerValue, Answers, GeoPoint, MediaRef, check_value, meets_constraint, passes_rule,
 };
+use fieldcheck_core::hotline::{
+    CallInterval, CallStats, DEFAULT_SHORT_ABANDON_S, DEFAULT_THRESHOLD_S,
+};
 use fieldcheck_core::records::{Actor, NewAction, Record, RecordError};
 use fieldcheck_core::refdata::{Assignment, DocKind};
 use fieldcheck_core::table::Table;
@@ -26,6 +29,7 @@ use crate::materialise;
 use crate::services::auth;
 use crate::services::units;
 use crate::store::docs::{self, DocCache};
+use crate::store::hotline::put_intervals;
 use crate::store::templates::Templates;
 use crate::store::{Storage, UserRow};
 use crate::sync::refdocs;
@@ -568,11 +572,114 @@ pub async fn fill(
         }
     }
 
+    let calls = call_statistics(&stores, size, now_ms, &mut rng);
+    writeln!(
+        out,
+        "call-centre statistics: {} hourly intervals of the hotlines",
+        calls.len()
+    )?;
+    let mut tx = storage.pool().begin().await?;
+    put_intervals(&mut tx, &calls, "demo", now_ms).await?;
+    tx.commit().await?;
+
     writeln!(out, "deriving tables and ratings")?;
     materialise::catch_up(storage, &cache, &Templates::default(), |_, _| {}).await?;
     summary.password = password;
     summary.generated_password = generated;
     Ok(summary)
+}
+
+/// Months of call-centre statistics the demo's hotlines get, ending yesterday.
+const CALL_MONTHS: i64 = 3;
+
+/// Hourly switch statistics for every hotline, 08:00 to 22:00 local time,
+/// for the last [`CALL_MONTHS`] months: busier late morning and mid
+/// afternoon, weaker hotlines slower to answer, and the busiest hours of a
+/// weak hotline well below the 85% in 20 s.
+fn call_statistics(stores: &[Store], size: Size, now_ms: i64, rng: &mut Rng) -> Vec<CallInterval> {
+    let today = jiff::Timestamp::from_millisecond(now_ms)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
+        .date();
+    let days = 30 * CALL_MONTHS.min(size.months);
+    let mut out = Vec::new();
+    for store in stores.iter().filter(|s| s.channel == Channel::Hotline) {
+        for back in (1..=days).rev() {
+            let Ok(day) = today.checked_sub(jiff::Span::new().days(back)) else {
+                continue;
+            };
+            let weekend = matches!(
+                day.weekday(),
+                jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+            );
+            for hour in 8..22_i8 {
+                let peak = match hour {
+                    10 | 11 | 15 | 16 => 1.6,
+                    9 | 14 | 17 => 1.2,
+                    19..=21 => 0.6,
+                    _ => 1.0,
+                };
+                let load = peak * if weekend { 0.7 } else { 1.0 };
+                let offered = (60.0 * load * (0.8 + 0.4 * rng.unit())).round() as u64;
+                // Quality 0.62-0.95: the weaker the hotline and the busier the
+                // hour, the more callers wait and give up.
+                let strain = (0.95 - store.quality).max(0.0) * 2.0 + (load - 1.0).max(0.0) * 0.15;
+                let abandoned =
+                    ((offered as f64) * (0.02 + 0.2 * strain) * (0.5 + rng.unit())).round() as u64;
+                let abandoned = abandoned.min(offered);
+                let answered = offered - abandoned;
+                let in_time = (0.97 - 0.45 * strain - 0.04 * rng.unit()).clamp(0.3, 1.0);
+                let answered_within = ((answered as f64) * in_time).round() as u64;
+                let abandoned_within = ((abandoned as f64) * 0.4).round() as u64;
+                let abandoned_short = ((abandoned as f64) * 0.15).round() as u64;
+                let calls_in = offered * 5 / 2 + rng.below(20) as u64;
+                let talk_s = answered as f64 * (150.0 + 60.0 * rng.unit());
+                let wrap_s = answered as f64 * (20.0 + 20.0 * rng.unit());
+                let scheduled = ((talk_s + wrap_s) / 3600.0 / 0.82).ceil().max(1.0) as u64;
+                let signed_in = if rng.chance(0.1) {
+                    scheduled.saturating_sub(1).max(1)
+                } else {
+                    scheduled
+                };
+                let signed_in_s = (signed_in as f64 * 3600.0).max((talk_s + wrap_s) / 0.95);
+                let responses = answered * 3 / 10;
+                let satisfied = ((responses as f64)
+                    * (0.80 + 0.15 * store.quality + 0.03 * rng.unit()).min(1.0))
+                .round() as u64;
+                let fcr_total = answered / 2;
+                let fcr_resolved =
+                    ((fcr_total as f64) * (0.70 + 0.15 * store.quality)).round() as u64;
+                out.push(CallInterval {
+                    hotline: store.id.clone(),
+                    start: day.at(hour, 0, 0, 0),
+                    minutes: 60,
+                    threshold_s: DEFAULT_THRESHOLD_S,
+                    short_s: DEFAULT_SHORT_ABANDON_S,
+                    stats: CallStats {
+                        intervals: 1,
+                        calls_in: Some(calls_in),
+                        system_connected: Some(calls_in - u64::from(rng.chance(0.3))),
+                        offered,
+                        answered,
+                        answered_within,
+                        abandoned,
+                        abandoned_within: Some(abandoned_within),
+                        abandoned_short: Some(abandoned_short),
+                        talk_s: Some(talk_s.round()),
+                        wrap_s: Some(wrap_s.round()),
+                        signed_in_s: Some(signed_in_s.ceil()),
+                        agents_scheduled: Some(scheduled),
+                        agents_signed_in: Some(signed_in),
+                        survey_responses: Some(responses),
+                        survey_satisfied: Some(satisfied.min(responses)),
+                        fcr_total: Some(fcr_total),
+                        fcr_resolved: Some(fcr_resolved.min(fcr_total)),
+                    },
+                });
+            }
+        }
+    }
+    out
 }
 
 /// This month's work: every inspector audits the halls of their city openly

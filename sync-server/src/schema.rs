@@ -83,3 +83,11 @@ pub fn date() -> Object {
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
         .build()
 }
+
+pub fn service_level_formula() -> Object {
+    one_of(
+        fieldcheck_core::hotline::ServiceLevelFormula::ALL
+            .iter()
+            .map(|f| f.as_str()),
+    )
+}

@@ -454,3 +454,62 @@ test("store staff see their store's actions with only the step they may take", a
   assert.ok(wide <= 1, `the page scrolls sideways by ${wide}px`);
   await page.screenshot({ path: join(shots, "console-9-staff-phone.png"), fullPage: true });
 });
+
+test("a manager imports a month of call statistics and reads the hotline KPIs beside the test calls", async () => {
+  const dir = join(data, "hotline");
+  mkdirSync(dir);
+  const run = (...args) => execFileSync(server, [...args, "--data-dir", dir], { stdio: "ignore" });
+  const stores = join(dir, "stores.csv");
+  writeFileSync(
+    stores,
+    "id,parent,level,name_zh,name_en,channel\ncq,,province,重庆,Chongqing,\ncq/yz,cq,district,渝中区,Yuzhong,\n" +
+      "cq/yz/001,cq/yz,store,解放碑营业厅,Jiefangbei,owned_hall\ncq/yz/900,cq/yz,store,渝中客服热线,Yuzhong hotline,hotline\n",
+  );
+  run("stores", "import", stores);
+  run("user", "add", "wang", "--role", "manager", "--scope", "cq", "--password", "pw-123456");
+  const base = await startServer(dir);
+  const browser = await launch();
+  const page = await browser.newPage({ locale: "zh-CN", viewport: { width: 1366, height: 900 } });
+  await page.goto(base);
+  await page.getByLabel("用户名").fill("wang");
+  await page.getByLabel("密码").fill("pw-123456");
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.getByRole("link", { name: "热线", exact: true }).click();
+  await page.waitForURL(/\/hotline/);
+  await page.getByText("该时段没有话务统计。").waitFor();
+
+  // A file with a store that is no hotline: refused, the row and the reason in Chinese.
+  const form = page.getByRole("form", { name: "导入话务统计" });
+  const header = "热线,开始时间,人工请求量,人工接通量,及时应答量,放弃量,及时内放弃量\n";
+  await form.getByLabel("统计文件").setInputFiles({
+    name: "bad.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(`${header}cq/yz/900,2026-11-02 09:00,100,90,80,10,5\ncq/yz/001,2026-11-02 09:00,100,90,80,10,5\n`),
+  });
+  await form.getByRole("button", { name: "检查" }).click();
+  await form.getByRole("alert").getByText("第 3 行").waitFor();
+  await form.getByRole("alert").getByText("`cq/yz/001` 不是热线（渠道为热线的网点）").waitFor();
+
+  // The month's export: checked, imported, and the KPIs are there.
+  const rows = [
+    "cq/yz/900,2026-11-02 09:00,100,90,80,10,5",
+    "cq/yz/900,2026-11-02 10:00,120,100,85,20,10",
+    "cq/yz/900,2026-11-03 09:00,60,58,56,2,1",
+    "cq/yz/900,2026-11-03 10:00,40,40,40,0,0",
+  ];
+  await form.getByLabel("统计文件").setInputFiles({ name: "calls.csv", mimeType: "text/csv", buffer: Buffer.from(header + rows.join("\n")) });
+  await form.getByRole("button", { name: "检查" }).click();
+  await form.getByRole("status").getByText("检查通过：1 条热线的 4 个时段，2026-11-02 09:00 至 2026-11-03 10:00").waitFor();
+  await form.getByRole("button", { name: "导入" }).click();
+  await form.getByRole("status").getByText("已导入 1 条热线的 4 个时段，2026-11-02 09:00 至 2026-11-03 10:00").waitFor();
+  await page.getByRole("combobox", { name: "期间" }).selectOption("2026-11");
+  const row = page.getByRole("row", { name: /渝中客服热线/ });
+  // 261 of 304 calls in time: 85.9%, at the 85% target.
+  await row.getByText("85.9%").waitFor();
+  await row.getByText("无拨测").waitFor();
+  // Another formula gives another figure, and the address keeps it.
+  await page.getByRole("combobox", { name: "服务水平算法" }).selectOption("all_offered");
+  await row.getByText("81.6%").waitFor();
+  assert.match(page.url(), /formula=all_offered/);
+  await page.screenshot({ path: join(shots, "hotline.png"), fullPage: true });
+});

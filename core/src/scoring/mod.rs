@@ -1,11 +1,10 @@
 //! Scores from answers (methodology.md S1-S6): visit scores for checklists,
-//! hotline service levels, satisfaction indices, SERVQUAL gaps,
+//! satisfaction indices, SERVQUAL gaps,
 //! importance-performance quadrants, NPS and CSAT.
 //!
 //! Every result names the template version and [`RULE_SET`] that produced it.
 
 pub mod audit;
-pub mod hotline;
 pub mod survey;
 
 use serde::Serialize;

@@ -25,6 +25,7 @@ pub mod enrol;
 pub mod error;
 pub mod exports;
 pub mod extract;
+pub mod hotline;
 pub mod media;
 pub mod notifications;
 pub mod openapi;
@@ -79,6 +80,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(schedule::wave))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::read))
+        .routes(routes!(hotline::import))
+        .routes(routes!(hotline::kpis))
+        .routes(routes!(hotline::targets, hotline::put_targets))
         .split_for_parts()
 }
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod enrol;
 pub mod exports;
+pub mod hotline;
 pub mod media;
 pub mod notifications;
 pub mod ratings;

@@ -57,7 +57,7 @@ pub struct RatingReply {
 }
 
 /// Ratings and indices are for managers and administrators.
-fn managers_only(who: &Principal, what: fn() -> Msg) -> Result<(), Error> {
+pub(crate) fn managers_only(who: &Principal, what: fn() -> Msg) -> Result<(), Error> {
     if matches!(who.role, Role::Manager | Role::Admin) {
         Ok(())
     } else {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod derived;
 pub mod docs;
 pub mod exports;
+pub mod hotline;
 pub mod lock;
 pub mod media;
 pub mod notifications;

@@ -6,6 +6,7 @@ mod admin;
 mod cli;
 mod demo;
 mod exports;
+mod hotline;
 mod interviews;
 mod layout;
 mod materialise;

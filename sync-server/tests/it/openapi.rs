@@ -48,6 +48,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/schedules"),
     ("get", "/api/v1/notifications"),
     ("post", "/api/v1/notifications/read"),
+    ("post", "/api/v1/hotline/statistics"),
+    ("get", "/api/v1/hotline/kpis"),
+    ("get", "/api/v1/hotline/targets"),
+    ("put", "/api/v1/hotline/targets"),
 ];
 
 #[tokio::test]

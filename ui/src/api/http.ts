@@ -23,6 +23,9 @@ import {
   type FormSettings,
   type NotificationList,
   type AssignmentPatch,
+  type CallImportSettings,
+  type CallsImported,
+  type HotlineKpis,
   type Work,
   type Queue,
   type QueueFilter,
@@ -297,6 +300,16 @@ export class HttpApi implements Api {
   async importUnits(file: File): Promise<number> {
     const q = new URLSearchParams({ file: file.name });
     return (await this.request<Schemas["UnitsImported"]>("POST", `/api/v1/units/import?${q}`, file)).imported;
+  }
+
+  hotlineKpis(params: Record<string, string>): Promise<HotlineKpis> {
+    return this.request("GET", `/api/v1/hotline/kpis?${new URLSearchParams(params)}`);
+  }
+
+  importCalls(file: File, dryRun: boolean, settings: CallImportSettings = {}): Promise<CallsImported> {
+    const q = new URLSearchParams({ file: file.name, dry_run: String(dryRun) });
+    for (const [k, v] of Object.entries(settings)) if (v) q.set(k, v);
+    return this.request("POST", `/api/v1/hotline/statistics?${q}`, file);
   }
 
   assignments(): Promise<Assignment[]> {

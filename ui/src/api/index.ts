@@ -1,5 +1,6 @@
 import type { components } from "./server";
 import type { FormView, MediaRef } from "./types";
+import type { ServerMessage } from "../i18n";
 
 // What the UI needs of the system, whoever provides it: Tauri commands in
 // the app (offline, the device store) or HTTP /api/v1 in the web console.
@@ -203,6 +204,64 @@ export function latestVersions(all: TemplateInfo[]): TemplateInfo[] {
   return all.filter((x, i) => all.findIndex((y) => y.template_id === x.template_id) === i);
 }
 
+/** A proportion's 95% interval. */
+export interface Bounds {
+  lo: number;
+  hi: number;
+}
+
+/** A hotline KPI of one period (core's `hotline::Kpi`; the schema leaves it a bare object). */
+export interface HotlineKpi {
+  id: string;
+  value: number | null;
+  interval: Bounds | null;
+  numerator: number | null;
+  denominator: number | null;
+  /** `{ at_least: 0.85 }` or `{ at_most: 0.1 }`. */
+  target: Record<string, number> | null;
+  meets: boolean | null;
+  /** The whole interval misses the target. */
+  clearly_misses: boolean | null;
+  /** The busy-hour figure: when it was taken. */
+  at: string | null;
+  /** Why there is no value. */
+  missing: ServerMessage | null;
+}
+
+/** One hotline in one period: its switch KPIs and its test calls. */
+export interface HotlineRow {
+  hotline: string;
+  period: string;
+  name_zh: string;
+  name_en: string;
+  threshold_s: number | null;
+  kpis: HotlineKpi[];
+  test_calls: {
+    test_calls: { calls: number; timed: number; within: number; dialled: number; connected: number; mean_score: number | null };
+    within_share: number | null;
+    within_interval: Bounds | null;
+    connected_share: number | null;
+    disagreement: ServerMessage | null;
+  };
+}
+
+export interface HotlineKpis {
+  formula: string;
+  formulas: string[];
+  targets: Record<string, Record<string, number>>;
+  rows: HotlineRow[];
+}
+
+/** What an import of call statistics did, or would do in a dry run. */
+export type CallsImported = Schemas["CallsImported"];
+
+/** How to read a statistics export: T, the short-abandon threshold, a header mapping. */
+export interface CallImportSettings {
+  threshold_s?: string;
+  short_s?: string;
+  map?: string;
+}
+
 /** What publishing a template file did, or would do in a dry run. */
 export type Published = Schemas["Published"];
 
@@ -295,6 +354,10 @@ export interface Api {
   enrol(user: string): Promise<Enrolment>;
   /** Adds or updates stores and other units from a CSV or XLSX table. */
   importUnits(file: File): Promise<number>;
+  /** Hotline KPIs by period (`granularity`, `formula`, `unit`), beside the test calls. */
+  hotlineKpis(params: Record<string, string>): Promise<HotlineKpis>;
+  /** Checks (dryRun) or imports a call-centre statistics export (CSV or XLSX). */
+  importCalls(file: File, dryRun: boolean, settings?: CallImportSettings): Promise<CallsImported>;
   assignments(): Promise<Assignment[]>;
   assign(work: Work): Promise<void>;
   /** Renames, changes the role or scope of, disables or enables a user, or sets their password. */

@@ -90,6 +90,17 @@ export interface components {
             target: string;
             user_id: string;
         };
+        /** @description What an import of statistics did (or, on a dry run, would do). */
+        CallsImported: {
+            /** @description Nothing was written. */
+            dry_run: boolean;
+            /** @description The first and last interval start, local time. */
+            first?: string | null;
+            hotlines: number;
+            /** @description Intervals read. */
+            intervals: number;
+            last?: string | null;
+        };
         CommentBody: {
             /** @description An item of the record's template, or none for the record as a whole. */
             item?: string | null;
@@ -165,6 +176,23 @@ export interface components {
             documents_loaded: number;
             status: string;
             version: string;
+        };
+        /** @description One hotline in one period. */
+        HotlineRow: Record<string, unknown> & {
+            name_en: string;
+            name_zh: string;
+            /**
+             * @description The test calls of the same hotline and period, and whether they
+             *     disagree with the switch.
+             */
+            test_calls: Record<string, unknown>;
+        };
+        KpiReply: {
+            formula: string;
+            formulas: string[];
+            rows: components["schemas"]["HotlineRow"][];
+            /** @description Each KPI's target: `{ "at_least": 0.85 }` or `{ "at_most": 0.1 }`. */
+            targets: Record<string, unknown>;
         };
         LoginBody: {
             password: string;
@@ -366,6 +394,19 @@ export interface components {
              *     whose answer to the action's item passes.
              */
             reaudit?: string | null;
+        };
+        /** @description The KPI targets in force, and the defaults they replace. */
+        Targets: {
+            defaults: Record<string, unknown>;
+            /** @description KPI -> `{ "at_least": x }` or `{ "at_most": x }`; a KPI left out has none. */
+            targets: Record<string, unknown>;
+        };
+        TargetsBody: {
+            /**
+             * @description KPI -> `{ "at_least": x }`, `{ "at_most": x }`, or null for no target.
+             *     KPIs left out keep theirs.
+             */
+            targets: Record<string, unknown>;
         };
         /** @description A published template version. */
         TemplateView: {

@@ -25,7 +25,7 @@ type Tab = "templates" | "users" | "units" | "assignments" | "schedule";
 const ROLES = ["inspector", "surveyor", "manager", "store_staff", "admin"];
 
 /** A failure with, for a file, every problem by row and column. */
-function Problems({ error }: { error: unknown }) {
+export function Problems({ error }: { error: unknown }) {
   const { t, server, error: errorText } = useI18n();
   if (!error) return null;
   const problems = error instanceof ApiError ? error.problems : [];

@@ -6,7 +6,7 @@
 // the address.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate } from "react-router";
 import * as echarts from "echarts/core";
 import { LineChart, ScatterChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
@@ -16,6 +16,7 @@ import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 import { storePath } from "../paths";
 import { ChecklistOptions, useDirectory } from "./directory";
+import { PeriodFilters, chosenPeriod, granularityOf, periodRange, useParams } from "./periods";
 
 echarts.use([LineChart, ScatterChart, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
@@ -149,42 +150,6 @@ export function Trend({ points, name }: { points: Rating[]; name: string }) {
 }
 
 
-export type Granularity = "day" | "week" | "month" | "quarter" | "year";
-const GRANULARITIES: Granularity[] = ["day", "week", "month", "quarter", "year"];
-
-/** The period holding `date`, as the server names it: 2026-12-01, 2026-W49, 2026-12, 2026-Q4, 2026. */
-export function periodOf(date: Date, g: Granularity): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  const y = date.getFullYear();
-  const m = date.getMonth() + 1;
-  switch (g) {
-    case "day":
-      return `${y}-${pad(m)}-${pad(date.getDate())}`;
-    case "month":
-      return `${y}-${pad(m)}`;
-    case "quarter":
-      return `${y}-Q${Math.ceil(m / 3)}`;
-    case "year":
-      return `${y}`;
-    case "week": {
-      // ISO 8601: the week with the year's first Thursday is week 1.
-      const d = new Date(Date.UTC(y, date.getMonth(), date.getDate()));
-      const day = d.getUTCDay() || 7;
-      d.setUTCDate(d.getUTCDate() + 4 - day);
-      const start = new Date(Date.UTC(d.getUTCFullYear(), 0, 1));
-      const week = Math.ceil(((d.getTime() - start.getTime()) / 864e5 + 1) / 7);
-      return `${d.getUTCFullYear()}-W${pad(week)}`;
-    }
-  }
-}
-
-/** The period shown first: the newest with data that has ended (today's is still filling up). */
-export function defaultPeriod(periods: string[], g: Granularity, today = new Date()): string | undefined {
-  const current = periodOf(today, g);
-  const ended = periods.filter((p) => p < current);
-  return ended.length ? ended[ended.length - 1] : periods[periods.length - 1];
-}
-
 /**
  * Places in a league table: the best score first; equal scores share a place
  * and the next place counts them (1, 1, 3); units whose score is withheld
@@ -206,16 +171,7 @@ function save(blob: Blob, name: string) {
 export function Dashboard({ api }: { api: Api }) {
   const { t, pick, number, error: errorText } = useI18n();
   const dir = useDirectory(api);
-  const [params, setParams] = useSearchParams();
-  const setParam = (changes: Record<string, string>) =>
-    setParams((p) => {
-      const next = new URLSearchParams(p);
-      for (const [k, v] of Object.entries(changes)) {
-        if (v) next.set(k, v);
-        else next.delete(k);
-      }
-      return next;
-    });
+  const [params, setParam] = useParams();
   const [ratings, setRatings] = useState<Rating[]>([]);
   const [weak, setWeak] = useState<WeakItem[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -229,7 +185,7 @@ export function Dashboard({ api }: { api: Api }) {
   const path: string[] = [];
   for (let u = current ? byId.get(current) : undefined; u; u = u.parent ? byId.get(u.parent) : undefined) path.unshift(u.id);
   const children = units.filter((u) => (current ? u.parent === current : roots.includes(u)));
-  const g = (GRANULARITIES as string[]).includes(params.get("granularity") ?? "") ? (params.get("granularity") as Granularity) : "month";
+  const g = granularityOf(params);
   const [template, setTemplate] = useState("");
 
   useEffect(() => {
@@ -245,7 +201,7 @@ export function Dashboard({ api }: { api: Api }) {
   }, [api, current, g, errorText]);
 
   const periods = [...new Set(ratings.map((r) => r.period))].sort();
-  const period = params.get("period") && periods.includes(params.get("period")!) ? params.get("period")! : defaultPeriod(periods, g);
+  const period = chosenPeriod(params, periods, g);
   useEffect(() => {
     if (!current || !period) return;
     let live = true;
@@ -288,29 +244,7 @@ export function Dashboard({ api }: { api: Api }) {
     <section className="dashboard">
       <h1>{t("dash.title")}</h1>
       {error && <p role="alert">{error}</p>}
-      <div className="filters">
-        <label>
-          {t("dash.granularity")}
-          <select name="granularity" value={g} onChange={(e) => setParam({ granularity: e.target.value === "month" ? "" : e.target.value, period: "" })}>
-            {GRANULARITIES.map((x) => (
-              <option key={x} value={x}>
-                {t(`granularity.${x}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t("dash.period")}
-          <select name="period" value={period ?? ""} onChange={(e) => setParam({ period: e.target.value })}>
-            {[...periods].reverse().map((p) => (
-              <option key={p} value={p}>
-                {p}
-                {p >= periodOf(new Date(), g) ? ` (${t("dash.ongoing")})` : ""}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
+      <PeriodFilters g={g} periods={periods} period={period} setParam={setParam} />
       <nav className="crumbs" aria-label={t("dash.path")}>
         {roots.length > 1 && (
           <button type="button" onClick={() => setParam({ unit: "" })}>
@@ -460,25 +394,3 @@ export function Dashboard({ api }: { api: Api }) {
 
 /** A figure on the 0-100 scale, for drawing. */
 const clamp = (x: number) => Math.min(100, Math.max(0, x));
-
-/** The first and the last millisecond of a period (local time), for filters that take times. */
-export function periodRange(p: string): [number, number] | null {
-  let m: RegExpExecArray | null;
-  if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(p))) {
-    const s = new Date(+m[1], +m[2] - 1, +m[3]);
-    return [s.getTime(), new Date(+m[1], +m[2] - 1, +m[3] + 1).getTime()];
-  }
-  if ((m = /^(\d{4})-(\d{2})$/.exec(p))) return [new Date(+m[1], +m[2] - 1, 1).getTime(), new Date(+m[1], +m[2], 1).getTime()];
-  if ((m = /^(\d{4})-Q([1-4])$/.exec(p))) {
-    const q = (+m[2] - 1) * 3;
-    return [new Date(+m[1], q, 1).getTime(), new Date(+m[1], q + 3, 1).getTime()];
-  }
-  if ((m = /^(\d{4})$/.exec(p))) return [new Date(+m[1], 0, 1).getTime(), new Date(+m[1] + 1, 0, 1).getTime()];
-  if ((m = /^(\d{4})-W(\d{2})$/.exec(p))) {
-    // Monday of ISO week 1 is the Monday on or before 4 January.
-    const jan4 = new Date(+m[1], 0, 4);
-    const monday = new Date(+m[1], 0, 4 - ((jan4.getDay() + 6) % 7) + (+m[2] - 1) * 7);
-    return [monday.getTime(), new Date(monday.getFullYear(), monday.getMonth(), monday.getDate() + 7).getTime()];
-  }
-  return null;
-}
