@@ -178,9 +178,10 @@ fn normal_p(z: f64) -> f64 {
     2.0 * (1.0 - n.cdf(z.abs()))
 }
 
-/// Two-proportion z test (pooled) of x1/n1 against x2/n2.
+/// Two-proportion z test (pooled) of x1/n1 against x2/n2; `None` for an
+/// empty sample or more successes than trials (as [`wilson`] refuses them).
 pub fn two_proportion_z(x1: u64, n1: u64, x2: u64, n2: u64) -> Option<TestResult> {
-    if n1 == 0 || n2 == 0 {
+    if n1 == 0 || n2 == 0 || x1 > n1 || x2 > n2 {
         return None;
     }
     let (n1f, n2f) = (n1 as f64, n2 as f64);
@@ -310,6 +311,9 @@ mod tests {
         let big = two_proportion_z(90, 100, 60, 100).expect("test");
         assert!(big.significant && big.statistic > 0.0);
         let small = two_proportion_z(51, 100, 49, 100).expect("test");
+        // More successes than trials is no sample, as for Wilson.
+        assert_eq!(two_proportion_z(11, 10, 5, 10), None);
+        assert_eq!(two_proportion_z(5, 10, 11, 10), None);
         assert!(!small.significant);
         let a = mean(&[80.0, 82.0, 84.0, 86.0, 88.0]).expect("a");
         let b = mean(&[60.0, 62.0, 64.0, 66.0, 68.0]).expect("b");

@@ -14,7 +14,7 @@ use crate::templates::{AnswerType, Item, Template};
 
 /// Identifies the scoring rules in this file set; bumped whenever a rule changes
 /// a number, and stamped on every result.
-pub const RULE_SET: &str = "fieldcheck-s1-s8/2026.1";
+pub const RULE_SET: &str = "fieldcheck-s1-s8/2026.2";
 
 /// S1: rescales `x` on [min, max] to 0..100, reversing first if asked.
 pub fn rescale(x: f64, min: f64, max: f64, reverse: bool) -> f64 {
@@ -42,8 +42,10 @@ pub fn outcome(
             Some(template.touchpoint_scores[level - 1] / 100.0)
         }
         (t, V::Number(x)) if t.scale_range().is_some() => {
+            // An answer outside its scale (an old device, a hand-edited
+            // record) counts as the scale's end, never beyond 0..100.
             let (lo, hi) = t.scale_range()?;
-            Some(rescale(*x, lo, hi, item.reverse) / 100.0)
+            Some(rescale(x.clamp(lo, hi), lo, hi, item.reverse) / 100.0)
         }
         (AnswerType::SingleChoice(choices), V::Choice(v)) => {
             choices.iter().find(|c| &c.value == v)?.score

@@ -42,11 +42,24 @@ fn rated(
     outcome(template, item, answers.get(id)?, answers).map(|f| 100.0 * f)
 }
 
-/// The raw numeric answer to a rating item, if it counts.
-fn raw(id: &str, answers: &Answers, relevant: &HashSet<&str>) -> Option<f64> {
-    match (relevant.contains(id), answers.get(id)) {
-        (true, Some(AnswerValue::Number(x))) => Some(*x),
-        _ => None,
+/// The numeric answer to a rating item on its own scale, if it counts:
+/// brought within the scale, and turned round if the item is reverse-coded
+/// (S1), so that a higher answer always means better.
+fn raw(template: &Template, id: &str, answers: &Answers, relevant: &HashSet<&str>) -> Option<f64> {
+    let (true, Some(AnswerValue::Number(x))) = (relevant.contains(id), answers.get(id)) else {
+        return None;
+    };
+    let item = template.item(id);
+    match item.and_then(|i| i.answer.scale_range()) {
+        Some((lo, hi)) => {
+            let x = x.clamp(lo, hi);
+            Some(if item.is_some_and(|i| i.reverse) {
+                lo + hi - x
+            } else {
+                x
+            })
+        }
+        None => Some(*x),
     }
 }
 
@@ -171,8 +184,8 @@ pub fn gap_analysis(template: &Template, responses: &[Response]) -> GapReport {
         let (mut ps, mut es, mut gs) = (Vec::new(), Vec::new(), Vec::new());
         for (r, rel) in responses.iter().zip(&relevant) {
             if let (Some(p), Some(e)) = (
-                raw(&pair.perception, &r.answers, rel),
-                raw(&pair.expectation, &r.answers, rel),
+                raw(template, &pair.perception, &r.answers, rel),
+                raw(template, &pair.expectation, &r.answers, rel),
             ) {
                 ps.push(p);
                 es.push(e);
@@ -236,15 +249,15 @@ fn weighted_gap(
         .filter_map(|(r, rel)| {
             let mut total = 0.0;
             for (dim, item) in split {
-                let points = raw(item, &r.answers, rel)?;
+                let points = raw(template, item, &r.answers, rel)?;
                 let gaps: Vec<f64> = template
                     .gaps
                     .iter()
                     .filter(|g| g.dimension.as_str() == dim)
                     .filter_map(|g| {
                         Some(
-                            raw(&g.perception, &r.answers, rel)?
-                                - raw(&g.expectation, &r.answers, rel)?,
+                            raw(template, &g.perception, &r.answers, rel)?
+                                - raw(template, &g.expectation, &r.answers, rel)?,
                         )
                     })
                     .collect();
@@ -460,9 +473,10 @@ pub fn nps(values: &[f64]) -> Option<Nps> {
         detractors: d,
         n: values.len(),
         se,
+        // NPS lies in [-100, 100]; so does its interval.
         interval: Interval {
-            lo: nps - Z95 * se,
-            hi: nps + Z95 * se,
+            lo: (nps - Z95 * se).max(-100.0),
+            hi: (nps + Z95 * se).min(100.0),
         },
     })
 }
@@ -538,8 +552,8 @@ pub fn score_response(template: &Template, answers: &Answers) -> ResponseScore {
         .iter()
         .filter_map(|g| {
             let (p, e) = (
-                raw(&g.perception, answers, &relevant)?,
-                raw(&g.expectation, answers, &relevant)?,
+                raw(template, &g.perception, answers, &relevant)?,
+                raw(template, &g.expectation, answers, &relevant)?,
             );
             Some(RespondentGap {
                 attribute: g.attribute,
@@ -553,7 +567,7 @@ pub fn score_response(template: &Template, answers: &Answers) -> ResponseScore {
         .analysis
         .recommend
         .as_deref()
-        .and_then(|id| raw(id, answers, &relevant));
+        .and_then(|id| raw(template, id, answers, &relevant));
     ResponseScore {
         template: template.reference(),
         rule_set: RULE_SET,
@@ -575,7 +589,7 @@ pub fn score_response(template: &Template, answers: &Answers) -> ResponseScore {
             .analysis
             .csat
             .as_deref()
-            .and_then(|id| raw(id, answers, &relevant))
+            .and_then(|id| raw(template, id, answers, &relevant))
             .map(|v| v >= 4.0),
     }
 }
@@ -737,6 +751,62 @@ importance_split = {{ tangibles = "w_tan", assurance = "w_ass" }}
         assert!((n.nps - 20.0).abs() < 1e-9);
         assert!(((n.interval.hi - n.nps) - 10.4).abs() < 0.05, "{n:?}");
         assert_eq!(nps(&[]), None);
+    }
+
+    #[test]
+    fn an_nps_interval_stays_within_plus_and_minus_100() {
+        let mut v = vec![10.0; 9];
+        v.push(8.0);
+        let n = nps(&v).expect("nps");
+        assert!((n.nps - 90.0).abs() < 1e-9);
+        assert!(
+            n.nps + Z95 * n.se > 100.0,
+            "the unclamped interval would pass 100"
+        );
+        assert_eq!(n.interval.hi, 100.0);
+        let n = nps(&[0.0; 10].iter().copied().chain([9.0]).collect::<Vec<_>>()).expect("nps");
+        assert!(n.interval.lo >= -100.0, "{n:?}");
+    }
+
+    #[test]
+    fn a_reverse_coded_item_is_turned_round_before_its_gap() {
+        let mut t = survey("");
+        for s in &mut t.sections {
+            for i in &mut s.items {
+                if i.id == "p_app" {
+                    i.reverse = true;
+                }
+            }
+        }
+        // On 1..7, a reverse-coded perception of 2 is a 6: a gap of +1 over
+        // an expectation of 5, not -3.
+        let rs = vec![Response::unweighted(answers(&[
+            ("e_app", 5.0),
+            ("p_app", 2.0),
+        ]))];
+        let g = gap_analysis(&t, &rs);
+        assert_eq!(g.attributes[0].perception, 6.0);
+        assert_eq!(g.attributes[0].gap, 1.0);
+        assert!(!g.attributes[0].needs_improvement);
+        let one = score_response(&t, &answers(&[("e_app", 5.0), ("p_app", 2.0)]));
+        assert_eq!(one.gaps[0].gap, 1.0);
+    }
+
+    #[test]
+    fn answers_outside_their_scale_count_as_its_ends() {
+        let t = survey("");
+        let c = &t.constructs[0];
+        // 12 on a 1..10 scale is a 10 (100), and -3 a 1 (0).
+        let s = construct_score(&t, c, &answers(&[("q1", 12.0), ("q2", -3.0)])).expect("score");
+        assert!((s - 50.0).abs() < 1e-9, "{s}");
+        let rs = vec![Response::unweighted(answers(&[
+            ("e_app", 5.0),
+            ("p_app", 9.0),
+        ]))];
+        assert_eq!(gap_analysis(&t, &rs).attributes[0].perception, 7.0);
+        // NPS answers are held to 0..10 too.
+        let one = score_response(&t, &answers(&[("nps", 11.0)]));
+        assert_eq!(one.recommend, Some(10.0));
     }
 
     #[test]
