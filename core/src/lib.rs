@@ -7,6 +7,7 @@ pub mod form;
 pub mod hotline;
 pub mod i18n;
 pub mod msg;
+pub mod pls;
 pub mod ratings;
 pub mod records;
 pub mod refdata;
