@@ -12,6 +12,7 @@ pub mod ratings;
 pub mod records;
 pub mod refdata;
 pub mod reference;
+pub mod scorecard;
 pub mod scoring;
 pub mod stats;
 pub mod sync;

@@ -18,8 +18,10 @@ use fieldcheck_core::answers::{
 use fieldcheck_core::hotline::{
     CallInterval, CallStats, DEFAULT_SHORT_ABANDON_S, DEFAULT_THRESHOLD_S,
 };
+use fieldcheck_core::ratings::Period;
 use fieldcheck_core::records::{Actor, NewAction, Record, RecordError};
 use fieldcheck_core::refdata::{Assignment, DocKind};
+use fieldcheck_core::scorecard::{CaseRecord, Entry};
 use fieldcheck_core::table::Table;
 use fieldcheck_core::templates::{AnswerType, Format, Template, TemplateKind};
 use fieldcheck_core::vocab::{Channel, Role, VisitMode};
@@ -30,6 +32,7 @@ use crate::services::auth;
 use crate::services::units;
 use crate::store::docs::{self, DocCache};
 use crate::store::hotline::put_intervals;
+use crate::store::scorecards;
 use crate::store::templates::Templates;
 use crate::store::{Storage, UserRow};
 use crate::sync::refdocs;
@@ -578,8 +581,17 @@ pub async fn fill(
         "call-centre statistics: {} hourly intervals of the hotlines",
         calls.len()
     )?;
+    let (entries, cases) = scorecard_register(now_ms, &mut rng);
+    writeln!(
+        out,
+        "scorecards: {} entered figures, {} service cases",
+        entries.len(),
+        cases.len()
+    )?;
     let mut tx = storage.pool().begin().await?;
     put_intervals(&mut tx, &calls, "demo", now_ms).await?;
+    scorecards::put_entries(&mut tx, &entries, "demo", now_ms).await?;
+    scorecards::put_cases(&mut tx, &cases, "demo", now_ms).await?;
     tx.commit().await?;
 
     writeln!(out, "deriving tables and ratings")?;
@@ -680,6 +692,93 @@ fn call_statistics(stores: &[Store], size: Size, now_ms: i64, rng: &mut Rng) -> 
         }
     }
     out
+}
+
+/// What the operator gives the scorecards: service integration and
+/// retention for every city and district, this year and last, and a few
+/// service cases this year (one escalated complaint closed late, one in time).
+fn scorecard_register(now_ms: i64, rng: &mut Rng) -> (Vec<Entry>, Vec<CaseRecord>) {
+    let today = jiff::Timestamp::from_millisecond(now_ms)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let year = today.year();
+    let mut entries = Vec::new();
+    for city in &CITIES {
+        let mut units = vec![format!("sc/{}", city.id)];
+        units.extend(
+            city.districts
+                .iter()
+                .map(|(d, _, _)| format!("sc/{}/{d}", city.id)),
+        );
+        for unit in units {
+            for y in [year - 1, year] {
+                for indicator in ["integration", "retention"] {
+                    entries.push(Entry {
+                        unit: unit.clone(),
+                        period: Period::Year(y),
+                        indicator: indicator.into(),
+                        value: (70.0 + 28.0 * rng.unit()).round(),
+                    });
+                }
+            }
+        }
+    }
+    let day = |month: i8, d: i8| jiff::civil::Date::new(year, month, d).ok();
+    let case = |id: &str, unit: &str, kind: &str, on, deadline, closed, text: &str| {
+        Some(CaseRecord {
+            id: id.into(),
+            unit: unit.into(),
+            kind: kind.into(),
+            date: on?,
+            points: None,
+            deadline,
+            closed,
+            description: text.into(),
+        })
+    };
+    let cases = [
+        case(
+            "demo-c1",
+            "sc/my",
+            "media_exposure",
+            day(3, 12),
+            None,
+            None,
+            "强行定制增值业务经电视台报道",
+        ),
+        case(
+            "demo-c2",
+            "sc/cd/jj",
+            "company_fault",
+            day(5, 8),
+            None,
+            None,
+            "错误扣费，公司责任",
+        ),
+        case(
+            "demo-c3",
+            "sc/cd/wh",
+            "escalation_overdue",
+            day(6, 2),
+            day(6, 9),
+            day(6, 15),
+            "越级投诉，超时办结",
+        ),
+        case(
+            "demo-c4",
+            "sc/ls/sz",
+            "escalation_overdue",
+            day(7, 20),
+            day(7, 27),
+            day(7, 25),
+            "越级投诉，按时办结",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (entries, cases)
 }
 
 /// This month's work: every inspector audits the halls of their city openly

@@ -240,6 +240,21 @@ pub fn user_add<'a>(
     ]
 }
 
+/// The problems of an `invalid_rows` answer as (row, column, message code).
+pub fn row_problems(body: &serde_json::Value) -> Vec<(u64, String, String)> {
+    body["problems"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .map(|p| {
+                    let text = |k: &str| p[k].as_str().unwrap_or("").to_string();
+                    (p["row"].as_u64().unwrap_or(0), text("column"), text("key"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// `GET` with a token: the status and the body as JSON (`null` if it is not).
 pub async fn get_json(addr: &str, token: &str, path: &str) -> (u16, serde_json::Value) {
     let (status, body) = http(addr, "GET", path, Some(token), None).await;

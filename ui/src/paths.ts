@@ -1,6 +1,6 @@
 // The console's addresses: one for every page and every record.
 
-export type Page = "queue" | "followUps" | "ratings" | "hotline" | "satisfaction" | "admin";
+export type Page = "queue" | "followUps" | "ratings" | "hotline" | "scorecards" | "satisfaction" | "admin";
 
 /** The notifications page. */
 export const NOTIFICATIONS = "/notifications";
@@ -11,6 +11,7 @@ export const PATHS: Record<Page, string> = {
   followUps: "/follow-ups",
   ratings: "/ratings",
   hotline: "/hotline",
+  scorecards: "/scorecards",
   satisfaction: "/satisfaction",
   admin: "/admin",
 };
@@ -21,10 +22,10 @@ export const recordPath = (doc: string) => `/records/${encodeURIComponent(doc)}`
 /** A store's page: its score history, audits and open actions. */
 export const storePath = (id: string) => `/stores/${encodeURIComponent(id)}`;
 
-/** The pages a role may open: hotline figures and administration for administrators and managers. */
+/** The pages a role may open: hotline figures, scorecards and administration for administrators and managers. */
 export function pagesFor(role: string | null): Page[] {
   const pages: Page[] = ["queue", "followUps", "ratings"];
-  if (role === "admin" || role === "manager") pages.push("hotline");
+  if (role === "admin" || role === "manager") pages.push("hotline", "scorecards");
   pages.push("satisfaction");
   if (role === "admin" || role === "manager") pages.push("admin");
   return pages;

@@ -59,6 +59,28 @@ async function launch() {
   return browser;
 }
 
+/**
+ * A data folder of its own (`name`) holding the `stores` table and a manager
+ * `wang` over all of it, served; a zh-CN page signed in as wang.
+ */
+async function managerOf(name, stores) {
+  const dir = join(data, name);
+  mkdirSync(dir);
+  const table = join(dir, "stores.csv");
+  writeFileSync(table, stores);
+  for (const args of [["stores", "import", table], ["user", "add", "wang", "--role", "manager", "--scope", "cq", "--password", "pw-123456"]]) {
+    execFileSync(server, [...args, "--data-dir", dir], { stdio: "ignore" });
+  }
+  const base = await startServer(dir);
+  const browser = await launch();
+  const page = await browser.newPage({ locale: "zh-CN", viewport: { width: 1366, height: 900 } });
+  await page.goto(base);
+  await page.getByLabel("用户名").fill("wang");
+  await page.getByLabel("密码").fill("pw-123456");
+  await page.getByRole("button", { name: "登录" }).click();
+  return page;
+}
+
 test("a manager signs in, sees the queue and switches the language", async () => {
   cli("user", "add", "wang", "--role", "manager", "--scope", "*", "--password", "pw-123456");
   const base = await startServer();
@@ -456,24 +478,11 @@ test("store staff see their store's actions with only the step they may take", a
 });
 
 test("a manager imports a month of call statistics and reads the hotline KPIs beside the test calls", async () => {
-  const dir = join(data, "hotline");
-  mkdirSync(dir);
-  const run = (...args) => execFileSync(server, [...args, "--data-dir", dir], { stdio: "ignore" });
-  const stores = join(dir, "stores.csv");
-  writeFileSync(
-    stores,
+  const page = await managerOf(
+    "hotline",
     "id,parent,level,name_zh,name_en,channel\ncq,,province,重庆,Chongqing,\ncq/yz,cq,district,渝中区,Yuzhong,\n" +
       "cq/yz/001,cq/yz,store,解放碑营业厅,Jiefangbei,owned_hall\ncq/yz/900,cq/yz,store,渝中客服热线,Yuzhong hotline,hotline\n",
   );
-  run("stores", "import", stores);
-  run("user", "add", "wang", "--role", "manager", "--scope", "cq", "--password", "pw-123456");
-  const base = await startServer(dir);
-  const browser = await launch();
-  const page = await browser.newPage({ locale: "zh-CN", viewport: { width: 1366, height: 900 } });
-  await page.goto(base);
-  await page.getByLabel("用户名").fill("wang");
-  await page.getByLabel("密码").fill("pw-123456");
-  await page.getByRole("button", { name: "登录" }).click();
   await page.getByRole("link", { name: "热线", exact: true }).click();
   await page.waitForURL(/\/hotline/);
   await page.getByText("该时段没有话务统计。").waitFor();
@@ -512,4 +521,49 @@ test("a manager imports a month of call statistics and reads the hotline KPIs be
   await row.getByText("81.6%").waitFor();
   assert.match(page.url(), /formula=all_offered/);
   await page.screenshot({ path: join(shots, "hotline.png"), fullPage: true });
+});
+
+test("a manager enters figures and cases and reads the branch scorecards, open indicators said as such", async () => {
+  const page = await managerOf(
+    "scorecards",
+    "id,parent,level,name_zh,name_en,channel\ncq,,province,重庆,Chongqing,\ncq/yz,cq,city,渝中,Yuzhong,\ncq/jb,cq,city,江北,Jiangbei,\n" +
+      "cq/yz/001,cq/yz,store,解放碑营业厅,Jiefangbei,owned_hall\n",
+  );
+  await page.getByRole("link", { name: "服务评价" }).click();
+  await page.waitForURL(/\/scorecards/);
+  await page.getByRole("combobox", { name: "期间" }).selectOption("2026");
+
+  const entries = page.getByRole("form", { name: "导入外部指标" });
+  await entries.getByLabel("文件（CSV 或 XLSX）").setInputFiles({
+    name: "entries.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("unit,period,indicator,value\ncq/yz,2026,integration,90\ncq/yz,2026,loyalty,80\n"),
+  });
+  await entries.getByRole("button", { name: "检查" }).click();
+  await entries.getByRole("alert").getByText("第 3 行").waitFor();
+  await entries.getByLabel("文件（CSV 或 XLSX）").setInputFiles({
+    name: "entries.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("unit,period,indicator,value\ncq/yz,2026,integration,90\ncq/yz,2026,retention,80\n"),
+  });
+  await entries.getByRole("button", { name: "导入" }).click();
+  await entries.getByRole("status").getByText("已导入 2 行").waitFor();
+  const cases = page.getByRole("form", { name: "导入服务案件" });
+  await cases.getByLabel("文件（CSV 或 XLSX）").setInputFiles({
+    name: "cases.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("case_id,unit,kind,date,points\nk1,cq/yz/001,media_exposure,2026-03-01,5\n"),
+  });
+  await cases.getByRole("button", { name: "导入" }).click();
+  await cases.getByRole("status").getByText("已导入 1 行").waitFor();
+
+  // Integration 90 of 100 earns 18 of 20, retention 16; five points off;
+  // no audit or survey yet: open, and the city unranked.
+  const row = page.getByRole("row", { name: /渝中/ });
+  await row.getByText("18.0").waitFor();
+  await row.getByText("−5.0").waitFor();
+  await row.getByText("待定").first().waitFor();
+  await row.getByText("（最高可达 89.0）").waitFor();
+  await page.getByText(/2 个单位有待定指标/).waitFor();
+  await page.screenshot({ path: join(shots, "scorecards.png"), fullPage: true });
 });

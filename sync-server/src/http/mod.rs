@@ -33,6 +33,7 @@ pub mod ratings;
 pub mod report;
 pub mod review;
 pub mod schedule;
+pub mod scorecards;
 pub mod streamed;
 pub mod sync;
 pub mod system;
@@ -83,6 +84,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(hotline::import))
         .routes(routes!(hotline::kpis))
         .routes(routes!(hotline::targets, hotline::put_targets))
+        .routes(routes!(scorecards::list))
+        .routes(routes!(scorecards::results))
+        .routes(routes!(scorecards::entries))
+        .routes(routes!(scorecards::cases))
         .split_for_parts()
 }
 

@@ -14,6 +14,7 @@ pub mod ratings;
 pub mod records;
 pub mod report;
 pub mod schedule;
+pub mod scorecards;
 pub mod sessions;
 pub mod status;
 pub mod templates;

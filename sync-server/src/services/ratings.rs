@@ -263,24 +263,24 @@ pub async fn weakest(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConstructIndex {
-    construct_id: String,
+    pub(crate) construct_id: String,
     role: String,
     /// The index, 0-100; absent when suppressed (small sample).
-    value: Option<f64>,
+    pub(crate) value: Option<f64>,
     #[schema(value_type = Option<String>)]
     band: Option<Band>,
     #[schema(value_type = Object)]
-    estimate: MeanEstimate,
+    pub(crate) estimate: MeanEstimate,
     #[schema(value_type = Object)]
     flags: Flags,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitSatisfaction {
-    unit: String,
+    pub(crate) unit: String,
     level: String,
     responses: usize,
-    constructs: Vec<ConstructIndex>,
+    pub(crate) constructs: Vec<ConstructIndex>,
     /// Net Promoter Score with its standard error and interval.
     #[schema(value_type = Option<Object>)]
     nps: Option<Nps>,
@@ -296,7 +296,7 @@ pub struct UnitSatisfaction {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Satisfaction {
-    units: Vec<UnitSatisfaction>,
+    pub(crate) units: Vec<UnitSatisfaction>,
 }
 
 /// Satisfaction indices by construct (S3) and NPS (S6) for every unit in

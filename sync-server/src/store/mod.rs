@@ -14,6 +14,7 @@ pub mod media;
 pub mod notifications;
 pub mod ratings;
 pub mod records;
+pub mod scorecards;
 pub mod sql;
 pub mod templates;
 pub mod units;

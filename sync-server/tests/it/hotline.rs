@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use fieldcheck_tests::{
     Device, Server, actor, add_user, caught_up, get_json as get, http, http_raw, login, people,
-    publish,
+    publish, row_problems,
 };
 
 /// Two hotlines, one in each district of the tests' hierarchy.
@@ -161,25 +161,14 @@ async fn call_statistics_import_whole_and_rate_the_hotline_beside_its_test_calls
     let (status, refused) = send(addr, &wang, "file=bad.csv", bad).await;
     assert_eq!(status, 400, "{refused}");
     assert_eq!(refused["code"], "invalid_rows");
-    let problems: Vec<(u64, &str, &str)> = refused["problems"]
-        .as_array()
-        .expect("problems")
-        .iter()
-        .map(|p| {
-            (
-                p["row"].as_u64().unwrap_or(0),
-                p["column"].as_str().unwrap_or(""),
-                p["key"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
+    let problems = row_problems(&refused);
     assert_eq!(
         problems,
         [
-            (3, "hotline", "hotline.outside_scope"),
-            (4, "hotline", "hotline.not_hotline"),
-            (5, "answered", "hotline.count_over"),
-            (6, "interval_start", "hotline.interval_twice"),
+            (3, "hotline".into(), "hotline.outside_scope".into()),
+            (4, "hotline".into(), "hotline.not_hotline".into()),
+            (5, "answered".into(), "hotline.count_over".into()),
+            (6, "interval_start".into(), "hotline.interval_twice".into()),
         ]
     );
     let (_, none) = get(addr, &wang, month).await;

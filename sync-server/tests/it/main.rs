@@ -16,6 +16,7 @@ mod openapi;
 mod ratings;
 mod review;
 mod schedule;
+mod scorecards;
 
 /// Every `.rs` file under `dir`.
 pub fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

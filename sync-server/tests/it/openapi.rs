@@ -52,6 +52,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/hotline/kpis"),
     ("get", "/api/v1/hotline/targets"),
     ("put", "/api/v1/hotline/targets"),
+    ("get", "/api/v1/scorecards"),
+    ("get", "/api/v1/scorecards/{id}"),
+    ("post", "/api/v1/scorecards/entries"),
+    ("post", "/api/v1/scorecards/cases"),
 ];
 
 #[tokio::test]

@@ -26,6 +26,9 @@ import {
   type CallImportSettings,
   type CallsImported,
   type HotlineKpis,
+  type RegisterImported,
+  type ScorecardDefinition,
+  type ScorecardReply,
   type Work,
   type Queue,
   type QueueFilter,
@@ -310,6 +313,24 @@ export class HttpApi implements Api {
     const q = new URLSearchParams({ file: file.name, dry_run: String(dryRun) });
     for (const [k, v] of Object.entries(settings)) if (v) q.set(k, v);
     return this.request("POST", `/api/v1/hotline/statistics?${q}`, file);
+  }
+
+  async scorecards(): Promise<ScorecardDefinition[]> {
+    return (await this.request<{ scorecards: ScorecardDefinition[] }>("GET", "/api/v1/scorecards")).scorecards;
+  }
+
+  scorecard(id: string, params: Record<string, string>): Promise<ScorecardReply> {
+    return this.request("GET", `/api/v1/scorecards/${encodeURIComponent(id)}?${new URLSearchParams(params)}`);
+  }
+
+  importScorecardEntries(file: File, dryRun: boolean): Promise<RegisterImported> {
+    const q = new URLSearchParams({ file: file.name, dry_run: String(dryRun) });
+    return this.request("POST", `/api/v1/scorecards/entries?${q}`, file);
+  }
+
+  importServiceCases(file: File, dryRun: boolean): Promise<RegisterImported> {
+    const q = new URLSearchParams({ file: file.name, dry_run: String(dryRun) });
+    return this.request("POST", `/api/v1/scorecards/cases?${q}`, file);
   }
 
   assignments(): Promise<Assignment[]> {

@@ -262,6 +262,45 @@ export interface CallImportSettings {
   map?: string;
 }
 
+/** A unit's scorecard (core's `ScorecardResult`; the schema leaves it a bare object). */
+export interface ScorecardRow {
+  unit: string;
+  name_zh: string;
+  name_en: string;
+  place: number | null;
+  indicators: {
+    id: string;
+    points: number;
+    value: number | null;
+    earned: number | null;
+    earned_interval: Bounds | null;
+    standing: "scored" | "suppressed" | "missing";
+    missing: ServerMessage | null;
+  }[];
+  deductions: { kind: string; title: { "zh-CN": string; en: string }; cases: number; points: number }[];
+  deducted: number;
+  score: number;
+  best_case: number;
+  complete: boolean;
+  out_of: number;
+}
+
+/** A scorecard scheme, as far as the console reads it. */
+export interface ScorecardDefinition {
+  id: string;
+  version: string;
+  title: { "zh-CN": string; en: string };
+  indicators: { id: string; title: { "zh-CN": string; en: string }; points: number }[];
+}
+
+export interface ScorecardReply {
+  scorecard: ScorecardDefinition;
+  period: string;
+  rows: ScorecardRow[];
+}
+
+export type RegisterImported = Schemas["RegisterImported"];
+
 /** What publishing a template file did, or would do in a dry run. */
 export type Published = Schemas["Published"];
 
@@ -356,6 +395,14 @@ export interface Api {
   importUnits(file: File): Promise<number>;
   /** Hotline KPIs by period (`granularity`, `formula`, `unit`), beside the test calls. */
   hotlineKpis(params: Record<string, string>): Promise<HotlineKpis>;
+  /** The scorecard schemes. */
+  scorecards(): Promise<ScorecardDefinition[]>;
+  /** One scheme's scorecards of the units of a level (`period`, `level`, `unit`). */
+  scorecard(id: string, params: Record<string, string>): Promise<ScorecardReply>;
+  /** Checks (dryRun) or imports figures entered for scorecards. */
+  importScorecardEntries(file: File, dryRun: boolean): Promise<RegisterImported>;
+  /** Checks (dryRun) or imports service cases into the register. */
+  importServiceCases(file: File, dryRun: boolean): Promise<RegisterImported>;
   /** Checks (dryRun) or imports a call-centre statistics export (CSV or XLSX). */
   importCalls(file: File, dryRun: boolean, settings?: CallImportSettings): Promise<CallsImported>;
   assignments(): Promise<Assignment[]>;

@@ -124,6 +124,13 @@ export interface components {
             password?: string | null;
             user_id: string;
         };
+        Definitions: {
+            /**
+             * @description Each scheme: id, version, title, indicators (points, source,
+             *     scoring), deductions.
+             */
+            scorecards: Record<string, unknown>[];
+        };
         Done: {
             status: string;
         };
@@ -375,11 +382,30 @@ export interface components {
             /** @description The notifications read, by id. */
             ids: string[];
         };
+        /** @description What an import of entered figures or cases did. */
+        RegisterImported: {
+            dry_run: boolean;
+            imported: number;
+        };
         ReturnBody: {
             comment: string;
         };
         Satisfaction: {
             units: components["schemas"]["UnitSatisfaction"][];
+        };
+        ScorecardReply: {
+            period: string;
+            rows: components["schemas"]["ScorecardRow"][];
+            /** @description The definition: indicators with their points and scoring, deductions. */
+            scorecard: Record<string, unknown>;
+        };
+        /** @description One unit's scorecard. */
+        ScorecardRow: Record<string, unknown> & {
+            name_en: string;
+            name_zh: string;
+            /** @description 1 = best among the complete scorecards; equal scores share a place. */
+            place?: number | null;
+            unit: string;
         };
         StepBody: {
             /**

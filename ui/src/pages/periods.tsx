@@ -80,10 +80,10 @@ export function useParams(): [URLSearchParams, (changes: Record<string, string>)
   return [params, setParam];
 }
 
-/** The granularity the address asks for; a month unless it names another. */
-export function granularityOf(params: URLSearchParams): Granularity {
+/** The granularity the address asks for among `offered`; `fallback` unless it names another. */
+export function granularityOf(params: URLSearchParams, offered = GRANULARITIES, fallback: Granularity = "month"): Granularity {
   const g = params.get("granularity") ?? "";
-  return (GRANULARITIES as string[]).includes(g) ? (g as Granularity) : "month";
+  return (offered as string[]).includes(g) ? (g as Granularity) : fallback;
 }
 
 /** The period the address asks for if there is data for it, else the one to open on. */
@@ -99,7 +99,12 @@ export function PeriodFilters({
   period,
   setParam,
   children,
+  granularities = GRANULARITIES,
+  fallback = "month",
 }: {
+  /** The granularities offered, and the one the address leaves unsaid. */
+  granularities?: Granularity[];
+  fallback?: Granularity;
   g: Granularity;
   periods: string[];
   period: string | undefined;
@@ -111,8 +116,8 @@ export function PeriodFilters({
     <div className="filters">
       <label>
         {t("dash.granularity")}
-        <select name="granularity" value={g} onChange={(e) => setParam({ granularity: e.target.value === "month" ? "" : e.target.value, period: "" })}>
-          {GRANULARITIES.map((x) => (
+        <select name="granularity" value={g} onChange={(e) => setParam({ granularity: e.target.value === fallback ? "" : e.target.value, period: "" })}>
+          {granularities.map((x) => (
             <option key={x} value={x}>
               {t(`granularity.${x}` as MessageKey)}
             </option>

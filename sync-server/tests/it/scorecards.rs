@@ -1,0 +1,179 @@
+//! Branch scorecards: figures entered and cases registered all or nothing,
+//! the evaluation scored per unit from them and from the ratings, and a
+//! figure withheld for a small sample left open, never counted as zero.
+
+use fieldcheck_core::answers::AnswerValue;
+use fieldcheck_core::records::Record;
+use fieldcheck_core::vocab::Role;
+use serde_json::Value;
+
+use fieldcheck_tests::{
+    Device, Server, actor, add_user, caught_up, get_json as get, http_raw, login, people, publish,
+    row_problems, template,
+};
+
+async fn send(addr: &str, token: &str, path: &str, csv: &str) -> (u16, Value) {
+    let (status, body) = http_raw(addr, "POST", path, Some(token), &[], csv.as_bytes()).await;
+    (status, serde_json::from_slice(&body).unwrap_or_default())
+}
+
+fn indicator<'a>(row: &'a Value, id: &str) -> &'a Value {
+    row["indicators"]
+        .as_array()
+        .and_then(|is| is.iter().find(|i| i["id"] == id))
+        .unwrap_or_else(|| panic!("{id} in {row}"))
+}
+
+#[tokio::test]
+async fn the_service_evaluation_scores_each_district_and_leaves_open_what_is_unknown() {
+    let dir = people();
+    add_user(dir.path(), "root", "admin", "*", "pw-123456");
+    let t = template();
+    publish(dir.path(), &t);
+    let server = Server::start(dir.path(), None);
+    let addr = &server.addr;
+    let (root, wang, li) = (
+        login(addr, "root", "pw-123456").await,
+        login(addr, "wang", "pw-123456").await,
+        login(addr, "li", "pw-123456").await,
+    );
+
+    // A register with problems: nothing kept, each named.
+    let bad =
+        "case_id,unit,kind,date\nc1,cq/yz,parking,2026-03-01\nc2,cq/jb,company_fault,2026-04-01\n";
+    let (status, refused) = send(addr, &wang, "/api/v1/scorecards/cases?file=c.csv", bad).await;
+    assert_eq!(status, 400, "{refused}");
+    let problems = row_problems(&refused);
+    // wang's scope is cq/yz: cq/jb is not his.
+    assert_eq!(
+        problems,
+        [
+            (2, "kind".into(), "scorecard.kind".into()),
+            (3, "unit".into(), "scorecard.unknown_unit".into())
+        ]
+    );
+
+    let cases = "case_id,unit,kind,date,points,deadline,closed,description
+c1,cq/yz/001,media_exposure,2026-03-01,5,,,On the evening news
+c2,cq/yz,company_fault,2026-04-01,,,,Wrong bill
+c3,cq/jb,escalation_overdue,2026-05-01,,2026-05-10,2026-05-08,Closed in time
+c4,cq/jb,escalation_overdue,2026-06-01,2,2026-06-10,2026-06-20,Closed late
+";
+    let (status, done) = send(
+        addr,
+        &root,
+        "/api/v1/scorecards/cases?file=c.csv&dry_run=true",
+        cases,
+    )
+    .await;
+    assert_eq!(
+        (status, &done["dry_run"]),
+        (200, &Value::Bool(true)),
+        "{done}"
+    );
+    assert_eq!(
+        send(addr, &root, "/api/v1/scorecards/cases?file=c.csv", cases)
+            .await
+            .0,
+        200
+    );
+    let entries = "unit,period,indicator,value\ncq/yz,2026,integration,90\ncq/yz,2026,retention,80\ncq/jb,2026,integration,70\n";
+    let (status, done) = send(
+        addr,
+        &root,
+        "/api/v1/scorecards/entries?file=e.csv",
+        entries,
+    )
+    .await;
+    assert_eq!(
+        (status, &done["imported"]),
+        (200, &serde_json::json!(3)),
+        "{done}"
+    );
+
+    // One audit in 2026 at cq/yz/001: too few for a rating to be shown.
+    let at = "2026-05-06T02:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .expect("time")
+        .as_millisecond();
+    let by = |ms| actor("li", Role::Inspector, at + ms);
+    let mut audit = Record::create(&t, "sc-1", "cq/yz/001", &by(0)).expect("create");
+    for (n, item) in ["a1", "a2", "a3", "a4", "b1", "b2", "b3"]
+        .iter()
+        .enumerate()
+    {
+        audit
+            .answer(&t, &by(1_000 + n as i64), item, AnswerValue::Pass, None)
+            .expect("answer");
+    }
+    audit.submit(&t, &by(10_000)).expect("submit");
+    let mut device = Device::default();
+    device.docs.0.insert("sc-1".into(), audit.into_doc());
+    device.changed(None, "sc-1").await;
+    let _ws = device.sync(addr, &li).await;
+    caught_up(addr, &root).await;
+
+    let path = "/api/v1/scorecards/service_evaluation?period=2026&level=district";
+    let (status, reply) = get(addr, &root, path).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["scorecard"]["id"], "service_evaluation");
+    let rows = reply["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "{reply}");
+    let yz = rows.iter().find(|r| r["unit"] == "cq/yz").expect("cq/yz");
+    // Compliance is withheld (one audit), satisfaction has no survey, and
+    // no standard failed in 2025: open, not zero.
+    assert_eq!(
+        indicator(yz, "channel_compliance")["standing"],
+        "suppressed"
+    );
+    assert_eq!(indicator(yz, "channel_compliance")["earned"], Value::Null);
+    assert_eq!(indicator(yz, "satisfaction")["standing"], "missing");
+    assert_eq!(
+        indicator(yz, "weak_spots")["missing"]["key"],
+        "scorecard.no_weak_spots"
+    );
+    assert_eq!(indicator(yz, "integration")["earned"].as_f64(), Some(18.0));
+    assert_eq!(indicator(yz, "retention")["earned"].as_f64(), Some(16.0));
+    // 5 for the media case at one of its stores, 1 for the company fault.
+    assert_eq!(yz["deducted"].as_f64(), Some(6.0));
+    assert_eq!(yz["score"].as_f64(), Some(28.0));
+    assert_eq!(yz["best_case"].as_f64(), Some(28.0 + 30.0 + 10.0 + 20.0));
+    assert_eq!(yz["complete"], false);
+    assert_eq!(yz["place"], Value::Null);
+    let jb = rows.iter().find(|r| r["unit"] == "cq/jb").expect("cq/jb");
+    // Only the case closed after its deadline counts, at its own points.
+    assert_eq!(jb["deducted"].as_f64(), Some(2.0));
+    assert_eq!(
+        indicator(jb, "retention")["missing"]["key"],
+        "scorecard.not_given"
+    );
+
+    // A manager sees the districts of his scope only; an inspector none.
+    let (_, mine) = get(addr, &wang, path).await;
+    let units: Vec<&str> = mine["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["unit"].as_str())
+        .collect();
+    assert_eq!(units, ["cq/yz"]);
+    assert_eq!(get(addr, &li, path).await.0, 403);
+    assert_eq!(
+        get(addr, &root, "/api/v1/scorecards/made_up?period=2026")
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        get(
+            addr,
+            &root,
+            "/api/v1/scorecards/service_evaluation?period=last-year"
+        )
+        .await
+        .0,
+        400
+    );
+    let (_, list) = get(addr, &wang, "/api/v1/scorecards").await;
+    assert_eq!(list["scorecards"].as_array().map(Vec::len), Some(2));
+}
