@@ -695,7 +695,8 @@ fn call_statistics(stores: &[Store], size: Size, now_ms: i64, rng: &mut Rng) -> 
 }
 
 /// What the operator gives the scorecards: service integration and
-/// retention for every city and district, this year and last, and a few
+/// retention for every city and district, this year and last and each of
+/// the last twelve months, and a few
 /// service cases this year (one escalated complaint closed late, one in time).
 fn scorecard_register(now_ms: i64, rng: &mut Rng) -> (Vec<Entry>, Vec<CaseRecord>) {
     let today = jiff::Timestamp::from_millisecond(now_ms)
@@ -712,11 +713,23 @@ fn scorecard_register(now_ms: i64, rng: &mut Rng) -> (Vec<Entry>, Vec<CaseRecord
                 .map(|(d, _, _)| format!("sc/{}/{d}", city.id)),
         );
         for unit in units {
-            for y in [year - 1, year] {
+            // The two years, and each month of the last twelve (for the
+            // monthly bulletin).
+            let months = (0..12).filter_map(|back| {
+                let d = today.checked_sub(jiff::Span::new().months(back)).ok()?;
+                Some(Period::Month {
+                    year: d.year(),
+                    month: d.month(),
+                })
+            });
+            for period in [Period::Year(year - 1), Period::Year(year)]
+                .into_iter()
+                .chain(months)
+            {
                 for indicator in ["integration", "retention"] {
                     entries.push(Entry {
                         unit: unit.clone(),
-                        period: Period::Year(y),
+                        period,
                         indicator: indicator.into(),
                         value: (70.0 + 28.0 * rng.unit()).round(),
                     });

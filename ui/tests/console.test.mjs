@@ -566,4 +566,16 @@ test("a manager enters figures and cases and reads the branch scorecards, open i
   await row.getByText("（最高可达 89.0）").waitFor();
   await page.getByText(/2 个单位有待定指标/).waitFor();
   await page.screenshot({ path: join(shots, "scorecards.png"), fullPage: true });
+
+  // The month's bulletin of the whole scope, printable, and as a workbook.
+  await page.getByRole("link", { name: "月度通报" }).click();
+  await page.getByRole("combobox", { name: "月份" }).selectOption("2026-03");
+  const bulletin = page.frameLocator("iframe.bulletin");
+  await bulletin.getByRole("heading", { name: "服务评价排名 · 服务工作评价" }).waitFor();
+  await bulletin.getByRole("heading", { name: "整改跟踪" }).waitFor();
+  // The case of March is taken off Yuzhong's score.
+  await bulletin.getByRole("row", { name: /渝中/ }).first().getByText("−5.0").waitFor();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "下载 XLSX" }).click()]);
+  assert.match(download.suggestedFilename(), /^bulletin-.*-2026-03\.xlsx$/);
+  await page.screenshot({ path: join(shots, "bulletin.png"), fullPage: true });
 });

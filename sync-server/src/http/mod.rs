@@ -20,6 +20,7 @@ pub mod actions;
 pub mod assignments;
 pub mod audit;
 pub mod auth;
+pub mod bulletins;
 pub mod client_ip;
 pub mod enrol;
 pub mod error;
@@ -88,6 +89,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(scorecards::results))
         .routes(routes!(scorecards::entries))
         .routes(routes!(scorecards::cases))
+        .routes(routes!(bulletins::get))
         .split_for_parts()
 }
 

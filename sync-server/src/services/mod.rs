@@ -5,6 +5,7 @@ pub mod actions;
 pub mod assignments;
 pub mod audit;
 pub mod auth;
+pub mod bulletin;
 pub mod enrol;
 pub mod exports;
 pub mod hotline;

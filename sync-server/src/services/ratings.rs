@@ -166,18 +166,18 @@ fn roll_up(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WeakItem {
-    template_id: String,
-    item_id: String,
+    pub(crate) template_id: String,
+    pub(crate) item_id: String,
     section_id: Option<String>,
-    label_zh: Option<String>,
-    label_en: Option<String>,
+    pub(crate) label_zh: Option<String>,
+    pub(crate) label_en: Option<String>,
     /// Scored answers, and how many of them failed the standard.
-    answered: i64,
-    failed: i64,
-    fail_rate: f64,
+    pub(crate) answered: i64,
+    pub(crate) failed: i64,
+    pub(crate) fail_rate: f64,
     /// 95% Wilson interval of the fail rate.
     #[schema(value_type = Option<Object>)]
-    interval: Option<fieldcheck_core::stats::Interval>,
+    pub(crate) interval: Option<fieldcheck_core::stats::Interval>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -190,7 +190,7 @@ pub struct WeakSection {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Weakest {
-    items: Vec<WeakItem>,
+    pub(crate) items: Vec<WeakItem>,
     sections: Vec<WeakSection>,
 }
 
@@ -279,7 +279,7 @@ pub struct ConstructIndex {
 pub struct UnitSatisfaction {
     pub(crate) unit: String,
     level: String,
-    responses: usize,
+    pub(crate) responses: usize,
     pub(crate) constructs: Vec<ConstructIndex>,
     /// Net Promoter Score with its standard error and interval.
     #[schema(value_type = Option<Object>)]

@@ -25,7 +25,7 @@ use crate::store::media::MediaStore;
 /// Photos larger than this are listed, not embedded.
 const EMBED_MAX: u64 = 4 * 1024 * 1024;
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

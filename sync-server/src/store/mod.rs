@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod assignments;
 pub mod audit;
+pub mod bulletins;
 pub mod derived;
 pub mod docs;
 pub mod exports;

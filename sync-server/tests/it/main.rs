@@ -3,6 +3,7 @@
 //! whose library holds the support both share.
 
 mod admin;
+mod bulletins;
 mod cli;
 mod demo;
 mod exports;

@@ -56,6 +56,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/scorecards/{id}"),
     ("post", "/api/v1/scorecards/entries"),
     ("post", "/api/v1/scorecards/cases"),
+    ("get", "/api/v1/bulletins/{month}"),
 ];
 
 #[tokio::test]
@@ -95,7 +96,8 @@ async fn the_openapi_document_lists_exactly_the_routes_that_exist() {
             .replace("{id}", "some-record")
             .replace("{action}", "some-action")
             .replace("{step}", "verify")
-            .replace("{version}", "v1");
+            .replace("{version}", "v1")
+            .replace("{month}", "2026-11");
         let (status, _) = http_raw(
             &server.addr,
             &method.to_uppercase(),

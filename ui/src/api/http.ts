@@ -333,6 +333,15 @@ export class HttpApi implements Api {
     return this.request("POST", `/api/v1/scorecards/cases?${q}`, file);
   }
 
+  async bulletin(month: string, params: Record<string, string>): Promise<string> {
+    return (await this.raw(`/api/v1/bulletins/${encodeURIComponent(month)}?${new URLSearchParams(params)}`)).text();
+  }
+
+  async bulletinXlsx(month: string, params: Record<string, string>): Promise<Blob> {
+    const q = new URLSearchParams({ ...params, format: "xlsx" });
+    return (await this.raw(`/api/v1/bulletins/${encodeURIComponent(month)}?${q}`)).blob();
+  }
+
   assignments(): Promise<Assignment[]> {
     return this.request("GET", "/api/v1/assignments");
   }

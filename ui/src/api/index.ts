@@ -403,6 +403,10 @@ export interface Api {
   importScorecardEntries(file: File, dryRun: boolean): Promise<RegisterImported>;
   /** Checks (dryRun) or imports service cases into the register. */
   importServiceCases(file: File, dryRun: boolean): Promise<RegisterImported>;
+  /** The monthly bulletin of a unit (`unit`, `lang`, `regenerate`) as a printable HTML page. */
+  bulletin(month: string, params: Record<string, string>): Promise<string>;
+  /** The monthly bulletin as an XLSX workbook. */
+  bulletinXlsx(month: string, params: Record<string, string>): Promise<Blob>;
   /** Checks (dryRun) or imports a call-centre statistics export (CSV or XLSX). */
   importCalls(file: File, dryRun: boolean, settings?: CallImportSettings): Promise<CallsImported>;
   assignments(): Promise<Assignment[]>;

@@ -1,6 +1,12 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "bulletin.format": "`{format}` 不是 html 或 xlsx",
+  "bulletin.month": "通报按月编制，如 2026-11，而不是 `{period}`",
+  "bulletin.scope": "`{unit}` 不在您的管辖范围内",
+  "bulletin.store": "通报针对下辖有单位的层级，不能针对门店",
+  "bulletin.unit": "`{unit}` 不是层级中的单位",
+  "bulletin.what": "月度通报",
   "scorecard.bad_period": "`{period}` 不是有效的期间",
   "scorecard.cell_missing": "每行都需要填写此项",
   "scorecard.date": "`{value}` 不是日期，如 2026-11-03",

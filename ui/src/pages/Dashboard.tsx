@@ -17,6 +17,7 @@ import type { MessageKey } from "../i18n/messages";
 import { storePath } from "../paths";
 import { ChecklistOptions, useDirectory } from "./directory";
 import { PeriodFilters, chosenPeriod, granularityOf, periodRange, useParams } from "./periods";
+import { save } from "./files";
 
 echarts.use([LineChart, ScatterChart, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
@@ -158,14 +159,6 @@ export function Trend({ points, name }: { points: Rating[]; name: string }) {
 export function places(scores: (number | null)[]): (number | null)[] {
   const sorted = scores.filter((x): x is number => x !== null).sort((a, b) => b - a);
   return scores.map((x) => (x === null ? null : sorted.findIndex((y) => y === x) + 1));
-}
-
-function save(blob: Blob, name: string) {
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
 export function Dashboard({ api }: { api: Api }) {
