@@ -296,6 +296,18 @@ pub async fn http(
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
+/// Posts a file's bytes to an import as `token`; returns the status and the
+/// JSON reply (null when the reply is not JSON).
+pub async fn post_file(
+    addr: &str,
+    token: &str,
+    path: &str,
+    file: &[u8],
+) -> (u16, serde_json::Value) {
+    let (status, body) = http_raw(addr, "POST", path, Some(token), &[], file).await;
+    (status, serde_json::from_slice(&body).unwrap_or_default())
+}
+
 /// One HTTP/1.1 request with any headers and body; returns (status, body bytes).
 pub async fn http_raw(
     addr: &str,
@@ -504,19 +516,88 @@ pub fn people() -> tempfile::TempDir {
     dir
 }
 
+/// A running server on the test people, an administrator `root` and any
+/// `more` (name, role, scope), with the test template published, and the
+/// sessions of root, wang (manager of cq/yz) and li (inspector). Keep
+/// `dir` bound (`dir: _dir`) while the server runs: it is the data folder.
+#[derive(Debug)]
+pub struct Team {
+    pub server: Server,
+    pub t: Template,
+    pub root: String,
+    pub wang: String,
+    pub li: String,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn team(more: &[(&str, &str, &str)]) -> Team {
+    let dir = people();
+    add_user(dir.path(), "root", "admin", "*", "pw-123456");
+    for (name, role, scope) in more {
+        add_user(dir.path(), name, role, scope, "pw-123456");
+    }
+    let t = template();
+    publish(dir.path(), &t);
+    let server = Server::start(dir.path(), None);
+    let addr = &server.addr;
+    let (root, wang, li) = (
+        login(addr, "root", "pw-123456").await,
+        login(addr, "wang", "pw-123456").await,
+        login(addr, "li", "pw-123456").await,
+    );
+    Team {
+        server,
+        t,
+        root,
+        wang,
+        li,
+        dir,
+    }
+}
+
 /// A submitted audit by `li` at store cq/yz/001.
 pub fn submitted_audit(t: &Template, id: &str) -> Record {
-    let li = |ms| actor("li", Role::Inspector, ms);
-    let mut r = Record::create(t, id, "cq/yz/001", &li(1_000)).expect("create");
+    audit_at(t, id, "cq/yz/001", 0, &[])
+}
+
+/// An audit by `li` at `store`, started `at_ms` and submitted within
+/// seconds, with the given items failed and every other one passed.
+pub fn audit_at(t: &Template, id: &str, store: &str, at_ms: i64, failed: &[&str]) -> Record {
+    let li = |ms| actor("li", Role::Inspector, at_ms + ms);
+    let mut r = Record::create(t, id, store, &li(1_000)).expect("create");
     for (i, item) in ["a1", "a2", "a3", "a4", "b1", "b2", "b3"]
         .iter()
         .enumerate()
     {
-        r.answer(t, &li(2_000 + i as i64), item, AnswerValue::Pass, None)
+        let v = if failed.contains(item) {
+            AnswerValue::Fail
+        } else {
+            AnswerValue::Pass
+        };
+        r.answer(t, &li(2_000 + i as i64), item, v, None)
             .expect("answer");
     }
     r.submit(t, &li(3_000)).expect("submit");
     r
+}
+
+/// Milliseconds since the epoch of an RFC 3339 time.
+pub fn at(time: &str) -> i64 {
+    time.parse::<jiff::Timestamp>()
+        .expect("an RFC 3339 time")
+        .as_millisecond()
+}
+
+/// Sends `record` to the server from a new device of the inspector signed
+/// in as `token`, and waits until a manager (`reader`) sees the derived
+/// tables hold it. The socket is returned to keep the session open.
+pub async fn upload(addr: &str, token: &str, reader: &str, id: &str, record: Record) -> Ws {
+    let mut device = Device::default();
+    device.docs.0.insert(id.into(), record.into_doc());
+    device.changed(None, id).await;
+    let ws = device.sync(addr, token).await;
+    caught_up(addr, reader).await;
+    ws
 }
 
 /// Stores on the server, through a device of `user` (an inspector), a draft

@@ -24,6 +24,7 @@ const Store = lazy(() => import("./pages/Store").then((m) => ({ default: m.Store
 const Hotline = lazy(() => import("./pages/Hotline").then((m) => ({ default: m.Hotline })));
 const Scorecards = lazy(() => import("./pages/Scorecards").then((m) => ({ default: m.Scorecards })));
 const Bulletins = lazy(() => import("./pages/Bulletins").then((m) => ({ default: m.Bulletins })));
+const Monitoring = lazy(() => import("./pages/Monitoring").then((m) => ({ default: m.Monitoring })));
 const Satisfaction = lazy(() => import("./pages/Satisfaction").then((m) => ({ default: m.Satisfaction })));
 
 function StorePage({ api }: { api: Api }) {
@@ -91,6 +92,7 @@ export function App({ api, onSignedOut }: { api: Api; onSignedOut?: () => void }
       {pages.includes("hotline") && <Route path={PATHS.hotline} element={charts(<Hotline api={api} role={role} />)} />}
       {pages.includes("scorecards") && <Route path={PATHS.scorecards} element={charts(<Scorecards api={api} role={role} />)} />}
       {pages.includes("bulletins") && <Route path={PATHS.bulletins} element={charts(<Bulletins api={api} />)} />}
+      {pages.includes("monitoring") && <Route path={PATHS.monitoring} element={charts(<Monitoring api={api} />)} />}
       <Route path={PATHS.satisfaction} element={charts(<Satisfaction api={api} />)} />
       {pages.includes("admin") && <Route path={PATHS.admin} element={<Admin api={api} role={role} />} />}
       <Route path={NOTIFICATIONS} element={<Notifications api={api} onRead={refreshUnread} />} />

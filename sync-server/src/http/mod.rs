@@ -28,6 +28,7 @@ pub mod exports;
 pub mod extract;
 pub mod hotline;
 pub mod media;
+pub mod monitoring;
 pub mod notifications;
 pub mod openapi;
 pub mod ratings;
@@ -90,6 +91,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(scorecards::entries))
         .routes(routes!(scorecards::cases))
         .routes(routes!(bulletins::get))
+        .routes(routes!(monitoring::daily))
+        .routes(routes!(monitoring::weekly))
         .split_for_parts()
 }
 

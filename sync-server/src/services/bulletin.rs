@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use fieldcheck_core::hotline::KpiId;
 use fieldcheck_core::i18n::{Bilingual, Locale};
 use fieldcheck_core::msg;
-use fieldcheck_core::ratings::{Period, Weighting};
+use fieldcheck_core::ratings::Period;
 use fieldcheck_core::records::ActionStatus;
 use fieldcheck_core::records::gate::in_scope;
 use fieldcheck_core::reference::{DEFAULT_TIME_ZONE, UnitRecord};
@@ -205,16 +205,7 @@ async fn build(
     let rated = ratings::compute(
         app,
         who,
-        &RatingRequest {
-            granularity: month.granularity(),
-            period: Some(month),
-            unit: under.clone(),
-            level: Some(level),
-            template: None,
-            channel: None,
-            mode: None,
-            weighting: Weighting::default(),
-        },
+        &RatingRequest::of_level(month.granularity(), Some(month), under.clone(), level),
     )
     .await?;
     let mut standings: Vec<_> = rated
@@ -277,10 +268,7 @@ async fn build(
     });
 
     // The weakest standards.
-    let (from, to) = (
-        month.first_day().and_then(midnight),
-        month.end_day().and_then(midnight),
-    );
+    let (from, to) = scorecards::range(month);
     let weakest = ratings::weakest(app, who, under.as_deref(), None, (from, to), 10).await?;
     sections.push(Section {
         title: w(locale, "最弱服务标准", "Weakest standards"),
@@ -431,14 +419,7 @@ async fn build(
         .storage
         .actions(
             |q| visibility.push_sql(q),
-            &ActionFilter {
-                statuses: ActionStatus::ALL.to_vec(),
-                store: under.as_deref(),
-                assignee: None,
-                today: last_day,
-                overdue_only: false,
-                limit: 1_000_000,
-            },
+            &ActionFilter::every(under.as_deref(), last_day),
         )
         .await?;
     let in_month = |ms: Option<i64>| {
@@ -499,12 +480,6 @@ async fn build(
         generated_by: who.user_id.clone(),
         sections,
     })
-}
-
-/// Local midnight (the operator's zone) of `day`, in ms.
-fn midnight(day: jiff::civil::Date) -> Option<i64> {
-    let tz = jiff::tz::TimeZone::get(DEFAULT_TIME_ZONE).ok()?;
-    Some(day.to_zoned(tz).ok()?.timestamp().as_millisecond())
 }
 
 /// The bulletin as a printable HTML page.

@@ -10,6 +10,7 @@ pub mod enrol;
 pub mod exports;
 pub mod hotline;
 pub mod media;
+pub mod monitoring;
 pub mod notifications;
 pub mod ratings;
 pub mod records;

@@ -44,6 +44,29 @@ pub struct RatingRequest {
     pub weighting: Weighting,
 }
 
+impl RatingRequest {
+    /// The ratings of every template, channel and mode of the units of
+    /// `level` under `unit` by `granularity`, each weighted by default: what
+    /// scorecards, bulletins and monitoring read.
+    pub fn of_level(
+        granularity: Granularity,
+        period: Option<Period>,
+        unit: Option<String>,
+        level: Level,
+    ) -> Self {
+        RatingRequest {
+            granularity,
+            period,
+            unit,
+            level: Some(level),
+            template: None,
+            channel: None,
+            mode: None,
+            weighting: Weighting::default(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RatingReply {
     /// One per unit and period: score (absent when suppressed), estimate with

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use fieldcheck_core::hotline::{KpiId, ServiceLevelFormula};
 use fieldcheck_core::msg;
-use fieldcheck_core::ratings::{Level, Period, Weighting};
+use fieldcheck_core::ratings::{Level, Period};
 use fieldcheck_core::records::gate::in_scope;
 use fieldcheck_core::reference::{DEFAULT_TIME_ZONE, UnitRecord};
 use fieldcheck_core::scorecard::{
@@ -82,13 +82,13 @@ fn find(id: &str) -> Result<Scorecard, Error> {
 }
 
 /// Local midnight (the operator's zone) of `day`, in ms.
-fn midnight(day: jiff::civil::Date) -> Option<i64> {
+pub(crate) fn midnight(day: jiff::civil::Date) -> Option<i64> {
     let tz = jiff::tz::TimeZone::get(DEFAULT_TIME_ZONE).ok()?;
     Some(day.to_zoned(tz).ok()?.timestamp().as_millisecond())
 }
 
 /// The ms range of a period, for filters on when records were started.
-fn range(p: Period) -> (Option<i64>, Option<i64>) {
+pub(crate) fn range(p: Period) -> (Option<i64>, Option<i64>) {
     (
         p.first_day().and_then(midnight),
         p.end_day().and_then(midnight),
@@ -222,14 +222,13 @@ async fn compliance(
     channel: Option<Channel>,
 ) -> Result<HashMap<String, Input>, Error> {
     let request = RatingRequest {
-        granularity: q.period.granularity(),
-        period: Some(q.period),
-        unit: q.unit.clone(),
-        level: Some(q.level),
-        template: None,
         channel,
-        mode: None,
-        weighting: Weighting::default(),
+        ..RatingRequest::of_level(
+            q.period.granularity(),
+            Some(q.period),
+            q.unit.clone(),
+            q.level,
+        )
     };
     let reply = ratings::compute(app, who, &request).await?;
     Ok(reply

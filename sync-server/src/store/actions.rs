@@ -23,6 +23,21 @@ pub struct ActionFilter<'a> {
     pub limit: i64,
 }
 
+impl<'a> ActionFilter<'a> {
+    /// Every action of every status under `store` (or everywhere), judged
+    /// overdue against `today`: what the period reports count.
+    pub fn every(store: Option<&'a str>, today: Date) -> Self {
+        ActionFilter {
+            statuses: ActionStatus::ALL.to_vec(),
+            store,
+            assignee: None,
+            today,
+            overdue_only: false,
+            limit: 1_000_000,
+        }
+    }
+}
+
 /// An action with the record it is on: the record's store and template
 /// version, and the action as materialised (core's derived row).
 #[derive(Debug, Clone)]

@@ -134,21 +134,7 @@ pub async fn hours(
         " GROUP BY hotline_id, local_day, CAST(substr(local_start, 12, 2) AS INTEGER), threshold_s, short_s
          ORDER BY hotline_id, local_day, hour",
     );
-    fetch(storage, &sql, hour_of).await
-}
-
-/// The rows of `sql`, each read by `row`.
-async fn fetch<T>(
-    storage: &Storage,
-    sql: &Sql,
-    row: impl Fn(&AnyRow) -> Result<T, sqlx::Error>,
-) -> Result<Vec<T>, StorageError> {
-    let rows = sql
-        .query()
-        .persistent(false)
-        .fetch_all(storage.pool())
-        .await?;
-    Ok(rows.iter().map(row).collect::<Result<_, _>>()?)
+    sql.rows(storage, hour_of).await
 }
 
 fn hour_of(r: &AnyRow) -> Result<HourStats, sqlx::Error> {
@@ -266,15 +252,16 @@ pub async fn test_calls(
     );
     narrow(&mut calls);
     calls.push(" GROUP BY r.store_id, r.local_day, r.template_id, r.template_version");
-    let days = fetch(storage, &calls, |r| {
-        Ok(TestCallDay {
-            key: call_day(r)?,
-            calls: count(r, "calls")?,
-            scored: count(r, "scored")?,
-            score_sum: r.try_get("score_sum")?,
+    let days = calls
+        .rows(storage, |r| {
+            Ok(TestCallDay {
+                key: call_day(r)?,
+                calls: count(r, "calls")?,
+                scored: count(r, "scored")?,
+                score_sum: r.try_get("score_sum")?,
+            })
         })
-    })
-    .await?;
+        .await?;
     if items.is_empty() {
         return Ok((days, Vec::new()));
     }
@@ -287,15 +274,16 @@ pub async fn test_calls(
     answers.in_list(items.iter().copied());
     narrow(&mut answers);
     answers.push(" GROUP BY r.store_id, r.local_day, r.template_id, r.template_version, a.item_id");
-    let items = fetch(storage, &answers, |r| {
-        Ok(TestItemDay {
-            key: call_day(r)?,
-            item_id: r.try_get("item_id")?,
-            judged: count(r, "judged")?,
-            passed: count(r, "passed")?,
+    let items = answers
+        .rows(storage, |r| {
+            Ok(TestItemDay {
+                key: call_day(r)?,
+                item_id: r.try_get("item_id")?,
+                judged: count(r, "judged")?,
+                passed: count(r, "passed")?,
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok((days, items))
 }
 

@@ -12,6 +12,7 @@ pub mod exports;
 pub mod hotline;
 pub mod lock;
 pub mod media;
+pub mod monitoring;
 pub mod notifications;
 pub mod ratings;
 pub mod records;

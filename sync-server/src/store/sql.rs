@@ -124,6 +124,20 @@ impl Sql {
         &self.text
     }
 
+    /// Every row of the query (prepared once only), each read by `row`.
+    pub async fn rows<T>(
+        &self,
+        storage: &crate::store::Storage,
+        row: impl Fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, crate::store::StorageError> {
+        let rows = self
+            .query()
+            .persistent(false)
+            .fetch_all(storage.pool())
+            .await?;
+        Ok(rows.iter().map(row).collect::<Result<_, _>>()?)
+    }
+
     /// The query with every value bound, ready to run.
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut args = AnyArguments::default();

@@ -2,14 +2,7 @@
 //! generated until a manager asks for it again, as HTML or XLSX, and only
 //! for managers over the unit.
 
-use fieldcheck_core::answers::AnswerValue;
-use fieldcheck_core::records::Record;
-use fieldcheck_core::vocab::Role;
-
-use fieldcheck_tests::{
-    Device, Server, actor, add_user, caught_up, get_json, http, http_raw, login, people, publish,
-    template,
-};
+use fieldcheck_tests::{at, audit_at, get_json, http, http_raw, post_file, team, upload};
 
 async fn page(addr: &str, token: &str, path: &str) -> (u16, String) {
     http(addr, "GET", path, Some(token), None).await
@@ -17,43 +10,12 @@ async fn page(addr: &str, token: &str, path: &str) -> (u16, String) {
 
 #[tokio::test]
 async fn a_month_of_one_province_in_both_languages_kept_until_generated_again() {
-    let dir = people();
-    add_user(dir.path(), "root", "admin", "*", "pw-123456");
-    let t = template();
-    publish(dir.path(), &t);
-    let server = Server::start(dir.path(), None);
-    let addr = &server.addr;
-    let (root, wang, li) = (
-        login(addr, "root", "pw-123456").await,
-        login(addr, "wang", "pw-123456").await,
-        login(addr, "li", "pw-123456").await,
-    );
+    let team = team(&[]).await;
+    let (addr, t) = (&team.server.addr, team.t.clone());
+    let (root, wang, li) = (team.root.clone(), team.wang.clone(), team.li.clone());
     // An audit in May at cq/yz/001 with one standard failed.
-    let at = "2026-05-06T02:00:00Z"
-        .parse::<jiff::Timestamp>()
-        .expect("time")
-        .as_millisecond();
-    let by = |ms| actor("li", Role::Inspector, at + ms);
-    let mut audit = Record::create(&t, "bl-1", "cq/yz/001", &by(0)).expect("create");
-    for (n, item) in ["a1", "a2", "a3", "a4", "b1", "b2", "b3"]
-        .iter()
-        .enumerate()
-    {
-        let value = if *item == "a3" {
-            AnswerValue::Fail
-        } else {
-            AnswerValue::Pass
-        };
-        audit
-            .answer(&t, &by(1_000 + n as i64), item, value, None)
-            .expect("answer");
-    }
-    audit.submit(&t, &by(10_000)).expect("submit");
-    let mut device = Device::default();
-    device.docs.0.insert("bl-1".into(), audit.into_doc());
-    device.changed(None, "bl-1").await;
-    let _ws = device.sync(addr, &li).await;
-    caught_up(addr, &root).await;
+    let audit = audit_at(&t, "bl-1", "cq/yz/001", at("2026-05-06T02:00:00Z"), &["a3"]);
+    let _ws = upload(addr, &li, &root, "bl-1", audit).await;
 
     let (status, en) = page(addr, &root, "/api/v1/bulletins/2026-05?unit=cq&lang=en").await;
     assert_eq!(status, 200, "{en}");
@@ -75,12 +37,10 @@ async fn a_month_of_one_province_in_both_languages_kept_until_generated_again() 
 
     // Kept: a figure entered afterwards shows only once it is generated again.
     let entries = "unit,period,indicator,value\ncq/yz,2026-05,integration,90\n";
-    let (status, _) = http_raw(
+    let (status, _) = post_file(
         addr,
-        "POST",
+        &root,
         "/api/v1/scorecards/entries?file=e.csv",
-        Some(&root),
-        &[],
         entries.as_bytes(),
     )
     .await;

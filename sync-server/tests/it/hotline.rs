@@ -9,7 +9,7 @@ use fieldcheck_core::vocab::Role;
 use serde_json::Value;
 
 use fieldcheck_tests::{
-    Device, Server, actor, add_user, caught_up, get_json as get, http, http_raw, login, people,
+    Device, Server, actor, add_user, caught_up, get_json as get, http, login, people, post_file,
     publish, row_problems,
 };
 
@@ -32,8 +32,7 @@ cq/yz/900,2026-11-03 10:00,40,40,40,0,0,7200,800,28800
 
 async fn send(addr: &str, token: &str, query: &str, csv: &str) -> (u16, Value) {
     let path = format!("/api/v1/hotline/statistics?{query}");
-    let (status, body) = http_raw(addr, "POST", &path, Some(token), &[], csv.as_bytes()).await;
-    (status, serde_json::from_slice(&body).unwrap_or_default())
+    post_file(addr, token, &path, csv.as_bytes()).await
 }
 
 fn hotline_template() -> Template {
@@ -134,16 +133,14 @@ async fn call_statistics_import_whole_and_rate_the_hotline_beside_its_test_calls
     let server = Server::start(dir.path(), None);
     let addr = &server.addr;
     let root = login(addr, "root", "pw-123456").await;
-    let (status, body) = http_raw(
+    let (status, body) = post_file(
         addr,
-        "POST",
+        &root,
         "/api/v1/units/import?file=hotlines.csv",
-        Some(&root),
-        &[],
         HOTLINES.as_bytes(),
     )
     .await;
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(status, 200, "{body}");
     let (wang, chen, li) = (
         login(addr, "wang", "pw-123456").await,
         login(addr, "chen", "pw-123456").await,
@@ -204,16 +201,14 @@ async fn call_statistics_import_whole_and_rate_the_hotline_beside_its_test_calls
     assert_eq!(send(addr, &wang, mapped, EXPORT).await.0, 200);
 
     // A workbook whose starts are spreadsheet date-times, not text.
-    let (status, body) = http_raw(
+    let (status, body) = post_file(
         addr,
-        "POST",
+        &wang,
         "/api/v1/hotline/statistics?file=calls.xlsx&minutes=60",
-        Some(&wang),
-        &[],
         &workbook(),
     )
     .await;
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(status, 200, "{body}");
     let (_, days) = get(
         addr,
         &wang,

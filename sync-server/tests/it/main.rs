@@ -12,6 +12,7 @@ mod interviews;
 mod layout;
 mod materialise;
 mod messages;
+mod monitoring;
 mod notifications;
 mod openapi;
 mod ratings;

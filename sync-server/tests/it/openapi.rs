@@ -57,6 +57,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/scorecards/entries"),
     ("post", "/api/v1/scorecards/cases"),
     ("get", "/api/v1/bulletins/{month}"),
+    ("get", "/api/v1/monitoring/daily"),
+    ("get", "/api/v1/monitoring/weekly"),
 ];
 
 #[tokio::test]

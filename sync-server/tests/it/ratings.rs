@@ -10,27 +10,13 @@ use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
 
 use fieldcheck_tests::{
-    Device, STORES, Server, actor, bin, caught_up, cli, get_json, http, login, people, publish,
-    storage_args, template,
+    Device, STORES, Server, actor, audit_at, bin, caught_up, cli, get_json, http, login, people,
+    publish, storage_args, template,
 };
 
 /// A submitted audit at `store` with the given items failed.
 fn audit(t: &Template, id: &str, store: &str, failed: &[&str]) -> (Record, f64) {
-    let li = |ms| actor("li", Role::Inspector, ms);
-    let mut r = Record::create(t, id, store, &li(1_000)).expect("create");
-    for (i, item) in ["a1", "a2", "a3", "a4", "b1", "b2", "b3"]
-        .iter()
-        .enumerate()
-    {
-        let v = if failed.contains(item) {
-            AnswerValue::Fail
-        } else {
-            AnswerValue::Pass
-        };
-        r.answer(t, &li(2_000 + i as i64), item, v, None)
-            .expect("answer");
-    }
-    r.submit(t, &li(3_000)).expect("submit");
+    let r = audit_at(t, id, store, 0, failed);
     let score = score_visit(t, &r.state().expect("state").answer_values())
         .score
         .expect("scored");

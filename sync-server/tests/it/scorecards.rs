@@ -2,20 +2,9 @@
 //! the evaluation scored per unit from them and from the ratings, and a
 //! figure withheld for a small sample left open, never counted as zero.
 
-use fieldcheck_core::answers::AnswerValue;
-use fieldcheck_core::records::Record;
-use fieldcheck_core::vocab::Role;
 use serde_json::Value;
 
-use fieldcheck_tests::{
-    Device, Server, actor, add_user, caught_up, get_json as get, http_raw, login, people, publish,
-    row_problems, template,
-};
-
-async fn send(addr: &str, token: &str, path: &str, csv: &str) -> (u16, Value) {
-    let (status, body) = http_raw(addr, "POST", path, Some(token), &[], csv.as_bytes()).await;
-    (status, serde_json::from_slice(&body).unwrap_or_default())
-}
+use fieldcheck_tests::{at, audit_at, get_json as get, post_file, row_problems, team, upload};
 
 fn indicator<'a>(row: &'a Value, id: &str) -> &'a Value {
     row["indicators"]
@@ -26,22 +15,20 @@ fn indicator<'a>(row: &'a Value, id: &str) -> &'a Value {
 
 #[tokio::test]
 async fn the_service_evaluation_scores_each_district_and_leaves_open_what_is_unknown() {
-    let dir = people();
-    add_user(dir.path(), "root", "admin", "*", "pw-123456");
-    let t = template();
-    publish(dir.path(), &t);
-    let server = Server::start(dir.path(), None);
-    let addr = &server.addr;
-    let (root, wang, li) = (
-        login(addr, "root", "pw-123456").await,
-        login(addr, "wang", "pw-123456").await,
-        login(addr, "li", "pw-123456").await,
-    );
+    let team = team(&[]).await;
+    let (addr, t) = (&team.server.addr, team.t.clone());
+    let (root, wang, li) = (team.root.clone(), team.wang.clone(), team.li.clone());
 
     // A register with problems: nothing kept, each named.
     let bad =
         "case_id,unit,kind,date\nc1,cq/yz,parking,2026-03-01\nc2,cq/jb,company_fault,2026-04-01\n";
-    let (status, refused) = send(addr, &wang, "/api/v1/scorecards/cases?file=c.csv", bad).await;
+    let (status, refused) = post_file(
+        addr,
+        &wang,
+        "/api/v1/scorecards/cases?file=c.csv",
+        bad.as_bytes(),
+    )
+    .await;
     assert_eq!(status, 400, "{refused}");
     let problems = row_problems(&refused);
     // wang's scope is cq/yz: cq/jb is not his.
@@ -59,11 +46,11 @@ c2,cq/yz,company_fault,2026-04-01,,,,Wrong bill
 c3,cq/jb,escalation_overdue,2026-05-01,,2026-05-10,2026-05-08,Closed in time
 c4,cq/jb,escalation_overdue,2026-06-01,2,2026-06-10,2026-06-20,Closed late
 ";
-    let (status, done) = send(
+    let (status, done) = post_file(
         addr,
         &root,
         "/api/v1/scorecards/cases?file=c.csv&dry_run=true",
-        cases,
+        cases.as_bytes(),
     )
     .await;
     assert_eq!(
@@ -72,17 +59,22 @@ c4,cq/jb,escalation_overdue,2026-06-01,2,2026-06-10,2026-06-20,Closed late
         "{done}"
     );
     assert_eq!(
-        send(addr, &root, "/api/v1/scorecards/cases?file=c.csv", cases)
-            .await
-            .0,
+        post_file(
+            addr,
+            &root,
+            "/api/v1/scorecards/cases?file=c.csv",
+            cases.as_bytes()
+        )
+        .await
+        .0,
         200
     );
     let entries = "unit,period,indicator,value\ncq/yz,2026,integration,90\ncq/yz,2026,retention,80\ncq/jb,2026,integration,70\n";
-    let (status, done) = send(
+    let (status, done) = post_file(
         addr,
         &root,
         "/api/v1/scorecards/entries?file=e.csv",
-        entries,
+        entries.as_bytes(),
     )
     .await;
     assert_eq!(
@@ -92,26 +84,8 @@ c4,cq/jb,escalation_overdue,2026-06-01,2,2026-06-10,2026-06-20,Closed late
     );
 
     // One audit in 2026 at cq/yz/001: too few for a rating to be shown.
-    let at = "2026-05-06T02:00:00Z"
-        .parse::<jiff::Timestamp>()
-        .expect("time")
-        .as_millisecond();
-    let by = |ms| actor("li", Role::Inspector, at + ms);
-    let mut audit = Record::create(&t, "sc-1", "cq/yz/001", &by(0)).expect("create");
-    for (n, item) in ["a1", "a2", "a3", "a4", "b1", "b2", "b3"]
-        .iter()
-        .enumerate()
-    {
-        audit
-            .answer(&t, &by(1_000 + n as i64), item, AnswerValue::Pass, None)
-            .expect("answer");
-    }
-    audit.submit(&t, &by(10_000)).expect("submit");
-    let mut device = Device::default();
-    device.docs.0.insert("sc-1".into(), audit.into_doc());
-    device.changed(None, "sc-1").await;
-    let _ws = device.sync(addr, &li).await;
-    caught_up(addr, &root).await;
+    let audit = audit_at(&t, "sc-1", "cq/yz/001", at("2026-05-06T02:00:00Z"), &[]);
+    let _ws = upload(addr, &li, &root, "sc-1", audit).await;
 
     let path = "/api/v1/scorecards/service_evaluation?period=2026&level=district";
     let (status, reply) = get(addr, &root, path).await;

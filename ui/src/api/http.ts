@@ -26,6 +26,8 @@ import {
   type CallImportSettings,
   type CallsImported,
   type HotlineKpis,
+  type Daily,
+  type Weekly,
   type RegisterImported,
   type ScorecardDefinition,
   type ScorecardReply,
@@ -340,6 +342,14 @@ export class HttpApi implements Api {
   async bulletinXlsx(month: string, params: Record<string, string>): Promise<Blob> {
     const q = new URLSearchParams({ ...params, format: "xlsx" });
     return (await this.raw(`/api/v1/bulletins/${encodeURIComponent(month)}?${q}`)).blob();
+  }
+
+  monitorDay(params: Record<string, string>): Promise<Daily> {
+    return this.request("GET", `/api/v1/monitoring/daily?${new URLSearchParams(params)}`);
+  }
+
+  monitorWeeks(params: Record<string, string>): Promise<Weekly> {
+    return this.request("GET", `/api/v1/monitoring/weekly?${new URLSearchParams(params)}`);
   }
 
   assignments(): Promise<Assignment[]> {

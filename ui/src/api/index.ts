@@ -301,6 +301,9 @@ export interface ScorecardReply {
 
 export type RegisterImported = Schemas["RegisterImported"];
 
+export type Daily = Schemas["Daily"];
+export type Weekly = Schemas["Weekly"];
+
 /** What publishing a template file did, or would do in a dry run. */
 export type Published = Schemas["Published"];
 
@@ -407,6 +410,10 @@ export interface Api {
   bulletin(month: string, params: Record<string, string>): Promise<string>;
   /** The monthly bulletin as an XLSX workbook. */
   bulletinXlsx(month: string, params: Record<string, string>): Promise<Blob>;
+  /** What changed on a day (`date`, `unit`). */
+  monitorDay(params: Record<string, string>): Promise<Daily>;
+  /** A unit's indicators week by week (`unit`, `today`, `weeks`). */
+  monitorWeeks(params: Record<string, string>): Promise<Weekly>;
   /** Checks (dryRun) or imports a call-centre statistics export (CSV or XLSX). */
   importCalls(file: File, dryRun: boolean, settings?: CallImportSettings): Promise<CallsImported>;
   assignments(): Promise<Assignment[]>;

@@ -124,6 +124,13 @@ export interface components {
             password?: string | null;
             user_id: string;
         };
+        Daily: {
+            date: string;
+            hotlines_below: components["schemas"]["HotlineBelow"][];
+            knockouts: components["schemas"]["Knockout"][];
+            overdue: components["schemas"]["Overdue"][];
+            submitted: components["schemas"]["Submitted"][];
+        };
         Definitions: {
             /**
              * @description Each scheme: id, version, title, indicators (points, source,
@@ -184,6 +191,18 @@ export interface components {
             status: string;
             version: string;
         };
+        /** @description A hotline whose service level missed its target on the day. */
+        HotlineBelow: {
+            /** Format: double */
+            calls: number;
+            hotline: string;
+            name_en: string;
+            name_zh: string;
+            /** Format: double */
+            service_level: number;
+            /** Format: double */
+            target: number;
+        };
         /** @description One hotline in one period. */
         HotlineRow: Record<string, unknown> & {
             name_en: string;
@@ -193,6 +212,15 @@ export interface components {
              *     disagree with the switch.
              */
             test_calls: Record<string, unknown>;
+        };
+        /** @description A knock-out (critical) standard failed in a visit submitted on the day. */
+        Knockout: {
+            doc_id: string;
+            item_id: string;
+            label_en: string;
+            label_zh: string;
+            store_id: string;
+            template_id: string;
         };
         KpiReply: {
             formula: string;
@@ -284,6 +312,15 @@ export interface components {
             mime: string;
             /** Format: int64 */
             size: number;
+        };
+        /** @description A corrective action that became overdue on the day. */
+        Overdue: {
+            action_id: string;
+            assignee: string;
+            description: string;
+            doc_id: string;
+            due: string;
+            store_id: string;
         };
         /** @description A wave's visits, in date order, and how many assignments were made. */
         Planned: {
@@ -420,6 +457,21 @@ export interface components {
              *     whose answer to the action's item passes.
              */
             reaudit?: string | null;
+        };
+        /** @description Records submitted in a span, of one template and mode. */
+        Submitted: {
+            kind: string;
+            /** Format: double */
+            mean_score?: number | null;
+            mode: string;
+            /**
+             * Format: int64
+             * @description Checklist visits below their pass threshold or knocked out.
+             */
+            not_passed: number;
+            /** Format: int64 */
+            records: number;
+            template_id: string;
         };
         /** @description The KPI targets in force, and the defaults they replace. */
         Targets: {
@@ -610,6 +662,37 @@ export interface components {
         Weakest: {
             items: components["schemas"]["WeakItem"][];
             sections: components["schemas"]["WeakSection"][];
+        };
+        /** @description One week of a unit's indicators against their targets. */
+        Week: {
+            /** Format: int64 */
+            actions_closed: number;
+            /** Format: int64 */
+            actions_opened: number;
+            /**
+             * Format: int64
+             * @description Open past their due date at the week's end.
+             */
+            actions_overdue: number;
+            /**
+             * Format: double
+             * @description Channel compliance (0-100), absent when withheld or without audits.
+             */
+            compliance?: number | null;
+            compliance_band?: string | null;
+            /** @description Compliance is at least "compliant" (80). */
+            compliance_meets?: boolean | null;
+            /**
+             * Format: double
+             * @description Service level over the unit's hotlines, and whether it meets its target.
+             */
+            service_level?: number | null;
+            service_level_meets?: boolean | null;
+            week: string;
+        };
+        Weekly: {
+            unit: string;
+            weeks: components["schemas"]["Week"][];
         };
         /** @description The work an assignment gives: to whom, where, with what, how and when. */
         Work: {

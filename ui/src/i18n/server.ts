@@ -1,6 +1,8 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "monitoring.date": "`{date}` 不是可监测的日期",
+  "monitoring.what": "监测",
   "bulletin.format": "`{format}` 不是 html 或 xlsx",
   "bulletin.month": "通报按月编制，如 2026-11，而不是 `{period}`",
   "bulletin.scope": "`{unit}` 不在您的管辖范围内",
