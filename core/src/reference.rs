@@ -390,7 +390,7 @@ pub fn parse_units(table: &Table, existing: &[Unit]) -> Result<Vec<UnitRecord>, 
 }
 
 /// The columns of a user table; `user_id`, `role` and `scope` are required.
-pub const USER_COLUMNS: &[&str] = &["user_id", "name", "role", "scope", "password"];
+pub const USER_COLUMNS: &[&str] = &["user_id", "name", "role", "scope", "password", "email"];
 
 /// A user read from an imported table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -401,6 +401,33 @@ pub struct NewUser {
     pub scope: String,
     /// `None`: the server generates one and reports it once.
     pub password: Option<String>,
+    /// Where notifications are e-mailed; empty for none.
+    pub email: String,
+}
+
+/// What is wrong with an e-mail address, if anything: one `@` between a
+/// local part and a domain with a dot, no spaces, at most 254 characters.
+/// Empty means no address.
+pub fn email_problem(email: &str) -> Option<Msg> {
+    let ok = email.is_empty()
+        || (email.len() <= 254
+            && !email
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c))
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }));
+    (!ok).then(|| {
+        msg!(
+            "users.email",
+            "`{email}` is not an e-mail address like name@example.com",
+            email = email
+        )
+    })
 }
 
 /// A user name as it is kept and compared: trimmed and in lower case, so
@@ -574,6 +601,10 @@ pub fn parse_users(
         if let Some(problem) = password.as_deref().and_then(password_problem) {
             problems.add(row, Some("password"), problem);
         }
+        let email = get("email").unwrap_or_default().trim();
+        if let Some(problem) = email_problem(email) {
+            problems.add(row, Some("email"), problem);
+        }
         if let Some(role) = role {
             out.push(NewUser {
                 user_id: id.to_string(),
@@ -581,6 +612,7 @@ pub fn parse_users(
                 role,
                 scope: scope.to_string(),
                 password,
+                email: email.to_string(),
             });
         }
     }
@@ -688,36 +720,40 @@ cq/jb,cq,district,江北,,,
 
     #[test]
     fn users_import_reports_every_bad_row_and_imports_nothing() {
-        let csv = "user_id,name,role,scope,password,extra\n\
-                   li,李工,inspector,cq/yz,longenough,\n\
-                   LI,李工,inspector,cq/yz,,\n\
-                   wang,,boss,cq/nowhere,short,\n\
-                   two words,,manager,*,,\n\
-                   old,,manager,*,,\n\
-                   zhao,,inspector,cq/yz,password,\n";
+        let csv = "user_id,name,role,scope,password,extra,email\n\
+                   li,李工,inspector,cq/yz,longenough,,\n\
+                   LI,李工,inspector,cq/yz,,,\n\
+                   wang,,boss,cq/nowhere,short,,wang@\n\
+                   two words,,manager,*,,,\n\
+                   old,,manager,*,,,\n\
+                   zhao,,inspector,cq/yz,password,,zhao at example.com\n";
         let table = Table::from_csv(csv.as_bytes(), "users.csv").expect("csv");
         let problems = parse_users(&table, |id| id == "old", |u| u == "cq/yz").expect_err("bad");
         let got: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(
             got,
             [
-                "extra: unknown column; the columns are user_id, name, role, scope, password",
+                "extra: unknown column; the columns are user_id, name, role, scope, password, email",
                 "row 3, user_id: `li` is also on row 2",
                 "row 4, role: the role is one of admin, manager, inspector, surveyor, store_staff",
                 "row 4, scope: `cq/nowhere` is not a unit of the hierarchy (or `*` for everything)",
                 "row 4, password: a password has at least 8 characters",
+                "row 4, email: `wang@` is not an e-mail address like name@example.com",
                 "row 5, user_id: `two words` is not a user name: one word of up to 64 lower-case letters, digits, `_`, `-`, `.` or `@`, starting with a letter or digit",
                 "row 6, user_id: `old` already exists",
                 "row 7, password: this password is one of the most common; choose another",
+                "row 7, email: `zhao at example.com` is not an e-mail address like name@example.com",
             ]
         );
 
-        let csv = "user_id,name,role,scope,password\nli,李工,inspector,cq/yz,\nadmin2,,admin,*,a-long-secret\n";
+        let csv = "user_id,name,role,scope,password,email\nli,李工,inspector,cq/yz,, li@example.com \nadmin2,,admin,*,a-long-secret,\n";
         let table = Table::from_csv(csv.as_bytes(), "users.csv").expect("csv");
         let users = parse_users(&table, |_| false, |u| u == "cq/yz").expect("valid");
         assert_eq!(users.len(), 2);
         assert_eq!(users[0].name, "李工");
         assert_eq!(users[0].password, None);
+        assert_eq!(users[0].email, "li@example.com", "trimmed");
+        assert_eq!(users[1].email, "", "no address");
         assert_eq!(users[1].name, "admin2", "the name defaults to the id");
         assert_eq!(users[1].role, Role::Admin);
     }

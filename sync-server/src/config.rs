@@ -93,6 +93,40 @@ struct FileConfig {
     tls_ca: Option<PathBuf>,
     public_url: Option<String>,
     trusted_proxies: Option<Vec<IpAddr>>,
+    mail: Option<MailConfig>,
+}
+
+/// Notifications by e-mail (`[mail]` in the configuration file): without
+/// it the server sends none.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// The SMTP server, `host:port`.
+    pub smtp: String,
+    /// The sender, e.g. `Fieldcheck <fieldcheck@example.com>`.
+    pub from: String,
+    /// How the connection is secured: `starttls` (the default), `tls`
+    /// (implicit, usually port 465) or `none` (a relay on a trusted network).
+    #[serde(default)]
+    pub security: MailSecurity,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// How often new notifications are looked for, in seconds (default 60).
+    #[serde(default = "default_mail_every")]
+    pub every_s: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailSecurity {
+    #[default]
+    Starttls,
+    Tls,
+    None,
+}
+
+fn default_mail_every() -> u64 {
+    60
 }
 
 /// The resolved configuration.
@@ -114,6 +148,8 @@ pub struct ServeConfig {
     pub public_url: Option<String>,
     /// Proxies whose `X-Forwarded-For` is believed (see client_ip.rs).
     pub trusted_proxies: Vec<IpAddr>,
+    /// Where notifications are e-mailed from, if anywhere.
+    pub mail: Option<MailConfig>,
 }
 
 impl ServeConfig {
@@ -170,6 +206,7 @@ impl ServeConfig {
             } else {
                 args.trusted_proxies.clone()
             },
+            mail: file.mail,
         })
     }
 
@@ -232,6 +269,16 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(c.cache_docs, 10);
         assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(c.mail.is_none(), "no e-mail unless configured");
+        std::fs::write(
+            &file,
+            "[mail]\nsmtp = \"mail.example.com:587\"\nfrom = \"fc@example.com\"\npassword = \"hunter3\"\n",
+        )
+        .expect("write");
+        let c = ServeConfig::resolve(&args).expect("config");
+        let mail = c.mail.as_ref().expect("mail");
+        assert_eq!((mail.security, mail.every_s), (MailSecurity::Starttls, 60));
+        assert!(!format!("{c:?}").contains("hunter3"));
         std::fs::write(&file, "lisen = 1").expect("write");
         assert!(
             ServeConfig::resolve(&args).is_err(),

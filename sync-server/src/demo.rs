@@ -522,6 +522,7 @@ pub async fn fill(
             role: role.as_str().into(),
             scope: scope.clone(),
             name: names.get(id).cloned().unwrap_or_else(|| id.clone()),
+            email: String::new(),
         };
         storage.add_user(&row, now_ms).await?;
     }

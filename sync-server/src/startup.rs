@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 
 use crate::config::ServeConfig;
 use crate::materialise;
+use crate::services::mail::Mailer;
 use crate::state::{AppState, Changed, HubEvent};
 use crate::store::{CHANGES_CHANNEL, Engine, Notice};
 use crate::tls::{self, TlsListener};
@@ -21,6 +22,7 @@ pub struct Application {
     tls: Option<Arc<rustls::ServerConfig>>,
     router: Router,
     state: AppState,
+    mailer: Option<Mailer>,
 }
 
 impl std::fmt::Debug for Application {
@@ -34,6 +36,7 @@ impl std::fmt::Debug for Application {
 impl Application {
     /// Opens storage and binds the listener.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
+        let mailer = config.mail.as_ref().map(Mailer::new).transpose()?;
         let state = AppState::open(config).await?;
         if state.storage.engine() == Engine::Postgres {
             listen_to_replicas(&state).await?;
@@ -58,6 +61,7 @@ impl Application {
             tls,
             router: crate::http::router(state.clone()),
             state,
+            mailer,
         })
     }
 
@@ -79,6 +83,7 @@ impl Application {
             }
         });
         let materialiser = tokio::spawn(materialise::leader::run(self.state.clone()));
+        let mailer = self.mailer.map(|m| tokio::spawn(m.run(self.state.clone())));
         // The client address, for sign-in throttling.
         let service = self
             .router
@@ -100,6 +105,9 @@ impl Application {
         };
         sweeper.abort();
         materialiser.abort();
+        if let Some(m) = mailer {
+            m.abort();
+        }
         Ok(result?)
     }
 }

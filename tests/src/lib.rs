@@ -261,6 +261,18 @@ pub async fn get_json(addr: &str, token: &str, path: &str) -> (u16, serde_json::
     (status, serde_json::from_str(&body).unwrap_or_default())
 }
 
+/// `POST` of a JSON body with a token: the status and the body as JSON
+/// (`null` if it is not).
+pub async fn post_json(
+    addr: &str,
+    token: &str,
+    path: &str,
+    body: &str,
+) -> (u16, serde_json::Value) {
+    let (status, body) = http(addr, "POST", path, Some(token), Some(body)).await;
+    (status, serde_json::from_str(&body).unwrap_or_default())
+}
+
 /// Waits until the derived tables (queue, ratings, exports) hold every
 /// change stored so far, as the server says (`/api/v1/status`): no polling.
 pub async fn caught_up(addr: &str, token: &str) {
@@ -531,6 +543,11 @@ pub struct Team {
 }
 
 pub async fn team(more: &[(&str, &str, &str)]) -> Team {
+    team_configured(more, None).await
+}
+
+/// A [`team`] whose server reads `config` (TOML) as its configuration file.
+pub async fn team_configured(more: &[(&str, &str, &str)], config: Option<&str>) -> Team {
     let dir = people();
     add_user(dir.path(), "root", "admin", "*", "pw-123456");
     for (name, role, scope) in more {
@@ -538,7 +555,11 @@ pub async fn team(more: &[(&str, &str, &str)]) -> Team {
     }
     let t = template();
     publish(dir.path(), &t);
-    let server = Server::start(dir.path(), None);
+    let file = dir.path().join("fieldcheck.toml");
+    if let Some(text) = config {
+        std::fs::write(&file, text).expect("write the configuration");
+    }
+    let server = Server::start(dir.path(), config.map(|_| file.as_path()));
     let addr = &server.addr;
     let (root, wang, li) = (
         login(addr, "root", "pw-123456").await,
@@ -680,4 +701,148 @@ pub async fn up_to_date(h: &SyncHandle, what: &str) {
         "{what}: status now {:?}",
         *h.status().borrow()
     );
+}
+
+/// A message an [`SmtpCatcher`] took: its envelope and its text as sent.
+#[derive(Debug, Clone)]
+pub struct Caught {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+impl Caught {
+    /// The body of a single-part message sent in base64, decoded.
+    pub fn text(&self) -> String {
+        use base64::Engine as _;
+        let (_, body) = self
+            .data
+            .split_once("\r\n\r\n")
+            .expect("a message has headers and a body");
+        let joined: String = body.split_whitespace().collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(joined)
+            .expect("a base64 body");
+        String::from_utf8(bytes).expect("UTF-8")
+    }
+}
+
+/// A local SMTP server that takes every message and keeps it: the mail
+/// relay the tests give the server. It speaks enough of RFC 5321 for a
+/// client that needs no TLS or authentication.
+#[derive(Debug)]
+pub struct SmtpCatcher {
+    pub addr: String,
+    caught: std::sync::Arc<std::sync::Mutex<Vec<Caught>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SmtpCatcher {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl SmtpCatcher {
+    pub async fn start() -> SmtpCatcher {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binds");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let caught = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = caught.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let kept = kept.clone();
+                tokio::spawn(async move {
+                    let _ = smtp_session(socket, &kept).await;
+                });
+            }
+        });
+        SmtpCatcher { addr, caught, task }
+    }
+
+    /// The messages taken so far.
+    pub fn messages(&self) -> Vec<Caught> {
+        self.caught.lock().expect("lock").clone()
+    }
+
+    /// Waits (at most a minute) until `n` messages have come.
+    pub async fn wait_for(&self, n: usize) -> Vec<Caught> {
+        for _ in 0..600 {
+            let got = self.messages();
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{n} message(s) expected, {} came", self.messages().len());
+    }
+}
+
+async fn smtp_session(
+    socket: tokio::net::TcpStream,
+    kept: &std::sync::Mutex<Vec<Caught>>,
+) -> std::io::Result<()> {
+    use tokio::io::AsyncBufReadExt as _;
+    let (read, mut write) = socket.into_split();
+    let mut lines = tokio::io::BufReader::new(read);
+    let mut line = String::new();
+    let mut from = String::new();
+    let mut to = Vec::new();
+    write.write_all(b"220 catcher ESMTP\r\n").await?;
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
+        let reply: &[u8] = match verb.as_str() {
+            "EHLO" => b"250-catcher\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n",
+            "HELO" | "RSET" | "NOOP" => b"250 ok\r\n",
+            "MAIL" => {
+                from = address(&line);
+                to.clear();
+                b"250 ok\r\n"
+            }
+            "RCPT" => {
+                to.push(address(&line));
+                b"250 ok\r\n"
+            }
+            "DATA" => {
+                write.write_all(b"354 go ahead\r\n").await?;
+                let mut data = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).await? == 0 {
+                        return Ok(());
+                    }
+                    if line == ".\r\n" {
+                        break;
+                    }
+                    data.push_str(line.strip_prefix('.').unwrap_or(&line));
+                }
+                kept.lock().expect("lock").push(Caught {
+                    from: from.clone(),
+                    to: to.clone(),
+                    data,
+                });
+                b"250 kept\r\n"
+            }
+            "QUIT" => {
+                write.write_all(b"221 bye\r\n").await?;
+                return Ok(());
+            }
+            _ => b"502 not here\r\n",
+        };
+        write.write_all(reply).await?;
+    }
+}
+
+/// The address between `<` and `>` of a MAIL or RCPT command.
+fn address(line: &str) -> String {
+    line.split_once('<')
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(a, _)| a.to_string())
+        .unwrap_or_default()
 }

@@ -25,7 +25,7 @@ const detail: RecordDetail = {
 const lists = {
   units: vi.fn().mockResolvedValue([{ id: "sc/cd/gx/001", level: "store", name_zh: "高新一厅", name_en: "Gaoxin Hall 1", time_zone: "Asia/Shanghai", traffic: 1 }]),
   templates: vi.fn().mockResolvedValue([]),
-  users: vi.fn().mockResolvedValue([{ user_id: "inspector.cd", name: "李明", role: "inspector", scope: "sc/cd", disabled: false, created_at: 0 }]),
+  users: vi.fn().mockResolvedValue([{ user_id: "inspector.cd", name: "李明", role: "inspector", scope: "sc/cd", email: "", disabled: false, created_at: 0 }]),
 };
 
 function renderAt(path: string, api = fakeApi({ ...lists, detail: vi.fn().mockResolvedValue(detail) })) {

@@ -87,6 +87,10 @@ pub enum UserCommand {
         scope: String,
         #[arg(long)]
         password: Option<String>,
+        /// Where the user's notifications are e-mailed, when the server
+        /// sends e-mail ([mail] in the configuration).
+        #[arg(long)]
+        email: Option<String>,
         #[command(flatten)]
         storage: StorageArgs,
     },
@@ -198,8 +202,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             role,
             scope,
             password,
+            email,
             storage,
-        }) => user::add(&name, &role, &scope, password, &storage, out),
+        }) => user::add(&name, &role, &scope, password, email, &storage, out),
     };
     match result {
         Ok(()) => 0,

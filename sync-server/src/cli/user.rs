@@ -16,6 +16,7 @@ pub(super) fn add(
     role: &str,
     scope: &str,
     password: Option<String>,
+    email: Option<String>,
     storage: &StorageArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
@@ -26,6 +27,7 @@ pub(super) fn add(
             ("role", Some(role.to_string())),
             ("scope", Some(scope.to_string())),
             ("password", password),
+            ("email", email),
         ],
     );
     let created = runtime()?.block_on(async {

@@ -61,6 +61,8 @@ pub struct NewUserBody {
     /// and returned once.
     #[schema(min_length = 8)]
     password: Option<String>,
+    /// Where notifications are e-mailed, when the server sends e-mail.
+    email: Option<String>,
 }
 
 /// Creates one user.
@@ -82,6 +84,7 @@ pub async fn create(
             ("role", Some(b.role)),
             ("scope", Some(b.scope)),
             ("password", b.password),
+            ("email", b.email),
         ],
     );
     let mut created = users::add(&app, &who.principal, &table).await?;
@@ -97,7 +100,7 @@ pub struct UsersImported {
 }
 
 /// Creates users from a CSV or XLSX table with the columns user_id, name,
-/// role, scope and password. All or nothing: any problem is reported with
+/// role, scope, password and email. All or nothing: any problem is reported with
 /// its row and column, and no user is created.
 #[utoipa::path(post, operation_id = "users_import", path = "/api/v1/users/import", tag = "admin", params(ImportQuery), request_body(content = crate::schema::FileBytes, content_type = "application/octet-stream"),
     security(("bearer" = [])),
@@ -129,9 +132,12 @@ pub struct UserPatch {
     /// Disabling signs the user out everywhere and refuses their sign-ins;
     /// their records and history stay.
     disabled: Option<bool>,
+    /// Where notifications are e-mailed; empty for none.
+    email: Option<String>,
 }
 
-/// Changes a user's name, role, scope or password, or disables them.
+/// Changes a user's name, role, scope, password or e-mail address, or
+/// disables them.
 #[utoipa::path(patch, operation_id = "users_update", path = "/api/v1/users/{id}", tag = "admin", params(("id" = String, Path)), request_body = UserPatch, security(("bearer" = [])),
     responses((status = 200, description = "OK", body = UserView), (status = 400, description = "A parameter or the body is not valid: `bad_request`, or `invalid_rows` with every problem", body = ErrorBody), (status = 401, description = "Not signed in, or the token expired or was revoked", body = ErrorBody),
         (status = 403, description = "Not allowed for the caller's role or scope", body = ErrorBody), (status = 404, description = "No such thing, or not one the caller may see", body = ErrorBody),
@@ -149,6 +155,7 @@ pub async fn update(
         scope: b.scope,
         password: b.password,
         disabled: b.disabled,
+        email: b.email,
     };
     Ok(Json(users::update(&app, &who.principal, &id, patch).await?))
 }

@@ -9,6 +9,7 @@ pub mod bulletin;
 pub mod enrol;
 pub mod exports;
 pub mod hotline;
+pub mod mail;
 pub mod media;
 pub mod monitoring;
 pub mod notifications;

@@ -6,7 +6,9 @@ use std::collections::HashSet;
 
 use fieldcheck_core::msg;
 use fieldcheck_core::msg::Msg;
-use fieldcheck_core::reference::{NewUser, RowProblem, parse_users, password_problem};
+use fieldcheck_core::reference::{
+    NewUser, RowProblem, email_problem, parse_users, password_problem,
+};
 use fieldcheck_core::table::Table;
 use fieldcheck_core::vocab::Role;
 use serde::Serialize;
@@ -97,6 +99,7 @@ pub async fn add(app: &AppState, who: &Principal, table: &Table) -> Result<Vec<C
             role: u.role.as_str().into(),
             scope: u.scope.clone(),
             name: u.name.clone(),
+            email: u.email.clone(),
         })
         .collect();
     let ids: Vec<&str> = hashed.iter().map(|(u, _, _)| u.user_id.as_str()).collect();
@@ -146,6 +149,8 @@ pub struct Patch {
     /// Disabling signs the user out everywhere and refuses their sign-ins;
     /// their records and history stay.
     pub disabled: Option<bool>,
+    /// Where notifications are e-mailed; empty for none.
+    pub email: Option<String>,
 }
 
 /// Changes a user's name, role, scope or password, or disables them.
@@ -226,6 +231,13 @@ pub async fn update(
     if let Some(problem) = b.password.as_deref().and_then(password_problem) {
         return Err(Error::BadRequest(problem));
     }
+    if let Some(e) = &b.email {
+        let e = e.trim();
+        if let Some(problem) = email_problem(e) {
+            return Err(Error::BadRequest(problem));
+        }
+        view.email = e.to_string();
+    }
     let hash = match b.password {
         Some(p) => Some(
             tokio::task::spawn_blocking(move || auth::hash_password(&p))
@@ -238,7 +250,7 @@ pub async fn update(
     view.disabled = b.disabled.unwrap_or(view.disabled);
     let detail = serde_json::json!({
         "name": b.name, "role": b.role, "scope": b.scope,
-        "password_changed": hash.is_some(), "disabled": b.disabled,
+        "password_changed": hash.is_some(), "disabled": b.disabled, "email": b.email,
     });
     let entry = Audit {
         user_id: who.user_id.clone(),

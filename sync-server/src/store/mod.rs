@@ -103,6 +103,8 @@ pub struct UserRow {
     pub role: String,
     pub scope: String,
     pub name: String,
+    /// Where notifications are e-mailed; empty for none.
+    pub email: String,
 }
 
 #[derive(Debug, Clone)]
@@ -391,7 +393,7 @@ impl Storage {
         let mut tx = self.pool.begin().await?;
         for user in users {
             let done = sqlx::query(
-                "INSERT INTO users (user_id, password_hash, role, scope, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO users (user_id, password_hash, role, scope, name, email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT DO NOTHING",
             )
             .bind(&user.user_id)
@@ -399,6 +401,7 @@ impl Storage {
             .bind(&user.role)
             .bind(&user.scope)
             .bind(&user.name)
+            .bind(&user.email)
             .bind(now_ms)
             .execute(&mut *tx)
             .await?;
@@ -416,7 +419,7 @@ impl Storage {
     /// An active (not disabled) user.
     pub async fn user(&self, user_id: &str) -> Result<Option<UserRow>> {
         let row = sqlx::query(
-            "SELECT user_id, password_hash, role, scope, name FROM users WHERE lower(user_id) = lower($1) AND disabled_at IS NULL",
+            "SELECT user_id, password_hash, role, scope, name, email FROM users WHERE lower(user_id) = lower($1) AND disabled_at IS NULL",
         )
         .bind(user_id)
         .fetch_optional(&self.pool)
@@ -500,7 +503,7 @@ impl Storage {
     /// The user behind a live (unexpired, unrevoked) token.
     pub async fn token_user(&self, token_hash: &str, now_ms: i64) -> Result<Option<UserRow>> {
         let row = sqlx::query(
-            "SELECT u.user_id, u.password_hash, u.role, u.scope, u.name FROM tokens t JOIN users u ON u.user_id = t.user_id
+            "SELECT u.user_id, u.password_hash, u.role, u.scope, u.name, u.email FROM tokens t JOIN users u ON u.user_id = t.user_id
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL",
         )
         .bind(token_hash)
@@ -587,6 +590,7 @@ fn user_row(r: &sqlx::any::AnyRow) -> Result<UserRow> {
         role: r.try_get("role")?,
         scope: r.try_get("scope")?,
         name: r.try_get("name")?,
+        email: r.try_get("email")?,
     })
 }
 

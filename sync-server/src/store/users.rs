@@ -17,9 +17,11 @@ pub struct UserView {
     pub scope: String,
     pub disabled: bool,
     pub created_at: i64,
+    /// Where notifications are e-mailed; empty for none.
+    pub email: String,
 }
 
-const USER_VIEW: &str = "user_id, name, role, scope, disabled_at, created_at";
+const USER_VIEW: &str = "user_id, name, role, scope, disabled_at, created_at, email";
 
 fn user_view(r: &sqlx::any::AnyRow) -> Result<UserView> {
     Ok(UserView {
@@ -29,6 +31,7 @@ fn user_view(r: &sqlx::any::AnyRow) -> Result<UserView> {
         scope: r.try_get("scope")?,
         disabled: r.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
         created_at: r.try_get("created_at")?,
+        email: r.try_get("email")?,
     })
 }
 
@@ -94,7 +97,8 @@ impl Storage {
         let v = u.view;
         let mut tx = self.pool().begin().await?;
         sqlx::query(
-            "UPDATE users SET name = $2, role = $3, scope = $4, disabled_at = CASE WHEN $5 = 1 THEN COALESCE(disabled_at, $6) ELSE NULL END
+            "UPDATE users SET name = $2, role = $3, scope = $4, disabled_at = CASE WHEN $5 = 1 THEN COALESCE(disabled_at, $6) ELSE NULL END,
+                 email = $7
              WHERE user_id = $1",
         )
         .bind(&v.user_id)
@@ -103,6 +107,7 @@ impl Storage {
         .bind(&v.scope)
         .bind(i64::from(v.disabled))
         .bind(now_ms)
+        .bind(&v.email)
         .execute(&mut *tx)
         .await?;
         if let Some(h) = u.password_hash {

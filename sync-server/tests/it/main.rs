@@ -10,6 +10,7 @@ mod exports;
 mod hotline;
 mod interviews;
 mod layout;
+mod mail;
 mod materialise;
 mod messages;
 mod monitoring;

@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 
-use fieldcheck_tests::{at, audit_at, caught_up, get_json as get, http, post_file, team, upload};
+use fieldcheck_tests::{
+    at, audit_at, caught_up, get_json as get, post_file, post_json, team, upload,
+};
 
 #[tokio::test]
 async fn a_day_says_what_changed_and_the_weeks_track_the_targets() {
@@ -55,14 +57,7 @@ async fn a_day_says_what_changed_and_the_weeks_track_the_targets() {
 
     // An action due on 31 December is overdue from 1 January, and only then.
     let action = r#"{"item":"a2","description":"Fix the critical standard","assignee":"s1","due":"2026-12-31"}"#;
-    let (status, body) = http(
-        addr,
-        "POST",
-        "/api/v1/records/mo-1/actions",
-        Some(&wang),
-        Some(action),
-    )
-    .await;
+    let (status, body) = post_json(addr, &wang, "/api/v1/records/mo-1/actions", action).await;
     assert_eq!(status, 200, "{body}");
     caught_up(addr, &wang).await;
     let (_, new_year) = get(addr, &wang, "/api/v1/monitoring/daily?date=2027-01-01").await;

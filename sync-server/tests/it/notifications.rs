@@ -4,14 +4,9 @@
 use serde_json::{Value, json};
 
 use fieldcheck_tests::{
-    Server, add_user, caught_up, device_with_audit, get_json as get, http, login, people, publish,
-    template,
+    Server, add_user, caught_up, device_with_audit, get_json as get, login, people,
+    post_json as post, publish, template,
 };
-
-async fn post(addr: &str, token: &str, path: &str, body: &str) -> (u16, Value) {
-    let (s, b) = http(addr, "POST", path, Some(token), Some(body)).await;
-    (s, serde_json::from_str(&b).unwrap_or_default())
-}
 
 fn kinds(list: &Value) -> Vec<(String, bool)> {
     list["notifications"]

@@ -20,11 +20,7 @@ use fieldcheck_tests::{
 };
 
 use fieldcheck_tests::get_json as get;
-
-async fn post(addr: &str, token: &str, path: &str, body: &str) -> (u16, serde_json::Value) {
-    let (s, b) = http(addr, "POST", path, Some(token), Some(body)).await;
-    (s, serde_json::from_str(&b).unwrap_or_default())
-}
+use fieldcheck_tests::post_json as post;
 
 #[tokio::test]
 async fn a_manager_reviews_through_the_api_and_the_device_hears_it() {

@@ -266,6 +266,8 @@ export interface components {
             id: string;
         };
         NewUserBody: {
+            /** @description Where notifications are e-mailed, when the server sends e-mail. */
+            email?: string | null;
             name?: string | null;
             /**
              * @description At least 8 characters, not a common one; omitted, one is generated
@@ -574,6 +576,8 @@ export interface components {
              *     their records and history stay.
              */
             disabled?: boolean | null;
+            /** @description Where notifications are e-mailed; empty for none. */
+            email?: string | null;
             name?: string | null;
             /**
              * @description At least 8 characters, not a common one; signs the user out
@@ -589,6 +593,8 @@ export interface components {
             /** Format: int64 */
             created_at: number;
             disabled: boolean;
+            /** @description Where notifications are e-mailed; empty for none. */
+            email: string;
             name: string;
             role: string;
             scope: string;

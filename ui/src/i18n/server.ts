@@ -385,6 +385,7 @@ export const serverZh: Record<string, string> = {
   "units.unknown_channel": "`{value}` 不是渠道（{names}）",
   "units.unknown_level": "`{value}` 不是 province、city、district、store 之一",
   "units.unknown_store": "走访的 `{store}` 不是层级结构中的门店",
+  "users.email": "`{email}` 不是电子邮箱地址（例如 name@example.com）",
   "users.exists": "`{id}` 已存在",
   "users.id_missing": "每个用户都需要 user_id",
   "users.invalid_id": "`{id}` 不是有效的用户名：须为一个词，最多 64 个小写字母、数字、`_`、`-`、`.` 或 `@`，以字母或数字开头",

@@ -97,8 +97,10 @@ describe("Admin templates", () => {
 });
 
 describe("Admin users", () => {
-  it("disables a user, resets a password shown once, and edits a role", async () => {
-    const users = vi.fn().mockResolvedValue([{ user_id: "li", name: "Li", role: "inspector", scope: "cq", disabled: false, created_at: 0 }]);
+  it("disables a user, resets a password shown once, and edits a role and an e-mail address", async () => {
+    const users = vi
+      .fn()
+      .mockResolvedValue([{ user_id: "li", name: "Li", role: "inspector", scope: "cq", email: "", disabled: false, created_at: 0 }]);
     const updateUser = vi.fn().mockResolvedValue(undefined);
     renderAdmin({ templates: vi.fn().mockResolvedValue([]), users, updateUser });
     fireEvent.click(screen.getByRole("tab", { name: "Users" }));
@@ -115,14 +117,17 @@ describe("Admin users", () => {
     fireEvent.click(screen.getByRole("button", { name: "Edit" }));
     const row = document.querySelector('tr.editing[data-user="li"]') as HTMLElement;
     fireEvent.change(within(row).getByLabelText("Role"), { target: { value: "surveyor" } });
+    fireEvent.change(within(row).getByLabelText("E-mail"), { target: { value: " li@example.com " } });
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
-    await vi.waitFor(() => expect(updateUser).toHaveBeenLastCalledWith("li", { role: "surveyor" }));
+    await vi.waitFor(() =>
+      expect(updateUser).toHaveBeenLastCalledWith("li", { role: "surveyor", email: "li@example.com" }),
+    );
   });
 
   it("makes an enrolment for a field user and shows its QR code, code and link once", async () => {
     const users = vi.fn().mockResolvedValue([
-      { user_id: "li", name: "Li", role: "inspector", scope: "cq", disabled: false },
-      { user_id: "wang", name: "Wang", role: "manager", scope: "cq/yz", disabled: false },
+      { user_id: "li", name: "Li", role: "inspector", scope: "cq", email: "", disabled: false },
+      { user_id: "wang", name: "Wang", role: "manager", scope: "cq/yz", email: "", disabled: false },
     ]);
     const enrol = vi.fn().mockResolvedValue({
       user_id: "li",

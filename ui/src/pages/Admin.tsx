@@ -254,12 +254,13 @@ function SaveCancel({ onSave, onCancel }: { onSave: () => void; onCancel: () => 
   );
 }
 
-/** A user's row being edited: name, role and scope. */
+/** A user's row being edited: name, role, scope and e-mail address. */
 function UserEditor({ user, onSave, onCancel }: { user: User; onSave: (p: Parameters<Api["updateUser"]>[1]) => void; onCancel: () => void }) {
   const { t } = useI18n();
   const [name, setName] = useState(user.name);
   const [role, setRole] = useState(user.role);
   const [scope, setScope] = useState(user.scope);
+  const [email, setEmail] = useState(user.email);
   return (
     <tr data-user={user.user_id} className="editing">
       <td>{user.user_id}</td>
@@ -278,6 +279,9 @@ function UserEditor({ user, onSave, onCancel }: { user: User; onSave: (p: Parame
       <td>
         <input aria-label={t("admin.scope")} value={scope} onChange={(e) => setScope(e.target.value)} />
       </td>
+      <td>
+        <input aria-label={t("admin.email")} type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+      </td>
       <td />
       <SaveCancel
         onCancel={onCancel}
@@ -286,6 +290,7 @@ function UserEditor({ user, onSave, onCancel }: { user: User; onSave: (p: Parame
             ...(name.trim() !== user.name ? { name: name.trim() } : {}),
             ...(role !== user.role ? { role: role as NewUser["role"] } : {}),
             ...(scope.trim() !== user.scope ? { scope: scope.trim() } : {}),
+            ...(email.trim() !== user.email ? { email: email.trim() } : {}),
           })
         }
       />
@@ -326,6 +331,7 @@ function Users({ api }: { api: Api }) {
         role: get("role") as NewUser["role"],
         scope: get("scope"),
         password: get("password") || undefined,
+        email: get("email") || undefined,
       });
       setMade(password ? t("admin.userMadeWithPassword", { user: get("user_id"), password }) : t("admin.userMade", { user: get("user_id") }));
       form.reset();
@@ -365,6 +371,10 @@ function Users({ api }: { api: Api }) {
           {t("login.password")}
           <input name="password" type="password" placeholder={t("admin.passwordOptional")} />
         </label>
+        <label>
+          {t("admin.email")}
+          <input name="email" type="email" placeholder={t("admin.emailOptional")} />
+        </label>
         <button type="submit" className="primary">
           {t("admin.addUser")}
         </button>
@@ -379,6 +389,7 @@ function Users({ api }: { api: Api }) {
             <th>{t("admin.name")}</th>
             <th>{t("admin.role")}</th>
             <th>{t("admin.scope")}</th>
+            <th>{t("admin.email")}</th>
             <th>{t("queue.status")}</th>
             <th />
           </tr>
@@ -393,6 +404,7 @@ function Users({ api }: { api: Api }) {
                 <td>{u.name}</td>
                 <td>{t(`role.${u.role}` as MessageKey)}</td>
                 <td>{u.scope}</td>
+                <td>{u.email}</td>
                 <td>{u.disabled ? t("admin.disabled") : t("admin.active")}</td>
                 <td className="row">
                   <button type="button" onClick={() => setEditing(u.user_id)}>

@@ -25,7 +25,7 @@ describe("Queue", () => {
       caughtUp: vi.fn().mockResolvedValue(undefined),
       units: vi.fn().mockResolvedValue([{ id: "cq/yz/001", level: "store", name_zh: "解放碑营业厅", name_en: "Jiefangbei", time_zone: "Asia/Shanghai", traffic: 1 }]),
       templates: vi.fn().mockResolvedValue([{ template_id: "worked", version: "v", kind: "checklist", title_zh: "示例", title_en: "Worked example", published_at: 0 }]),
-      users: vi.fn().mockResolvedValue([{ user_id: "li", name: "Li Ming", role: "inspector", scope: "cq", disabled: false, created_at: 0 }]),
+      users: vi.fn().mockResolvedValue([{ user_id: "li", name: "Li Ming", role: "inspector", scope: "cq", email: "", disabled: false, created_at: 0 }]),
     });
     render(
       <MemoryRouter>
