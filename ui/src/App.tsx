@@ -93,7 +93,7 @@ export function App({ api, onSignedOut }: { api: Api; onSignedOut?: () => void }
       {pages.includes("scorecards") && <Route path={PATHS.scorecards} element={charts(<Scorecards api={api} role={role} />)} />}
       {pages.includes("bulletins") && <Route path={PATHS.bulletins} element={charts(<Bulletins api={api} />)} />}
       {pages.includes("monitoring") && <Route path={PATHS.monitoring} element={charts(<Monitoring api={api} />)} />}
-      <Route path={PATHS.satisfaction} element={charts(<Satisfaction api={api} />)} />
+      <Route path={PATHS.satisfaction} element={charts(<Satisfaction api={api} role={role} />)} />
       {pages.includes("admin") && <Route path={PATHS.admin} element={<Admin api={api} role={role} />} />}
       <Route path={NOTIFICATIONS} element={<Notifications api={api} onRead={refreshUnread} />} />
       <Route path="*" element={<p role="alert">{t("nav.notFound")}</p>} />

@@ -249,6 +249,22 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
   const places = (await page.locator("table.league tbody tr td:first-child").allTextContents()).filter((p) => p !== "—").map(Number);
   assert.deepEqual(places, [...places].sort((a, b) => a - b), `places in order: ${places}`);
   if (places.length) assert.equal(places[0], 1);
+  // The district's stores on the map, each opening its page: score
+  // history, audits, open actions; Back returns to the district.
+  await page.getByRole("heading", { name: "门店分布" }).waitFor();
+  await page.getByRole("img", { name: /家门店的位置，按合规等级着色/ }).waitFor();
+  const store = page.locator("figure.map li button").first();
+  const storeName = (await store.textContent()).split(":")[0];
+  await store.focus();
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/stores\//);
+  await page.getByRole("heading", { name: storeName, exact: true }).waitFor();
+  await page.getByRole("heading", { name: "历月合规得分" }).waitFor();
+  await page.getByRole("heading", { name: "最近的检查" }).waitFor();
+  await page.locator(".store-page ul.plain li a[href^='/records/']").first().waitFor();
+  await page.screenshot({ path: join(shots, "console-3-store.png"), fullPage: true });
+  await page.goBack();
+  await page.waitForURL((u) => u.searchParams.get("unit") === drilled);
   // By quarter: the address says so.
   await page.locator("select[name=granularity]").selectOption("quarter");
   await page.waitForURL(/granularity=quarter/);
@@ -301,6 +317,13 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
   await page.locator(".chart canvas").first().waitFor();
   assert.ok((await page.locator(".quadrants li").count()) >= 2, "attributes fall in quadrants");
   await page.getByRole("heading", { name: "服务质量差距（感知 − 期望）" }).waitFor();
+  // Construct weights by PLS from these responses: kept as a set, read by
+  // label; publishing them is for administrators.
+  await page.getByRole("button", { name: "估计权重" }).click();
+  await page.locator('tr[data-item="pq_overall"]').getByText("感知质量").waitFor();
+  await page.getByText(/基于 .+ 的 \d+ 份问卷/).waitFor();
+  assert.equal(await page.locator("ul.paths li").count(), 9, "the satisfaction model's nine paths");
+  assert.equal(await page.getByRole("button", { name: "按此权重发布问卷新版本" }).count(), 0);
   await page.screenshot({ path: join(shots, "console-6-satisfaction.png"), fullPage: true });
   await page.getByRole("button", { name: "English" }).click();
   await page.getByRole("heading", { name: "Importance-performance analysis" }).waitFor();

@@ -1,11 +1,13 @@
 //! Scores from answers (methodology.md S1-S6): visit scores for checklists,
 //! satisfaction indices, SERVQUAL gaps,
-//! importance-performance quadrants, NPS and CSAT.
+//! importance-performance quadrants, NPS and CSAT, and construct weights
+//! estimated by PLS path modelling.
 //!
 //! Every result names the template version and [`RULE_SET`] that produced it.
 
 pub mod audit;
 pub mod survey;
+pub mod weights;
 
 use serde::Serialize;
 

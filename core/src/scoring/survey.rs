@@ -29,7 +29,7 @@ impl Response {
 }
 
 /// The rescaled (0..100) answer to a rating item, if it counts.
-fn rated(
+pub(crate) fn rated(
     template: &Template,
     id: &str,
     answers: &Answers,

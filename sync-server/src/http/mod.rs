@@ -42,6 +42,7 @@ pub mod system;
 pub mod templates;
 pub mod units;
 pub mod users;
+pub mod weights;
 
 /// The documented routes, registered through `utoipa_axum` so that the
 /// OpenAPI document lists exactly the routes that exist.
@@ -77,6 +78,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(units::put))
         .routes(routes!(templates::list, templates::publish))
         .routes(routes!(templates::get_one))
+        .routes(routes!(weights::list, weights::estimate))
+        .routes(routes!(weights::publish))
         .routes(routes!(audit::list))
         .routes(routes!(assignments::list, assignments::create))
         .routes(routes!(assignments::get_one, assignments::update))

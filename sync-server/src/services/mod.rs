@@ -23,3 +23,4 @@ pub mod status;
 pub mod templates;
 pub mod units;
 pub mod users;
+pub mod weights;

@@ -18,7 +18,7 @@ use fieldcheck_core::scoring::survey::{
     GapReport, IpaConfig, IpaResult, Nps, Response, gap_analysis, importance_performance, nps,
 };
 use fieldcheck_core::stats::{Flags, MeanEstimate, Z95};
-use fieldcheck_core::templates::Channel;
+use fieldcheck_core::templates::{Channel, Template};
 use fieldcheck_core::vocab::{Role, VisitMode};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -322,6 +322,53 @@ pub struct Satisfaction {
     pub(crate) units: Vec<UnitSatisfaction>,
 }
 
+/// The responses to the questionnaire `template_id` started in `started`
+/// at the stores under `unit`. Interviews quit part-way under a template
+/// that keeps partial responses count too; their unanswered items are
+/// missing.
+pub(crate) fn responses_to<'a>(
+    template_id: &'a str,
+    unit: Option<&'a str>,
+    started: (Option<i64>, Option<i64>),
+) -> RecordFilter<'a> {
+    RecordFilter {
+        kind: "questionnaire",
+        with_partial: true,
+        template: Some(template_id),
+        unit,
+        from: started.0,
+        to: started.1,
+    }
+}
+
+/// Each respondent's store and answers to `template`'s items, of the
+/// responses `filter` selects and `visibility` lets the caller see, in
+/// the order of their record ids.
+pub(crate) async fn answers_by_respondent(
+    app: &AppState,
+    visibility: &Visibility,
+    filter: &RecordFilter<'_>,
+    template: &Template,
+) -> Result<Vec<(String, Answers)>, Error> {
+    let mut answers_of: BTreeMap<String, (String, Answers)> = BTreeMap::new();
+    let visible = |sql: &mut crate::store::sql::Sql| visibility.push_sql(sql);
+    for row in app.storage.answer_rows(visible, filter, None).await? {
+        let (Some(item), Ok(json)) = (
+            template.item(&row.item_id),
+            serde_json::from_str(&row.value),
+        ) else {
+            continue;
+        };
+        let entry = answers_of
+            .entry(row.doc_id)
+            .or_insert((row.store_id, Answers::new()));
+        if let Ok(v) = from_json(item, &json) {
+            entry.1.insert(row.item_id, v);
+        }
+    }
+    Ok(answers_of.into_values().collect())
+}
+
 /// Satisfaction indices by construct (S3) and NPS (S6) for every unit in
 /// the caller's scope (under `unit` if given) that has survey responses to
 /// the questionnaire `template_id`.
@@ -340,16 +387,7 @@ pub async fn satisfaction(
         .ok_or_else(|| Error::NotFound(crate::services::templates::not_published(template_id)))?;
     let visibility = Visibility::of(who);
     let visible = |sql: &mut crate::store::sql::Sql| visibility.push_sql(sql);
-    // Interviews quit part-way under a template that keeps partial
-    // responses count too; their unanswered items are missing.
-    let filter = RecordFilter {
-        kind: "questionnaire",
-        with_partial: true,
-        template: Some(template_id),
-        unit,
-        from: started.0,
-        to: started.1,
-    };
+    let filter = responses_to(template_id, unit, started);
     // Construct scores and recommend answers, by store.
     let mut scores: HashMap<String, Vec<(String, String, f64)>> = HashMap::new();
     for c in app.storage.construct_scores(visible, &filter).await? {
@@ -378,23 +416,9 @@ pub async fn satisfaction(
     }
 
     // Each respondent's answers, for the gap and importance-performance analyses.
-    let mut answers_of: BTreeMap<String, (String, Answers)> = BTreeMap::new();
-    for row in app.storage.answer_rows(visible, &filter, None).await? {
-        let (Some(item), Ok(json)) = (
-            template.item(&row.item_id),
-            serde_json::from_str(&row.value),
-        ) else {
-            continue;
-        };
-        let entry = answers_of
-            .entry(row.doc_id)
-            .or_insert((row.store_id, Answers::new()));
-        if let Ok(v) = from_json(item, &json) {
-            entry.1.insert(row.item_id, v);
-        }
-    }
+    let answers_of = answers_by_respondent(app, &visibility, &filter, &template).await?;
     let mut responses_of: HashMap<String, Vec<Response>> = HashMap::new();
-    for (store, answers) in answers_of.into_values() {
+    for (store, answers) in answers_of {
         responses_of
             .entry(store)
             .or_default()

@@ -21,6 +21,7 @@ pub mod sql;
 pub mod templates;
 pub mod units;
 pub mod users;
+pub mod weight_sets;
 
 use std::path::Path;
 

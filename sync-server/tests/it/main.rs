@@ -20,6 +20,7 @@ mod ratings;
 mod review;
 mod schedule;
 mod scorecards;
+mod weights;
 
 /// Every `.rs` file under `dir`.
 pub fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

@@ -14,6 +14,7 @@ import {
   type Published,
   type TemplateInfo,
   type UnitSatisfaction,
+  type WeightSet,
   type User,
   type UserPatch,
   type Completion,
@@ -277,6 +278,22 @@ export class HttpApi implements Api {
     if (to !== undefined) q.set("to", String(to));
     // Partly hand-written (`UnitSatisfaction`): the schema leaves its figures as bare objects.
     return (await this.request<{ units: UnitSatisfaction[] }>("GET", `/api/v1/satisfaction?${q}`)).units;
+  }
+
+  estimateWeights(template: string, unit?: string, from?: number, to?: number): Promise<WeightSet> {
+    const q = new URLSearchParams();
+    if (unit) q.set("unit", unit);
+    if (from !== undefined) q.set("from", String(from));
+    if (to !== undefined) q.set("to", String(to));
+    return this.request("POST", `/api/v1/templates/${encodeURIComponent(template)}/weight-sets?${q}`);
+  }
+
+  weightSets(template: string): Promise<WeightSet[]> {
+    return this.request("GET", `/api/v1/templates/${encodeURIComponent(template)}/weight-sets`);
+  }
+
+  publishWeights(template: string, set: string): Promise<Published> {
+    return this.request("POST", `/api/v1/templates/${encodeURIComponent(template)}/weight-sets/${encodeURIComponent(set)}/publish`);
   }
 
   templates(): Promise<TemplateInfo[]> {

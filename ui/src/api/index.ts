@@ -197,6 +197,25 @@ export type UnitSatisfaction = Omit<Schemas["UnitSatisfaction"], "constructs" | 
   } | null;
 };
 
+/**
+ * A kept weight set: construct weights estimated by PLS path modelling
+ * (core's `scoring::weights::EstimatedWeights`, by hand: the schema leaves
+ * it a bare object).
+ */
+export type WeightSet = Omit<Schemas["WeightSet"], "weights"> & {
+  weights: {
+    constructs: {
+      construct: string;
+      role: string;
+      items: { item: string; weight: number; outer_weight: number; loading: number; answered: number }[];
+      r_squared: number | null;
+    }[];
+    paths: { from: string; to: string; coefficient: number }[];
+    respondents: number;
+    iterations: number;
+  };
+};
+
 export type TemplateInfo = Schemas["TemplateView"];
 
 /** The newest version of each template, from a list newest first within each. */
@@ -385,6 +404,12 @@ export interface Api {
   caughtUp(): Promise<void>;
   /** Satisfaction of the units in scope (or `unit`), of the responses started in [from, to) if given (ms). */
   satisfaction(template: string, unit?: string, from?: number, to?: number): Promise<UnitSatisfaction[]>;
+  /** Estimates a questionnaire's construct weights by PLS from its responses under `unit`, started in [from, to) if given, and keeps them. */
+  estimateWeights(template: string, unit?: string, from?: number, to?: number): Promise<WeightSet>;
+  /** The weight sets kept for a questionnaire, newest first. */
+  weightSets(template: string): Promise<WeightSet[]>;
+  /** Publishes the questionnaire's newest version with a weight set's weights (administrators). */
+  publishWeights(template: string, set: string): Promise<Published>;
   templates(): Promise<TemplateInfo[]>;
   /** Checks (dryRun) or publishes a template file: toml, json or an XLSForm (xlsx). */
   publishTemplate(file: File, dryRun: boolean, given?: FormSettings): Promise<Published>;

@@ -700,6 +700,37 @@ export interface components {
             unit: string;
             weeks: components["schemas"]["Week"][];
         };
+        /** @description A weight set: the estimate and what it was estimated from. */
+        WeightSet: {
+            /** Format: int64 */
+            estimated_at: number;
+            estimated_by: string;
+            /**
+             * Format: int64
+             * @description Responses started from and before these times (ms), if limited.
+             */
+            from?: number | null;
+            /**
+             * @description The questionnaire's labels of its constructs and items, by id
+             *     (`{ "zh-CN", "en" }`), as its newest version has them.
+             */
+            labels: Record<string, unknown>;
+            /** @description e.g. `pls-2026-12-01-1`; the name a questionnaire using it gives. */
+            set_id: string;
+            template_id: string;
+            /** @description The version whose responses' constructs were estimated. */
+            template_version: string;
+            /** Format: int64 */
+            to?: number | null;
+            /** @description The unit whose stores' responses were used. */
+            unit: string;
+            /**
+             * @description Per construct its items' weights (the index's, summing to 1), PLS
+             *     outer weights and loadings, and its R²; the path coefficients; the
+             *     respondents used.
+             */
+            weights: Record<string, unknown>;
+        };
         /** @description The work an assignment gives: to whom, where, with what, how and when. */
         Work: {
             /**

@@ -1,6 +1,20 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "pls.role_twice": "有两个构念的角色都是 `{role}`；满意度模型中每种角色只有一个",
+  "pls.too_few_constructs": "PLS 需要由满意度模型路径相连的两个及以上构念，`{template}` 只有 {n} 个",
+  "pls.unconnected": "构念 `{construct}` 在满意度模型中与其他构念没有路径相连",
+  "pls.item_too_few": "题目 `{item}` 只有 {n} 位受访者作答；PLS 至少需要 {min} 位",
+  "pls.too_few_respondents": "回答了模型 {items} 道题中至少一半的受访者只有 {n} 位；PLS 需要受访者多于题目数，且至少 10 位",
+  "pls.constant": "所有受访者对题目 `{item}` 的回答都相同，无法说明其构念",
+  "pls.collinear": "驱动 `{construct}` 的各构念变化过于一致，无法区分各自的路径",
+  "pls.not_converged": "权重在 {iterations} 轮内未能收敛",
+  "pls.model": "路径模型无效：{why}",
+  "pls.construct_not_estimated": "权重集 `{set}` 中没有构念 `{construct}`",
+  "pls.items_changed": "构念 `{construct}` 的题目与估计权重集 `{set}` 时不同",
+  "pls.negative_weight": "构念 `{construct}` 的题目 `{item}` 权重为负：其回答与该构念的其他题目方向相反（是否为反向计分题？）",
+  "weights.what": "构念权重",
+  "weights.no_such_set": "`{template}` 没有权重集 `{set}`",
   "monitoring.date": "`{date}` 不是可监测的日期",
   "monitoring.what": "监测",
   "bulletin.format": "`{format}` 不是 html 或 xlsx",

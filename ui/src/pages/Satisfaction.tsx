@@ -1,7 +1,8 @@
 // Customer satisfaction from the intercept surveys, for a unit of the
 // hierarchy: the TCSI indices by construct with their bands and intervals,
 // NPS, the SERVQUAL gaps (perception minus expectation) and the
-// importance-performance chart with its quadrants.
+// importance-performance chart with its quadrants; for managers, the
+// construct weights estimated from these responses (Weights.tsx).
 
 import { useEffect, useMemo, useRef, useState } from "react";
 import * as echarts from "echarts/core";
@@ -11,6 +12,7 @@ import { CanvasRenderer } from "echarts/renderers";
 import { latestVersions, type Api, type TemplateInfo, type Unit, type UnitSatisfaction } from "../api";
 import { useI18n } from "../i18n";
 import { zhCN, type MessageKey } from "../i18n/messages";
+import { Weights } from "./Weights";
 
 echarts.use([ScatterChart, GridComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
 
@@ -104,7 +106,7 @@ function dayStart(date: string, days = 0): number | undefined {
   return m ? new Date(+m[1], +m[2] - 1, +m[3] + days).getTime() : undefined;
 }
 
-export function Satisfaction({ api }: { api: Api }) {
+export function Satisfaction({ api, role = null }: { api: Api; role?: string | null }) {
   const { t, pick, number, error: errorText } = useI18n();
   const term = useTerm();
   const [templates, setTemplates] = useState<TemplateInfo[]>([]);
@@ -280,6 +282,9 @@ export function Satisfaction({ api }: { api: Api }) {
             </section>
           )}
         </>
+      )}
+      {(role === "admin" || role === "manager") && template && (data?.length ?? 0) > 0 && (
+        <Weights api={api} role={role} template={template} unit={unit || undefined} from={dayStart(from)} to={dayStart(to, 1)} />
       )}
     </section>
   );
