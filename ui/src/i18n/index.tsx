@@ -65,11 +65,17 @@ export interface I18n {
 export function makeI18n(locale: Locale, setLocale: (l: Locale) => void): I18n {
   const catalog = catalogs[locale];
   const dt = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
+  const plural = new Intl.PluralRules(locale);
   return {
     locale,
     setLocale,
     t: (key, vars) =>
-      (catalog[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(vars?.[name] ?? `{${name}}`)),
+      (catalog[key] ?? key)
+        // `{n|action|actions}`: the word for the count `n`, by the language's plural rules.
+        .replace(/\{(\w+)\|([^|}]*)\|([^}]*)\}/g, (_, name: string, one: string, other: string) =>
+          plural.select(Number(vars?.[name])) === "one" ? one : other,
+        )
+        .replace(/\{(\w+)\}/g, (_, name: string) => String(vars?.[name] ?? `{${name}}`)),
     number: (x, digits = 1) =>
       new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x),
     dateTime: (ms, timeZone) => {
