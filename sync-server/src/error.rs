@@ -101,6 +101,21 @@ impl Error {
         Error::Forbidden(msg!("auth.admins_only", "administrators only"))
     }
 
+    /// `Invalid`: the problems of a file as a whole (no row or column),
+    /// each a message.
+    pub fn problems(messages: Vec<Msg>) -> Error {
+        Error::Invalid(
+            messages
+                .into_iter()
+                .map(|message| RowProblem {
+                    row: 0,
+                    column: None,
+                    message,
+                })
+                .collect(),
+        )
+    }
+
     /// `BadRequest` with what the request parser found wrong, in its words.
     pub fn bad_request(detail: impl std::fmt::Display) -> Error {
         Error::BadRequest(msg!("request.invalid", "{detail}", detail = detail))

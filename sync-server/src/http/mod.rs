@@ -89,7 +89,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(hotline::import))
         .routes(routes!(hotline::kpis))
         .routes(routes!(hotline::targets, hotline::put_targets))
-        .routes(routes!(scorecards::list))
+        .routes(routes!(scorecards::list, scorecards::publish))
         .routes(routes!(scorecards::results))
         .routes(routes!(scorecards::entries))
         .routes(routes!(scorecards::cases))

@@ -3,6 +3,7 @@
 //! rules are in `services::scorecards`.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use fieldcheck_core::msg;
@@ -14,7 +15,9 @@ use crate::error::Error;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{Authenticated, ImportQuery, UploadedTable};
 use crate::services::ratings::managers_only;
-use crate::services::scorecards::{self, RegisterImported, ScorecardReply, ScorecardRequest};
+use crate::services::scorecards::{
+    self, RegisterImported, SchemePublished, ScorecardReply, ScorecardRequest,
+};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -29,11 +32,39 @@ pub struct Definitions {
 #[utoipa::path(get, operation_id = "scorecards_list", path = "/api/v1/scorecards", tag = "ratings", security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Definitions), (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "For managers and administrators", body = ErrorBody)))]
-pub async fn list(who: Authenticated) -> Result<Json<Definitions>, Error> {
+pub async fn list(
+    State(app): State<AppState>,
+    who: Authenticated,
+) -> Result<Json<Definitions>, Error> {
     managers_only(&who.principal, || msg!("scorecard.what", "scorecards"))?;
     Ok(Json(Definitions {
-        scorecards: scorecards::definitions(),
+        scorecards: scorecards::definitions(&app).await?,
     }))
+}
+
+/// Publishes a scorecard scheme (a TOML file as `scorecards/*.toml`;
+/// docs/scorecards.md): checked with every problem listed, then kept under
+/// its id and version, the scheme scored for that id from then on.
+#[utoipa::path(post, operation_id = "scorecards_publish", path = "/api/v1/scorecards", tag = "admin", params(DryRun),
+    request_body(content = crate::schema::FileBytes, content_type = "application/octet-stream"), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = SchemePublished), (status = 400, description = "`invalid_rows` lists every problem; or not a text file", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Administrators only", body = ErrorBody),
+        (status = 409, description = "This id and version exist with other content", body = ErrorBody)))]
+pub async fn publish(
+    State(app): State<AppState>,
+    who: Authenticated,
+    query: Result<Query<DryRun>, QueryRejection>,
+    body: Bytes,
+) -> Result<Json<SchemePublished>, Error> {
+    let Query(q) = query?;
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        Error::BadRequest(msg!(
+            "scorecard.not_text",
+            "a scorecard scheme is a TOML text file in UTF-8"
+        ))
+    })?;
+    let done = scorecards::publish(&app, &who.principal, text, q.dry_run.unwrap_or(false)).await?;
+    Ok(Json(done))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

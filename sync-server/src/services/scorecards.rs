@@ -63,13 +63,27 @@ pub struct ScorecardReply {
     pub rows: Vec<ScorecardRow>,
 }
 
-/// The scorecards there are: the shipped schemes.
-pub fn definitions() -> Vec<Scorecard> {
-    Scorecard::shipped()
+/// The scorecards there are: for each id, the newest version an
+/// administrator published, else the shipped scheme.
+pub async fn definitions(app: &AppState) -> Result<Vec<Scorecard>, Error> {
+    let mut cards = Scorecard::shipped();
+    for row in store::schemes(&app.storage).await? {
+        // Checked when published; one that no longer reads (a newer
+        // server's rules) is passed over, not fatal.
+        let Ok(card) = Scorecard::load(&row.body) else {
+            continue;
+        };
+        match cards.iter_mut().find(|c| c.id == card.id) {
+            Some(c) => *c = card,
+            None => cards.push(card),
+        }
+    }
+    Ok(cards)
 }
 
-fn find(id: &str) -> Result<Scorecard, Error> {
-    definitions()
+async fn find(app: &AppState, id: &str) -> Result<Scorecard, Error> {
+    definitions(app)
+        .await?
         .into_iter()
         .find(|c| c.id == id)
         .ok_or_else(|| {
@@ -79,6 +93,81 @@ fn find(id: &str) -> Result<Scorecard, Error> {
                 id = id
             ))
         })
+}
+
+/// What publishing a scheme did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SchemePublished {
+    pub scorecard_id: String,
+    pub version: String,
+    /// False when this exact version was already there (shipped or published).
+    pub new: bool,
+    /// False for a dry run.
+    pub published: bool,
+    pub indicators: usize,
+    /// The points of its indicators.
+    pub points: f64,
+}
+
+/// Publishes a scorecard scheme (administrators): checked with every
+/// problem listed, then kept under its id and version, which from then on
+/// is the scheme scored for that id. A version never changes: the same id
+/// and version with other content is refused, the same content again
+/// changes nothing.
+pub async fn publish(
+    app: &AppState,
+    who: &Principal,
+    text: &str,
+    dry_run: bool,
+) -> Result<SchemePublished, Error> {
+    if who.role != fieldcheck_core::vocab::Role::Admin {
+        return Err(Error::admins_only());
+    }
+    let card = Scorecard::load(text).map_err(Error::problems)?;
+    let published = store::schemes(&app.storage).await?;
+    let same_version = Scorecard::shipped()
+        .into_iter()
+        .chain(
+            published
+                .iter()
+                .filter_map(|row| Scorecard::load(&row.body).ok()),
+        )
+        .find(|c| c.id == card.id && c.version == card.version);
+    let new = match same_version {
+        Some(existing) if existing != card => {
+            return Err(Error::Exists(msg!(
+                "scorecard.version_taken",
+                "scorecard `{id}` version `{version}` exists with other content; give the changed scheme a new version",
+                id = &card.id,
+                version = &card.version
+            )));
+        }
+        Some(_) => false,
+        None => true,
+    };
+    if new && !dry_run {
+        let now = now_ms();
+        let mut tx = app.storage.pool().begin().await?;
+        let row = store::SchemeRow {
+            scorecard_id: card.id.clone(),
+            version: card.version.clone(),
+            body: text.to_string(),
+            published_at: now,
+        };
+        store::put_scheme(&mut tx, &row, &who.user_id).await?;
+        let mut entry = audit(who, "scorecard.publish", card.indicators.len());
+        entry.target = format!("scorecard:{}@{}", card.id, card.version);
+        insert_audit(&mut tx, &entry, now).await?;
+        tx.commit().await?;
+    }
+    Ok(SchemePublished {
+        new,
+        published: !dry_run,
+        indicators: card.indicators.len(),
+        points: card.points(),
+        scorecard_id: card.id,
+        version: card.version,
+    })
 }
 
 /// Local midnight (the operator's zone) of `day`, in ms.
@@ -102,7 +191,7 @@ pub async fn results(
     q: &ScorecardRequest,
 ) -> Result<ScorecardReply, Error> {
     managers_only(who, || msg!("scorecard.what", "scorecards"))?;
-    let card = find(&q.scorecard)?;
+    let card = find(app, &q.scorecard).await?;
     let units: Vec<UnitRecord> = units::load(&app.storage)
         .await?
         .into_iter()
@@ -448,7 +537,7 @@ pub async fn import_entries(
     dry_run: bool,
 ) -> Result<RegisterImported, Error> {
     managers_only(who, || msg!("scorecard.what", "scorecards"))?;
-    let indicators = entered_indicators(&definitions());
+    let indicators = entered_indicators(&definitions(app).await?);
     let names: Vec<&str> = indicators.iter().map(String::as_str).collect();
     let entries =
         parse_entries(table, &names, unit_check(app, who).await?).map_err(Error::Invalid)?;
@@ -479,7 +568,7 @@ pub async fn import_cases(
     dry_run: bool,
 ) -> Result<RegisterImported, Error> {
     managers_only(who, || msg!("scorecard.what", "scorecards"))?;
-    let cards = definitions();
+    let cards = definitions(app).await?;
     let mut kinds: Vec<&str> = cards
         .iter()
         .flat_map(|c| &c.deductions.kinds)

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use fieldcheck_core::msg;
 use fieldcheck_core::msg::Msg;
-use fieldcheck_core::reference::RowProblem;
 use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
 use serde::Serialize;
@@ -119,19 +118,8 @@ pub fn load(
             format = format
         )));
     }
-    let loaded = Template::load_file_with(bytes, &format!("template.{format}"), given).map_err(
-        |problems| {
-            let problems = problems
-                .into_iter()
-                .map(|message| RowProblem {
-                    row: 0,
-                    column: None,
-                    message,
-                })
-                .collect();
-            Error::Invalid(problems)
-        },
-    )?;
+    let loaded = Template::load_file_with(bytes, &format!("template.{format}"), given)
+        .map_err(Error::problems)?;
     Ok((loaded.template, loaded.warnings))
 }
 

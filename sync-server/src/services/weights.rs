@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use fieldcheck_core::i18n::Bilingual;
 use fieldcheck_core::msg;
-use fieldcheck_core::reference::RowProblem;
 use fieldcheck_core::scoring::weights::{self, EstimatedWeights};
 use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
@@ -177,17 +176,7 @@ pub async fn publish(
         .await?
         .ok_or_else(|| Error::NotFound(templates::not_published(template_id)))?;
     let set = view(set, &template)?;
-    let weighted = weights::with_weights(&template, set_id, &set.weights).map_err(|problems| {
-        Error::Invalid(
-            problems
-                .into_iter()
-                .map(|message| RowProblem {
-                    row: 0,
-                    column: None,
-                    message,
-                })
-                .collect(),
-        )
-    })?;
+    let weighted =
+        weights::with_weights(&template, set_id, &set.weights).map_err(Error::problems)?;
     templates::publish(app, who, &weighted, Vec::new(), dry_run).await
 }

@@ -137,3 +137,53 @@ pub async fn cases(
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
+
+/// A published scheme as sent, with when it was published.
+#[derive(Debug, Clone)]
+pub struct SchemeRow {
+    pub scorecard_id: String,
+    pub version: String,
+    pub body: String,
+    pub published_at: i64,
+}
+
+/// Every published scheme version, oldest first.
+pub async fn schemes(storage: &Storage) -> Result<Vec<SchemeRow>, StorageError> {
+    let rows = sqlx::query(
+        "SELECT scorecard_id, version, body, published_at FROM scorecard_schemes
+         ORDER BY published_at, scorecard_id, version",
+    )
+    .fetch_all(storage.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SchemeRow {
+                scorecard_id: r.try_get("scorecard_id")?,
+                version: r.try_get("version")?,
+                body: r.try_get("body")?,
+                published_at: r.try_get("published_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Keeps a published scheme version; false when that id and version is
+/// already there (and it is left as it was).
+pub async fn put_scheme(
+    tx: &mut Transaction<'_, Any>,
+    row: &SchemeRow,
+    by: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO scorecard_schemes (scorecard_id, version, body, published_at, published_by)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scorecard_id, version) DO NOTHING",
+    )
+    .bind(&row.scorecard_id)
+    .bind(&row.version)
+    .bind(&row.body)
+    .bind(row.published_at)
+    .bind(by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -39,6 +39,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/templates"),
     ("get", "/api/v1/templates/{id}/{version}"),
     ("get", "/api/v1/templates/{id}/weight-sets"),
+    ("post", "/api/v1/scorecards"),
     ("post", "/api/v1/templates/{id}/weight-sets"),
     ("post", "/api/v1/templates/{id}/weight-sets/{set}/publish"),
     ("get", "/api/v1/audit"),

@@ -151,3 +151,122 @@ c4,cq/jb,escalation_overdue,2026-06-01,2,2026-06-10,2026-06-20,Closed late
     let (_, list) = get(addr, &wang, "/api/v1/scorecards").await;
     assert_eq!(list["scorecards"].as_array().map(Vec::len), Some(2));
 }
+
+const RETENTION: &str = r#"
+id = "retention_drive"
+version = "2026.1"
+title = { zh-CN = "携转挽留考核", en = "Retention drive" }
+
+[[indicators]]
+id = "retention_rate"
+title = { zh-CN = "携转挽留率", en = "Retention rate" }
+points = 10
+source = { kind = "entered" }
+scoring = { linear = { floor = 50, target = 80 } }
+
+[deductions]
+max = 0
+"#;
+
+#[tokio::test]
+async fn an_administrator_publishes_a_scheme_of_their_own_and_its_versions_never_change() {
+    let team = team(&[]).await;
+    let addr = &team.server.addr;
+    let (root, wang) = (team.root.clone(), team.wang.clone());
+    let publish = |token: String, body: String, dry: bool| async move {
+        let path = format!("/api/v1/scorecards?dry_run={dry}");
+        post_file(addr, &token, &path, body.as_bytes()).await
+    };
+
+    // Administrators only; a scheme with problems is refused with each.
+    let (status, _) = publish(wang.clone(), RETENTION.into(), false).await;
+    assert_eq!(status, 403);
+    let broken = RETENTION
+        .replace("points = 10", "points = -1")
+        .replace("id = \"retention_rate\"", "id = \"Retention Rate\"");
+    let (status, refused) = publish(root.clone(), broken, false).await;
+    assert_eq!(status, 400, "{refused}");
+    let keys: Vec<String> = row_problems(&refused).into_iter().map(|p| p.2).collect();
+    assert_eq!(keys, ["scorecard.item_id", "scorecard.points"], "{refused}");
+    let (status, refused) = publish(root.clone(), "id = [".into(), false).await;
+    assert_eq!(
+        (status, row_problems(&refused)[0].2.as_str()),
+        (400, "scorecard.toml")
+    );
+
+    // Checked, then published: listed, and scored from entered figures.
+    let (status, checked) = publish(root.clone(), RETENTION.into(), true).await;
+    assert_eq!(status, 200, "{checked}");
+    assert_eq!(
+        (checked["new"].as_bool(), checked["published"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let (_, listed) = get(addr, &wang, "/api/v1/scorecards").await;
+    let ids = |v: &Value| -> Vec<String> {
+        v["scorecards"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|c| c["id"].as_str().map(String::from))
+            .collect()
+    };
+    assert!(
+        !ids(&listed).contains(&"retention_drive".to_string()),
+        "a dry run keeps nothing"
+    );
+    let (status, done) = publish(root.clone(), RETENTION.into(), false).await;
+    assert_eq!(
+        (status, done["new"].as_bool(), done["points"].as_f64()),
+        (200, Some(true), Some(10.0)),
+        "{done}"
+    );
+    let (_, listed) = get(addr, &wang, "/api/v1/scorecards").await;
+    assert!(
+        ids(&listed).contains(&"retention_drive".to_string()),
+        "{listed}"
+    );
+    let entries = "unit,period,indicator,value\ncq/yz,2026-Q2,retention_rate,65\n";
+    let (status, done) = post_file(
+        addr,
+        &wang,
+        "/api/v1/scorecards/entries?file=e.csv",
+        entries.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{done}");
+    let path = "/api/v1/scorecards/retention_drive?period=2026-Q2&level=district";
+    let (status, reply) = get(addr, &wang, path).await;
+    assert_eq!(status, 200, "{reply}");
+    let yz = &reply["rows"][0];
+    assert_eq!(
+        indicator(yz, "retention_rate")["earned"].as_f64(),
+        Some(5.0),
+        "{reply}"
+    );
+
+    // The same version again changes nothing; changed, it needs a new
+    // version, which then is the one scored.
+    let (status, again) = publish(root.clone(), RETENTION.into(), false).await;
+    assert_eq!((status, again["new"].as_bool()), (200, Some(false)));
+    let changed = RETENTION.replace("target = 80", "target = 65");
+    let (status, refused) = publish(root.clone(), changed.clone(), false).await;
+    assert_eq!(
+        (status, refused["key"].as_str()),
+        (409, Some("scorecard.version_taken")),
+        "{refused}"
+    );
+    let shipped = include_str!("../../../scorecards/service_evaluation.toml").replace(
+        "en = \"Service evaluation\"",
+        "en = \"Service evaluation (trial)\"",
+    );
+    let (status, refused) = publish(root.clone(), shipped, false).await;
+    assert_eq!(status, 409, "a shipped version is taken too: {refused}");
+    let (status, _) = publish(root.clone(), changed.replace("2026.1", "2026.2"), false).await;
+    assert_eq!(status, 200);
+    let (_, reply) = get(addr, &wang, path).await;
+    assert_eq!(reply["scorecard"]["version"], "2026.2");
+    assert_eq!(
+        indicator(&reply["rows"][0], "retention_rate")["earned"].as_f64(),
+        Some(10.0)
+    );
+}

@@ -15,6 +15,7 @@ import {
   type TemplateInfo,
   type UnitSatisfaction,
   type WeightSet,
+  type SchemePublished,
   type User,
   type UserPatch,
   type Completion,
@@ -350,6 +351,10 @@ export class HttpApi implements Api {
   importServiceCases(file: File, dryRun: boolean): Promise<RegisterImported> {
     const q = new URLSearchParams({ file: file.name, dry_run: String(dryRun) });
     return this.request("POST", `/api/v1/scorecards/cases?${q}`, file);
+  }
+
+  publishScorecard(file: File, dryRun: boolean): Promise<SchemePublished> {
+    return this.request("POST", `/api/v1/scorecards?dry_run=${dryRun}`, file);
   }
 
   async bulletin(month: string, params: Record<string, string>): Promise<string> {

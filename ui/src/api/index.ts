@@ -319,6 +319,7 @@ export interface ScorecardReply {
 }
 
 export type RegisterImported = Schemas["RegisterImported"];
+export type SchemePublished = Schemas["SchemePublished"];
 
 export type Daily = Schemas["Daily"];
 export type Weekly = Schemas["Weekly"];
@@ -431,6 +432,8 @@ export interface Api {
   importScorecardEntries(file: File, dryRun: boolean): Promise<RegisterImported>;
   /** Checks (dryRun) or imports service cases into the register. */
   importServiceCases(file: File, dryRun: boolean): Promise<RegisterImported>;
+  /** Checks (dryRun) or publishes a scorecard scheme (a TOML file; administrators). */
+  publishScorecard(file: File, dryRun: boolean): Promise<SchemePublished>;
   /** The monthly bulletin of a unit (`unit`, `lang`, `regenerate`) as a printable HTML page. */
   bulletin(month: string, params: Record<string, string>): Promise<string>;
   /** The monthly bulletin as an XLSX workbook. */

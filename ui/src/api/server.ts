@@ -432,6 +432,21 @@ export interface components {
         Satisfaction: {
             units: components["schemas"]["UnitSatisfaction"][];
         };
+        /** @description What publishing a scheme did. */
+        SchemePublished: {
+            indicators: number;
+            /** @description False when this exact version was already there (shipped or published). */
+            new: boolean;
+            /**
+             * Format: double
+             * @description The points of its indicators.
+             */
+            points: number;
+            /** @description False for a dry run. */
+            published: boolean;
+            scorecard_id: string;
+            version: string;
+        };
         ScorecardReply: {
             period: string;
             rows: components["schemas"]["ScorecardRow"][];

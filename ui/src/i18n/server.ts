@@ -1,6 +1,8 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "scorecard.version_taken": "考核办法 `{id}` 的版本 `{version}` 已存在且内容不同；修改后的办法请使用新的版本号",
+  "scorecard.not_text": "考核办法须为 UTF-8 编码的 TOML 文本文件",
   "pls.role_twice": "有两个构念的角色都是 `{role}`；满意度模型中每种角色只有一个",
   "pls.too_few_constructs": "PLS 需要由满意度模型路径相连的两个及以上构念，`{template}` 只有 {n} 个",
   "pls.unconnected": "构念 `{construct}` 在满意度模型中与其他构念没有路径相连",

@@ -1,7 +1,7 @@
 // Branch scorecards: places for the complete ones only, an open indicator
 // said as such with its reason, and the periods offered.
 
-import { cleanup, render, screen, within } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ScorecardReply } from "../api";
@@ -80,6 +80,44 @@ describe("Scorecards", () => {
     expect(within(mianyang).getByTitle("样本太少，数值不予显示")).toBeTruthy();
     expect(screen.getByText(/1 个单位有待定指标/)).toBeTruthy();
     expect(scorecard).toHaveBeenCalledWith("service_evaluation", { period: "2025", level: "city" });
+  });
+
+  it("lets an administrator check and publish a scheme of their own, and lists it once published", async () => {
+    const own = { id: "retention_drive", version: "2026.1", title: title("携转挽留考核", "Retention drive"), indicators: [] };
+    const scorecards = vi.fn().mockResolvedValueOnce([reply.scorecard]).mockResolvedValue([reply.scorecard, own]);
+    const publishScorecard = vi.fn((_: File, dry: boolean) =>
+      Promise.resolve({ scorecard_id: "retention_drive", version: "2026.1", new: true, published: !dry, indicators: 1, points: 10 }),
+    );
+    const api = fakeApi({ scorecards, scorecard: vi.fn().mockResolvedValue(reply), publishScorecard });
+    render(
+      <MemoryRouter initialEntries={["/scorecards?period=2025"]}>
+        <I18nProvider initial="en">
+          <Scorecards api={api} role="admin" />
+        </I18nProvider>
+      </MemoryRouter>,
+    );
+    const form = await screen.findByRole("form", { name: "Publish a scoring scheme" });
+    const file = new File(['id = "retention_drive"'], "retention.toml");
+    fireEvent.change(within(form).getByLabelText("Scheme file (TOML)"), { target: { files: [file] } });
+    fireEvent.click(within(form).getByRole("button", { name: "Check" }));
+    expect(await within(form).findByText("Ready to publish: retention_drive 2026.1, 1 indicator worth 10.0 points")).toBeTruthy();
+    fireEvent.click(within(form).getByRole("button", { name: "Publish" }));
+    expect(await within(form).findByText("Published retention_drive 2026.1: 1 indicator worth 10.0 points")).toBeTruthy();
+    expect(publishScorecard).toHaveBeenLastCalledWith(file, false);
+    expect(await screen.findByRole("option", { name: "Retention drive" })).toBeTruthy();
+  });
+
+  it("offers publishing schemes to administrators only", async () => {
+    const api = fakeApi({ scorecards: vi.fn().mockResolvedValue([reply.scorecard]), scorecard: vi.fn().mockResolvedValue(reply) });
+    render(
+      <MemoryRouter initialEntries={["/scorecards?period=2025"]}>
+        <I18nProvider initial="en">
+          <Scorecards api={api} role="manager" />
+        </I18nProvider>
+      </MemoryRouter>,
+    );
+    await screen.findByRole("form", { name: "Import entered figures" });
+    expect(screen.queryByRole("form", { name: "Publish a scoring scheme" })).toBeNull();
   });
 
   it("offers the recent periods of each length", () => {

@@ -6,7 +6,7 @@
 // elsewhere and the register of service cases.
 
 import { useEffect, useState } from "react";
-import { ApiError, type Api, type RegisterImported, type ScorecardReply, type ScorecardRow } from "../api";
+import { ApiError, type Api, type RegisterImported, type SchemePublished, type ScorecardReply, type ScorecardRow } from "../api";
 import { useI18n } from "../i18n";
 import { Problems } from "./Admin";
 import type { MessageKey } from "../i18n/messages";
@@ -29,34 +29,52 @@ export function recentPeriods(g: Granularity, today = new Date()): string[] {
   return out;
 }
 
-function Upload({ title, help, send }: { title: string; help: string; send: (file: File, dryRun: boolean) => Promise<RegisterImported> }) {
+/** A file checked first (dry run), then sent; what it did, or every problem. */
+function Upload<T>({
+  title,
+  help,
+  accept = ".csv,.xlsx",
+  fileLabel,
+  sendLabel,
+  send,
+  said,
+}: {
+  title: string;
+  help: string;
+  accept?: string;
+  /** The file field's label, and the button that sends for real; "File (CSV or XLSX)" and "Import" if not given. */
+  fileLabel?: string;
+  sendLabel?: string;
+  send: (file: File, dryRun: boolean) => Promise<T>;
+  said: (done: T, dryRun: boolean) => string;
+}) {
   const { t } = useI18n();
   const [file, setFile] = useState<File | null>(null);
-  const [done, setDone] = useState<RegisterImported | null>(null);
+  const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const go = (dryRun: boolean) => {
     if (!file) return;
     setError(null);
     setDone(null);
-    send(file, dryRun).then(setDone, setError);
+    send(file, dryRun).then((d) => setDone(said(d, dryRun)), setError);
   };
   return (
     <form className="card" aria-label={title} onSubmit={(e) => (e.preventDefault(), go(false))}>
       <h2>{title}</h2>
       <p className="muted">{help}</p>
       <label>
-        {t("score.file")}
-        <input type="file" accept=".csv,.xlsx" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        {fileLabel ?? t("score.file")}
+        <input type="file" accept={accept} onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
       </label>
       <div className="actions">
         <button type="button" disabled={!file} onClick={() => go(true)}>
           {t("hotline.check")}
         </button>
         <button type="submit" disabled={!file}>
-          {t("hotline.importNow")}
+          {sendLabel ?? t("hotline.importNow")}
         </button>
       </div>
-      {done && <p role="status">{t(done.dry_run ? "score.checked" : "score.imported", { n: done.imported })}</p>}
+      {done && <p role="status">{done}</p>}
       <Problems error={error} />
     </form>
   );
@@ -69,6 +87,8 @@ export function Scorecards({ api, role }: { api: Api; role: string | null }) {
   const [data, setData] = useState<ScorecardReply | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
+  const [schemes, setSchemes] = useState(0);
+  const imported = (d: RegisterImported) => t(d.dry_run ? "score.checked" : "score.imported", { n: d.imported });
   const g = granularityOf(params, SCORE_GRANULARITIES, "year");
   const periods = recentPeriods(g);
   const period = chosenPeriod(params, periods, g);
@@ -77,7 +97,7 @@ export function Scorecards({ api, role }: { api: Api; role: string | null }) {
 
   useEffect(() => {
     api.scorecards().then(setCards, (e) => setError(errorText(e)));
-  }, [api, errorText]);
+  }, [api, errorText, schemes]);
   useEffect(() => {
     if (!card || !period) return;
     let live = true;
@@ -180,13 +200,33 @@ export function Scorecards({ api, role }: { api: Api; role: string | null }) {
             title={t("score.entries")}
             help={t("score.entriesHelp")}
             send={(f, dry) => api.importScorecardEntries(f, dry).finally(() => !dry && setVersion((v) => v + 1))}
+            said={imported}
           />
           <Upload
             title={t("score.cases")}
             help={t("score.casesHelp")}
             send={(f, dry) => api.importServiceCases(f, dry).finally(() => !dry && setVersion((v) => v + 1))}
+            said={imported}
           />
         </div>
+      )}
+      {role === "admin" && (
+        <Upload
+          title={t("score.scheme.publish")}
+          help={t("score.scheme.help")}
+          accept=".toml"
+          fileLabel={t("score.scheme.file")}
+          sendLabel={t("admin.publish")}
+          send={(f, dry) => api.publishScorecard(f, dry).finally(() => !dry && (setSchemes((v) => v + 1), setVersion((v) => v + 1)))}
+          said={(d: SchemePublished, dry) =>
+            t(dry ? "score.scheme.checked" : d.new ? "score.scheme.published" : "score.scheme.unchanged", {
+              id: d.scorecard_id,
+              version: d.version,
+              n: d.indicators,
+              points: number(d.points),
+            })
+          }
+        />
       )}
     </section>
   );
