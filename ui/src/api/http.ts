@@ -16,6 +16,8 @@ import {
   type UnitSatisfaction,
   type WeightSet,
   type SchemePublished,
+  type HotlineTargets,
+  type KpiTarget,
   type User,
   type UserPatch,
   type Completion,
@@ -327,6 +329,14 @@ export class HttpApi implements Api {
 
   hotlineKpis(params: Record<string, string>): Promise<HotlineKpis> {
     return this.request("GET", `/api/v1/hotline/kpis?${new URLSearchParams(params)}`);
+  }
+
+  hotlineTargets(): Promise<HotlineTargets> {
+    return this.request("GET", "/api/v1/hotline/targets");
+  }
+
+  putHotlineTargets(targets: Record<string, KpiTarget | null>): Promise<HotlineTargets> {
+    return this.request("PUT", "/api/v1/hotline/targets", { targets });
   }
 
   importCalls(file: File, dryRun: boolean, settings: CallImportSettings = {}): Promise<CallsImported> {

@@ -271,6 +271,15 @@ export interface HotlineKpis {
   rows: HotlineRow[];
 }
 
+/** A KPI target: `{ at_least: 0.85 }` or `{ at_most: 30 }` (shares 0-1, times in seconds). */
+export type KpiTarget = { at_least: number } | { at_most: number };
+
+/** The hotline KPI targets in force, and the defaults they replaced. */
+export interface HotlineTargets {
+  targets: Record<string, KpiTarget>;
+  defaults: Record<string, KpiTarget>;
+}
+
 /** What an import of call statistics did, or would do in a dry run. */
 export type CallsImported = Schemas["CallsImported"];
 
@@ -424,6 +433,10 @@ export interface Api {
   importUnits(file: File): Promise<number>;
   /** Hotline KPIs by period (`granularity`, `formula`, `unit`), beside the test calls. */
   hotlineKpis(params: Record<string, string>): Promise<HotlineKpis>;
+  /** The hotline KPI targets in force and their defaults. */
+  hotlineTargets(): Promise<HotlineTargets>;
+  /** Sets hotline KPI targets (administrators): null removes one; KPIs left out keep theirs. */
+  putHotlineTargets(targets: Record<string, KpiTarget | null>): Promise<HotlineTargets>;
   /** The scorecard schemes. */
   scorecards(): Promise<ScorecardDefinition[]>;
   /** One scheme's scorecards of the units of a level (`period`, `level`, `unit`). */

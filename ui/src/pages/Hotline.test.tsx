@@ -58,11 +58,11 @@ const reply: HotlineKpis = {
   ],
 };
 
-function show(api = fakeApi({ hotlineKpis: vi.fn().mockResolvedValue(reply) }), locale: "zh-CN" | "en" = "zh-CN") {
+function show(api = fakeApi({ hotlineKpis: vi.fn().mockResolvedValue(reply) }), locale: "zh-CN" | "en" = "zh-CN", role = "manager") {
   render(
     <MemoryRouter initialEntries={["/hotline?period=2026-10"]}>
       <I18nProvider initial={locale}>
-        <Hotline api={api} role="manager" />
+        <Hotline api={api} role={role} />
       </I18nProvider>
     </MemoryRouter>,
   );
@@ -115,5 +115,30 @@ describe("Hotline", () => {
     expect(kpiText({ id: "service_level", value: 0.8586 }, n)).toBe("85.9%");
     expect(kpiText({ id: "avg_wrap_s", value: 31.6 }, n)).toBe("32 s");
     expect(kpiText({ id: "manual_connection", value: null }, n)).toBe("–");
+  });
+
+  it("lets an administrator set a target, change one and remove one, shown against the defaults", async () => {
+    const defaults = { service_level: { at_least: 0.85 }, avg_talk_s: { at_most: 240 }, satisfaction: { at_least: 0.9 } };
+    const hotlineTargets = vi.fn().mockResolvedValue({ targets: { ...defaults }, defaults });
+    const putHotlineTargets = vi.fn().mockResolvedValue({ targets: { service_level: { at_least: 0.8 }, avg_talk_s: { at_most: 240 } }, defaults });
+    const hotlineKpis = vi.fn().mockResolvedValue(reply);
+    show(fakeApi({ hotlineKpis, hotlineTargets, putHotlineTargets }), "en", "admin");
+    const form = await screen.findByRole("form", { name: "Hotline KPI targets" });
+    const row = (kpi: string) => form.querySelector(`tr[data-kpi="${kpi}"]`) as HTMLElement;
+    expect((within(row("service_level")).getByLabelText("Target value of Service level") as HTMLInputElement).value).toBe("85");
+    expect(within(row("avg_talk_s")).getByText("≤ 240 s")).toBeTruthy();
+    fireEvent.change(within(row("service_level")).getByLabelText("Target value of Service level"), { target: { value: "80" } });
+    fireEvent.change(within(row("satisfaction")).getByLabelText("Target of Agent satisfaction"), { target: { value: "" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Save targets" }));
+    expect(await within(form).findByText("Targets saved; the KPIs are judged against them now")).toBeTruthy();
+    // Only what changed is sent; the KPIs are asked again.
+    expect(putHotlineTargets).toHaveBeenCalledWith({ service_level: { at_least: 0.8 }, satisfaction: null });
+    expect(hotlineKpis).toHaveBeenCalledTimes(2);
+  });
+
+  it("offers the targets to administrators only", async () => {
+    show();
+    await screen.findByRole("table", { name: /2026-10/ });
+    expect(screen.queryByRole("form", { name: "热线指标目标" })).toBeNull();
   });
 });

@@ -2,10 +2,11 @@
 // chosen formula, connection rates, the busy hour, agents, satisfaction,
 // first-call resolution) per hotline and period against their targets,
 // beside the test calls made to the same hotline, with a note where the two
-// disagree; and the import of a statistics export.
+// disagree; the import of a statistics export; and, for administrators,
+// the KPI targets.
 
 import { useEffect, useState, type FormEvent } from "react";
-import type { Api, CallsImported, HotlineKpi, HotlineKpis, HotlineRow } from "../api";
+import type { Api, CallsImported, HotlineKpi, HotlineKpis, HotlineRow, HotlineTargets, KpiTarget } from "../api";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 import { Problems } from "./Admin";
@@ -106,6 +107,114 @@ function Import({ api, done }: { api: Api; done: () => void }) {
           })}
         </p>
       )}
+      <Problems error={error} />
+    </form>
+  );
+}
+
+type Direction = "" | "at_least" | "at_most";
+interface TargetDraft {
+  dir: Direction;
+  /** As typed: a percentage for shares, seconds for times. */
+  value: string;
+}
+
+function draftOf(kpi: string, target: KpiTarget | undefined): TargetDraft {
+  if (!target) return { dir: "", value: "" };
+  const [dir, v] = Object.entries(target)[0] as [Direction, number];
+  return { dir, value: String(SECONDS.has(kpi) ? v : Math.round(1000 * v) / 10) };
+}
+
+function targetOf(kpi: string, d: TargetDraft): KpiTarget | null {
+  if (!d.dir) return null;
+  const v = Number(d.value) / (SECONDS.has(kpi) ? 1 : 100);
+  return (d.dir === "at_least" ? { at_least: v } : { at_most: v }) as KpiTarget;
+}
+
+/** The KPI targets, set by administrators: each at least or at most a value, or none. */
+function Targets({ api, saved }: { api: Api; saved: () => void }) {
+  const { t } = useI18n();
+  const [all, setAll] = useState<HotlineTargets | null>(null);
+  const [drafts, setDrafts] = useState<Record<string, TargetDraft>>({});
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const show = (x: HotlineTargets) => {
+    setAll(x);
+    const kpis = new Set([...Object.keys(x.defaults), ...Object.keys(x.targets)]);
+    setDrafts(Object.fromEntries([...kpis].map((k) => [k, draftOf(k, x.targets[k])])));
+  };
+  useEffect(() => {
+    api.hotlineTargets().then(show, setError);
+  }, [api]);
+  if (!all) return error ? <Problems error={error} /> : null;
+  const set = (kpi: string, d: Partial<TargetDraft>) => {
+    setDone(false);
+    setDrafts((cur) => ({ ...cur, [kpi]: { ...cur[kpi], ...d } }));
+  };
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    const changed = Object.fromEntries(
+      Object.entries(drafts)
+        .filter(([k, d]) => JSON.stringify(targetOf(k, d)) !== JSON.stringify(all.targets[k] ?? null))
+        .map(([k, d]) => [k, targetOf(k, d)]),
+    );
+    api.putHotlineTargets(changed).then(
+      (x) => {
+        show(x);
+        setDone(true);
+        saved();
+      },
+      setError,
+    );
+  };
+  return (
+    <form className="card targets" aria-label={t("hotline.targets")} onSubmit={save}>
+      <h2>{t("hotline.targets")}</h2>
+      <div className="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("hotline.kpi")}</th>
+              <th scope="col">{t("hotline.target")}</th>
+              <th scope="col">{t("hotline.targetDefault")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {Object.entries(drafts).map(([kpi, d]) => (
+              <tr key={kpi} data-kpi={kpi}>
+                <th scope="row">{t(`kpi.${kpi}` as MessageKey)}</th>
+                <td>
+                  <select aria-label={t("hotline.targetKind", { kpi: t(`kpi.${kpi}` as MessageKey) })} value={d.dir} onChange={(e) => set(kpi, { dir: e.target.value as Direction })}>
+                    <option value="">{t("hotline.noTarget")}</option>
+                    <option value="at_least">≥</option>
+                    <option value="at_most">≤</option>
+                  </select>{" "}
+                  <input
+                    aria-label={t("hotline.targetValue", { kpi: t(`kpi.${kpi}` as MessageKey) })}
+                    type="number"
+                    min={0}
+                    max={SECONDS.has(kpi) ? undefined : 100}
+                    step="any"
+                    required={d.dir !== ""}
+                    disabled={d.dir === ""}
+                    value={d.value}
+                    onChange={(e) => set(kpi, { value: e.target.value })}
+                  />{" "}
+                  {SECONDS.has(kpi) ? "s" : "%"}
+                </td>
+                <td className="muted">{all.defaults[kpi] ? targetText(kpi, all.defaults[kpi], t) : "–"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="actions">
+        <button type="submit" className="primary">
+          {t("hotline.saveTargets")}
+        </button>
+      </div>
+      {done && <p role="status">{t("hotline.targetsSaved")}</p>}
       <Problems error={error} />
     </form>
   );
@@ -255,6 +364,7 @@ export function Hotline({ api, role }: { api: Api; role: string | null }) {
         </div>
       )}
       {(role === "admin" || role === "manager") && <Import api={api} done={() => setVersion((v) => v + 1)} />}
+      {role === "admin" && <Targets api={api} saved={() => setVersion((v) => v + 1)} />}
     </section>
   );
 }
