@@ -270,6 +270,10 @@ fn expected(item: &Item) -> Msg {
             shape = "{\"lat\", \"lon\"}"
         ),
         T::Note => msg!("answers.note", "a note takes no answer"),
+        T::Calculate(_) => msg!(
+            "answers.calculated",
+            "no answer: it is worked out from the other answers"
+        ),
     }
 }
 
@@ -280,6 +284,9 @@ pub fn from_json(item: &Item, json: &Json) -> Result<AnswerValue, AnswerProblem>
     use AnswerType as T;
     use AnswerValue as V;
     let na_word = json.as_str() == Some("na");
+    if matches!(item.answer, T::Calculate(_)) {
+        return Err(invalid(item, expected(item)));
+    }
     let value = match (&item.answer, json) {
         (T::SingleChoice(c), Json::String(s)) if c.iter().any(|c| &c.value == s) => {
             V::Choice(s.clone())
@@ -410,9 +417,11 @@ pub fn expr_value(v: Option<&AnswerValue>) -> Val {
     }
 }
 
-/// Answers as seen by expressions: non-relevant items read as unanswered.
+/// Answers as seen by expressions: non-relevant items read as unanswered,
+/// and calculate items as their values.
 struct Visible<'a> {
     answers: &'a Answers,
+    calculated: Option<&'a Answers>,
     relevant: &'a HashSet<&'a str>,
     current: Option<&'a AnswerValue>,
 }
@@ -420,7 +429,8 @@ struct Visible<'a> {
 impl Env for Visible<'_> {
     fn get(&self, name: &str) -> Val {
         if self.relevant.contains(name) {
-            expr_value(self.answers.get(name))
+            let calculated = self.calculated.and_then(|c| c.get(name));
+            expr_value(calculated.or_else(|| self.answers.get(name)))
         } else {
             Val::Null
         }
@@ -430,42 +440,91 @@ impl Env for Visible<'_> {
     }
 }
 
+/// A calculation's value as an answer: a number, a text (`true` / `false`
+/// for a condition), or chosen values; none when it has none.
+fn calculated_value(v: Val) -> Option<AnswerValue> {
+    match v {
+        Val::Null => None,
+        Val::Num(x) => x.is_finite().then_some(AnswerValue::Number(x)),
+        Val::Str(s) => Some(AnswerValue::Text(s)),
+        Val::Bool(b) => Some(AnswerValue::Text(b.to_string())),
+        Val::List(l) => Some(AnswerValue::Choices(l)),
+    }
+}
+
 /// Which items are relevant given the answers (skip logic, XLSForm semantics:
 /// an item in a non-relevant section, or whose own condition is false, is
-/// skipped, and a skipped item reads as unanswered in other conditions).
-pub fn relevant_items<'t>(template: &'t Template, answers: &Answers) -> HashSet<&'t str> {
+/// skipped, and a skipped item reads as unanswered in other conditions),
+/// and the values of the relevant calculate items, each worked out once the
+/// items it reads are.
+pub fn evaluate<'t>(template: &'t Template, answers: &Answers) -> (HashSet<&'t str>, Answers) {
+    // An answer to a calculate item (from a client that is not ours) is
+    // never read: the value is the calculation's.
+    let is_calculate = |id: &str| {
+        matches!(
+            template.item(id).map(|i| &i.answer),
+            Some(AnswerType::Calculate(_))
+        )
+    };
+    let answered_only: Answers;
+    let answers = if answers.keys().any(|id| is_calculate(id)) {
+        answered_only = answers
+            .iter()
+            .filter(|(id, _)| !is_calculate(id))
+            .map(|(id, v)| (id.clone(), v.clone()))
+            .collect();
+        &answered_only
+    } else {
+        answers
+    };
     let mut relevant: HashSet<&str> = HashSet::new();
+    let mut calculated = Answers::new();
     let mut section_relevant: Vec<Option<bool>> = vec![None; template.sections.len()];
     for pos in template.relevance_order() {
         let section = &template.sections[pos.section];
         let item = template.at(*pos);
+        let env = Visible {
+            answers,
+            calculated: Some(&calculated),
+            relevant: &relevant,
+            current: None,
+        };
         let in_section = *section_relevant[pos.section].get_or_insert_with(|| {
-            section.relevant.as_ref().is_none_or(|e| {
-                expr::eval_bool(
-                    e,
-                    &Visible {
-                        answers,
-                        relevant: &relevant,
-                        current: None,
-                    },
-                )
-            })
+            section
+                .relevant
+                .as_ref()
+                .is_none_or(|e| expr::eval_bool(e, &env))
         });
-        let own = item.relevant.as_ref().is_none_or(|e| {
-            expr::eval_bool(
-                e,
-                &Visible {
-                    answers,
-                    relevant: &relevant,
-                    current: None,
-                },
-            )
-        });
+        let own = item
+            .relevant
+            .as_ref()
+            .is_none_or(|e| expr::eval_bool(e, &env));
+        let value = match &item.answer {
+            AnswerType::Calculate(e) if in_section && own => calculated_value(expr::eval(e, &env)),
+            _ => None,
+        };
         if in_section && own {
             relevant.insert(&item.id);
         }
+        if let Some(v) = value {
+            calculated.insert(item.id.clone(), v);
+        }
     }
-    relevant
+    (relevant, calculated)
+}
+
+/// Which items are relevant given the answers (see [`evaluate`]).
+pub fn relevant_items<'t>(template: &'t Template, answers: &Answers) -> HashSet<&'t str> {
+    evaluate(template, answers).0
+}
+
+/// The answers with the values of the template's calculate items beside
+/// them, as constraints, pass rules, scores and the derived tables read them.
+pub fn with_calculated(template: &Template, answers: &Answers) -> Answers {
+    let (_, calculated) = evaluate(template, answers);
+    let mut all = answers.clone();
+    all.extend(calculated);
+    all
 }
 
 /// Whether the answer to a measured item meets its pass rule; `None` when the
@@ -479,6 +538,7 @@ pub fn meets_constraint(item: &Item, value: &AnswerValue, answers: &Answers) -> 
     let relevant: HashSet<&str> = answers.keys().map(String::as_str).collect();
     let env = Visible {
         answers,
+        calculated: None,
         relevant: &relevant,
         current: Some(value),
     };
@@ -497,6 +557,7 @@ pub fn passes_rule(item: &Item, value: &AnswerValue, answers: &Answers) -> Optio
         rule,
         &Visible {
             answers,
+            calculated: None,
             relevant: &all,
             current: Some(value),
         },
@@ -507,7 +568,7 @@ pub fn passes_rule(item: &Item, value: &AnswerValue, answers: &Answers) -> Optio
 /// items, invalid values, broken constraints and unanswered required items.
 /// Answers to skipped items are ignored, as ODK does.
 pub fn check_complete(template: &Template, answers: &Answers) -> Vec<AnswerProblem> {
-    let relevant = relevant_items(template, answers);
+    let (relevant, calculated) = evaluate(template, answers);
     let mut problems = Vec::new();
     for (id, value) in answers {
         match template.item(id) {
@@ -531,6 +592,7 @@ pub fn check_complete(template: &Template, answers: &Answers) -> Vec<AnswerProbl
                 if let Some(c) = &item.constraint {
                     let env = Visible {
                         answers,
+                        calculated: Some(&calculated),
                         relevant: &relevant,
                         current: Some(v),
                     };
@@ -603,6 +665,102 @@ points = 5
 
     fn answers(t: &Template, json: Json) -> Answers {
         answers_from_json(t, &json!({ "answers": json })).expect("valid answers")
+    }
+
+    const CALCULATED: &str = r#"
+[[sections]]
+id = "party"
+title = { zh-CN = "同行", en = "Party" }
+
+[[sections.items]]
+id = "greeted"
+type = "pass_fail"
+label = { zh-CN = "问候", en = "Greeted" }
+points = 10
+
+[[sections.items]]
+id = "adults"
+type = "number"
+integer = true
+label = { zh-CN = "成人", en = "Adults" }
+
+[[sections.items]]
+id = "children"
+type = "number"
+integer = true
+label = { zh-CN = "儿童", en = "Children" }
+
+[[sections.items]]
+id = "people"
+type = "calculate"
+label = { zh-CN = "人数", en = "People" }
+calculation = "coalesce(${adults}, 0) + coalesce(${children}, 0)"
+
+[[sections.items]]
+id = "party_kind"
+type = "calculate"
+label = { zh-CN = "类别", en = "Kind" }
+calculation = "if(${people} > 4, 'group', concat('party of ', ${people}))"
+
+[[sections.items]]
+id = "seats"
+type = "number"
+integer = true
+label = { zh-CN = "座位", en = "Seats offered" }
+relevant = "${people} > 2"
+constraint = ". <= ${people}"
+"#;
+
+    fn calculated_template() -> Template {
+        Template::load(&format!("{CHECKLIST}{CALCULATED}"), Format::Toml).expect("valid")
+    }
+
+    #[test]
+    fn calculations_read_answers_and_each_other_and_drive_relevance_and_constraints() {
+        let t = calculated_template();
+        let a = answers(&t, json!({ "adults": 2, "children": 1 }));
+        let (relevant, calculated) = evaluate(&t, &a);
+        assert_eq!(calculated.get("people"), Some(&AnswerValue::Number(3.0)));
+        assert_eq!(
+            calculated.get("party_kind"),
+            Some(&AnswerValue::Text("party of 3".into()))
+        );
+        assert!(relevant.contains("seats"), "3 people: seats are asked");
+        let seats = t.item("seats").expect("seats");
+        let all = with_calculated(&t, &a);
+        assert!(meets_constraint(seats, &AnswerValue::Number(3.0), &all));
+        assert!(!meets_constraint(seats, &AnswerValue::Number(4.0), &all));
+        let over = answers(&t, json!({ "adults": 2, "children": 1, "seats": 4 }));
+        assert!(
+            check_complete(&t, &over)
+                .iter()
+                .any(|p| matches!(p, AnswerProblem::Constraint { item } if item == "seats")),
+            "{:?}",
+            check_complete(&t, &over)
+        );
+        let alone = answers(&t, json!({ "adults": 1 }));
+        assert!(!relevant_items(&t, &alone).contains("seats"));
+        let group = answers(&t, json!({ "adults": 4, "children": 2 }));
+        assert_eq!(
+            evaluate(&t, &group).1.get("party_kind"),
+            Some(&AnswerValue::Text("group".into()))
+        );
+    }
+
+    #[test]
+    fn a_calculate_item_takes_no_answer_and_one_written_anyway_is_not_read() {
+        let t = calculated_template();
+        let people = t.item("people").expect("people");
+        let refused = from_json(people, &json!(12)).expect_err("no answer");
+        assert!(
+            matches!(&refused, AnswerProblem::Invalid { message, .. } if message.key == "answers.calculated"),
+            "{refused:?}"
+        );
+        let mut forged = answers(&t, json!({ "adults": 1 }));
+        forged.insert("people".into(), AnswerValue::Number(12.0));
+        let (relevant, calculated) = evaluate(&t, &forged);
+        assert_eq!(calculated.get("people"), Some(&AnswerValue::Number(1.0)));
+        assert!(!relevant.contains("seats"));
     }
 
     #[test]

@@ -8,7 +8,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::answers::{
-    AnswerProblem, GeoPoint, MediaRef, check_complete, meets_constraint, relevant_items, to_json,
+    AnswerProblem, GeoPoint, MediaRef, check_complete, evaluate, meets_constraint, to_json,
+    with_calculated,
 };
 use crate::i18n::Bilingual;
 use crate::records::{RecordState, Status, quit_keeps};
@@ -202,7 +203,8 @@ fn input(t: &AnswerType) -> Input {
         AnswerType::Photo => Input::Photo,
         AnswerType::Signature => Input::Signature,
         AnswerType::Location => Input::Location,
-        AnswerType::Note => Input::Note,
+        // Not shown (form_view leaves calculate items out).
+        AnswerType::Note | AnswerType::Calculate(_) => Input::Note,
     }
 }
 
@@ -227,10 +229,12 @@ fn problem(p: &AnswerProblem) -> Problem {
 
 /// The form of `state`, a record of `template`, stored as `doc_id`.
 pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> FormView {
-    let answers = state.answer_values();
-    let relevant = relevant_items(template, &answers);
+    let raw = state.answer_values();
+    let (relevant, _) = evaluate(template, &raw);
+    // Constraints may read calculated values.
+    let answers = with_calculated(template, &raw);
     let checklist = template.kind == TemplateKind::Checklist;
-    let visit = checklist.then(|| score_visit(template, &answers));
+    let visit = checklist.then(|| score_visit(template, &raw));
     let failed: Vec<String> = visit
         .as_ref()
         .map(|v| v.failed_items.clone())
@@ -240,9 +244,11 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
         .sections
         .iter()
         .map(|section| {
+            // Calculate items take no answer and are not shown.
             let items: Vec<ItemView> = section
                 .items
                 .iter()
+                .filter(|item| !matches!(item.answer, AnswerType::Calculate(_)))
                 .map(|item| {
                     let shown = relevant.contains(item.id.as_str());
                     let answer = state.answers.get(&item.id);
@@ -304,7 +310,7 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
         score: visit.as_ref().filter(|_| any_answer).and_then(|v| v.score),
         passed: visit.as_ref().filter(|_| any_answer).map(|v| v.passed),
         failed_items: failed,
-        problems: problems(&check_complete(template, &answers)),
+        problems: problems(&check_complete(template, &raw)),
         comments: state
             .comments
             .values()

@@ -321,7 +321,7 @@ fn answer_for(
             }])
         }
         AnswerType::Location => AnswerValue::Location(store.location.clone()),
-        AnswerType::Note => return None,
+        AnswerType::Note | AnswerType::Calculate(_) => return None,
     })
 }
 

@@ -7,9 +7,9 @@
 use serde::Serialize;
 
 use super::{ChangeInfo, RecordState};
-use crate::answers::to_json;
+use crate::answers::{evaluate, to_json};
 use crate::scoring::{audit::score_visit, outcome, survey::score_response};
-use crate::templates::{Template, TemplateKind};
+use crate::templates::{AnswerType, Template, TemplateKind};
 
 /// Every row one record contributes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -213,9 +213,16 @@ pub fn derive(
             }
         }
     }
-    let answers = state
+    let calculated_item = |id: &str| {
+        template
+            .and_then(|t| t.item(id))
+            .is_some_and(|i| matches!(i.answer, AnswerType::Calculate(_)))
+    };
+    let mut answers: Vec<AnswerRow> = state
         .answers
         .iter()
+        // A calculate item's value is worked out below, never taken as written.
+        .filter(|(id, _)| !calculated_item(id))
         .map(|(id, a)| {
             let item = template.and_then(|t| t.item(id));
             AnswerRow {
@@ -235,6 +242,24 @@ pub fn derive(
             }
         })
         .collect();
+    // Calculated values, worked out here from the answers (never taken
+    // from a device), so that the queue, exports and reports show them.
+    if let Some(t) = template {
+        let (_, calculated) = evaluate(t, &values);
+        for (id, v) in calculated {
+            answers.push(AnswerRow {
+                section_id: t.section_of(&id).map(|s| s.id.clone()),
+                value: to_json(&v).to_string(),
+                item_id: id,
+                outcome: None,
+                failed: false,
+                note: None,
+                evidence: 0,
+                by: h.author.clone(),
+                at: record.updated_at,
+            });
+        }
+    }
     Derived {
         record,
         answers,

@@ -12,6 +12,8 @@ use crate::msg::Msg;
 pub const MAX_LEN: usize = 2_000;
 /// Deepest nesting accepted (parentheses, operators, calls).
 pub const MAX_DEPTH: usize = 40;
+/// Most arguments a function with a variable number of them takes.
+const MAX_ARGS: usize = 64;
 
 /// A parsed expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,10 +87,21 @@ pub enum Func {
     True,
     False,
     Coalesce,
+    /// `round(x)` or `round(x, digits)`: half away from zero.
+    Round,
+    /// `int(x)`: toward zero.
+    Int,
+    /// `number(x)`: a text as a number (null if it is none).
+    Number,
+    /// `concat(a, b, ...)`: the values as one text.
+    Concat,
+    /// `substr(s, start)` or `substr(s, start, end)`: characters from
+    /// `start` (0 first) up to `end` (not included), as XPath 1.0 in ODK.
+    Substr,
 }
 
 impl Func {
-    const ALL: [(&'static str, Func); 8] = [
+    const ALL: [(&'static str, Func); 13] = [
         ("selected", Func::Selected),
         ("count-selected", Func::CountSelected),
         ("string-length", Func::StringLength),
@@ -97,6 +110,11 @@ impl Func {
         ("true", Func::True),
         ("false", Func::False),
         ("coalesce", Func::Coalesce),
+        ("round", Func::Round),
+        ("int", Func::Int),
+        ("number", Func::Number),
+        ("concat", Func::Concat),
+        ("substr", Func::Substr),
     ];
 
     fn from_name(name: &str) -> Option<Func> {
@@ -110,12 +128,18 @@ impl Func {
             .map_or("?", |(n, _)| n)
     }
 
-    fn arity(self) -> usize {
+    /// The fewest and the most arguments it takes.
+    fn arity(self) -> (usize, usize) {
         match self {
-            Func::True | Func::False => 0,
-            Func::CountSelected | Func::StringLength | Func::Not => 1,
-            Func::Selected | Func::Coalesce => 2,
-            Func::If => 3,
+            Func::True | Func::False => (0, 0),
+            Func::CountSelected | Func::StringLength | Func::Not | Func::Int | Func::Number => {
+                (1, 1)
+            }
+            Func::Selected | Func::Coalesce => (2, 2),
+            Func::Round => (1, 2),
+            Func::Substr => (2, 3),
+            Func::If => (3, 3),
+            Func::Concat => (1, MAX_ARGS),
         }
     }
 }
@@ -451,14 +475,20 @@ impl Parser {
                 } else {
                     self.bump();
                 }
-                if args.len() != func.arity() {
+                let (least, most) = func.arity();
+                if args.len() < least || args.len() > most {
+                    let want = match (least, most) {
+                        (l, m) if l == m => l.to_string(),
+                        (l, MAX_ARGS) => format!("{l}+"),
+                        (l, m) => format!("{l}-{m}"),
+                    };
                     return err(
                         at,
                         msg!(
                             "expr.arity",
                             "`{name}` takes {want} argument(s), got {got}",
                             name = name,
-                            want = func.arity(),
+                            want = want,
                             got = args.len()
                         ),
                     );
@@ -796,6 +826,38 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                 }
                 Ok(t1)
             }
+            Func::Round => {
+                expect(&args[0], Ty::Num, scope, "round()")?;
+                if let Some(digits) = args.get(1) {
+                    expect(digits, Ty::Num, scope, "round()")?;
+                }
+                Ok(Ty::Num)
+            }
+            Func::Int => expect(&args[0], Ty::Num, scope, "int()"),
+            Func::Number => {
+                let t = check(&args[0], scope)?;
+                if t == Ty::List {
+                    return Err(TypeError::Argument {
+                        what: "number()".into(),
+                        want: Ty::Str,
+                        got: t,
+                    });
+                }
+                Ok(Ty::Num)
+            }
+            Func::Concat => {
+                for a in args {
+                    check(a, scope)?;
+                }
+                Ok(Ty::Str)
+            }
+            Func::Substr => {
+                expect(&args[0], Ty::Str, scope, "substr()")?;
+                for a in &args[1..] {
+                    expect(a, Ty::Num, scope, "substr()")?;
+                }
+                Ok(Ty::Str)
+            }
         },
     }
 }
@@ -864,6 +926,19 @@ pub enum Val {
 }
 
 impl Val {
+    /// The value as text, as `concat()` joins it: nothing for no answer,
+    /// `true` / `false`, numbers without a needless `.0`, chosen values
+    /// separated by spaces (as an XForm stores them).
+    pub fn text(&self) -> String {
+        match self {
+            Val::Null => String::new(),
+            Val::Num(x) => x.to_string(),
+            Val::Str(s) => s.clone(),
+            Val::Bool(b) => b.to_string(),
+            Val::List(l) => l.join(" "),
+        }
+    }
+
     fn truthy(&self) -> bool {
         matches!(self, Val::Bool(true))
     }
@@ -977,6 +1052,47 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
             Val::Null => arg(1),
             v => v,
         },
+        Func::Round => match (arg(0), args.get(1).map(|_| arg(1))) {
+            (Val::Num(x), None) => Val::Num(x.round()),
+            (Val::Num(x), Some(Val::Num(d))) => {
+                let scale = 10f64.powi(d.clamp(-15.0, 15.0) as i32);
+                Val::Num((x * scale).round() / scale)
+            }
+            _ => Val::Null,
+        },
+        Func::Int => match arg(0) {
+            Val::Num(x) => Val::Num(x.trunc()),
+            _ => Val::Null,
+        },
+        Func::Number => match arg(0) {
+            Val::Num(x) => Val::Num(x),
+            Val::Bool(b) => Val::Num(f64::from(u8::from(b))),
+            Val::Str(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map_or(Val::Null, Val::Num),
+            _ => Val::Null,
+        },
+        Func::Concat => Val::Str((0..args.len()).map(|i| arg(i).text()).collect()),
+        Func::Substr => {
+            let Val::Str(s) = arg(0) else {
+                return Val::Null;
+            };
+            let chars: Vec<char> = s.chars().collect();
+            let at = |v: Val, default: usize| match v {
+                Val::Num(x) if x.is_finite() => (x.max(0.0) as usize).min(chars.len()),
+                _ => default,
+            };
+            let start = at(arg(1), 0);
+            let end = if args.len() > 2 {
+                at(arg(2), chars.len())
+            } else {
+                chars.len()
+            };
+            Val::Str(chars[start..end.max(start)].iter().collect())
+        }
     }
 }
 
@@ -1078,6 +1194,60 @@ mod tests {
         let e = parse(src).expect("parses");
         check_bool(&e, &scope()).expect("type-checks");
         eval_bool(&e, env)
+    }
+
+    /// The value of `src`, type-checked as `want`.
+    fn value(src: &str, want: Ty, env: &TestEnv) -> Val {
+        let e = parse(src).expect("parses");
+        assert_eq!(check(&e, &scope()).expect("type-checks"), want, "{src}");
+        eval(&e, env)
+    }
+
+    #[test]
+    fn the_functions_of_calculations_work_as_odk_s_do() {
+        let e = env(Some(245.6), "yes");
+        assert_eq!(value("round(${wait_s})", Ty::Num, &e), Val::Num(246.0));
+        assert_eq!(
+            value("round(${wait_s} div 60, 2)", Ty::Num, &e),
+            Val::Num(4.09)
+        );
+        assert_eq!(value("int(-${wait_s})", Ty::Num, &e), Val::Num(-245.0));
+        assert_eq!(value("number('12.5') + 1", Ty::Num, &e), Val::Num(13.5));
+        assert_eq!(value("number(${vip})", Ty::Num, &e), Val::Null);
+        assert_eq!(
+            value(
+                "concat(${vip}, ':', ${wait_s}, ':', ${facilities})",
+                Ty::Str,
+                &e
+            ),
+            Val::Str("yes:245.6:water seats".into())
+        );
+        assert_eq!(
+            value("substr('营业厅服务', 1, 3)", Ty::Str, &e),
+            Val::Str("业厅".into())
+        );
+        assert_eq!(
+            value("substr('hall', 2)", Ty::Str, &e),
+            Val::Str("ll".into())
+        );
+        assert_eq!(
+            value("substr('hall', 9, 2)", Ty::Str, &e),
+            Val::Str("".into())
+        );
+        // An unanswered operand: no value rather than a wrong one.
+        assert_eq!(
+            value("round(${wait_s})", Ty::Num, &env(None, "no")),
+            Val::Null
+        );
+        // The number of arguments and their types are checked.
+        let arity = parse("round(1, 2, 3)").expect_err("three");
+        assert!(
+            arity.message.text.contains("takes 1-2 argument(s), got 3"),
+            "{}",
+            arity.message
+        );
+        assert!(parse("concat()").is_err());
+        assert!(check(&parse("substr(1, 2)").expect("parses"), &scope()).is_err());
     }
 
     #[test]

@@ -117,6 +117,10 @@ pub struct ItemFile {
     /// Rule that turns a measurement into pass/fail, e.g. `. <= 300`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_if: Option<String>,
+    /// A `calculate` item's value, worked out from the answers, e.g.
+    /// `${adults} + ${children}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calculation: Option<String>,
     /// In a test-call template, what the call bar records here: `dialled`,
     /// `wait` or `talk`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -171,6 +171,10 @@ pub enum AnswerType {
     Location,
     /// Display-only text; takes no answer.
     Note,
+    /// A value worked out from the answers (XLSForm `calculate`), never
+    /// answered: relevance, constraints and pass rules read it as `${id}`,
+    /// the server derives it again from the answers it holds.
+    Calculate(Expr),
 }
 
 impl AnswerType {
@@ -193,6 +197,7 @@ impl AnswerType {
         "signature",
         "location",
         "note",
+        "calculate",
     ];
 
     /// The numeric range of a rating-like answer, for rescaling (S1).

@@ -134,12 +134,13 @@ impl Scope for ExprScope<'_> {
     }
 }
 
-/// The expression type of an answer of this file type, `None` for notes.
+/// The expression type of an answer of this file type, `None` for notes
+/// (and, until their calculations are checked, `calculate` items).
 fn value_type(kind: &str) -> Option<Ty> {
     match kind {
         "partial" | "scale" | "touchpoint" | "recommend" | "number" | "duration" => Some(Ty::Num),
         "multiple_choice" => Some(Ty::List),
-        "note" => None,
+        "note" | "calculate" => None,
         _ => Some(Ty::Str),
     }
 }
@@ -321,6 +322,8 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
         }
     }
 
+    type_calculations(&file, &mut facts);
+
     let mut sections = Vec::new();
     let mut index = HashMap::new();
     for (si, s) in file.sections.iter().enumerate() {
@@ -412,6 +415,48 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
     })
 }
 
+/// The type of each `calculate` item's value: its calculation's, worked
+/// out in rounds so that a calculation may read another. One that does not
+/// check (its problem is reported with the item) or goes round in a
+/// circle reads as text, so that expressions reading it are not refused
+/// for that too.
+fn type_calculations(file: &TemplateFile, facts: &mut HashMap<String, ItemFacts>) {
+    let mut pending: Vec<(String, Expr)> = file
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter(|i| i.kind == "calculate")
+        .filter_map(|i| Some((i.id.clone(), expr::parse(i.calculation.as_deref()?).ok()?)))
+        .collect();
+    loop {
+        let typed: Vec<(usize, Ty)> = {
+            let scope = ExprScope {
+                items: facts,
+                current: None,
+            };
+            pending
+                .iter()
+                .enumerate()
+                .filter_map(|(k, (_, e))| Some((k, expr::check(e, &scope).ok()?)))
+                .collect()
+        };
+        if typed.is_empty() {
+            break;
+        }
+        for (k, ty) in typed.iter().rev() {
+            let (id, _) = pending.remove(*k);
+            if let Some(f) = facts.get_mut(&id) {
+                f.ty = Some(*ty);
+            }
+        }
+    }
+    for (id, _) in pending {
+        if let Some(f) = facts.get_mut(&id) {
+            f.ty = Some(Ty::Str);
+        }
+    }
+}
+
 fn check_section(p: &mut Problems, s: &SectionFile, facts: &HashMap<String, ItemFacts>) -> Section {
     let sid = Some(s.id.as_str());
     p.bilingual(sid, None, "title", &s.title);
@@ -453,6 +498,7 @@ fn check_section(p: &mut Problems, s: &SectionFile, facts: &HashMap<String, Item
     }
 }
 
+/// A condition (`relevant`, `constraint`, `pass_if`) parsed and checked.
 fn parse_checked(
     p: &mut Problems,
     section: Option<&str>,
@@ -461,6 +507,20 @@ fn parse_checked(
     src: &str,
     facts: &HashMap<String, ItemFacts>,
     current: Option<(Ty, Option<String>)>,
+) -> Option<Expr> {
+    parse_expr(p, (section, item), field, src, facts, current, true)
+}
+
+/// An expression parsed and checked: a condition, or (`condition` false)
+/// a value of any type, such as a calculation.
+fn parse_expr(
+    p: &mut Problems,
+    (section, item): Loc,
+    field: &str,
+    src: &str,
+    facts: &HashMap<String, ItemFacts>,
+    current: Option<(Ty, Option<String>)>,
+    condition: bool,
 ) -> Option<Expr> {
     let wrong = |p: &mut Problems, error: Msg| {
         p.at(
@@ -486,7 +546,12 @@ fn parse_checked(
         items: facts,
         current,
     };
-    if let Err(e) = expr::check_bool(&e, &scope) {
+    let checked = if condition {
+        expr::check_bool(&e, &scope)
+    } else {
+        expr::check(&e, &scope).map(|_| ())
+    };
+    if let Err(e) = checked {
         wrong(p, e.msg());
         return None;
     }
@@ -494,7 +559,7 @@ fn parse_checked(
 }
 
 /// Fields that only some answer types use: (field, is it set, types that use it).
-fn type_parameters(i: &ItemFile) -> [(&'static str, bool, &'static [&'static str]); 8] {
+fn type_parameters(i: &ItemFile) -> [(&'static str, bool, &'static [&'static str]); 9] {
     [
         ("min", i.min.is_some(), &["scale", "number"]),
         ("max", i.max.is_some(), &["scale", "number"]),
@@ -508,6 +573,7 @@ fn type_parameters(i: &ItemFile) -> [(&'static str, bool, &'static [&'static str
         ("unit", i.unit.is_some(), &["number"]),
         ("integer", i.integer, &["number"]),
         ("pass_if", i.pass_if.is_some(), &["number", "duration"]),
+        ("calculation", i.calculation.is_some(), &["calculate"]),
     ]
 }
 
@@ -560,7 +626,31 @@ fn check_item(
         .pass_if
         .as_deref()
         .and_then(|src| parse_checked(p, s, it, "pass_if", src, facts, current.clone()));
-    let answer = answer_type(p, s, it, i, pass_if);
+    let calculation = if i.kind == "calculate" {
+        match i.calculation.as_deref() {
+            Some(src) => parse_expr(p, (s, it), "calculation", src, facts, None, false),
+            None => {
+                p.at(
+                    s,
+                    it,
+                    "calculation",
+                    msg!(
+                        "template.calculation_missing",
+                        "a `calculate` item needs a `calculation`"
+                    ),
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let answer = match calculation {
+        Some(e) => AnswerType::Calculate(e),
+        // A calculation with a problem (reported) takes no answer either.
+        None if i.kind == "calculate" => AnswerType::Note,
+        None => answer_type(p, s, it, i, pass_if),
+    };
 
     let relevant = i
         .relevant
@@ -581,7 +671,18 @@ fn check_item(
             ),
         );
     }
-    if matches!(answer, AnswerType::Note) && i.required {
+    if i.kind == "calculate" && (i.required || i.constraint.is_some() || i.points.is_some()) {
+        p.at(
+            s,
+            it,
+            "type",
+            msg!(
+                "template.calculate_not_answered",
+                "a `calculate` item takes no answer, so it cannot be required, constrained or scored"
+            ),
+        );
+    }
+    if matches!(answer, AnswerType::Note) && i.required && i.kind != "calculate" {
         p.at(
             s,
             it,
@@ -613,7 +714,10 @@ fn check_item(
         id: i.id.clone(),
         label: i.label.clone(),
         hint: i.hint.clone(),
-        allow_na: i.allow_na.unwrap_or(!matches!(answer, AnswerType::Note)),
+        allow_na: i.allow_na.unwrap_or(!matches!(
+            answer,
+            AnswerType::Note | AnswerType::Calculate(_)
+        )),
         answer,
         required: i.required,
         scoring,
@@ -1051,9 +1155,14 @@ fn order_by_relevance(p: &mut Problems, sections: &[Section]) -> Vec<ItemPos> {
     let deps = |pos: ItemPos| -> Vec<ItemPos> {
         let s = &sections[pos.section];
         let i = &s.items[pos.item];
+        let calculation = match &i.answer {
+            AnswerType::Calculate(e) => Some(e),
+            _ => None,
+        };
         s.relevant
             .iter()
             .chain(i.relevant.iter())
+            .chain(calculation)
             .flat_map(|e| e.refs())
             .filter_map(|r| pos_of.get(r).copied())
             .collect()
@@ -1081,15 +1190,29 @@ fn order_by_relevance(p: &mut Problems, sections: &[Section]) -> Vec<ItemPos> {
                         let item = &sections[node.section].items[node.item];
                         if reported.insert(item.id.clone()) {
                             let target = &sections[dep.section].items[dep.item].id;
+                            let (field, message) = match item.answer {
+                                AnswerType::Calculate(_) => (
+                                    "calculation",
+                                    msg!(
+                                        "template.calculation_cycle",
+                                        "the calculation goes round in a circle through `{item}`",
+                                        item = target
+                                    ),
+                                ),
+                                _ => (
+                                    "relevant",
+                                    msg!(
+                                        "template.relevance_cycle",
+                                        "relevance goes round in a circle through `{item}`",
+                                        item = target
+                                    ),
+                                ),
+                            };
                             p.at(
                                 Some(&sections[node.section].id),
                                 Some(&item.id),
-                                "relevant",
-                                msg!(
-                                    "template.relevance_cycle",
-                                    "relevance goes round in a circle through `{item}`",
-                                    item = target
-                                ),
+                                field,
+                                message,
                             );
                         }
                     }
@@ -1416,6 +1539,130 @@ points = 10
             Err(TemplateError::Invalid(p)) => p,
             other => panic!("expected validation problems, got {other:?}"),
         }
+    }
+
+    fn calculated(items: &str) -> String {
+        format!(
+            "{}\n[[sections]]\nid = \"c\"\ntitle = {{ zh-CN = \"丙\", en = \"C\" }}\n{items}",
+            minimal()
+        )
+    }
+
+    const COUNT: &str = r#"
+[[sections.items]]
+id = "count"
+type = "number"
+label = { zh-CN = "数量", en = "Count" }
+"#;
+
+    #[test]
+    fn a_calculation_is_typed_from_what_it_reads_even_through_another() {
+        let src = calculated(&format!(
+            r#"{COUNT}
+[[sections.items]]
+id = "shown"
+type = "pass_fail"
+label = {{ zh-CN = "展示", en = "Shown" }}
+relevant = "${{half}} > 1 and ${{label}} != 'none'"
+
+[[sections.items]]
+id = "half"
+type = "calculate"
+label = {{ zh-CN = "一半", en = "Half" }}
+calculation = "round(${{double}} div 4, 1)"
+
+[[sections.items]]
+id = "double"
+type = "calculate"
+label = {{ zh-CN = "两倍", en = "Double" }}
+calculation = "${{count}} * 2"
+
+[[sections.items]]
+id = "label"
+type = "calculate"
+label = {{ zh-CN = "标签", en = "Label" }}
+calculation = "concat('n=', int(${{half}}))"
+"#
+        ));
+        let t = Template::load(&src, Format::Toml).expect("valid");
+        assert!(matches!(
+            t.item("half").map(|i| &i.answer),
+            Some(AnswerType::Calculate(_))
+        ));
+        // Every calculation comes after what it reads.
+        let order: Vec<&str> = t
+            .relevance_order()
+            .iter()
+            .map(|p| t.at(*p).id.as_str())
+            .collect();
+        let at = |id: &str| order.iter().position(|x| *x == id).expect("ordered");
+        assert!(
+            at("count") < at("double") && at("double") < at("half") && at("half") < at("shown")
+        );
+    }
+
+    #[test]
+    fn a_calculation_is_checked_and_takes_no_answer() {
+        let keys = |items: &str| -> Vec<(String, &'static str)> {
+            problems(&calculated(items))
+                .into_iter()
+                .map(|p| (p.location.to_string(), p.message.key))
+                .collect()
+        };
+        let no_calculation = keys(
+            r#"
+[[sections.items]]
+id = "total"
+type = "calculate"
+label = { zh-CN = "合计", en = "Total" }
+required = true
+"#,
+        );
+        assert!(
+            no_calculation
+                .iter()
+                .any(|(_, k)| *k == "template.calculation_missing"),
+            "{no_calculation:?}"
+        );
+        assert!(
+            no_calculation
+                .iter()
+                .any(|(_, k)| *k == "template.calculate_not_answered"),
+            "{no_calculation:?}"
+        );
+        let wrong = keys(&format!(
+            r#"{COUNT}
+[[sections.items]]
+id = "total"
+type = "calculate"
+label = {{ zh-CN = "合计", en = "Total" }}
+calculation = "${{count}} + ${{nowhere}}"
+
+[[sections.items]]
+id = "loop_a"
+type = "calculate"
+label = {{ zh-CN = "甲", en = "A" }}
+calculation = "concat(${{loop_b}}, 'a')"
+
+[[sections.items]]
+id = "loop_b"
+type = "calculate"
+label = {{ zh-CN = "乙", en = "B" }}
+calculation = "concat(${{loop_a}}, 'b')"
+"#
+        ));
+        assert!(
+            wrong
+                .iter()
+                .any(|(at, k)| at.contains("total") && *k == "template.expr"),
+            "{wrong:?}"
+        );
+        assert!(
+            wrong
+                .iter()
+                .any(|(_, k)| *k == "template.calculation_cycle"),
+            "{wrong:?}"
+        );
     }
 
     #[test]

@@ -276,6 +276,7 @@ const SURVEY_COLUMNS: &[&str] = &[
     "type",
     "name",
     "label",
+    "calculation",
     "hint",
     "required",
     "relevant",
@@ -314,7 +315,6 @@ const COSMETIC_COLUMNS: &[&str] = &[
 /// XLSForm types people use that Fieldcheck does not capture yet: named as
 /// such, not as unknown.
 const NOT_YET_TYPES: &[&str] = &[
-    "calculate",
     "hidden",
     "acknowledge",
     "barcode",
@@ -870,6 +870,7 @@ impl Importer {
             bonus: flag("bonus"),
             reverse: flag("reverse"),
             pass_if: get("pass_if"),
+            calculation: get("calculation"),
             unit: get("unit"),
             call: get("call"),
             tags: Tags {
@@ -890,6 +891,10 @@ impl Importer {
             },
             ..ItemFile::default()
         };
+        // A calculation is seldom labelled: it is not shown.
+        if base == "calculate" && item.label.zh.is_empty() && item.label.en.is_empty() {
+            item.label = Bilingual::new(item.id.clone(), item.id.clone());
+        }
         if let Some(p) = get("points") {
             item.points = self.number(row, "points", &p);
         }

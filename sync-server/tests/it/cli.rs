@@ -195,7 +195,7 @@ fn template_import_of_a_broken_form_writes_nothing() {
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains(
-            "row 4, column `type`: `calculate` is an XLSForm type Fieldcheck does not support yet"
+            "row 6, column `type`: repeat groups (`begin repeat`, `r1`) are not supported yet"
         ),
         "{stderr}"
     );

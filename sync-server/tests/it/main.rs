@@ -4,6 +4,7 @@
 
 mod admin;
 mod bulletins;
+mod calculations;
 mod cli;
 mod demo;
 mod exports;

@@ -1,6 +1,10 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "template.calculation_missing": "`calculate` 题需要 `calculation`（计算式）",
+  "template.calculate_not_answered": "`calculate` 题不需作答，因此不能设为必答、设约束或计分",
+  "template.calculation_cycle": "计算式经由 `{item}` 循环引用",
+  "answers.calculated": "不需作答：其值由其他回答计算得出",
   "scorecard.version_taken": "考核办法 `{id}` 的版本 `{version}` 已存在且内容不同；修改后的办法请使用新的版本号",
   "scorecard.not_text": "考核办法须为 UTF-8 编码的 TOML 文本文件",
   "pls.role_twice": "有两个构念的角色都是 `{role}`；满意度模型中每种角色只有一个",

@@ -1,0 +1,98 @@
+//! An XLSForm with calculations, published through the API: a device fills
+//! it in and syncs it, and the server works the calculated values out
+//! again from the answers for the review and the exports.
+
+use fieldcheck_core::answers::AnswerValue;
+use fieldcheck_core::records::Record;
+use fieldcheck_core::templates::Template;
+use fieldcheck_core::vocab::Role;
+
+use fieldcheck_tests::{actor, get_json as get, http_raw, post_file, team, upload};
+
+fn form() -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/tests/fixtures/queue_calculations.xlsx");
+    std::fs::read(path).expect("fixture")
+}
+
+#[tokio::test]
+async fn calculated_values_are_worked_out_by_the_server_and_exported() {
+    let team = team(&[]).await;
+    let addr = &team.server.addr;
+    let (status, published) =
+        post_file(addr, &team.root, "/api/v1/templates?format=xlsx", &form()).await;
+    assert_eq!(status, 200, "{published}");
+    let t = Template::load_file(&form(), "queue_calculations.xlsx")
+        .expect("imports")
+        .template;
+    assert_eq!(
+        published["version"],
+        t.version.as_str(),
+        "the device's form is the server's"
+    );
+
+    let li = |ms| actor("li", Role::Inspector, ms);
+    let mut r = Record::create(&t, "qc-1", "cq/yz/001", &li(1_000)).expect("create");
+    for (k, (item, v)) in [("waiting", 9.0), ("counters_open", 3.0)]
+        .into_iter()
+        .enumerate()
+    {
+        r.answer(
+            &t,
+            &li(2_000 + k as i64),
+            item,
+            AnswerValue::Number(v),
+            None,
+        )
+        .expect("answer");
+    }
+    r.answer(&t, &li(3_000), "greeting", AnswerValue::Pass, None)
+        .expect("answer");
+    // Three a counter: not crowded, so the extra counter is not asked.
+    r.submit(&t, &li(4_000)).expect("submit");
+    let _ws = upload(addr, &team.li, &team.wang, "qc-1", r).await;
+
+    let (status, detail) = get(addr, &team.wang, "/api/v1/records/qc-1").await;
+    assert_eq!(status, 200, "{detail}");
+    let answer = |id: &str| {
+        detail["answers"]
+            .as_array()
+            .and_then(|a| a.iter().find(|a| a["item_id"] == id))
+            .map(|a| a["value"].clone())
+    };
+    let per_counter = answer("per_counter").and_then(|v| v.as_str()?.parse::<f64>().ok());
+    assert_eq!(per_counter, Some(3.0), "{detail:#}");
+    assert_eq!(answer("crowded"), Some(serde_json::json!("\"no\"")));
+    assert_eq!(
+        detail["record"]["score"].as_f64(),
+        Some(100.0),
+        "{detail:#}"
+    );
+
+    let (status, csv) = http_raw(
+        addr,
+        "GET",
+        "/api/v1/exports/records.csv?template=queue_calculations",
+        Some(&team.wang),
+        &[],
+        &[],
+    )
+    .await;
+    let csv = String::from_utf8_lossy(&csv);
+    assert_eq!(status, 200, "{csv}");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let row: Vec<&str> = lines.next().expect("row").split(',').collect();
+    let cell = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .map(|i| row[i])
+    };
+    assert_eq!(
+        cell("per_counter").and_then(|v| v.parse::<f64>().ok()),
+        Some(3.0),
+        "{csv}"
+    );
+    assert_eq!(cell("summary"), Some("9 waiting at 3 counters"), "{csv}");
+}
