@@ -284,7 +284,15 @@ export function Satisfaction({ api, role = null }: { api: Api; role?: string | n
         </>
       )}
       {(role === "admin" || role === "manager") && template && (data?.length ?? 0) > 0 && (
-        <Weights api={api} role={role} template={template} unit={unit || undefined} from={dayStart(from)} to={dayStart(to, 1)} />
+        <Weights
+          api={api}
+          role={role}
+          template={template}
+          unit={unit || undefined}
+          from={dayStart(from)}
+          to={dayStart(to, 1)}
+          unitName={(id) => names.get(id) ?? id}
+        />
       )}
     </section>
   );

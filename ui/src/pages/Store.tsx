@@ -42,7 +42,11 @@ export function Store({ api, id }: { api: Api; id: string }) {
       )}
       {error && <p role="alert">{error}</p>}
       <h2>{t("store.history")}</h2>
-      {points.length > 0 ? <Trend points={points} name={dir.unitName(id)} /> : <p>{t("store.noRatings")}</p>}
+      {points.some((p) => p.score != null || p.estimate.mean != null) ? (
+        <Trend points={points} name={dir.unitName(id)} />
+      ) : (
+        <p className="hint">{t(points.length > 0 ? "store.tooFew" : "store.noRatings")}</p>
+      )}
       <div className="grid2">
         <section>
           <h2>{t("store.audits")}</h2>

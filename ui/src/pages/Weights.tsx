@@ -14,6 +14,7 @@ export function Weights({
   unit,
   from,
   to,
+  unitName = (id) => id,
 }: {
   api: Api;
   role: string | null;
@@ -21,6 +22,8 @@ export function Weights({
   unit?: string;
   from?: number;
   to?: number;
+  /** A unit's name in the reader's language. */
+  unitName?: (id: string) => string;
 }) {
   const { t, pick, number, dateTime, error: errorText } = useI18n();
   const [sets, setSets] = useState<WeightSet[]>([]);
@@ -101,7 +104,7 @@ export function Weights({
           <p>
             {t("weights.estimated", {
               n: set.weights.respondents,
-              unit: set.unit,
+              unit: unitName(set.unit),
               at: dateTime(set.estimated_at),
               by: set.estimated_by,
             })}
