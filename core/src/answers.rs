@@ -527,6 +527,27 @@ pub fn with_calculated(template: &Template, answers: &Answers) -> Answers {
     all
 }
 
+/// The defaults the form starts with for the items not answered that are
+/// relevant once every default is in place: what submitting takes as
+/// given.
+pub fn pending_defaults(template: &Template, answers: &Answers) -> Answers {
+    let defaults: Answers = template
+        .items()
+        .filter(|(_, i)| !answers.contains_key(&i.id))
+        .filter_map(|(_, i)| Some((i.id.clone(), i.default.clone()?)))
+        .collect();
+    if defaults.is_empty() {
+        return defaults;
+    }
+    let mut all = answers.clone();
+    all.extend(defaults.clone());
+    let relevant = relevant_items(template, &all);
+    defaults
+        .into_iter()
+        .filter(|(id, _)| relevant.contains(id.as_str()))
+        .collect()
+}
+
 /// Whether the answer to a measured item meets its pass rule; `None` when the
 /// item has no rule.
 /// Whether `value` keeps the item's constraint, given the other answers

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::answers::{
     AnswerProblem, AnswerValue, Answers, GeoPoint, MediaRef, check_complete, check_value,
+    pending_defaults,
 };
 use crate::msg;
 use crate::msg::Msg;
@@ -693,6 +694,18 @@ impl Record {
     pub fn submit(&mut self, template: &Template, actor: &Actor) -> Result<()> {
         self.change(actor, "submit", |r| {
             r.check_editable(template, actor, "submit")?;
+            // What the form started with and nobody changed is taken as given.
+            let answered = r.state()?.answer_values();
+            for (item, value) in pending_defaults(template, &answered) {
+                let answer = Answer {
+                    value,
+                    note: None,
+                    evidence: Vec::new(),
+                    by: actor.user.clone(),
+                    at: actor.now_ms,
+                };
+                r.put_answer(&item, &answer)?;
+            }
             let problems = check_complete(template, &r.state()?.answer_values());
             if !problems.is_empty() {
                 return Err(RecordError::Incomplete(problems));

@@ -117,6 +117,11 @@ pub struct ItemFile {
     /// Rule that turns a measurement into pass/fail, e.g. `. <= 300`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_if: Option<String>,
+    /// The answer the form starts with, as in an answers file (`"pass"`, a
+    /// number, a choice value, a list of them, text); it is taken as given
+    /// when the record is submitted unless changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<serde_json::Value>,
     /// A `calculate` item's value, worked out from the answers, e.g.
     /// `${adults} + ${children}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -81,6 +81,8 @@ pub struct Item {
     pub tags: Tags,
     /// Where the test-call bar writes, in a test-call template.
     pub call: Option<CallMoment>,
+    /// The answer the form starts with; taken as given on submission.
+    pub default: Option<crate::answers::AnswerValue>,
 }
 
 /// How an item counts towards its section score (S2).

@@ -710,7 +710,7 @@ fn check_item(
         .call
         .as_deref()
         .and_then(|c| check_call(p, (s, it), c, &answer));
-    Item {
+    let mut item = Item {
         id: i.id.clone(),
         label: i.label.clone(),
         hint: i.hint.clone(),
@@ -727,7 +727,26 @@ fn check_item(
         reverse: i.reverse,
         tags: i.tags.clone(),
         call,
+        default: None,
+    };
+    if let Some(json) = &i.default {
+        match crate::answers::from_json(&item, json) {
+            Ok(v) if !matches!(item.answer, AnswerType::Note) => item.default = Some(v),
+            Ok(_) => {}
+            Err(problem) => p.at(
+                s,
+                it,
+                "default",
+                msg!(
+                    "template.default",
+                    "`{value}` cannot start the form: {problem}",
+                    value = json,
+                    problem = problem.msg()
+                ),
+            ),
+        }
     }
+    item
 }
 
 /// Where in the template: section and item ids.

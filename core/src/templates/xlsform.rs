@@ -277,6 +277,7 @@ const SURVEY_COLUMNS: &[&str] = &[
     "name",
     "label",
     "calculation",
+    "default",
     "hint",
     "required",
     "relevant",
@@ -782,6 +783,35 @@ impl Importer {
         }
     }
 
+    /// A `default` cell as an answer of the item's type would be written:
+    /// a number, a list of chosen values, or text. One worked out from other
+    /// answers or by a function (`${x}`, `today()`) is not supported yet.
+    fn default_value(&mut self, row: usize, kind: &str, v: &str) -> Option<serde_json::Value> {
+        let v = v.trim();
+        if v.contains("${") || v.contains('(') {
+            self.err(
+                "survey",
+                row,
+                "default",
+                msg!(
+                    "xlsform.dynamic_default",
+                    "a default worked out from answers or functions (`{value}`) is not supported yet; give a fixed value, or a `calculate` item",
+                    value = v
+                ),
+            );
+            return None;
+        }
+        Some(match kind {
+            "number" | "scale" | "duration" | "touchpoint" | "recommend" | "partial" => v
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or_else(|| v.into(), serde_json::Value::Number),
+            "multiple_choice" => v.split_whitespace().map(serde_json::Value::from).collect(),
+            _ => v.into(),
+        })
+    }
+
     fn number(&mut self, row: usize, column: &str, v: &str) -> Option<f64> {
         let n = v.parse::<f64>().ok();
         if n.is_none() {
@@ -1015,6 +1045,9 @@ impl Importer {
                 return None;
             }
         };
+        if let Some(d) = get("default") {
+            item.default = self.default_value(row, &item.kind, &d);
+        }
         if base != "range" && get("parameters").is_some() {
             self.warn(
                 "survey",

@@ -309,3 +309,80 @@ fn an_xlsform_with_calculations_imports_fills_in_and_derives_them() {
     );
     assert_eq!(d.record.score, Some(50.0), "the extra counter failed");
 }
+
+/// Defaults: `counters_open` starts at 2 and `greeting` at pass in
+/// `queue_calculations.xlsx`. The form shows them; submitting takes them as
+/// given unless changed, and calculations read them.
+#[test]
+fn defaults_start_the_form_and_submitting_takes_them_unless_changed() {
+    use fieldcheck_core::answers::AnswerValue;
+    use fieldcheck_core::form::form_view;
+    use fieldcheck_core::records::{Actor, Record};
+    use fieldcheck_core::vocab::Role;
+
+    let t = imported("queue_calculations.xlsx").template;
+    assert_eq!(
+        t.item("counters_open").and_then(|i| i.default.clone()),
+        Some(AnswerValue::Number(2.0))
+    );
+    let li = |ms| Actor {
+        user: "li".into(),
+        role: Role::Inspector,
+        device: "d1".into(),
+        now_ms: ms,
+    };
+    let mut r = Record::create(&t, "q-2", "cq/yz/001", &li(1_000)).expect("create");
+    let view = form_view("q-2", &r.state().expect("state"), &t);
+    let shown = |id: &str| {
+        view.sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .find(|i| i.id == id)
+            .and_then(|i| i.value.clone())
+    };
+    assert_eq!(shown("counters_open"), Some(serde_json::json!(2.0)));
+    assert_eq!(shown("greeting"), Some(serde_json::json!("pass")));
+    assert_eq!(view.answered, 0, "a default is not an answer yet");
+    assert!(
+        !view.problems.iter().any(|p| p.item == "greeting"),
+        "a required item with a default is not missing: {:?}",
+        view.problems
+    );
+
+    r.answer(&t, &li(2_000), "waiting", AnswerValue::Number(5.0), None)
+        .expect("answer");
+    r.answer(&t, &li(2_500), "greeting", AnswerValue::Fail, None)
+        .expect("changed");
+    r.submit(&t, &li(3_000)).expect("submit");
+    let answers = r.state().expect("state").answer_values();
+    assert_eq!(
+        answers.get("counters_open"),
+        Some(&AnswerValue::Number(2.0))
+    );
+    assert_eq!(
+        answers.get("greeting"),
+        Some(&AnswerValue::Fail),
+        "changed stays changed"
+    );
+    // 2.5 a counter: not crowded, so the extra counter is not asked.
+    assert!(!answers.contains_key("extra_counter"));
+}
+
+/// A default worked out from answers or functions is named as not supported
+/// yet, and one that is no answer of its item's type says why.
+#[test]
+fn a_dynamic_or_wrong_default_is_named() {
+    let problems = import(&fixture("dynamic_default.xlsx")).expect_err("refused");
+    let found: Vec<(&str, Option<usize>, Option<&str>)> = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| (p.message.key, p.row, p.column.as_deref()))
+        .collect();
+    for want in [
+        ("xlsform.dynamic_default", Some(3), Some("default")),
+        ("xlsform.dynamic_default", Some(4), Some("default")),
+        ("template.default", Some(5), Some("default")),
+    ] {
+        assert!(found.contains(&want), "{want:?} in {found:?}");
+    }
+}

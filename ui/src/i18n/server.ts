@@ -1,6 +1,8 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "template.default": "`{value}` 不能作为初始值：{problem}",
+  "xlsform.dynamic_default": "暂不支持由回答或函数得出的默认值（`{value}`）；请给出固定值，或改用 `calculate` 题",
   "template.calculation_missing": "`calculate` 题需要 `calculation`（计算式）",
   "template.calculate_not_answered": "`calculate` 题不需作答，因此不能设为必答、设约束或计分",
   "template.calculation_cycle": "计算式经由 `{item}` 循环引用",
