@@ -262,6 +262,8 @@ test("a manager reviews the demo province: filters, returns, approves, opens an 
   await page.getByRole("heading", { name: "历月合规得分" }).waitFor();
   await page.getByRole("heading", { name: "最近的检查" }).waitFor();
   await page.locator(".store-page ul.plain li a[href^='/records/']").first().waitFor();
+  // The chart draws its lines with a short animation: let it finish for the picture.
+  await page.waitForTimeout(1500);
   await page.screenshot({ path: join(shots, "console-3-store.png"), fullPage: true });
   await page.goBack();
   await page.waitForURL((u) => u.searchParams.get("unit") === drilled);

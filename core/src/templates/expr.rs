@@ -98,10 +98,13 @@ pub enum Func {
     /// `substr(s, start)` or `substr(s, start, end)`: characters from
     /// `start` (0 first) up to `end` (not included), as XPath 1.0 in ODK.
     Substr,
+    /// `regex(value, 'pattern')`: whether the pattern matches somewhere in
+    /// the value (anchor it with `^` and `$` for the whole), as ODK's.
+    Regex,
 }
 
 impl Func {
-    const ALL: [(&'static str, Func); 13] = [
+    const ALL: [(&'static str, Func); 14] = [
         ("selected", Func::Selected),
         ("count-selected", Func::CountSelected),
         ("string-length", Func::StringLength),
@@ -115,6 +118,7 @@ impl Func {
         ("number", Func::Number),
         ("concat", Func::Concat),
         ("substr", Func::Substr),
+        ("regex", Func::Regex),
     ];
 
     fn from_name(name: &str) -> Option<Func> {
@@ -135,7 +139,7 @@ impl Func {
             Func::CountSelected | Func::StringLength | Func::Not | Func::Int | Func::Number => {
                 (1, 1)
             }
-            Func::Selected | Func::Coalesce => (2, 2),
+            Func::Selected | Func::Coalesce | Func::Regex => (2, 2),
             Func::Round => (1, 2),
             Func::Substr => (2, 3),
             Func::If => (3, 3),
@@ -638,6 +642,11 @@ pub enum TypeError {
         item: String,
         choices: String,
     },
+    /// A `regex()` pattern that is none, or too large.
+    Pattern {
+        pattern: String,
+        detail: String,
+    },
 }
 
 impl TypeError {
@@ -690,6 +699,12 @@ impl TypeError {
                 "`{op}` cannot compare {ty} values",
                 op = op,
                 ty = ty.msg()
+            ),
+            TypeError::Pattern { pattern, detail } => msg!(
+                "expr.pattern",
+                "`{pattern}` is not a regular expression regex() can use: {detail}",
+                pattern = pattern,
+                detail = detail
             ),
             TypeError::NotAChoiceItem(t) => msg!(
                 "expr.not_a_choice_item",
@@ -851,6 +866,24 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                 }
                 Ok(Ty::Str)
             }
+            Func::Regex => {
+                let t = check(&args[0], scope)?;
+                if t != Ty::Str && t != Ty::Num {
+                    return Err(TypeError::Argument {
+                        what: "regex()".into(),
+                        want: Ty::Str,
+                        got: t,
+                    });
+                }
+                expect(&args[1], Ty::Str, scope, "regex()")?;
+                if let Expr::Str(pattern) = &args[1] {
+                    pattern_of(pattern).map_err(|detail| TypeError::Pattern {
+                        pattern: pattern.clone(),
+                        detail,
+                    })?;
+                }
+                Ok(Ty::Bool)
+            }
             Func::Substr => {
                 expect(&args[0], Ty::Str, scope, "substr()")?;
                 for a in &args[1..] {
@@ -860,6 +893,22 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
             }
         },
     }
+}
+
+/// A `regex()` pattern compiled, within a size that keeps evaluation
+/// quick on a phone; patterns are checked when the template loads.
+fn pattern_of(pattern: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| {
+            e.to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
 }
 
 fn expect(e: &Expr, want: Ty, scope: &dyn Scope, what: &str) -> Result<Ty, TypeError> {
@@ -1076,6 +1125,13 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
             _ => Val::Null,
         },
         Func::Concat => Val::Str((0..args.len()).map(|i| arg(i).text()).collect()),
+        Func::Regex => match (arg(0), arg(1)) {
+            (Val::Null, _) => Val::Null,
+            (v, Val::Str(p)) => {
+                pattern_of(&p).map_or(Val::Null, |re| Val::Bool(re.is_match(&v.text())))
+            }
+            _ => Val::Null,
+        },
         Func::Substr => {
             let Val::Str(s) = arg(0) else {
                 return Val::Null;
@@ -1248,6 +1304,30 @@ mod tests {
         );
         assert!(parse("concat()").is_err());
         assert!(check(&parse("substr(1, 2)").expect("parses"), &scope()).is_err());
+    }
+
+    #[test]
+    fn regex_matches_as_odk_does_and_a_bad_pattern_is_refused_on_load() {
+        let e = env(Some(13_800_138_000.0), "yes");
+        assert!(run("regex(${vip}, '^y')", &e));
+        assert!(!run("regex(${vip}, '^no$')", &e));
+        // A number is matched as its text: eleven digits, a mobile number.
+        assert!(run("regex(${wait_s}, '^1[3-9][0-9]{9}$')", &e));
+        // Unanswered: no match, so a constraint on it does not pass either.
+        assert!(!run("regex(${wait_s}, '[0-9]')", &env(None, "yes")));
+        let bad = check(
+            &parse("regex(${vip}, '(unclosed')").expect("parses"),
+            &scope(),
+        )
+        .expect_err("not a pattern");
+        assert_eq!(bad.msg().key, "expr.pattern");
+        assert!(
+            check(
+                &parse("regex(${facilities}, 'a')").expect("parses"),
+                &scope()
+            )
+            .is_err()
+        );
     }
 
     #[test]
