@@ -316,9 +316,6 @@ const COSMETIC_COLUMNS: &[&str] = &[
 /// XLSForm types people use that Fieldcheck does not capture yet: named as
 /// such, not as unknown.
 const NOT_YET_TYPES: &[&str] = &[
-    "hidden",
-    "acknowledge",
-    "barcode",
     "audio",
     "video",
     "file",
@@ -1015,6 +1012,40 @@ impl Importer {
             "image" => "photo".into(),
             // pyxform's older name for text.
             "string" => "text".into(),
+            // A value carried, never shown: its default, as a calculation.
+            "hidden" => {
+                let value = get("default").unwrap_or_default();
+                item.calculation = Some(if value.contains('\'') {
+                    format!("\"{}\"", value.replace('"', "'"))
+                } else {
+                    format!("'{value}'")
+                });
+                if item.label.zh.is_empty() && item.label.en.is_empty() {
+                    item.label = Bilingual::new(item.id.clone(), item.id.clone());
+                }
+                "calculate".into()
+            }
+            // Ticked or not: one choice, OK.
+            "acknowledge" => {
+                item.choices = vec![ChoiceFile {
+                    value: "OK".into(),
+                    label: Bilingual::new("确认", "OK"),
+                    score: None,
+                }];
+                "single_choice".into()
+            }
+            "barcode" => {
+                self.warn(
+                    "survey",
+                    Some(row),
+                    "type",
+                    msg!(
+                        "xlsform.barcode",
+                        "`barcode` is captured as text typed in: the app has no scanner yet"
+                    ),
+                );
+                "text".into()
+            }
             "geopoint" => "location".into(),
             // Fieldcheck's own types may be written directly.
             t if super::AnswerType::NAMES.contains(&t) => t.into(),
@@ -1045,7 +1076,7 @@ impl Importer {
                 return None;
             }
         };
-        if let Some(d) = get("default") {
+        if let Some(d) = get("default").filter(|_| base != "hidden") {
             item.default = self.default_value(row, &item.kind, &d);
         }
         if base != "range" && get("parameters").is_some() {

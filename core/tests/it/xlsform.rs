@@ -386,3 +386,42 @@ fn a_dynamic_or_wrong_default_is_named() {
         assert!(found.contains(&want), "{want:?} in {found:?}");
     }
 }
+
+/// `other_types.xlsx`: `hidden` (a value carried, never shown) becomes a
+/// calculation of its default; `acknowledge` a single choice "OK";
+/// `barcode` text typed in, with a warning saying so.
+#[test]
+fn hidden_acknowledge_and_barcode_are_captured() {
+    use fieldcheck_core::answers::{AnswerValue, evaluate};
+
+    let imported = imported("other_types.xlsx");
+    let t = &imported.template;
+    assert!(matches!(
+        t.item("form_variant").map(|i| &i.answer),
+        Some(AnswerType::Calculate(_))
+    ));
+    let (_, calculated) = evaluate(t, &Default::default());
+    assert_eq!(
+        calculated.get("form_variant"),
+        Some(&AnswerValue::Text("v2".into()))
+    );
+    match t.item("consent").map(|i| &i.answer) {
+        Some(AnswerType::SingleChoice(c)) => {
+            let values: Vec<&str> = c.iter().map(|c| c.value.as_str()).collect();
+            assert_eq!(values, ["OK"]);
+        }
+        other => panic!("consent: {other:?}"),
+    }
+    assert!(matches!(
+        t.item("sim_serial").map(|i| &i.answer),
+        Some(AnswerType::Text)
+    ));
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.message.key == "xlsform.barcode" && w.row == Some(5)),
+        "{:?}",
+        imported.warnings
+    );
+}
