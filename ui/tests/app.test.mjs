@@ -324,6 +324,20 @@ test("an inspector audits offline with a photo; it arrives, is returned, and the
   await shot(d, "app-5-home-notice");
 });
 
+/**
+ * How many items of the form are answered; -1 while the form re-renders
+ * under the driver (an element found goes stale before its handle is made),
+ * so that a wait asks again.
+ */
+async function answeredItems(d) {
+  try {
+    return (await d.findElements(By.css("fieldset.item[data-answered=true]"))).length;
+  } catch (e) {
+    if (e.name === "StaleElementReferenceError") return -1;
+    throw e;
+  }
+}
+
 test("a surveyor records three intercepts offline, quits a fourth, and they arrive", async () => {
   if (!serverUp) stopServer = await startServer(port);
   const d = await openApp(DISPLAY, join(tmp, "surveyor"), base);
@@ -342,14 +356,14 @@ test("a surveyor records three intercepts offline, quits a fourth, and they arri
     if (n === 1) await shot(d, "app-5-intercept");
     await click(d, byText("提交"));
     // Without kiosk mode the next interview starts at once.
-    await d.wait(async () => (await d.findElements(By.css("fieldset.item[data-answered=true]"))).length === 0, 20_000);
+    await d.wait(async () => (await answeredItems(d)) === 0, 20_000);
   }
   // The fourth respondent leaves after one answer. The template keeps
   // partial responses: the interview ends as one, and fills no quota.
   const choice = By.css("fieldset.item[data-type=single_choice] .choices button");
   await d.wait(until.elementLocated(choice), 20_000);
   await press(d, await d.findElement(choice));
-  await d.wait(async () => (await d.findElements(By.css("fieldset.item[data-answered=true]"))).length === 1, 20_000, "one answer saved");
+  await d.wait(async () => (await answeredItems(d)) === 1, 20_000, "one answer saved");
   await click(d, byText("中止访问"));
   await waitText(d, "已答内容将作为部分完成的问卷保存");
   await shot(d, "app-6-intercept-quit");
