@@ -417,6 +417,23 @@ impl Importer {
                 }
             })
             .collect();
+        // Other languages are not kept yet: each such column is named.
+        for h in &t.headers {
+            if let Some(other) = h.strip_prefix(base).and_then(|s| s.strip_prefix("::"))
+                && language(other).is_none()
+            {
+                self.warn(
+                    &t.name,
+                    None,
+                    h,
+                    msg!(
+                        "xlsform.language_dropped",
+                        "`{language}` is not kept: a template holds zh-CN and en, so this column's texts are left out",
+                        language = other
+                    ),
+                );
+            }
+        }
         let bilingual = langs.contains(&"zh") && langs.contains(&"en");
         if !langs.is_empty() && !bilingual {
             let missing = if langs.contains(&"zh") { "en" } else { "zh-CN" };

@@ -425,3 +425,30 @@ fn hidden_acknowledge_and_barcode_are_captured() {
         imported.warnings
     );
 }
+
+/// `three_languages.xlsx`: English, Chinese and Swahili. The Swahili
+/// columns are not kept yet, and each one is named in a warning (headers
+/// as the importer reads them, in lower case), on the survey and the
+/// choices sheets alike.
+#[test]
+fn a_language_not_kept_is_named_not_dropped_silently() {
+    let imported = imported("three_languages.xlsx");
+    let dropped: Vec<(&str, Option<&str>)> = imported
+        .warnings
+        .iter()
+        .filter(|w| w.message.key == "xlsform.language_dropped")
+        .map(|w| (w.sheet.as_str(), w.column.as_deref()))
+        .collect();
+    assert_eq!(
+        dropped,
+        [
+            ("survey", Some("label::swahili (sw)")),
+            ("survey", Some("hint::swahili (sw)")),
+            ("choices", Some("label::swahili (sw)")),
+        ],
+        "{:?}",
+        imported.warnings
+    );
+    let greeting = imported.template.item("greeting").expect("greeting");
+    assert_eq!(greeting.label.en, "Greeted on arrival");
+}

@@ -1,6 +1,7 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "xlsform.language_dropped": "`{language}` 未保留：模板只保存中文和英文，此列的文字不会导入",
   "xlsform.barcode": "`barcode` 题按手工输入的文本记录：应用暂不支持扫码",
   "expr.pattern": "`{pattern}` 不是 regex() 可用的正则表达式：{detail}",
   "template.default": "`{value}` 不能作为初始值：{problem}",
