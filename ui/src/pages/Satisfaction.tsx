@@ -12,6 +12,7 @@ import { CanvasRenderer } from "echarts/renderers";
 import { latestVersions, type Api, type TemplateInfo, type Unit, type UnitSatisfaction } from "../api";
 import { useI18n } from "../i18n";
 import { zhCN, type MessageKey } from "../i18n/messages";
+import { useDirectory } from "./directory";
 import { Weights } from "./Weights";
 
 echarts.use([ScatterChart, GridComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
@@ -109,6 +110,7 @@ function dayStart(date: string, days = 0): number | undefined {
 export function Satisfaction({ api, role = null }: { api: Api; role?: string | null }) {
   const { t, pick, number, error: errorText } = useI18n();
   const term = useTerm();
+  const dir = useDirectory(api);
   const [templates, setTemplates] = useState<TemplateInfo[]>([]);
   const [template, setTemplate] = useState("");
   const [units, setUnits] = useState<Unit[]>([]);
@@ -292,6 +294,7 @@ export function Satisfaction({ api, role = null }: { api: Api; role?: string | n
           from={dayStart(from)}
           to={dayStart(to, 1)}
           unitName={(id) => names.get(id) ?? id}
+          personName={dir.personName}
         />
       )}
     </section>

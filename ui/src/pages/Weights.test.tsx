@@ -53,7 +53,7 @@ function show(role: string, locale: "zh-CN" | "en", overrides = {}) {
   });
   render(
     <I18nProvider initial={locale}>
-      <Weights api={api} role={role} template="intercept_survey" unit="sc/cd" from={1} to={2} unitName={(id) => (id === "sc/cd" ? "Chengdu" : id)} />
+      <Weights api={api} role={role} template="intercept_survey" unit="sc/cd" from={1} to={2} unitName={(id) => (id === "sc/cd" ? "Chengdu" : id)} personName={(id) => (id === "manager" ? "Wang Fang" : id)} />
     </I18nProvider>,
   );
   return api;
@@ -67,7 +67,7 @@ describe("Weights", () => {
     expect(api.estimateWeights).toHaveBeenCalledWith("intercept_survey", "sc/cd", 1, 2);
     expect(within(row).getByText("0.380")).toBeTruthy();
     expect(within(row).getByText("0.88")).toBeTruthy();
-    expect(screen.getByText(/From 240 responses in Chengdu, estimated by manager/)).toBeTruthy();
+    expect(screen.getByText(/From 240 responses in Chengdu, estimated by Wang Fang/)).toBeTruthy();
     expect(screen.getByText("Customer expectation → Perceived quality: 0.64")).toBeTruthy();
     expect(screen.queryByRole("button", { name: /Publish/ })).toBeNull();
   });

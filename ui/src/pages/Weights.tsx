@@ -15,6 +15,7 @@ export function Weights({
   from,
   to,
   unitName = (id) => id,
+  personName = (id) => id,
 }: {
   api: Api;
   role: string | null;
@@ -22,8 +23,9 @@ export function Weights({
   unit?: string;
   from?: number;
   to?: number;
-  /** A unit's name in the reader's language. */
+  /** A unit's name in the reader's language, and a person's. */
   unitName?: (id: string) => string;
+  personName?: (id: string) => string;
 }) {
   const { t, pick, number, dateTime, error: errorText } = useI18n();
   const [sets, setSets] = useState<WeightSet[]>([]);
@@ -106,7 +108,7 @@ export function Weights({
               n: set.weights.respondents,
               unit: unitName(set.unit),
               at: dateTime(set.estimated_at),
-              by: set.estimated_by,
+              by: personName(set.estimated_by),
             })}
           </p>
           <div className="scroll">
