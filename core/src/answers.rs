@@ -2,6 +2,7 @@
 //! `--answers` file and the API), and skip logic: which items are relevant
 //! given the answers so far, and what is missing before a record can be submitted.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use autosurgeon::{Hydrate, Reconcile};
@@ -458,25 +459,7 @@ fn calculated_value(v: Val) -> Option<AnswerValue> {
 /// and the values of the relevant calculate items, each worked out once the
 /// items it reads are.
 pub fn evaluate<'t>(template: &'t Template, answers: &Answers) -> (HashSet<&'t str>, Answers) {
-    // An answer to a calculate item (from a client that is not ours) is
-    // never read: the value is the calculation's.
-    let is_calculate = |id: &str| {
-        matches!(
-            template.item(id).map(|i| &i.answer),
-            Some(AnswerType::Calculate(_))
-        )
-    };
-    let answered_only: Answers;
-    let answers = if answers.keys().any(|id| is_calculate(id)) {
-        answered_only = answers
-            .iter()
-            .filter(|(id, _)| !is_calculate(id))
-            .map(|(id, v)| (id.clone(), v.clone()))
-            .collect();
-        &answered_only
-    } else {
-        answers
-    };
+    let answers = &*answered_only(template, answers);
     let mut relevant: HashSet<&str> = HashSet::new();
     let mut calculated = Answers::new();
     let mut section_relevant: Vec<Option<bool>> = vec![None; template.sections.len()];
@@ -513,6 +496,28 @@ pub fn evaluate<'t>(template: &'t Template, answers: &Answers) -> (HashSet<&'t s
     (relevant, calculated)
 }
 
+/// The answers without any to a calculate item: such an answer (from a
+/// client that is not ours) is never read; the value is the calculation's.
+pub fn answered_only<'a>(template: &Template, answers: &'a Answers) -> Cow<'a, Answers> {
+    let is_calculate = |id: &str| {
+        matches!(
+            template.item(id).map(|i| &i.answer),
+            Some(AnswerType::Calculate(_))
+        )
+    };
+    if answers.keys().any(|id| is_calculate(id)) {
+        Cow::Owned(
+            answers
+                .iter()
+                .filter(|(id, _)| !is_calculate(id))
+                .map(|(id, v)| (id.clone(), v.clone()))
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(answers)
+    }
+}
+
 /// Which items are relevant given the answers (see [`evaluate`]).
 pub fn relevant_items<'t>(template: &'t Template, answers: &Answers) -> HashSet<&'t str> {
     evaluate(template, answers).0
@@ -522,30 +527,9 @@ pub fn relevant_items<'t>(template: &'t Template, answers: &Answers) -> HashSet<
 /// them, as constraints, pass rules, scores and the derived tables read them.
 pub fn with_calculated(template: &Template, answers: &Answers) -> Answers {
     let (_, calculated) = evaluate(template, answers);
-    let mut all = answers.clone();
+    let mut all = answered_only(template, answers).into_owned();
     all.extend(calculated);
     all
-}
-
-/// The defaults the form starts with for the items not answered that are
-/// relevant once every default is in place: what submitting takes as
-/// given.
-pub fn pending_defaults(template: &Template, answers: &Answers) -> Answers {
-    let defaults: Answers = template
-        .items()
-        .filter(|(_, i)| !answers.contains_key(&i.id))
-        .filter_map(|(_, i)| Some((i.id.clone(), i.default.clone()?)))
-        .collect();
-    if defaults.is_empty() {
-        return defaults;
-    }
-    let mut all = answers.clone();
-    all.extend(defaults.clone());
-    let relevant = relevant_items(template, &all);
-    defaults
-        .into_iter()
-        .filter(|(id, _)| relevant.contains(id.as_str()))
-        .collect()
 }
 
 /// Whether the answer to a measured item meets its pass rule; `None` when the
@@ -590,6 +574,7 @@ pub fn passes_rule(item: &Item, value: &AnswerValue, answers: &Answers) -> Optio
 /// Answers to skipped items are ignored, as ODK does.
 pub fn check_complete(template: &Template, answers: &Answers) -> Vec<AnswerProblem> {
     let (relevant, calculated) = evaluate(template, answers);
+    let read = answered_only(template, answers);
     let mut problems = Vec::new();
     for (id, value) in answers {
         match template.item(id) {
@@ -612,7 +597,7 @@ pub fn check_complete(template: &Template, answers: &Answers) -> Vec<AnswerProbl
             Some(v) if *v != AnswerValue::NotApplicable => {
                 if let Some(c) = &item.constraint {
                     let env = Visible {
-                        answers,
+                        answers: &read,
                         calculated: Some(&calculated),
                         relevant: &relevant,
                         current: Some(v),
@@ -769,6 +754,38 @@ constraint = ". <= ${people}"
     }
 
     #[test]
+    fn a_condition_calculated_is_kept_as_the_text_true_or_false() {
+        let form = format!(
+            "{CHECKLIST}{CALCULATED}{}",
+            r#"
+[[sections.items]]
+id = "large"
+type = "calculate"
+label = { zh-CN = "大团", en = "Large party" }
+calculation = "${people} > 4"
+
+[[sections.items]]
+id = "group_desk"
+type = "pass_fail"
+label = { zh-CN = "团体窗口", en = "Group desk offered" }
+relevant = "${large} = 'true'"
+"#
+        );
+        let t = Template::load(&form, Format::Toml).expect("valid");
+        let big = answers(&t, json!({ "adults": 5 }));
+        let (relevant, calculated) = evaluate(&t, &big);
+        assert_eq!(
+            calculated.get("large"),
+            Some(&AnswerValue::Text("true".into()))
+        );
+        assert!(relevant.contains("group_desk"));
+        assert!(!relevant_items(&t, &answers(&t, json!({ "adults": 1 }))).contains("group_desk"));
+        // Used as a condition on its own, it is refused when the template loads.
+        let bare = form.replace("${large} = 'true'", "${large}");
+        assert!(Template::load(&bare, Format::Toml).is_err());
+    }
+
+    #[test]
     fn a_calculate_item_takes_no_answer_and_one_written_anyway_is_not_read() {
         let t = calculated_template();
         let people = t.item("people").expect("people");
@@ -782,6 +799,20 @@ constraint = ". <= ${people}"
         let (relevant, calculated) = evaluate(&t, &forged);
         assert_eq!(calculated.get("people"), Some(&AnswerValue::Number(1.0)));
         assert!(!relevant.contains("seats"));
+        // Nor where the calculation has no value: with_calculated drops it.
+        let mut forged = Answers::new();
+        forged.insert("party_kind".into(), AnswerValue::Text("forged".into()));
+        let t2 = calculated_template();
+        assert_eq!(
+            with_calculated(&t2, &forged).get("party_kind"),
+            Some(&AnswerValue::Text("party of 0".into()))
+        );
+        forged.insert("people".into(), AnswerValue::Number(99.0));
+        assert!(
+            check_complete(&t2, &forged)
+                .iter()
+                .any(|p| matches!(p, AnswerProblem::Invalid { item, .. } if item == "people"))
+        );
     }
 
     #[test]

@@ -8,11 +8,11 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::answers::{
-    AnswerProblem, GeoPoint, MediaRef, check_complete, evaluate, meets_constraint,
-    pending_defaults, to_json, with_calculated,
+    AnswerProblem, GeoPoint, MediaRef, check_complete, evaluate, meets_constraint, to_json,
+    with_calculated,
 };
 use crate::i18n::Bilingual;
-use crate::records::{RecordState, Status, quit_keeps};
+use crate::records::{RecordState, Status, answered_beyond_defaults, quit_keeps};
 use crate::scoring::audit::score_visit;
 use crate::templates::{AnswerType, Choice, Template, TemplateKind};
 
@@ -229,11 +229,7 @@ fn problem(p: &AnswerProblem) -> Problem {
 
 /// The form of `state`, a record of `template`, stored as `doc_id`.
 pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> FormView {
-    // What the form starts with counts as given until changed: submitting
-    // takes it (`Record::submit`).
-    let defaults = pending_defaults(template, &state.answer_values());
-    let mut raw = state.answer_values();
-    raw.extend(defaults.clone());
+    let raw = state.answer_values();
     let (relevant, _) = evaluate(template, &raw);
     // Constraints may read calculated values.
     let answers = with_calculated(template, &raw);
@@ -269,9 +265,7 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
                         allow_na: item.allow_na,
                         critical: item.scoring.as_ref().is_some_and(|s| s.critical.is_some()),
                         relevant: shown,
-                        value: answer
-                            .map(|a| to_json(&a.value))
-                            .or_else(|| defaults.get(&item.id).map(to_json)),
+                        value: answer.map(|a| to_json(&a.value)),
                         note: answer.and_then(|a| a.note.clone()),
                         evidence: answer.map(|a| a.evidence.clone()).unwrap_or_default(),
                         failed: failed.contains(&item.id),
@@ -296,7 +290,7 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
             }
         })
         .collect();
-    let any_answer = !state.answers.is_empty();
+    let any_answer = answered_beyond_defaults(template, state);
     FormView {
         doc_id: doc_id.into(),
         template_id: template.id.clone(),

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::{ChangeInfo, RecordState};
-use crate::answers::{evaluate, to_json};
+use crate::answers::{evaluate, to_json, with_calculated};
 use crate::scoring::{audit::score_visit, outcome, survey::score_response};
 use crate::templates::{AnswerType, Template, TemplateKind};
 
@@ -218,6 +218,8 @@ pub fn derive(
             .and_then(|t| t.item(id))
             .is_some_and(|i| matches!(i.answer, AnswerType::Calculate(_)))
     };
+    // What pass rules read: the answers, calculated values beside them.
+    let read = template.map_or_else(|| values.clone(), |t| with_calculated(t, &values));
     let mut answers: Vec<AnswerRow> = state
         .answers
         .iter()
@@ -233,7 +235,7 @@ pub fn derive(
                 value: to_json(&a.value).to_string(),
                 outcome: template
                     .zip(item)
-                    .and_then(|(t, i)| outcome(t, i, &a.value, &values)),
+                    .and_then(|(t, i)| outcome(t, i, &a.value, &read)),
                 failed: failed.contains(id),
                 note: a.note.clone(),
                 evidence: a.evidence.len() as i64,

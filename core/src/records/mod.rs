@@ -18,7 +18,6 @@ use serde::Serialize;
 
 use crate::answers::{
     AnswerProblem, AnswerValue, Answers, GeoPoint, MediaRef, check_complete, check_value,
-    pending_defaults,
 };
 use crate::msg;
 use crate::msg::Msg;
@@ -80,6 +79,15 @@ impl ActionStatus {
 /// other draft quit is discarded.
 pub fn quit_keeps(template: &Template, answered: bool) -> bool {
     template.kind == TemplateKind::Questionnaire && template.keep_partial_responses && answered
+}
+
+/// Whether anything was answered beyond the defaults the record started
+/// with: a respondent who left before answering gave nothing to keep.
+pub fn answered_beyond_defaults(template: &Template, state: &RecordState) -> bool {
+    state
+        .answers
+        .iter()
+        .any(|(id, a)| template.item(id).and_then(|i| i.default.as_ref()) != Some(&a.value))
 }
 
 /// Who a record is, of what, where and by whom.
@@ -512,7 +520,22 @@ impl Record {
                 by: actor.user.clone(),
                 at: actor.now_ms,
             }],
-            answers: BTreeMap::new(),
+            // The form starts with its defaults, answers like any other:
+            // kept unless changed or cleared.
+            answers: template
+                .items()
+                .filter_map(|(_, i)| {
+                    let value = i.default.clone()?;
+                    let answer = Answer {
+                        value,
+                        note: None,
+                        evidence: Vec::new(),
+                        by: actor.user.clone(),
+                        at: actor.now_ms,
+                    };
+                    Some((i.id.clone(), answer))
+                })
+                .collect(),
             comments: BTreeMap::new(),
             actions: BTreeMap::new(),
         };
@@ -694,18 +717,6 @@ impl Record {
     pub fn submit(&mut self, template: &Template, actor: &Actor) -> Result<()> {
         self.change(actor, "submit", |r| {
             r.check_editable(template, actor, "submit")?;
-            // What the form started with and nobody changed is taken as given.
-            let answered = r.state()?.answer_values();
-            for (item, value) in pending_defaults(template, &answered) {
-                let answer = Answer {
-                    value,
-                    note: None,
-                    evidence: Vec::new(),
-                    by: actor.user.clone(),
-                    at: actor.now_ms,
-                };
-                r.put_answer(&item, &answer)?;
-            }
             let problems = check_complete(template, &r.state()?.answer_values());
             if !problems.is_empty() {
                 return Err(RecordError::Incomplete(problems));
@@ -725,8 +736,7 @@ impl Record {
     /// [`quit_keeps`] says so, otherwise discarded. Returns the status it
     /// ended in.
     pub fn quit(&mut self, template: &Template, actor: &Actor) -> Result<Status> {
-        let answers = self.map_id("answers")?;
-        if !quit_keeps(template, self.doc.length(&answers) > 0) {
+        if !quit_keeps(template, answered_beyond_defaults(template, &self.state()?)) {
             self.discard(template, actor)?;
             return Ok(Status::Discarded);
         }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{RULE_SET, outcome};
-use crate::answers::{Answers, check_complete, evaluate};
+use crate::answers::{Answers, check_complete, relevant_items, with_calculated};
 use crate::templates::{Knockout, Template, TemplateRef};
 
 /// A visit's score breakdown.
@@ -48,19 +48,10 @@ pub struct KnockoutFired {
 
 /// Scores a checklist visit from its answers.
 pub fn score_visit(template: &Template, answers: &Answers) -> VisitScore {
-    // Pass rules may read calculated values: they sit beside the answers.
-    let (relevant, calculated) = evaluate(template, answers);
-    let with_calculated;
-    let answers = if calculated.is_empty() {
-        answers
-    } else {
-        with_calculated = answers
-            .clone()
-            .into_iter()
-            .chain(calculated)
-            .collect::<Answers>();
-        &with_calculated
-    };
+    // Pass rules may read calculated values: they sit beside the answers
+    // (and an answer a client wrote to a calculate item is not read).
+    let relevant = relevant_items(template, answers);
+    let answers = &with_calculated(template, answers);
     let mut sections = Vec::new();
     let mut knockouts = Vec::new();
     let mut failed_items = Vec::new();

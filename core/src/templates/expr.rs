@@ -14,6 +14,8 @@ pub const MAX_LEN: usize = 2_000;
 pub const MAX_DEPTH: usize = 40;
 /// Most arguments a function with a variable number of them takes.
 const MAX_ARGS: usize = 64;
+/// Longest text `concat()` makes, in bytes.
+const MAX_TEXT: usize = 10_000;
 
 /// A parsed expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -875,13 +877,17 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                         got: t,
                     });
                 }
-                expect(&args[1], Ty::Str, scope, "regex()")?;
-                if let Expr::Str(pattern) = &args[1] {
-                    pattern_of(pattern).map_err(|detail| TypeError::Pattern {
-                        pattern: pattern.clone(),
-                        detail,
-                    })?;
-                }
+                // The pattern is the template's, checked here, never an answer.
+                let Expr::Str(pattern) = &args[1] else {
+                    return Err(TypeError::Pattern {
+                        pattern: args[1].to_string(),
+                        detail: "the pattern must be written in the template, in quotes".into(),
+                    });
+                };
+                pattern_of(pattern).map_err(|detail| TypeError::Pattern {
+                    pattern: pattern.clone(),
+                    detail,
+                })?;
                 Ok(Ty::Bool)
             }
             Func::Substr => {
@@ -896,10 +902,19 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
 }
 
 /// A `regex()` pattern compiled, within a size that keeps evaluation
-/// quick on a phone; patterns are checked when the template loads.
+/// quick on a phone (the regex crate's matching is linear in the text);
+/// patterns are the templates' literals, checked when a template loads and
+/// compiled once.
 fn pattern_of(pattern: &str) -> Result<regex::Regex, String> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 20)
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static COMPILED: OnceLock<Mutex<HashMap<String, regex::Regex>>> = OnceLock::new();
+    let cache = COMPILED.get_or_init(Default::default);
+    if let Some(re) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 18)
         .build()
         .map_err(|e| {
             e.to_string()
@@ -908,7 +923,16 @@ fn pattern_of(pattern: &str) -> Result<regex::Regex, String> {
                 .unwrap_or_default()
                 .trim()
                 .to_string()
-        })
+        })?;
+    if let Ok(mut c) = cache.lock() {
+        // Patterns come from templates: few. Start again should a server
+        // see very many over its life.
+        if c.len() >= 1_024 {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), re.clone());
+    }
+    Ok(re)
 }
 
 fn expect(e: &Expr, want: Ty, scope: &dyn Scope, what: &str) -> Result<Ty, TypeError> {
@@ -1105,7 +1129,8 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
             (Val::Num(x), None) => Val::Num(x.round()),
             (Val::Num(x), Some(Val::Num(d))) => {
                 let scale = 10f64.powi(d.clamp(-15.0, 15.0) as i32);
-                Val::Num((x * scale).round() / scale)
+                let rounded = (x * scale).round() / scale;
+                Val::Num(if rounded.is_finite() { rounded } else { x })
             }
             _ => Val::Null,
         },
@@ -1124,7 +1149,16 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
                 .map_or(Val::Null, Val::Num),
             _ => Val::Null,
         },
-        Func::Concat => Val::Str((0..args.len()).map(|i| arg(i).text()).collect()),
+        Func::Concat => {
+            let text: String = (0..args.len()).map(|i| arg(i).text()).collect();
+            // Calculations reading each other could otherwise grow a text
+            // without end: beyond an answer's longest, no value.
+            if text.len() > MAX_TEXT {
+                Val::Null
+            } else {
+                Val::Str(text)
+            }
+        }
         Func::Regex => match (arg(0), arg(1)) {
             (Val::Null, _) => Val::Null,
             (v, Val::Str(p)) => {
@@ -1327,6 +1361,13 @@ mod tests {
                 &scope()
             )
             .is_err()
+        );
+        let answer_as_pattern = check(&parse("regex('a', ${vip})").expect("parses"), &scope())
+            .expect_err("an answer is no pattern");
+        assert_eq!(answer_as_pattern.msg().key, "expr.pattern");
+        assert_eq!(
+            value("round(${wait_s}, 15)", Ty::Num, &env(Some(1e300), "no")),
+            Val::Num(1e300)
         );
     }
 

@@ -415,8 +415,9 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
     })
 }
 
-/// The type of each `calculate` item's value: its calculation's, worked
-/// out in rounds so that a calculation may read another. One that does not
+/// The type of each `calculate` item's value: its calculation's (text for
+/// a condition), worked out in rounds so that a calculation may read
+/// another. One that does not
 /// check (its problem is reported with the item) or goes round in a
 /// circle reads as text, so that expressions reading it are not refused
 /// for that too.
@@ -446,7 +447,9 @@ fn type_calculations(file: &TemplateFile, facts: &mut HashMap<String, ItemFacts>
         for (k, ty) in typed.iter().rev() {
             let (id, _) = pending.remove(*k);
             if let Some(f) = facts.get_mut(&id) {
-                f.ty = Some(*ty);
+                // A condition's value is kept as the text `true` / `false`,
+                // as an XForm keeps it: compare it, `${late} = 'true'`.
+                f.ty = Some(if *ty == Ty::Bool { Ty::Str } else { *ty });
             }
         }
     }

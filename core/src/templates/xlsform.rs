@@ -802,7 +802,16 @@ impl Importer {
     /// answers or by a function (`${x}`, `today()`) is not supported yet.
     fn default_value(&mut self, row: usize, kind: &str, v: &str) -> Option<serde_json::Value> {
         let v = v.trim();
-        if v.contains("${") || v.contains('(') {
+        // `${x}`, or a function call such as `today()`; not a text in
+        // brackets such as "N/A (none)".
+        let call = v.char_indices().any(|(i, c)| {
+            c == '('
+                && v[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| p.is_ascii_alphanumeric() || p == '-' || p == ':')
+        });
+        if v.contains("${") || call {
             self.err(
                 "survey",
                 row,

@@ -311,8 +311,8 @@ fn an_xlsform_with_calculations_imports_fills_in_and_derives_them() {
 }
 
 /// Defaults: `counters_open` starts at 2 and `greeting` at pass in
-/// `queue_calculations.xlsx`. The form shows them; submitting takes them as
-/// given unless changed, and calculations read them.
+/// `queue_calculations.xlsx`. A new record starts with them as answers:
+/// kept unless changed, and a cleared one stays cleared.
 #[test]
 fn defaults_start_the_form_and_submitting_takes_them_unless_changed() {
     use fieldcheck_core::answers::AnswerValue;
@@ -342,7 +342,7 @@ fn defaults_start_the_form_and_submitting_takes_them_unless_changed() {
     };
     assert_eq!(shown("counters_open"), Some(serde_json::json!(2.0)));
     assert_eq!(shown("greeting"), Some(serde_json::json!("pass")));
-    assert_eq!(view.answered, 0, "a default is not an answer yet");
+    assert_eq!(view.answered, 2, "the defaults are answers from the start");
     assert!(
         !view.problems.iter().any(|p| p.item == "greeting"),
         "a required item with a default is not missing: {:?}",
@@ -353,6 +353,17 @@ fn defaults_start_the_form_and_submitting_takes_them_unless_changed() {
         .expect("answer");
     r.answer(&t, &li(2_500), "greeting", AnswerValue::Fail, None)
         .expect("changed");
+    // Cleared, a default does not come back: the required item is missing.
+    r.clear(&t, &li(2_600), "counters_open").expect("cleared");
+    assert!(r.submit(&t, &li(2_700)).is_err());
+    r.answer(
+        &t,
+        &li(2_800),
+        "counters_open",
+        AnswerValue::Number(2.0),
+        None,
+    )
+    .expect("answer");
     r.submit(&t, &li(3_000)).expect("submit");
     let answers = r.state().expect("state").answer_values();
     assert_eq!(

@@ -311,9 +311,23 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ccc;paddin
         ("全部答案", "All answers"),
         &[("检查项", "Item"), ("答案", "Answer"), ("备注", "Note")],
     );
+    // A calculate item shows the value worked out from the answers, never
+    // one a client wrote.
+    let (_, calculated) = fieldcheck_core::answers::evaluate(template, &s.answer_values());
     for (_, item) in template.items() {
-        let Some(a) = s.answers.get(&item.id) else {
-            continue;
+        let (value, note) = if matches!(
+            item.answer,
+            fieldcheck_core::templates::AnswerType::Calculate(_)
+        ) {
+            match calculated.get(&item.id) {
+                Some(v) => (v, None),
+                None => continue,
+            }
+        } else {
+            match s.answers.get(&item.id) {
+                Some(a) => (&a.value, a.note.as_deref()),
+                None => continue,
+            }
         };
         let class = if v.failed_items.contains(&item.id) {
             r#" class="fail""#
@@ -324,8 +338,8 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ccc;paddin
             out,
             "<tr{class}><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(item.label.get(locale)),
-            answer_text(template, &item.id, &a.value, locale),
-            esc(a.note.as_deref().unwrap_or("")),
+            answer_text(template, &item.id, value, locale),
+            esc(note.unwrap_or("")),
         );
     }
     out.push_str("</table>");

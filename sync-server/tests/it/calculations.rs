@@ -69,6 +69,20 @@ async fn calculated_values_are_worked_out_by_the_server_and_exported() {
         "{detail:#}"
     );
 
+    // The printable report shows the calculated value too.
+    let (status, report) = http_raw(
+        addr,
+        "GET",
+        "/api/v1/records/qc-1/report?lang=en",
+        Some(&team.wang),
+        &[],
+        &[],
+    )
+    .await;
+    let report = String::from_utf8_lossy(&report);
+    assert_eq!(status, 200, "{report}");
+    assert!(report.contains("9 waiting at 3 counters"), "{report}");
+
     let (status, csv) = http_raw(
         addr,
         "GET",
