@@ -8,8 +8,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::answers::{
-    AnswerProblem, GeoPoint, MediaRef, check_complete, evaluate, meets_constraint, to_json,
-    with_calculated,
+    AnswerProblem, GeoPoint, MediaRef, check_complete, meets_constraint, to_json, with_calculated,
 };
 use crate::i18n::Bilingual;
 use crate::records::{RecordState, Status, answered_beyond_defaults, quit_keeps};
@@ -230,9 +229,8 @@ fn problem(p: &AnswerProblem) -> Problem {
 /// The form of `state`, a record of `template`, stored as `doc_id`.
 pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> FormView {
     let raw = state.answer_values();
-    let (relevant, _) = evaluate(template, &raw);
     // Constraints may read calculated values.
-    let answers = with_calculated(template, &raw);
+    let (relevant, answers) = with_calculated(template, &raw);
     let checklist = template.kind == TemplateKind::Checklist;
     let visit = checklist.then(|| score_visit(template, &raw));
     let failed: Vec<String> = visit

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::{ChangeInfo, RecordState};
-use crate::answers::{evaluate, to_json, with_calculated};
+use crate::answers::{to_json, with_calculated};
 use crate::scoring::{audit::score_visit, outcome, survey::score_response};
 use crate::templates::{AnswerType, Template, TemplateKind};
 
@@ -219,7 +219,7 @@ pub fn derive(
             .is_some_and(|i| matches!(i.answer, AnswerType::Calculate(_)))
     };
     // What pass rules read: the answers, calculated values beside them.
-    let read = template.map_or_else(|| values.clone(), |t| with_calculated(t, &values));
+    let read = template.map_or_else(|| values.clone(), |t| with_calculated(t, &values).1);
     let mut answers: Vec<AnswerRow> = state
         .answers
         .iter()
@@ -247,12 +247,11 @@ pub fn derive(
     // Calculated values, worked out here from the answers (never taken
     // from a device), so that the queue, exports and reports show them.
     if let Some(t) = template {
-        let (_, calculated) = evaluate(t, &values);
-        for (id, v) in calculated {
+        for (id, v) in read.iter().filter(|(id, _)| calculated_item(id)) {
             answers.push(AnswerRow {
-                section_id: t.section_of(&id).map(|s| s.id.clone()),
-                value: to_json(&v).to_string(),
-                item_id: id,
+                section_id: t.section_of(id).map(|s| s.id.clone()),
+                value: to_json(v).to_string(),
+                item_id: id.clone(),
                 outcome: None,
                 failed: false,
                 note: None,

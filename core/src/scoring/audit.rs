@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{RULE_SET, outcome};
-use crate::answers::{Answers, check_complete, relevant_items, with_calculated};
+use crate::answers::{Answers, check_complete, with_calculated};
 use crate::templates::{Knockout, Template, TemplateRef};
 
 /// A visit's score breakdown.
@@ -50,8 +50,8 @@ pub struct KnockoutFired {
 pub fn score_visit(template: &Template, answers: &Answers) -> VisitScore {
     // Pass rules may read calculated values: they sit beside the answers
     // (and an answer a client wrote to a calculate item is not read).
-    let relevant = relevant_items(template, answers);
-    let answers = &with_calculated(template, answers);
+    let (relevant, answers) = with_calculated(template, answers);
+    let answers = &answers;
     let mut sections = Vec::new();
     let mut knockouts = Vec::new();
     let mut failed_items = Vec::new();

@@ -4,6 +4,7 @@
 pub mod expr;
 pub mod file;
 mod validate;
+pub mod values;
 pub mod xlsform;
 
 use std::collections::HashMap;
@@ -82,7 +83,7 @@ pub struct Item {
     /// Where the test-call bar writes, in a test-call template.
     pub call: Option<CallMoment>,
     /// The answer the form starts with; taken as given on submission.
-    pub default: Option<crate::answers::AnswerValue>,
+    pub default: Option<values::AnswerValue>,
 }
 
 /// How an item counts towards its section score (S2).

@@ -733,7 +733,7 @@ fn check_item(
         default: None,
     };
     if let Some(json) = &i.default {
-        match crate::answers::from_json(&item, json) {
+        match super::values::from_json(&item, json) {
             Ok(v) if !matches!(item.answer, AnswerType::Note) => item.default = Some(v),
             Ok(_) => {}
             Err(problem) => p.at(
