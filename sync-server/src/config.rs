@@ -94,6 +94,7 @@ struct FileConfig {
     public_url: Option<String>,
     trusted_proxies: Option<Vec<IpAddr>>,
     mail: Option<MailConfig>,
+    pdf_font: Option<PathBuf>,
 }
 
 /// Notifications by e-mail (`[mail]` in the configuration file): without
@@ -150,6 +151,9 @@ pub struct ServeConfig {
     pub trusted_proxies: Vec<IpAddr>,
     /// Where notifications are e-mailed from, if anywhere.
     pub mail: Option<MailConfig>,
+    /// The font PDF bulletins are set in (one with Chinese letters); else
+    /// the first such font installed (`pdf::PdfFont::find`).
+    pub pdf_font: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -207,6 +211,7 @@ impl ServeConfig {
                 args.trusted_proxies.clone()
             },
             mail: file.mail,
+            pdf_font: file.pdf_font.map(|p| absolute(&p)).transpose()?,
         })
     }
 

@@ -46,6 +46,9 @@ pub enum Error {
     TooLarge(Msg),
     #[error("{0}")]
     Unprocessable(Msg),
+    /// The server cannot do this as configured (a PDF without a font).
+    #[error("{0}")]
+    Unavailable(Msg),
     /// An import or a body with problems, each with its row and column.
     #[error("{} problems; nothing was changed", .0.len())]
     Invalid(Vec<RowProblem>),
@@ -85,7 +88,8 @@ impl Error {
             | Error::Exists(m)
             | Error::InvalidState(m)
             | Error::TooLarge(m)
-            | Error::Unprocessable(m) => m.clone(),
+            | Error::Unprocessable(m)
+            | Error::Unavailable(m) => m.clone(),
             Error::Refused(r) => r.reason.clone(),
             Error::Invalid(problems) => msg!(
                 "rows.invalid",

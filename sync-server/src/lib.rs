@@ -19,6 +19,7 @@ pub mod draw;
 pub mod error;
 pub mod http;
 pub mod materialise;
+pub mod pdf;
 pub mod schema;
 pub mod services;
 pub mod startup;

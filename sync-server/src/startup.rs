@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 
 use crate::config::ServeConfig;
 use crate::materialise;
+use crate::pdf::PdfFont;
 use crate::services::mail::Mailer;
 use crate::state::{AppState, Changed, HubEvent};
 use crate::store::{CHANGES_CHANNEL, Engine, Notice};
@@ -37,7 +38,15 @@ impl Application {
     /// Opens storage and binds the listener.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
         let mailer = config.mail.as_ref().map(Mailer::new).transpose()?;
-        let state = AppState::open(config).await?;
+        let mut state = AppState::open(config).await?;
+        state.pdf_font = PdfFont::find(state.config.pdf_font.as_deref())?.map(Arc::new);
+        match &state.pdf_font {
+            Some(font) => tracing::info!(font = %font.path().display(), "PDF bulletins set in"),
+            None => tracing::warn!(
+                "no font with Chinese letters is installed: bulletins are offered as HTML and \
+                 XLSX, not PDF. Install fonts-noto-cjk or set pdf_font (docs/deploy.md)"
+            ),
+        }
         if state.storage.engine() == Engine::Postgres {
             listen_to_replicas(&state).await?;
         }

@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::{Notify, broadcast};
 
 use crate::config::ServeConfig;
+use crate::pdf::PdfFont;
 use crate::store::docs::DocCache;
 use crate::store::media::{DbMediaStore, DirMediaStore, Media};
 use crate::store::templates::Templates;
@@ -53,6 +54,9 @@ pub struct AppState {
     /// SHA-256 of the operator's CA, for enrolment links (private
     /// deployments).
     pub ca_fingerprint: Option<String>,
+    /// The font PDF bulletins are set in, if there is one (found when the
+    /// server starts, not for each command).
+    pub pdf_font: Option<Arc<PdfFont>>,
 }
 
 pub fn now_ms() -> i64 {
@@ -94,6 +98,7 @@ impl AppState {
                 Some(files) => tls::ca_fingerprint(files)?,
                 None => None,
             },
+            pdf_font: None,
             config: Arc::new(config),
         })
     }

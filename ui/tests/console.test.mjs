@@ -610,5 +610,9 @@ test("a manager enters figures and cases and reads the branch scorecards, open i
   await bulletin.getByRole("row", { name: /渝中/ }).first().getByText("−5.0").waitFor();
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "下载 XLSX" }).click()]);
   assert.match(download.suggestedFilename(), /^bulletin-.*-2026-03\.xlsx$/);
+  // The PDF the server sets, in Chinese.
+  const [pdf] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "下载 PDF" }).click()]);
+  assert.match(pdf.suggestedFilename(), /^bulletin-.*-2026-03\.pdf$/);
+  assert.equal(readFileSync(await pdf.path()).subarray(0, 5).toString(), "%PDF-", "a PDF file");
   await page.screenshot({ path: join(shots, "bulletin.png"), fullPage: true });
 });

@@ -87,6 +87,10 @@ const APP_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "chromium",
     "fonts-wqy-microhei",
+    // A font without Chinese letters, which a PDF font must not be, and
+    // pdftotext, which reads the PDF bulletins back.
+    "fonts-dejavu-core",
+    "poppler-utils",
 ];
 
 /// The app embeds ui/dist; every build uses the same features so that the

@@ -25,7 +25,7 @@ pub struct BulletinQuery {
     unit: Option<String>,
     /// zh-CN (default) or en.
     lang: Option<String>,
-    /// html (default) or xlsx.
+    /// html (default), pdf or xlsx.
     format: Option<String>,
     /// Generate it again rather than give the one kept.
     regenerate: Option<bool>,
@@ -37,10 +37,11 @@ pub struct BulletinQuery {
 /// when first asked for and kept per month.
 #[utoipa::path(get, operation_id = "bulletins_get", path = "/api/v1/bulletins/{month}", tag = "ratings",
     params(("month" = String, Path, pattern = r"^\d{4}-\d{2}$"), BulletinQuery), security(("bearer" = [])),
-    responses((status = 200, description = "The bulletin as a printable HTML page, or an XLSX workbook", content_type = "text/html"),
+    responses((status = 200, description = "The bulletin as a printable HTML page, a PDF or an XLSX workbook", content_type = "text/html"),
         (status = 400, description = "Not a month, or not a unit with units below it", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "For managers and administrators, in their scope", body = ErrorBody),
-        (status = 404, description = "No such unit", body = ErrorBody)))]
+        (status = 404, description = "No such unit", body = ErrorBody),
+        (status = 503, description = "PDF asked for, and the server has no font for it", body = ErrorBody)))]
 pub async fn get(
     State(app): State<AppState>,
     who: Authenticated,
@@ -75,33 +76,58 @@ pub async fn get(
         None | Some("html") => Ok(Html(bulletin::html(&b)).into_response()),
         Some("xlsx") => {
             let bytes = bulletin::xlsx(&b)?;
-            let name = format!(
-                "bulletin-{}-{}.xlsx",
-                b.unit.replace(['/', '*'], "_"),
-                b.month
-            );
-            Ok((
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static(
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        ),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
-                            .unwrap_or(HeaderValue::from_static("attachment")),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response())
+            Ok(file(&b, "xlsx", XLSX, "attachment", bytes))
+        }
+        Some("pdf") => {
+            let font = app.pdf_font.clone().ok_or_else(|| {
+                Error::Unavailable(msg!(
+                    "bulletin.no_font",
+                    "this server has no font with Chinese letters to set a PDF in; \
+                     print the HTML page, or ask the operator to install one (docs/deploy.md)"
+                ))
+            })?;
+            // Layout and font subsetting take a few hundred milliseconds.
+            let bytes =
+                tokio::task::spawn_blocking(move || bulletin::pdf(&b, &font).map(|p| (b, p)))
+                    .await
+                    .map_err(|e| Error::Internal(e.into()))?;
+            let (b, bytes) = bytes?;
+            Ok(file(&b, "pdf", "application/pdf", "inline", bytes))
         }
         Some(other) => Err(Error::BadRequest(msg!(
             "bulletin.format",
-            "`{format}` is not html or xlsx",
+            "`{format}` is not html, pdf or xlsx",
             format = other
         ))),
     }
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The bulletin as a file named by its unit and month: `inline` opens in
+/// the browser, `attachment` downloads.
+fn file(
+    b: &bulletin::Bulletin,
+    extension: &str,
+    content_type: &'static str,
+    disposition: &str,
+    bytes: Vec<u8>,
+) -> Response {
+    let name = format!(
+        "bulletin-{}-{}.{extension}",
+        b.unit.replace(['/', '*'], "_"),
+        b.month
+    );
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&format!("{disposition}; filename=\"{name}\""))
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -27,6 +27,7 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
         Error::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
         Error::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch"),
         Error::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_rows"),
+        Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{Principal, Visibility};
 use crate::error::Error;
+use crate::pdf::{Block, Doc, PdfFont};
 use crate::services::hotline::{self, KpiRequest};
 use crate::services::ratings::{self, RatingRequest, managers_only};
 use crate::services::report::esc;
@@ -482,19 +483,26 @@ async fn build(
     })
 }
 
-/// The bulletin as a printable HTML page.
-pub fn html(b: &Bulletin) -> String {
-    let locale = if b.lang == "en" {
+fn locale(b: &Bulletin) -> Locale {
+    if b.lang == "en" {
         Locale::En
     } else {
         Locale::ZhCn
-    };
-    let title = format!(
+    }
+}
+
+/// "成都 · 2026-11 · 服务质量月度通报".
+fn title(b: &Bulletin) -> String {
+    format!(
         "{} · {} · {}",
         b.unit_name,
         b.month,
-        w(locale, "服务质量月度通报", "Monthly service bulletin")
-    );
+        w(locale(b), "服务质量月度通报", "Monthly service bulletin")
+    )
+}
+
+/// When and by whom it was generated, in the default time zone.
+fn made(b: &Bulletin) -> String {
     let generated = jiff::Timestamp::from_millisecond(b.generated_at)
         .ok()
         .and_then(|t| {
@@ -505,6 +513,20 @@ pub fn html(b: &Bulletin) -> String {
             )
         })
         .unwrap_or_default();
+    format!(
+        "{} {generated} · {}",
+        w(locale(b), "生成于", "Generated"),
+        b.generated_by
+    )
+}
+
+fn no_data(b: &Bulletin) -> String {
+    w(locale(b), "本月无数据。", "No data this month.")
+}
+
+/// The bulletin as a printable HTML page.
+pub fn html(b: &Bulletin) -> String {
+    let title = title(b);
     let mut out = format!(
         r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:system-ui,"Noto Sans CJK SC",sans-serif;margin:2rem;color:#1d2939}}h1{{font-size:1.4rem}}h2{{font-size:1.1rem;margin-top:1.6rem}}
@@ -513,20 +535,12 @@ table{{border-collapse:collapse;width:100%;font-size:.9rem}}th,td{{border:1px so
 <h1>{title}</h1><p class="meta">{made}</p>"#,
         lang = esc(&b.lang),
         title = esc(&title),
-        made = esc(&format!(
-            "{} {generated} · {}",
-            w(locale, "生成于", "Generated"),
-            b.generated_by
-        )),
+        made = esc(&made(b)),
     );
     for s in &b.sections {
         let _ = write!(out, "<h2>{}</h2>", esc(&s.title));
         if s.rows.is_empty() {
-            let _ = write!(
-                out,
-                "<p class=\"meta\">{}</p>",
-                esc(&w(locale, "本月无数据。", "No data this month."))
-            );
+            let _ = write!(out, "<p class=\"meta\">{}</p>", esc(&no_data(b)));
             continue;
         }
         out.push_str("<table><tr>");
@@ -548,6 +562,41 @@ table{{border-collapse:collapse;width:100%;font-size:.9rem}}th,td{{border:1px so
     }
     out.push_str("</body></html>");
     out
+}
+
+/// The bulletin as A4 pages, its tables as in the HTML page.
+pub fn pdf(b: &Bulletin, font: &PdfFont) -> Result<Vec<u8>, Error> {
+    let title = title(b);
+    let mut blocks = vec![Block::Title(title.clone()), Block::Meta(made(b))];
+    for s in &b.sections {
+        blocks.push(Block::Heading(s.title.clone()));
+        if s.rows.is_empty() {
+            blocks.push(Block::Meta(no_data(b)));
+            continue;
+        }
+        blocks.push(Block::Table {
+            columns: s.columns.clone(),
+            rows: s.rows.clone(),
+        });
+        if let Some(n) = &s.note {
+            blocks.push(Block::Note(n.clone()));
+        }
+    }
+    let locale = locale(b);
+    let footer = |page: usize, pages: usize| match locale {
+        Locale::En => format!("{title} · page {page} of {pages}"),
+        Locale::ZhCn => format!("{title} · 第 {page} / {pages} 页"),
+    };
+    crate::pdf::render(
+        font,
+        &Doc {
+            title: &title,
+            lang: &b.lang,
+            blocks: &blocks,
+            footer: &footer,
+        },
+    )
+    .map_err(Error::Internal)
 }
 
 /// The bulletin as a workbook, a sheet per section.

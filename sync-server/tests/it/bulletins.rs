@@ -1,6 +1,6 @@
 //! The monthly bulletin: every section in the reader's language, kept once
-//! generated until a manager asks for it again, as HTML or XLSX, and only
-//! for managers over the unit.
+//! generated until a manager asks for it again, as HTML, PDF or XLSX, and
+//! only for managers over the unit.
 
 use fieldcheck_tests::{at, audit_at, get_json, http, http_raw, post_file, team, upload};
 
@@ -68,6 +68,40 @@ async fn a_month_of_one_province_in_both_languages_kept_until_generated_again() 
     assert_eq!(status, 200);
     assert!(xlsx.starts_with(b"PK"), "an XLSX (zip) file");
 
+    // The PDF, read back by poppler's pdftotext: the same words, Chinese
+    // included, and a footer on each page.
+    for (lang, words) in [
+        (
+            "en",
+            [
+                "Monthly service bulletin",
+                "Yuzhong",
+                "Weakest standards",
+                "page 1 of",
+            ],
+        ),
+        (
+            "zh-CN",
+            ["服务质量月度通报", "渝中区", "服务评价排名", "第 1 /"],
+        ),
+    ] {
+        let (status, pdf) = http_raw(
+            addr,
+            "GET",
+            &format!("/api/v1/bulletins/2026-05?unit=cq&lang={lang}&format=pdf"),
+            Some(&root),
+            &[],
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&pdf));
+        assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+        let text = pdf_text(&pdf);
+        for w in words {
+            assert!(text.contains(w), "{w} in {text}");
+        }
+    }
+
     // A manager's own district: fine; the other district, or a store, or a
     // year, or an inspector: refused.
     assert_eq!(page(addr, &wang, "/api/v1/bulletins/2026-05").await.0, 200);
@@ -88,4 +122,28 @@ async fn a_month_of_one_province_in_both_languages_kept_until_generated_again() 
         get_json(addr, &li, "/api/v1/bulletins/2026-05").await.0,
         403
     );
+}
+
+/// The text of a PDF, as poppler reads it.
+fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-layout", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (poppler-utils; cargo xtask test installs it)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(pdf)
+        .expect("write the PDF");
+    let out = child.wait_with_output().expect("pdftotext");
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -114,6 +114,34 @@ fn malformed_and_missing_files_get_a_clear_error_not_a_panic() {
 }
 
 #[test]
+fn a_pdf_font_that_cannot_serve_stops_the_server_with_the_reason() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let not_a_font = write(dir.path(), "font.ttf", "not a font");
+    let config = write(
+        dir.path(),
+        "fieldcheck.toml",
+        &format!("pdf_font = \"{not_a_font}\"\n"),
+    );
+    let data = dir.path().join("data").display().to_string();
+    let out = server(&[
+        "serve",
+        "--config",
+        &config,
+        "--data-dir",
+        &data,
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    let stderr = text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("font.ttf: not a TrueType or OpenType font"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn template_import_writes_a_native_template_with_the_same_version() {
     let dir = tempfile::tempdir().expect("tmp");
     let form = repo().join("core/tests/fixtures/quick_hall_check.xlsx");

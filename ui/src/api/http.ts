@@ -371,8 +371,8 @@ export class HttpApi implements Api {
     return (await this.raw(`/api/v1/bulletins/${encodeURIComponent(month)}?${new URLSearchParams(params)}`)).text();
   }
 
-  async bulletinXlsx(month: string, params: Record<string, string>): Promise<Blob> {
-    const q = new URLSearchParams({ ...params, format: "xlsx" });
+  async bulletinFile(month: string, format: "pdf" | "xlsx", params: Record<string, string>): Promise<Blob> {
+    const q = new URLSearchParams({ ...params, format });
     return (await this.raw(`/api/v1/bulletins/${encodeURIComponent(month)}?${q}`)).blob();
   }
 

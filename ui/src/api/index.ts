@@ -449,8 +449,8 @@ export interface Api {
   publishScorecard(file: File, dryRun: boolean): Promise<SchemePublished>;
   /** The monthly bulletin of a unit (`unit`, `lang`, `regenerate`) as a printable HTML page. */
   bulletin(month: string, params: Record<string, string>): Promise<string>;
-  /** The monthly bulletin as an XLSX workbook. */
-  bulletinXlsx(month: string, params: Record<string, string>): Promise<Blob>;
+  /** The monthly bulletin as a PDF (set by the server) or an XLSX workbook. */
+  bulletinFile(month: string, format: "pdf" | "xlsx", params: Record<string, string>): Promise<Blob>;
   /** What changed on a day (`date`, `unit`). */
   monitorDay(params: Record<string, string>): Promise<Daily>;
   /** A unit's indicators week by week (`unit`, `today`, `weeks`). */

@@ -1,6 +1,6 @@
 // The monthly bulletin (月通报) of a unit: shown as the server renders it
-// for print, in the reader's language, with Print / PDF, the workbook, and
-// a fresh generation when the month's figures have changed.
+// for print, in the reader's language, with Print, the PDF the server sets,
+// the workbook, and a fresh generation when the month's figures have changed.
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Api } from "../api";
@@ -35,6 +35,10 @@ export function Bulletins({ api }: { api: Api }) {
     [api, month, unit, locale, errorText],
   );
   useEffect(() => load(false), [load]);
+  const download = (format: "pdf" | "xlsx") =>
+    api
+      .bulletinFile(month, format, { ...(unit ? { unit } : {}), lang: locale })
+      .then((b) => save(b, `bulletin-${(unit || "all").replace(/\W/g, "_")}-${month}.${format}`), (e) => setError(errorText(e)));
 
   return (
     <section className="bulletins">
@@ -54,19 +58,13 @@ export function Bulletins({ api }: { api: Api }) {
       </div>
       <div className="actions">
         <button type="button" disabled={!html} onClick={() => frame.current?.contentWindow?.print()}>
-          {t("report.print")}
+          {t("bulletin.print")}
         </button>
-        <button
-          type="button"
-          disabled={!month}
-          onClick={() =>
-            api
-              .bulletinXlsx(month, { ...(unit ? { unit } : {}), lang: locale })
-              .then((b) => save(b, `bulletin-${(unit || "all").replace(/\W/g, "_")}-${month}.xlsx`), (e) => setError(errorText(e)))
-          }
-        >
-          {t("bulletin.xlsx")}
-        </button>
+        {(["pdf", "xlsx"] as const).map((format) => (
+          <button key={format} type="button" disabled={!month} onClick={() => download(format)}>
+            {t(`bulletin.${format}`)}
+          </button>
+        ))}
         <button type="button" disabled={busy || !month} aria-busy={busy} onClick={() => load(true)}>
           {t("bulletin.regenerate")}
         </button>

@@ -10,7 +10,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
   for (const name of [
     "login", "logout", "queue", "detail", "returnRecord", "approve", "openAction", "media", "report", "units", "ratings",
     "weakest", "download", "followUps", "actionStep", "mediaRef", "upload", "wave", "markRead", "caughtUp", "satisfaction", "estimateWeights", "weightSets", "publishWeights", "templates", "publishTemplate", "users",
-    "createUser", "enrol", "importUnits", "hotlineKpis", "hotlineTargets", "putHotlineTargets", "importCalls", "scorecards", "scorecard", "importScorecardEntries", "importServiceCases", "publishScorecard", "bulletin", "bulletinXlsx", "monitorDay", "monitorWeeks", "assignments", "assign", "updateUser", "updateAssignment",
+    "createUser", "enrol", "importUnits", "hotlineKpis", "hotlineTargets", "putHotlineTargets", "importCalls", "scorecards", "scorecard", "importScorecardEntries", "importServiceCases", "publishScorecard", "bulletin", "bulletinFile", "monitorDay", "monitorWeeks", "assignments", "assign", "updateUser", "updateAssignment",
   ]) {
     base[name] = refuse(name);
   }
