@@ -1,6 +1,7 @@
 //! Answers: a record's answers, their JSON file, and skip logic: which items
 //! are relevant given the answers so far, what calculations make of them,
-//! and what is missing before a record can be submitted. The value types
+//! which choices are offered, and what is missing before a record can be
+//! submitted. The value types
 //! and their check against an item are the templates' (`templates::values`),
 //! named here too.
 
@@ -14,7 +15,7 @@ use crate::templates::expr::{self, Env, Val};
 pub use crate::templates::values::{
     AnswerProblem, AnswerValue, GeoPoint, MediaRef, check_value, from_json, to_json,
 };
-use crate::templates::{AnswerType, Item, Template};
+use crate::templates::{AnswerType, Choice, Item, Template};
 
 /// Item id -> answer value.
 pub type Answers = BTreeMap<String, AnswerValue>;
@@ -89,6 +90,52 @@ impl Env for Visible<'_> {
     }
     fn current(&self) -> Val {
         expr_value(self.current)
+    }
+}
+
+/// A choice as a `choice_filter` sees it: the answers, and its columns by
+/// bare name (`name` its value, a column it leaves empty as empty text).
+struct ChoiceEnv<'a> {
+    answers: &'a Visible<'a>,
+    choice: &'a Choice,
+}
+
+impl Env for ChoiceEnv<'_> {
+    fn get(&self, name: &str) -> Val {
+        self.answers.get(name)
+    }
+    fn current(&self) -> Val {
+        Val::Null
+    }
+    fn field(&self, name: &str) -> Val {
+        if name == "name" {
+            return Val::Str(self.choice.value.clone());
+        }
+        Val::Str(self.choice.data.get(name).cloned().unwrap_or_default())
+    }
+}
+
+/// The choices of a choice item offered given the answers, as
+/// [`with_calculated`] gives them: those its `choice_filter` keeps (every
+/// one without a filter).
+pub fn offered<'i>(item: &'i Item, relevant: &HashSet<&str>, answers: &Answers) -> Vec<&'i Choice> {
+    let visible = Visible {
+        answers,
+        calculated: None,
+        relevant,
+        current: None,
+    };
+    offered_in(item, &visible)
+}
+
+fn offered_in<'i>(item: &'i Item, answers: &Visible<'_>) -> Vec<&'i Choice> {
+    let choices = item.answer.choices().unwrap_or_default();
+    match &item.choice_filter {
+        None => choices.iter().collect(),
+        Some(filter) => choices
+            .iter()
+            .filter(|choice| expr::eval_bool(filter, &ChoiceEnv { answers, choice }))
+            .collect(),
     }
 }
 
@@ -264,11 +311,50 @@ pub fn check_complete(template: &Template, answers: &Answers) -> Vec<AnswerProbl
                         });
                     }
                 }
+                if item.choice_filter.is_some() {
+                    problems.extend(not_offered(item, v, &read, &calculated, &relevant));
+                }
             }
             _ => {}
         }
     }
     problems
+}
+
+/// A problem for each chosen value the item's `choice_filter` does not
+/// offer given the other answers: a client that is not ours may send one,
+/// and one offered before may be filtered out by a later answer.
+fn not_offered(
+    item: &Item,
+    value: &AnswerValue,
+    answers: &Answers,
+    calculated: &Answers,
+    relevant: &HashSet<&str>,
+) -> Vec<AnswerProblem> {
+    let chosen: Vec<&String> = match value {
+        AnswerValue::Choice(c) => vec![c],
+        AnswerValue::Choices(l) => l.iter().collect(),
+        _ => return Vec::new(),
+    };
+    let visible = Visible {
+        answers,
+        calculated: Some(calculated),
+        relevant,
+        current: None,
+    };
+    let offered = offered_in(item, &visible);
+    chosen
+        .into_iter()
+        .filter(|c| !offered.iter().any(|o| &o.value == *c))
+        .map(|c| AnswerProblem::Invalid {
+            item: item.id.clone(),
+            message: msg!(
+                "answers.not_offered",
+                "`{value}` is not offered, given the other answers",
+                value = c
+            ),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,16 +4,19 @@
 //! logic, constraints and scoring are computed once, here, by the same code
 //! the server scores with. The types are shared with TypeScript (ts-rs).
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::answers::{
-    AnswerProblem, GeoPoint, MediaRef, check_complete, meets_constraint, to_json, with_calculated,
+    AnswerProblem, AnswerValue, Answers, GeoPoint, MediaRef, check_complete, meets_constraint,
+    offered, to_json, with_calculated,
 };
 use crate::i18n::Bilingual;
 use crate::records::{RecordState, Status, answered_beyond_defaults, quit_keeps};
 use crate::scoring::audit::score_visit;
-use crate::templates::{AnswerType, Choice, Template, TemplateKind};
+use crate::templates::{AnswerType, Choice, Item, Template, TemplateKind};
 
 /// One record, ready to show and fill in.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -150,8 +153,8 @@ pub struct CommentView {
     pub at: i64,
 }
 
-fn choices(c: &[Choice]) -> Vec<ChoiceView> {
-    c.iter()
+fn choices(c: Vec<&Choice>) -> Vec<ChoiceView> {
+    c.into_iter()
         .map(|c| ChoiceView {
             value: c.value.clone(),
             label: c.label.clone(),
@@ -159,8 +162,33 @@ fn choices(c: &[Choice]) -> Vec<ChoiceView> {
         .collect()
 }
 
-fn input(t: &AnswerType) -> Input {
-    match t {
+/// The choices offered, and any chosen that the filter no longer offers
+/// (an earlier answer changed): shown chosen, so that the respondent sees
+/// what the problem beside it names and can change it.
+fn shown_choices<'i>(
+    item: &'i Item,
+    relevant: &HashSet<&str>,
+    answers: &Answers,
+) -> Vec<&'i Choice> {
+    let offered = offered(item, relevant, answers);
+    let chosen: Vec<&String> = match answers.get(&item.id) {
+        Some(AnswerValue::Choice(c)) => vec![c],
+        Some(AnswerValue::Choices(l)) => l.iter().collect(),
+        _ => return offered,
+    };
+    item.answer
+        .choices()
+        .unwrap_or_default()
+        .iter()
+        .filter(|c| offered.iter().any(|o| std::ptr::eq(*o, *c)) || chosen.contains(&&c.value))
+        .collect()
+}
+
+/// How the item is answered; a choice item offers the choices its filter
+/// keeps given the answers (`relevant` and `answers` as `with_calculated`
+/// gives them).
+fn input(item: &Item, relevant: &HashSet<&str>, answers: &Answers) -> Input {
+    match &item.answer {
         AnswerType::PassFail => Input::PassFail,
         AnswerType::Partial => Input::Partial,
         AnswerType::Scale {
@@ -176,11 +204,11 @@ fn input(t: &AnswerType) -> Input {
         },
         AnswerType::Touchpoint => Input::Touchpoint,
         AnswerType::Recommend => Input::Recommend,
-        AnswerType::SingleChoice(c) => Input::SingleChoice {
-            choices: choices(c),
+        AnswerType::SingleChoice(_) => Input::SingleChoice {
+            choices: choices(shown_choices(item, relevant, answers)),
         },
-        AnswerType::MultipleChoice(c) => Input::MultipleChoice {
-            choices: choices(c),
+        AnswerType::MultipleChoice(_) => Input::MultipleChoice {
+            choices: choices(shown_choices(item, relevant, answers)),
         },
         AnswerType::Number {
             unit,
@@ -258,7 +286,7 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
                         id: item.id.clone(),
                         label: item.label.clone(),
                         hint: item.hint.clone(),
-                        input: input(&item.answer),
+                        input: input(item, &relevant, &answers),
                         required: item.required,
                         allow_na: item.allow_na,
                         critical: item.scoring.as_ref().is_some_and(|s| s.critical.is_some()),

@@ -26,6 +26,9 @@ pub enum Expr {
     Ref(String),
     /// `.`: the answer to the item the expression belongs to.
     Current,
+    /// A bare name, `county`: in a `choice_filter`, that column of the
+    /// choice being filtered (`name` is its value), as XLSForm has it.
+    Field(String),
     Neg(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Call(Func, Vec<Expr>),
@@ -442,6 +445,11 @@ impl Parser {
                     _ => err(self.offset(), msg!("expr.expected_close", "expected `)`")),
                 }
             }
+            // A bare name: a choice's column (the type check says where
+            // one may stand).
+            Tok::Ident(name) if *self.peek() != Tok::LParen && Func::from_name(&name).is_none() => {
+                Ok(Expr::Field(name))
+            }
             Tok::Ident(name) => {
                 let Some(func) = Func::from_name(&name) else {
                     return err(
@@ -559,24 +567,41 @@ pub fn parse(src: &str) -> Result<Expr, ExprError> {
 }
 
 impl Expr {
-    /// Names of the items this expression reads.
-    pub fn refs(&self) -> Vec<&str> {
+    /// The bare names this expression reads: a choice's columns, in a
+    /// `choice_filter`.
+    pub fn fields(&self) -> Vec<&str> {
         let mut out = Vec::new();
-        self.collect_refs(&mut out);
+        self.walk(&mut |e| {
+            if let Expr::Field(name) = e {
+                out.push(name.as_str());
+            }
+        });
         out
     }
 
-    fn collect_refs<'a>(&'a self, out: &mut Vec<&'a str>) {
+    /// Calls `visit` on this expression and every one inside it.
+    fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
+        visit(self);
         match self {
-            Expr::Ref(r) => out.push(r),
-            Expr::Neg(e) => e.collect_refs(out),
+            Expr::Neg(e) => e.walk(visit),
             Expr::Binary(_, a, b) => {
-                a.collect_refs(out);
-                b.collect_refs(out);
+                a.walk(visit);
+                b.walk(visit);
             }
-            Expr::Call(_, args) => args.iter().for_each(|a| a.collect_refs(out)),
-            Expr::Num(_) | Expr::Str(_) | Expr::Current => {}
+            Expr::Call(_, args) => args.iter().for_each(|a| a.walk(visit)),
+            Expr::Num(_) | Expr::Str(_) | Expr::Ref(_) | Expr::Current | Expr::Field(_) => {}
         }
+    }
+
+    /// Names of the items this expression reads.
+    pub fn refs(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if let Expr::Ref(name) = e {
+                out.push(name.as_str());
+            }
+        });
+        out
     }
 }
 
@@ -613,6 +638,12 @@ impl fmt::Display for Ty {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeError {
     UnknownItem(String),
+    /// A bare name where no choice is being filtered, or a column no
+    /// choice of the list has.
+    UnknownField {
+        name: String,
+        columns: Option<String>,
+    },
     CurrentNotAllowed,
     NotACondition(Ty),
     /// A function or operator given an argument of the wrong type.
@@ -658,6 +689,25 @@ impl TypeError {
             TypeError::UnknownItem(name) => msg!(
                 "expr.unknown_item",
                 "`{reference}` does not name an item in this template",
+                reference = format!("${{{name}}}")
+            ),
+            TypeError::UnknownField {
+                name,
+                columns: None,
+            } => msg!(
+                "expr.bare_name",
+                "`{name}` is a bare name: write `{reference}` for an item's answer (a bare name reads a choice's column, in a choice_filter only)",
+                name = name,
+                reference = format!("${{{name}}}")
+            ),
+            TypeError::UnknownField {
+                name,
+                columns: Some(columns),
+            } => msg!(
+                "expr.unknown_column",
+                "no choice of the list has a column `{name}` (it has {columns}); write `{reference}` for an item's answer",
+                name = name,
+                columns = columns,
                 reference = format!("${{{name}}}")
             ),
             TypeError::CurrentNotAllowed => msg!(
@@ -756,6 +806,11 @@ pub trait Scope {
     fn choices_of(&self, name: &str) -> Option<Vec<String>>;
     /// Type of `.`, or `None` where `.` is not allowed.
     fn current(&self) -> Option<(Ty, Option<String>)>;
+    /// The columns a bare name may read: those of the choices a
+    /// `choice_filter` filters; `None` elsewhere.
+    fn fields(&self) -> Option<&[String]> {
+        None
+    }
 }
 
 /// Type-checks `expr`, which must produce a true/false value.
@@ -778,6 +833,13 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
             .current()
             .map(|(t, _)| t)
             .ok_or(TypeError::CurrentNotAllowed),
+        Expr::Field(name) => match scope.fields() {
+            Some(columns) if columns.contains(name) => Ok(Ty::Str),
+            columns => Err(TypeError::UnknownField {
+                name: name.clone(),
+                columns: columns.map(|c| c.join(", ")),
+            }),
+        },
         Expr::Neg(e) => expect(e, Ty::Num, scope, "`-`"),
         Expr::Binary(op, a, b) => {
             let (ta, tb) = (check(a, scope)?, check(b, scope)?);
@@ -791,6 +853,13 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                     Ok(Ty::Num)
                 }
                 BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                    // A choice's column is text that may hold a number, as
+                    // XPath compares it: `level >= ${age}`.
+                    let column_and_number =
+                        |x: &Expr, t: Ty| matches!(x, Expr::Field(_)) && t == Ty::Num;
+                    if column_and_number(a, tb) || column_and_number(b, ta) {
+                        return Ok(Ty::Bool);
+                    }
                     if ta != tb {
                         return Err(TypeError::Mixed {
                             op: op.symbol(),
@@ -1021,6 +1090,10 @@ impl Val {
 pub trait Env {
     fn get(&self, name: &str) -> Val;
     fn current(&self) -> Val;
+    /// A bare name: the column of the choice being filtered.
+    fn field(&self, _name: &str) -> Val {
+        Val::Null
+    }
 }
 
 /// Evaluates a condition; anything but a definite true (including an
@@ -1037,6 +1110,7 @@ pub fn eval(expr: &Expr, env: &dyn Env) -> Val {
         Expr::Str(s) => Val::Str(s.clone()),
         Expr::Ref(name) => env.get(name),
         Expr::Current => env.current(),
+        Expr::Field(name) => env.field(name),
         Expr::Neg(e) => match eval(e, env) {
             Val::Num(n) => Val::Num(-n),
             _ => Val::Null,
@@ -1050,6 +1124,13 @@ pub fn eval(expr: &Expr, env: &dyn Env) -> Val {
 
 fn binary(op: BinOp, a: Val, b: Val) -> Val {
     use std::cmp::Ordering;
+    // Only a choice's column meets a number (the type check sees to it):
+    // compared as a number, as XPath does, when it reads as one.
+    let (a, b) = match (a, b) {
+        (Val::Str(s), Val::Num(y)) => (s.trim().parse().map_or(Val::Null, Val::Num), Val::Num(y)),
+        (Val::Num(x), Val::Str(s)) => (Val::Num(x), s.trim().parse().map_or(Val::Null, Val::Num)),
+        other => other,
+    };
     match op {
         BinOp::Eq => Val::Bool(a == b),
         BinOp::Ne => Val::Bool(a != b),
@@ -1193,6 +1274,7 @@ impl fmt::Display for Expr {
             Expr::Str(s) => write!(f, "'{s}'"),
             Expr::Ref(r) => write!(f, "${{{r}}}"),
             Expr::Current => f.write_str("."),
+            Expr::Field(name) => f.write_str(name),
             Expr::Neg(e) => write!(f, "-({e})"),
             Expr::Binary(op, a, b) => write!(f, "({a} {} {b})", op.symbol()),
             Expr::Call(func, args) => {

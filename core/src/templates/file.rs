@@ -110,6 +110,11 @@ pub struct ItemFile {
     pub max_label: Option<Bilingual>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<ChoiceFile>,
+    /// Which choices are offered, given the answers: a condition on each
+    /// choice, reading its columns by bare name (`name` is its value), e.g.
+    /// `county = ${county}` (XLSForm `choice_filter`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice_filter: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -143,6 +148,9 @@ pub struct ChoiceFile {
     pub label: Bilingual,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+    /// Further columns a `choice_filter` reads, e.g. `{ county = "yz" }`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<String, String>,
 }
 
 /// Analysis tags: where in the customer journey and service an item looks.

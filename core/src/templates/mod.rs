@@ -84,6 +84,9 @@ pub struct Item {
     pub call: Option<CallMoment>,
     /// The answer the form starts with; taken as given on submission.
     pub default: Option<values::AnswerValue>,
+    /// Which of a choice item's choices are offered, given the answers
+    /// (`answers::offered`).
+    pub choice_filter: Option<Expr>,
 }
 
 /// How an item counts towards its section score (S2).
@@ -226,6 +229,8 @@ pub struct Choice {
     pub value: String,
     pub label: Bilingual,
     pub score: Option<f64>,
+    /// Further columns, read by the item's `choice_filter`.
+    pub data: std::collections::BTreeMap<String, String>,
 }
 
 /// A construct of the satisfaction model with normalised item weights.

@@ -120,6 +120,8 @@ struct ItemFacts {
 struct ExprScope<'a> {
     items: &'a HashMap<String, ItemFacts>,
     current: Option<(Ty, Option<String>)>,
+    /// The columns of the choices a `choice_filter` filters.
+    fields: Option<&'a [String]>,
 }
 
 impl Scope for ExprScope<'_> {
@@ -131,6 +133,9 @@ impl Scope for ExprScope<'_> {
     }
     fn current(&self) -> Option<(Ty, Option<String>)> {
         self.current.clone()
+    }
+    fn fields(&self) -> Option<&[String]> {
+        self.fields
     }
 }
 
@@ -434,6 +439,7 @@ fn type_calculations(file: &TemplateFile, facts: &mut HashMap<String, ItemFacts>
             let scope = ExprScope {
                 items: facts,
                 current: None,
+                fields: None,
             };
             pending
                 .iter()
@@ -511,7 +517,12 @@ fn parse_checked(
     facts: &HashMap<String, ItemFacts>,
     current: Option<(Ty, Option<String>)>,
 ) -> Option<Expr> {
-    parse_expr(p, (section, item), field, src, facts, current, true)
+    let scope = ExprScope {
+        items: facts,
+        current,
+        fields: None,
+    };
+    parse_expr(p, (section, item), field, src, &scope, true)
 }
 
 /// An expression parsed and checked: a condition, or (`condition` false)
@@ -521,8 +532,7 @@ fn parse_expr(
     (section, item): Loc,
     field: &str,
     src: &str,
-    facts: &HashMap<String, ItemFacts>,
-    current: Option<(Ty, Option<String>)>,
+    scope: &ExprScope<'_>,
     condition: bool,
 ) -> Option<Expr> {
     let wrong = |p: &mut Problems, error: Msg| {
@@ -545,14 +555,10 @@ fn parse_expr(
             return None;
         }
     };
-    let scope = ExprScope {
-        items: facts,
-        current,
-    };
     let checked = if condition {
-        expr::check_bool(&e, &scope)
+        expr::check_bool(&e, scope)
     } else {
-        expr::check(&e, &scope).map(|_| ())
+        expr::check(&e, scope).map(|_| ())
     };
     if let Err(e) = checked {
         wrong(p, e.msg());
@@ -562,7 +568,7 @@ fn parse_expr(
 }
 
 /// Fields that only some answer types use: (field, is it set, types that use it).
-fn type_parameters(i: &ItemFile) -> [(&'static str, bool, &'static [&'static str]); 9] {
+fn type_parameters(i: &ItemFile) -> [(&'static str, bool, &'static [&'static str]); 10] {
     [
         ("min", i.min.is_some(), &["scale", "number"]),
         ("max", i.max.is_some(), &["scale", "number"]),
@@ -571,6 +577,11 @@ fn type_parameters(i: &ItemFile) -> [(&'static str, bool, &'static [&'static str
         (
             "choices",
             !i.choices.is_empty(),
+            &["single_choice", "multiple_choice"],
+        ),
+        (
+            "choice_filter",
+            i.choice_filter.is_some(),
             &["single_choice", "multiple_choice"],
         ),
         ("unit", i.unit.is_some(), &["number"]),
@@ -631,7 +642,14 @@ fn check_item(
         .and_then(|src| parse_checked(p, s, it, "pass_if", src, facts, current.clone()));
     let calculation = if i.kind == "calculate" {
         match i.calculation.as_deref() {
-            Some(src) => parse_expr(p, (s, it), "calculation", src, facts, None, false),
+            Some(src) => {
+                let scope = ExprScope {
+                    items: facts,
+                    current: None,
+                    fields: None,
+                };
+                parse_expr(p, (s, it), "calculation", src, &scope, false)
+            }
             None => {
                 p.at(
                     s,
@@ -707,6 +725,15 @@ fn check_item(
             ),
         );
     }
+    let choice_filter = i.choice_filter.as_deref().and_then(|src| {
+        let columns = choice_columns(answer.choices()?);
+        let scope = ExprScope {
+            items: facts,
+            current: None,
+            fields: Some(&columns),
+        };
+        parse_expr(p, (s, it), "choice_filter", src, &scope, true)
+    });
     let scoring = check_scoring(p, s, it, i, &answer);
     check_tags(p, s, it, &i.tags);
     let call = i
@@ -731,6 +758,7 @@ fn check_item(
         tags: i.tags.clone(),
         call,
         default: None,
+        choice_filter,
     };
     if let Some(json) = &i.default {
         match super::values::from_json(&item, json) {
@@ -921,8 +949,20 @@ fn check_choices(
             value: c.value.clone(),
             label: c.label.clone(),
             score: c.score,
+            data: c.data.clone(),
         })
         .collect()
+}
+
+/// What a `choice_filter` may read of each choice: `name` (its value) and
+/// every further column any choice of the list has.
+fn choice_columns(choices: &[Choice]) -> Vec<String> {
+    let mut columns: Vec<String> = std::iter::once("name".to_string())
+        .chain(choices.iter().flat_map(|c| c.data.keys().cloned()))
+        .collect();
+    columns.sort();
+    columns.dedup();
+    columns
 }
 
 fn check_scoring(
@@ -1576,6 +1616,61 @@ id = "count"
 type = "number"
 label = { zh-CN = "数量", en = "Count" }
 "#;
+
+    #[test]
+    fn a_bare_name_reads_a_choice_column_in_a_choice_filter_only() {
+        let src = calculated(&format!(
+            r#"{COUNT}
+[[sections.items]]
+id = "level"
+type = "single_choice"
+label = {{ zh-CN = "级别", en = "Level" }}
+choice_filter = "min_count <= ${{count}} and name != 'x' and colour = 'red'"
+choices = [
+  {{ value = "a", label = {{ zh-CN = "甲", en = "A" }}, data = {{ min_count = "1" }} }},
+  {{ value = "b", label = {{ zh-CN = "乙", en = "B" }} }},
+]
+
+[[sections.items]]
+id = "plain"
+type = "pass_fail"
+label = {{ zh-CN = "普通", en = "Plain" }}
+relevant = "count > 1"
+
+[[sections.items]]
+id = "typed"
+type = "text"
+label = {{ zh-CN = "文本", en = "Text" }}
+choice_filter = "name = 'a'"
+"#
+        ));
+        let found: Vec<(Option<String>, Option<String>, String)> = problems(&src)
+            .into_iter()
+            .map(|p| (p.location.item, p.location.field, p.message.text))
+            .collect();
+        let at = |item: &str, field: &str| {
+            found
+                .iter()
+                .find(|(i, f, _)| i.as_deref() == Some(item) && f.as_deref() == Some(field))
+                .map(|(_, _, m)| m.as_str())
+                .unwrap_or_else(|| panic!("{item} {field} in {found:?}"))
+        };
+        assert!(
+            at("level", "choice_filter").contains(
+                "no choice of the list has a column `colour` (it has min_count, name); write `${colour}`"
+            ),
+            "{found:?}"
+        );
+        assert!(
+            at("plain", "relevant").contains("`count` is a bare name: write `${count}`"),
+            "{found:?}"
+        );
+        assert!(
+            at("typed", "choice_filter").contains("has no meaning for type `text`"),
+            "{found:?}"
+        );
+        assert_eq!(found.len(), 3, "{found:?}");
+    }
 
     #[test]
     fn a_calculation_is_typed_from_what_it_reads_even_through_another() {

@@ -5,7 +5,7 @@
 //! what cannot be imported is an error and what is ignored is a warning, each
 //! with its sheet, row and column.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::io::Cursor;
 
@@ -15,7 +15,7 @@ use crate::table::Table;
 use serde::Serialize;
 
 use super::file::{ChoiceFile, ItemFile, SCHEMA_VERSION, SectionFile, Tags, TemplateFile};
-use super::{Template, TemplateError};
+use super::{Template, TemplateError, expr};
 use crate::i18n::Bilingual;
 use crate::msg;
 use crate::msg::Msg;
@@ -293,6 +293,7 @@ const SURVEY_COLUMNS: &[&str] = &[
     "call",
     "fail_below",
     "reverse",
+    "choice_filter",
     "stage",
     "activity",
     "layer",
@@ -462,7 +463,20 @@ impl Importer {
         }
         self.check_columns(survey);
 
-        let lists = self.read_choices(choices, default_lang);
+        // The choices' columns the filters read by bare name are kept with
+        // each choice; a filter that does not parse is reported with its item.
+        let filter_columns: BTreeSet<String> = survey
+            .rows
+            .iter()
+            .filter_map(|(_, r)| expr::parse(r.get("choice_filter")?).ok())
+            .flat_map(|e| {
+                e.fields()
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let lists = self.read_choices(choices, default_lang, &filter_columns);
         let has_points = survey.rows.iter().any(|(_, r)| r.contains_key("points"));
         let kind = setting("kind")
             .or_else(|| self.given.kind.clone())
@@ -852,7 +866,12 @@ impl Importer {
         n
     }
 
-    fn read_choices(&mut self, t: &Table, default_lang: &str) -> BTreeMap<String, Vec<ChoiceFile>> {
+    fn read_choices(
+        &mut self,
+        t: &Table,
+        default_lang: &str,
+        filter_columns: &BTreeSet<String>,
+    ) -> BTreeMap<String, Vec<ChoiceFile>> {
         let mut lists: BTreeMap<String, Vec<ChoiceFile>> = BTreeMap::new();
         for (row, cells) in &t.rows {
             let list = cells.get("list_name").or_else(|| cells.get("list name"));
@@ -887,10 +906,16 @@ impl Importer {
             let label = self
                 .text(cells, "label", default_lang)
                 .unwrap_or_else(|| Bilingual::new(name, name));
+            let data = filter_columns
+                .iter()
+                .filter(|c| c.as_str() != "name")
+                .filter_map(|c| Some((c.clone(), cells.get(c)?.clone())))
+                .collect();
             lists.entry(list.clone()).or_default().push(ChoiceFile {
                 value: name.clone(),
                 label,
                 score,
+                data,
             });
         }
         lists
@@ -924,6 +949,7 @@ impl Importer {
             reverse: flag("reverse"),
             pass_if: get("pass_if"),
             calculation: get("calculation"),
+            choice_filter: get("choice_filter"),
             unit: get("unit"),
             call: get("call"),
             tags: Tags {
@@ -969,6 +995,7 @@ impl Importer {
                     value: "other".into(),
                     label: Bilingual::new("其他", "Other"),
                     score: None,
+                    data: BTreeMap::new(),
                 });
             }
             self.warn(
@@ -1057,6 +1084,7 @@ impl Importer {
                     value: "OK".into(),
                     label: Bilingual::new("确认", "OK"),
                     score: None,
+                    data: BTreeMap::new(),
                 }];
                 "single_choice".into()
             }

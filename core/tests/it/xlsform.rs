@@ -463,3 +463,121 @@ fn a_language_not_kept_is_named_not_dropped_silently() {
     let greeting = imported.template.item("greeting").expect("greeting");
     assert_eq!(greeting.label.en, "Greeted on arrival");
 }
+
+/// `cascading_choices.xlsx`, as KoboToolbox forms write cascading selects:
+/// the districts offered are those of the city chosen (`city=${city}`, a
+/// column of the choices sheet), the offers those whose `min_age` the
+/// respondent has reached (a column compared as a number), and another
+/// district leaves out the one chosen (`name`). A column no filter reads
+/// is not kept. An answer the filter does not offer, sent by a client that
+/// is not ours or left behind when the city changed, stops the submission.
+#[test]
+fn choice_filters_offer_the_choices_the_answers_allow() {
+    use fieldcheck_core::answers::{AnswerProblem, AnswerValue};
+    use fieldcheck_core::form::{Input, form_view};
+    use fieldcheck_core::records::{Actor, Record, RecordError};
+    use fieldcheck_core::vocab::Role;
+
+    let t = imported("cascading_choices.xlsx").template;
+    let yz = t
+        .item("district")
+        .and_then(|i| i.answer.choices())
+        .and_then(|c| c.iter().find(|c| c.value == "yz"))
+        .expect("yz");
+    assert_eq!(
+        yz.data.iter().collect::<Vec<_>>(),
+        [(&"city".to_string(), &"cq".to_string())],
+        "the column the filter reads, and not `notes`"
+    );
+    let li = |ms| Actor {
+        user: "li".into(),
+        role: Role::Inspector,
+        device: "d1".into(),
+        now_ms: ms,
+    };
+    let mut r = Record::create(&t, "c-1", "cq/yz/001", &li(1_000)).expect("create");
+    let offered = |r: &Record, id: &str| -> Vec<String> {
+        let view = form_view("c-1", &r.state().expect("state"), &t);
+        let item = view
+            .sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .find(|i| i.id == id)
+            .expect("item");
+        match &item.input {
+            Input::SingleChoice { choices } | Input::MultipleChoice { choices } => {
+                choices.iter().map(|c| c.value.clone()).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(offered(&r, "city"), ["cq", "sc"]);
+    assert!(offered(&r, "district").is_empty(), "no city, no district");
+    let answer = |r: &mut Record, ms, id: &str, v: AnswerValue| {
+        r.answer(&t, &li(ms), id, v, None).expect("answer");
+    };
+    answer(&mut r, 2_000, "city", AnswerValue::Choice("cq".into()));
+    assert_eq!(offered(&r, "district"), ["yz", "jb"]);
+    answer(&mut r, 2_100, "district", AnswerValue::Choice("yz".into()));
+    assert_eq!(offered(&r, "other_district"), ["jb"]);
+    answer(&mut r, 2_200, "age", AnswerValue::Number(20.0));
+    assert_eq!(offered(&r, "offers"), ["student", "standard"]);
+
+    // A Sichuan district for Chongqing, and a senior card at 20: refused,
+    // each value named.
+    answer(
+        &mut r,
+        3_000,
+        "other_district",
+        AnswerValue::Choice("wh".into()),
+    );
+    answer(
+        &mut r,
+        3_100,
+        "offers",
+        AnswerValue::Choices(vec!["standard".into(), "senior".into()]),
+    );
+    let Err(RecordError::Incomplete(problems)) = r.submit(&t, &li(4_000)) else {
+        panic!("submitted with choices not offered")
+    };
+    let named: Vec<(&str, &str)> = problems
+        .iter()
+        .filter_map(|p| match p {
+            AnswerProblem::Invalid { item, message } if message.key == "answers.not_offered" => {
+                Some((item.as_str(), message.text.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("offers", "`senior` is not offered, given the other answers"),
+            (
+                "other_district",
+                "`wh` is not offered, given the other answers"
+            )
+        ]
+    );
+    answer(
+        &mut r,
+        5_000,
+        "other_district",
+        AnswerValue::Choice("jb".into()),
+    );
+    answer(
+        &mut r,
+        5_100,
+        "offers",
+        AnswerValue::Choices(vec!["standard".into()]),
+    );
+    // Changing the city leaves a district the filter no longer offers.
+    answer(&mut r, 5_200, "city", AnswerValue::Choice("sc".into()));
+    assert!(
+        r.submit(&t, &li(5_300)).is_err(),
+        "Yuzhong is not in Sichuan"
+    );
+    answer(&mut r, 5_400, "district", AnswerValue::Choice("wh".into()));
+    r.clear(&t, &li(5_500), "other_district").expect("clear");
+    r.submit(&t, &li(6_000)).expect("submit");
+}

@@ -5,7 +5,7 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, type Mock, vi } from "vitest";
 import type { FieldApi } from "../api/field";
-import type { FormView, GeoPoint } from "../api/types";
+import type { FormView, GeoPoint, ItemView } from "../api/types";
 import { I18nProvider } from "../i18n";
 import { Form } from "./Form";
 
@@ -158,5 +158,57 @@ describe("Ending a draft", () => {
     );
     expect(await screen.findByRole("button", { name: "Continue later" })).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Quit interview" })).toBeNull();
+  });
+});
+
+describe("Choice filters", () => {
+  const choice = (value: string, en: string) => ({ value, label: { "zh-CN": en, en } });
+  const item = (id: string, choices: ReturnType<typeof choice>[], value: unknown = null): ItemView => ({
+    id,
+    label: { "zh-CN": id, en: id },
+    hint: null,
+    input: { type: "single_choice", choices },
+    required: true,
+    allow_na: false,
+    critical: false,
+    relevant: true,
+    value,
+    note: null,
+    evidence: [],
+    failed: false,
+    constraint_message: null,
+    constraint_broken: false,
+    call: null,
+  });
+  const form = (city: string | null): FormView => ({
+    ...view({ lat: 1, lon: 2, accuracy_m: null }),
+    sections: [
+      {
+        id: "where",
+        title: { "zh-CN": "地点", en: "Where" },
+        relevant: true,
+        score: null,
+        items: [
+          item("city", [choice("cq", "Chongqing"), choice("sc", "Sichuan")], city),
+          item("district", city === "cq" ? [choice("yz", "Yuzhong"), choice("jb", "Jiangbei")] : []),
+        ],
+      },
+    ],
+  });
+
+  it("says when the answers so far leave nothing to choose, and shows what the next answer offers", async () => {
+    const answer = vi.fn(async () => form("cq"));
+    render(
+      <I18nProvider initial="en">
+        <Form api={fieldApi({ form: async () => form(null), answer })} doc="audit-1" onDone={() => {}} />
+      </I18nProvider>,
+    );
+    expect(await screen.findByText("No choices for the answers so far")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Yuzhong" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Chongqing" }));
+    expect(await screen.findByRole("button", { name: "Yuzhong" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Jiangbei" })).toBeTruthy();
+    expect(screen.queryByText("No choices for the answers so far")).toBeNull();
+    expect(answer).toHaveBeenCalledWith("audit-1", "city", "cq", null);
   });
 });

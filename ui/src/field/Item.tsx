@@ -201,11 +201,18 @@ export function Item({
       );
       break;
     case "single_choice":
-      control = pick(input.choices.map((c) => ({ value: c.value, label: text(c.label) })));
+      control =
+        input.choices.length === 0 ? (
+          <p className="hint">{t("form.noChoices")}</p>
+        ) : (
+          pick(input.choices.map((c) => ({ value: c.value, label: text(c.label) })))
+        );
       break;
     case "multiple_choice": {
       const chosen = Array.isArray(item.value) ? (item.value as string[]) : [];
-      control = (
+      control = input.choices.length === 0 ? (
+        <p className="hint">{t("form.noChoices")}</p>
+      ) : (
         <div className="choices" role="group">
           {input.choices.map((c) => (
             <label key={c.value} className="check">
