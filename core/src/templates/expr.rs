@@ -96,6 +96,10 @@ pub enum Func {
     Round,
     /// `int(x)`: toward zero.
     Int,
+    /// `floor(x)`, `ceiling(x)`, `abs(x)`.
+    Floor,
+    Ceiling,
+    Abs,
     /// `number(x)`: a text as a number (null if it is none).
     Number,
     /// `concat(a, b, ...)`: the values as one text.
@@ -109,7 +113,7 @@ pub enum Func {
 }
 
 impl Func {
-    const ALL: [(&'static str, Func); 14] = [
+    const ALL: [(&'static str, Func); 17] = [
         ("selected", Func::Selected),
         ("count-selected", Func::CountSelected),
         ("string-length", Func::StringLength),
@@ -120,6 +124,9 @@ impl Func {
         ("coalesce", Func::Coalesce),
         ("round", Func::Round),
         ("int", Func::Int),
+        ("floor", Func::Floor),
+        ("ceiling", Func::Ceiling),
+        ("abs", Func::Abs),
         ("number", Func::Number),
         ("concat", Func::Concat),
         ("substr", Func::Substr),
@@ -141,9 +148,14 @@ impl Func {
     fn arity(self) -> (usize, usize) {
         match self {
             Func::True | Func::False => (0, 0),
-            Func::CountSelected | Func::StringLength | Func::Not | Func::Int | Func::Number => {
-                (1, 1)
-            }
+            Func::CountSelected
+            | Func::StringLength
+            | Func::Not
+            | Func::Int
+            | Func::Floor
+            | Func::Ceiling
+            | Func::Abs
+            | Func::Number => (1, 1),
             Func::Selected | Func::Coalesce | Func::Regex => (2, 2),
             Func::Round => (1, 2),
             Func::Substr => (2, 3),
@@ -240,6 +252,24 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                 })?;
                 out.push((i, Tok::Str(src[i + 1..i + 1 + close].to_string())));
                 i += close + 2;
+            }
+            // Quotes a spreadsheet turned typographic as they were typed
+            // (‘yes’, ’yes’, “yes”): text, as the author meant.
+            _ if src[i..].starts_with(['‘', '’', '“', '”']) => {
+                let open = src[i..].chars().next().unwrap_or('\'');
+                let closers: &[char] = if matches!(open, '‘' | '’') {
+                    &['‘', '’']
+                } else {
+                    &['“', '”']
+                };
+                let body = i + open.len_utf8();
+                let close = src[body..].find(closers).ok_or_else(|| ExprError {
+                    offset: start,
+                    message: msg!("expr.unterminated_string", "unterminated string"),
+                })?;
+                out.push((i, Tok::Str(src[body..body + close].to_string())));
+                let closer = src[body + close..].chars().next().map_or(1, char::len_utf8);
+                i = body + close + closer;
             }
             b'$' => {
                 if bytes.get(i + 1) != Some(&b'{') {
@@ -853,11 +883,20 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                     Ok(Ty::Num)
                 }
                 BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                    // A choice's column is text that may hold a number, as
-                    // XPath compares it: `level >= ${age}`.
-                    let column_and_number =
-                        |x: &Expr, t: Ty| matches!(x, Expr::Field(_)) && t == Ty::Num;
-                    if column_and_number(a, tb) || column_and_number(b, ta) {
+                    // Text and a number compare as numbers, as XPath does:
+                    // a choice named `1` is `${q} = 1`, a choice's column
+                    // `level >= ${age}`. Written text that is no number
+                    // (`${count} = 'many'`) is a mistake, never true.
+                    let numeric_text = |e: &Expr| match e {
+                        Expr::Str(s) => s.trim().parse::<f64>().is_ok(),
+                        _ => true,
+                    };
+                    if matches!((ta, tb), (Ty::Str, Ty::Num) | (Ty::Num, Ty::Str))
+                        && numeric_text(a)
+                        && numeric_text(b)
+                    {
+                        check_choice_literal(a, b, scope)?;
+                        check_choice_literal(b, a, scope)?;
                         return Ok(Ty::Bool);
                     }
                     if ta != tb {
@@ -920,6 +959,9 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                 Ok(Ty::Num)
             }
             Func::Int => expect(&args[0], Ty::Num, scope, "int()"),
+            Func::Floor => expect(&args[0], Ty::Num, scope, "floor()"),
+            Func::Ceiling => expect(&args[0], Ty::Num, scope, "ceiling()"),
+            Func::Abs => expect(&args[0], Ty::Num, scope, "abs()"),
             Func::Number => {
                 let t = check(&args[0], scope)?;
                 if t == Ty::List {
@@ -1033,8 +1075,11 @@ fn both(op: &BinOp, a: Ty, b: Ty, want: Ty) -> Result<(), TypeError> {
 /// `${vip} = 'yse'` is almost always a typo: a literal compared with a choice
 /// item must be one of its choices.
 fn check_choice_literal(item: &Expr, lit: &Expr, scope: &dyn Scope) -> Result<(), TypeError> {
-    let Expr::Str(value) = lit else {
-        return Ok(());
+    let value = match lit {
+        Expr::Str(value) => value.clone(),
+        // `${q} = 1`: a choice named `1`.
+        Expr::Num(n) => n.to_string(),
+        _ => return Ok(()),
     };
     let (name, choices) = match item {
         Expr::Ref(name) => (name.clone(), scope.choices_of(name)),
@@ -1048,8 +1093,8 @@ fn check_choice_literal(item: &Expr, lit: &Expr, scope: &dyn Scope) -> Result<()
         _ => return Ok(()),
     };
     match choices {
-        Some(c) if !c.iter().any(|v| v == value) => Err(TypeError::UnknownChoice {
-            value: value.clone(),
+        Some(c) if !c.contains(&value) => Err(TypeError::UnknownChoice {
+            value,
             item: name,
             choices: c.join(", "),
         }),
@@ -1124,8 +1169,8 @@ pub fn eval(expr: &Expr, env: &dyn Env) -> Val {
 
 fn binary(op: BinOp, a: Val, b: Val) -> Val {
     use std::cmp::Ordering;
-    // Only a choice's column meets a number (the type check sees to it):
-    // compared as a number, as XPath does, when it reads as one.
+    // Text meets a number only in a comparison (the type check sees to
+    // it): compared as a number, as XPath does, when it reads as one.
     let (a, b) = match (a, b) {
         (Val::Str(s), Val::Num(y)) => (s.trim().parse().map_or(Val::Null, Val::Num), Val::Num(y)),
         (Val::Num(x), Val::Str(s)) => (Val::Num(x), s.trim().parse().map_or(Val::Null, Val::Num)),
@@ -1215,8 +1260,13 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
             }
             _ => Val::Null,
         },
-        Func::Int => match arg(0) {
-            Val::Num(x) => Val::Num(x.trunc()),
+        Func::Int | Func::Floor | Func::Ceiling | Func::Abs => match arg(0) {
+            Val::Num(x) => Val::Num(match func {
+                Func::Int => x.trunc(),
+                Func::Floor => x.floor(),
+                Func::Ceiling => x.ceil(),
+                _ => x.abs(),
+            }),
             _ => Val::Null,
         },
         Func::Number => match arg(0) {
@@ -1506,6 +1556,32 @@ mod tests {
         assert!(e.message.text.contains("unterminated"));
         let e = parse("not(1, 2)").expect_err("arity");
         assert!(e.message.text.contains("1 argument"));
+    }
+
+    #[test]
+    fn text_and_numbers_compare_as_xpath_compares_them() {
+        let e = env(Some(300.0), "yes");
+        // Written text that reads as a number is one; a choice named `1`
+        // is `= 1`.
+        assert!(run("${wait_s} = '300'", &e));
+        assert!(run("${wait_s} >= ’299.5’", &e), "typographic quotes");
+        assert!(run("${vip} = “yes”", &e));
+        let s = scope();
+        let check_src = |src: &str| check_bool(&parse(src).expect("parses"), &s);
+        let TypeError::UnknownChoice { value, .. } =
+            check_src("${vip} = 2").expect_err("no choice 2")
+        else {
+            panic!("a number that is no choice of `vip`")
+        };
+        assert_eq!(value, "2");
+        let numbers = |src: &str| match eval(&parse(src).expect("parses"), &e) {
+            Val::Num(x) => x,
+            other => panic!("{src}: {other:?}"),
+        };
+        assert_eq!(numbers("floor(-2.5)"), -3.0);
+        assert_eq!(numbers("ceiling(2.1)"), 3.0);
+        assert_eq!(numbers("abs(-4)"), 4.0);
+        assert_eq!(numbers("int(-2.5)"), -2.0);
     }
 
     #[test]

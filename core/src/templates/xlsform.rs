@@ -302,6 +302,11 @@ const SURVEY_COLUMNS: &[&str] = &[
     "fix",
     "standard",
 ];
+/// XLSForm columns that change what a form collects, which Fieldcheck
+/// does not do yet: an error where used. Any other column Fieldcheck does
+/// not read (a project's own notes, indicators, codes) is named in one
+/// warning, as pyxform passes such columns by.
+const UNHONOURED_COLUMNS: &[&str] = &["repeat_count", "trigger"];
 /// Cosmetic columns: ignored with one warning per column.
 const COSMETIC_COLUMNS: &[&str] = &[
     "appearance",
@@ -554,6 +559,9 @@ impl Importer {
         });
 
         let mut sections: Vec<SectionFile> = Vec::new();
+        // Names used by two questions (in different groups, as XLSForm
+        // allows): the second and later are renamed.
+        let mut renamed: BTreeSet<String> = BTreeSet::new();
         // Runs of questions outside any group: `main`, `main_2`, ...
         let mut loose_runs = 0usize;
         // Open groups: (name, relevant, row); only the outermost becomes a section.
@@ -650,6 +658,23 @@ impl Importer {
                         }
                         item.relevant = Some(all.join(" and "));
                     }
+                    if let Some(&first) = self.item_rows.get(&item.id) {
+                        let id = self.unused_id(&item.id, groups.last().map(|g| g.0.as_str()));
+                        self.warn(
+                            "survey",
+                            Some(row),
+                            "name",
+                            msg!(
+                                "xlsform.name_again",
+                                "`{name}` also names the question in row {first}, in another group; imported as `{id}`",
+                                name = &item.id,
+                                first = first,
+                                id = &id
+                            ),
+                        );
+                        renamed.insert(item.id.clone());
+                        item.id = id;
+                    }
                     self.item_rows.insert(item.id.clone(), row);
                     if groups.is_empty() {
                         match sections.last_mut() {
@@ -681,6 +706,7 @@ impl Importer {
                 }
             }
         }
+        self.ambiguous_references(survey, &renamed);
         for (name, _, row) in groups {
             self.err(
                 "survey",
@@ -778,11 +804,16 @@ impl Importer {
             if used.is_empty() {
                 continue;
             }
-            let rows = used
+            // The first rows, enough to find the column by.
+            let mut rows = used
                 .iter()
+                .take(10)
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(", ");
+            if used.len() > 10 {
+                rows.push_str(", …");
+            }
             if COSMETIC_COLUMNS.contains(&h.as_str()) || COSMETIC_COLUMNS.contains(&base) {
                 self.warn(
                     "survey",
@@ -791,6 +822,17 @@ impl Importer {
                     msg!(
                         "xlsform.display_hint",
                         "display hint not imported (rows {rows})",
+                        rows = rows
+                    ),
+                );
+            } else if !UNHONOURED_COLUMNS.contains(&base) {
+                self.warn(
+                    "survey",
+                    None,
+                    h,
+                    msg!(
+                        "xlsform.other_column",
+                        "not an XLSForm column Fieldcheck reads: its values are not imported (rows {rows})",
                         rows = rows
                     ),
                 );
@@ -806,6 +848,72 @@ impl Importer {
                             column = h
                         ),
                     );
+                }
+            }
+        }
+    }
+
+    /// What a `calculate` row may carry that a calculated value has no use
+    /// for: `required` is dropped; a `default` without a calculation is the
+    /// value (as a `hidden` row's), beside one it is dropped. Each said.
+    fn calculate_columns(&mut self, row: usize, item: &mut ItemFile, default: Option<String>) {
+        if item.required {
+            item.required = false;
+            let why = msg!(
+                "xlsform.calculate_required",
+                "a calculated value is never answered, so `required` is not imported"
+            );
+            self.warn("survey", Some(row), "required", why);
+        }
+        match (default, &item.calculation) {
+            (Some(d), None) => item.calculation = Some(literal(&d)),
+            (Some(d), Some(_)) => self.warn(
+                "survey",
+                Some(row),
+                "default",
+                msg!(
+                    "xlsform.calculate_default",
+                    "the calculation gives the value, so the default `{value}` is not imported",
+                    value = d
+                ),
+            ),
+            (None, _) => {}
+        }
+    }
+
+    /// An id for a question whose name another question has: the group's
+    /// name before it, or a number after it, whichever is free.
+    fn unused_id(&self, name: &str, group: Option<&str>) -> String {
+        let free = |id: &String| !self.item_rows.contains_key(id);
+        group
+            .map(|g| format!("{g}_{name}"))
+            .filter(free)
+            .or_else(|| (2..).map(|n| format!("{name}_{n}")).find(free))
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    /// `${name}` where two questions have that name cannot be told apart,
+    /// as pyxform also refuses.
+    fn ambiguous_references(&mut self, survey: &Table, renamed: &BTreeSet<String>) {
+        if renamed.is_empty() {
+            return;
+        }
+        for (row, cells) in &survey.rows {
+            for (column, text) in cells {
+                for name in renamed {
+                    if text.contains(&format!("${{{name}}}")) {
+                        self.err(
+                            "survey",
+                            *row,
+                            column,
+                            msg!(
+                                "xlsform.ambiguous_reference",
+                                "`{reference}` could be either question named `{name}`; give them different names",
+                                reference = format!("${{{name}}}"),
+                                name = name
+                            ),
+                        );
+                    }
                 }
             }
         }
@@ -1067,12 +1175,7 @@ impl Importer {
             "string" => "text".into(),
             // A value carried, never shown: its default, as a calculation.
             "hidden" => {
-                let value = get("default").unwrap_or_default();
-                item.calculation = Some(if value.contains('\'') {
-                    format!("\"{}\"", value.replace('"', "'"))
-                } else {
-                    format!("'{value}'")
-                });
+                item.calculation = Some(literal(&get("default").unwrap_or_default()));
                 if item.label.zh.is_empty() && item.label.en.is_empty() {
                     item.label = Bilingual::new(item.id.clone(), item.id.clone());
                 }
@@ -1130,7 +1233,17 @@ impl Importer {
                 return None;
             }
         };
-        if let Some(d) = get("default").filter(|_| base != "hidden") {
+        if base == "note" && item.required {
+            item.required = false;
+            let why = msg!(
+                "xlsform.note_required",
+                "a note is read, not answered, so `required` is not imported"
+            );
+            self.warn("survey", Some(row), "required", why);
+        }
+        if base == "calculate" {
+            self.calculate_columns(row, &mut item, get("default"));
+        } else if let Some(d) = get("default").filter(|_| base != "hidden") {
             item.default = self.default_value(row, &item.kind, &d);
         }
         if base != "range" && get("parameters").is_some() {
@@ -1145,6 +1258,15 @@ impl Importer {
             );
         }
         Some(item)
+    }
+}
+
+/// A fixed value as an expression: text in the quotes it does not hold.
+fn literal(value: &str) -> String {
+    if value.contains('\'') {
+        format!("\"{}\"", value.replace('"', "'"))
+    } else {
+        format!("'{value}'")
     }
 }
 

@@ -581,3 +581,68 @@ fn choice_filters_offer_the_choices_the_answers_allow() {
     r.clear(&t, &li(5_500), "other_district").expect("clear");
     r.submit(&t, &li(6_000)).expect("submit");
 }
+
+/// `as_people_write.xlsx`: what real forms hold that pyxform lets by. A
+/// name used again in another group, a project's own columns
+/// (`indicator`, `theme`), a required note or calculation, a calculation's
+/// fixed value in `default`: each imported with a warning. A choice named
+/// `1` compared with the number 1, a condition written with typographic
+/// quotes (`’1’`, as a spreadsheet turns them) and `floor()` work as in ODK.
+#[test]
+fn a_form_as_people_write_it_imports_with_each_liberty_named() {
+    use fieldcheck_core::answers::{AnswerValue, Answers, evaluate};
+
+    let imported = imported("as_people_write.xlsx");
+    let warned: Vec<(&str, Option<usize>, Option<&str>)> = imported
+        .warnings
+        .iter()
+        .map(|p| (p.message.key, p.row, p.column.as_deref()))
+        .collect();
+    for want in [
+        ("xlsform.name_again", Some(9), Some("name")),
+        ("xlsform.other_column", None, Some("indicator")),
+        ("xlsform.other_column", None, Some("theme")),
+        ("xlsform.note_required", Some(5), Some("required")),
+        ("xlsform.calculate_required", Some(10), Some("required")),
+    ] {
+        assert!(warned.contains(&want), "{want:?} in {warned:?}");
+    }
+    let t = imported.template;
+    assert!(t.item("comment").is_some() && t.item("store_comment").is_some());
+    assert!(!t.item("thanks").expect("note").required);
+
+    let answers = |consent: &str| -> Answers {
+        [
+            ("members".to_string(), AnswerValue::Number(5.0)),
+            ("consent".to_string(), AnswerValue::Choice(consent.into())),
+        ]
+        .into_iter()
+        .collect()
+    };
+    let (relevant, calculated) = evaluate(&t, &answers("1"));
+    assert_eq!(calculated.get("rooms"), Some(&AnswerValue::Number(2.0)));
+    assert_eq!(calculated.get("wave"), Some(&AnswerValue::Text("3".into())));
+    for shown in ["thanks", "store_comment", "crowded"] {
+        assert!(relevant.contains(shown), "{shown} with consent 1");
+    }
+    let (relevant, _) = evaluate(&t, &answers("0"));
+    for hidden in ["thanks", "store_comment", "crowded"] {
+        assert!(!relevant.contains(hidden), "{hidden} with consent 0");
+    }
+}
+
+/// Two questions named `comment` in two groups import, but `${comment}`
+/// cannot tell them apart: refused where it is written, as pyxform does.
+#[test]
+fn a_reference_to_a_name_two_questions_share_is_refused_where_written() {
+    let problems = import(&fixture("ambiguous_name.xlsx")).expect_err("refused");
+    let errors: Vec<(&str, Option<usize>, Option<&str>)> = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| (p.message.key, p.row, p.column.as_deref()))
+        .collect();
+    assert_eq!(
+        errors,
+        [("xlsform.ambiguous_reference", Some(8), Some("relevant"))]
+    );
+}

@@ -1,6 +1,12 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "xlsform.name_again": "`{name}` 也是第 {first} 行题目（另一分组）的名称；导入为 `{id}`",
+  "xlsform.ambiguous_reference": "`{reference}` 可能指任一名为 `{name}` 的题目；请为它们取不同的名称",
+  "xlsform.other_column": "不是 Fieldcheck 读取的 XLSForm 列：其内容不导入（第 {rows} 行）",
+  "xlsform.calculate_required": "计算值无需作答，因此不导入 `required`",
+  "xlsform.calculate_default": "值由计算式给出，因此不导入默认值 `{value}`",
+  "xlsform.note_required": "说明只供阅读、无需作答，因此不导入 `required`",
   "xlsform.language_dropped": "`{language}` 未保留：模板只保存中文和英文，此列的文字不会导入",
   "xlsform.barcode": "`barcode` 题按手工输入的文本记录：应用暂不支持扫码",
   "expr.pattern": "`{pattern}` 不是 regex() 可用的正则表达式：{detail}",
