@@ -1025,7 +1025,7 @@ fn pattern_of(pattern: &str) -> Result<regex::Regex, String> {
         return Ok(re);
     }
     let re = regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 18)
+        .size_limit(1 << 22)
         .build()
         .map_err(|e| {
             e.to_string()

@@ -128,6 +128,8 @@ pub fn import_with(bytes: &[u8], given: &Settings) -> Result<Imported, Vec<Impor
         book.worksheet_range(&actual).ok()
     };
     let (survey, choices, settings) = (sheet("survey"), sheet("choices"), sheet("settings"));
+    // The lists of `select_one_external` questions.
+    let external = sheet("external_choices");
     let mut cx = Importer {
         given: given.clone(),
         ..Importer::default()
@@ -147,15 +149,19 @@ pub fn import_with(bytes: &[u8], given: &Settings) -> Result<Imported, Vec<Impor
     let mut choices = choices
         .map(|s| Table::read(&s, "choices"))
         .unwrap_or_default();
+    let mut external = external
+        .map(|s| Table::read(&s, "external_choices"))
+        .unwrap_or_default();
     let mut survey = Table::read(&survey, "survey");
     cx.normalise(&mut survey);
-    cx.normalise(&mut choices);
-    // Some tools write a choice's value under `value`.
-    if !choices.headers.iter().any(|h| h == "name") && choices.headers.iter().any(|h| h == "value")
-    {
-        rename(&mut choices, "value", "name");
+    for list in [&mut choices, &mut external] {
+        cx.normalise(list);
+        // Some tools write a choice's value under `value`.
+        if !list.headers.iter().any(|h| h == "name") && list.headers.iter().any(|h| h == "value") {
+            rename(list, "value", "name");
+        }
     }
-    let file = cx.build(&survey, &choices, &settings);
+    let file = cx.build(&survey, [&choices, &external], &settings);
     let mut problems = cx.problems;
     let template = match file.map(Template::from_file) {
         Some(Ok(t)) => Some(t),
@@ -457,13 +463,23 @@ impl Importer {
         }
     }
 
-    fn build(&mut self, survey: &Table, choices: &Table, settings: &Table) -> Option<TemplateFile> {
+    fn build(
+        &mut self,
+        survey: &Table,
+        [choices, external]: [&Table; 2],
+        settings: &Table,
+    ) -> Option<TemplateFile> {
         let setting = |k: &str| settings.rows.first().and_then(|(_, r)| r.get(k).cloned());
         let default_lang = setting("default_language")
             .as_deref()
             .and_then(language)
             .unwrap_or("en");
-        for (t, base) in [(survey, "label"), (survey, "hint"), (choices, "label")] {
+        for (t, base) in [
+            (survey, "label"),
+            (survey, "hint"),
+            (choices, "label"),
+            (external, "label"),
+        ] {
             self.check_languages(t, base, default_lang);
         }
         self.check_columns(survey);
@@ -481,7 +497,10 @@ impl Importer {
                     .collect::<Vec<_>>()
             })
             .collect();
-        let lists = self.read_choices(choices, default_lang, &filter_columns);
+        let mut lists = self.read_choices(choices, default_lang, &filter_columns);
+        for (name, list) in self.read_choices(external, default_lang, &filter_columns) {
+            lists.entry(name).or_insert(list);
+        }
         let has_points = survey.rows.iter().any(|(_, r)| r.contains_key("points"));
         let kind = setting("kind")
             .or_else(|| self.given.kind.clone())
@@ -985,7 +1004,7 @@ impl Importer {
             let list = cells.get("list_name").or_else(|| cells.get("list name"));
             let (Some(list), Some(name)) = (list, cells.get("name")) else {
                 self.err(
-                    "choices",
+                    &t.name,
                     *row,
                     "list_name",
                     msg!(
@@ -999,7 +1018,7 @@ impl Importer {
                 let n = s.parse::<f64>().ok();
                 if n.is_none() {
                     self.err(
-                        "choices",
+                        &t.name,
                         *row,
                         "score",
                         msg!(
@@ -1038,6 +1057,13 @@ impl Importer {
         lists: &BTreeMap<String, Vec<ChoiceFile>>,
         default_lang: &str,
     ) -> Option<ItemFile> {
+        // A list from the `external_choices` sheet, which ODK searches as
+        // the respondent types: here a list like any other.
+        let base = if base == "select_one_external" {
+            "select_one"
+        } else {
+            base
+        };
         let get = |k: &str| cells.get(k).cloned();
         let flag = |k: &str| {
             cells.get(k).is_some_and(|v| {

@@ -466,7 +466,8 @@ fn a_language_not_kept_is_named_not_dropped_silently() {
 
 /// `cascading_choices.xlsx`, as KoboToolbox forms write cascading selects:
 /// the districts offered are those of the city chosen (`city=${city}`, a
-/// column of the choices sheet), the offers those whose `min_age` the
+/// column of the list, here a `select_one_external` list on the
+/// `external_choices` sheet), the offers those whose `min_age` the
 /// respondent has reached (a column compared as a number), and another
 /// district leaves out the one chosen (`name`). A column no filter reads
 /// is not kept. An answer the filter does not offer, sent by a client that
