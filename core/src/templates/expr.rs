@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use super::dates;
 use crate::msg;
 use crate::msg::Msg;
 
@@ -110,10 +111,18 @@ pub enum Func {
     /// `regex(value, 'pattern')`: whether the pattern matches somewhere in
     /// the value (anchor it with `^` and `$` for the whole), as ODK's.
     Regex,
+    /// `decimal-date-time(d)`: days since 1970-01-01 (`templates::dates`).
+    DecimalDateTime,
+    /// `date(x)`, `date-time(x)`: a date or a number of days as ISO text.
+    Date,
+    DateTime,
+    /// `format-date(d, '%d %b')`, `format-date-time(d, '%H:%M')`.
+    FormatDate,
+    FormatDateTime,
 }
 
 impl Func {
-    const ALL: [(&'static str, Func); 17] = [
+    const ALL: [(&'static str, Func); 22] = [
         ("selected", Func::Selected),
         ("count-selected", Func::CountSelected),
         ("string-length", Func::StringLength),
@@ -131,6 +140,11 @@ impl Func {
         ("concat", Func::Concat),
         ("substr", Func::Substr),
         ("regex", Func::Regex),
+        ("decimal-date-time", Func::DecimalDateTime),
+        ("date", Func::Date),
+        ("date-time", Func::DateTime),
+        ("format-date", Func::FormatDate),
+        ("format-date-time", Func::FormatDateTime),
     ];
 
     fn from_name(name: &str) -> Option<Func> {
@@ -155,8 +169,15 @@ impl Func {
             | Func::Floor
             | Func::Ceiling
             | Func::Abs
-            | Func::Number => (1, 1),
-            Func::Selected | Func::Coalesce | Func::Regex => (2, 2),
+            | Func::Number
+            | Func::DecimalDateTime
+            | Func::Date
+            | Func::DateTime => (1, 1),
+            Func::Selected
+            | Func::Coalesce
+            | Func::Regex
+            | Func::FormatDate
+            | Func::FormatDateTime => (2, 2),
             Func::Round => (1, 2),
             Func::Substr => (2, 3),
             Func::If => (3, 3),
@@ -480,6 +501,16 @@ impl Parser {
             Tok::Ident(name) if *self.peek() != Tok::LParen && Func::from_name(&name).is_none() => {
                 Ok(Expr::Field(name))
             }
+            // The time now differs between the device that fills the form in
+            // and the server that works its values out again.
+            Tok::Ident(name) if matches!(name.as_str(), "today" | "now") => err(
+                at,
+                msg!(
+                    "expr.clock",
+                    "`{function}()` is not supported yet: the device and the server would work out different values from it",
+                    function = name
+                ),
+            ),
             Tok::Ident(name) => {
                 let Some(func) = Func::from_name(&name) else {
                     return err(
@@ -959,6 +990,19 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                 Ok(Ty::Num)
             }
             Func::Int => expect(&args[0], Ty::Num, scope, "int()"),
+            Func::DecimalDateTime | Func::Date | Func::DateTime => {
+                date_argument(&args[0], scope, *func)?;
+                Ok(if *func == Func::DecimalDateTime {
+                    Ty::Num
+                } else {
+                    Ty::Str
+                })
+            }
+            Func::FormatDate | Func::FormatDateTime => {
+                date_argument(&args[0], scope, *func)?;
+                expect(&args[1], Ty::Str, scope, func.name())?;
+                Ok(Ty::Str)
+            }
             Func::Floor => expect(&args[0], Ty::Num, scope, "floor()"),
             Func::Ceiling => expect(&args[0], Ty::Num, scope, "ceiling()"),
             Func::Abs => expect(&args[0], Ty::Num, scope, "abs()"),
@@ -1044,6 +1088,19 @@ fn pattern_of(pattern: &str) -> Result<regex::Regex, String> {
         c.insert(pattern.to_string(), re.clone());
     }
     Ok(re)
+}
+
+/// A date function's first argument: a date or date-time text, or a
+/// number of days.
+fn date_argument(e: &Expr, scope: &dyn Scope, func: Func) -> Result<(), TypeError> {
+    match check(e, scope)? {
+        Ty::Str | Ty::Num => Ok(()),
+        got => Err(TypeError::Argument {
+            what: format!("{}()", func.name()),
+            want: Ty::Str,
+            got,
+        }),
+    }
 }
 
 fn expect(e: &Expr, want: Ty, scope: &dyn Scope, what: &str) -> Result<Ty, TypeError> {
@@ -1297,6 +1354,30 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
             }
             _ => Val::Null,
         },
+        Func::DecimalDateTime
+        | Func::Date
+        | Func::DateTime
+        | Func::FormatDate
+        | Func::FormatDateTime => {
+            let (text, days) = match arg(0) {
+                Val::Str(s) => (Some(s), None),
+                Val::Num(n) => (None, Some(n)),
+                _ => return Val::Null,
+            };
+            let text = text.as_deref();
+            let value = match func {
+                Func::DecimalDateTime => {
+                    return text.map_or(days, dates::days).map_or(Val::Null, Val::Num);
+                }
+                Func::Date => dates::date(text, days),
+                Func::DateTime => dates::date_time(text, days),
+                _ => match arg(1) {
+                    Val::Str(pattern) => dates::format(text, days, &pattern),
+                    _ => None,
+                },
+            };
+            value.map_or(Val::Null, Val::Str)
+        }
         Func::Substr => {
             let Val::Str(s) = arg(0) else {
                 return Val::Null;
@@ -1582,6 +1663,40 @@ mod tests {
         assert_eq!(numbers("ceiling(2.1)"), 3.0);
         assert_eq!(numbers("abs(-4)"), 4.0);
         assert_eq!(numbers("int(-2.5)"), -2.0);
+    }
+
+    #[test]
+    fn dates_compare_count_and_format_as_in_odk() {
+        // `vip` holds a date here, `.` a later one.
+        let e = TestEnv(
+            HashMap::from([("vip", Val::Str("2026-11-30".into()))]),
+            Val::Str("2026-12-02T10:30:00+08:00".into()),
+        );
+        assert!(run("decimal-date-time(.) > decimal-date-time(${vip})", &e));
+        assert!(run(
+            "int(decimal-date-time(.) - decimal-date-time(${vip})) = 2",
+            &e
+        ));
+        assert!(run("format-date(${vip}, '%d %b %Y') = '30 Nov 2026'", &e));
+        assert!(run("format-date-time(., '%H:%M') = '10:30'", &e));
+        assert!(run(
+            "date(decimal-date-time(${vip}) + 2) = '2026-12-02'",
+            &e
+        ));
+        assert!(!run("date(${vip}) = '2026-12-01'", &e));
+        let clock = parse("${vip} <= today()").expect_err("no clock");
+        assert_eq!(
+            (clock.message.key, clock.message.param("function")),
+            ("expr.clock", Some("today"))
+        );
+        assert!(
+            check_bool(
+                &parse("date(${facilities}) = ''").expect("parses"),
+                &scope()
+            )
+            .is_err(),
+            "a list is no date"
+        );
     }
 
     #[test]

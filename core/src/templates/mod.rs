@@ -1,6 +1,7 @@
 //! Checklists and questionnaires: the file format, validation into a typed
 //! [`Template`], content-hash versions, skip logic and XLSForm import.
 
+mod dates;
 pub mod expr;
 pub mod file;
 mod validate;

@@ -175,6 +175,7 @@ export const serverZh: Record<string, string> = {
   "expr.at": "{error}（第 {position} 个字符处）",
   "expr.branches": "if() 的两个分支分别为{first}和{second}，两者类型须一致",
   "expr.current_not_allowed": "此处不允许使用 `.`（本题的答案）",
+  "expr.clock": "暂不支持 `{function}()`：设备与服务器算出的值会不同",
   "expr.bare_name": "`{name}` 是裸名称：引用题目答案请写 `{reference}`（裸名称读取选项的列，只能用于 choice_filter）",
   "expr.unknown_column": "该选项列表中没有任何选项有 `{name}` 列（现有列：{columns}）；引用题目答案请写 `{reference}`",
   "expr.dollar_without_brace": "`$` 之后应为 `{brace}`",
