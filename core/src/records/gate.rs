@@ -15,10 +15,11 @@ use automerge::{AutoCommit, Change, ChangeHash, ObjType, Prop, ROOT, ReadDoc, Sc
 
 use super::schema::{self, MAX_DOC_BYTES, MAX_DOC_OPS, Must, Node, Seg, Shape, Who, Write};
 use super::{ActionStatus, DOC_SCHEMA, Header, Status};
+use crate::answers::check_complete;
 use crate::msg;
 use crate::msg::Msg;
 use crate::sync::{Gate, Refusal};
-use crate::templates::{TemplateKind, VisitMode};
+use crate::templates::{Template, TemplateKind};
 use crate::vocab::Role;
 
 /// Stable codes of the rules a refusal cites, for logs and clients.
@@ -49,12 +50,16 @@ pub mod rule {
     pub const NOT_A_RECORD: &str = "not_a_record";
     /// A new record that does not match the published template it names.
     pub const TEMPLATE: &str = "template";
+    /// A record submitted with problems its template names: a required
+    /// item unanswered, a constraint broken, a choice not offered.
+    pub const INCOMPLETE: &str = "incomplete";
 }
 
 /// What the server has published, by template id and version: the kind and
 /// visit mode every record of that version must carry (a record that called
-/// a mystery visit overt would show it to the store).
-pub type Published = std::collections::HashMap<(String, String), (TemplateKind, VisitMode)>;
+/// a mystery visit overt would show it to the store), and what a submitted
+/// record of it must answer.
+pub type Published = std::collections::HashMap<(String, String), std::sync::Arc<Template>>;
 
 /// The longest commit message, and the most extra bytes (the author, for
 /// one), a change may carry. The record operations write a few words.
@@ -248,7 +253,7 @@ pub fn check(
     if !in_scope(scope, &was.store_id) {
         return refuse(rule::NOT_PERMITTED, None, not_permitted());
     }
-    check_changes(before, after, &before_heads, &ctx, &was)
+    check_changes(before, after, &before_heads, &ctx, &was, gate)
 }
 
 /// Every new change signed by the sender (Automerge 0.12 names the author on
@@ -444,15 +449,51 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, gate: &RecordGate) -> Result<(), Ref
             );
         }
     }
-    check_first_log(after, header.kind, status, ctx.sender.role)
+    check_first_log(after, header.kind, status, ctx.sender.role)?;
+    check_submitted(after, &header, status, gate)
+}
+
+/// A record its author submits holds everything its template asks, as the
+/// app's own submit checks: whatever client sent it. Only where the
+/// server has published the version (else it is kept unscored).
+fn check_submitted(
+    after: &AutoCommit,
+    header: &Header,
+    status: Status,
+    gate: &RecordGate,
+) -> Result<(), Refusal> {
+    if !matches!(status, Status::Submitted | Status::Resubmitted) {
+        return Ok(());
+    }
+    let key = (header.template_id.clone(), header.template_version.clone());
+    let Some(template) = gate.published.as_deref().and_then(|p| p.get(&key)) else {
+        return Ok(());
+    };
+    let answers: std::collections::BTreeMap<String, super::Answer> = read(after, "answers")?;
+    let values = answers.into_iter().map(|(k, a)| (k, a.value)).collect();
+    let problems = check_complete(template, &values);
+    let Some(first) = problems.first() else {
+        return Ok(());
+    };
+    refuse(
+        rule::INCOMPLETE,
+        Some(&[Seg::Key("answers".into()), Seg::Key(first.item().into())]),
+        msg!(
+            "records.submitted_incomplete",
+            "submitted with {n} problems the template names, the first: {problem}",
+            n = problems.len(),
+            problem = first.msg()
+        ),
+    )
 }
 
 /// A new record of a published template carries its kind and mode.
 fn check_template(header: &Header, published: &Published) -> Result<(), Refusal> {
     let key = (header.template_id.clone(), header.template_version.clone());
-    let Some(&(kind, mode)) = published.get(&key) else {
+    let Some(t) = published.get(&key) else {
         return Ok(());
     };
+    let (kind, mode) = (t.kind, t.mode);
     for (key, ok, is) in [
         ("kind", header.kind == kind, kind.as_str()),
         ("mode", header.mode == mode, mode.as_str()),
@@ -571,6 +612,7 @@ fn check_changes(
     before_heads: &[ChangeHash],
     ctx: &Ctx,
     was: &Was,
+    gate: &RecordGate,
 ) -> Result<(), Refusal> {
     let after_heads = after.get_heads();
     let patches = after.diff(before_heads, &after_heads);
@@ -640,6 +682,10 @@ fn check_changes(
     check_log(after, logged, status, moved)?;
     for id in actions_moved {
         check_action_step(before, after, ctx, &id)?;
+    }
+    if moved {
+        let header: Header = read(after, "header")?;
+        check_submitted(after, &header, status, gate)?;
     }
     Ok(())
 }

@@ -118,8 +118,7 @@ type ReadAt = (std::time::Instant, Arc<Published>);
 #[derive(Debug, Default, Clone)]
 pub struct Templates {
     parsed: Arc<Mutex<Parsed>>,
-    /// Every published version's kind and mode, for the record gate, and
-    /// when it was read.
+    /// Every published version, for the record gate, and when it was read.
     published: Arc<Mutex<Option<ReadAt>>>,
 }
 
@@ -155,8 +154,8 @@ impl Templates {
         *self.published.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
-    /// The kind and mode of every published version, which new records must
-    /// carry. Kept until [`Templates::clear`] (a template published here or,
+    /// Every published version, whose kind and mode new records must carry
+    /// and whose questions a submitted record must answer. Kept until [`Templates::clear`] (a template published here or,
     /// with PostgreSQL, on another replica) and read again after
     /// [`PUBLISHED_TTL`], for versions the command line published meanwhile.
     pub async fn published(&self, storage: &Storage) -> Result<Arc<Published>> {
@@ -169,7 +168,7 @@ impl Templates {
         for (id, version, body) in storage.template_bodies().await? {
             match Template::load(&body, Format::Json) {
                 Ok(t) => {
-                    out.insert((id, version), (t.kind, t.mode));
+                    out.insert((id, version), Arc::new(t));
                 }
                 Err(e) => {
                     tracing::error!(template = id, version, error = ?e, "a published template no longer loads");

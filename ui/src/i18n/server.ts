@@ -1,6 +1,8 @@
 // The server's messages in Chinese, by code (their English is in
 // server-codes.json, written from the sources' msg! calls).
 export const serverZh: Record<string, string> = {
+  "xlsform.name_twice": "`{name}` 也是第 {first} 行题目（同一分组）的名称；请各取其名",
+  "xlsform.list_twice": "选项列表 `{list}` 也在 choices 表中；使用 choices 表中的",
   "xlsform.name_again": "`{name}` 也是第 {first} 行题目（另一分组）的名称；导入为 `{id}`",
   "xlsform.ambiguous_reference": "`{reference}` 可能指任一名为 `{name}` 的题目；请为它们取不同的名称",
   "xlsform.other_column": "不是 Fieldcheck 读取的 XLSForm 列：其内容不导入（第 {rows} 行）",
@@ -16,6 +18,7 @@ export const serverZh: Record<string, string> = {
   "template.calculate_not_answered": "`calculate` 题不需作答，因此不能设为必答、设约束或计分",
   "template.calculation_cycle": "计算式经由 `{item}` 循环引用",
   "answers.calculated": "不需作答：其值由其他回答计算得出",
+  "records.submitted_incomplete": "提交时有 {n} 处不符合模板要求，第一处：{problem}",
   "answers.not_offered": "根据其他回答，`{value}` 不是可选项",
   "scorecard.version_taken": "考核办法 `{id}` 的版本 `{version}` 已存在且内容不同；修改后的办法请使用新的版本号",
   "scorecard.not_text": "考核办法须为 UTF-8 编码的 TOML 文本文件",

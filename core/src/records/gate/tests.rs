@@ -748,7 +748,7 @@ fn a_new_record_carries_the_kind_and_mode_of_the_published_template_it_names() {
     let r = draft();
     let mut published = Published::new();
     let key = (t.id.clone(), t.version.clone());
-    published.insert(key.clone(), (t.kind, t.mode));
+    published.insert(key.clone(), std::sync::Arc::new(t.clone()));
     let check_against = |published: &Published, r: &Record| {
         let pinned = gate("li", Role::Inspector).pinning(std::sync::Arc::new(published.clone()));
         check("r1", &mut AutoCommit::new(), &mut r.doc().clone(), &pinned)
@@ -757,7 +757,9 @@ fn a_new_record_carries_the_kind_and_mode_of_the_published_template_it_names() {
     // The same template published as a mystery visit: this record calls
     // itself overt, which would show it to the store.
     let mut mystery = published.clone();
-    mystery.insert(key, (t.kind, VisitMode::Mystery));
+    let mut as_mystery = t.clone();
+    as_mystery.mode = VisitMode::Mystery;
+    mystery.insert(key, std::sync::Arc::new(as_mystery));
     let refusal = check_against(&mystery, &r).expect_err("mode");
     assert_eq!(refusal.rule, rule::TEMPLATE);
     assert_eq!(refusal.path.as_deref(), Some("/header/mode"));
@@ -1242,4 +1244,73 @@ fn a_write_inside_an_object_a_conflict_hides_is_checked_too() {
     )
     .expect_err("a manager's note inside a hidden answer");
     assert_eq!(refusal.rule, rule::NOT_ALLOWED, "{refusal:?}");
+}
+
+/// A client that is not ours marks a record submitted without the answers
+/// its published template requires: refused, naming the first problem,
+/// whether the record arrives submitted or a draft is moved. Where the
+/// version is not published, the server cannot tell and keeps it.
+#[test]
+fn a_record_submitted_without_what_its_template_requires_is_refused() {
+    let src = format!(
+        "{CHECKLIST}{ITEMS}\n[[sections]]\nid = \"t\"\ntitle = {{ zh-CN = \"乙\", en = \"B\" }}\n[[sections.items]]\nid = \"count\"\ntype = \"number\"\nrequired = true\nconstraint = \". >= 0\"\nlabel = {{ zh-CN = \"数量\", en = \"Count\" }}\n"
+    );
+    let t = Template::load(&src, Format::Toml).expect("valid");
+    let mut published = Published::new();
+    published.insert(
+        (t.id.clone(), t.version.clone()),
+        std::sync::Arc::new(t.clone()),
+    );
+    let pinned = gate("li", Role::Inspector).pinning(std::sync::Arc::new(published));
+    let mut r = Record::create(&t, "r1", "cq/yz/001", &li()).expect("create");
+    r.answer(&t, &li(), "sign", AnswerValue::Pass, None)
+        .expect("answer");
+    let forged_submit = |r: &Record| {
+        tampered(r, Some("li"), |d| {
+            d.put(ROOT, "status", "submitted").expect("put");
+            append_history(d, "submitted", "li");
+        })
+    };
+    let check_moved = |before: &Record, after: &Record, gate: &RecordGate| {
+        check(
+            "r1",
+            &mut before.doc().clone(),
+            &mut after.doc().clone(),
+            gate,
+        )
+    };
+
+    let refusal = check_moved(&r, &forged_submit(&r), &pinned).expect_err("count missing");
+    assert_eq!(refusal.rule, rule::INCOMPLETE);
+    assert_eq!(refusal.path.as_deref(), Some("/answers/count"));
+    assert!(
+        refusal.reason.text.contains("1 problems"),
+        "{}",
+        refusal.reason.text
+    );
+    let arrives_submitted = check(
+        "r1",
+        &mut AutoCommit::new(),
+        &mut forged_submit(&r).doc().clone(),
+        &pinned,
+    );
+    assert_eq!(rule_of(arrives_submitted), rule::INCOMPLETE);
+
+    // A constraint broken is as much a problem as an answer missing.
+    r.answer(&t, &li(), "count", AnswerValue::Number(-1.0), None)
+        .expect("answer");
+    assert_eq!(
+        rule_of(check_moved(&r, &forged_submit(&r), &pinned)),
+        rule::INCOMPLETE
+    );
+    r.answer(&t, &li(), "count", AnswerValue::Number(3.0), None)
+        .expect("answer");
+    assert_eq!(check_moved(&r, &forged_submit(&r), &pinned), Ok(()));
+
+    // Not published here: kept, as before.
+    let empty = Record::create(&t, "r1", "cq/yz/001", &li()).expect("create");
+    assert_eq!(
+        check_moved(&empty, &forged_submit(&empty), &gate("li", Role::Inspector)),
+        Ok(())
+    );
 }
