@@ -21,12 +21,15 @@ use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 
-/// Where Debian, Ubuntu, Fedora and Alpine put fonts with Chinese
-/// letters, most legible first.
+/// Where Debian and Ubuntu (fonts-noto-cjk, fonts-wqy-*, fonts-droid-*)
+/// put fonts with Chinese letters, and where Fedora, Arch and Alpine put
+/// Noto Sans CJK; most legible first.
 const KNOWN_FONTS: &[&str] = &[
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-sans-cjk-fonts/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -37,7 +40,11 @@ const KNOWN_FONTS: &[&str] = &[
 #[derive(Clone)]
 pub struct PdfFont {
     data: Arc<Vec<u8>>,
+    /// The face of a collection: the Simplified Chinese one where it has
+    /// several (Noto Sans CJK's first is Japanese).
+    index: u32,
     path: PathBuf,
+    font: Font,
 }
 
 impl std::fmt::Debug for PdfFont {
@@ -60,33 +67,65 @@ impl PdfFont {
             .find_map(|p| PdfFont::load(p).ok()))
     }
 
-    /// Reads `path` (the first face of a collection) and checks that it has
-    /// Chinese and Latin letters and digits.
+    /// Reads `path`, checks that it has Chinese and Latin letters and
+    /// digits, and sets a line with it, so that a font that cannot serve
+    /// stops the server at start rather than failing each PDF.
     pub fn load(path: &Path) -> anyhow::Result<PdfFont> {
-        let data = std::fs::read(path)
-            .with_context(|| format!("pdf_font {}: cannot read", path.display()))?;
-        let face = ttf_parser::Face::parse(&data, 0).map_err(|e| {
-            anyhow::anyhow!(
-                "pdf_font {}: not a TrueType or OpenType font ({e})",
-                path.display()
-            )
+        let shown = path.display();
+        let data = std::fs::read(path).with_context(|| format!("pdf_font {shown}: cannot read"))?;
+        let index = simplified_chinese_face(&data);
+        let face = ttf_parser::Face::parse(&data, index).map_err(|e| {
+            anyhow::anyhow!("pdf_font {shown}: not a TrueType or OpenType font ({e})")
         })?;
-        if let Some(c) = "通报Aa0%".chars().find(|&c| face.glyph_index(c).is_none()) {
+        if let Some(c) = SAMPLE.chars().find(|&c| face.glyph_index(c).is_none()) {
             anyhow::bail!(
-                "pdf_font {}: has no `{c}`; a font with Chinese and Latin letters is needed \
-                 (such as Noto Sans CJK or WenQuanYi Micro Hei)",
-                path.display()
+                "pdf_font {shown}: has no `{c}`; a font with Chinese and Latin letters is needed \
+                 (such as Noto Sans CJK or WenQuanYi Micro Hei)"
             );
         }
-        Ok(PdfFont {
-            data: Arc::new(data),
+        let data = Arc::new(data);
+        let font = Font::new(data.clone().into(), index)
+            .ok_or_else(|| anyhow::anyhow!("pdf_font {shown}: the PDF writer cannot read it"))?;
+        let font = PdfFont {
+            data,
+            index,
             path: path.to_path_buf(),
-        })
+            font,
+        };
+        let sample = [Block::Title(SAMPLE.into())];
+        let doc = Doc {
+            title: SAMPLE,
+            lang: "zh-CN",
+            blocks: &sample,
+            footer: &|_, _| String::new(),
+        };
+        render(&font, &doc)
+            .with_context(|| format!("pdf_font {shown}: cannot set text in a PDF"))?;
+        Ok(font)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// What a font must set: both scripts, digits and a sign.
+const SAMPLE: &str = "通报Aa0%";
+
+/// The face of a font collection named for Simplified Chinese (`... SC`),
+/// else the first.
+fn simplified_chinese_face(data: &[u8]) -> u32 {
+    let faces = ttf_parser::fonts_in_collection(data).unwrap_or(1);
+    (0..faces)
+        .find(|&i| {
+            ttf_parser::Face::parse(data, i).is_ok_and(|face| {
+                face.names().into_iter().any(|n| {
+                    n.name_id == ttf_parser::name_id::FAMILY
+                        && n.to_string().is_some_and(|s| s.ends_with(" SC"))
+                })
+            })
+        })
+        .unwrap_or(0)
 }
 
 /// What a document is made of, top to bottom.
@@ -138,11 +177,10 @@ const SHADE: (u8, u8, u8) = (0xf2, 0xf4, 0xf7);
 
 /// The document as PDF bytes.
 pub fn render(font: &PdfFont, doc: &Doc<'_>) -> anyhow::Result<Vec<u8>> {
-    let face = ttf_parser::Face::parse(&font.data, 0)?;
+    let face = ttf_parser::Face::parse(&font.data, font.index)?;
     let metrics = Metrics { face: &face };
     let pages = lay_out(&metrics, doc.blocks);
-    let kfont = Font::new(font.data.clone().into(), 0)
-        .ok_or_else(|| anyhow::anyhow!("{}: krilla cannot read it", font.path.display()))?;
+    let kfont = font.font.clone();
     let mut document = Document::new();
     document.set_metadata(
         Metadata::new()
@@ -504,7 +542,7 @@ mod tests {
         let font = PdfFont::find(None)
             .expect("fonts readable")
             .expect("a font with Chinese letters installed (cargo xtask test installs one)");
-        let face = ttf_parser::Face::parse(&font.data, 0).expect("face");
+        let face = ttf_parser::Face::parse(&font.data, font.index).expect("face");
         test(&Metrics { face: &face });
     }
 

@@ -35,15 +35,28 @@ fn read(text: &str) -> Option<(DateTime, Timestamp)> {
     Some((dt, at.timestamp()))
 }
 
-/// The offset written at the end of an RFC 3339 time (`+08:00`, `Z`).
+/// The offset written at the end of an ISO time: `Z`, `+08`, `+0800`,
+/// `+08:00` or `+08:00:00`.
 fn offset_of(text: &str) -> Option<Offset> {
     if text.ends_with(['Z', 'z']) {
         return Some(Offset::UTC);
     }
+    // After the date (`2026-11-30T`): its own hyphens are no offset.
     let at = text.rfind(['+', '-']).filter(|&i| i > 10)?;
     let (sign, rest) = text[at..].split_at(1);
-    let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
-    let seconds = h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60;
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if !digits.len().is_multiple_of(2)
+        || digits.len() > 6
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let part = |i: usize| {
+        digits
+            .get(i..i + 2)
+            .map_or(Some(0), |p| p.parse::<i32>().ok())
+    };
+    let seconds = part(0)? * 3600 + part(2)? * 60 + part(4)?;
     Offset::from_seconds(if sign == "-" { -seconds } else { seconds }).ok()
 }
 
@@ -165,6 +178,18 @@ mod tests {
         assert_eq!(
             format(None, Some(0.0), "%Y %q 100%").as_deref(),
             Some("1970 %q 100%")
+        );
+        // Offsets as ISO allows them, each read as written.
+        for at in [
+            "2026-03-05T07:08:09+0800",
+            "2026-03-05T07:08:09+08",
+            "2026-03-05T07:08:09-08:00:00",
+        ] {
+            assert_eq!(format(Some(at), None, "%H").as_deref(), Some("07"), "{at}");
+        }
+        assert_eq!(
+            date(Some("2026-11-30T07:00:00+0800"), None).as_deref(),
+            Some("2026-11-30")
         );
     }
 }

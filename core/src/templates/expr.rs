@@ -498,9 +498,8 @@ impl Parser {
             }
             // A bare name: a choice's column (the type check says where
             // one may stand).
-            Tok::Ident(name) if *self.peek() != Tok::LParen && Func::from_name(&name).is_none() => {
-                Ok(Expr::Field(name))
-            }
+            // (A column may be named like a function: `date`, `number`.)
+            Tok::Ident(name) if *self.peek() != Tok::LParen => Ok(Expr::Field(name)),
             // The time now differs between the device that fills the form in
             // and the server that works its values out again.
             Tok::Ident(name) if matches!(name.as_str(), "today" | "now") => err(
@@ -919,7 +918,7 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                     // `level >= ${age}`. Written text that is no number
                     // (`${count} = 'many'`) is a mistake, never true.
                     let numeric_text = |e: &Expr| match e {
-                        Expr::Str(s) => s.trim().parse::<f64>().is_ok(),
+                        Expr::Str(s) => xpath_number(s).is_some(),
                         _ => true,
                     };
                     if matches!((ta, tb), (Ty::Str, Ty::Num) | (Ty::Num, Ty::Str))
@@ -1224,13 +1223,26 @@ pub fn eval(expr: &Expr, env: &dyn Env) -> Val {
     }
 }
 
+/// A text as XPath reads a number: digits with an optional sign and point
+/// (`-1.5`, `.5`, ` 7 `), nothing else (not `1e3`, `inf`, `nan`, `+5`).
+pub(crate) fn xpath_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    t.parse().ok().filter(|x: &f64| x.is_finite())
+}
+
 fn binary(op: BinOp, a: Val, b: Val) -> Val {
     use std::cmp::Ordering;
     // Text meets a number only in a comparison (the type check sees to
     // it): compared as a number, as XPath does, when it reads as one.
     let (a, b) = match (a, b) {
-        (Val::Str(s), Val::Num(y)) => (s.trim().parse().map_or(Val::Null, Val::Num), Val::Num(y)),
-        (Val::Num(x), Val::Str(s)) => (Val::Num(x), s.trim().parse().map_or(Val::Null, Val::Num)),
+        (Val::Str(s), Val::Num(y)) => (xpath_number(&s).map_or(Val::Null, Val::Num), Val::Num(y)),
+        (Val::Num(x), Val::Str(s)) => (Val::Num(x), xpath_number(&s).map_or(Val::Null, Val::Num)),
         other => other,
     };
     match op {
@@ -1376,7 +1388,10 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
                     _ => None,
                 },
             };
-            value.map_or(Val::Null, Val::Str)
+            // Held to a text's longest, as concat() is.
+            value
+                .filter(|v| v.len() <= MAX_TEXT)
+                .map_or(Val::Null, Val::Str)
         }
         Func::Substr => {
             let Val::Str(s) = arg(0) else {

@@ -499,7 +499,20 @@ impl Importer {
             .collect();
         let mut lists = self.read_choices(choices, default_lang, &filter_columns);
         for (name, list) in self.read_choices(external, default_lang, &filter_columns) {
-            lists.entry(name).or_insert(list);
+            if lists.contains_key(&name) {
+                self.warn(
+                    "external_choices",
+                    None,
+                    "list_name",
+                    msg!(
+                        "xlsform.list_twice",
+                        "list `{list}` is on the choices sheet too; that one is used",
+                        list = &name
+                    ),
+                );
+                continue;
+            }
+            lists.insert(name, list);
         }
         let has_points = survey.rows.iter().any(|(_, r)| r.contains_key("points"));
         let kind = setting("kind")
@@ -581,6 +594,9 @@ impl Importer {
         // Names used by two questions (in different groups, as XLSForm
         // allows): the second and later are renamed.
         let mut renamed: BTreeSet<String> = BTreeSet::new();
+        // Each question's groups, outermost first: a name may come again
+        // only in other groups.
+        let mut group_of: HashMap<String, Vec<String>> = HashMap::new();
         // Runs of questions outside any group: `main`, `main_2`, ...
         let mut loose_runs = 0usize;
         // Open groups: (name, relevant, row); only the outermost becomes a section.
@@ -677,7 +693,22 @@ impl Importer {
                         }
                         item.relevant = Some(all.join(" and "));
                     }
+                    let path: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
                     if let Some(&first) = self.item_rows.get(&item.id) {
+                        if group_of.get(&item.id) == Some(&path) {
+                            self.err(
+                                "survey",
+                                row,
+                                "name",
+                                msg!(
+                                    "xlsform.name_twice",
+                                    "`{name}` also names the question in row {first}, in the same group; give each its own name",
+                                    name = &item.id,
+                                    first = first
+                                ),
+                            );
+                            continue;
+                        }
                         let id = self.unused_id(&item.id, groups.last().map(|g| g.0.as_str()));
                         self.warn(
                             "survey",
@@ -694,6 +725,7 @@ impl Importer {
                         renamed.insert(item.id.clone());
                         item.id = id;
                     }
+                    group_of.entry(item.id.clone()).or_insert(path);
                     self.item_rows.insert(item.id.clone(), row);
                     if groups.is_empty() {
                         match sections.last_mut() {
@@ -885,6 +917,10 @@ impl Importer {
             self.warn("survey", Some(row), "required", why);
         }
         match (default, &item.calculation) {
+            // A number stays a number: `${x} + 1` reads it as one.
+            (Some(d), None) if expr::xpath_number(&d).is_some() => {
+                item.calculation = Some(d.trim().to_string());
+            }
             (Some(d), None) => item.calculation = Some(literal(&d)),
             (Some(d), Some(_)) => self.warn(
                 "survey",
@@ -919,20 +955,18 @@ impl Importer {
         }
         for (row, cells) in &survey.rows {
             for (column, text) in cells {
-                for name in renamed {
-                    if text.contains(&format!("${{{name}}}")) {
-                        self.err(
-                            "survey",
-                            *row,
-                            column,
-                            msg!(
-                                "xlsform.ambiguous_reference",
-                                "`{reference}` could be either question named `{name}`; give them different names",
-                                reference = format!("${{{name}}}"),
-                                name = name
-                            ),
-                        );
-                    }
+                for name in references(text).filter(|r| renamed.contains(*r)) {
+                    self.err(
+                        "survey",
+                        *row,
+                        column,
+                        msg!(
+                            "xlsform.ambiguous_reference",
+                            "`{reference}` could be either question named `{name}`; give them different names",
+                            reference = format!("${{{name}}}"),
+                            name = name
+                        ),
+                    );
                 }
             }
         }
@@ -1285,6 +1319,14 @@ impl Importer {
         }
         Some(item)
     }
+}
+
+/// The names `${name}` references in a cell read, spaces inside the
+/// braces aside (`${ name }` is `${name}`).
+fn references(text: &str) -> impl Iterator<Item = &str> {
+    text.split("${")
+        .skip(1)
+        .filter_map(|rest| Some(rest[..rest.find('}')?].trim()))
 }
 
 /// A fixed value as an expression: text in the quotes it does not hold.

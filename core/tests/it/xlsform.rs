@@ -622,7 +622,11 @@ fn a_form_as_people_write_it_imports_with_each_liberty_named() {
     };
     let (relevant, calculated) = evaluate(&t, &answers("1"));
     assert_eq!(calculated.get("rooms"), Some(&AnswerValue::Number(2.0)));
-    assert_eq!(calculated.get("wave"), Some(&AnswerValue::Text("3".into())));
+    assert_eq!(
+        calculated.get("wave"),
+        Some(&AnswerValue::Number(3.0)),
+        "a number in a calculation's default stays a number"
+    );
     for shown in ["thanks", "store_comment", "crowded"] {
         assert!(relevant.contains(shown), "{shown} with consent 1");
     }
@@ -632,8 +636,9 @@ fn a_form_as_people_write_it_imports_with_each_liberty_named() {
     }
 }
 
-/// Two questions named `comment` in two groups import, but `${comment}`
+/// Two questions named `comment` in two groups import, but `${ comment }`
 /// cannot tell them apart: refused where it is written, as pyxform does.
+/// Two of one name in the same group are refused outright.
 #[test]
 fn a_reference_to_a_name_two_questions_share_is_refused_where_written() {
     let problems = import(&fixture("ambiguous_name.xlsx")).expect_err("refused");
@@ -644,6 +649,9 @@ fn a_reference_to_a_name_two_questions_share_is_refused_where_written() {
         .collect();
     assert_eq!(
         errors,
-        [("xlsform.ambiguous_reference", Some(8), Some("relevant"))]
+        [
+            ("xlsform.name_twice", Some(11), Some("name")),
+            ("xlsform.ambiguous_reference", Some(8), Some("relevant"))
+        ]
     );
 }

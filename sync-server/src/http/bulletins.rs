@@ -86,7 +86,14 @@ pub async fn get(
                      print the HTML page, or ask the operator to install one (docs/deploy.md)"
                 ))
             })?;
-            // Layout and font subsetting take a few hundred milliseconds.
+            // Layout and font subsetting take tens of milliseconds of a
+            // core: one at a time, so that a burst of requests cannot take
+            // both from the sync.
+            static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+            let _turn = ONE_AT_A_TIME
+                .acquire()
+                .await
+                .map_err(|e| Error::Internal(e.into()))?;
             let bytes =
                 tokio::task::spawn_blocking(move || bulletin::pdf(&b, &font).map(|p| (b, p)))
                     .await
