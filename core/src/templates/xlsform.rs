@@ -552,7 +552,8 @@ impl Importer {
                 "owned_hall".into()
             }
         };
-        let id = setting("form_id").unwrap_or_else(|| "imported_form".into());
+        let id =
+            setting("form_id").map_or_else(|| "imported_form".into(), |f| self.template_id(&f));
         let title_text = setting("form_title").unwrap_or_else(|| id.clone());
         let title = settings
             .rows
@@ -936,6 +937,42 @@ impl Importer {
         }
     }
 
+    /// A `form_id` as a template id: characters an id cannot hold
+    /// (`contact:person:create`, `Spec test`, a date and time) become `_`,
+    /// said when it changes.
+    fn template_id(&mut self, form_id: &str) -> String {
+        let mut id: String = form_id
+            .trim()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(64)
+            .collect();
+        if !id.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+            id = format!("form_{id}");
+            id.truncate(64);
+        }
+        if id != form_id {
+            self.warn(
+                "settings",
+                Some(2),
+                "form_id",
+                msg!(
+                    "xlsform.form_id",
+                    "`{form_id}` is not a template id (letters, digits, _ - .); imported as `{id}`",
+                    form_id = form_id,
+                    id = &id
+                ),
+            );
+        }
+        id
+    }
+
     /// An id for a question whose name another question has: the group's
     /// name before it, or a number after it, whichever is free.
     fn unused_id(&self, name: &str, group: Option<&str>) -> String {
@@ -1095,6 +1132,23 @@ impl Importer {
         // the respondent types: here a list like any other.
         let base = if base == "select_one_external" {
             "select_one"
+        } else {
+            base
+        };
+        // A question with a calculation is kept up to date by ODK, not
+        // asked (usually shown read-only): a calculation here, not shown.
+        let base = if cells.contains_key("calculation") && !matches!(base, "calculate" | "hidden") {
+            self.warn(
+                "survey",
+                Some(row),
+                "calculation",
+                msg!(
+                    "xlsform.calculated_question",
+                    "a `{type_name}` question with a calculation is worked out, not asked: imported as a calculation, which the form does not show",
+                    type_name = base
+                ),
+            );
+            "calculate"
         } else {
             base
         };

@@ -586,7 +586,8 @@ fn choice_filters_offer_the_choices_the_answers_allow() {
 /// `as_people_write.xlsx`: what real forms hold that pyxform lets by. A
 /// name used again in another group, a project's own columns
 /// (`indicator`, `theme`), a required note or calculation, a calculation's
-/// fixed value in `default`: each imported with a warning. A choice named
+/// fixed value in `default`, a question worked out by a `calculation`, a
+/// `form_id` no template id can be: each imported with a warning. A choice named
 /// `1` compared with the number 1, a condition written with typographic
 /// quotes (`’1’`, as a spreadsheet turns them) and `floor()` work as in ODK.
 #[test]
@@ -605,10 +606,13 @@ fn a_form_as_people_write_it_imports_with_each_liberty_named() {
         ("xlsform.other_column", None, Some("theme")),
         ("xlsform.note_required", Some(5), Some("required")),
         ("xlsform.calculate_required", Some(10), Some("required")),
+        ("xlsform.calculated_question", Some(13), Some("calculation")),
+        ("xlsform.form_id", Some(2), Some("form_id")),
     ] {
         assert!(warned.contains(&want), "{want:?} in {warned:?}");
     }
     let t = imported.template;
+    assert_eq!(t.id, "as_people__write");
     assert!(t.item("comment").is_some() && t.item("store_comment").is_some());
     assert!(!t.item("thanks").expect("note").required);
 
@@ -622,6 +626,10 @@ fn a_form_as_people_write_it_imports_with_each_liberty_named() {
     };
     let (relevant, calculated) = evaluate(&t, &answers("1"));
     assert_eq!(calculated.get("rooms"), Some(&AnswerValue::Number(2.0)));
+    assert_eq!(
+        calculated.get("summary"),
+        Some(&AnswerValue::Text("5 members".into()))
+    );
     assert_eq!(
         calculated.get("wave"),
         Some(&AnswerValue::Number(3.0)),

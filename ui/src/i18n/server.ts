@@ -3,6 +3,8 @@
 export const serverZh: Record<string, string> = {
   "xlsform.name_twice": "`{name}` 也是第 {first} 行题目（同一分组）的名称；请各取其名",
   "xlsform.list_twice": "选项列表 `{list}` 也在 choices 表中；使用 choices 表中的",
+  "xlsform.calculated_question": "带计算式的 `{type_name}` 题目由计算得出、无需作答：导入为计算项，表单中不显示",
+  "xlsform.form_id": "`{form_id}` 不是有效的模板标识（字母、数字、_ - .）；导入为 `{id}`",
   "xlsform.name_again": "`{name}` 也是第 {first} 行题目（另一分组）的名称；导入为 `{id}`",
   "xlsform.ambiguous_reference": "`{reference}` 可能指任一名为 `{name}` 的题目；请为它们取不同的名称",
   "xlsform.other_column": "不是 Fieldcheck 读取的 XLSForm 列：其内容不导入（第 {rows} 行）",
