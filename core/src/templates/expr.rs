@@ -122,7 +122,7 @@ pub enum Func {
 }
 
 impl Func {
-    const ALL: [(&'static str, Func); 22] = [
+    const ALL: [(&'static str, Func); 23] = [
         ("selected", Func::Selected),
         ("count-selected", Func::CountSelected),
         ("string-length", Func::StringLength),
@@ -138,6 +138,8 @@ impl Func {
         ("abs", Func::Abs),
         ("number", Func::Number),
         ("concat", Func::Concat),
+        // `string(x)`: a value as text, which concat() of one value is.
+        ("string", Func::Concat),
         ("substr", Func::Substr),
         ("regex", Func::Regex),
         ("decimal-date-time", Func::DecimalDateTime),
@@ -1662,6 +1664,7 @@ mod tests {
         assert!(run("${wait_s} = '300'", &e));
         assert!(run("${wait_s} >= ’299.5’", &e), "typographic quotes");
         assert!(run("${vip} = “yes”", &e));
+        assert!(run("string(${wait_s}) = '300'", &e), "string() is text");
         let s = scope();
         let check_src = |src: &str| check_bool(&parse(src).expect("parses"), &s);
         let TypeError::UnknownChoice { value, .. } =

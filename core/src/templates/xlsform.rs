@@ -1267,8 +1267,9 @@ impl Importer {
                     .into()
                 }
             }
-            "integer" | "decimal" => {
-                item.integer = base == "integer";
+            // `int` and `gps`: pyxform's older names.
+            "integer" | "decimal" | "int" => {
+                item.integer = base != "decimal";
                 "number".into()
             }
             "range" => {
@@ -1317,7 +1318,7 @@ impl Importer {
                 );
                 "text".into()
             }
-            "geopoint" => "location".into(),
+            "geopoint" | "gps" => "location".into(),
             // Fieldcheck's own types may be written directly.
             t if super::AnswerType::NAMES.contains(&t) => t.into(),
             t if NOT_YET_TYPES.contains(&t) => {

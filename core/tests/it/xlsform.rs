@@ -587,7 +587,8 @@ fn choice_filters_offer_the_choices_the_answers_allow() {
 /// name used again in another group, a project's own columns
 /// (`indicator`, `theme`), a required note or calculation, a calculation's
 /// fixed value in `default`, a question worked out by a `calculation`, a
-/// `form_id` no template id can be: each imported with a warning. A choice named
+/// `form_id` no template id can be: each imported with a warning; `int` and
+/// `gps`, pyxform's older type names, read as `integer` and `geopoint`. A choice named
 /// `1` compared with the number 1, a condition written with typographic
 /// quotes (`’1’`, as a spreadsheet turns them) and `floor()` work as in ODK.
 #[test]
@@ -601,18 +602,27 @@ fn a_form_as_people_write_it_imports_with_each_liberty_named() {
         .map(|p| (p.message.key, p.row, p.column.as_deref()))
         .collect();
     for want in [
-        ("xlsform.name_again", Some(9), Some("name")),
+        ("xlsform.name_again", Some(11), Some("name")),
         ("xlsform.other_column", None, Some("indicator")),
         ("xlsform.other_column", None, Some("theme")),
         ("xlsform.note_required", Some(5), Some("required")),
-        ("xlsform.calculate_required", Some(10), Some("required")),
-        ("xlsform.calculated_question", Some(13), Some("calculation")),
+        ("xlsform.calculate_required", Some(12), Some("required")),
+        ("xlsform.calculated_question", Some(15), Some("calculation")),
         ("xlsform.form_id", Some(2), Some("form_id")),
     ] {
         assert!(warned.contains(&want), "{want:?} in {warned:?}");
     }
     let t = imported.template;
     assert_eq!(t.id, "as_people__write");
+    // pyxform's older type names.
+    assert!(matches!(
+        t.item("children").map(|i| &i.answer),
+        Some(AnswerType::Number { integer: true, .. })
+    ));
+    assert!(matches!(
+        t.item("where").map(|i| &i.answer),
+        Some(AnswerType::Location)
+    ));
     assert!(t.item("comment").is_some() && t.item("store_comment").is_some());
     assert!(!t.item("thanks").expect("note").required);
 
