@@ -500,6 +500,18 @@ impl Parser {
             }
             // A bare name: a choice's column (the type check says where
             // one may stand).
+            // `true` and `false` without brackets, as people write them:
+            // what they mean, not a column.
+            Tok::Ident(name)
+                if *self.peek() != Tok::LParen && matches!(name.as_str(), "true" | "false") =>
+            {
+                let func = if name == "true" {
+                    Func::True
+                } else {
+                    Func::False
+                };
+                Ok(Expr::Call(func, Vec::new()))
+            }
             // (A column may be named like a function: `date`, `number`.)
             Tok::Ident(name) if *self.peek() != Tok::LParen => Ok(Expr::Field(name)),
             // The time now differs between the device that fills the form in
@@ -1665,6 +1677,10 @@ mod tests {
         assert!(run("${wait_s} >= ’299.5’", &e), "typographic quotes");
         assert!(run("${vip} = “yes”", &e));
         assert!(run("string(${wait_s}) = '300'", &e), "string() is text");
+        assert!(
+            run("true and not(false)", &e),
+            "true and false as people write them"
+        );
         let s = scope();
         let check_src = |src: &str| check_bool(&parse(src).expect("parses"), &s);
         let TypeError::UnknownChoice { value, .. } =

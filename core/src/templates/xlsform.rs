@@ -1243,7 +1243,7 @@ impl Importer {
                         "type",
                         msg!(
                             "xlsform.no_choice_list",
-                            "choice list `{list}` is not on the choices sheet",
+                            "choice list `{list}` is on neither the choices nor the external_choices sheet",
                             list = arg
                         ),
                     );

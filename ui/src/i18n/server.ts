@@ -448,7 +448,7 @@ export const serverZh: Record<string, string> = {
   "xlsform.error": "错误：{location}：{problem}",
   "xlsform.metadata": "`{type_name}` 已记录在每条记录的表头中；该行未导入",
   "xlsform.no_channel": "请添加 `channel` 列（owned_hall、partner_store、hotline、club 或 echannel），或在导入时选择渠道",
-  "xlsform.no_choice_list": "选项列表 `{list}` 不在 choices 工作表中",
+  "xlsform.no_choice_list": "选项列表 `{list}` 既不在 choices 工作表中，也不在 external_choices 工作表中",
   "xlsform.no_survey": "工作簿中没有 `survey` 工作表",
   "xlsform.no_type": "有内容的行需要填写类型",
   "xlsform.not_a_number": "`{value}` 不是数字",
