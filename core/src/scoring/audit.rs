@@ -47,10 +47,10 @@ pub struct KnockoutFired {
 }
 
 /// Scores a checklist visit from its answers.
-pub fn score_visit(template: &Template, answers: &Answers) -> VisitScore {
+pub fn score_visit(template: &Template, raw: &Answers) -> VisitScore {
     // Pass rules may read calculated values: they sit beside the answers
     // (and an answer a client wrote to a calculate item is not read).
-    let (relevant, answers) = with_calculated(template, answers);
+    let (relevant, answers) = with_calculated(template, raw);
     let answers = &answers;
     let mut sections = Vec::new();
     let mut knockouts = Vec::new();
@@ -119,7 +119,8 @@ pub fn score_visit(template: &Template, answers: &Answers) -> VisitScore {
     }
     let score = score.map(|s| s.clamp(0.0, 100.0));
 
-    let problems = check_complete(template, answers);
+    // What was answered, not the calculated values beside it.
+    let problems = check_complete(template, raw);
     let missing_required: Vec<String> = problems
         .iter()
         .filter(|p| matches!(p, crate::answers::AnswerProblem::Missing { .. }))

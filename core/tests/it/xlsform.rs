@@ -673,3 +673,24 @@ fn a_reference_to_a_name_two_questions_share_is_refused_where_written() {
         ]
     );
 }
+
+/// A checklist with calculations, answered in full, scores as complete: the
+/// calculated values are not answers to be checked.
+#[test]
+fn a_checklist_with_calculations_answered_in_full_is_complete() {
+    use fieldcheck_core::answers::{AnswerValue, Answers};
+    use fieldcheck_core::scoring::audit::score_visit;
+
+    let t = imported("queue_calculations.xlsx").template;
+    let answers: Answers = [
+        ("waiting", AnswerValue::Number(5.0)),
+        ("counters_open", AnswerValue::Number(2.0)),
+        ("greeting", AnswerValue::Pass),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let visit = score_visit(&t, &answers);
+    assert!(visit.complete, "{:?}", visit.missing_required);
+    assert!(visit.passed);
+}
