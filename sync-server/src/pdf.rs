@@ -180,7 +180,6 @@ pub fn render(font: &PdfFont, doc: &Doc<'_>) -> anyhow::Result<Vec<u8>> {
     let face = ttf_parser::Face::parse(&font.data, font.index)?;
     let metrics = Metrics { face: &face };
     let pages = lay_out(&metrics, doc.blocks);
-    let kfont = font.font.clone();
     let mut document = Document::new();
     document.set_metadata(
         Metadata::new()
@@ -189,19 +188,18 @@ pub fn render(font: &PdfFont, doc: &Doc<'_>) -> anyhow::Result<Vec<u8>> {
             .creator("Fieldcheck".to_string()),
     );
     let total = pages.len();
+    let a4 = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| anyhow::anyhow!("page size"))?;
     for (n, ops) in pages.iter().enumerate() {
-        let settings =
-            PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| anyhow::anyhow!("page size"))?;
-        let mut page = document.start_page_with(settings);
+        let mut page = document.start_page_with(a4.clone());
         let mut surface = page.surface();
         for op in ops {
-            draw(&mut surface, &kfont, op);
+            draw(&mut surface, &font.font, op);
         }
         let footer = (doc.footer)(n + 1, total);
         let width = metrics.width(&footer, BODY - 1.0);
         draw(
             &mut surface,
-            &kfont,
+            &font.font,
             &Op::Text {
                 x: PAGE_W - MARGIN - width,
                 y: PAGE_H - MARGIN / 2.0,
@@ -233,20 +231,25 @@ enum Op {
 }
 
 fn draw(surface: &mut Surface<'_>, font: &Font, op: &Op) {
-    let colour = |(r, g, b): (u8, u8, u8)| rgb::Color::new(r, g, b);
+    let fill = |c: (u8, u8, u8)| Fill {
+        paint: rgb::Color::new(c.0, c.1, c.2).into(),
+        opacity: NormalizedF32::ONE,
+        rule: Default::default(),
+    };
+    let rect = |r: &Rect| {
+        let mut pb = PathBuilder::new();
+        pb.push_rect(*r);
+        pb.finish()
+    };
     match op {
         Op::Text {
             x,
             y,
             size,
-            colour: c,
+            colour,
             text,
         } => {
-            surface.set_fill(Some(Fill {
-                paint: colour(*c).into(),
-                opacity: NormalizedF32::ONE,
-                rule: Default::default(),
-            }));
+            surface.set_fill(Some(fill(*colour)));
             surface.set_stroke(None);
             surface.draw_text(
                 Point::from_xy(*x, *y),
@@ -257,25 +260,20 @@ fn draw(surface: &mut Surface<'_>, font: &Font, op: &Op) {
                 TextDirection::Auto,
             );
         }
-        Op::Shade(rect) | Op::Frame(rect) => {
-            let mut pb = PathBuilder::new();
-            pb.push_rect(*rect);
-            let Some(path) = pb.finish() else { return };
-            if matches!(op, Op::Shade(_)) {
-                surface.set_stroke(None);
-                surface.set_fill(Some(Fill {
-                    paint: colour(SHADE).into(),
-                    opacity: NormalizedF32::ONE,
-                    rule: Default::default(),
-                }));
-            } else {
-                surface.set_fill(None);
-                surface.set_stroke(Some(Stroke {
-                    paint: colour(RULE).into(),
-                    width: 0.5,
-                    ..Default::default()
-                }));
-            }
+        Op::Shade(r) => {
+            let Some(path) = rect(r) else { return };
+            surface.set_stroke(None);
+            surface.set_fill(Some(fill(SHADE)));
+            surface.draw_path(&path);
+        }
+        Op::Frame(r) => {
+            let Some(path) = rect(r) else { return };
+            surface.set_fill(None);
+            surface.set_stroke(Some(Stroke {
+                paint: rgb::Color::new(RULE.0, RULE.1, RULE.2).into(),
+                width: 0.5,
+                ..Default::default()
+            }));
             surface.draw_path(&path);
         }
     }

@@ -39,7 +39,7 @@ impl Application {
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
         let mailer = config.mail.as_ref().map(Mailer::new).transpose()?;
         let mut state = AppState::open(config).await?;
-        state.pdf_font = PdfFont::find(state.config.pdf_font.as_deref())?.map(Arc::new);
+        state.pdf_font = PdfFont::find(state.config.pdf_font.as_deref())?;
         match &state.pdf_font {
             Some(font) => tracing::info!(font = %font.path().display(), "PDF bulletins set in"),
             None => tracing::warn!(

@@ -56,7 +56,7 @@ pub struct AppState {
     pub ca_fingerprint: Option<String>,
     /// The font PDF bulletins are set in, if there is one (found when the
     /// server starts, not for each command).
-    pub pdf_font: Option<Arc<PdfFont>>,
+    pub pdf_font: Option<PdfFont>,
 }
 
 pub fn now_ms() -> i64 {

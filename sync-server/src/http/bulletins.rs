@@ -4,7 +4,6 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use fieldcheck_core::i18n::Locale;
 use fieldcheck_core::msg;
@@ -15,6 +14,7 @@ use utoipa::IntoParams;
 use crate::error::Error;
 use crate::http::error::ErrorBody;
 use crate::http::extract::Authenticated;
+use crate::http::{XLSX, download_headers};
 use crate::services::bulletin;
 use crate::state::AppState;
 
@@ -74,33 +74,13 @@ pub async fn get(
     .await?;
     match q.format.as_deref() {
         None | Some("html") => Ok(Html(bulletin::html(&b)).into_response()),
-        Some("xlsx") => {
-            let bytes = bulletin::xlsx(&b)?;
-            Ok(file(&b, "xlsx", XLSX, "attachment", bytes))
-        }
-        Some("pdf") => {
-            let font = app.pdf_font.clone().ok_or_else(|| {
-                Error::Unavailable(msg!(
-                    "bulletin.no_font",
-                    "this server has no font with Chinese letters to set a PDF in; \
-                     print the HTML page, or ask the operator to install one (docs/deploy.md)"
-                ))
-            })?;
-            // Layout and font subsetting take tens of milliseconds of a
-            // core: one at a time, so that a burst of requests cannot take
-            // both from the sync.
-            static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
-            let _turn = ONE_AT_A_TIME
-                .acquire()
-                .await
-                .map_err(|e| Error::Internal(e.into()))?;
-            let bytes =
-                tokio::task::spawn_blocking(move || bulletin::pdf(&b, &font).map(|p| (b, p)))
-                    .await
-                    .map_err(|e| Error::Internal(e.into()))?;
-            let (b, bytes) = bytes?;
-            Ok(file(&b, "pdf", "application/pdf", "inline", bytes))
-        }
+        Some("xlsx") => Ok(file(&b, "xlsx", XLSX, bulletin::xlsx(&b)?)),
+        Some("pdf") => Ok(file(
+            &b,
+            "pdf",
+            "application/pdf",
+            bulletin::pdf(&app, &b).await?,
+        )),
         Some(other) => Err(Error::BadRequest(msg!(
             "bulletin.format",
             "`{format}` is not html, pdf or xlsx",
@@ -109,32 +89,12 @@ pub async fn get(
     }
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// The bulletin as a file named by its unit and month: `inline` opens in
-/// the browser, `attachment` downloads.
-fn file(
-    b: &bulletin::Bulletin,
-    extension: &str,
-    content_type: &'static str,
-    disposition: &str,
-    bytes: Vec<u8>,
-) -> Response {
+/// The bulletin as a file named by its unit and month.
+fn file(b: &bulletin::Bulletin, extension: &str, mime: &str, bytes: Vec<u8>) -> Response {
     let name = format!(
         "bulletin-{}-{}.{extension}",
         b.unit.replace(['/', '*'], "_"),
         b.month
     );
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&format!("{disposition}; filename=\"{name}\""))
-                    .unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    (download_headers(&name, mime), bytes).into_response()
 }

@@ -19,6 +19,7 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::Authenticated;
 use crate::http::ratings::RatingQuery;
 use crate::http::streamed;
+use crate::http::{XLSX, download_headers};
 use crate::services::exports::{self, Cell, Export, ExportRequest};
 use crate::state::AppState;
 use crate::store::sql::list_param;
@@ -171,17 +172,10 @@ fn headers(
     mime: &str,
     total: i64,
 ) -> [(header::HeaderName, HeaderValue); 3] {
+    let [content_type, disposition] = download_headers(&format!("{name}.{ext}"), mime);
     [
-        (
-            header::CONTENT_TYPE,
-            HeaderValue::from_str(mime)
-                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-        ),
-        (
-            header::CONTENT_DISPOSITION,
-            HeaderValue::from_str(&format!("attachment; filename=\"{name}.{ext}\""))
-                .unwrap_or(HeaderValue::from_static("attachment")),
-        ),
+        content_type,
+        disposition,
         (
             header::HeaderName::from_static("x-total-rows"),
             HeaderValue::from(total),
@@ -252,16 +246,7 @@ async fn xlsx_response(export: Export) -> Result<Response, Error> {
     // The open file keeps its bytes after the directory goes.
     drop(dir);
     let body = Body::from_stream(file_stream(file));
-    Ok((
-        headers(
-            &name,
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            total,
-        ),
-        body,
-    )
-        .into_response())
+    Ok((headers(&name, "xlsx", XLSX, total), body).into_response())
 }
 
 /// A file as a stream of chunks.

@@ -46,6 +46,29 @@ pub mod weights;
 
 /// The documented routes, registered through `utoipa_axum` so that the
 /// OpenAPI document lists exactly the routes that exist.
+/// An XLSX workbook's media type.
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The headers of a file to download: its media type and name.
+pub(crate) fn download_headers(
+    name: &str,
+    mime: &str,
+) -> [(axum::http::header::HeaderName, axum::http::HeaderValue); 2] {
+    use axum::http::{HeaderValue, header};
+    [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(mime)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        ),
+        (
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+                .unwrap_or(HeaderValue::from_static("attachment")),
+        ),
+    ]
+}
+
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(system::health))

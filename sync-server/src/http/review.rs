@@ -6,7 +6,6 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use fieldcheck_core::msg;
 use fieldcheck_core::records::{Completion, NewAction};
@@ -111,13 +110,7 @@ pub async fn document(
 ) -> Result<Response, Error> {
     let bytes = records::document(&app, &who.principal, &id).await?;
     Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{id}.automerge\""),
-            ),
-        ],
+        crate::http::download_headers(&format!("{id}.automerge"), "application/octet-stream"),
         Bytes::from(bytes),
     )
         .into_response())

@@ -564,8 +564,31 @@ table{{border-collapse:collapse;width:100%;font-size:.9rem}}th,td{{border:1px so
     out
 }
 
-/// The bulletin as A4 pages, its tables as in the HTML page.
-pub fn pdf(b: &Bulletin, font: &PdfFont) -> Result<Vec<u8>, Error> {
+/// The bulletin as A4 pages, in the server's font (`bulletin.no_font`
+/// without one). Layout and font subsetting take tens of milliseconds of a
+/// core: one at a time, so that a burst of requests cannot take both from
+/// the sync.
+pub async fn pdf(app: &AppState, b: &Bulletin) -> Result<Vec<u8>, Error> {
+    static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+    let font = app.pdf_font.clone().ok_or_else(|| {
+        Error::Unavailable(msg!(
+            "bulletin.no_font",
+            "this server has no font with Chinese letters to set a PDF in; \
+             print the HTML page, or ask the operator to install one (docs/deploy.md)"
+        ))
+    })?;
+    let _turn = ONE_AT_A_TIME
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+    let b = b.clone();
+    tokio::task::spawn_blocking(move || set_in(&b, &font))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+}
+
+/// The bulletin's tables as A4 pages, as in the HTML page.
+fn set_in(b: &Bulletin, font: &PdfFont) -> Result<Vec<u8>, Error> {
     let title = title(b);
     let mut blocks = vec![Block::Title(title.clone()), Block::Meta(made(b))];
     for s in &b.sections {

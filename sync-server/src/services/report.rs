@@ -213,7 +213,8 @@ fn page(
 ) -> String {
     let (store, tz) = (place.store, place.tz);
     let h = &s.header;
-    let v = score_visit(template, &s.answer_values());
+    let values = s.answer_values();
+    let v = score_visit(template, &values);
     let score = v
         .score
         .map_or_else(|| "—".to_string(), |x| format!("{x:.1}"));
@@ -312,23 +313,21 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ccc;paddin
         &[("检查项", "Item"), ("答案", "Answer"), ("备注", "Note")],
     );
     // A calculate item shows the value worked out from the answers, never
-    // one a client wrote.
-    let (_, calculated) = fieldcheck_core::answers::evaluate(template, &s.answer_values());
+    // one a client wrote (nor a note).
+    let (_, all) = fieldcheck_core::answers::with_calculated(template, &values);
     for (_, item) in template.items() {
-        let (value, note) = if matches!(
+        let Some(value) = all.get(&item.id) else {
+            continue;
+        };
+        let calculated = matches!(
             item.answer,
             fieldcheck_core::templates::AnswerType::Calculate(_)
-        ) {
-            match calculated.get(&item.id) {
-                Some(v) => (v, None),
-                None => continue,
-            }
-        } else {
-            match s.answers.get(&item.id) {
-                Some(a) => (&a.value, a.note.as_deref()),
-                None => continue,
-            }
-        };
+        );
+        let note = s
+            .answers
+            .get(&item.id)
+            .filter(|_| !calculated)
+            .and_then(|a| a.note.as_deref());
         let class = if v.failed_items.contains(&item.id) {
             r#" class="fail""#
         } else {

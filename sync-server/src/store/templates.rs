@@ -134,18 +134,21 @@ impl Templates {
             return Ok(Some(t.clone()));
         }
         let body = storage.template_body(id, version).await?;
-        let parsed = match body {
-            Some(body) => match Template::load(&body, Format::Json) {
-                Ok(t) => Some(Arc::new(t)),
-                Err(e) => {
-                    tracing::error!(template = id, version, error = ?e, "a published template no longer loads");
-                    None
-                }
-            },
-            None => None,
+        Ok(body.and_then(|body| self.parse(key, &body)))
+    }
+
+    /// A published body, parsed and kept for both [`Templates::get`] and
+    /// [`Templates::published`].
+    fn parse(&self, key: (String, String), body: &str) -> Option<Arc<Template>> {
+        let parsed = match Template::load(body, Format::Json) {
+            Ok(t) => Some(Arc::new(t)),
+            Err(e) => {
+                tracing::error!(template = key.0, version = key.1, error = ?e, "a published template no longer loads");
+                None
+            }
         };
         self.lock().insert(key, parsed.clone());
-        Ok(parsed)
+        parsed
     }
 
     /// Forgets what was looked up, after a template is published.
@@ -166,13 +169,10 @@ impl Templates {
         }
         let mut out = Published::new();
         for (id, version, body) in storage.template_bodies().await? {
-            match Template::load(&body, Format::Json) {
-                Ok(t) => {
-                    out.insert((id, version), Arc::new(t));
-                }
-                Err(e) => {
-                    tracing::error!(template = id, version, error = ?e, "a published template no longer loads");
-                }
+            let key = (id, version);
+            let cached = self.lock().get(&key).cloned().flatten();
+            if let Some(t) = cached.or_else(|| self.parse(key.clone(), &body)) {
+                out.insert(key, t);
             }
         }
         let out = Arc::new(out);

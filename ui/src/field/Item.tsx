@@ -201,18 +201,11 @@ export function Item({
       );
       break;
     case "single_choice":
-      control =
-        input.choices.length === 0 ? (
-          <p className="hint">{t("form.noChoices")}</p>
-        ) : (
-          pick(input.choices.map((c) => ({ value: c.value, label: text(c.label) })))
-        );
+      control = pick(input.choices.map((c) => ({ value: c.value, label: text(c.label) })));
       break;
     case "multiple_choice": {
       const chosen = Array.isArray(item.value) ? (item.value as string[]) : [];
-      control = input.choices.length === 0 ? (
-        <p className="hint">{t("form.noChoices")}</p>
-      ) : (
+      control = (
         <div className="choices" role="group">
           {input.choices.map((c) => (
             <label key={c.value} className="check">
@@ -253,7 +246,9 @@ export function Item({
       // Photos and signatures take files below; notes take nothing; the
       // free-form types follow.
       break;
-  }
+  }  // A choice filter that leaves nothing to choose, given the answers so far.
+  if ("choices" in input && input.choices.length === 0) control = <p className="hint">{t("form.noChoices")}</p>;
+
   // Free-form values: typed, saved when the field is left.
   const freeKind =
     input.type === "number" || (input.type === "scale" && input.max - input.min > 10)

@@ -137,8 +137,10 @@ describe("Hotline", () => {
   });
 
   it("offers the targets to administrators only", async () => {
-    show();
+    const hotlineTargets = vi.fn().mockResolvedValue({ targets: {}, defaults: {} });
+    show(fakeApi({ hotlineKpis: vi.fn().mockResolvedValue(reply), hotlineTargets }));
     await screen.findByRole("table", { name: /2026-10/ });
     expect(screen.queryByRole("form", { name: "热线指标目标" })).toBeNull();
+    expect(hotlineTargets).not.toHaveBeenCalled();
   });
 });

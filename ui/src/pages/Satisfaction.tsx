@@ -4,12 +4,12 @@
 // importance-performance chart with its quadrants; for managers, the
 // construct weights estimated from these responses (Weights.tsx).
 
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import * as echarts from "echarts/core";
 import { ScatterChart } from "echarts/charts";
 import { GridComponent, MarkLineComponent, TooltipComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
-import { latestVersions, type Api, type TemplateInfo, type Unit, type UnitSatisfaction } from "../api";
+import { latestVersions, type Api, type TemplateInfo, type UnitSatisfaction } from "../api";
 import { useI18n } from "../i18n";
 import { zhCN, type MessageKey } from "../i18n/messages";
 import { useDirectory } from "./directory";
@@ -113,7 +113,6 @@ export function Satisfaction({ api, role = null }: { api: Api; role?: string | n
   const dir = useDirectory(api);
   const [templates, setTemplates] = useState<TemplateInfo[]>([]);
   const [template, setTemplate] = useState("");
-  const [units, setUnits] = useState<Unit[]>([]);
   const [data, setData] = useState<UnitSatisfaction[] | null>(null);
   const [unit, setUnit] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -124,7 +123,6 @@ export function Satisfaction({ api, role = null }: { api: Api; role?: string | n
       setTemplates(surveys);
       if (surveys.length) setTemplate((cur) => cur || surveys[0].template_id);
     }, (e) => setError(errorText(e)));
-    api.units().then(setUnits, () => setUnits([]));
   }, [api]);
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
@@ -141,7 +139,6 @@ export function Satisfaction({ api, role = null }: { api: Api; role?: string | n
     );
   }, [api, template, from, to]);
 
-  const names = useMemo(() => new Map(units.map((u) => [u.id, pick(u.name_zh, u.name_en)])), [units, pick]);
   const shown = data?.find((u) => u.unit === unit);
   // The overall gap and SERVPERF are absent without any gap pair answered.
   const figure = (x: number | null) => (x == null ? "—" : number(x, 2));
@@ -166,7 +163,7 @@ export function Satisfaction({ api, role = null }: { api: Api; role?: string | n
             {data?.map((u) => (
               <option key={u.unit} value={u.unit}>
                 {"\u00a0".repeat(2 * Math.max(0, u.unit.split("/").length - 2))}
-                {names.get(u.unit) ?? u.unit}
+                {dir.unitName(u.unit)}
               </option>
             ))}
           </select>
@@ -293,7 +290,7 @@ export function Satisfaction({ api, role = null }: { api: Api; role?: string | n
           unit={unit || undefined}
           from={dayStart(from)}
           to={dayStart(to, 1)}
-          unitName={(id) => names.get(id) ?? id}
+          unitName={dir.unitName}
           personName={dir.personName}
         />
       )}
