@@ -235,24 +235,16 @@ pub fn with_calculated<'t>(
     (relevant, all)
 }
 
-/// Whether the answer to a measured item meets its pass rule; `None` when the
-/// item has no rule.
 /// Whether `value` keeps the item's constraint, given the other answers
 /// (true when the item has none).
 pub fn meets_constraint(item: &Item, value: &AnswerValue, answers: &Answers) -> bool {
-    let Some(c) = &item.constraint else {
-        return true;
-    };
-    let relevant: HashSet<&str> = answers.keys().map(String::as_str).collect();
-    let env = Visible {
-        answers,
-        calculated: None,
-        relevant: &relevant,
-        current: Some(value),
-    };
-    expr::eval_bool(c, &env)
+    item.constraint
+        .as_ref()
+        .is_none_or(|c| holds_for(c, value, answers))
 }
 
+/// Whether the answer to a measured item meets its pass rule; `None` when the
+/// item has no rule.
 pub fn passes_rule(item: &Item, value: &AnswerValue, answers: &Answers) -> Option<bool> {
     let rule = match &item.answer {
         AnswerType::Number { pass_if, .. } | AnswerType::Duration { pass_if } => {
@@ -260,16 +252,20 @@ pub fn passes_rule(item: &Item, value: &AnswerValue, answers: &Answers) -> Optio
         }
         _ => return None,
     };
-    let all: HashSet<&str> = answers.keys().map(String::as_str).collect();
-    Some(expr::eval_bool(
-        rule,
-        &Visible {
-            answers,
-            calculated: None,
-            relevant: &all,
-            current: Some(value),
-        },
-    ))
+    Some(holds_for(rule, value, answers))
+}
+
+/// A condition on `value` (`.`), reading the other answers as they are
+/// (every one answered counts as shown).
+fn holds_for(condition: &expr::Expr, value: &AnswerValue, answers: &Answers) -> bool {
+    let relevant: HashSet<&str> = answers.keys().map(String::as_str).collect();
+    let env = Visible {
+        answers,
+        calculated: None,
+        relevant: &relevant,
+        current: Some(value),
+    };
+    expr::eval_bool(condition, &env)
 }
 
 /// Everything that stops these answers being submitted: answers to unknown

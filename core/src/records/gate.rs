@@ -361,25 +361,18 @@ struct Was {
     author: String,
     store_id: String,
     kind: TemplateKind,
+    /// The template id and version it was made with (the header never
+    /// changes).
+    template: (String, String),
     status: Status,
 }
 
 impl Was {
     fn read(before: &AutoCommit) -> Result<Was, Refusal> {
-        let not_a_record = |e: autosurgeon::HydrateError| Refusal {
-            rule: rule::NOT_A_RECORD,
-            path: None,
-            reason: msg!(
-                "records.not_a_record_doc",
-                "not a record: {detail}",
-                detail = e
-            ),
-        };
-        let header: Header =
-            autosurgeon::hydrate_prop(before, ROOT, "header").map_err(not_a_record)?;
-        let status: Status =
-            autosurgeon::hydrate_prop(before, ROOT, "status").map_err(not_a_record)?;
+        let header: Header = read(before, "header")?;
+        let status: Status = read(before, "status")?;
         Ok(Was {
+            template: template_key(&header),
             author: header.author,
             store_id: header.store_id,
             kind: header.kind,
@@ -450,7 +443,7 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, gate: &RecordGate) -> Result<(), Ref
         }
     }
     check_first_log(after, header.kind, status, ctx.sender.role)?;
-    check_submitted(after, &header, status, gate)
+    check_submitted(after, &template_key(&header), status, gate)
 }
 
 /// A record its author submits holds everything its template asks, as the
@@ -458,15 +451,14 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, gate: &RecordGate) -> Result<(), Ref
 /// server has published the version (else it is kept unscored).
 fn check_submitted(
     after: &AutoCommit,
-    header: &Header,
+    template: &(String, String),
     status: Status,
     gate: &RecordGate,
 ) -> Result<(), Refusal> {
     if !matches!(status, Status::Submitted | Status::Resubmitted) {
         return Ok(());
     }
-    let key = (header.template_id.clone(), header.template_version.clone());
-    let Some(template) = gate.published.as_deref().and_then(|p| p.get(&key)) else {
+    let Some(template) = gate.published.as_deref().and_then(|p| p.get(template)) else {
         return Ok(());
     };
     let problems = check_complete(template, &values_only(after)?);
@@ -488,15 +480,7 @@ fn check_submitted(
 /// The record's answer values alone: an answer's note, evidence and
 /// authorship are not read (a third of the time of reading answers whole).
 fn values_only(doc: &AutoCommit) -> Result<crate::answers::Answers, Refusal> {
-    let not_a_record = |e: &dyn std::fmt::Display| Refusal {
-        rule: rule::NOT_A_RECORD,
-        path: Some("/answers".into()),
-        reason: msg!(
-            "records.not_a_record_doc",
-            "not a record: {detail}",
-            detail = e.to_string()
-        ),
-    };
+    let not_a_record = |e: &dyn std::fmt::Display| not_a_record(Some("/answers"), e);
     let answers = match doc.get(ROOT, "answers") {
         Ok(Some((Value::Object(ObjType::Map), id))) => id,
         Ok(None) => return Ok(Default::default()),
@@ -519,8 +503,7 @@ fn values_only(doc: &AutoCommit) -> Result<crate::answers::Answers, Refusal> {
 
 /// A new record of a published template carries its kind and mode.
 fn check_template(header: &Header, published: &Published) -> Result<(), Refusal> {
-    let key = (header.template_id.clone(), header.template_version.clone());
-    let Some(t) = published.get(&key) else {
+    let Some(t) = published.get(&template_key(header)) else {
         return Ok(());
     };
     let (kind, mode) = (t.kind, t.mode);
@@ -546,17 +529,25 @@ fn check_template(header: &Header, published: &Published) -> Result<(), Refusal>
 }
 
 fn read<T: autosurgeon::Hydrate>(doc: &AutoCommit, key: &str) -> Result<T, Refusal> {
-    autosurgeon::hydrate_prop(doc, ROOT, key).or_else(|e| {
-        refuse(
-            rule::NOT_A_RECORD,
-            None,
-            msg!(
-                "records.not_a_record_doc",
-                "not a record: {detail}",
-                detail = e
-            ),
-        )
-    })
+    autosurgeon::hydrate_prop(doc, ROOT, key).map_err(|e| not_a_record(None, &e))
+}
+
+/// A document no record reads, at `path` where known.
+fn not_a_record(path: Option<&str>, detail: &dyn std::fmt::Display) -> Refusal {
+    Refusal {
+        rule: rule::NOT_A_RECORD,
+        path: path.map(Into::into),
+        reason: msg!(
+            "records.not_a_record_doc",
+            "not a record: {detail}",
+            detail = detail.to_string()
+        ),
+    }
+}
+
+/// The key of the published template a record names.
+fn template_key(header: &Header) -> (String, String) {
+    (header.template_id.clone(), header.template_version.clone())
 }
 
 fn map_len(doc: &AutoCommit, key: &str) -> usize {
@@ -714,8 +705,7 @@ fn check_changes(
         check_action_step(before, after, ctx, &id)?;
     }
     if moved {
-        let header: Header = read(after, "header")?;
-        check_submitted(after, &header, status, gate)?;
+        check_submitted(after, &was.template, status, gate)?;
     }
     Ok(())
 }

@@ -1002,7 +1002,9 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                 }
                 Ok(Ty::Num)
             }
-            Func::Int => expect(&args[0], Ty::Num, scope, "int()"),
+            Func::Int | Func::Floor | Func::Ceiling | Func::Abs => {
+                expect(&args[0], Ty::Num, scope, &format!("{}()", func.name()))
+            }
             Func::DecimalDateTime | Func::Date | Func::DateTime => {
                 date_argument(&args[0], scope, *func)?;
                 Ok(if *func == Func::DecimalDateTime {
@@ -1016,9 +1018,6 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                 expect(&args[1], Ty::Str, scope, func.name())?;
                 Ok(Ty::Str)
             }
-            Func::Floor => expect(&args[0], Ty::Num, scope, "floor()"),
-            Func::Ceiling => expect(&args[0], Ty::Num, scope, "ceiling()"),
-            Func::Abs => expect(&args[0], Ty::Num, scope, "abs()"),
             Func::Number => {
                 let t = check(&args[0], scope)?;
                 if t == Ty::List {
