@@ -5,7 +5,9 @@
 //! owned_hall` would (a form written for another tool has no Fieldcheck
 //! channel). A form that fails counts once under each kind of error it has:
 //! the message's code, and for an unknown function, type or column its
-//! name. docs/xlsform-corpus.tsv lists the public forms measured so far.
+//! name. With `--forms`, each form that fails is listed with what stops it;
+//! given one `.xlsx` file instead of a folder, its messages are printed.
+//! docs/xlsform-corpus.tsv lists the public forms measured so far.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -50,10 +52,23 @@ fn kind(m: &Msg) -> String {
 }
 
 fn main() -> std::io::Result<()> {
-    let Some(dir) = std::env::args().nth(1).map(PathBuf::from) else {
-        eprintln!("usage: xlsform_corpus DIR");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let per_form = args.iter().any(|a| a == "--forms");
+    let Some(dir) = args.iter().find(|a| *a != "--forms").map(PathBuf::from) else {
+        eprintln!("usage: xlsform_corpus [--forms] DIR");
         std::process::exit(2);
     };
+    let given = Settings {
+        channel: Some("owned_hall".into()),
+        ..Settings::default()
+    };
+    if dir.is_file() {
+        match import_with(&std::fs::read(&dir)?, &given) {
+            Ok(imported) => imported.warnings.iter().for_each(|w| println!("{w}")),
+            Err(problems) => problems.iter().for_each(|p| println!("{p}")),
+        }
+        return Ok(());
+    }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
         .filter_map(|e| Some(e.ok()?.path()))
         .filter(|p| {
@@ -62,10 +77,6 @@ fn main() -> std::io::Result<()> {
         })
         .collect();
     files.sort();
-    let given = Settings {
-        channel: Some("owned_hall".into()),
-        ..Settings::default()
-    };
     let mut imported = 0;
     let mut blockers: BTreeMap<String, usize> = BTreeMap::new();
     for file in &files {
@@ -77,6 +88,11 @@ fn main() -> std::io::Result<()> {
                     .filter(|p| p.severity == Severity::Error)
                     .map(|p| kind(&p.message))
                     .collect();
+                if per_form {
+                    let name = file.file_name().unwrap_or_default().to_string_lossy();
+                    let list: Vec<&str> = kinds.iter().map(String::as_str).collect();
+                    println!("{name}\t{}", list.join("; "));
+                }
                 for k in kinds {
                     *blockers.entry(k).or_default() += 1;
                 }

@@ -20,6 +20,9 @@ use crate::i18n::Bilingual;
 use crate::msg;
 use crate::msg::Msg;
 
+mod paths;
+use paths::Paths;
+
 /// How serious an import finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -483,6 +486,13 @@ impl Importer {
             self.check_languages(t, base, default_lang);
         }
         self.check_columns(survey);
+        // ODK's paths (`../age`) as the questions they reach; `survey` is
+        // the form as written, `read` with its paths so resolved.
+        let (paths, read, unreached) = Paths::read(survey);
+        for u in unreached {
+            self.err("survey", u.row, u.column, u.message);
+        }
+        let (written, survey) = (survey, &read);
 
         // The choices' columns the filters read by bare name are kept with
         // each choice; a filter that does not parse is reported with its item.
@@ -758,7 +768,27 @@ impl Importer {
                 }
             }
         }
-        self.ambiguous_references(survey, &renamed);
+        self.ambiguous_references(written, &renamed);
+        let ids: HashMap<usize, String> = self
+            .item_rows
+            .iter()
+            .map(|(id, row)| (*row, id.clone()))
+            .collect();
+        for section in &mut sections {
+            link(&mut section.relevant, &paths, &ids);
+            for item in &mut section.items {
+                for text in [
+                    &mut item.relevant,
+                    &mut item.constraint,
+                    &mut item.calculation,
+                    &mut item.choice_filter,
+                    &mut item.pass_if,
+                    &mut item.critical,
+                ] {
+                    link(text, &paths, &ids);
+                }
+            }
+        }
         for (name, _, row) in groups {
             self.err(
                 "survey",
@@ -1373,6 +1403,14 @@ impl Importer {
             );
         }
         Some(item)
+    }
+}
+
+/// An expression's places (`${/group/name}`) as the ids of the questions
+/// there.
+fn link(text: &mut Option<String>, paths: &Paths, ids: &HashMap<usize, String>) {
+    if let Some(t) = text.as_mut().filter(|t| t.contains("${/")) {
+        *t = paths.link(t, ids);
     }
 }
 

@@ -694,3 +694,65 @@ fn a_checklist_with_calculations_answered_in_full_is_complete() {
     assert!(visit.complete, "{:?}", visit.missing_required);
     assert!(visit.passed);
 }
+
+/// `xpath_paths.xlsx`: questions named by ODK's paths rather than
+/// `${name}`: `../age` from a group, `../../../age` from a group inside it,
+/// `/data/age` from the top, `../note` reaching the second question named
+/// `note` (imported as `member_note`), `current()/../region` in a
+/// `choice_filter`. Each reaches the question it reaches in ODK.
+#[test]
+fn odk_paths_reach_the_questions_they_name_through_the_groups() {
+    use fieldcheck_core::answers::{AnswerValue, Answers, evaluate, meets_constraint, offered};
+
+    let t = imported("xpath_paths.xlsx").template;
+    let relevance = |id: &str| {
+        t.item(id)
+            .and_then(|i| i.relevant.as_ref())
+            .map(ToString::to_string)
+    };
+    assert_eq!(
+        relevance("member_note").as_deref(),
+        Some("((${size} > 2) and ((${age} > 30) and (${member_age} > 60)))")
+    );
+    let answers = |age: f64, size: f64, member_age: f64| -> Answers {
+        [
+            ("age", AnswerValue::Number(age)),
+            ("size", AnswerValue::Number(size)),
+            ("member_age", AnswerValue::Number(member_age)),
+            ("region", AnswerValue::Choice("north".into())),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    };
+    let a = answers(40.0, 3.0, 70.0);
+    let (relevant, calculated) = evaluate(&t, &a);
+    for shown in ["size", "note", "member_age", "member_note", "city"] {
+        assert!(relevant.contains(shown), "{shown}");
+    }
+    assert_eq!(calculated.get("double"), Some(&AnswerValue::Number(6.0)));
+    let city = t.item("city").expect("city");
+    let cities: Vec<&str> = offered(city, &relevant, &a)
+        .iter()
+        .map(|c| c.value.as_str())
+        .collect();
+    assert_eq!(cities, ["harbin", "shenyang"]);
+    let size = t.item("size").expect("size");
+    assert!(meets_constraint(size, &AnswerValue::Number(3.0), &a));
+    assert!(
+        !meets_constraint(size, &AnswerValue::Number(41.0), &a),
+        "`. < /data/age`"
+    );
+
+    // The member is 50: their note is not asked; a household of one asks
+    // neither note nor member.
+    let (relevant, _) = evaluate(&t, &answers(40.0, 3.0, 50.0));
+    assert!(!relevant.contains("member_note"));
+    let (relevant, _) = evaluate(&t, &answers(40.0, 1.0, 70.0));
+    for hidden in ["note", "member_age", "member_note"] {
+        assert!(!relevant.contains(hidden), "{hidden}");
+    }
+    // Under 18: the household group is skipped.
+    let (relevant, _) = evaluate(&t, &answers(17.0, 3.0, 70.0));
+    assert!(!relevant.contains("size") && relevant.contains("region"));
+}

@@ -7,6 +7,7 @@ export const serverZh: Record<string, string> = {
   "xlsform.form_id": "`{form_id}` 不是有效的模板标识（字母、数字、_ - .）；导入为 `{id}`",
   "xlsform.name_again": "`{name}` 也是第 {first} 行题目（另一分组）的名称；导入为 `{id}`",
   "xlsform.ambiguous_reference": "`{reference}` 可能指任一名为 `{name}` 的题目；请为它们取不同的名称",
+  "xlsform.path_unreached": "`{path}` 未指向本表单中的任何题目",
   "xlsform.other_column": "不是 Fieldcheck 读取的 XLSForm 列：其内容不导入（第 {rows} 行）",
   "xlsform.calculate_required": "计算值无需作答，因此不导入 `required`",
   "xlsform.calculate_default": "值由计算式给出，因此不导入默认值 `{value}`",
