@@ -20,6 +20,12 @@ use crate::templates::{AnswerType, Choice, Item, Template};
 /// Item id -> answer value.
 pub type Answers = BTreeMap<String, AnswerValue>;
 
+/// When the record was started, in milliseconds since the epoch (its
+/// header's `started_at`): the moment `today()` and `now()` read, so that
+/// the device and the server work out the same values from the same
+/// record. `None` where there is no record: they read as unanswered.
+pub type Started = Option<i64>;
+
 /// Reads a whole answers file: `{"answers": {"item_id": value, ...}}`.
 /// Every problem is reported, not just the first.
 pub fn answers_from_json(template: &Template, json: &Json) -> Result<Answers, Vec<AnswerProblem>> {
@@ -77,6 +83,7 @@ struct Visible<'a> {
     calculated: Option<&'a Answers>,
     relevant: &'a HashSet<&'a str>,
     current: Option<&'a AnswerValue>,
+    started: Started,
 }
 
 impl Env for Visible<'_> {
@@ -90,6 +97,9 @@ impl Env for Visible<'_> {
     }
     fn current(&self) -> Val {
         expr_value(self.current)
+    }
+    fn started(&self) -> Started {
+        self.started
     }
 }
 
@@ -107,6 +117,9 @@ impl Env for ChoiceEnv<'_> {
     fn current(&self) -> Val {
         Val::Null
     }
+    fn started(&self) -> Started {
+        self.answers.started
+    }
     fn field(&self, name: &str) -> Val {
         if name == "name" {
             return Val::Str(self.choice.value.clone());
@@ -118,12 +131,18 @@ impl Env for ChoiceEnv<'_> {
 /// The choices of a choice item offered given the answers, as
 /// [`with_calculated`] gives them: those its `choice_filter` keeps (every
 /// one without a filter).
-pub fn offered<'i>(item: &'i Item, relevant: &HashSet<&str>, answers: &Answers) -> Vec<&'i Choice> {
+pub fn offered<'i>(
+    item: &'i Item,
+    relevant: &HashSet<&str>,
+    answers: &Answers,
+    started: Started,
+) -> Vec<&'i Choice> {
     let visible = Visible {
         answers,
         calculated: None,
         relevant,
         current: None,
+        started,
     };
     offered_in(item, &visible)
 }
@@ -156,7 +175,11 @@ fn calculated_value(v: Val) -> Option<AnswerValue> {
 /// skipped, and a skipped item reads as unanswered in other conditions),
 /// and the values of the relevant calculate items, each worked out once the
 /// items it reads are.
-pub fn evaluate<'t>(template: &'t Template, answers: &Answers) -> (HashSet<&'t str>, Answers) {
+pub fn evaluate<'t>(
+    template: &'t Template,
+    answers: &Answers,
+    started: Started,
+) -> (HashSet<&'t str>, Answers) {
     let answers = &*answered_only(template, answers);
     let mut relevant: HashSet<&str> = HashSet::new();
     let mut calculated = Answers::new();
@@ -169,6 +192,7 @@ pub fn evaluate<'t>(template: &'t Template, answers: &Answers) -> (HashSet<&'t s
             calculated: Some(&calculated),
             relevant: &relevant,
             current: None,
+            started,
         };
         let in_section = *section_relevant[pos.section].get_or_insert_with(|| {
             section
@@ -217,8 +241,12 @@ pub fn answered_only<'a>(template: &Template, answers: &'a Answers) -> Cow<'a, A
 }
 
 /// Which items are relevant given the answers (see [`evaluate`]).
-pub fn relevant_items<'t>(template: &'t Template, answers: &Answers) -> HashSet<&'t str> {
-    evaluate(template, answers).0
+pub fn relevant_items<'t>(
+    template: &'t Template,
+    answers: &Answers,
+    started: Started,
+) -> HashSet<&'t str> {
+    evaluate(template, answers, started).0
 }
 
 /// Which items are relevant, and the answers with the values of the
@@ -228,8 +256,9 @@ pub fn relevant_items<'t>(template: &'t Template, answers: &Answers) -> HashSet<
 pub fn with_calculated<'t>(
     template: &'t Template,
     answers: &Answers,
+    started: Started,
 ) -> (HashSet<&'t str>, Answers) {
-    let (relevant, calculated) = evaluate(template, answers);
+    let (relevant, calculated) = evaluate(template, answers, started);
     let mut all = answered_only(template, answers).into_owned();
     all.extend(calculated);
     (relevant, all)
@@ -237,33 +266,49 @@ pub fn with_calculated<'t>(
 
 /// Whether `value` keeps the item's constraint, given the other answers
 /// (true when the item has none).
-pub fn meets_constraint(item: &Item, value: &AnswerValue, answers: &Answers) -> bool {
+pub fn meets_constraint(
+    item: &Item,
+    value: &AnswerValue,
+    answers: &Answers,
+    started: Started,
+) -> bool {
     item.constraint
         .as_ref()
-        .is_none_or(|c| holds_for(c, value, answers))
+        .is_none_or(|c| holds_for(c, value, answers, started))
 }
 
 /// Whether the answer to a measured item meets its pass rule; `None` when the
 /// item has no rule.
-pub fn passes_rule(item: &Item, value: &AnswerValue, answers: &Answers) -> Option<bool> {
+pub fn passes_rule(
+    item: &Item,
+    value: &AnswerValue,
+    answers: &Answers,
+    started: Started,
+) -> Option<bool> {
     let rule = match &item.answer {
         AnswerType::Number { pass_if, .. } | AnswerType::Duration { pass_if } => {
             pass_if.as_ref()?
         }
         _ => return None,
     };
-    Some(holds_for(rule, value, answers))
+    Some(holds_for(rule, value, answers, started))
 }
 
 /// A condition on `value` (`.`), reading the other answers as they are
 /// (every one answered counts as shown).
-fn holds_for(condition: &expr::Expr, value: &AnswerValue, answers: &Answers) -> bool {
+fn holds_for(
+    condition: &expr::Expr,
+    value: &AnswerValue,
+    answers: &Answers,
+    started: Started,
+) -> bool {
     let relevant: HashSet<&str> = answers.keys().map(String::as_str).collect();
     let env = Visible {
         answers,
         calculated: None,
         relevant: &relevant,
         current: Some(value),
+        started,
     };
     expr::eval_bool(condition, &env)
 }
@@ -271,8 +316,12 @@ fn holds_for(condition: &expr::Expr, value: &AnswerValue, answers: &Answers) -> 
 /// Everything that stops these answers being submitted: answers to unknown
 /// items, invalid values, broken constraints and unanswered required items.
 /// Answers to skipped items are ignored, as ODK does.
-pub fn check_complete(template: &Template, answers: &Answers) -> Vec<AnswerProblem> {
-    let (relevant, calculated) = evaluate(template, answers);
+pub fn check_complete(
+    template: &Template,
+    answers: &Answers,
+    started: Started,
+) -> Vec<AnswerProblem> {
+    let (relevant, calculated) = evaluate(template, answers, started);
     let read = answered_only(template, answers);
     let mut problems = Vec::new();
     for (id, value) in answers {
@@ -300,6 +349,7 @@ pub fn check_complete(template: &Template, answers: &Answers) -> Vec<AnswerProbl
                         calculated: Some(&calculated),
                         relevant: &relevant,
                         current: Some(v),
+                        started,
                     };
                     if !expr::eval_bool(c, &env) {
                         problems.push(AnswerProblem::Constraint {
@@ -308,7 +358,7 @@ pub fn check_complete(template: &Template, answers: &Answers) -> Vec<AnswerProbl
                     }
                 }
                 if item.choice_filter.is_some() {
-                    problems.extend(not_offered(item, v, &read, &calculated, &relevant));
+                    problems.extend(not_offered(item, v, &read, &calculated, &relevant, started));
                 }
             }
             _ => {}
@@ -326,6 +376,7 @@ fn not_offered(
     answers: &Answers,
     calculated: &Answers,
     relevant: &HashSet<&str>,
+    started: Started,
 ) -> Vec<AnswerProblem> {
     let chosen: Vec<&String> = match value {
         AnswerValue::Choice(c) => vec![c],
@@ -337,6 +388,7 @@ fn not_offered(
         calculated: Some(calculated),
         relevant,
         current: None,
+        started,
     };
     let offered = offered_in(item, &visible);
     chosen
@@ -465,7 +517,7 @@ constraint = ". <= ${people}"
     fn calculations_read_answers_and_each_other_and_drive_relevance_and_constraints() {
         let t = calculated_template();
         let a = answers(&t, json!({ "adults": 2, "children": 1 }));
-        let (relevant, calculated) = evaluate(&t, &a);
+        let (relevant, calculated) = evaluate(&t, &a, None);
         assert_eq!(calculated.get("people"), Some(&AnswerValue::Number(3.0)));
         assert_eq!(
             calculated.get("party_kind"),
@@ -473,22 +525,32 @@ constraint = ". <= ${people}"
         );
         assert!(relevant.contains("seats"), "3 people: seats are asked");
         let seats = t.item("seats").expect("seats");
-        let (_, all) = with_calculated(&t, &a);
-        assert!(meets_constraint(seats, &AnswerValue::Number(3.0), &all));
-        assert!(!meets_constraint(seats, &AnswerValue::Number(4.0), &all));
+        let (_, all) = with_calculated(&t, &a, None);
+        assert!(meets_constraint(
+            seats,
+            &AnswerValue::Number(3.0),
+            &all,
+            None
+        ));
+        assert!(!meets_constraint(
+            seats,
+            &AnswerValue::Number(4.0),
+            &all,
+            None
+        ));
         let over = answers(&t, json!({ "adults": 2, "children": 1, "seats": 4 }));
         assert!(
-            check_complete(&t, &over)
+            check_complete(&t, &over, None)
                 .iter()
                 .any(|p| matches!(p, AnswerProblem::Constraint { item } if item == "seats")),
             "{:?}",
-            check_complete(&t, &over)
+            check_complete(&t, &over, None)
         );
         let alone = answers(&t, json!({ "adults": 1 }));
-        assert!(!relevant_items(&t, &alone).contains("seats"));
+        assert!(!relevant_items(&t, &alone, None).contains("seats"));
         let group = answers(&t, json!({ "adults": 4, "children": 2 }));
         assert_eq!(
-            evaluate(&t, &group).1.get("party_kind"),
+            evaluate(&t, &group, None).1.get("party_kind"),
             Some(&AnswerValue::Text("group".into()))
         );
     }
@@ -513,13 +575,15 @@ relevant = "${large} = 'true'"
         );
         let t = Template::load(&form, Format::Toml).expect("valid");
         let big = answers(&t, json!({ "adults": 5 }));
-        let (relevant, calculated) = evaluate(&t, &big);
+        let (relevant, calculated) = evaluate(&t, &big, None);
         assert_eq!(
             calculated.get("large"),
             Some(&AnswerValue::Text("true".into()))
         );
         assert!(relevant.contains("group_desk"));
-        assert!(!relevant_items(&t, &answers(&t, json!({ "adults": 1 }))).contains("group_desk"));
+        assert!(
+            !relevant_items(&t, &answers(&t, json!({ "adults": 1 })), None).contains("group_desk")
+        );
         // Used as a condition on its own, it is refused when the template loads.
         let bare = form.replace("${large} = 'true'", "${large}");
         assert!(Template::load(&bare, Format::Toml).is_err());
@@ -536,7 +600,7 @@ relevant = "${large} = 'true'"
         );
         let mut forged = answers(&t, json!({ "adults": 1 }));
         forged.insert("people".into(), AnswerValue::Number(12.0));
-        let (relevant, calculated) = evaluate(&t, &forged);
+        let (relevant, calculated) = evaluate(&t, &forged, None);
         assert_eq!(calculated.get("people"), Some(&AnswerValue::Number(1.0)));
         assert!(!relevant.contains("seats"));
         // Nor where the calculation has no value: with_calculated drops it.
@@ -544,12 +608,12 @@ relevant = "${large} = 'true'"
         forged.insert("party_kind".into(), AnswerValue::Text("forged".into()));
         let t2 = calculated_template();
         assert_eq!(
-            with_calculated(&t2, &forged).1.get("party_kind"),
+            with_calculated(&t2, &forged, None).1.get("party_kind"),
             Some(&AnswerValue::Text("party of 0".into()))
         );
         forged.insert("people".into(), AnswerValue::Number(99.0));
         assert!(
-            check_complete(&t2, &forged)
+            check_complete(&t2, &forged, None)
                 .iter()
                 .any(|p| matches!(p, AnswerProblem::Invalid { item, .. } if item == "people"))
         );
@@ -559,10 +623,10 @@ relevant = "${large} = 'true'"
     fn skip_logic_follows_answers() {
         let t = template();
         let a = answers(&t, json!({"wait_s": 400, "vip": "yes"}));
-        let r = relevant_items(&t, &a);
+        let r = relevant_items(&t, &a, None);
         assert!(r.contains("apology") && r.contains("vip_seat"));
         let a = answers(&t, json!({"wait_s": 100, "vip": "no"}));
-        let r = relevant_items(&t, &a);
+        let r = relevant_items(&t, &a, None);
         assert!(!r.contains("apology") && !r.contains("vip_seat"));
     }
 
@@ -570,16 +634,16 @@ relevant = "${large} = 'true'"
     fn required_items_are_enforced_only_when_relevant() {
         let t = template();
         let a = answers(&t, json!({"wait_s": 100, "vip": "no"}));
-        assert_eq!(check_complete(&t, &a), vec![]);
+        assert_eq!(check_complete(&t, &a, None), vec![]);
         let a = answers(&t, json!({"wait_s": 400, "vip": "yes"}));
-        let missing: Vec<_> = check_complete(&t, &a)
+        let missing: Vec<_> = check_complete(&t, &a, None)
             .iter()
             .map(|p| p.item().to_string())
             .collect();
         assert_eq!(missing, ["apology", "vip_seat"]);
         let a = answers(&t, json!({"vip": "no"}));
         assert_eq!(
-            check_complete(&t, &a),
+            check_complete(&t, &a, None),
             vec![AnswerProblem::Missing {
                 item: "wait_s".into()
             }]
@@ -591,18 +655,18 @@ relevant = "${large} = 'true'"
         let t = template();
         let a = answers(&t, json!({"wait_s": 20000, "vip": "no"}));
         assert_eq!(
-            check_complete(&t, &a),
+            check_complete(&t, &a, None),
             vec![AnswerProblem::Constraint {
                 item: "wait_s".into()
             }]
         );
         let item = t.item("wait_s").expect("item");
         assert_eq!(
-            passes_rule(item, &AnswerValue::Number(300.0), &a),
+            passes_rule(item, &AnswerValue::Number(300.0), &a, None),
             Some(true)
         );
         assert_eq!(
-            passes_rule(item, &AnswerValue::Number(301.0), &a),
+            passes_rule(item, &AnswerValue::Number(301.0), &a, None),
             Some(false)
         );
     }

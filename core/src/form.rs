@@ -10,8 +10,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::answers::{
-    AnswerProblem, AnswerValue, Answers, GeoPoint, MediaRef, check_complete, meets_constraint,
-    offered, to_json, with_calculated,
+    AnswerProblem, AnswerValue, Answers, GeoPoint, MediaRef, Started, check_complete,
+    meets_constraint, offered, to_json, with_calculated,
 };
 use crate::i18n::Bilingual;
 use crate::records::{RecordState, Status, answered_beyond_defaults, quit_keeps};
@@ -169,8 +169,9 @@ fn shown_choices<'i>(
     item: &'i Item,
     relevant: &HashSet<&str>,
     answers: &Answers,
+    started: Started,
 ) -> Vec<&'i Choice> {
-    let offered = offered(item, relevant, answers);
+    let offered = offered(item, relevant, answers, started);
     let chosen: Vec<&String> = match answers.get(&item.id) {
         Some(AnswerValue::Choice(c)) => vec![c],
         Some(AnswerValue::Choices(l)) => l.iter().collect(),
@@ -187,7 +188,7 @@ fn shown_choices<'i>(
 /// How the item is answered; a choice item offers the choices its filter
 /// keeps given the answers (`relevant` and `answers` as `with_calculated`
 /// gives them).
-fn input(item: &Item, relevant: &HashSet<&str>, answers: &Answers) -> Input {
+fn input(item: &Item, relevant: &HashSet<&str>, answers: &Answers, started: Started) -> Input {
     match &item.answer {
         AnswerType::PassFail => Input::PassFail,
         AnswerType::Partial => Input::Partial,
@@ -205,10 +206,10 @@ fn input(item: &Item, relevant: &HashSet<&str>, answers: &Answers) -> Input {
         AnswerType::Touchpoint => Input::Touchpoint,
         AnswerType::Recommend => Input::Recommend,
         AnswerType::SingleChoice(_) => Input::SingleChoice {
-            choices: choices(shown_choices(item, relevant, answers)),
+            choices: choices(shown_choices(item, relevant, answers, started)),
         },
         AnswerType::MultipleChoice(_) => Input::MultipleChoice {
-            choices: choices(shown_choices(item, relevant, answers)),
+            choices: choices(shown_choices(item, relevant, answers, started)),
         },
         AnswerType::Number {
             unit,
@@ -257,10 +258,11 @@ fn problem(p: &AnswerProblem) -> Problem {
 /// The form of `state`, a record of `template`, stored as `doc_id`.
 pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> FormView {
     let raw = state.answer_values();
+    let started = Some(state.header.started_at);
     // Constraints may read calculated values.
-    let (relevant, answers) = with_calculated(template, &raw);
+    let (relevant, answers) = with_calculated(template, &raw, started);
     let checklist = template.kind == TemplateKind::Checklist;
-    let visit = checklist.then(|| score_visit(template, &raw));
+    let visit = checklist.then(|| score_visit(template, &raw, started));
     let failed: Vec<String> = visit
         .as_ref()
         .map(|v| v.failed_items.clone())
@@ -286,7 +288,7 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
                         id: item.id.clone(),
                         label: item.label.clone(),
                         hint: item.hint.clone(),
-                        input: input(item, &relevant, &answers),
+                        input: input(item, &relevant, &answers, started),
                         required: item.required,
                         allow_na: item.allow_na,
                         critical: item.scoring.as_ref().is_some_and(|s| s.critical.is_some()),
@@ -297,7 +299,7 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
                         failed: failed.contains(&item.id),
                         constraint_message: item.constraint_message.clone(),
                         constraint_broken: answer
-                            .is_some_and(|a| !meets_constraint(item, &a.value, &answers)),
+                            .is_some_and(|a| !meets_constraint(item, &a.value, &answers, started)),
                         call: item.call.map(|c| c.as_str().into()),
                     }
                 })
@@ -336,7 +338,7 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
         score: visit.as_ref().filter(|_| any_answer).and_then(|v| v.score),
         passed: visit.as_ref().filter(|_| any_answer).map(|v| v.passed),
         failed_items: failed,
-        problems: problems(&check_complete(template, &raw)),
+        problems: problems(&check_complete(template, &raw, started)),
         comments: state
             .comments
             .values()

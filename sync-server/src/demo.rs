@@ -280,7 +280,7 @@ fn answer_for(
         AnswerType::Number {
             pass_if: Some(_), ..
         }
-        | AnswerType::Duration { pass_if: Some(_) } => measured(item, given, good, rng)?,
+        | AnswerType::Duration { pass_if: Some(_) } => measured(item, given, at_ms, good, rng)?,
         AnswerType::Number {
             min, max, integer, ..
         } => {
@@ -354,6 +354,7 @@ fn importance_split<'t>(t: &'t Template, rng: &mut Rng) -> BTreeMap<&'t str, f64
 fn measured(
     item: &fieldcheck_core::templates::Item,
     given: &Answers,
+    started: i64,
     good: bool,
     rng: &mut Rng,
 ) -> Option<AnswerValue> {
@@ -370,11 +371,11 @@ fn measured(
     .into_iter()
     .chain(relative.flatten())
     .map(AnswerValue::Number)
-    .filter(|v| check_value(item, v).is_ok() && meets_constraint(item, v, given))
+    .filter(|v| check_value(item, v).is_ok() && meets_constraint(item, v, given, Some(started)))
     .collect();
     let side: Vec<&AnswerValue> = candidates
         .iter()
-        .filter(|v| passes_rule(item, v, given) == Some(good))
+        .filter(|v| passes_rule(item, v, given, Some(started)) == Some(good))
         .collect();
     let pick = if side.is_empty() {
         candidates.get(rng.below(candidates.len()))?

@@ -142,6 +142,7 @@ pub fn derive(
     let h = &state.header;
     let template = template.filter(|t| t.id == h.template_id && t.version == h.template_version);
     let values = state.answer_values();
+    let started = Some(h.started_at);
     let last_status = |pred: &dyn Fn(&str) -> bool| {
         state
             .history
@@ -178,7 +179,7 @@ pub fn derive(
     if let Some(t) = template {
         match t.kind {
             TemplateKind::Checklist => {
-                let v = score_visit(t, &values);
+                let v = score_visit(t, &values, started);
                 record.score = v.score;
                 record.passed = Some(v.passed);
                 record.complete = Some(v.complete);
@@ -198,7 +199,7 @@ pub fn derive(
                     .collect();
             }
             TemplateKind::Questionnaire => {
-                let r = score_response(t, &values);
+                let r = score_response(t, &values, started);
                 record.complete = Some(r.complete);
                 record.rule_set = Some(r.rule_set.to_string());
                 constructs = r
@@ -219,7 +220,10 @@ pub fn derive(
             .is_some_and(|i| matches!(i.answer, AnswerType::Calculate(_)))
     };
     // What pass rules read: the answers, calculated values beside them.
-    let read = template.map_or_else(|| values.clone(), |t| with_calculated(t, &values).1);
+    let read = template.map_or_else(
+        || values.clone(),
+        |t| with_calculated(t, &values, started).1,
+    );
     let mut answers: Vec<AnswerRow> = state
         .answers
         .iter()
@@ -235,7 +239,7 @@ pub fn derive(
                 value: to_json(&a.value).to_string(),
                 outcome: template
                     .zip(item)
-                    .and_then(|(t, i)| outcome(t, i, &a.value, &read)),
+                    .and_then(|(t, i)| outcome(t, i, &a.value, &read, started)),
                 failed: failed.contains(id),
                 note: a.note.clone(),
                 evidence: a.evidence.len() as i64,

@@ -364,6 +364,8 @@ struct Was {
     /// The template id and version it was made with (the header never
     /// changes).
     template: (String, String),
+    /// When it was started: what `today()` and `now()` read.
+    started_at: i64,
     status: Status,
 }
 
@@ -373,6 +375,7 @@ impl Was {
         let status: Status = read(before, "status")?;
         Ok(Was {
             template: template_key(&header),
+            started_at: header.started_at,
             author: header.author,
             store_id: header.store_id,
             kind: header.kind,
@@ -443,7 +446,13 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, gate: &RecordGate) -> Result<(), Ref
         }
     }
     check_first_log(after, header.kind, status, ctx.sender.role)?;
-    check_submitted(after, &template_key(&header), status, gate)
+    check_submitted(
+        after,
+        &template_key(&header),
+        header.started_at,
+        status,
+        gate,
+    )
 }
 
 /// A record its author submits holds everything its template asks, as the
@@ -452,6 +461,7 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, gate: &RecordGate) -> Result<(), Ref
 fn check_submitted(
     after: &AutoCommit,
     template: &(String, String),
+    started_at: i64,
     status: Status,
     gate: &RecordGate,
 ) -> Result<(), Refusal> {
@@ -461,7 +471,7 @@ fn check_submitted(
     let Some(template) = gate.published.as_deref().and_then(|p| p.get(template)) else {
         return Ok(());
     };
-    let problems = check_complete(template, &values_only(after)?);
+    let problems = check_complete(template, &values_only(after)?, Some(started_at));
     let Some(first) = problems.first() else {
         return Ok(());
     };
@@ -705,7 +715,7 @@ fn check_changes(
         check_action_step(before, after, ctx, &id)?;
     }
     if moved {
-        check_submitted(after, &was.template, status, gate)?;
+        check_submitted(after, &was.template, was.started_at, status, gate)?;
     }
     Ok(())
 }

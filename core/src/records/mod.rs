@@ -717,7 +717,12 @@ impl Record {
     pub fn submit(&mut self, template: &Template, actor: &Actor) -> Result<()> {
         self.change(actor, "submit", |r| {
             r.check_editable(template, actor, "submit")?;
-            let problems = check_complete(template, &r.state()?.answer_values());
+            let state = r.state()?;
+            let problems = check_complete(
+                template,
+                &state.answer_values(),
+                Some(state.header.started_at),
+            );
             if !problems.is_empty() {
                 return Err(RecordError::Incomplete(problems));
             }

@@ -432,7 +432,7 @@ fn documents_save_load_and_score() {
     let loaded = Record::load(&bytes).expect("loads");
     let state = loaded.state().expect("state");
     assert_eq!(state, r.state().expect("state"));
-    let score = score_visit(&t, &state.answer_values());
+    let score = score_visit(&t, &state.answer_values(), None);
     assert_eq!(score.score, Some(50.0));
     assert!(Record::load(b"not automerge").is_err());
     let mut empty = AutoCommit::new();

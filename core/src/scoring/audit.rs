@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{RULE_SET, outcome};
-use crate::answers::{Answers, check_complete, with_calculated};
+use crate::answers::{Answers, Started, check_complete, with_calculated};
 use crate::templates::{Knockout, Template, TemplateRef};
 
 /// A visit's score breakdown.
@@ -47,10 +47,10 @@ pub struct KnockoutFired {
 }
 
 /// Scores a checklist visit from its answers.
-pub fn score_visit(template: &Template, raw: &Answers) -> VisitScore {
+pub fn score_visit(template: &Template, raw: &Answers, started: Started) -> VisitScore {
     // Pass rules may read calculated values: they sit beside the answers
     // (and an answer a client wrote to a calculate item is not read).
-    let (relevant, answers) = with_calculated(template, raw);
+    let (relevant, answers) = with_calculated(template, raw, started);
     let answers = &answers;
     let mut sections = Vec::new();
     let mut knockouts = Vec::new();
@@ -66,7 +66,7 @@ pub fn score_visit(template: &Template, raw: &Answers) -> VisitScore {
             let Some(value) = answers.get(&item.id) else {
                 continue;
             };
-            let Some(f) = outcome(template, item, value, answers) else {
+            let Some(f) = outcome(template, item, value, answers, started) else {
                 continue;
             };
             if scoring.bonus {
@@ -120,7 +120,7 @@ pub fn score_visit(template: &Template, raw: &Answers) -> VisitScore {
     let score = score.map(|s| s.clamp(0.0, 100.0));
 
     // What was answered, not the calculated values beside it.
-    let problems = check_complete(template, raw);
+    let problems = check_complete(template, raw, started);
     let missing_required: Vec<String> = problems
         .iter()
         .filter(|p| matches!(p, crate::answers::AnswerProblem::Missing { .. }))
@@ -177,7 +177,7 @@ mod tests {
 
     #[test]
     fn the_worked_example_scores_77() {
-        let s = score_visit(&worked_example(None), &base());
+        let s = score_visit(&worked_example(None), &base(), None);
         assert!(close(s.sections[0].score, 80.0), "{:?}", s.sections[0]);
         assert!(close(s.sections[1].score, 75.0), "{:?}", s.sections[1]);
         assert!(close(s.score, 77.0), "{s:?}");
@@ -191,7 +191,7 @@ mod tests {
         let mut a = base();
         a.insert("b2".into(), Fail);
         a.insert("b3".into(), Pass);
-        let s = score_visit(&worked_example(Some("zero_section")), &a);
+        let s = score_visit(&worked_example(Some("zero_section")), &a, None);
         assert!(close(s.score, 32.0), "{s:?}");
         assert!(s.sections[1].zeroed);
         // A section knock-out is not visit-level: the visit fails on its score alone.
@@ -203,9 +203,9 @@ mod tests {
     fn visit_knockouts_zero_or_cap_the_visit_and_fail_it() {
         let mut a = base();
         a.insert("b2".into(), Fail);
-        let zero = score_visit(&worked_example(Some("zero_visit")), &a);
+        let zero = score_visit(&worked_example(Some("zero_visit")), &a, None);
         assert!(close(zero.score, 0.0) && !zero.passed);
-        let cap = score_visit(&worked_example(Some("cap:60")), &a);
+        let cap = score_visit(&worked_example(Some("cap:60")), &a, None);
         assert!(close(cap.score, 60.0), "{cap:?}");
         assert!(!cap.passed, "a fired visit-level knock-out fails the visit");
     }
@@ -214,11 +214,11 @@ mod tests {
     fn bonus_points_raise_a_score_but_never_above_100() {
         let mut a = base();
         a.insert("bonus".into(), Pass);
-        let s = score_visit(&worked_example(None), &a);
+        let s = score_visit(&worked_example(None), &a, None);
         // B: (15 + 5) / 20 = 100.
         assert!(close(s.sections[1].score, 100.0), "{:?}", s.sections[1]);
         a.insert("b3".into(), Pass);
-        let s = score_visit(&worked_example(None), &a);
+        let s = score_visit(&worked_example(None), &a, None);
         assert!(close(s.sections[1].score, 100.0));
         assert!(s.score.is_some_and(|x| x <= 100.0));
     }
@@ -229,11 +229,14 @@ mod tests {
         for id in ["b1", "b2", "b3"] {
             a.insert(id.into(), Na);
         }
-        let s = score_visit(&worked_example(None), &a);
+        let s = score_visit(&worked_example(None), &a, None);
         assert_eq!(s.sections[1].score, None);
         assert!(close(s.score, 80.0));
         let all_na: Answers = base().into_keys().map(|k| (k, Na)).collect();
-        assert_eq!(score_visit(&worked_example(None), &all_na).score, None);
+        assert_eq!(
+            score_visit(&worked_example(None), &all_na, None).score,
+            None
+        );
     }
 
     fn item_ids() -> Vec<&'static str> {
@@ -263,7 +266,7 @@ mod tests {
         #[test]
         fn scores_stay_between_0_and_100(a in arb_answers(), rule in 0usize..4) {
             let critical = [None, Some("zero_section"), Some("zero_visit"), Some("cap:50")][rule];
-            let s = score_visit(&worked_example(critical), &a);
+            let s = score_visit(&worked_example(critical), &a, None);
             for x in s.sections.iter().filter_map(|s| s.score).chain(s.score) {
                 prop_assert!((0.0..=100.0).contains(&x));
             }
@@ -277,7 +280,7 @@ mod tests {
             without.remove(id);
             let mut with_na = a;
             with_na.insert(id.into(), Na);
-            let (x, y) = (score_visit(&t, &without), score_visit(&t, &with_na));
+            let (x, y) = (score_visit(&t, &without, None), score_visit(&t, &with_na, None));
             prop_assert_eq!(x.score, y.score);
             prop_assert_eq!(x.sections, y.sections);
         }
@@ -291,7 +294,7 @@ mod tests {
             failed.insert(id.into(), Fail);
             let mut passed = a;
             passed.insert(id.into(), Pass);
-            let (f, p) = (score_visit(&t, &failed), score_visit(&t, &passed));
+            let (f, p) = (score_visit(&t, &failed, None), score_visit(&t, &passed, None));
             prop_assert!(p.score.unwrap_or(0.0) >= f.score.unwrap_or(0.0) - 1e-9);
         }
 
@@ -306,7 +309,7 @@ mod tests {
                 if seed % 2 == 0 { s.items.reverse(); }
             }
             let shuffled = Template::from_file(file).expect("valid");
-            let (x, y) = (score_visit(&t, &a), score_visit(&shuffled, &a));
+            let (x, y) = (score_visit(&t, &a, None), score_visit(&shuffled, &a, None));
             prop_assert_eq!(x.score, y.score);
             prop_assert_eq!(x.passed, y.passed);
         }

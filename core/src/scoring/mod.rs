@@ -11,7 +11,7 @@ pub mod weights;
 
 use serde::Serialize;
 
-use crate::answers::{AnswerValue, Answers, passes_rule};
+use crate::answers::{AnswerValue, Answers, Started, passes_rule};
 use crate::templates::{AnswerType, Item, Template};
 
 /// Identifies the scoring rules in this file set; bumped whenever a rule changes
@@ -31,6 +31,7 @@ pub fn outcome(
     item: &Item,
     value: &AnswerValue,
     answers: &Answers,
+    started: Started,
 ) -> Option<f64> {
     use AnswerValue as V;
     match (&item.answer, value) {
@@ -53,7 +54,7 @@ pub fn outcome(
             choices.iter().find(|c| &c.value == v)?.score
         }
         (AnswerType::Number { .. } | AnswerType::Duration { .. }, V::Number(_)) => {
-            passes_rule(item, value, answers).map(|p| if p { 1.0 } else { 0.0 })
+            passes_rule(item, value, answers, started).map(|p| if p { 1.0 } else { 0.0 })
         }
         _ => None,
     }

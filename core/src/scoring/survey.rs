@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Serialize;
 
 use super::{Band, RULE_SET, outcome};
-use crate::answers::{AnswerValue, Answers, check_complete, relevant_items};
+use crate::answers::{AnswerValue, Answers, Started, check_complete, relevant_items};
 use crate::stats::{FlagRules, Flags, Interval, MeanEstimate, Z95, weighted_mean, wilson};
 use crate::templates::{
     Attribute, Construct, ConstructRole, Dimension, Template, TemplateRef, WeightSource,
@@ -17,13 +17,17 @@ use crate::templates::{
 pub struct Response {
     pub answers: Answers,
     pub weight: f64,
+    /// When the respondent's record was started: what `today()` and
+    /// `now()` read in its relevance and calculations.
+    pub started: Started,
 }
 
 impl Response {
-    pub fn unweighted(answers: Answers) -> Self {
+    pub fn unweighted(answers: Answers, started: Started) -> Self {
         Response {
             answers,
             weight: 1.0,
+            started,
         }
     }
 }
@@ -34,12 +38,13 @@ pub(crate) fn rated(
     id: &str,
     answers: &Answers,
     relevant: &HashSet<&str>,
+    started: Started,
 ) -> Option<f64> {
     if !relevant.contains(id) {
         return None;
     }
     let item = template.item(id)?;
-    outcome(template, item, answers.get(id)?, answers).map(|f| 100.0 * f)
+    outcome(template, item, answers.get(id)?, answers, started).map(|f| 100.0 * f)
 }
 
 /// The numeric answer to a rating item on its own scale, if it counts:
@@ -68,9 +73,10 @@ pub fn construct_score(
     template: &Template,
     construct: &Construct,
     answers: &Answers,
+    started: Started,
 ) -> Option<f64> {
-    let relevant = relevant_items(template, answers);
-    construct_score_in(template, construct, answers, &relevant)
+    let relevant = relevant_items(template, answers, started);
+    construct_score_in(template, construct, answers, &relevant, started)
 }
 
 fn construct_score_in(
@@ -78,11 +84,12 @@ fn construct_score_in(
     c: &Construct,
     answers: &Answers,
     relevant: &HashSet<&str>,
+    started: Started,
 ) -> Option<f64> {
     let (sum, sw) = c
         .items
         .iter()
-        .filter_map(|(id, w)| rated(template, id, answers, relevant).map(|r| (w * r, *w)))
+        .filter_map(|(id, w)| rated(template, id, answers, relevant, started).map(|r| (w * r, *w)))
         .fold((0.0, 0.0), |(s, sw), (x, w)| (s + x, sw + w));
     (sw > 0.0).then(|| sum / sw)
 }
@@ -113,7 +120,7 @@ pub fn satisfaction_index(
     let c = template.constructs.iter().find(|c| c.id == construct_id)?;
     let data: Vec<(f64, f64)> = responses
         .iter()
-        .filter_map(|r| construct_score(template, c, &r.answers).map(|s| (s, r.weight)))
+        .filter_map(|r| construct_score(template, c, &r.answers, r.started).map(|s| (s, r.weight)))
         .collect();
     let estimate = weighted_mean(&data)?;
     let flags = rules.flags(estimate.n_eff, None);
@@ -177,7 +184,7 @@ fn mean_of(xs: &[f64]) -> Option<f64> {
 pub fn gap_analysis(template: &Template, responses: &[Response]) -> GapReport {
     let relevant: Vec<HashSet<&str>> = responses
         .iter()
-        .map(|r| relevant_items(template, &r.answers))
+        .map(|r| relevant_items(template, &r.answers, r.started))
         .collect();
     let mut attributes = Vec::new();
     for pair in &template.gaps {
@@ -357,7 +364,7 @@ pub fn importance_performance(
 ) -> Option<IpaResult> {
     let relevant: Vec<HashSet<&str>> = responses
         .iter()
-        .map(|r| relevant_items(template, &r.answers))
+        .map(|r| relevant_items(template, &r.answers, r.started))
         .collect();
     let overall_item = template.analysis.overall.as_deref();
     let mut raw_points = Vec::new();
@@ -365,7 +372,7 @@ pub fn importance_performance(
         let perf: Vec<f64> = responses
             .iter()
             .zip(&relevant)
-            .filter_map(|(r, rel)| rated(template, &pair.perception, &r.answers, rel))
+            .filter_map(|(r, rel)| rated(template, &pair.perception, &r.answers, rel, r.started))
             .collect();
         let Some(performance) = mean_of(&perf) else {
             continue;
@@ -376,7 +383,7 @@ pub fn importance_performance(
                 let imp: Vec<f64> = responses
                     .iter()
                     .zip(&relevant)
-                    .filter_map(|(r, rel)| rated(template, imp_item, &r.answers, rel))
+                    .filter_map(|(r, rel)| rated(template, imp_item, &r.answers, rel, r.started))
                     .collect();
                 mean_of(&imp)
             }
@@ -387,8 +394,8 @@ pub fn importance_performance(
                     .zip(&relevant)
                     .filter_map(|(r, rel)| {
                         Some((
-                            rated(template, &pair.perception, &r.answers, rel)?,
-                            rated(template, overall, &r.answers, rel)?,
+                            rated(template, &pair.perception, &r.answers, rel, r.started)?,
+                            rated(template, overall, &r.answers, rel, r.started)?,
                         ))
                     })
                     .collect();
@@ -531,14 +538,14 @@ pub struct RespondentGap {
 }
 
 /// Scores one questionnaire response.
-pub fn score_response(template: &Template, answers: &Answers) -> ResponseScore {
-    let relevant = relevant_items(template, answers);
-    let problems = check_complete(template, answers);
+pub fn score_response(template: &Template, answers: &Answers, started: Started) -> ResponseScore {
+    let relevant = relevant_items(template, answers, started);
+    let problems = check_complete(template, answers, started);
     let constructs = template
         .constructs
         .iter()
         .map(|c| {
-            let score = construct_score_in(template, c, answers, &relevant);
+            let score = construct_score_in(template, c, answers, &relevant, started);
             ConstructScore {
                 id: c.id.clone(),
                 role: c.role,
@@ -660,7 +667,12 @@ importance_split = {{ tangibles = "w_tan", assurance = "w_ass" }}
         let q2 = [8.0, 7.0, 7.6, 7.6, 8.0, 7.2, 7.6, 7.6, 7.6, 7.8];
         let q3 = [7.0, 7.6, 7.3, 7.3, 7.3, 7.3, 7.3, 7.3, 7.3, 7.3];
         (0..10)
-            .map(|i| Response::unweighted(answers(&[("q1", q1[i]), ("q2", q2[i]), ("q3", q3[i])])))
+            .map(|i| {
+                Response::unweighted(
+                    answers(&[("q1", q1[i]), ("q2", q2[i]), ("q3", q3[i])]),
+                    None,
+                )
+            })
             .collect()
     }
 
@@ -704,31 +716,38 @@ importance_split = {{ tangibles = "w_tan", assurance = "w_ass" }}
             survey("weight_source = \"fixed\"\nweights = [0.5, 0.25, 0.25]\nweight_set = \"w\"");
         let c = &t.constructs[0];
         // Only q1 (10 -> 100) and q2 (1 -> 0): (0.5*100 + 0.25*0) / 0.75.
-        let s = construct_score(&t, c, &answers(&[("q1", 10.0), ("q2", 1.0)])).expect("score");
+        let s =
+            construct_score(&t, c, &answers(&[("q1", 10.0), ("q2", 1.0)]), None).expect("score");
         assert!((s - 200.0 / 3.0).abs() < 1e-9);
-        assert_eq!(construct_score(&t, c, &Answers::new()), None);
+        assert_eq!(construct_score(&t, c, &Answers::new(), None), None);
     }
 
     #[test]
     fn gaps_are_perception_minus_expectation_and_negative_ones_are_flagged() {
         let t = survey("");
         let rs = vec![
-            Response::unweighted(answers(&[
-                ("e_app", 6.0),
-                ("p_app", 5.0),
-                ("e_trust", 5.0),
-                ("p_trust", 6.0),
-                ("w_tan", 30.0),
-                ("w_ass", 70.0),
-            ])),
-            Response::unweighted(answers(&[
-                ("e_app", 7.0),
-                ("p_app", 4.0),
-                ("e_trust", 6.0),
-                ("p_trust", 6.0),
-                ("w_tan", 50.0),
-                ("w_ass", 50.0),
-            ])),
+            Response::unweighted(
+                answers(&[
+                    ("e_app", 6.0),
+                    ("p_app", 5.0),
+                    ("e_trust", 5.0),
+                    ("p_trust", 6.0),
+                    ("w_tan", 30.0),
+                    ("w_ass", 70.0),
+                ]),
+                None,
+            ),
+            Response::unweighted(
+                answers(&[
+                    ("e_app", 7.0),
+                    ("p_app", 4.0),
+                    ("e_trust", 6.0),
+                    ("p_trust", 6.0),
+                    ("w_tan", 50.0),
+                    ("w_ass", 50.0),
+                ]),
+                None,
+            ),
         ];
         let g = gap_analysis(&t, &rs);
         assert_eq!(g.attributes[0].gap, -2.0);
@@ -780,15 +799,15 @@ importance_split = {{ tangibles = "w_tan", assurance = "w_ass" }}
         }
         // On 1..7, a reverse-coded perception of 2 is a 6: a gap of +1 over
         // an expectation of 5, not -3.
-        let rs = vec![Response::unweighted(answers(&[
-            ("e_app", 5.0),
-            ("p_app", 2.0),
-        ]))];
+        let rs = vec![Response::unweighted(
+            answers(&[("e_app", 5.0), ("p_app", 2.0)]),
+            None,
+        )];
         let g = gap_analysis(&t, &rs);
         assert_eq!(g.attributes[0].perception, 6.0);
         assert_eq!(g.attributes[0].gap, 1.0);
         assert!(!g.attributes[0].needs_improvement);
-        let one = score_response(&t, &answers(&[("e_app", 5.0), ("p_app", 2.0)]));
+        let one = score_response(&t, &answers(&[("e_app", 5.0), ("p_app", 2.0)]), None);
         assert_eq!(one.gaps[0].gap, 1.0);
     }
 
@@ -797,15 +816,16 @@ importance_split = {{ tangibles = "w_tan", assurance = "w_ass" }}
         let t = survey("");
         let c = &t.constructs[0];
         // 12 on a 1..10 scale is a 10 (100), and -3 a 1 (0).
-        let s = construct_score(&t, c, &answers(&[("q1", 12.0), ("q2", -3.0)])).expect("score");
+        let s =
+            construct_score(&t, c, &answers(&[("q1", 12.0), ("q2", -3.0)]), None).expect("score");
         assert!((s - 50.0).abs() < 1e-9, "{s}");
-        let rs = vec![Response::unweighted(answers(&[
-            ("e_app", 5.0),
-            ("p_app", 9.0),
-        ]))];
+        let rs = vec![Response::unweighted(
+            answers(&[("e_app", 5.0), ("p_app", 9.0)]),
+            None,
+        )];
         assert_eq!(gap_analysis(&t, &rs).attributes[0].perception, 7.0);
         // NPS answers are held to 0..10 too.
-        let one = score_response(&t, &answers(&[("nps", 11.0)]));
+        let one = score_response(&t, &answers(&[("nps", 11.0)]), None);
         assert_eq!(one.recommend, Some(10.0));
     }
 
@@ -831,11 +851,10 @@ importance_split = {{ tangibles = "w_tan", assurance = "w_ass" }}
         let rs: Vec<_> = rows
             .iter()
             .map(|(q1, app, trust)| {
-                Response::unweighted(answers(&[
-                    ("q1", *q1),
-                    ("p_app", *app),
-                    ("p_trust", *trust),
-                ]))
+                Response::unweighted(
+                    answers(&[("q1", *q1), ("p_app", *app), ("p_trust", *trust)]),
+                    None,
+                )
             })
             .collect();
         let r = importance_performance(

@@ -18,8 +18,8 @@
 
 use serde::Serialize;
 
-use super::survey::rated;
-use crate::answers::{Answers, relevant_items};
+use super::survey::{Response, rated};
+use crate::answers::relevant_items;
 use crate::msg;
 use crate::msg::Msg;
 use crate::pls::{self, PathModel, PlsError};
@@ -139,15 +139,15 @@ fn model(template: &Template) -> Result<(Vec<&str>, PathModel), Msg> {
 }
 
 /// Estimates the weights of `template`'s constructs from `responses`.
-pub fn estimate(template: &Template, responses: &[Answers]) -> Result<EstimatedWeights, Msg> {
+pub fn estimate(template: &Template, responses: &[Response]) -> Result<EstimatedWeights, Msg> {
     let (items, model) = model(template)?;
     let rows: Vec<Vec<Option<f64>>> = responses
         .iter()
-        .map(|answers| {
-            let relevant = relevant_items(template, answers);
+        .map(|r| {
+            let relevant = relevant_items(template, &r.answers, r.started);
             items
                 .iter()
-                .map(|id| rated(template, id, answers, &relevant))
+                .map(|id| rated(template, id, &r.answers, &relevant, r.started))
                 .collect::<Vec<_>>()
         })
         .filter(|row| 2 * row.iter().flatten().count() >= items.len())
@@ -312,7 +312,7 @@ pub fn with_weights(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answers::AnswerValue;
+    use crate::answers::{AnswerValue, Answers};
     use crate::templates::Format;
 
     fn intercept_survey() -> Template {
@@ -333,7 +333,7 @@ mod tests {
     /// Respondents whose answers follow one latent satisfaction, closely
     /// except for `pq_staff`, which is mostly noise; every
     /// `complain_every`th complained.
-    fn responses(n: usize, complain_every: usize) -> Vec<Answers> {
+    fn responses(n: usize, complain_every: usize) -> Vec<Response> {
         let scale = |x: f64| AnswerValue::Number(x.round().clamp(1.0, 10.0));
         (0..n)
             .map(|i| {
@@ -365,7 +365,7 @@ mod tests {
                     a.insert("complaint_handling".into(), noisy(3.0, 37));
                 }
                 a.insert("pq_staff".into(), noisy(12.0, 41));
-                a
+                Response::unweighted(a, None)
             })
             .collect()
     }
@@ -448,9 +448,10 @@ mod tests {
         let t = intercept_survey();
         let mut few = responses(60, 3);
         // Nobody complained.
-        few.iter_mut().for_each(|a| {
-            a.remove("complaint_handling");
-            a.insert("complained".into(), AnswerValue::Choice("no".into()));
+        few.iter_mut().for_each(|r| {
+            r.answers.remove("complaint_handling");
+            r.answers
+                .insert("complained".into(), AnswerValue::Choice("no".into()));
         });
         let e = estimate(&t, &few).expect_err("refused");
         assert_eq!(e.key, "pls.item_too_few");

@@ -11,6 +11,29 @@ use jiff::tz::{Offset, TimeZone};
 
 const SECONDS_A_DAY: f64 = 86_400.0;
 
+/// The offset `today()` and `now()` read a record's start at: China
+/// Standard Time, the operators'. A fixed offset (China keeps no summer
+/// time), so that no device needs a time zone database to agree with the
+/// server.
+const RECORD_OFFSET_SECONDS: i32 = 8 * 3600;
+
+fn record_offset() -> Offset {
+    Offset::from_seconds(RECORD_OFFSET_SECONDS).unwrap_or(Offset::UTC)
+}
+
+/// `today()`: the date the record was started (`started_ms` since the
+/// epoch), as a date answer is written.
+pub(crate) fn today(started_ms: i64) -> Option<String> {
+    let t = Timestamp::from_millisecond(started_ms).ok()?;
+    Some(record_offset().to_datetime(t).date().to_string())
+}
+
+/// `now()`: the date and time the record was started, with its offset.
+pub(crate) fn now(started_ms: i64) -> Option<String> {
+    let t = Timestamp::from_millisecond(started_ms).ok()?;
+    Some(t.display_with_offset(record_offset()).to_string())
+}
+
 /// A date or date-time text, or a number of days: its civil date and time
 /// where it was written (a number: in UTC), and the instant.
 fn read(text: &str) -> Option<(DateTime, Timestamp)> {
@@ -143,6 +166,18 @@ mod tests {
         assert_eq!(days("1970-01-01T06:00:00"), Some(0.25), "no offset: UTC");
         assert_eq!(days("next tuesday"), None);
         assert_eq!(days("2026-02-30"), None, "no such day");
+    }
+
+    #[test]
+    fn today_and_now_are_the_records_start_in_beijing() {
+        // 2026-11-30T17:30:00Z: half past one in the morning in Beijing.
+        let started = 1_796_059_800_000;
+        assert_eq!(today(started).as_deref(), Some("2026-12-01"));
+        assert_eq!(now(started).as_deref(), Some("2026-12-01T01:30:00+08:00"));
+        assert_eq!(
+            days(&now(started).unwrap_or_default()),
+            Some(1_796_059_800.0 / 86_400.0)
+        );
     }
 
     #[test]

@@ -490,7 +490,11 @@ impl Importer {
         // the form as written, `read` with its paths so resolved.
         let (paths, read, unreached) = Paths::read(survey);
         for u in unreached {
-            self.err("survey", u.row, u.column, u.message);
+            if u.error {
+                self.err("survey", u.row, u.column, u.message);
+            } else {
+                self.warn("survey", Some(u.row), u.column, u.message);
+            }
         }
         let (written, survey) = (survey, &read);
 

@@ -144,17 +144,17 @@ fn a_hotline_call_answered_in_25_seconds_fails_the_20_second_standard() {
         .map(|(k, v)| (k.to_string(), v))
         .collect()
     };
-    let fast = score_visit(&t, &answers(12.0));
+    let fast = score_visit(&t, &answers(12.0), None);
     assert!(fast.complete, "{:?}", fast.missing_required);
     assert_eq!(fast.score, Some(100.0));
-    let slow = score_visit(&t, &answers(25.0));
+    let slow = score_visit(&t, &answers(25.0), None);
     assert_eq!(slow.failed_items, ["answer_s"]);
     // Access: 20 of 40 points lost; (40 * 50 + 60 * 100) / 100 = 80.
     assert_eq!(slow.score, Some(80.0));
 
     let mut dropped = answers(12.0);
     dropped.insert("connected".into(), AnswerValue::Fail);
-    let s = score_visit(&t, &dropped);
+    let s = score_visit(&t, &dropped, None);
     assert_eq!(s.score, Some(0.0), "an unconnected call zeroes the visit");
     assert!(!s.passed);
 }
@@ -189,11 +189,11 @@ fn the_intercept_survey_has_the_tcsi_model_and_all_ten_gap_pairs() {
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     assert_eq!(
-        check_complete(&t, &a),
+        check_complete(&t, &a, None),
         vec![],
         "tp_peak is skipped when nothing stood out"
     );
-    let r = score_response(&t, &a);
+    let r = score_response(&t, &a, None);
     let sat = r
         .constructs
         .iter()
@@ -216,7 +216,7 @@ fn the_intercept_survey_has_the_tcsi_model_and_all_ten_gap_pairs() {
     ] {
         a.insert(k.into(), AnswerValue::Number(v));
     }
-    let problems = check_complete(&t, &a);
+    let problems = check_complete(&t, &a, None);
     assert_eq!(
         problems.len(),
         1,

@@ -266,7 +266,7 @@ fn an_xlsform_with_calculations_imports_fills_in_and_derives_them() {
     r.answer(&t, &li(3_000), "greeting", AnswerValue::Pass, None)
         .expect("answer");
     // 6.5 a counter: crowded, so the extra counter is asked and required.
-    let (relevant, calculated) = evaluate(&t, &r.state().expect("state").answer_values());
+    let (relevant, calculated) = evaluate(&t, &r.state().expect("state").answer_values(), None);
     assert_eq!(
         calculated.get("per_counter"),
         Some(&AnswerValue::Number(6.5))
@@ -411,7 +411,7 @@ fn hidden_acknowledge_and_barcode_are_captured() {
         t.item("form_variant").map(|i| &i.answer),
         Some(AnswerType::Calculate(_))
     ));
-    let (_, calculated) = evaluate(t, &Default::default());
+    let (_, calculated) = evaluate(t, &Default::default(), None);
     assert_eq!(
         calculated.get("form_variant"),
         Some(&AnswerValue::Text("v2".into()))
@@ -634,7 +634,7 @@ fn a_form_as_people_write_it_imports_with_each_liberty_named() {
         .into_iter()
         .collect()
     };
-    let (relevant, calculated) = evaluate(&t, &answers("1"));
+    let (relevant, calculated) = evaluate(&t, &answers("1"), None);
     assert_eq!(calculated.get("rooms"), Some(&AnswerValue::Number(2.0)));
     assert_eq!(
         calculated.get("summary"),
@@ -648,7 +648,7 @@ fn a_form_as_people_write_it_imports_with_each_liberty_named() {
     for shown in ["thanks", "store_comment", "crowded"] {
         assert!(relevant.contains(shown), "{shown} with consent 1");
     }
-    let (relevant, _) = evaluate(&t, &answers("0"));
+    let (relevant, _) = evaluate(&t, &answers("0"), None);
     for hidden in ["thanks", "store_comment", "crowded"] {
         assert!(!relevant.contains(hidden), "{hidden} with consent 0");
     }
@@ -690,7 +690,7 @@ fn a_checklist_with_calculations_answered_in_full_is_complete() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    let visit = score_visit(&t, &answers);
+    let visit = score_visit(&t, &answers, None);
     assert!(visit.complete, "{:?}", visit.missing_required);
     assert!(visit.passed);
 }
@@ -726,33 +726,93 @@ fn odk_paths_reach_the_questions_they_name_through_the_groups() {
         .collect()
     };
     let a = answers(40.0, 3.0, 70.0);
-    let (relevant, calculated) = evaluate(&t, &a);
+    let (relevant, calculated) = evaluate(&t, &a, None);
     for shown in ["size", "note", "member_age", "member_note", "city"] {
         assert!(relevant.contains(shown), "{shown}");
     }
     assert_eq!(calculated.get("double"), Some(&AnswerValue::Number(6.0)));
     let city = t.item("city").expect("city");
-    let cities: Vec<&str> = offered(city, &relevant, &a)
+    let cities: Vec<&str> = offered(city, &relevant, &a, None)
         .iter()
         .map(|c| c.value.as_str())
         .collect();
     assert_eq!(cities, ["harbin", "shenyang"]);
     let size = t.item("size").expect("size");
-    assert!(meets_constraint(size, &AnswerValue::Number(3.0), &a));
+    assert!(meets_constraint(size, &AnswerValue::Number(3.0), &a, None));
     assert!(
-        !meets_constraint(size, &AnswerValue::Number(41.0), &a),
+        !meets_constraint(size, &AnswerValue::Number(41.0), &a, None),
         "`. < /data/age`"
     );
 
     // The member is 50: their note is not asked; a household of one asks
     // neither note nor member.
-    let (relevant, _) = evaluate(&t, &answers(40.0, 3.0, 50.0));
+    let (relevant, _) = evaluate(&t, &answers(40.0, 3.0, 50.0), None);
     assert!(!relevant.contains("member_note"));
-    let (relevant, _) = evaluate(&t, &answers(40.0, 1.0, 70.0));
+    let (relevant, _) = evaluate(&t, &answers(40.0, 1.0, 70.0), None);
     for hidden in ["note", "member_age", "member_note"] {
         assert!(!relevant.contains(hidden), "{hidden}");
     }
     // Under 18: the household group is skipped.
-    let (relevant, _) = evaluate(&t, &answers(17.0, 3.0, 70.0));
+    let (relevant, _) = evaluate(&t, &answers(17.0, 3.0, 70.0), None);
     assert!(!relevant.contains("size") && relevant.contains("region"));
+}
+
+/// `visit_dates.xlsx`: `today()` and `now()` read when the record was
+/// started (in Beijing), so that the device and the server work out the
+/// same values: a visit day may not be after it, the days a store has been
+/// open are counted to it, and the start is stamped. The record here is
+/// started at half past one in the morning of 1 December 2026, Beijing
+/// time (17:30 on 30 November, UTC).
+#[test]
+fn today_and_now_are_when_the_record_was_started() {
+    use fieldcheck_core::answers::{AnswerProblem, AnswerValue, with_calculated};
+    use fieldcheck_core::form::form_view;
+    use fieldcheck_core::records::{Actor, Record, RecordError};
+    use fieldcheck_core::vocab::Role;
+
+    let t = imported("visit_dates.xlsx").template;
+    let started = 1_796_059_800_000;
+    let li = |ms| Actor {
+        user: "li".into(),
+        role: Role::Surveyor,
+        device: "d1".into(),
+        now_ms: ms,
+    };
+    let mut r = Record::create(&t, "v-1", "cq/yz/001", &li(started)).expect("create");
+    let date = |d: &str| AnswerValue::Text(d.into());
+    // Days later on the device: today() is still the day it was started.
+    let later = started + 3 * 86_400_000;
+    r.answer(&t, &li(later), "opened", date("2026-10-01"), None)
+        .expect("answer");
+    r.answer(&t, &li(later), "visit_day", date("2026-12-02"), None)
+        .expect("answer");
+    let state = r.state().expect("state");
+    let view = form_view("v-1", &state, &t);
+    let visit_day = view
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .find(|i| i.id == "visit_day")
+        .expect("shown");
+    assert!(visit_day.constraint_broken, "2 December is after today()");
+    assert!(matches!(
+        r.submit(&t, &li(later)),
+        Err(RecordError::Incomplete(ref p)) if matches!(p.as_slice(), [AnswerProblem::Constraint { .. }])
+    ));
+
+    r.answer(&t, &li(later), "visit_day", date("2026-12-01"), None)
+        .expect("answer");
+    let state = r.state().expect("state");
+    let (relevant, all) = with_calculated(&t, &state.answer_values(), Some(started));
+    assert_eq!(all.get("days_open"), Some(&AnswerValue::Number(61.0)));
+    assert_eq!(
+        all.get("stamp"),
+        Some(&AnswerValue::Text("2026-12-01 01:30".into()))
+    );
+    assert!(relevant.contains("queue"), "open more than 30 days");
+    r.submit(&t, &li(later)).expect("complete");
+
+    // Without a record there is no today(): the count is not made.
+    let (_, none) = with_calculated(&t, &state.answer_values(), None);
+    assert_eq!(none.get("days_open"), None);
 }

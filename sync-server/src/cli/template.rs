@@ -119,10 +119,15 @@ pub(super) fn score(template: &Path, answers: &Path, out: &mut dyn Write) -> any
     })?;
     let answers = answers_from_json(&template, &json)
         .map_err(|ps| Invalid(ps.iter().map(|p| format!("{name}: {p}")).collect()))?;
+    // When the record was started (ms since the epoch), if the file says:
+    // what `today()` and `now()` read.
+    let started = json.get("started_at").and_then(serde_json::Value::as_i64);
     let report = match template.kind {
-        TemplateKind::Checklist => serde_json::to_string_pretty(&score_visit(&template, &answers))?,
+        TemplateKind::Checklist => {
+            serde_json::to_string_pretty(&score_visit(&template, &answers, started))?
+        }
         TemplateKind::Questionnaire => {
-            serde_json::to_string_pretty(&score_response(&template, &answers))?
+            serde_json::to_string_pretty(&score_response(&template, &answers, started))?
         }
     };
     writeln!(out, "{report}")?;

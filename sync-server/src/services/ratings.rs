@@ -349,8 +349,8 @@ pub(crate) async fn answers_by_respondent(
     visibility: &Visibility,
     filter: &RecordFilter<'_>,
     template: &Template,
-) -> Result<Vec<(String, Answers)>, Error> {
-    let mut answers_of: BTreeMap<String, (String, Answers)> = BTreeMap::new();
+) -> Result<Vec<(String, Response)>, Error> {
+    let mut answers_of: BTreeMap<String, (String, Response)> = BTreeMap::new();
     let visible = |sql: &mut crate::store::sql::Sql| visibility.push_sql(sql);
     for row in app.storage.answer_rows(visible, filter, None).await? {
         let (Some(item), Ok(json)) = (
@@ -359,11 +359,12 @@ pub(crate) async fn answers_by_respondent(
         ) else {
             continue;
         };
-        let entry = answers_of
-            .entry(row.doc_id)
-            .or_insert((row.store_id, Answers::new()));
+        let entry = answers_of.entry(row.doc_id).or_insert_with(|| {
+            let started = Some(row.started_at);
+            (row.store_id, Response::unweighted(Answers::new(), started))
+        });
         if let Ok(v) = from_json(item, &json) {
-            entry.1.insert(row.item_id, v);
+            entry.1.answers.insert(row.item_id, v);
         }
     }
     Ok(answers_of.into_values().collect())
@@ -418,11 +419,8 @@ pub async fn satisfaction(
     // Each respondent's answers, for the gap and importance-performance analyses.
     let answers_of = answers_by_respondent(app, &visibility, &filter, &template).await?;
     let mut responses_of: HashMap<String, Vec<Response>> = HashMap::new();
-    for (store, answers) in answers_of {
-        responses_of
-            .entry(store)
-            .or_default()
-            .push(Response::unweighted(answers));
+    for (store, response) in answers_of {
+        responses_of.entry(store).or_default().push(response);
     }
 
     let unit_asked = unit;

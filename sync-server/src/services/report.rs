@@ -214,7 +214,7 @@ fn page(
     let (store, tz) = (place.store, place.tz);
     let h = &s.header;
     let values = s.answer_values();
-    let v = score_visit(template, &values);
+    let v = score_visit(template, &values, Some(h.started_at));
     let score = v
         .score
         .map_or_else(|| "—".to_string(), |x| format!("{x:.1}"));
@@ -314,7 +314,7 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ccc;paddin
     );
     // A calculate item shows the value worked out from the answers, never
     // one a client wrote (nor a note).
-    let (_, all) = fieldcheck_core::answers::with_calculated(template, &values);
+    let (_, all) = fieldcheck_core::answers::with_calculated(template, &values, Some(h.started_at));
     for (_, item) in template.items() {
         let Some(value) = all.get(&item.id) else {
             continue;

@@ -102,13 +102,13 @@ pub async fn estimate(
         .await?
         .ok_or_else(|| Error::NotFound(templates::not_published(template_id)))?;
     let filter = responses_to(template_id, (unit != "*").then_some(unit), started);
-    let answers: Vec<_> = answers_by_respondent(app, &Visibility::of(who), &filter, &template)
+    let responses: Vec<_> = answers_by_respondent(app, &Visibility::of(who), &filter, &template)
         .await?
         .into_iter()
-        .map(|(_, a)| a)
+        .map(|(_, r)| r)
         .collect();
     let t = template.clone();
-    let estimated = tokio::task::spawn_blocking(move || weights::estimate(&t, &answers))
+    let estimated = tokio::task::spawn_blocking(move || weights::estimate(&t, &responses))
         .await
         .map_err(|e| Error::Internal(e.into()))?
         .map_err(Error::BadRequest)?;

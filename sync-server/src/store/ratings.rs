@@ -86,6 +86,8 @@ pub struct ConstructScore {
 pub struct AnswerRow {
     pub doc_id: String,
     pub store_id: String,
+    /// When the record was started (what `today()` reads).
+    pub started_at: i64,
     pub item_id: String,
     pub value: String,
 }
@@ -320,7 +322,7 @@ impl Storage {
         item: Option<&str>,
     ) -> Result<Vec<AnswerRow>> {
         let mut sql = records(
-            "SELECT r.doc_id, r.store_id, a.item_id, a.value FROM m_answers a
+            "SELECT r.doc_id, r.store_id, r.started_at, a.item_id, a.value FROM m_answers a
              JOIN m_records r ON r.doc_id = a.doc_id WHERE 1 = 1",
             &visible,
             f,
@@ -334,6 +336,7 @@ impl Storage {
                 Ok(AnswerRow {
                     doc_id: r.try_get("doc_id")?,
                     store_id: r.try_get("store_id")?,
+                    started_at: r.try_get("started_at")?,
                     item_id: r.try_get("item_id")?,
                     value: r.try_get("value")?,
                 })

@@ -7,12 +7,20 @@ use fieldcheck_core::records::Record;
 use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
 
-use fieldcheck_tests::{actor, get_json as get, http_raw, post_file, team, upload};
+use fieldcheck_tests::{actor, get_json as get, http_raw, login, post_file, team, upload};
 
 fn form() -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../core/tests/fixtures/queue_calculations.xlsx");
     std::fs::read(path).expect("fixture")
+}
+
+/// The stored value of item `id` in a record's detail, as JSON text.
+fn answer_in(detail: &serde_json::Value, id: &str) -> Option<serde_json::Value> {
+    detail["answers"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["item_id"] == id))
+        .map(|a| a["value"].clone())
 }
 
 #[tokio::test]
@@ -54,12 +62,7 @@ async fn calculated_values_are_worked_out_by_the_server_and_exported() {
 
     let (status, detail) = get(addr, &team.wang, "/api/v1/records/qc-1").await;
     assert_eq!(status, 200, "{detail}");
-    let answer = |id: &str| {
-        detail["answers"]
-            .as_array()
-            .and_then(|a| a.iter().find(|a| a["item_id"] == id))
-            .map(|a| a["value"].clone())
-    };
+    let answer = |id: &str| answer_in(&detail, id);
     let per_counter = answer("per_counter").and_then(|v| v.as_str()?.parse::<f64>().ok());
     assert_eq!(per_counter, Some(3.0), "{detail:#}");
     assert_eq!(answer("crowded"), Some(serde_json::json!("\"no\"")));
@@ -109,4 +112,49 @@ async fn calculated_values_are_worked_out_by_the_server_and_exported() {
         "{csv}"
     );
     assert_eq!(cell("summary"), Some("9 waiting at 3 counters"), "{csv}");
+}
+
+/// `visit_dates.xlsx` (today() and now()): the server works the values out
+/// from when the record was started, as the device did, days later.
+#[tokio::test]
+async fn today_and_now_are_worked_out_from_the_records_start_by_the_server() {
+    let form = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../core/tests/fixtures/visit_dates.xlsx"),
+    )
+    .expect("fixture");
+    let team = team(&[("zhou", "surveyor", "cq")]).await;
+    let addr = &team.server.addr;
+    let zhou = login(addr, "zhou", "pw-123456").await;
+    let (status, published) =
+        post_file(addr, &team.root, "/api/v1/templates?format=xlsx", &form).await;
+    assert_eq!(status, 200, "{published}");
+    let t = Template::load_file(&form, "visit_dates.xlsx")
+        .expect("imports")
+        .template;
+    // 01:30 on 1 December 2026 in Beijing; answered and submitted 3 days on.
+    let started = 1_796_059_800_000;
+    let later = started + 3 * 86_400_000;
+    let by = |ms| actor("zhou", Role::Surveyor, ms);
+    let mut r = Record::create(&t, "vd-1", "cq/yz/001", &by(started)).expect("create");
+    for (item, day) in [("opened", "2026-10-01"), ("visit_day", "2026-12-01")] {
+        r.answer(&t, &by(later), item, AnswerValue::Text(day.into()), None)
+            .expect("answer");
+    }
+    r.submit(&t, &by(later)).expect("submit");
+    let _ws = upload(addr, &zhou, &team.wang, "vd-1", r).await;
+
+    let (status, detail) = get(addr, &team.wang, "/api/v1/records/vd-1").await;
+    assert_eq!(status, 200, "{detail}");
+    let answer = |id: &str| answer_in(&detail, id);
+    assert_eq!(
+        answer("days_open").and_then(|v| v.as_str()?.parse::<f64>().ok()),
+        Some(61.0),
+        "{detail:#}"
+    );
+    assert_eq!(
+        answer("stamp"),
+        Some(serde_json::json!("\"2026-12-01 01:30\""))
+    );
+    assert_eq!(detail["record"]["status"], "submitted", "{detail:#}");
 }

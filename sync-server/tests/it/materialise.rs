@@ -120,6 +120,7 @@ async fn derived_tables_follow_the_documents_and_equal_a_rebuild() {
             .state()
             .expect("state")
             .answer_values(),
+        None,
     );
     let row = sqlx::query("SELECT score, passed, scored FROM m_records WHERE doc_id = 'audit-m2'")
         .fetch_one(storage.pool())

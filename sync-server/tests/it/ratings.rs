@@ -17,7 +17,7 @@ use fieldcheck_tests::{
 /// A submitted audit at `store` with the given items failed.
 fn audit(t: &Template, id: &str, store: &str, failed: &[&str]) -> (Record, f64) {
     let r = audit_at(t, id, store, 0, failed);
-    let score = score_visit(t, &r.state().expect("state").answer_values())
+    let score = score_visit(t, &r.state().expect("state").answer_values(), None)
         .score
         .expect("scored");
     (r, score)
@@ -411,7 +411,7 @@ async fn ratings_from_the_daily_sums_equal_ratings_visit_by_visit() {
                 .expect("answer");
         }
         r.submit(&t, &li_at(at + 60_000)).expect("submit");
-        let scored = score_visit(&t, &r.state().expect("state").answer_values());
+        let scored = score_visit(&t, &r.state().expect("state").answer_values(), None);
         visits.push(Visit {
             store: store.into(),
             at: jiff::Timestamp::from_millisecond(at).expect("time"),

@@ -309,7 +309,7 @@ fn score_of(t: &Template) -> f64 {
         .iter()
         .map(|i| (i.to_string(), if *i == "a3" { Fail } else { Pass }))
         .collect();
-    score_visit(t, &answers).score.expect("score")
+    score_visit(t, &answers, None).score.expect("score")
 }
 
 /// An audit by li with item a3 answered `a3`, started at `at`.

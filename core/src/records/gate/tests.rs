@@ -1246,6 +1246,24 @@ fn a_write_inside_an_object_a_conflict_hides_is_checked_too() {
     assert_eq!(refusal.rule, rule::NOT_ALLOWED, "{refusal:?}");
 }
 
+/// li's gate, where the server has published `t`.
+fn publishing(t: &Template) -> RecordGate {
+    let mut published = Published::new();
+    published.insert(
+        (t.id.clone(), t.version.clone()),
+        std::sync::Arc::new(t.clone()),
+    );
+    gate("li", Role::Inspector).pinning(std::sync::Arc::new(published))
+}
+
+/// `r` marked submitted by li, as a client that is not ours could.
+fn forged_submit(r: &Record) -> Record {
+    tampered(r, Some("li"), |d| {
+        d.put(ROOT, "status", "submitted").expect("put");
+        append_history(d, "submitted", "li");
+    })
+}
+
 /// A client that is not ours marks a record submitted without the answers
 /// its published template requires: refused, naming the first problem,
 /// whether the record arrives submitted or a draft is moved. Where the
@@ -1256,21 +1274,10 @@ fn a_record_submitted_without_what_its_template_requires_is_refused() {
         "{CHECKLIST}{ITEMS}\n[[sections]]\nid = \"t\"\ntitle = {{ zh-CN = \"乙\", en = \"B\" }}\n[[sections.items]]\nid = \"count\"\ntype = \"number\"\nrequired = true\nconstraint = \". >= 0\"\nlabel = {{ zh-CN = \"数量\", en = \"Count\" }}\n"
     );
     let t = Template::load(&src, Format::Toml).expect("valid");
-    let mut published = Published::new();
-    published.insert(
-        (t.id.clone(), t.version.clone()),
-        std::sync::Arc::new(t.clone()),
-    );
-    let pinned = gate("li", Role::Inspector).pinning(std::sync::Arc::new(published));
+    let pinned = publishing(&t);
     let mut r = Record::create(&t, "r1", "cq/yz/001", &li()).expect("create");
     r.answer(&t, &li(), "sign", AnswerValue::Pass, None)
         .expect("answer");
-    let forged_submit = |r: &Record| {
-        tampered(r, Some("li"), |d| {
-            d.put(ROOT, "status", "submitted").expect("put");
-            append_history(d, "submitted", "li");
-        })
-    };
     let check_moved = |before: &Record, after: &Record, gate: &RecordGate| {
         check(
             "r1",
@@ -1313,4 +1320,42 @@ fn a_record_submitted_without_what_its_template_requires_is_refused() {
         check_moved(&empty, &forged_submit(&empty), &gate("li", Role::Inspector)),
         Ok(())
     );
+}
+
+/// `today()` on the server is the day the record was started, read from its
+/// header: a date after it, forged into a submitted record days later, is
+/// refused as the device would refuse it.
+#[test]
+fn today_in_a_constraint_is_the_day_the_record_was_started() {
+    let src = format!(
+        "{CHECKLIST}{ITEMS}\n[[sections]]\nid = \"t\"\ntitle = {{ zh-CN = \"乙\", en = \"B\" }}\n[[sections.items]]\nid = \"day\"\ntype = \"date\"\nconstraint = \". <= today()\"\nlabel = {{ zh-CN = \"日期\", en = \"Day\" }}\n"
+    );
+    let t = Template::load(&src, Format::Toml).expect("valid");
+    let pinned = publishing(&t);
+    // Started at 01:30 on 1 December 2026, Beijing time.
+    let started = Actor {
+        now_ms: 1_796_059_800_000,
+        ..li()
+    };
+    let mut r = Record::create(&t, "r1", "cq/yz/001", &started).expect("create");
+    r.answer(&t, &started, "sign", AnswerValue::Pass, None)
+        .expect("answer");
+    let submitted_with = |day: &str| {
+        let mut r = r.clone();
+        r.answer(&t, &started, "day", AnswerValue::Text(day.into()), None)
+            .expect("answer");
+        forged_submit(&r)
+    };
+    let arrives = |after: Record| {
+        check(
+            "r1",
+            &mut AutoCommit::new(),
+            &mut after.doc().clone(),
+            &pinned,
+        )
+    };
+    let refusal = arrives(submitted_with("2026-12-02")).expect_err("after the start");
+    assert_eq!(refusal.rule, rule::INCOMPLETE);
+    assert_eq!(refusal.path.as_deref(), Some("/answers/day"));
+    assert_eq!(arrives(submitted_with("2026-12-01")), Ok(()));
 }

@@ -34,14 +34,18 @@ const EXPRESSION_COLUMNS: &[&str] = &[
 #[derive(Debug, Default)]
 pub(super) struct Paths {
     rows: HashMap<String, usize>,
+    /// The places of the questions of each name.
+    named: HashMap<String, Vec<String>>,
 }
 
-/// A path that reaches no question: the path as written and why.
+/// A path that reaches no question, where it is written: an error, or a
+/// warning where it was taken for the one question of its last name.
 #[derive(Debug)]
 pub(super) struct Unreached {
     pub row: usize,
     pub column: &'static str,
     pub message: Msg,
+    pub error: bool,
 }
 
 impl Paths {
@@ -68,7 +72,15 @@ impl Paths {
                     groups.pop();
                 }
                 _ if !name.is_empty() => {
-                    paths.rows.entry(place(&here)).or_insert(*row);
+                    let at = place(&here);
+                    if !paths.rows.contains_key(&at) {
+                        paths
+                            .named
+                            .entry(name.to_string())
+                            .or_default()
+                            .push(at.clone());
+                        paths.rows.insert(at, *row);
+                    }
                 }
                 _ => {}
             }
@@ -85,16 +97,23 @@ impl Paths {
                 let Some(text) = cells.get(*column) else {
                     continue;
                 };
-                match paths.rewrite(text, context) {
-                    Ok(Some(text)) => {
-                        cells.insert(column.to_string(), text);
-                    }
-                    Ok(None) => {}
-                    Err(message) => unreached.push(Unreached {
+                let mut said = |message, error| {
+                    unreached.push(Unreached {
                         row: *row,
                         column,
                         message,
-                    }),
+                        error,
+                    })
+                };
+                match paths.rewrite(text, context, &mut said) {
+                    Some(Ok(text)) => {
+                        cells.insert(column.to_string(), text);
+                    }
+                    None => {}
+                    // Said once, here; not again by the expression's check.
+                    Some(Err(())) => {
+                        cells.remove(*column);
+                    }
                 }
             }
             out.rows.push((*row, cells));
@@ -103,8 +122,18 @@ impl Paths {
     }
 
     /// `text` with each path written as `${/place}`; `None` when it has
-    /// none.
-    fn rewrite(&self, text: &str, context: &[String]) -> Result<Option<String>, Msg> {
+    /// none, an error when one reaches no question (each said).
+    ///
+    /// A path that reaches nothing while its last step names one question
+    /// of the form (`../on_fp` written beside `on_fp`'s group, not in it)
+    /// is taken for that question, with a warning: ODK would read nothing
+    /// there, which is seldom what the author meant.
+    fn rewrite(
+        &self,
+        text: &str,
+        context: &[String],
+        said: &mut impl FnMut(Msg, bool),
+    ) -> Option<Result<String, ()>> {
         let mut out = String::with_capacity(text.len());
         let mut changed = false;
         let mut rest = text;
@@ -119,22 +148,46 @@ impl Paths {
             } else {
                 walk(context.to_vec(), steps.trim_start_matches('/').split('/'))
             };
-            let place = reached.map(|p| place(&p));
-            match place.filter(|p| self.rows.contains_key(p)) {
-                Some(p) => out.push_str(&format!("${{{p}}}")),
-                None => {
-                    return Err(msg!(
-                        "xlsform.path_unreached",
-                        "`{path}` reaches no question of this form",
-                        path = path
-                    ));
+            let reached = reached
+                .map(|p| place(&p))
+                .filter(|p| self.rows.contains_key(p));
+            let last = path.rsplit('/').next().unwrap_or(path);
+            let only = match self.named.get(last).map(Vec::as_slice) {
+                Some([one]) if reached.is_none() => Some(one),
+                _ => None,
+            };
+            match (reached, only) {
+                (Some(p), _) => out.push_str(&format!("${{{p}}}")),
+                (None, Some(p)) => {
+                    said(
+                        msg!(
+                            "xlsform.path_taken_for",
+                            "`{path}` reaches no question in ODK's reading; taken for `{place}`, the one question named `{name}`",
+                            path = path,
+                            place = p.as_str(),
+                            name = last
+                        ),
+                        false,
+                    );
+                    out.push_str(&format!("${{{p}}}"));
+                }
+                (None, None) => {
+                    said(
+                        msg!(
+                            "xlsform.path_unreached",
+                            "`{path}` reaches no question of this form",
+                            path = path
+                        ),
+                        true,
+                    );
+                    return Some(Err(()));
                 }
             }
             changed = true;
             rest = after;
         }
         out.push_str(rest);
-        Ok(changed.then_some(out))
+        changed.then_some(Ok(out))
     }
 
     /// `${/place}` in `text` written `${id}`, with `ids` the imported
@@ -306,19 +359,25 @@ mod tests {
     fn a_path_that_reaches_nothing_is_named() {
         let form = survey(&[
             ("integer", "age", ""),
-            ("text", "name", "../../../age > 1"),
+            ("text", "name", "../../../nobody > 1"),
             ("text", "more", "current()/../nowhere = 'x'"),
             // A step into a question, which has none inside.
             ("text", "inner", "./age > 1"),
         ]);
         let (_, _, unreached) = Paths::read(&form);
-        let said: Vec<String> = unreached.iter().map(|u| u.message.text.clone()).collect();
+        let said: Vec<(bool, String)> = unreached
+            .iter()
+            .map(|u| (u.error, u.message.text.clone()))
+            .collect();
         assert_eq!(
             said,
             [
-                "`../../../age` reaches no question of this form",
-                "`current()/../nowhere` reaches no question of this form",
-                "`./age` reaches no question of this form"
+                (true, "`../../../nobody` reaches no question of this form".into()),
+                (true, "`current()/../nowhere` reaches no question of this form".into()),
+                (
+                    false,
+                    "`./age` reaches no question in ODK's reading; taken for `/age`, the one question named `age`".into()
+                )
             ]
         );
     }
