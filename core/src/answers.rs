@@ -84,6 +84,8 @@ struct Visible<'a> {
     relevant: &'a HashSet<&'a str>,
     current: Option<&'a AnswerValue>,
     started: Started,
+    /// Where choice labels are read (`jr:choice-name()`), if at hand.
+    template: Option<&'a Template>,
 }
 
 impl Env for Visible<'_> {
@@ -100,6 +102,11 @@ impl Env for Visible<'_> {
     }
     fn started(&self) -> Started {
         self.started
+    }
+    fn choice_label(&self, item: &str, value: &str) -> Option<String> {
+        let choices = self.template?.item(item)?.answer.choices()?;
+        let choice = choices.iter().find(|c| c.value == value)?;
+        Some(choice.label.zh.clone())
     }
 }
 
@@ -119,6 +126,9 @@ impl Env for ChoiceEnv<'_> {
     }
     fn started(&self) -> Started {
         self.answers.started
+    }
+    fn choice_label(&self, item: &str, value: &str) -> Option<String> {
+        self.answers.choice_label(item, value)
     }
     fn field(&self, name: &str) -> Val {
         if name == "name" {
@@ -143,6 +153,7 @@ pub fn offered<'i>(
         relevant,
         current: None,
         started,
+        template: None,
     };
     offered_in(item, &visible)
 }
@@ -193,6 +204,7 @@ pub fn evaluate<'t>(
             relevant: &relevant,
             current: None,
             started,
+            template: Some(template),
         };
         let in_section = *section_relevant[pos.section].get_or_insert_with(|| {
             section
@@ -309,6 +321,7 @@ fn holds_for(
         relevant: &relevant,
         current: Some(value),
         started,
+        template: None,
     };
     expr::eval_bool(condition, &env)
 }
@@ -350,6 +363,7 @@ pub fn check_complete(
                         relevant: &relevant,
                         current: Some(v),
                         started,
+                        template: Some(template),
                     };
                     if !expr::eval_bool(c, &env) {
                         problems.push(AnswerProblem::Constraint {
@@ -389,6 +403,7 @@ fn not_offered(
         relevant,
         current: None,
         started,
+        template: None,
     };
     let offered = offered_in(item, &visible);
     chosen

@@ -123,10 +123,23 @@ pub enum Func {
     /// started (`answers::Started`), in China Standard Time.
     Today,
     Now,
+    /// `sum(a, ...)`, `max(a, ...)`, `min(a, ...)`: of the numbers given
+    /// (ODK's take node-sets, which outside a repeat are single values).
+    Sum,
+    Max,
+    Min,
+    /// `jr:choice-name(value, '${item}')`: the label of the item's choice
+    /// of that value (in Simplified Chinese, the operators' language; a
+    /// form in one language has it in both).
+    ChoiceName,
+    /// `once(x)`: `x`. ODK keeps the first value; here every value is
+    /// worked out from the record (its start, its answers), the same on the
+    /// device and the server, so `once(now())` is the record's start.
+    Once,
 }
 
 impl Func {
-    const ALL: [(&'static str, Func); 25] = [
+    const ALL: [(&'static str, Func); 30] = [
         ("selected", Func::Selected),
         ("count-selected", Func::CountSelected),
         ("string-length", Func::StringLength),
@@ -153,6 +166,11 @@ impl Func {
         ("format-date-time", Func::FormatDateTime),
         ("today", Func::Today),
         ("now", Func::Now),
+        ("sum", Func::Sum),
+        ("max", Func::Max),
+        ("min", Func::Min),
+        ("jr:choice-name", Func::ChoiceName),
+        ("once", Func::Once),
     ];
 
     fn from_name(name: &str) -> Option<Func> {
@@ -185,11 +203,13 @@ impl Func {
             | Func::Coalesce
             | Func::Regex
             | Func::FormatDate
-            | Func::FormatDateTime => (2, 2),
+            | Func::FormatDateTime
+            | Func::ChoiceName => (2, 2),
+            Func::Once => (1, 1),
             Func::Round => (1, 2),
             Func::Substr => (2, 3),
             Func::If => (3, 3),
-            Func::Concat => (1, MAX_ARGS),
+            Func::Concat | Func::Sum | Func::Max | Func::Min => (1, MAX_ARGS),
         }
     }
 }
@@ -250,6 +270,11 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
         match c {
             b' ' | b'\t' | b'\n' | b'\r' => {
                 i += 1;
+                continue;
+            }
+            // A no-break or other space a spreadsheet keeps: a space.
+            _ if src[i..].starts_with(char::is_whitespace) => {
+                i += src[i..].chars().next().map_or(1, char::len_utf8);
                 continue;
             }
             b'(' => (out.push((i, Tok::LParen)), i += 1).1,
@@ -382,6 +407,11 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                             || bytes[k] == b'-')
                     {
                         k += 1;
+                    }
+                    if &src[i..k] == "jr:choice-name" {
+                        out.push((i, Tok::Ident(src[i..k].to_string())));
+                        i = k;
+                        continue;
                     }
                     return err(
                         i,
@@ -745,6 +775,9 @@ pub enum TypeError {
         item: String,
         choices: String,
     },
+    /// `jr:choice-name()` without a choice question in quotes after the
+    /// value.
+    ChoiceNameItem(String),
     /// A `regex()` pattern that is none, or too large.
     Pattern {
         pattern: String,
@@ -821,6 +854,12 @@ impl TypeError {
                 "`{op}` cannot compare {ty} values",
                 op = op,
                 ty = ty.msg()
+            ),
+            TypeError::ChoiceNameItem(got) => msg!(
+                "expr.choice_name_item",
+                "jr:choice-name() needs a choice question in quotes after the value, as `{example}`; got {got}",
+                example = "jr:choice-name(${q}, '${q}')",
+                got = got
             ),
             TypeError::Pattern { pattern, detail } => msg!(
                 "expr.pattern",
@@ -910,7 +949,14 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                 columns: columns.map(|c| c.join(", ")),
             }),
         },
-        Expr::Neg(e) => expect(e, Ty::Num, scope, "`-`"),
+        Expr::Neg(e) => match check(e, scope)? {
+            t if numeric(t, e) => Ok(Ty::Num),
+            got => Err(TypeError::Argument {
+                what: "`-`".into(),
+                want: Ty::Num,
+                got,
+            }),
+        },
         Expr::Binary(op, a, b) => {
             let (ta, tb) = (check(a, scope)?, check(b, scope)?);
             match op {
@@ -919,8 +965,26 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                     Ok(Ty::Bool)
                 }
                 BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
-                    both(op, ta, tb, Ty::Num)?;
-                    Ok(Ty::Num)
+                    if numeric(ta, a) && numeric(tb, b) {
+                        Ok(Ty::Num)
+                    } else {
+                        Err(TypeError::Operands {
+                            op: op.symbol(),
+                            want: Ty::Num,
+                            left: ta,
+                            right: tb,
+                        })
+                    }
+                }
+                // A multiple choice compared with text is compared as the
+                // chosen values joined by spaces, as XPath reads the node:
+                // `${multi} = 'a'` when `a` alone is chosen.
+                BinOp::Eq | BinOp::Ne
+                    if matches!((ta, tb), (Ty::List, Ty::Str) | (Ty::Str, Ty::List)) =>
+                {
+                    check_choice_literal(a, b, scope)?;
+                    check_choice_literal(b, a, scope)?;
+                    Ok(Ty::Bool)
                 }
                 BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                     // Text and a number compare as numbers, as XPath does:
@@ -1032,6 +1096,38 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                 }
                 Ok(Ty::Str)
             }
+            Func::Once => check(&args[0], scope),
+            Func::ChoiceName => {
+                let t = check(&args[0], scope)?;
+                if !matches!(t, Ty::Str | Ty::Num) {
+                    return Err(TypeError::Argument {
+                        what: "jr:choice-name()".into(),
+                        want: Ty::Str,
+                        got: t,
+                    });
+                }
+                let named = match &args[1] {
+                    Expr::Str(s) => quoted_item(s),
+                    _ => None,
+                };
+                match named {
+                    Some(item) if scope.choices_of(item).is_some() => Ok(Ty::Str),
+                    _ => Err(TypeError::ChoiceNameItem(args[1].to_string())),
+                }
+            }
+            Func::Sum | Func::Max | Func::Min => {
+                for a in args {
+                    let t = check(a, scope)?;
+                    if !matches!(t, Ty::Num | Ty::Str) {
+                        return Err(TypeError::Argument {
+                            what: format!("{}()", func.name()),
+                            want: Ty::Num,
+                            got: t,
+                        });
+                    }
+                }
+                Ok(Ty::Num)
+            }
             Func::Regex => {
                 let t = check(&args[0], scope)?;
                 if t != Ty::Str && t != Ty::Num {
@@ -1125,6 +1221,18 @@ fn expect(e: &Expr, want: Ty, scope: &dyn Scope, what: &str) -> Result<Ty, TypeE
     }
 }
 
+/// Whether arithmetic may take `e`, of type `t`: a number, or text read as
+/// one as XPath reads it (a date as its days, as ODK does); but text
+/// written in the expression that is no number is a mistake.
+fn numeric(t: Ty, e: &Expr) -> bool {
+    match (t, e) {
+        (Ty::Num, _) => true,
+        (Ty::Str, Expr::Str(s)) => xpath_number(s).is_some(),
+        (Ty::Str, _) => true,
+        _ => false,
+    }
+}
+
 fn both(op: &BinOp, a: Ty, b: Ty, want: Ty) -> Result<(), TypeError> {
     if a == want && b == want {
         Ok(())
@@ -1210,6 +1318,16 @@ pub trait Env {
     fn started(&self) -> Option<i64> {
         None
     }
+    /// The label of `item`'s choice `value`, for `jr:choice-name()`.
+    fn choice_label(&self, _item: &str, _value: &str) -> Option<String> {
+        None
+    }
+}
+
+/// `'${name}'`: the item named, as `jr:choice-name()` takes it.
+fn quoted_item(text: &str) -> Option<&str> {
+    let name = text.trim().strip_prefix("${")?.strip_suffix('}')?.trim();
+    (!name.is_empty()).then_some(name)
 }
 
 /// Evaluates a condition; anything but a definite true (including an
@@ -1227,10 +1345,7 @@ pub fn eval(expr: &Expr, env: &dyn Env) -> Val {
         Expr::Ref(name) => env.get(name),
         Expr::Current => env.current(),
         Expr::Field(name) => env.field(name),
-        Expr::Neg(e) => match eval(e, env) {
-            Val::Num(n) => Val::Num(-n),
-            _ => Val::Null,
-        },
+        Expr::Neg(e) => as_number(eval(e, env)).map_or(Val::Null, |n| Val::Num(-n)),
         Expr::Binary(BinOp::And, a, b) => Val::Bool(eval_bool(a, env) && eval_bool(b, env)),
         Expr::Binary(BinOp::Or, a, b) => Val::Bool(eval_bool(a, env) || eval_bool(b, env)),
         Expr::Binary(op, a, b) => binary(*op, eval(a, env), eval(b, env)),
@@ -1255,9 +1370,18 @@ fn binary(op: BinOp, a: Val, b: Val) -> Val {
     use std::cmp::Ordering;
     // Text meets a number only in a comparison (the type check sees to
     // it): compared as a number, as XPath does, when it reads as one.
+    let arithmetic = matches!(
+        op,
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod
+    );
     let (a, b) = match (a, b) {
+        // Arithmetic reads each side as a number itself (`as_number`).
+        pair if arithmetic => pair,
         (Val::Str(s), Val::Num(y)) => (xpath_number(&s).map_or(Val::Null, Val::Num), Val::Num(y)),
         (Val::Num(x), Val::Str(s)) => (Val::Num(x), xpath_number(&s).map_or(Val::Null, Val::Num)),
+        // Chosen values met by text: the node's text, as XPath reads it.
+        (Val::List(l), Val::Str(s)) => (Val::Str(l.join(" ")), Val::Str(s)),
+        (Val::Str(s), Val::List(l)) => (Val::Str(s), Val::Str(l.join(" "))),
         other => other,
     };
     match op {
@@ -1280,7 +1404,7 @@ fn binary(op: BinOp, a: Val, b: Val) -> Val {
             })
         }
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
-            let (Val::Num(x), Val::Num(y)) = (a, b) else {
+            let (Some(x), Some(y)) = (as_number(a), as_number(b)) else {
                 return Val::Null;
             };
             let r = match op {
@@ -1300,11 +1424,48 @@ fn binary(op: BinOp, a: Val, b: Val) -> Val {
     }
 }
 
+/// A value as arithmetic reads it: a number, or text that reads as one (a
+/// date or date and time as its days since 1970-01-01).
+fn as_number(v: Val) -> Option<f64> {
+    match v {
+        Val::Num(x) => Some(x),
+        Val::Str(s) => xpath_number(&s).or_else(|| dates::days(&s)),
+        _ => None,
+    }
+}
+
 fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
     let arg = |i: usize| args.get(i).map_or(Val::Null, |a| eval(a, env));
     match func {
         Func::True => Val::Bool(true),
         Func::False => Val::Bool(false),
+        Func::Once => arg(0),
+        Func::ChoiceName => {
+            let item = match args.get(1) {
+                Some(Expr::Str(s)) => quoted_item(s),
+                _ => None,
+            };
+            match (arg(0), item) {
+                (Val::Null, _) | (_, None) => Val::Null,
+                (v, Some(item)) => env
+                    .choice_label(item, &v.text())
+                    .map_or(Val::Null, Val::Str),
+            }
+        }
+        Func::Sum | Func::Max | Func::Min => {
+            let numbers = args.iter().filter_map(|a| match eval(a, env) {
+                Val::Num(x) => Some(x),
+                Val::Str(s) => xpath_number(&s),
+                _ => None,
+            });
+            let folded = match func {
+                // XPath's sum of nothing is 0.
+                Func::Sum => Some(numbers.sum()),
+                Func::Max => numbers.reduce(f64::max),
+                _ => numbers.reduce(f64::min),
+            };
+            folded.filter(|x| x.is_finite()).map_or(Val::Null, Val::Num)
+        }
         Func::Today => env
             .started()
             .and_then(dates::today)
@@ -1475,10 +1636,10 @@ mod tests {
             (e.message.key, e.message.param("path")),
             ("expr.relative_path", Some("../age"))
         );
-        let e = parse("jr:choice-name(${q}, '${q}') = 'x'").expect_err("prefixed");
+        let e = parse("jr:itext(${q}) = 'x'").expect_err("prefixed");
         assert_eq!(
             (e.message.key, e.message.param("function")),
-            ("expr.prefixed_function", Some("jr:choice-name"))
+            ("expr.prefixed_function", Some("jr:itext"))
         );
         // The current answer and decimals still read as before.
         assert!(parse(". >= 0.5 and . <= .9").is_ok());
@@ -1535,6 +1696,90 @@ mod tests {
         let e = parse(src).expect("parses");
         check_bool(&e, &scope()).expect("type-checks");
         eval_bool(&e, env)
+    }
+
+    #[test]
+    fn chosen_values_met_by_text_are_the_nodes_text() {
+        let both = env(None, "yes");
+        assert!(run("${facilities} = 'water seats'", &both));
+        assert!(!run("${facilities} = 'water'", &both));
+        assert!(run("'water' != ${facilities}", &both));
+        let mut one = env(None, "yes");
+        one.0.insert("facilities", Val::List(vec!["water".into()]));
+        assert!(run("${facilities} = 'water'", &one));
+        // Two lists, or a list ordered against text, still mean nothing.
+        let e = parse("${facilities} < 'water'").expect("parses");
+        assert!(check_bool(&e, &scope()).is_err());
+    }
+
+    #[test]
+    fn choice_name_takes_a_choice_question_in_quotes() {
+        let checked = |src: &str| check(&parse(src).expect("parses"), &scope());
+        assert_eq!(checked("jr:choice-name(${vip}, '${vip}')"), Ok(Ty::Str));
+        for wrong in [
+            "jr:choice-name(${vip}, 'vip')",
+            "jr:choice-name(${vip}, ${vip})",
+            "jr:choice-name(${wait_s}, '${wait_s}')",
+        ] {
+            let e = checked(wrong).expect_err(wrong);
+            assert_eq!(e.msg().key, "expr.choice_name_item", "{wrong}");
+        }
+        assert_eq!(
+            parse("jr:choice-name(${vip}, '${vip}')")
+                .expect("parses")
+                .to_string(),
+            "jr:choice-name(${vip}, '${vip}')"
+        );
+    }
+
+    #[test]
+    fn arithmetic_reads_text_as_a_number_as_xpath_does() {
+        let mut e = env(Some(90.0), "yes");
+        e.0.insert("code", Val::Str("12".into()));
+        e.0.insert("day", Val::Str("1970-01-11".into()));
+        e.0.insert("word", Val::Str("many".into()));
+        let mut s = scope();
+        for name in ["code", "day", "word"] {
+            s.0.insert(name, Ty::Str);
+        }
+        let at = |src: &str| {
+            let x = parse(src).expect("parses");
+            assert_eq!(check(&x, &s), Ok(Ty::Num), "{src}");
+            eval(&x, &e)
+        };
+        assert_eq!(at("${code} - 3"), Val::Num(9.0));
+        assert_eq!(at("-${code}"), Val::Num(-12.0));
+        assert_eq!(at("${day} + 1"), Val::Num(11.0), "a date is its days");
+        assert_eq!(at("${word} * 2"), Val::Null, "text that is no number");
+        // Written text that is no number is a mistake; a list is none.
+        for wrong in ["${wait_s} + 'soon'", "${facilities} + 1", "-'x'"] {
+            assert!(
+                check(&parse(wrong).expect("parses"), &s).is_err(),
+                "{wrong}"
+            );
+        }
+        // A no-break space is a space.
+        assert!(parse("${code}\u{a0}- 3").is_ok());
+    }
+
+    #[test]
+    fn sum_max_and_min_of_single_values() {
+        let at = |src: &str, wait: Option<f64>| {
+            let e = parse(src).expect("parses");
+            assert_eq!(check(&e, &scope()), Ok(Ty::Num), "{src}");
+            eval(&e, &env(wait, "yes"))
+        };
+        assert_eq!(at("sum(${wait_s})", Some(90.0)), Val::Num(90.0));
+        assert_eq!(at("sum(${wait_s}, 10, '5')", Some(90.0)), Val::Num(105.0));
+        assert_eq!(
+            at("sum(${wait_s})", None),
+            Val::Num(0.0),
+            "a sum of nothing"
+        );
+        assert_eq!(at("max(${wait_s}, 100)", None), Val::Num(100.0));
+        assert_eq!(at("min(${wait_s}, 100, 7)", Some(90.0)), Val::Num(7.0));
+        assert_eq!(at("max(${wait_s})", None), Val::Null);
+        assert!(check(&parse("sum(${facilities})").expect("parses"), &scope()).is_err());
     }
 
     /// The value of `src`, type-checked as `want`.

@@ -169,6 +169,12 @@ pub fn import_with(bytes: &[u8], given: &Settings) -> Result<Imported, Vec<Impor
     let template = match file.map(Template::from_file) {
         Some(Ok(t)) => Some(t),
         Some(Err(TemplateError::Invalid(list))) => {
+            // A cell the importer has found wrong is said to be once.
+            let said: BTreeSet<(Option<usize>, Option<String>)> = problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .map(|p| (p.row, p.column.clone()))
+                .collect();
             for p in list {
                 let row = p
                     .location
@@ -193,6 +199,9 @@ pub fn import_with(bytes: &[u8], given: &Settings) -> Result<Imported, Vec<Impor
                 } else {
                     "settings"
                 };
+                if row.is_some() && said.contains(&(row.copied(), column.clone())) {
+                    continue;
+                }
                 problems.push(problem(
                     Severity::Error,
                     sheet,
@@ -342,14 +351,19 @@ const NOT_YET_TYPES: &[&str] = &[
     "xml-external",
     "csv-external",
     "background-audio",
-    "start-geopoint",
 ];
 
+/// What ODK records of every submission, which Fieldcheck's record header
+/// holds (`start-geopoint`: the location stamped when the form is opened;
+/// `imei` and `uri:deviceid`: older names of `deviceid`).
 const METADATA_TYPES: &[&str] = &[
     "start",
     "end",
     "today",
+    "start-geopoint",
     "deviceid",
+    "imei",
+    "uri:deviceid",
     "subscriberid",
     "simserial",
     "phonenumber",
@@ -620,7 +634,7 @@ impl Importer {
             let row = *row;
             let ty = cells
                 .get("type")
-                .map(|t| t.trim().to_string())
+                .map(|t| select_alias(t))
                 .unwrap_or_default();
             let (base, arg) = ty
                 .split_once(char::is_whitespace)
@@ -939,8 +953,37 @@ impl Importer {
         }
     }
 
+    /// A default that is none of the item's choices (a list changed since
+    /// the default was written): not imported, with a warning, as ODK
+    /// starts such a question unanswered.
+    fn keep_offered_default(&mut self, row: usize, item: &mut ItemFile) {
+        let Some(default) = &item.default else {
+            return;
+        };
+        let values: Vec<&str> = match default {
+            serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
+            v => v.as_str().into_iter().collect(),
+        };
+        let choices: Vec<&str> = match item.kind.as_str() {
+            "single_choice" | "multiple_choice" => {
+                item.choices.iter().map(|c| c.value.as_str()).collect()
+            }
+            "pass_fail" => vec!["pass", "fail", "na"],
+            _ => return,
+        };
+        if let Some(stray) = values.iter().find(|v| !choices.contains(v)) {
+            let why = msg!(
+                "xlsform.default_not_a_choice",
+                "the default `{value}` is not one of the choices, so the question starts unanswered",
+                value = *stray
+            );
+            item.default = None;
+            self.warn("survey", Some(row), "default", why);
+        }
+    }
+
     /// What a `calculate` row may carry that a calculated value has no use
-    /// for: `required` is dropped; a `default` without a calculation is the
+    /// for: `required` and a `constraint` are dropped; a `default` without a calculation is the
     /// value (as a `hidden` row's), beside one it is dropped. Each said.
     fn calculate_columns(&mut self, row: usize, item: &mut ItemFile, default: Option<String>) {
         if item.required {
@@ -950,6 +993,14 @@ impl Importer {
                 "a calculated value is never answered, so `required` is not imported"
             );
             self.warn("survey", Some(row), "required", why);
+        }
+        if item.constraint.take().is_some() {
+            item.constraint_message = None;
+            let why = msg!(
+                "xlsform.calculate_constraint",
+                "a calculated value is never answered, so its `constraint` is not imported"
+            );
+            self.warn("survey", Some(row), "constraint", why);
         }
         match (default, &item.calculation) {
             // A number stays a number: `${x} + 1` reads it as one.
@@ -1319,6 +1370,8 @@ impl Importer {
                 "scale".into()
             }
             "text" | "note" | "date" | "time" | "datetime" => base.into(),
+            // The XForm's own spelling.
+            "dateTime" => "datetime".into(),
             "image" => "photo".into(),
             // pyxform's older name for text.
             "string" => "text".into(),
@@ -1394,6 +1447,15 @@ impl Importer {
             self.calculate_columns(row, &mut item, get("default"));
         } else if let Some(d) = get("default").filter(|_| base != "hidden") {
             item.default = self.default_value(row, &item.kind, &d);
+            self.keep_offered_default(row, &mut item);
+        }
+        if item.constraint_message.is_some() && item.constraint.is_none() {
+            item.constraint_message = None;
+            let why = msg!(
+                "xlsform.constraint_message_alone",
+                "a constraint message without a constraint is never shown, so it is not imported"
+            );
+            self.warn("survey", Some(row), "constraint_message", why);
         }
         if base != "range" && get("parameters").is_some() {
             self.warn(
@@ -1408,6 +1470,32 @@ impl Importer {
         }
         Some(item)
     }
+}
+
+/// A type as written, its words one space apart, with pyxform's other
+/// spellings of the choice types in their usual form: `select one from
+/// L`, `select1 L`, `select all that apply L`, `select multiple from L`...
+fn select_alias(ty: &str) -> String {
+    const ALIASES: &[(&str, &str)] = &[
+        ("add select one prompt using ", "select_one "),
+        ("add select multiple prompt using ", "select_multiple "),
+        ("select all that apply from ", "select_multiple "),
+        ("select all that apply ", "select_multiple "),
+        ("select_all_that_apply ", "select_multiple "),
+        ("select multiple from ", "select_multiple "),
+        ("select multiple using ", "select_multiple "),
+        ("select multiple ", "select_multiple "),
+        ("select one external ", "select_one_external "),
+        ("select one from ", "select_one "),
+        ("select one using ", "select_one "),
+        ("select one ", "select_one "),
+        ("select1 ", "select_one "),
+    ];
+    let ty = ty.split_whitespace().collect::<Vec<_>>().join(" ");
+    ALIASES
+        .iter()
+        .find_map(|(alias, usual)| Some(format!("{usual}{}", ty.strip_prefix(alias)?)))
+        .unwrap_or(ty)
 }
 
 /// An expression's places (`${/group/name}`) as the ids of the questions

@@ -3,6 +3,25 @@ use fieldcheck_core::templates::{AnswerType, CallMoment, Knockout, TemplateKind}
 
 use super::fixture;
 
+/// The errors a fixture is refused with: message code, row and column.
+fn errors_of(name: &str) -> Vec<(&'static str, Option<usize>, Option<String>)> {
+    import(&fixture(name))
+        .expect_err("refused")
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| (p.message.key, p.row, p.column))
+        .collect()
+}
+
+/// The warnings of an import: message code, row and column.
+fn warnings_of(imported: &Imported) -> Vec<(&'static str, Option<usize>, Option<&str>)> {
+    imported
+        .warnings
+        .iter()
+        .map(|p| (p.message.key, p.row, p.column.as_deref()))
+        .collect()
+}
+
 /// A fixture imported, or every problem it has.
 fn imported(name: &str) -> Imported {
     import(&fixture(name)).unwrap_or_else(|e| {
@@ -596,11 +615,7 @@ fn a_form_as_people_write_it_imports_with_each_liberty_named() {
     use fieldcheck_core::answers::{AnswerValue, Answers, evaluate};
 
     let imported = imported("as_people_write.xlsx");
-    let warned: Vec<(&str, Option<usize>, Option<&str>)> = imported
-        .warnings
-        .iter()
-        .map(|p| (p.message.key, p.row, p.column.as_deref()))
-        .collect();
+    let warned = warnings_of(&imported);
     for want in [
         ("xlsform.name_again", Some(11), Some("name")),
         ("xlsform.other_column", None, Some("indicator")),
@@ -659,17 +674,15 @@ fn a_form_as_people_write_it_imports_with_each_liberty_named() {
 /// Two of one name in the same group are refused outright.
 #[test]
 fn a_reference_to_a_name_two_questions_share_is_refused_where_written() {
-    let problems = import(&fixture("ambiguous_name.xlsx")).expect_err("refused");
-    let errors: Vec<(&str, Option<usize>, Option<&str>)> = problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .map(|p| (p.message.key, p.row, p.column.as_deref()))
-        .collect();
     assert_eq!(
-        errors,
+        errors_of("ambiguous_name.xlsx"),
         [
-            ("xlsform.name_twice", Some(11), Some("name")),
-            ("xlsform.ambiguous_reference", Some(8), Some("relevant"))
+            ("xlsform.name_twice", Some(11), Some("name".into())),
+            (
+                "xlsform.ambiguous_reference",
+                Some(8),
+                Some("relevant".into())
+            )
         ]
     );
 }
@@ -815,4 +828,91 @@ fn today_and_now_are_when_the_record_was_started() {
     // Without a record there is no today(): the count is not made.
     let (_, none) = with_calculated(&t, &state.answer_values(), None);
     assert_eq!(none.get("days_open"), None);
+}
+
+/// `older_spellings.xlsx`: pyxform's other names for the choice types
+/// (`select one from L`, `select all that apply from L`, `select1 L`),
+/// what ODK lets by imported with a warning each (a default that is no
+/// choice, a constraint message without a constraint, a constraint on a
+/// calculation), a multiple choice compared with text as ODK compares it,
+/// `max()` of single values, `jr:choice-name()` and `once()`;
+/// `start-geopoint` is the record's location stamp and `dateTime` is
+/// `datetime`.
+#[test]
+fn older_spellings_and_odk_liberties_import() {
+    use fieldcheck_core::answers::{AnswerValue, Answers, evaluate};
+
+    let imported = imported("older_spellings.xlsx");
+    let warned = warnings_of(&imported);
+    for want in [
+        ("xlsform.default_not_a_choice", Some(3), Some("default")),
+        (
+            "xlsform.constraint_message_alone",
+            Some(4),
+            Some("constraint_message"),
+        ),
+        ("xlsform.calculate_constraint", Some(5), Some("constraint")),
+        ("xlsform.metadata", Some(10), Some("type")),
+    ] {
+        assert!(warned.contains(&want), "{want:?} in {warned:?}");
+    }
+    let t = imported.template;
+    for (id, single) in [("open", true), ("services", false), ("queue", true)] {
+        let kind = t.item(id).map(|i| &i.answer);
+        assert!(
+            matches!(
+                (kind, single),
+                (Some(AnswerType::SingleChoice(_)), true)
+                    | (Some(AnswerType::MultipleChoice(_)), false)
+            ),
+            "{id}: {kind:?}"
+        );
+    }
+    assert!(t.item("services").is_some_and(|i| i.default.is_none()));
+    assert!(matches!(
+        t.item("closes").map(|i| &i.answer),
+        Some(AnswerType::DateTime)
+    ));
+    let with = |services: &[&str], total: Option<f64>| -> Answers {
+        let mut a = Answers::from([(
+            "services".to_string(),
+            AnswerValue::Choices(services.iter().map(|s| s.to_string()).collect()),
+        )]);
+        if let Some(n) = total {
+            a.insert("total".into(), AnswerValue::Number(n));
+        }
+        a
+    };
+    let mut a = with(&["sim"], Some(7.0));
+    a.insert("open".into(), AnswerValue::Choice("yes".into()));
+    let (relevant, calculated) = evaluate(&t, &a, None);
+    assert!(relevant.contains("total"), "SIM cards alone");
+    assert_eq!(calculated.get("target"), Some(&AnswerValue::Number(7.0)));
+    assert_eq!(calculated.get("offered"), Some(&AnswerValue::Number(1.0)));
+    assert_eq!(
+        calculated.get("open_label"),
+        Some(&AnswerValue::Text("Yes".into())),
+        "the chosen value's label"
+    );
+    assert_eq!(calculated.get("counted"), Some(&AnswerValue::Number(7.0)));
+    let (relevant, calculated) = evaluate(&t, &with(&["sim", "broadband"], None), None);
+    assert!(
+        !relevant.contains("total"),
+        "`= 'sim'` is the node's whole text"
+    );
+    assert_eq!(calculated.get("target"), Some(&AnswerValue::Number(3.0)));
+}
+
+/// `unreached_path.xlsx`: a path that reaches no question, and
+/// `position(..)` outside a repeat: each refused once, where written, and
+/// nothing more said of the cell.
+#[test]
+fn a_path_that_reaches_nothing_is_refused_once_where_written() {
+    assert_eq!(
+        errors_of("unreached_path.xlsx"),
+        [
+            ("xlsform.path_unreached", Some(3), Some("relevant".into())),
+            ("xlsform.position", Some(4), Some("calculation".into()))
+        ]
+    );
 }

@@ -105,15 +105,10 @@ impl Paths {
                         error,
                     })
                 };
-                match paths.rewrite(text, context, &mut said) {
-                    Some(Ok(text)) => {
-                        cells.insert(column.to_string(), text);
-                    }
-                    None => {}
-                    // Said once, here; not again by the expression's check.
-                    Some(Err(())) => {
-                        cells.remove(*column);
-                    }
+                // A path refused is said here; the import says nothing more
+                // of the cell.
+                if let Some(text) = paths.rewrite(text, context, &mut said) {
+                    cells.insert(column.to_string(), text);
                 }
             }
             out.rows.push((*row, cells));
@@ -122,7 +117,7 @@ impl Paths {
     }
 
     /// `text` with each path written as `${/place}`; `None` when it has
-    /// none, an error when one reaches no question (each said).
+    /// none, or one reaches no question (said).
     ///
     /// A path that reaches nothing while its last step names one question
     /// of the form (`../on_fp` written beside `on_fp`'s group, not in it)
@@ -133,11 +128,21 @@ impl Paths {
         text: &str,
         context: &[String],
         said: &mut impl FnMut(Msg, bool),
-    ) -> Option<Result<String, ()>> {
+    ) -> Option<String> {
         let mut out = String::with_capacity(text.len());
         let mut changed = false;
         let mut rest = text;
         while let Some((before, path, after)) = next_path(rest) {
+            if path == ".." && before.trim_end().ends_with("position(") {
+                said(
+                    msg!(
+                        "xlsform.position",
+                        "`position(..)` numbers the entries of a repeat; repeat groups are not supported yet"
+                    ),
+                    true,
+                );
+                return None;
+            }
             out.push_str(before);
             let steps = path.trim_start_matches("current()");
             let reached = if steps.starts_with('/') && !path.starts_with("current()") {
@@ -180,14 +185,14 @@ impl Paths {
                         ),
                         true,
                     );
-                    return Some(Err(()));
+                    return None;
                 }
             }
             changed = true;
             rest = after;
         }
         out.push_str(rest);
-        changed.then_some(Ok(out))
+        changed.then_some(out)
     }
 
     /// `${/place}` in `text` written `${id}`, with `ids` the imported
