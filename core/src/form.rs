@@ -125,6 +125,9 @@ pub enum Input {
     Text,
     Photo,
     Signature,
+    Audio,
+    Video,
+    File,
     Location,
     Note,
 }
@@ -230,6 +233,9 @@ fn input(item: &Item, relevant: &HashSet<&str>, answers: &Answers, started: Star
         AnswerType::Text => Input::Text,
         AnswerType::Photo => Input::Photo,
         AnswerType::Signature => Input::Signature,
+        AnswerType::Audio => Input::Audio,
+        AnswerType::Video => Input::Video,
+        AnswerType::File => Input::File,
         AnswerType::Location => Input::Location,
         // Not shown (form_view leaves calculate items out).
         AnswerType::Note | AnswerType::Calculate(_) => Input::Note,

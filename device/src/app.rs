@@ -14,7 +14,7 @@ use fieldcheck_core::i18n::Bilingual;
 use fieldcheck_core::records::open::OpenRecord;
 use fieldcheck_core::records::{Actor, Record, RecordError, Status};
 use fieldcheck_core::reference::UnitRecord;
-use fieldcheck_core::templates::{AnswerType, Template};
+use fieldcheck_core::templates::Template;
 use fieldcheck_core::vocab::Role;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -941,7 +941,7 @@ impl App {
                 let it = template
                     .item(item)
                     .ok_or_else(|| RecordError::UnknownItem(item.into()))?;
-                if matches!(it.answer, AnswerType::Photo | AnswerType::Signature) {
+                if it.answer.takes_media() {
                     let state = record.state()?;
                     let mut list = match state.answers.get(item).map(|a| &a.value) {
                         Some(AnswerValue::Media(l)) => l.clone(),

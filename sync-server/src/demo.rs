@@ -321,6 +321,8 @@ fn answer_for(
             }])
         }
         AnswerType::Location => AnswerValue::Location(store.location.clone()),
+        // The demo's records carry no recordings or other files.
+        AnswerType::Audio | AnswerType::Video | AnswerType::File => return None,
         AnswerType::Note | AnswerType::Calculate(_) => return None,
     })
 }

@@ -175,6 +175,11 @@ pub enum AnswerType {
     Text,
     Photo,
     Signature,
+    /// A sound recorded or a video taken (a consent read out, a queue
+    /// filmed), or any file: like a photo, files kept by content hash.
+    Audio,
+    Video,
+    File,
     Location,
     /// Display-only text; takes no answer.
     Note,
@@ -202,10 +207,25 @@ impl AnswerType {
         "text",
         "photo",
         "signature",
+        "audio",
+        "video",
+        "file",
         "location",
         "note",
         "calculate",
     ];
+
+    /// Whether the answer is files (photos, a signature, a recording).
+    pub fn takes_media(&self) -> bool {
+        matches!(
+            self,
+            AnswerType::Photo
+                | AnswerType::Signature
+                | AnswerType::Audio
+                | AnswerType::Video
+                | AnswerType::File
+        )
+    }
 
     /// The numeric range of a rating-like answer, for rescaling (S1).
     pub fn scale_range(&self) -> Option<(f64, f64)> {

@@ -156,7 +156,7 @@ pub fn check_value(item: &Item, value: &AnswerValue) -> Result<(), AnswerProblem
             s.parse::<jiff::Timestamp>().is_ok() || s.parse::<jiff::civil::DateTime>().is_ok()
         }
         (T::Text, V::Text(_)) => true,
-        (T::Photo | T::Signature, V::Media(m)) => !m.is_empty(),
+        (t, V::Media(m)) if t.takes_media() => !m.is_empty(),
         (T::Location, V::Location(g)) => {
             in_range(g.lat, -90.0, 90.0, false) && in_range(g.lon, -180.0, 180.0, false)
         }
@@ -259,7 +259,9 @@ fn expected(item: &Item) -> Msg {
             "expected a date and time like \"2026-11-23T09:30:00Z\""
         ),
         T::Text => msg!("answers.expected_text", "expected text"),
-        T::Photo | T::Signature => msg!("answers.expected_media", "expected media references"),
+        T::Photo | T::Signature | T::Audio | T::Video | T::File => {
+            msg!("answers.expected_media", "expected media references")
+        }
         T::Location => msg!(
             "answers.expected_location",
             "expected {shape} within range",
@@ -317,7 +319,7 @@ pub fn from_json(item: &Item, json: &Json) -> Result<AnswerValue, AnswerProblem>
                     )
                 })?,
         ),
-        (T::Photo | T::Signature, Json::Array(_)) => {
+        (t, Json::Array(_)) if t.takes_media() => {
             V::Media(serde_json::from_value(json.clone()).map_err(|e| {
                 invalid(
                     item,

@@ -340,9 +340,6 @@ const COSMETIC_COLUMNS: &[&str] = &[
 /// XLSForm types people use that Fieldcheck does not capture yet: named as
 /// such, not as unknown.
 const NOT_YET_TYPES: &[&str] = &[
-    "audio",
-    "video",
-    "file",
     "rank",
     "geotrace",
     "geoshape",

@@ -836,8 +836,8 @@ fn today_and_now_are_when_the_record_was_started() {
 /// choice, a constraint message without a constraint, a constraint on a
 /// calculation), a multiple choice compared with text as ODK compares it,
 /// `max()` of single values, `jr:choice-name()` and `once()`;
-/// `start-geopoint` is the record's location stamp and `dateTime` is
-/// `datetime`.
+/// `start-geopoint` is the record's location stamp, `dateTime` is
+/// `datetime`, and `audio` and `file` questions take files.
 #[test]
 fn older_spellings_and_odk_liberties_import() {
     use fieldcheck_core::answers::{AnswerValue, Answers, evaluate};
@@ -873,6 +873,27 @@ fn older_spellings_and_odk_liberties_import() {
         t.item("closes").map(|i| &i.answer),
         Some(AnswerType::DateTime)
     ));
+    // A recording and a file are answered with files, as a photo is.
+    for (id, takes) in [
+        ("consent_read", "audio/mp4"),
+        ("receipt", "application/pdf"),
+    ] {
+        let item = t.item(id).expect(id);
+        assert!(
+            matches!(item.answer, AnswerType::Audio | AnswerType::File),
+            "{id}"
+        );
+        let file = fieldcheck_core::answers::MediaRef {
+            hash: "ab".repeat(32),
+            mime: takes.into(),
+            size: 1_024,
+        };
+        let value = AnswerValue::Media(vec![file]);
+        assert_eq!(fieldcheck_core::answers::check_value(item, &value), Ok(()));
+        assert!(
+            fieldcheck_core::answers::check_value(item, &AnswerValue::Text("x".into())).is_err()
+        );
+    }
     let with = |services: &[&str], total: Option<f64>| -> Answers {
         let mut a = Answers::from([(
             "services".to_string(),

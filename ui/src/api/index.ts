@@ -1,5 +1,5 @@
 import type { components } from "./server";
-import type { FormView, MediaRef } from "./types";
+import type { FormView, ItemView, MediaRef } from "./types";
 import type { ServerMessage } from "../i18n";
 
 // What the UI needs of the system, whoever provides it: Tauri commands in
@@ -156,6 +156,20 @@ export type WeakItem = Schemas["WeakItem"];
 export type NewAction = Schemas["ActionBody"];
 
 /** Who reviews audits and steps corrective actions past `done`: managers and administrators. */
+/** The files an item holds: its answer, where the answer is files (photos, a
+ * signature, a recording, any file), else the evidence beside its answer. */
+export function mediaOf(item: ItemView): MediaRef[] {
+  const files = ["photo", "signature", "audio", "video", "file"].includes(item.input.type);
+  if (!files) return item.evidence;
+  return Array.isArray(item.value) ? (item.value as MediaRef[]) : [];
+}
+
+/** How a file is shown: a picture, a player, or a link to download it. */
+export function shownAs(mime: string): "image" | "audio" | "video" | "download" {
+  const kind = mime.split("/")[0];
+  return kind === "image" || kind === "audio" || kind === "video" ? kind : "download";
+}
+
 export const isReviewer = (role: string | null) => role === "manager" || role === "admin";
 
 /** A corrective action's status, as the follow-up list steps it (the server sends a string). */

@@ -83,7 +83,7 @@ constraint_message: Bilingual | null, constraint_broken: boolean,
  */
 call: string | null, };
 
-export type Input = { "type": "pass_fail" } | { "type": "partial" } | { "type": "scale", min: number, max: number, min_label: Bilingual | null, max_label: Bilingual | null, } | { "type": "touchpoint" } | { "type": "recommend" } | { "type": "single_choice", choices: Array<ChoiceView>, } | { "type": "multiple_choice", choices: Array<ChoiceView>, } | { "type": "number", unit: string | null, integer: boolean, min: number | null, max: number | null, } | { "type": "duration" } | { "type": "date" } | { "type": "time" } | { "type": "date_time" } | { "type": "text" } | { "type": "photo" } | { "type": "signature" } | { "type": "location" } | { "type": "note" };
+export type Input = { "type": "pass_fail" } | { "type": "partial" } | { "type": "scale", min: number, max: number, min_label: Bilingual | null, max_label: Bilingual | null, } | { "type": "touchpoint" } | { "type": "recommend" } | { "type": "single_choice", choices: Array<ChoiceView>, } | { "type": "multiple_choice", choices: Array<ChoiceView>, } | { "type": "number", unit: string | null, integer: boolean, min: number | null, max: number | null, } | { "type": "duration" } | { "type": "date" } | { "type": "time" } | { "type": "date_time" } | { "type": "text" } | { "type": "photo" } | { "type": "signature" } | { "type": "audio" } | { "type": "video" } | { "type": "file" } | { "type": "location" } | { "type": "note" };
 
 export type ChoiceView = { value: string, label: Bilingual, };
 

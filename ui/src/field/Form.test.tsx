@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, type Mock, vi } from "vitest";
 import type { FieldApi } from "../api/field";
 import type { FormView, GeoPoint, ItemView } from "../api/types";
 import { I18nProvider } from "../i18n";
+import { itemView } from "../test/fakeApi";
 import { Form } from "./Form";
 
 afterEach(() => {
@@ -163,23 +164,8 @@ describe("Ending a draft", () => {
 
 describe("Choice filters", () => {
   const choice = (value: string, en: string) => ({ value, label: { "zh-CN": en, en } });
-  const item = (id: string, choices: ReturnType<typeof choice>[], value: unknown = null): ItemView => ({
-    id,
-    label: { "zh-CN": id, en: id },
-    hint: null,
-    input: { type: "single_choice", choices },
-    required: true,
-    allow_na: false,
-    critical: false,
-    relevant: true,
-    value,
-    note: null,
-    evidence: [],
-    failed: false,
-    constraint_message: null,
-    constraint_broken: false,
-    call: null,
-  });
+  const item = (id: string, choices: ReturnType<typeof choice>[], value: unknown = null): ItemView =>
+    itemView(id, { type: "single_choice", choices }, value);
   const form = (city: string | null): FormView => ({
     ...view({ lat: 1, lon: 2, accuracy_m: null }),
     sections: [

@@ -2,6 +2,7 @@
 // photos. Answers are saved as soon as they are given (offline, on the device).
 
 import { useEffect, useRef, useState } from "react";
+import { mediaOf, shownAs } from "../api";
 import type { FieldApi } from "../api/field";
 import type { Bilingual, ItemView, MediaRef } from "../api/types";
 import { useI18n } from "../i18n";
@@ -110,8 +111,22 @@ function Thumb({ api, media }: { api: FieldApi; media: MediaRef }) {
       live = false;
     };
   }, [api, media.hash]);
-  return url ? <img className="thumb" src={url} alt={media.hash.slice(0, 8)} /> : <span className="thumb" />;
+  if (!url) return <span className="thumb" />;
+  const as = shownAs(media.mime);
+  if (as === "audio") return <audio controls src={url} />;
+  if (as === "video") return <video className="thumb" controls src={url} />;
+  if (as === "download") return <span className="thumb file">{media.mime || media.hash.slice(0, 8)}</span>;
+  return <img className="thumb" src={url} alt={media.hash.slice(0, 8)} />;
 }
+
+/** What the file button takes for an item: the files it accepts, whether
+ * the device's camera or microphone opens at once, and its words. */
+const FILE_INPUTS = {
+  photo: { accept: "image/*", capture: true, label: "form.addPhoto" },
+  audio: { accept: "audio/*", capture: true, label: "form.addAudio" },
+  video: { accept: "video/*", capture: true, label: "form.addVideo" },
+  file: { accept: undefined, capture: false, label: "form.addFile" },
+} as const;
 
 function toLocalInput(v: unknown, kind: "date" | "time" | "date_time") {
   if (typeof v !== "string") return "";
@@ -287,15 +302,15 @@ export function Item({
     if (input.type === "number" && input.unit) control = <span className="with-unit">{control} {input.unit}</span>;
   }
 
-  const evidence =
-    input.type === "photo" || input.type === "signature"
-      ? Array.isArray(item.value)
-        ? (item.value as MediaRef[])
-        : []
-      : item.evidence;
-  const takesPhotos =
-    input.type === "photo" ||
-    (takesEvidence && input.type !== "note" && input.type !== "signature" && item.value !== null);
+  const evidence = mediaOf(item);
+  // The item's own files (a photo, a recording), or photos as evidence of
+  // an answer.
+  const files =
+    input.type === "photo" || input.type === "audio" || input.type === "video" || input.type === "file"
+      ? FILE_INPUTS[input.type]
+      : takesEvidence && input.type !== "note" && input.type !== "signature" && item.value !== null
+        ? FILE_INPUTS.photo
+        : null;
 
   return (
     <fieldset
@@ -327,14 +342,14 @@ export function Item({
           ))}
         </div>
       )}
-      {editable && takesPhotos && (
+      {editable && files && (
         <label className="photo">
-          {t("form.addPhoto")}
+          {t(files.label)}
           <input
             ref={photo}
             type="file"
-            accept="image/*"
-            capture="environment"
+            accept={files.accept}
+            capture={files.capture ? "environment" : undefined}
             onChange={async (e) => {
               const file = e.target.files?.[0];
               if (file) await attach(item.id, file);

@@ -6,7 +6,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { Link } from "react-router";
-import { isReviewer, type Api, type RecordDetail } from "../api";
+import { isReviewer, mediaOf, shownAs, type Api, type RecordDetail } from "../api";
 import type { ItemView, MediaRef } from "../api/types";
 import { useI18n, type I18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
@@ -15,7 +15,8 @@ import { Named, useDirectory } from "./directory";
 
 type Shown = { state: "loading" } | { state: "shown"; url: string } | { state: "pending" } | { state: "failed" };
 
-/** A photo or signature: shown, still loading, not yet uploaded by the device, or not loadable. */
+/** A photo, signature, recording or other file: shown (played, or offered
+ * to download), still loading, not yet uploaded by the device, or not loadable. */
 function Photo({ api, m, onOpen }: { api: Api; m: MediaRef; onOpen?: (url: string) => void }) {
   const { t } = useI18n();
   const [shown, setShown] = useState<Shown>({ state: "loading" });
@@ -31,12 +32,22 @@ function Photo({ api, m, onOpen }: { api: Api; m: MediaRef; onOpen?: (url: strin
       if (u) URL.revokeObjectURL(u);
     };
   }, [api, m.hash]);
-  if (shown.state === "shown")
+  if (shown.state === "shown") {
+    const as = shownAs(m.mime);
+    if (as === "audio") return <audio controls src={shown.url} aria-label={t("detail.recording")} />;
+    if (as === "video") return <video className="thumb" controls src={shown.url} aria-label={t("detail.recording")} />;
+    if (as === "download")
+      return (
+        <a className="thumb file" href={shown.url} download={m.hash.slice(0, 12)}>
+          {t("detail.file")}
+        </a>
+      );
     return (
       <button type="button" className="thumb-button" onClick={() => onOpen?.(shown.url)} aria-label={t("detail.photoOpen")}>
         <img className="thumb" src={shown.url} alt={t("detail.photo")} />
       </button>
     );
+  }
   if (shown.state === "loading") return <span className="thumb" aria-busy="true" />;
   return (
     <span className="thumb missing" role="img" aria-label={t(shown.state === "pending" ? "detail.photoPending" : "detail.photoFailed")}>
@@ -73,6 +84,9 @@ export function answerText(item: ItemView, i18n: Pick<I18n, "t" | "number" | "pi
     }
     case "photo":
     case "signature":
+    case "audio":
+    case "video":
+    case "file":
       return Array.isArray(v) && v.length ? t("detail.photos", { n: v.length }) : "—";
   }
   if (typeof v === "number") return number(v, Number.isInteger(v) ? 0 : 1);
@@ -137,8 +151,7 @@ export function Detail({ api, doc, back }: { api: Api; doc: string; back: () => 
       setError(errorText(e));
     }
   };
-  const media = (i: ItemView) =>
-    i.input.type === "photo" || i.input.type === "signature" ? (Array.isArray(i.value) ? (i.value as MediaRef[]) : []) : i.evidence;
+  const media = mediaOf;
   const loc = d.form?.location;
 
   return (

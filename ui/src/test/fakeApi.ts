@@ -3,6 +3,7 @@
 
 import { vi } from "vitest";
 import type { Api } from "../api";
+import type { Input, ItemView } from "../api/types";
 
 export function fakeApi(overrides: Partial<Api> = {}): Api {
   const refuse = (name: string) => vi.fn(() => Promise.reject(new Error(`${name} not expected`)));
@@ -21,4 +22,25 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
   // No notifications unless a test gives some.
   base.notifications = vi.fn().mockResolvedValue({ unread: 0, notifications: [] });
   return { ...(base as unknown as Api), ...overrides };
+}
+
+/** A shown, unanswered-by-default item of the form as the app gives it. */
+export function itemView(id: string, input: Input, value: unknown = null): ItemView {
+  return {
+    id,
+    label: { "zh-CN": id, en: id },
+    hint: null,
+    input,
+    required: true,
+    allow_na: false,
+    critical: false,
+    relevant: true,
+    value,
+    note: null,
+    evidence: [],
+    failed: false,
+    constraint_message: null,
+    constraint_broken: false,
+    call: null,
+  };
 }
