@@ -1454,6 +1454,17 @@ impl Importer {
             );
             self.warn("survey", Some(row), "constraint_message", why);
         }
+        // A question with only a picture, or nothing, to show (ODK allows
+        // it): its name, said.
+        if item.label.zh.is_empty() && item.label.en.is_empty() {
+            item.label = Bilingual::new(item.id.clone(), item.id.clone());
+            let why = msg!(
+                "xlsform.no_label",
+                "no label in a language Fieldcheck keeps: the question shows its name, `{name}`",
+                name = &item.id
+            );
+            self.warn("survey", Some(row), "label", why);
+        }
         if base != "range" && get("parameters").is_some() {
             self.warn(
                 "survey",
@@ -1489,6 +1500,11 @@ fn select_alias(ty: &str) -> String {
         ("select1 ", "select_one "),
     ];
     let ty = ty.split_whitespace().collect::<Vec<_>>().join(" ");
+    // `or specify other`: pyxform's older `or_other`.
+    let ty = match ty.strip_suffix(" or specify other") {
+        Some(list) => format!("{list} or_other"),
+        None => ty,
+    };
     ALIASES
         .iter()
         .find_map(|(alias, usual)| Some(format!("{usual}{}", ty.strip_prefix(alias)?)))

@@ -837,7 +837,8 @@ fn today_and_now_are_when_the_record_was_started() {
 /// calculation), a multiple choice compared with text as ODK compares it,
 /// `max()` of single values, `jr:choice-name()` and `once()`;
 /// `start-geopoint` is the record's location stamp, `dateTime` is
-/// `datetime`, and `audio` and `file` questions take files.
+/// `datetime`, `audio` and `file` questions take files, `or specify other`
+/// is `or_other`, and a question without a label shows its name.
 #[test]
 fn older_spellings_and_odk_liberties_import() {
     use fieldcheck_core::answers::{AnswerValue, Answers, evaluate};
@@ -853,6 +854,8 @@ fn older_spellings_and_odk_liberties_import() {
         ),
         ("xlsform.calculate_constraint", Some(5), Some("constraint")),
         ("xlsform.metadata", Some(10), Some("type")),
+        ("xlsform.no_label", Some(14), Some("label")),
+        ("xlsform.or_other", Some(15), Some("type")),
     ] {
         assert!(warned.contains(&want), "{want:?} in {warned:?}");
     }
@@ -873,6 +876,12 @@ fn older_spellings_and_odk_liberties_import() {
         t.item("closes").map(|i| &i.answer),
         Some(AnswerType::DateTime)
     ));
+    let other = t.item("main_service").and_then(|i| i.answer.choices());
+    assert_eq!(
+        other.map(|c| c.iter().map(|c| c.value.as_str()).collect::<Vec<_>>()),
+        Some(vec!["sim", "broadband", "other"]),
+        "`or specify other` is `or_other`"
+    );
     // A recording and a file are answered with files, as a photo is.
     for (id, takes) in [
         ("consent_read", "audio/mp4"),

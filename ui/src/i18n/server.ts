@@ -13,6 +13,7 @@ export const serverZh: Record<string, string> = {
   "xlsform.other_column": "不是 Fieldcheck 读取的 XLSForm 列：其内容不导入（第 {rows} 行）",
   "xlsform.calculate_required": "计算值无需作答，因此不导入 `required`",
   "xlsform.calculate_constraint": "计算值无需作答，因此不导入其 `constraint`",
+  "xlsform.no_label": "没有 Fieldcheck 保留的语言的标签：该题显示其名称 `{name}`",
   "xlsform.constraint_message_alone": "没有约束条件的约束提示永远不会显示，因此不导入",
   "xlsform.default_not_a_choice": "默认值 `{value}` 不在选项之中，因此该题开始时未作答",
   "xlsform.calculate_default": "值由计算式给出，因此不导入默认值 `{value}`",
