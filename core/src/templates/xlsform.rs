@@ -20,6 +20,7 @@ use crate::i18n::Bilingual;
 use crate::msg;
 use crate::msg::Msg;
 
+mod literals;
 mod paths;
 use paths::Paths;
 
@@ -789,21 +790,7 @@ impl Importer {
             .iter()
             .map(|(id, row)| (*row, id.clone()))
             .collect();
-        for section in &mut sections {
-            link(&mut section.relevant, &paths, &ids);
-            for item in &mut section.items {
-                for text in [
-                    &mut item.relevant,
-                    &mut item.constraint,
-                    &mut item.calculation,
-                    &mut item.choice_filter,
-                    &mut item.pass_if,
-                    &mut item.critical,
-                ] {
-                    link(text, &paths, &ids);
-                }
-            }
-        }
+        self.read_as_odk(&mut sections, &paths, &ids);
         for (name, _, row) in groups {
             self.err(
                 "survey",
@@ -947,6 +934,76 @@ impl Importer {
                     );
                 }
             }
+        }
+    }
+
+    /// Conditions as ODK reads them (`literals`): a value compared with a
+    /// choice question that is none of its choices gives what it always
+    /// gives, said where written; one written with the spaces its choice
+    /// lost follows the choice. After the paths are linked.
+    fn read_as_odk(
+        &mut self,
+        sections: &mut [SectionFile],
+        paths: &Paths,
+        ids: &HashMap<usize, String>,
+    ) {
+        for section in sections.iter_mut() {
+            link(&mut section.relevant, paths, ids);
+            for item in &mut section.items {
+                for text in [
+                    &mut item.relevant,
+                    &mut item.constraint,
+                    &mut item.calculation,
+                    &mut item.choice_filter,
+                    &mut item.pass_if,
+                    &mut item.critical,
+                ] {
+                    link(text, paths, ids);
+                }
+            }
+        }
+        let choices: literals::Choices = sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .filter_map(|i| {
+                let values = match i.kind.as_str() {
+                    "single_choice" | "multiple_choice" => {
+                        i.choices.iter().map(|c| c.value.clone()).collect()
+                    }
+                    "pass_fail" => vec!["pass".into(), "fail".into(), "na".into()],
+                    _ => return None,
+                };
+                Some((i.id.clone(), values))
+            })
+            .collect();
+        let mut said: Vec<(Option<usize>, &'static str, Msg)> = Vec::new();
+        let mut read =
+            |text: &mut Option<String>, own: Option<&str>, at: (Option<usize>, &'static str)| {
+                let Some((odk, notes)) = text
+                    .as_deref()
+                    .and_then(|t| literals::as_odk_reads(t, own, &choices))
+                else {
+                    return;
+                };
+                *text = Some(odk);
+                said.extend(notes.into_iter().map(|n| (at.0, at.1, n)));
+            };
+        for section in sections.iter_mut() {
+            let row = self.section_rows.get(&section.id).copied();
+            read(&mut section.relevant, None, (row, "relevant"));
+            for item in &mut section.items {
+                let row = self.item_rows.get(&item.id).copied();
+                let own = Some(item.id.as_str());
+                read(&mut item.relevant, None, (row, "relevant"));
+                read(&mut item.constraint, own, (row, "constraint"));
+                read(&mut item.calculation, None, (row, "calculation"));
+                read(&mut item.choice_filter, None, (row, "choice_filter"));
+                read(&mut item.pass_if, own, (row, "pass_if"));
+                read(&mut item.critical, own, (row, "critical"));
+            }
+        }
+        for (row, column, note) in said {
+            self.warn("survey", row, column, note);
         }
     }
 
@@ -1186,6 +1243,26 @@ impl Importer {
             let label = self
                 .text(cells, "label", default_lang)
                 .unwrap_or_else(|| Bilingual::new(name, name));
+            // A value with spaces (`Primary school`): a multiple choice's
+            // answer cannot hold it, so the spaces become `_`, and values
+            // written so in conditions follow (`literals`).
+            let joined = name.split_whitespace().collect::<Vec<_>>().join("_");
+            let name = if joined != *name && !joined.is_empty() {
+                self.warn(
+                    &t.name,
+                    Some(*row),
+                    "name",
+                    msg!(
+                        "xlsform.choice_spaces",
+                        "`{value}` holds spaces, which a chosen value cannot: imported as `{id}`",
+                        value = name,
+                        id = &joined
+                    ),
+                );
+                &joined
+            } else {
+                name
+            };
             let data = filter_columns
                 .iter()
                 .filter(|c| c.as_str() != "name")

@@ -838,7 +838,9 @@ fn today_and_now_are_when_the_record_was_started() {
 /// `max()` of single values, `jr:choice-name()` and `once()`;
 /// `start-geopoint` is the record's location stamp, `dateTime` is
 /// `datetime`, `audio` and `file` questions take files, `or specify other`
-/// is `or_other`, and a question without a label shows its name.
+/// is `or_other`, a question without a label shows its name, a choice
+/// named with spaces is named with `_`, and a value compared with no choice
+/// gives what it always gives in ODK.
 #[test]
 fn older_spellings_and_odk_liberties_import() {
     use fieldcheck_core::answers::{AnswerValue, Answers, evaluate};
@@ -856,6 +858,8 @@ fn older_spellings_and_odk_liberties_import() {
         ("xlsform.metadata", Some(10), Some("type")),
         ("xlsform.no_label", Some(14), Some("label")),
         ("xlsform.or_other", Some(15), Some("type")),
+        ("xlsform.not_a_choice", Some(18), Some("relevant")),
+        ("xlsform.choice_spaces", Some(6), Some("name")),
     ] {
         assert!(warned.contains(&want), "{want:?} in {warned:?}");
     }
@@ -876,6 +880,21 @@ fn older_spellings_and_odk_liberties_import() {
         t.item("closes").map(|i| &i.answer),
         Some(AnswerType::DateTime)
     ));
+    // A choice named with spaces is named with `_`, and the condition
+    // written with its old name follows; one compared with no choice at
+    // all (`'maybe'`) is never true, as in ODK.
+    let (relevant, _) = evaluate(
+        &t,
+        &Answers::from([
+            (
+                "school".to_string(),
+                AnswerValue::Choice("Primary_school".into()),
+            ),
+            ("open".to_string(), AnswerValue::Choice("yes".into())),
+        ]),
+        None,
+    );
+    assert!(relevant.contains("which_primary") && !relevant.contains("odd"));
     let other = t.item("main_service").and_then(|i| i.answer.choices());
     assert_eq!(
         other.map(|c| c.iter().map(|c| c.value.as_str()).collect::<Vec<_>>()),
