@@ -13,7 +13,7 @@ export const serverZh: Record<string, string> = {
   "xlsform.other_column": "不是 Fieldcheck 读取的 XLSForm 列：其内容不导入（第 {rows} 行）",
   "xlsform.calculate_required": "计算值无需作答，因此不导入 `required`",
   "xlsform.calculate_constraint": "计算值无需作答，因此不导入其 `constraint`",
-  "xlsform.not_a_choice": "'{value}' 不是 `{item}` 的选项，与它比较的结果总是 {result}（与 ODK 相同）：导入为 `{result}()`",
+  "xlsform.not_a_choice": "'{value}' 不是 `{item}` 的选项，与它比较总是得到 `{result}()`（与 ODK 相同），按此导入",
   "xlsform.choice_spaces": "`{value}` 含有空格，选中的值不能含空格：导入为 `{id}`",
   "xlsform.no_label": "没有 Fieldcheck 保留的语言的标签：该题显示其名称 `{name}`",
   "xlsform.constraint_message_alone": "没有约束条件的约束提示永远不会显示，因此不导入",

@@ -102,7 +102,7 @@ impl Reader<'_> {
         }
         self.notes.push(msg!(
             "xlsform.not_a_choice",
-            "'{value}' is none of the choices of `{item}`, so comparing with it is always {result}, as in ODK: imported as `{result}()`",
+            "'{value}' is none of the choices of `{item}`, so comparing with it always gives `{result}()`, as in ODK, and is imported so",
             value = written,
             item = id,
             result = if negated { "true" } else { "false" }
