@@ -176,7 +176,20 @@ pub fn import_with(bytes: &[u8], given: &Settings) -> Result<Imported, Vec<Impor
                 .filter(|p| p.severity == Severity::Error)
                 .map(|p| (p.row, p.column.clone()))
                 .collect();
+            // Questions refused where they are written: a reference to one
+            // elsewhere says nothing more.
+            let refused: BTreeSet<String> = problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error && p.sheet == "survey")
+                .filter_map(|p| {
+                    let (_, cells) = survey.rows.iter().find(|(r, _)| Some(*r) == p.row)?;
+                    Some(format!("${{{}}}", cells.get("name")?.trim()))
+                })
+                .collect();
             for p in list {
+                if unknown_reference(&p.message).is_some_and(|r| refused.contains(r)) {
+                    continue;
+                }
                 let row = p
                     .location
                     .item
@@ -228,6 +241,18 @@ pub fn import_with(bytes: &[u8], given: &Settings) -> Result<Imported, Vec<Impor
         }),
         _ => Err(problems),
     }
+}
+
+/// The `${name}` a message says names no item, if it says so (inside the
+/// messages that place it).
+fn unknown_reference(m: &Msg) -> Option<&str> {
+    if m.key == "expr.unknown_item" {
+        return m.param("reference");
+    }
+    m.params.values().find_map(|p| match p {
+        crate::msg::Param::Msg(inner) => unknown_reference(inner),
+        _ => None,
+    })
 }
 
 /// Renames a column of a table, in its headers and its rows.

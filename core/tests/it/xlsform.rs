@@ -952,16 +952,20 @@ fn older_spellings_and_odk_liberties_import() {
     assert_eq!(calculated.get("target"), Some(&AnswerValue::Number(3.0)));
 }
 
-/// `unreached_path.xlsx`: a path that reaches no question, and
-/// `position(..)` outside a repeat: each refused once, where written, and
-/// nothing more said of the cell.
+/// `unreached_path.xlsx`: a path that reaches no question, `position(..)`
+/// outside a repeat and a question of a type not supported: each refused
+/// once, where written, and nothing more said of the cell or of a
+/// reference to the question.
 #[test]
 fn a_path_that_reaches_nothing_is_refused_once_where_written() {
     assert_eq!(
         errors_of("unreached_path.xlsx"),
         [
             ("xlsform.path_unreached", Some(3), Some("relevant".into())),
-            ("xlsform.position", Some(4), Some("calculation".into()))
+            ("xlsform.position", Some(4), Some("calculation".into())),
+            // And a question refused for its type is not named again
+            // where it is read (row 6).
+            ("xlsform.type_not_yet", Some(5), Some("type".into()))
         ]
     );
 }

@@ -9,6 +9,7 @@ export const serverZh: Record<string, string> = {
   "xlsform.ambiguous_reference": "`{reference}` 可能指任一名为 `{name}` 的题目；请为它们取不同的名称",
   "xlsform.path_unreached": "`{path}` 未指向本表单中的任何题目",
   "xlsform.path_taken_for": "按 ODK 的读法，`{path}` 未指向任何题目；已按 `{place}` 处理，即唯一名为 `{name}` 的题目",
+  "xlsform.bare_name_taken": "`{name}` 未写成 `{open}…{close}`：已按唯一同名的题目处理",
   "xlsform.position": "`position(..)` 用于给重复组的各条目编号；暂不支持重复组",
   "xlsform.other_column": "不是 Fieldcheck 读取的 XLSForm 列：其内容不导入（第 {rows} 行）",
   "xlsform.calculate_required": "计算值无需作答，因此不导入 `required`",

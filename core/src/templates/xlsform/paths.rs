@@ -105,10 +105,22 @@ impl Paths {
                         error,
                     })
                 };
+                // A bare name is a choice's column in a choice_filter only.
+                let named = (*column != "choice_filter")
+                    .then(|| paths.bare_names(text, &mut said))
+                    .flatten();
+                let text = named.as_deref().unwrap_or(text);
                 // A path refused is said here; the import says nothing more
                 // of the cell.
-                if let Some(text) = paths.rewrite(text, context, &mut said) {
-                    cells.insert(column.to_string(), text);
+                match paths.rewrite(text, context, &mut said) {
+                    Some(text) => {
+                        cells.insert(column.to_string(), text);
+                    }
+                    None => {
+                        if let Some(text) = named {
+                            cells.insert(column.to_string(), text);
+                        }
+                    }
                 }
             }
             out.rows.push((*row, cells));
@@ -195,6 +207,61 @@ impl Paths {
         changed.then_some(out)
     }
 
+    /// `text` with each bare name that names one question of the form
+    /// (`w1 + w2`, written without `${...}`) as that question's place, each
+    /// said; `None` when it has none. XPath reads such a name as a step into
+    /// the question, which has nothing inside: ODK reads nothing there,
+    /// which is seldom what the author meant. A name no question has, or
+    /// two have, is left for the expression's check to name.
+    fn bare_names(&self, text: &str, said: &mut impl FnMut(Msg, bool)) -> Option<String> {
+        let bytes = text.as_bytes();
+        let mut out = String::with_capacity(text.len());
+        let (mut i, mut copied) = (0, 0);
+        while i < bytes.len() {
+            if let Some(next) = skipped(text, i) {
+                i = next;
+                continue;
+            }
+            match bytes[i] {
+                b if (b.is_ascii_alphabetic() || b == b'_')
+                    && !(i > 0 && (is_name_byte(bytes[i - 1]) || bytes[i - 1] == b'/')) =>
+                {
+                    let end = text[i..]
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .map_or(text.len(), |n| i + n);
+                    let word = &text[i..end];
+                    let next = text[end..].trim_start();
+                    let a_call = next.starts_with(['(', ':']) || bytes.get(end) == Some(&b'-');
+                    let keyword = matches!(word, "and" | "or" | "div" | "mod" | "true" | "false");
+                    match self.named.get(word).map(Vec::as_slice) {
+                        Some([place]) if !a_call && !keyword => {
+                            said(
+                                msg!(
+                                    "xlsform.bare_name_taken",
+                                    "`{name}` is written without `{open}…{close}`: taken for the one question of that name",
+                                    name = word,
+                                    open = "${",
+                                    close = "}"
+                                ),
+                                false,
+                            );
+                            out.push_str(&text[copied..i]);
+                            out.push_str(&format!("${{{place}}}"));
+                            copied = end;
+                        }
+                        _ => {}
+                    }
+                    i = end;
+                }
+                _ => i += text[i..].chars().next().map_or(1, char::len_utf8),
+            }
+        }
+        (copied > 0).then(|| {
+            out.push_str(&text[copied..]);
+            out
+        })
+    }
+
     /// `${/place}` in `text` written `${id}`, with `ids` the imported
     /// question of each row.
     pub(super) fn link(&self, text: &str, ids: &HashMap<usize, String>) -> String {
@@ -247,51 +314,57 @@ fn next_path(text: &str) -> Option<(&str, &str, &str)> {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            q @ (b'\'' | b'"') => {
-                i += text[i + 1..].find(q as char).map_or(bytes.len(), |n| n + 2);
-            }
-            b'$' if bytes.get(i + 1) == Some(&b'{') => {
-                i += text[i..].find('}').map_or(bytes.len(), |n| n + 1);
-            }
-            _ => {
-                let starts = text[i..].starts_with("current()")
-                    && text[i + "current()".len()..].trim_start().starts_with('/');
-                let after_word = i > 0 && is_name_byte(bytes[i - 1]);
-                let after_call = text[..i].trim_end().ends_with([')', ']', '}']);
-                let path_start = match bytes[i] {
-                    b'.' => {
-                        matches!(
-                            (bytes.get(i + 1), bytes.get(i + 2)),
-                            (Some(b'/'), _) | (Some(b'.'), Some(b'/')) | (Some(b'.'), None)
-                        ) || (bytes.get(i + 1) == Some(&b'.')
-                            && !bytes.get(i + 2).is_some_and(|b| is_name_byte(*b)))
-                    }
-                    b'/' => {
-                        bytes
-                            .get(i + 1)
-                            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
-                            && !after_call
-                    }
-                    _ => false,
-                };
-                if (starts || path_start) && !after_word {
-                    let body = if starts {
-                        text[i..].find('/').map_or(bytes.len(), |n| i + n)
-                    } else {
-                        i
-                    };
-                    let end = text[body..]
-                        .find(|c: char| !(c.is_ascii() && is_name_byte(c as u8) || c == '/'))
-                        .map_or(text.len(), |n| body + n);
-                    let path = &text[i..end];
-                    return Some((&text[..i], path.trim_end_matches('/'), &text[end..]));
-                }
-                i += text[i..].chars().next().map_or(1, char::len_utf8);
-            }
+        if let Some(next) = skipped(text, i) {
+            i = next;
+            continue;
         }
+        let starts = text[i..].starts_with("current()")
+            && text[i + "current()".len()..].trim_start().starts_with('/');
+        let after_word = i > 0 && is_name_byte(bytes[i - 1]);
+        let after_call = text[..i].trim_end().ends_with([')', ']', '}']);
+        let path_start = match bytes[i] {
+            b'.' => {
+                matches!(
+                    (bytes.get(i + 1), bytes.get(i + 2)),
+                    (Some(b'/'), _) | (Some(b'.'), Some(b'/')) | (Some(b'.'), None)
+                ) || (bytes.get(i + 1) == Some(&b'.')
+                    && !bytes.get(i + 2).is_some_and(|b| is_name_byte(*b)))
+            }
+            b'/' => {
+                bytes
+                    .get(i + 1)
+                    .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+                    && !after_call
+            }
+            _ => false,
+        };
+        if (starts || path_start) && !after_word {
+            let body = if starts {
+                text[i..].find('/').map_or(bytes.len(), |n| i + n)
+            } else {
+                i
+            };
+            let end = text[body..]
+                .find(|c: char| !(c.is_ascii() && is_name_byte(c as u8) || c == '/'))
+                .map_or(text.len(), |n| body + n);
+            let path = &text[i..end];
+            return Some((&text[..i], path.trim_end_matches('/'), &text[end..]));
+        }
+        i += text[i..].chars().next().map_or(1, char::len_utf8);
     }
     None
+}
+
+/// Where the text quoted (`'...'`, `"..."`) or the reference (`${...}`)
+/// that starts at `i` ends, if one does: nothing inside is a path.
+fn skipped(text: &str, i: usize) -> Option<usize> {
+    let rest = &text[i..];
+    let close = match rest.as_bytes().first()? {
+        q @ (b'\'' | b'"') => rest[1..].find(*q as char).map(|n| n + 2),
+        b'$' if rest.as_bytes().get(1) == Some(&b'{') => rest.find('}').map(|n| n + 1),
+        _ => return None,
+    };
+    Some(i + close.unwrap_or(rest.len()))
 }
 
 fn is_name_byte(b: u8) -> bool {
@@ -385,6 +458,38 @@ mod tests {
                 )
             ]
         );
+    }
+
+    #[test]
+    fn a_bare_name_of_one_question_is_taken_for_it() {
+        let mut form = survey(&[
+            ("integer", "w1", ""),
+            ("integer", "w2", ""),
+            ("begin group", "g", ""),
+            ("text", "w2", ""),
+            ("end group", "", ""),
+            (
+                "text",
+                "note",
+                "w1 > 1 and w2 > 1 and not(nobody) and ${w1} > 0 and true",
+            ),
+            ("select_one places", "place", ""),
+        ]);
+        form.rows[6]
+            .1
+            .insert("choice_filter".into(), "w1 = 'x'".into());
+        let (_, out, said) = Paths::read(&form);
+        // `w2` names two questions, `nobody` none: left for the check.
+        assert_eq!(
+            relevant(&out, 7),
+            "${/w1} > 1 and w2 > 1 and not(nobody) and ${w1} > 0 and true"
+        );
+        assert_eq!(
+            out.rows[6].1["choice_filter"], "w1 = 'x'",
+            "a choice's column"
+        );
+        let keys: Vec<(bool, &str)> = said.iter().map(|u| (u.error, u.message.key)).collect();
+        assert_eq!(keys, [(false, "xlsform.bare_name_taken")]);
     }
 
     #[test]
