@@ -15,7 +15,7 @@ use crate::table::Table;
 use serde::Serialize;
 
 use super::file::{ChoiceFile, ItemFile, SCHEMA_VERSION, SectionFile, Tags, TemplateFile};
-use super::{Template, TemplateError, expr};
+use super::{Problem, Template, TemplateError, expr};
 use crate::i18n::Bilingual;
 use crate::msg;
 use crate::msg::Msg;
@@ -166,64 +166,12 @@ pub fn import_with(bytes: &[u8], given: &Settings) -> Result<Imported, Vec<Impor
         }
     }
     let file = cx.build(&survey, [&choices, &external], &settings);
-    let mut problems = cx.problems;
+    let mut problems = std::mem::take(&mut cx.problems);
     let template = match file.map(Template::from_file) {
         Some(Ok(t)) => Some(t),
         Some(Err(TemplateError::Invalid(list))) => {
-            // A cell the importer has found wrong is said to be once.
-            let said: BTreeSet<(Option<usize>, Option<String>)> = problems
-                .iter()
-                .filter(|p| p.severity == Severity::Error)
-                .map(|p| (p.row, p.column.clone()))
-                .collect();
-            // Questions refused where they are written: a reference to one
-            // elsewhere says nothing more.
-            let refused: BTreeSet<String> = problems
-                .iter()
-                .filter(|p| p.severity == Severity::Error && p.sheet == "survey")
-                .filter_map(|p| {
-                    let (_, cells) = survey.rows.iter().find(|(r, _)| Some(*r) == p.row)?;
-                    Some(format!("${{{}}}", cells.get("name")?.trim()))
-                })
-                .collect();
-            for p in list {
-                if unknown_reference(&p.message).is_some_and(|r| refused.contains(r)) {
-                    continue;
-                }
-                let row = p
-                    .location
-                    .item
-                    .as_ref()
-                    .and_then(|i| cx.item_rows.get(i))
-                    .or_else(|| {
-                        p.location
-                            .section
-                            .as_ref()
-                            .and_then(|s| cx.section_rows.get(s))
-                    });
-                let column = p.location.field.as_deref().map(|f| match f {
-                    "type" | "label" | "hint" | "required" | "relevant" | "constraint"
-                    | "points" | "critical" => f.to_string(),
-                    f if f.starts_with("choices") => "choices".into(),
-                    f if f.starts_with("tags.") => f.trim_start_matches("tags.").into(),
-                    f => f.into(),
-                });
-                let sheet = if row.is_some() || p.location.field.is_none() {
-                    "survey"
-                } else {
-                    "settings"
-                };
-                if row.is_some() && said.contains(&(row.copied(), column.clone())) {
-                    continue;
-                }
-                problems.push(problem(
-                    Severity::Error,
-                    sheet,
-                    row.copied(),
-                    column,
-                    p.message,
-                ));
-            }
+            let placed = cx.place(list, &problems, &survey);
+            problems.extend(placed);
             None
         }
         Some(Err(e)) => {
@@ -404,6 +352,70 @@ struct Importer {
 }
 
 impl Importer {
+    /// The template's problems where the form has them (sheet, row and
+    /// column), each said once: not where the importer has already refused
+    /// the cell, nor a reference to a question refused where it is written.
+    fn place(
+        &self,
+        list: Vec<Problem>,
+        said: &[ImportProblem],
+        survey: &Table,
+    ) -> Vec<ImportProblem> {
+        let cells: BTreeSet<(Option<usize>, Option<String>)> = said
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .map(|p| (p.row, p.column.clone()))
+            .collect();
+        let placed: Vec<ImportProblem> = list
+            .into_iter()
+            .map(|p| {
+                let row = p
+                    .location
+                    .item
+                    .as_ref()
+                    .and_then(|i| self.item_rows.get(i))
+                    .or_else(|| {
+                        p.location
+                            .section
+                            .as_ref()
+                            .and_then(|s| self.section_rows.get(s))
+                    })
+                    .copied();
+                let column = p.location.field.as_deref().map(|f| match f {
+                    f if f.starts_with("choices") => "choices".into(),
+                    f if f.starts_with("tags.") => f.trim_start_matches("tags.").into(),
+                    f => f.to_string(),
+                });
+                let sheet = if row.is_some() || p.location.field.is_none() {
+                    "survey"
+                } else {
+                    "settings"
+                };
+                problem(Severity::Error, sheet, row, column, p.message)
+            })
+            .filter(|p| p.row.is_none() || !cells.contains(&(p.row, p.column.clone())))
+            .collect();
+        // The questions refused where they are written, as `${name}`.
+        let refused: BTreeSet<String> = said
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .chain(
+                placed
+                    .iter()
+                    .filter(|p| unknown_reference(&p.message).is_none()),
+            )
+            .filter(|p| p.sheet == "survey")
+            .filter_map(|p| {
+                let (_, cells) = survey.rows.iter().find(|(r, _)| Some(*r) == p.row)?;
+                Some(format!("${{{}}}", cells.get("name")?.trim()))
+            })
+            .collect();
+        placed
+            .into_iter()
+            .filter(|p| !unknown_reference(&p.message).is_some_and(|r| refused.contains(r)))
+            .collect()
+    }
+
     fn err(&mut self, sheet: &str, row: usize, column: &str, message: Msg) {
         self.problems.push(problem(
             Severity::Error,

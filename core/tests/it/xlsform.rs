@@ -965,7 +965,9 @@ fn a_path_that_reaches_nothing_is_refused_once_where_written() {
             ("xlsform.position", Some(4), Some("calculation".into())),
             // And a question refused for its type is not named again
             // where it is read (row 6).
-            ("xlsform.type_not_yet", Some(5), Some("type".into()))
+            ("xlsform.type_not_yet", Some(5), Some("type".into())),
+            // Nor is a calculation the template's check refuses (row 8).
+            ("template.expr", Some(7), Some("calculation".into()))
         ]
     );
 }
