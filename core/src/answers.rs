@@ -372,7 +372,15 @@ pub fn check_complete(
                     }
                 }
                 if item.choice_filter.is_some() {
-                    problems.extend(not_offered(item, v, &read, &calculated, &relevant, started));
+                    let others = Visible {
+                        answers: &read,
+                        calculated: Some(&calculated),
+                        relevant: &relevant,
+                        current: None,
+                        started,
+                        template: Some(template),
+                    };
+                    problems.extend(not_offered(item, v, &others));
                 }
             }
             _ => {}
@@ -384,28 +392,13 @@ pub fn check_complete(
 /// A problem for each chosen value the item's `choice_filter` does not
 /// offer given the other answers: a client that is not ours may send one,
 /// and one offered before may be filtered out by a later answer.
-fn not_offered(
-    item: &Item,
-    value: &AnswerValue,
-    answers: &Answers,
-    calculated: &Answers,
-    relevant: &HashSet<&str>,
-    started: Started,
-) -> Vec<AnswerProblem> {
+fn not_offered(item: &Item, value: &AnswerValue, others: &Visible<'_>) -> Vec<AnswerProblem> {
     let chosen: Vec<&String> = match value {
         AnswerValue::Choice(c) => vec![c],
         AnswerValue::Choices(l) => l.iter().collect(),
         _ => return Vec::new(),
     };
-    let visible = Visible {
-        answers,
-        calculated: Some(calculated),
-        relevant,
-        current: None,
-        started,
-        template: None,
-    };
-    let offered = offered_in(item, &visible);
+    let offered = offered_in(item, others);
     chosen
         .into_iter()
         .filter(|c| !offered.iter().any(|o| &o.value == *c))

@@ -1267,12 +1267,24 @@ fn check_choice_literal(item: &Expr, lit: &Expr, scope: &dyn Scope) -> Result<()
         _ => return Ok(()),
     };
     match choices {
-        Some(c) if !c.contains(&value) => Err(TypeError::UnknownChoice {
+        Some(c) if !names_choices(lit, &c) => Err(TypeError::UnknownChoice {
             value,
             item: name,
             choices: c.join(", "),
         }),
         _ => Ok(()),
+    }
+}
+
+/// Whether a value written in an expression is one a choice question's
+/// answer may be compared with: empty text (`${q} != ''`, "answered"),
+/// chosen values (`'water seats'`, a multiple choice's text), or a number
+/// one of its choices reads as (`1` for `01`).
+pub(crate) fn names_choices(written: &Expr, choices: &[String]) -> bool {
+    match written {
+        Expr::Str(s) => s.split_whitespace().all(|v| choices.iter().any(|c| c == v)),
+        Expr::Num(n) => choices.iter().any(|c| xpath_number(c) == Some(*n)),
+        _ => true,
     }
 }
 
@@ -1390,7 +1402,13 @@ fn binary(op: BinOp, a: Val, b: Val) -> Val {
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
             let ord = match (&a, &b) {
                 (Val::Num(x), Val::Num(y)) => x.partial_cmp(y),
-                (Val::Str(x), Val::Str(y)) => Some(x.cmp(y)),
+                // Two dates and times, as the moments they are, whatever
+                // offset each was written with (`now()` in Beijing, an
+                // answer in UTC); other text, dates included, as text.
+                (Val::Str(x), Val::Str(y)) => match (moment(x), moment(y)) {
+                    (Some(a), Some(b)) => a.partial_cmp(&b),
+                    _ => Some(x.cmp(y)),
+                },
                 _ => None,
             };
             let Some(ord) = ord else {
@@ -1422,6 +1440,14 @@ fn binary(op: BinOp, a: Val, b: Val) -> Val {
         }
         BinOp::And | BinOp::Or => Val::Null,
     }
+}
+
+/// A date and time (`2026-12-01T09:30:00+08:00`) as days since 1970; not
+/// a date alone.
+fn moment(text: &str) -> Option<f64> {
+    text.get(10..)?
+        .starts_with('T')
+        .then(|| dates::days(text))?
 }
 
 /// A value as arithmetic reads it: a number, or text that reads as one (a
@@ -1760,6 +1786,26 @@ mod tests {
         }
         // A no-break space is a space.
         assert!(parse("${code}\u{a0}- 3").is_ok());
+    }
+
+    #[test]
+    fn answered_is_asked_of_a_choice_question_with_empty_text() {
+        let checked = |src: &str| check_bool(&parse(src).expect("parses"), &scope());
+        assert_eq!(checked("${vip} != ''"), Ok(()));
+        assert_eq!(checked("${vip} = ' '"), Ok(()));
+        assert!(checked("${vip} = 'maybe'").is_err());
+    }
+
+    #[test]
+    fn dates_and_times_compare_as_moments() {
+        let at = |src: &str| eval_bool(&parse(src).expect("parses"), &env(None, "yes"));
+        // 01:30 in Beijing is 17:30 the day before in UTC.
+        assert!(at("'2026-11-30T17:00:00Z' < '2026-12-01T01:30:00+08:00'"));
+        assert!(at(
+            "'2026-11-30T18:00:00.000Z' > '2026-12-01T01:30:00+08:00'"
+        ));
+        assert!(at("'2026-11-30' < '2026-12-01'"), "dates as text");
+        assert!(at("'apple' < 'banana'"));
     }
 
     #[test]

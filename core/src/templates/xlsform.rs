@@ -361,10 +361,11 @@ impl Importer {
         said: &[ImportProblem],
         survey: &Table,
     ) -> Vec<ImportProblem> {
-        let cells: BTreeSet<(Option<usize>, Option<String>)> = said
+        let key = |p: &ImportProblem| (p.sheet.clone(), p.row, p.column.clone());
+        let cells: BTreeSet<(String, Option<usize>, Option<String>)> = said
             .iter()
             .filter(|p| p.severity == Severity::Error)
-            .map(|p| (p.row, p.column.clone()))
+            .map(key)
             .collect();
         let placed: Vec<ImportProblem> = list
             .into_iter()
@@ -393,7 +394,7 @@ impl Importer {
                 };
                 problem(Severity::Error, sheet, row, column, p.message)
             })
-            .filter(|p| p.row.is_none() || !cells.contains(&(p.row, p.column.clone())))
+            .filter(|p| p.row.is_none() || !cells.contains(&key(p)))
             .collect();
         // The questions refused where they are written, as `${name}`.
         let refused: BTreeSet<String> = said
@@ -1048,6 +1049,13 @@ impl Importer {
     /// the default was written): not imported, with a warning, as ODK
     /// starts such a question unanswered.
     fn keep_offered_default(&mut self, row: usize, item: &mut ItemFile) {
+        // Written with the spaces its choice lost (`choice_spaces`).
+        if let Some(serde_json::Value::String(v)) = &item.default {
+            let joined = v.split_whitespace().collect::<Vec<_>>().join("_");
+            if item.choices.iter().any(|c| c.value == joined) {
+                item.default = Some(joined.into());
+            }
+        }
         let Some(default) = &item.default else {
             return;
         };

@@ -93,7 +93,7 @@ impl Reader<'_> {
             Expr::Num(n) => n.to_string(),
             _ => return None,
         };
-        if values.contains(&written) {
+        if expr::names_choices(value, values) {
             return None;
         }
         let joined = written.split_whitespace().collect::<Vec<_>>().join("_");
@@ -131,6 +131,7 @@ mod tests {
             ),
             ("school".to_string(), vec!["Primary_school".to_string()]),
             ("n".to_string(), vec!["1".to_string(), "2".to_string()]),
+            ("code".to_string(), vec!["01".to_string(), "02".to_string()]),
         ])
     }
 
@@ -151,6 +152,9 @@ mod tests {
         let (text, _) = read(". = 'longe'", Some("place")).expect("changed");
         assert_eq!(text, "false()");
         assert_eq!(read("${n} = 2 and ${other} = 'x'", None), None);
+        // "Answered", a number a choice reads as, and chosen values.
+        assert_eq!(read("${place} != '' and ${code} = 1", None), None);
+        assert_eq!(read("${place} = 'outra casa'", None), None);
     }
 
     #[test]

@@ -25,8 +25,6 @@ const EXPRESSION_COLUMNS: &[&str] = &[
     "choice_filter",
     "pass_if",
     "critical",
-    "required",
-    "default",
 ];
 
 /// Where each question of a form is: its place (`/group/inner/name`) and
@@ -359,11 +357,20 @@ fn next_path(text: &str) -> Option<(&str, &str, &str)> {
 /// that starts at `i` ends, if one does: nothing inside is a path.
 fn skipped(text: &str, i: usize) -> Option<usize> {
     let rest = &text[i..];
-    let close = match rest.as_bytes().first()? {
-        q @ (b'\'' | b'"') => rest[1..].find(*q as char).map(|n| n + 2),
-        b'$' if rest.as_bytes().get(1) == Some(&b'{') => rest.find('}').map(|n| n + 1),
+    let open = rest.chars().next()?;
+    // Quotes a spreadsheet turned typographic, as the expressions read them.
+    let closers: &[char] = match open {
+        '\'' => &['\''],
+        '"' => &['"'],
+        '‘' | '’' => &['‘', '’'],
+        '“' | '”' => &['“', '”'],
+        '$' if rest[1..].starts_with('{') => &['}'],
         _ => return None,
     };
+    let body = open.len_utf8();
+    let close = rest[body..]
+        .find(closers)
+        .map(|n| body + n + rest[body + n..].chars().next().map_or(1, char::len_utf8));
     Some(i + close.unwrap_or(rest.len()))
 }
 
@@ -471,7 +478,7 @@ mod tests {
             (
                 "text",
                 "note",
-                "w1 > 1 and w2 > 1 and not(nobody) and ${w1} > 0 and true",
+                "w1 > 1 and w2 > 1 and not(nobody) and ${w1} > 0 and true and ‘w1/x’ != ''",
             ),
             ("select_one places", "place", ""),
         ]);
@@ -482,7 +489,7 @@ mod tests {
         // `w2` names two questions, `nobody` none: left for the check.
         assert_eq!(
             relevant(&out, 7),
-            "${/w1} > 1 and w2 > 1 and not(nobody) and ${w1} > 0 and true"
+            "${/w1} > 1 and w2 > 1 and not(nobody) and ${w1} > 0 and true and ‘w1/x’ != ''"
         );
         assert_eq!(
             out.rows[6].1["choice_filter"], "w1 = 'x'",
