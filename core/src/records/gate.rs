@@ -53,7 +53,15 @@ pub mod rule {
     /// A record submitted with problems its template names: a required
     /// item unanswered, a constraint broken, a choice not offered.
     pub const INCOMPLETE: &str = "incomplete";
+    /// A new record started ahead of the server's clock by more than a
+    /// device's clock may be wrong ([`super::CLOCK_SLACK_MS`]).
+    pub const CLOCK: &str = "clock";
 }
+
+/// How far ahead of the server's clock a new record may say it was
+/// started: a day, for a device's clock set wrong or its time zone. More is
+/// refused: `today()` and `now()` read the start.
+pub const CLOCK_SLACK_MS: i64 = 86_400_000;
 
 /// What the server has published, by template id and version: the kind and
 /// visit mode every record of that version must carry (a record that called
@@ -415,6 +423,20 @@ fn check_new(after: &AutoCommit, ctx: &Ctx, gate: &RecordGate) -> Result<(), Ref
     let header: Header = read(after, "header")?;
     if !in_scope(&gate.scope, &header.store_id) {
         return refuse(rule::NOT_PERMITTED, None, not_permitted());
+    }
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    if header.started_at > now_ms.saturating_add(CLOCK_SLACK_MS) {
+        return refuse(
+            rule::CLOCK,
+            Some(&[Seg::Key("header".into()), Seg::Key("started_at".into())]),
+            msg!(
+                "records.started_ahead",
+                "started more than a day after the server's time ({hours} hours ahead): the device's clock is wrong",
+                hours = (header.started_at - now_ms) / 3_600_000
+            ),
+        );
     }
     if let Some(published) = gate.published.as_deref() {
         check_template(&header, published)?;

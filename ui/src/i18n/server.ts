@@ -31,6 +31,7 @@ export const serverZh: Record<string, string> = {
   "template.calculation_cycle": "计算式经由 `{item}` 循环引用",
   "answers.calculated": "不需作答：其值由其他回答计算得出",
   "records.submitted_incomplete": "提交时有 {n} 处不符合模板要求，第一处：{problem}",
+  "records.started_ahead": "开始时间比服务器时间晚一天以上（超前 {hours} 小时）：设备时钟有误",
   "answers.not_offered": "根据其他回答，`{value}` 不是可选项",
   "scorecard.version_taken": "考核办法 `{id}` 的版本 `{version}` 已存在且内容不同；修改后的办法请使用新的版本号",
   "scorecard.not_text": "考核办法须为 UTF-8 编码的 TOML 文本文件",

@@ -1322,6 +1322,35 @@ fn a_record_submitted_without_what_its_template_requires_is_refused() {
     );
 }
 
+/// A record that says it was started days from now (a device's clock set
+/// wrong, or a client moving what `today()` reads) is refused; one started
+/// a few hours ahead, within a device's error, is kept.
+#[test]
+fn a_record_started_days_ahead_of_the_server_is_refused() {
+    let t = template();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let started = |ahead_ms: i64| Actor {
+        now_ms: now_ms + ahead_ms,
+        ..li()
+    };
+    let arrives = |r: &Record| {
+        check(
+            "r1",
+            &mut AutoCommit::new(),
+            &mut r.doc().clone(),
+            &gate("li", Role::Inspector),
+        )
+    };
+    let ahead = Record::create(&t, "r1", "cq/yz/001", &started(3 * 86_400_000)).expect("create");
+    let refusal = arrives(&ahead).expect_err("three days ahead");
+    assert_eq!(refusal.rule, rule::CLOCK);
+    assert_eq!(refusal.path.as_deref(), Some("/header/started_at"));
+    let near = Record::create(&t, "r1", "cq/yz/001", &started(3 * 3_600_000)).expect("create");
+    assert_eq!(arrives(&near), Ok(()));
+}
+
 /// `today()` on the server is the day the record was started, read from its
 /// header: a date after it, forged into a submitted record days later, is
 /// refused as the device would refuse it.
