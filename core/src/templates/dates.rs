@@ -15,23 +15,19 @@ const SECONDS_A_DAY: f64 = 86_400.0;
 /// Standard Time, the operators'. A fixed offset (China keeps no summer
 /// time), so that no device needs a time zone database to agree with the
 /// server.
-const RECORD_OFFSET_SECONDS: i32 = 8 * 3600;
-
-fn record_offset() -> Offset {
-    Offset::from_seconds(RECORD_OFFSET_SECONDS).unwrap_or(Offset::UTC)
-}
+const RECORD_OFFSET: Offset = Offset::constant(8);
 
 /// `today()`: the date the record was started (`started_ms` since the
 /// epoch), as a date answer is written.
 pub(crate) fn today(started_ms: i64) -> Option<String> {
     let t = Timestamp::from_millisecond(started_ms).ok()?;
-    Some(record_offset().to_datetime(t).date().to_string())
+    Some(RECORD_OFFSET.to_datetime(t).date().to_string())
 }
 
 /// `now()`: the date and time the record was started, with its offset.
 pub(crate) fn now(started_ms: i64) -> Option<String> {
     let t = Timestamp::from_millisecond(started_ms).ok()?;
-    Some(t.display_with_offset(record_offset()).to_string())
+    Some(t.display_with_offset(RECORD_OFFSET).to_string())
 }
 
 /// A date or date-time text, or a number of days: its civil date and time

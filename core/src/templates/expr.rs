@@ -1118,7 +1118,7 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
             Func::Sum | Func::Max | Func::Min => {
                 for a in args {
                     let t = check(a, scope)?;
-                    if !matches!(t, Ty::Num | Ty::Str) {
+                    if !numeric(t, a) {
                         return Err(TypeError::Argument {
                             what: format!("{}()", func.name()),
                             want: Ty::Num,
@@ -1479,11 +1479,7 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
             }
         }
         Func::Sum | Func::Max | Func::Min => {
-            let numbers = args.iter().filter_map(|a| match eval(a, env) {
-                Val::Num(x) => Some(x),
-                Val::Str(s) => xpath_number(&s),
-                _ => None,
-            });
+            let numbers = args.iter().filter_map(|a| as_number(eval(a, env)));
             let folded = match func {
                 // XPath's sum of nothing is 0.
                 Func::Sum => Some(numbers.sum()),

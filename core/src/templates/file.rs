@@ -139,6 +139,21 @@ pub struct ItemFile {
     pub tags: Tags,
 }
 
+impl ItemFile {
+    /// The item's expressions, each with the column it is written in and
+    /// whether `.` in it reads the item's own answer.
+    pub fn expressions_mut(&mut self) -> [(&'static str, bool, &mut Option<String>); 6] {
+        [
+            ("relevant", false, &mut self.relevant),
+            ("constraint", true, &mut self.constraint),
+            ("calculation", false, &mut self.calculation),
+            ("choice_filter", false, &mut self.choice_filter),
+            ("pass_if", true, &mut self.pass_if),
+            ("critical", true, &mut self.critical),
+        ]
+    }
+}
+
 /// One option of a choice item. `score` (0..1) makes the choice scoreable;
 /// a chosen option without a score counts as not applicable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

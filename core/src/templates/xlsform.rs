@@ -975,31 +975,17 @@ impl Importer {
         }
     }
 
-    /// Conditions as ODK reads them (`literals`): a value compared with a
-    /// choice question that is none of its choices gives what it always
-    /// gives, said where written; one written with the spaces its choice
-    /// lost follows the choice. After the paths are linked.
+    /// Each expression with its paths linked to the questions' ids, then as
+    /// ODK reads it (`literals`): a value compared with a choice question
+    /// that is none of its choices gives what it always gives, said where
+    /// written; one written with the spaces its choice lost follows the
+    /// choice.
     fn read_as_odk(
         &mut self,
         sections: &mut [SectionFile],
         paths: &Paths,
         ids: &HashMap<usize, String>,
     ) {
-        for section in sections.iter_mut() {
-            link(&mut section.relevant, paths, ids);
-            for item in &mut section.items {
-                for text in [
-                    &mut item.relevant,
-                    &mut item.constraint,
-                    &mut item.calculation,
-                    &mut item.choice_filter,
-                    &mut item.pass_if,
-                    &mut item.critical,
-                ] {
-                    link(text, paths, ids);
-                }
-            }
-        }
         let choices: literals::Choices = sections
             .iter()
             .flat_map(|s| &s.items)
@@ -1017,6 +1003,7 @@ impl Importer {
         let mut said: Vec<(Option<usize>, &'static str, Msg)> = Vec::new();
         let mut read =
             |text: &mut Option<String>, own: Option<&str>, at: (Option<usize>, &'static str)| {
+                link(text, paths, ids);
                 let Some((odk, notes)) = text
                     .as_deref()
                     .and_then(|t| literals::as_odk_reads(t, own, &choices))
@@ -1031,13 +1018,10 @@ impl Importer {
             read(&mut section.relevant, None, (row, "relevant"));
             for item in &mut section.items {
                 let row = self.item_rows.get(&item.id).copied();
-                let own = Some(item.id.as_str());
-                read(&mut item.relevant, None, (row, "relevant"));
-                read(&mut item.constraint, own, (row, "constraint"));
-                read(&mut item.calculation, None, (row, "calculation"));
-                read(&mut item.choice_filter, None, (row, "choice_filter"));
-                read(&mut item.pass_if, own, (row, "pass_if"));
-                read(&mut item.critical, own, (row, "critical"));
+                let id = item.id.clone();
+                for (column, reads_own, text) in item.expressions_mut() {
+                    read(text, reads_own.then_some(id.as_str()), (row, column));
+                }
             }
         }
         for (row, column, note) in said {
@@ -1051,7 +1035,7 @@ impl Importer {
     fn keep_offered_default(&mut self, row: usize, item: &mut ItemFile) {
         // Written with the spaces its choice lost (`choice_spaces`).
         if let Some(serde_json::Value::String(v)) = &item.default {
-            let joined = v.split_whitespace().collect::<Vec<_>>().join("_");
+            let joined = without_spaces(v);
             if item.choices.iter().any(|c| c.value == joined) {
                 item.default = Some(joined.into());
             }
@@ -1291,7 +1275,7 @@ impl Importer {
             // A value with spaces (`Primary school`): a multiple choice's
             // answer cannot hold it, so the spaces become `_`, and values
             // written so in conditions follow (`literals`).
-            let joined = name.split_whitespace().collect::<Vec<_>>().join("_");
+            let joined = without_spaces(name);
             let name = if joined != *name && !joined.is_empty() {
                 self.warn(
                     &t.name,
@@ -1631,6 +1615,11 @@ fn select_alias(ty: &str) -> String {
         .iter()
         .find_map(|(alias, usual)| Some(format!("{usual}{}", ty.strip_prefix(alias)?)))
         .unwrap_or(ty)
+}
+
+/// A choice value as imported: its spaces (runs of them) as `_`.
+fn without_spaces(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join("_")
 }
 
 /// An expression's places (`${/group/name}`) as the ids of the questions

@@ -1335,14 +1335,7 @@ fn a_record_started_days_ahead_of_the_server_is_refused() {
         now_ms: now_ms + ahead_ms,
         ..li()
     };
-    let arrives = |r: &Record| {
-        check(
-            "r1",
-            &mut AutoCommit::new(),
-            &mut r.doc().clone(),
-            &gate("li", Role::Inspector),
-        )
-    };
+    let arrives = |r: &Record| check_new_as("li", Role::Inspector, r);
     let ahead = Record::create(&t, "r1", "cq/yz/001", &started(3 * 86_400_000)).expect("create");
     let refusal = arrives(&ahead).expect_err("three days ahead");
     assert_eq!(refusal.rule, rule::CLOCK);

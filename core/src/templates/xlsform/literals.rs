@@ -96,7 +96,7 @@ impl Reader<'_> {
         if expr::names_choices(value, values) {
             return None;
         }
-        let joined = written.split_whitespace().collect::<Vec<_>>().join("_");
+        let joined = super::without_spaces(&written);
         if matches!(value, Expr::Str(_)) && joined != written && values.contains(&joined) {
             return Some(Read::Value(joined));
         }
