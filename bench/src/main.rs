@@ -33,7 +33,6 @@ fn audit_template() -> anyhow::Result<Template> {
             id: format!("s{s}"),
             title: b(&format!("第{s}部分"), &format!("Section {s}")),
             weight: Some(1.0),
-            relevant: None,
             items: (0..15)
                 .map(|i| ItemFile {
                     id: format!("s{s}_i{i}"),
@@ -43,6 +42,7 @@ fn audit_template() -> anyhow::Result<Template> {
                     ..ItemFile::default()
                 })
                 .collect(),
+            ..SectionFile::default()
         })
         .collect();
     let file = TemplateFile {

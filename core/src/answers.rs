@@ -6,7 +6,7 @@
 //! named here too.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value as Json;
 
@@ -15,7 +15,9 @@ use crate::templates::expr::{self, Env, Val};
 pub use crate::templates::values::{
     AnswerProblem, AnswerValue, GeoPoint, MediaRef, check_value, from_json, to_json,
 };
-use crate::templates::{AnswerType, Choice, Item, Template};
+use crate::templates::{
+    AnswerType, Choice, Item, MAX_ENTRIES, Template, entry_key, entry_order, split_key,
+};
 
 /// Item id -> answer value.
 pub type Answers = BTreeMap<String, AnswerValue>;
@@ -42,13 +44,13 @@ pub fn answers_from_json(template: &Template, json: &Json) -> Result<Answers, Ve
     let mut out = Answers::new();
     let mut problems = Vec::new();
     for (id, v) in map {
-        match template.item(id) {
+        match template.answer_item(id) {
             None => problems.push(AnswerProblem::UnknownItem { item: id.clone() }),
-            Some(item) => match from_json(item, v) {
+            Some((item, _)) => match from_json(item, v) {
                 Ok(value) => {
                     out.insert(id.clone(), value);
                 }
-                Err(p) => problems.push(p),
+                Err(p) => problems.push(p.at(id)),
             },
         }
     }
@@ -76,25 +78,109 @@ pub fn expr_value(v: Option<&AnswerValue>) -> Val {
     }
 }
 
+/// The answer keys of the items relevant given the answers: an item's id,
+/// or `item@entry` for each entry of a repeated section
+/// ([`crate::templates::entry_key`]).
+pub type Relevant<'t> = HashSet<Cow<'t, str>>;
+
+/// The entries of each repeated section, by section id, in order.
+pub type Entries = HashMap<String, Vec<String>>;
+
+/// What skip logic and calculations make of a record's answers.
+#[derive(Debug, Default)]
+pub struct Evaluated<'t> {
+    pub relevant: Relevant<'t>,
+    /// The values of the relevant calculate items, by answer key.
+    pub calculated: Answers,
+    /// The entries of each repeated section.
+    pub entries: Entries,
+}
+
+/// An entry being read: its section, its name and its number (1 first).
+type InEntry<'a> = (&'a str, &'a str, usize);
+
 /// Answers as seen by expressions: non-relevant items read as unanswered,
-/// and calculate items as their values.
+/// and calculate items as their values. In an entry of a repeated section,
+/// the questions of that section read as that entry's answers.
 struct Visible<'a> {
     answers: &'a Answers,
     calculated: Option<&'a Answers>,
-    relevant: &'a HashSet<&'a str>,
+    relevant: &'a Relevant<'a>,
     current: Option<&'a AnswerValue>,
     started: Started,
-    /// Where choice labels are read (`jr:choice-name()`), if at hand.
+    /// Where choice labels are read (`jr:choice-name()`), and questions
+    /// found in their sections, if at hand.
     template: Option<&'a Template>,
+    entries: Option<&'a Entries>,
+    entry: Option<InEntry<'a>>,
+}
+
+impl<'a> Visible<'a> {
+    /// Answers as they are (every one answered counts as shown), with
+    /// nothing worked out and no template.
+    fn plain(
+        answers: &'a Answers,
+        relevant: &'a Relevant<'a>,
+        current: Option<&'a AnswerValue>,
+        started: Started,
+    ) -> Visible<'a> {
+        Visible {
+            answers,
+            calculated: None,
+            relevant,
+            current,
+            started,
+            template: None,
+            entries: None,
+            entry: None,
+        }
+    }
+
+    /// The answers as worked out so far, read in `entry` (or outside any).
+    fn worked_out(
+        template: &'a Template,
+        answers: &'a Answers,
+        so_far: &'a Evaluated<'_>,
+        started: Started,
+        entry: Option<InEntry<'a>>,
+    ) -> Visible<'a> {
+        Visible {
+            answers,
+            calculated: Some(&so_far.calculated),
+            relevant: &so_far.relevant,
+            current: None,
+            started,
+            template: Some(template),
+            entries: Some(&so_far.entries),
+            entry,
+        }
+    }
+
+    /// The repeated section `name` is a question of.
+    fn repeat_of(&self, name: &str) -> Option<&'a str> {
+        let section = self.template?.section_of(name)?;
+        section.repeat.as_ref().map(|_| section.id.as_str())
+    }
+
+    fn value(&self, key: &str) -> Val {
+        if self.relevant.contains(key) {
+            let calculated = self.calculated.and_then(|c| c.get(key));
+            expr_value(calculated.or_else(|| self.answers.get(key)))
+        } else {
+            Val::Null
+        }
+    }
 }
 
 impl Env for Visible<'_> {
     fn get(&self, name: &str) -> Val {
-        if self.relevant.contains(name) {
-            let calculated = self.calculated.and_then(|c| c.get(name));
-            expr_value(calculated.or_else(|| self.answers.get(name)))
-        } else {
-            Val::Null
+        match (self.repeat_of(name), self.entry) {
+            (None, _) => self.value(name),
+            (Some(repeat), Some((here, entry, _))) if repeat == here => {
+                self.value(&entry_key(name, entry))
+            }
+            // Read through each(): the type check allows nothing else.
+            (Some(_), _) => Val::Null,
         }
     }
     fn current(&self) -> Val {
@@ -107,6 +193,26 @@ impl Env for Visible<'_> {
         let choices = self.template?.item(item)?.answer.choices()?;
         let choice = choices.iter().find(|c| c.value == value)?;
         Some(choice.label.zh.clone())
+    }
+    fn each(&self, name: &str) -> Option<Vec<Val>> {
+        let repeat = self.repeat_of(name)?;
+        if self.entry.is_some_and(|(here, _, _)| here == repeat) {
+            return None;
+        }
+        let entries = self.entries?.get(repeat).map(Vec::as_slice);
+        Some(
+            entries
+                .unwrap_or_default()
+                .iter()
+                .map(|e| self.value(&entry_key(name, e)))
+                .collect(),
+        )
+    }
+    fn entries(&self, name: &str) -> usize {
+        self.entries.and_then(|e| e.get(name)).map_or(0, Vec::len)
+    }
+    fn position(&self) -> Option<usize> {
+        self.entry.map(|(_, _, n)| n)
     }
 }
 
@@ -130,6 +236,15 @@ impl Env for ChoiceEnv<'_> {
     fn choice_label(&self, item: &str, value: &str) -> Option<String> {
         self.answers.choice_label(item, value)
     }
+    fn each(&self, name: &str) -> Option<Vec<Val>> {
+        self.answers.each(name)
+    }
+    fn entries(&self, name: &str) -> usize {
+        self.answers.entries(name)
+    }
+    fn position(&self) -> Option<usize> {
+        self.answers.position()
+    }
     fn field(&self, name: &str) -> Val {
         if name == "name" {
             return Val::Str(self.choice.value.clone());
@@ -140,22 +255,15 @@ impl Env for ChoiceEnv<'_> {
 
 /// The choices of a choice item offered given the answers, as
 /// [`with_calculated`] gives them: those its `choice_filter` keeps (every
-/// one without a filter).
+/// one without a filter). For a question of a repeated section, pass the
+/// answers as its entry sees them ([`entry_view`]).
 pub fn offered<'i>(
     item: &'i Item,
-    relevant: &HashSet<&str>,
+    relevant: &Relevant<'_>,
     answers: &Answers,
     started: Started,
 ) -> Vec<&'i Choice> {
-    let visible = Visible {
-        answers,
-        calculated: None,
-        relevant,
-        current: None,
-        started,
-        template: None,
-    };
-    offered_in(item, &visible)
+    offered_in(item, &Visible::plain(answers, relevant, None, started))
 }
 
 fn offered_in<'i>(item: &'i Item, answers: &Visible<'_>) -> Vec<&'i Choice> {
@@ -167,6 +275,21 @@ fn offered_in<'i>(item: &'i Item, answers: &Visible<'_>) -> Vec<&'i Choice> {
             .filter(|choice| expr::eval_bool(filter, &ChoiceEnv { answers, choice }))
             .collect(),
     }
+}
+
+/// The answers as the questions of one entry of a repeated section read
+/// them: that entry's answers under their items' ids, beside the answers
+/// outside any repeated section. For the checks that take answers without
+/// their template ([`meets_constraint`], [`passes_rule`], [`offered`]).
+pub fn entry_view(answers: &Answers, entry: &str) -> Answers {
+    answers
+        .iter()
+        .filter_map(|(key, v)| match split_key(key) {
+            (id, None) => Some((id.to_string(), v.clone())),
+            (id, Some(e)) if e == entry => Some((id.to_string(), v.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A calculation's value as an answer: a number, a text (`true` / `false`
@@ -181,61 +304,160 @@ fn calculated_value(v: Val) -> Option<AnswerValue> {
     }
 }
 
+/// The entries of the repeated sections that are not counted: each name
+/// some answer to one of the section's questions is kept under, in order,
+/// and `adding`, an entry not answered yet.
+fn added_entries(template: &Template, answers: &Answers, adding: Option<&str>) -> Entries {
+    let mut out = Entries::new();
+    if let Some(entry) = adding {
+        for s in &template.sections {
+            if s.repeat.as_ref().is_some_and(|r| r.count.is_none()) {
+                out.insert(s.id.clone(), vec![entry.to_string()]);
+            }
+        }
+    }
+    for key in answers.keys() {
+        if let Some((item, Some(entry))) = template.answer_item(key) {
+            let section = template.section_of(&item.id);
+            if let Some(section) =
+                section.filter(|s| s.repeat.as_ref().is_some_and(|r| r.count.is_none()))
+            {
+                let list = out.entry(section.id.clone()).or_default();
+                if !list.iter().any(|e| e == entry) {
+                    list.push(entry.to_string());
+                }
+            }
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by(|a, b| entry_order(a, b));
+        list.truncate(MAX_ENTRIES);
+    }
+    out
+}
+
+/// How many entries a counted section has: its count, a whole number
+/// from 0 to [`MAX_ENTRIES`] (nothing else counts as none).
+fn counted(count: &expr::Expr, env: &Visible<'_>) -> Vec<String> {
+    let n = match expr::eval(count, env) {
+        Val::Num(x) => Some(x),
+        Val::Str(s) => expr::xpath_number(&s),
+        _ => None,
+    };
+    let n = n
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .map_or(0.0, f64::trunc) as usize;
+    (1..=n.min(MAX_ENTRIES)).map(|k| k.to_string()).collect()
+}
+
 /// Which items are relevant given the answers (skip logic, XLSForm semantics:
 /// an item in a non-relevant section, or whose own condition is false, is
 /// skipped, and a skipped item reads as unanswered in other conditions),
 /// and the values of the relevant calculate items, each worked out once the
-/// items it reads are.
-pub fn evaluate<'t>(
+/// items it reads are. A repeated section's questions are worked out for
+/// each of its entries.
+pub fn evaluate_all<'t>(
     template: &'t Template,
     answers: &Answers,
     started: Started,
-) -> (HashSet<&'t str>, Answers) {
+) -> Evaluated<'t> {
+    evaluate_adding(template, answers, started, None)
+}
+
+/// As [`evaluate_all`], as if each repeated section whose entries the
+/// person adds had one more, `adding`, with no answers yet: what a form
+/// shows of an entry before its first answer adds it.
+pub fn evaluate_adding<'t>(
+    template: &'t Template,
+    answers: &Answers,
+    started: Started,
+    adding: Option<&str>,
+) -> Evaluated<'t> {
     let answers = &*answered_only(template, answers);
-    let mut relevant: HashSet<&str> = HashSet::new();
-    let mut calculated = Answers::new();
+    let mut out = Evaluated {
+        entries: added_entries(template, answers, adding),
+        ..Evaluated::default()
+    };
     let mut section_relevant: Vec<Option<bool>> = vec![None; template.sections.len()];
     for pos in template.relevance_order() {
         let section = &template.sections[pos.section];
         let item = template.at(*pos);
-        let env = Visible {
-            answers,
-            calculated: Some(&calculated),
-            relevant: &relevant,
-            current: None,
-            started,
-            template: Some(template),
-        };
+        let outer = Visible::worked_out(template, answers, &out, started, None);
         let in_section = *section_relevant[pos.section].get_or_insert_with(|| {
             section
                 .relevant
                 .as_ref()
-                .is_none_or(|e| expr::eval_bool(e, &env))
+                .is_none_or(|e| expr::eval_bool(e, &outer))
         });
-        let own = item
-            .relevant
-            .as_ref()
-            .is_none_or(|e| expr::eval_bool(e, &env));
-        let value = match &item.answer {
-            AnswerType::Calculate(e) if in_section && own => calculated_value(expr::eval(e, &env)),
-            _ => None,
+        let Some(repeat) = &section.repeat else {
+            let own = item
+                .relevant
+                .as_ref()
+                .is_none_or(|e| expr::eval_bool(e, &outer));
+            let value = match &item.answer {
+                AnswerType::Calculate(e) if in_section && own => {
+                    calculated_value(expr::eval(e, &outer))
+                }
+                _ => None,
+            };
+            if in_section && own {
+                out.relevant.insert(Cow::Borrowed(&item.id));
+            }
+            if let Some(v) = value {
+                out.calculated.insert(item.id.clone(), v);
+            }
+            continue;
         };
-        if in_section && own {
-            relevant.insert(&item.id);
+        if let Some(count) = &repeat.count
+            && !out.entries.contains_key(&section.id)
+        {
+            let list = counted(count, &outer);
+            out.entries.insert(section.id.clone(), list);
         }
-        if let Some(v) = value {
-            calculated.insert(item.id.clone(), v);
+        if !in_section {
+            continue;
+        }
+        let names = out.entries.get(&section.id).cloned().unwrap_or_default();
+        for (k, entry) in names.iter().enumerate() {
+            let at = Some((section.id.as_str(), entry.as_str(), k + 1));
+            let env = Visible::worked_out(template, answers, &out, started, at);
+            let own = item
+                .relevant
+                .as_ref()
+                .is_none_or(|e| expr::eval_bool(e, &env));
+            let value = match &item.answer {
+                AnswerType::Calculate(e) if own => calculated_value(expr::eval(e, &env)),
+                _ => None,
+            };
+            let key = entry_key(&item.id, entry);
+            if let Some(v) = value {
+                out.calculated.insert(key.clone(), v);
+            }
+            if own {
+                out.relevant.insert(Cow::Owned(key));
+            }
         }
     }
-    (relevant, calculated)
+    out
+}
+
+/// Which items are relevant, and the values of the relevant calculate
+/// items (see [`evaluate_all`]).
+pub fn evaluate<'t>(
+    template: &'t Template,
+    answers: &Answers,
+    started: Started,
+) -> (Relevant<'t>, Answers) {
+    let e = evaluate_all(template, answers, started);
+    (e.relevant, e.calculated)
 }
 
 /// The answers without any to a calculate item: such an answer (from a
 /// client that is not ours) is never read; the value is the calculation's.
 pub fn answered_only<'a>(template: &Template, answers: &'a Answers) -> Cow<'a, Answers> {
-    let is_calculate = |id: &str| {
+    let is_calculate = |key: &str| {
         matches!(
-            template.item(id).map(|i| &i.answer),
+            template.answer_item(key).map(|(i, _)| &i.answer),
             Some(AnswerType::Calculate(_))
         )
     };
@@ -257,7 +479,7 @@ pub fn relevant_items<'t>(
     template: &'t Template,
     answers: &Answers,
     started: Started,
-) -> HashSet<&'t str> {
+) -> Relevant<'t> {
     evaluate(template, answers, started).0
 }
 
@@ -269,7 +491,7 @@ pub fn with_calculated<'t>(
     template: &'t Template,
     answers: &Answers,
     started: Started,
-) -> (HashSet<&'t str>, Answers) {
+) -> (Relevant<'t>, Answers) {
     let (relevant, calculated) = evaluate(template, answers, started);
     let mut all = answered_only(template, answers).into_owned();
     all.extend(calculated);
@@ -277,7 +499,8 @@ pub fn with_calculated<'t>(
 }
 
 /// Whether `value` keeps the item's constraint, given the other answers
-/// (true when the item has none).
+/// (true when the item has none). For a question of a repeated section,
+/// pass the answers as its entry sees them ([`entry_view`]).
 pub fn meets_constraint(
     item: &Item,
     value: &AnswerValue,
@@ -290,7 +513,8 @@ pub fn meets_constraint(
 }
 
 /// Whether the answer to a measured item meets its pass rule; `None` when the
-/// item has no rule.
+/// item has no rule. For a question of a repeated section, pass the
+/// answers as its entry sees them ([`entry_view`]).
 pub fn passes_rule(
     item: &Item,
     value: &AnswerValue,
@@ -314,76 +538,81 @@ fn holds_for(
     answers: &Answers,
     started: Started,
 ) -> bool {
-    let relevant: HashSet<&str> = answers.keys().map(String::as_str).collect();
-    let env = Visible {
-        answers,
-        calculated: None,
-        relevant: &relevant,
-        current: Some(value),
-        started,
-        template: None,
-    };
-    expr::eval_bool(condition, &env)
+    let relevant: Relevant = answers.keys().map(|k| Cow::Borrowed(k.as_str())).collect();
+    expr::eval_bool(
+        condition,
+        &Visible::plain(answers, &relevant, Some(value), started),
+    )
 }
 
 /// Everything that stops these answers being submitted: answers to unknown
 /// items, invalid values, broken constraints and unanswered required items.
-/// Answers to skipped items are ignored, as ODK does.
+/// Answers to skipped items are ignored, as ODK does; so are answers to
+/// entries beyond a repeated section's count.
 pub fn check_complete(
     template: &Template,
     answers: &Answers,
     started: Started,
 ) -> Vec<AnswerProblem> {
-    let (relevant, calculated) = evaluate(template, answers, started);
+    let evaluated = evaluate_all(template, answers, started);
     let read = answered_only(template, answers);
     let mut problems = Vec::new();
-    for (id, value) in answers {
-        match template.item(id) {
-            None => problems.push(AnswerProblem::UnknownItem { item: id.clone() }),
-            Some(item) => {
+    for (key, value) in answers {
+        match template.answer_item(key) {
+            None => problems.push(AnswerProblem::UnknownItem { item: key.clone() }),
+            Some((item, _)) => {
                 if let Err(p) = check_value(item, value) {
-                    problems.push(p);
+                    problems.push(p.at(key));
                 }
             }
         }
     }
-    for (_, item) in template.items() {
-        if !relevant.contains(item.id.as_str()) {
-            continue;
-        }
-        match answers.get(&item.id) {
-            None if item.required => problems.push(AnswerProblem::Missing {
-                item: item.id.clone(),
-            }),
-            Some(v) if *v != AnswerValue::NotApplicable => {
-                if let Some(c) = &item.constraint {
-                    let env = Visible {
-                        answers: &read,
-                        calculated: Some(&calculated),
-                        relevant: &relevant,
-                        current: Some(v),
-                        started,
-                        template: Some(template),
-                    };
-                    if !expr::eval_bool(c, &env) {
+    for (section, item) in template.items() {
+        let in_entries: Vec<(Cow<str>, Option<InEntry>)> = match &section.repeat {
+            None => vec![(Cow::Borrowed(item.id.as_str()), None)],
+            Some(_) => evaluated
+                .entries
+                .get(&section.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .map(|(k, e)| {
+                    let entry = (section.id.as_str(), e.as_str(), k + 1);
+                    (Cow::Owned(entry_key(&item.id, e)), Some(entry))
+                })
+                .collect(),
+        };
+        for (key, entry) in in_entries {
+            if !evaluated.relevant.contains(&*key) {
+                continue;
+            }
+            let env = |current| Visible {
+                current,
+                ..Visible::worked_out(template, &read, &evaluated, started, entry)
+            };
+            match answers.get(&*key) {
+                None if item.required => problems.push(AnswerProblem::Missing {
+                    item: key.into_owned(),
+                }),
+                Some(v) if *v != AnswerValue::NotApplicable => {
+                    if let Some(c) = &item.constraint
+                        && !expr::eval_bool(c, &env(Some(v)))
+                    {
                         problems.push(AnswerProblem::Constraint {
-                            item: item.id.clone(),
+                            item: key.to_string(),
                         });
                     }
+                    if item.choice_filter.is_some() {
+                        problems.extend(
+                            not_offered(item, v, &env(None))
+                                .into_iter()
+                                .map(|p| p.at(&key)),
+                        );
+                    }
                 }
-                if item.choice_filter.is_some() {
-                    let others = Visible {
-                        answers: &read,
-                        calculated: Some(&calculated),
-                        relevant: &relevant,
-                        current: None,
-                        started,
-                        template: Some(template),
-                    };
-                    problems.extend(not_offered(item, v, &others));
-                }
+                _ => {}
             }
-            _ => {}
         }
     }
     problems

@@ -4,19 +4,21 @@
 //! logic, constraints and scoring are computed once, here, by the same code
 //! the server scores with. The types are shared with TypeScript (ts-rs).
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::answers::{
-    AnswerProblem, AnswerValue, Answers, GeoPoint, MediaRef, Started, check_complete,
-    meets_constraint, offered, to_json, with_calculated,
+    AnswerProblem, AnswerValue, Answers, GeoPoint, MediaRef, Relevant, Started, answered_only,
+    check_complete, entry_view, evaluate_adding, evaluate_all, meets_constraint, offered, to_json,
 };
 use crate::i18n::Bilingual;
 use crate::records::{RecordState, Status, answered_beyond_defaults, quit_keeps};
 use crate::scoring::audit::score_visit;
-use crate::templates::{AnswerType, Choice, Item, Template, TemplateKind};
+use crate::templates::{
+    AnswerType, Choice, Item, MAX_ENTRIES, Template, TemplateKind, entry_key, split_key,
+};
 
 /// One record, ready to show and fill in.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -62,6 +64,29 @@ pub struct SectionView {
     /// False when skip logic hides the whole section.
     pub relevant: bool,
     pub score: Option<f64>,
+    /// Its items; none in a repeated section, whose items are in its entries.
+    pub items: Vec<ItemView>,
+    /// Set for a section filled in once per entry.
+    pub repeat: Option<RepeatView>,
+}
+
+/// The entries of a repeated section.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct RepeatView {
+    /// The number of entries follows an answer (XLSForm `repeat_count`);
+    /// otherwise the person adds and removes them.
+    pub counted: bool,
+    pub entries: Vec<EntryView>,
+}
+
+/// One entry of a repeated section: its items' ids are `item@entry`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct EntryView {
+    pub entry: String,
+    /// 1 first.
+    pub position: u32,
+    /// Not there yet: the blank entry a first answer adds.
+    pub new: bool,
     pub items: Vec<ItemView>,
 }
 
@@ -170,11 +195,12 @@ fn choices(c: Vec<&Choice>) -> Vec<ChoiceView> {
 /// what the problem beside it names and can change it.
 fn shown_choices<'i>(
     item: &'i Item,
-    relevant: &HashSet<&str>,
+    relevant: &Relevant,
     answers: &Answers,
     started: Started,
 ) -> Vec<&'i Choice> {
     let offered = offered(item, relevant, answers, started);
+    // In an entry, `answers` reads the entry's answers under the items' ids.
     let chosen: Vec<&String> = match answers.get(&item.id) {
         Some(AnswerValue::Choice(c)) => vec![c],
         Some(AnswerValue::Choices(l)) => l.iter().collect(),
@@ -191,7 +217,7 @@ fn shown_choices<'i>(
 /// How the item is answered; a choice item offers the choices its filter
 /// keeps given the answers (`relevant` and `answers` as `with_calculated`
 /// gives them).
-fn input(item: &Item, relevant: &HashSet<&str>, answers: &Answers, started: Started) -> Input {
+fn input(item: &Item, relevant: &Relevant, answers: &Answers, started: Started) -> Input {
     match &item.answer {
         AnswerType::PassFail => Input::PassFail,
         AnswerType::Partial => Input::Partial,
@@ -263,10 +289,50 @@ fn problem(p: &AnswerProblem) -> Problem {
 
 /// The form of `state`, a record of `template`, stored as `doc_id`.
 pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> FormView {
+    form_view_adding(doc_id, state, template, None)
+}
+
+/// The answers and relevance as the items of entry `entry` read them:
+/// that entry's under their items' ids, beside those outside any repeat.
+fn in_entry<'t>(
+    relevant: &Relevant<'t>,
+    answers: &Answers,
+    entry: &str,
+) -> (Relevant<'t>, Answers) {
+    let relevant = relevant
+        .iter()
+        .filter_map(|key| match split_key(key) {
+            (_, None) => Some(key.clone()),
+            (id, Some(e)) if e == entry => Some(Cow::Owned(id.to_string())),
+            _ => None,
+        })
+        .collect();
+    (relevant, entry_view(answers, entry))
+}
+
+/// As [`form_view`], with a blank entry named `fresh` at the end of each
+/// repeated section whose entries the person adds: answering one of its
+/// items adds it. The device names it (its clock, then random letters).
+pub fn form_view_adding(
+    doc_id: &str,
+    state: &RecordState,
+    template: &Template,
+    fresh: Option<&str>,
+) -> FormView {
     let raw = state.answer_values();
     let started = Some(state.header.started_at);
     // Constraints may read calculated values.
-    let (relevant, answers) = with_calculated(template, &raw, started);
+    let evaluated = evaluate_all(template, &raw, started);
+    let mut answers = answered_only(template, &raw).into_owned();
+    answers.extend(evaluated.calculated.clone());
+    let relevant = &evaluated.relevant;
+    let adds = template
+        .sections
+        .iter()
+        .any(|s| s.repeat.as_ref().is_some_and(|r| r.count.is_none()));
+    let blank = fresh
+        .filter(|_| adds)
+        .map(|f| evaluate_adding(template, &raw, started, Some(f)));
     let checklist = template.kind == TemplateKind::Checklist;
     let visit = checklist.then(|| score_visit(template, &raw, started));
     let failed: Vec<String> = visit
@@ -274,53 +340,116 @@ pub fn form_view(doc_id: &str, state: &RecordState, template: &Template) -> Form
         .map(|v| v.failed_items.clone())
         .unwrap_or_default();
     let (mut answerable, mut answered) = (0, 0);
+    // The view of `item` answered under `key`, given what it reads.
+    // A blank entry is not counted in the progress: it need not be filled.
+    let mut item_view =
+        |item: &Item, key: &str, relevant: &Relevant, read: &Answers, blank: bool| {
+            let shown = relevant.contains(item.id.as_str());
+            let answer = state.answers.get(key);
+            if shown && !blank && !matches!(item.answer, AnswerType::Note) {
+                answerable += 1;
+                answered += u32::from(answer.is_some());
+            }
+            ItemView {
+                id: key.to_string(),
+                label: item.label.clone(),
+                hint: item.hint.clone(),
+                input: input(item, relevant, read, started),
+                required: item.required,
+                allow_na: item.allow_na,
+                critical: item.scoring.as_ref().is_some_and(|s| s.critical.is_some()),
+                relevant: shown,
+                value: answer.map(|a| to_json(&a.value)),
+                note: answer.and_then(|a| a.note.clone()),
+                evidence: answer.map(|a| a.evidence.clone()).unwrap_or_default(),
+                failed: failed.iter().any(|f| f == key),
+                constraint_message: item.constraint_message.clone(),
+                constraint_broken: answer
+                    .is_some_and(|a| !meets_constraint(item, &a.value, read, started)),
+                call: item.call.map(|c| c.as_str().into()),
+            }
+        };
+    // Calculate items take no answer and are not shown.
+    let shown = |item: &&Item| !matches!(item.answer, AnswerType::Calculate(_));
     let sections = template
         .sections
         .iter()
         .map(|section| {
-            // Calculate items take no answer and are not shown.
-            let items: Vec<ItemView> = section
-                .items
+            let score = visit.as_ref().and_then(|v| {
+                v.sections
+                    .iter()
+                    .find(|s| s.id == section.id)
+                    .and_then(|s| s.score)
+            });
+            let Some(repeat) = &section.repeat else {
+                let items: Vec<ItemView> = section
+                    .items
+                    .iter()
+                    .filter(shown)
+                    .map(|item| item_view(item, &item.id, relevant, &answers, false))
+                    .collect();
+                return SectionView {
+                    id: section.id.clone(),
+                    title: section.title.clone(),
+                    relevant: items.iter().any(|i| i.relevant),
+                    score,
+                    items,
+                    repeat: None,
+                };
+            };
+            let mut names: Vec<(String, bool)> = evaluated
+                .entries
+                .get(&section.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
                 .iter()
-                .filter(|item| !matches!(item.answer, AnswerType::Calculate(_)))
-                .map(|item| {
-                    let shown = relevant.contains(item.id.as_str());
-                    let answer = state.answers.get(&item.id);
-                    if shown && !matches!(item.answer, AnswerType::Note) {
-                        answerable += 1;
-                        answered += u32::from(answer.is_some());
-                    }
-                    ItemView {
-                        id: item.id.clone(),
-                        label: item.label.clone(),
-                        hint: item.hint.clone(),
-                        input: input(item, &relevant, &answers, started),
-                        required: item.required,
-                        allow_na: item.allow_na,
-                        critical: item.scoring.as_ref().is_some_and(|s| s.critical.is_some()),
-                        relevant: shown,
-                        value: answer.map(|a| to_json(&a.value)),
-                        note: answer.and_then(|a| a.note.clone()),
-                        evidence: answer.map(|a| a.evidence.clone()).unwrap_or_default(),
-                        failed: failed.contains(&item.id),
-                        constraint_message: item.constraint_message.clone(),
-                        constraint_broken: answer
-                            .is_some_and(|a| !meets_constraint(item, &a.value, &answers, started)),
-                        call: item.call.map(|c| c.as_str().into()),
+                .map(|e| (e.clone(), false))
+                .collect();
+            if let Some(fresh) = fresh.filter(|f| {
+                repeat.count.is_none()
+                    && names.len() < MAX_ENTRIES
+                    && !names.iter().any(|(e, _)| e == f)
+            }) {
+                names.push((fresh.to_string(), true));
+            }
+            let mut relevant_section = false;
+            let entries = names
+                .into_iter()
+                .enumerate()
+                .map(|(k, (entry, new))| {
+                    // A blank entry shows what it would once added.
+                    let from = match (&blank, new) {
+                        (Some(b), true) => &b.relevant,
+                        _ => relevant,
+                    };
+                    let (seen, read) = in_entry(from, &answers, &entry);
+                    let items: Vec<ItemView> = section
+                        .items
+                        .iter()
+                        .filter(shown)
+                        .map(|item| {
+                            item_view(item, &entry_key(&item.id, &entry), &seen, &read, new)
+                        })
+                        .collect();
+                    relevant_section |= items.iter().any(|i| i.relevant);
+                    EntryView {
+                        entry,
+                        position: k as u32 + 1,
+                        new,
+                        items,
                     }
                 })
                 .collect();
             SectionView {
                 id: section.id.clone(),
                 title: section.title.clone(),
-                relevant: items.iter().any(|i| i.relevant),
-                score: visit.as_ref().and_then(|v| {
-                    v.sections
-                        .iter()
-                        .find(|s| s.id == section.id)
-                        .and_then(|s| s.score)
+                relevant: relevant_section,
+                score,
+                items: Vec::new(),
+                repeat: Some(RepeatView {
+                    counted: repeat.count.is_some(),
+                    entries,
                 }),
-                items,
             }
         })
         .collect();

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use fieldcheck_core::answers::{AnswerValue, GeoPoint, MediaRef, from_json};
-use fieldcheck_core::form::{FormView, form_view};
+use fieldcheck_core::form::{FormView, form_view, form_view_adding};
 use fieldcheck_core::i18n::Bilingual;
 use fieldcheck_core::records::open::OpenRecord;
 use fieldcheck_core::records::{Actor, Record, RecordError, Status};
@@ -188,6 +188,43 @@ struct Open {
     record: OpenRecord,
     template: Template,
     generation: u64,
+    /// The name of the blank entry the form shows at the end of each
+    /// repeated section the person adds entries to: a new one once an
+    /// answer has added it.
+    fresh: String,
+}
+
+impl Open {
+    /// The record as a form; a new blank entry once the last one is used.
+    fn view(&mut self) -> FormView {
+        let used = format!("@{}", self.fresh);
+        if self
+            .record
+            .state()
+            .answers
+            .keys()
+            .any(|k| k.ends_with(&used))
+        {
+            self.fresh = entry_name();
+        }
+        form_view_adding(
+            &self.doc_id,
+            self.record.state(),
+            &self.template,
+            Some(&self.fresh),
+        )
+    }
+}
+
+/// A name for a new entry of a repeated section: the time, then random
+/// letters, so that names sort in the order entries are added and two
+/// devices never choose the same.
+fn entry_name() -> String {
+    let mut bytes = [0u8; 4];
+    // As in random_id: the time alone still makes a usable name.
+    let _ = getrandom::fill(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{:011x}{hex}", now_ms())
 }
 
 /// A token to revoke on its server once the device is online again.
@@ -820,6 +857,7 @@ impl App {
                 record,
                 template,
                 generation,
+                fresh: entry_name(),
             });
         }
         let open = slot.as_mut().expect("opened above");
@@ -852,7 +890,7 @@ impl App {
                 } else {
                     0
                 };
-                Ok(form_view(doc_id, o.record.state(), &o.template))
+                Ok(o.view())
             })
             .await?;
         if let Some(sync) = self.sync.lock().await.as_ref() {
@@ -877,23 +915,23 @@ impl App {
         if let Some(sync) = self.sync.lock().await.as_ref() {
             sync.local_change(&doc_id);
         }
-        let view = form_view(&doc_id, record.state(), &template);
         // Kept open: answers follow.
-        *self.open.lock().await = Some(Open {
+        let mut open = Open {
             doc_id,
             record,
             template,
             generation,
-        });
+            fresh: entry_name(),
+        };
+        let view = open.view();
+        *self.open.lock().await = Some(open);
         Ok(view)
     }
 
     /// The record as a form.
     pub async fn form(&self, doc_id: &str) -> Result<FormView> {
-        self.with_open(doc_id, async |o: &mut Open| {
-            Ok(form_view(doc_id, o.record.state(), &o.template))
-        })
-        .await
+        self.with_open(doc_id, async |o: &mut Open| Ok(o.view()))
+            .await
     }
 
     /// Answers an item with a value in its JSON form (`null` clears it).
@@ -905,8 +943,8 @@ impl App {
         note: Option<String>,
     ) -> Result<FormView> {
         self.edit(doc_id, |record, template, actor| {
-            let it = template
-                .item(item)
+            let (it, _) = template
+                .answer_item(item)
                 .ok_or_else(|| RecordError::UnknownItem(item.into()))?;
             if value.is_null() {
                 return Ok(record.clear(template, actor, item)?);
@@ -914,6 +952,14 @@ impl App {
             let value = from_json(it, &value).map_err(RecordError::from)?;
             let note = note.filter(|n| !n.trim().is_empty());
             Ok(record.answer(template, actor, item, value, note)?)
+        })
+        .await
+    }
+
+    /// Removes an entry of a repeated section with its answers.
+    pub async fn remove_entry(&self, doc_id: &str, section: &str, entry: &str) -> Result<FormView> {
+        self.edit(doc_id, |record, template, actor| {
+            Ok(record.remove_entry(template, actor, section, entry)?)
         })
         .await
     }
@@ -938,8 +984,8 @@ impl App {
         };
         let view = self
             .edit(doc_id, |record, template, actor| {
-                let it = template
-                    .item(item)
+                let (it, _) = template
+                    .answer_item(item)
                     .ok_or_else(|| RecordError::UnknownItem(item.into()))?;
                 if it.answer.takes_media() {
                     let state = record.state()?;

@@ -14,6 +14,8 @@ pub fn typescript() -> String {
         fieldcheck_core::answers::GeoPoint::decl(&cfg),
         fieldcheck_core::form::FormView::decl(&cfg),
         fieldcheck_core::form::SectionView::decl(&cfg),
+        fieldcheck_core::form::RepeatView::decl(&cfg),
+        fieldcheck_core::form::EntryView::decl(&cfg),
         fieldcheck_core::form::ItemView::decl(&cfg),
         fieldcheck_core::form::Input::decl(&cfg),
         fieldcheck_core::form::ChoiceView::decl(&cfg),

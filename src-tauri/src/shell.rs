@@ -90,6 +90,16 @@ async fn answer(
 }
 
 #[tauri::command]
+async fn remove_entry(
+    app: State<'_, App>,
+    doc: String,
+    section: String,
+    entry: String,
+) -> Result<FormView> {
+    app.remove_entry(&doc, &section, &entry).await
+}
+
+#[tauri::command]
 async fn stamp_location(app: State<'_, App>, doc: String, at: GeoPoint) -> Result<FormView> {
     app.stamp_location(&doc, at).await
 }
@@ -181,6 +191,7 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             start_record,
             form,
             answer,
+            remove_entry,
             stamp_location,
             attach,
             media_url,

@@ -7,9 +7,9 @@
 use serde::Serialize;
 
 use super::{ChangeInfo, RecordState};
-use crate::answers::{to_json, with_calculated};
+use crate::answers::{entry_view, to_json, with_calculated};
 use crate::scoring::{audit::score_visit, outcome, survey::score_response};
-use crate::templates::{AnswerType, Template, TemplateKind};
+use crate::templates::{AnswerType, Template, TemplateKind, split_key};
 
 /// Every row one record contributes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -216,8 +216,8 @@ pub fn derive(
     }
     let calculated_item = |id: &str| {
         template
-            .and_then(|t| t.item(id))
-            .is_some_and(|i| matches!(i.answer, AnswerType::Calculate(_)))
+            .and_then(|t| t.answer_item(id))
+            .is_some_and(|(i, _)| matches!(i.answer, AnswerType::Calculate(_)))
     };
     // What pass rules read: the answers, calculated values beside them.
     let read = template.map_or_else(
@@ -230,16 +230,17 @@ pub fn derive(
         // A calculate item's value is worked out below, never taken as written.
         .filter(|(id, _)| !calculated_item(id))
         .map(|(id, a)| {
-            let item = template.and_then(|t| t.item(id));
+            let item = template.and_then(|t| t.answer_item(id));
             AnswerRow {
                 item_id: id.clone(),
                 section_id: template
-                    .and_then(|t| t.section_of(id))
+                    .and_then(|t| t.section_of(split_key(id).0))
                     .map(|s| s.id.clone()),
                 value: to_json(&a.value).to_string(),
-                outcome: template
-                    .zip(item)
-                    .and_then(|(t, i)| outcome(t, i, &a.value, &read, started)),
+                outcome: template.zip(item).and_then(|(t, (i, entry))| match entry {
+                    None => outcome(t, i, &a.value, &read, started),
+                    Some(e) => outcome(t, i, &a.value, &entry_view(&read, e), started),
+                }),
                 failed: failed.contains(id),
                 note: a.note.clone(),
                 evidence: a.evidence.len() as i64,
@@ -253,7 +254,7 @@ pub fn derive(
     if let Some(t) = template {
         for (id, v) in read.iter().filter(|(id, _)| calculated_item(id)) {
             answers.push(AnswerRow {
-                section_id: t.section_of(id).map(|s| s.id.clone()),
+                section_id: t.section_of(split_key(id).0).map(|s| s.id.clone()),
                 value: to_json(v).to_string(),
                 item_id: id.clone(),
                 outcome: None,

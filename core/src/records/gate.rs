@@ -1430,7 +1430,7 @@ fn check_value(
                         Some(path),
                         msg!(
                             "records.entry_id",
-                            "an entry id is 1-128 letters, digits, `_`, `-` or `.`"
+                            "an entry id is 1-128 letters, digits, `_`, `-` or `.`; an answer in an entry of a repeated section is `item@entry`"
                         ),
                     );
                 }

@@ -521,9 +521,11 @@ impl Record {
                 at: actor.now_ms,
             }],
             // The form starts with its defaults, answers like any other:
-            // kept unless changed or cleared.
+            // kept unless changed or cleared (a repeated section's entries
+            // start blank: there are none yet).
             answers: template
                 .items()
+                .filter(|(s, _)| s.repeat.is_none())
                 .filter_map(|(_, i)| {
                     let value = i.default.clone()?;
                     let answer = Answer {
@@ -634,8 +636,8 @@ impl Record {
     ) -> Result<()> {
         self.change(actor, &format!("answer {item}"), |r| {
             r.check_editable(template, actor, "answer")?;
-            let it = template
-                .item(item)
+            let (it, _) = template
+                .answer_item(item)
                 .ok_or_else(|| RecordError::UnknownItem(item.into()))?;
             check_value(it, &value)?;
             if let AnswerValue::Text(text) = &value {
@@ -666,6 +668,30 @@ impl Record {
             let answers = r.map_id("answers")?;
             if r.doc.get(&answers, item)?.is_some() {
                 r.doc.delete(&answers, item)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes an entry of a repeated section: every answer in it.
+    pub fn remove_entry(
+        &mut self,
+        template: &Template,
+        actor: &Actor,
+        section: &str,
+        entry: &str,
+    ) -> Result<()> {
+        let repeat = template
+            .repeat(section)
+            .ok_or_else(|| RecordError::UnknownItem(section.into()))?;
+        self.change(actor, &format!("remove {section}@{entry}"), |r| {
+            r.check_editable(template, actor, "remove an entry")?;
+            let answers = r.map_id("answers")?;
+            for item in &repeat.items {
+                let key = crate::templates::entry_key(&item.id, entry);
+                if r.doc.get(&answers, &key)?.is_some() {
+                    r.doc.delete(&answers, &key)?;
+                }
             }
             Ok(())
         })
@@ -825,7 +851,7 @@ impl Record {
                 return Err(RecordError::Locked);
             }
             if let Some(i) = item
-                && template.item(i).is_none()
+                && template.answer_item(i).is_none()
             {
                 return Err(RecordError::UnknownItem(i.into()));
             }
@@ -856,7 +882,7 @@ impl Record {
                 status,
             });
         }
-        if template.item(&action.item).is_none() {
+        if template.answer_item(&action.item).is_none() {
             return Err(RecordError::UnknownItem(action.item));
         }
         for (what, text) in [

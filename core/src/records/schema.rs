@@ -434,12 +434,20 @@ pub fn show(path: &[Seg]) -> String {
         .collect()
 }
 
-/// Whether `key` may name an entry of an [`Shape::Entries`] map.
+/// Whether `key` may name an entry of an [`Shape::Entries`] map: an id,
+/// or an item's answer in one entry of a repeated section, `item@entry`
+/// ([`crate::templates::entry_key`]).
 pub fn valid_key(key: &str) -> bool {
-    (1..=ID_MAX).contains(&key.len())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    let id = |k: &str| {
+        !k.is_empty()
+            && k.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    };
+    key.len() <= ID_MAX
+        && match key.split_once('@') {
+            None => id(key),
+            Some((item, entry)) => id(item) && crate::templates::valid_entry(entry),
+        }
 }
 
 /// The node at the end of `path`, with the chain of nodes from the root

@@ -4,8 +4,10 @@
 use serde::Serialize;
 
 use super::{RULE_SET, outcome};
-use crate::answers::{Answers, Started, check_complete, with_calculated};
-use crate::templates::{Knockout, Template, TemplateRef};
+use std::borrow::Cow;
+
+use crate::answers::{Answers, Started, answered_only, check_complete, entry_view, evaluate_all};
+use crate::templates::{Knockout, Template, TemplateRef, entry_key};
 
 /// A visit's score breakdown.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,62 +48,118 @@ pub struct KnockoutFired {
     pub rule: Knockout,
 }
 
+/// What the scored items of one section, or of one entry of a repeated
+/// section, add up to.
+#[derive(Default)]
+struct Tally {
+    earned: f64,
+    possible: f64,
+    bonus: f64,
+    zeroed: bool,
+}
+
+impl Tally {
+    fn score(&self) -> Option<f64> {
+        (self.possible > 0.0).then(|| {
+            if self.zeroed {
+                0.0
+            } else {
+                (100.0 * (self.earned + self.bonus) / self.possible).min(100.0)
+            }
+        })
+    }
+}
+
 /// Scores a checklist visit from its answers.
+///
+/// A repeated section scores each entry as a section of its own, and
+/// scores the mean of its entries' scores (each entry counts the same;
+/// one all N/A does not count). A failed critical item zeroes its entry
+/// (`zero_section`) or acts on the visit. Failed items are named by their
+/// answer keys (`item@entry`).
 pub fn score_visit(template: &Template, raw: &Answers, started: Started) -> VisitScore {
     // Pass rules may read calculated values: they sit beside the answers
     // (and an answer a client wrote to a calculate item is not read).
-    let (relevant, answers) = with_calculated(template, raw, started);
-    let answers = &answers;
+    let evaluated = evaluate_all(template, raw, started);
+    let mut all = answered_only(template, raw).into_owned();
+    all.extend(evaluated.calculated.clone());
+    let (relevant, answers) = (&evaluated.relevant, &all);
     let mut sections = Vec::new();
     let mut knockouts = Vec::new();
     let mut failed_items = Vec::new();
 
     for section in &template.sections {
-        let (mut earned, mut possible, mut bonus) = (0.0, 0.0, 0.0);
-        let mut zeroed = false;
-        for item in &section.items {
-            let (Some(scoring), true) = (&item.scoring, relevant.contains(item.id.as_str())) else {
-                continue;
-            };
-            let Some(value) = answers.get(&item.id) else {
-                continue;
-            };
-            let Some(f) = outcome(template, item, value, answers, started) else {
-                continue;
-            };
-            if scoring.bonus {
-                bonus += f * scoring.points;
-            } else {
-                earned += f * scoring.points;
-                possible += scoring.points;
-            }
-            if f < scoring.fail_below {
-                failed_items.push(item.id.clone());
-                if let Some(rule) = scoring.critical {
-                    zeroed |= rule == Knockout::ZeroSection;
-                    knockouts.push(KnockoutFired {
-                        item: item.id.clone(),
-                        section: section.id.clone(),
-                        rule,
-                    });
+        let mut tally_entry = |entry: Option<&str>, read: &Answers| {
+            let mut t = Tally::default();
+            for item in &section.items {
+                let key = match entry {
+                    Some(e) => Cow::Owned(entry_key(&item.id, e)),
+                    None => Cow::Borrowed(item.id.as_str()),
+                };
+                let (Some(scoring), true) = (&item.scoring, relevant.contains(&*key)) else {
+                    continue;
+                };
+                let Some(value) = answers.get(&*key) else {
+                    continue;
+                };
+                let Some(f) = outcome(template, item, value, read, started) else {
+                    continue;
+                };
+                if scoring.bonus {
+                    t.bonus += f * scoring.points;
+                } else {
+                    t.earned += f * scoring.points;
+                    t.possible += scoring.points;
+                }
+                if f < scoring.fail_below {
+                    failed_items.push(key.to_string());
+                    if let Some(rule) = scoring.critical {
+                        t.zeroed |= rule == Knockout::ZeroSection;
+                        knockouts.push(KnockoutFired {
+                            item: key.to_string(),
+                            section: section.id.clone(),
+                            rule,
+                        });
+                    }
                 }
             }
-        }
-        let score = (possible > 0.0).then(|| {
-            if zeroed {
-                0.0
-            } else {
-                (100.0 * (earned + bonus) / possible).min(100.0)
+            t
+        };
+        let (t, score) = match &section.repeat {
+            None => {
+                let t = tally_entry(None, answers);
+                let score = t.score();
+                (t, score)
             }
-        });
+            Some(_) => {
+                let entries = evaluated.entries.get(&section.id);
+                let mut sum = Tally::default();
+                let scores: Vec<f64> = entries
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|e| {
+                        let t = tally_entry(Some(e), &entry_view(answers, e));
+                        sum.earned += t.earned;
+                        sum.possible += t.possible;
+                        sum.bonus += t.bonus;
+                        sum.zeroed |= t.zeroed;
+                        t.score()
+                    })
+                    .collect();
+                let mean =
+                    (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+                (sum, mean)
+            }
+        };
         sections.push(SectionScore {
             id: section.id.clone(),
             weight: section.weight,
-            earned,
-            possible,
-            bonus,
+            earned: t.earned,
+            possible: t.possible,
+            bonus: t.bonus,
             score,
-            zeroed,
+            zeroed: t.zeroed,
         });
     }
 

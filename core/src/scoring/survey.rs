@@ -1,12 +1,12 @@
 //! Survey analysis: satisfaction indices (S3), SERVQUAL gaps (S4),
 //! importance-performance quadrants (S5), NPS and CSAT (S6).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::{Band, RULE_SET, outcome};
-use crate::answers::{AnswerValue, Answers, Started, check_complete, relevant_items};
+use crate::answers::{AnswerValue, Answers, Relevant, Started, check_complete, relevant_items};
 use crate::stats::{FlagRules, Flags, Interval, MeanEstimate, Z95, weighted_mean, wilson};
 use crate::templates::{
     Attribute, Construct, ConstructRole, Dimension, Template, TemplateRef, WeightSource,
@@ -37,7 +37,7 @@ pub(crate) fn rated(
     template: &Template,
     id: &str,
     answers: &Answers,
-    relevant: &HashSet<&str>,
+    relevant: &Relevant,
     started: Started,
 ) -> Option<f64> {
     if !relevant.contains(id) {
@@ -50,7 +50,7 @@ pub(crate) fn rated(
 /// The numeric answer to a rating item on its own scale, if it counts:
 /// brought within the scale, and turned round if the item is reverse-coded
 /// (S1), so that a higher answer always means better.
-fn raw(template: &Template, id: &str, answers: &Answers, relevant: &HashSet<&str>) -> Option<f64> {
+fn raw(template: &Template, id: &str, answers: &Answers, relevant: &Relevant) -> Option<f64> {
     let (true, Some(AnswerValue::Number(x))) = (relevant.contains(id), answers.get(id)) else {
         return None;
     };
@@ -83,7 +83,7 @@ fn construct_score_in(
     template: &Template,
     c: &Construct,
     answers: &Answers,
-    relevant: &HashSet<&str>,
+    relevant: &Relevant,
     started: Started,
 ) -> Option<f64> {
     let (sum, sw) = c
@@ -182,7 +182,7 @@ fn mean_of(xs: &[f64]) -> Option<f64> {
 
 /// S4: SERVQUAL gap analysis (and SERVPERF) over `responses`.
 pub fn gap_analysis(template: &Template, responses: &[Response]) -> GapReport {
-    let relevant: Vec<HashSet<&str>> = responses
+    let relevant: Vec<Relevant> = responses
         .iter()
         .map(|r| relevant_items(template, &r.answers, r.started))
         .collect();
@@ -241,11 +241,7 @@ pub fn gap_analysis(template: &Template, responses: &[Response]) -> GapReport {
 }
 
 /// Each respondent's dimension gaps weighted by their own 100-point split.
-fn weighted_gap(
-    template: &Template,
-    responses: &[Response],
-    relevant: &[HashSet<&str>],
-) -> Option<f64> {
+fn weighted_gap(template: &Template, responses: &[Response], relevant: &[Relevant]) -> Option<f64> {
     let split = &template.analysis.importance_split;
     if split.is_empty() {
         return None;
@@ -362,7 +358,7 @@ pub fn importance_performance(
     responses: &[Response],
     config: &IpaConfig,
 ) -> Option<IpaResult> {
-    let relevant: Vec<HashSet<&str>> = responses
+    let relevant: Vec<Relevant> = responses
         .iter()
         .map(|r| relevant_items(template, &r.answers, r.started))
         .collect();

@@ -136,10 +136,19 @@ pub enum Func {
     /// worked out from the record (its start, its answers), the same on the
     /// device and the server, so `once(now())` is the record's start.
     Once,
+    /// `count(${repeat})`: how many entries a repeated section has;
+    /// `count(${q})` of a question in one, how many entries answered it.
+    Count,
+    /// `position()` (XLSForm's `position(..)`): the number of the entry,
+    /// 1 first, in a repeated section.
+    Position,
+    /// `indexed-repeat(${q}, ${repeat}, n)`: the answer to `q` in entry
+    /// `n` (1 first) of its repeated section.
+    IndexedRepeat,
 }
 
 impl Func {
-    const ALL: [(&'static str, Func); 30] = [
+    const ALL: [(&'static str, Func); 33] = [
         ("selected", Func::Selected),
         ("count-selected", Func::CountSelected),
         ("string-length", Func::StringLength),
@@ -171,6 +180,9 @@ impl Func {
         ("min", Func::Min),
         ("jr:choice-name", Func::ChoiceName),
         ("once", Func::Once),
+        ("count", Func::Count),
+        ("position", Func::Position),
+        ("indexed-repeat", Func::IndexedRepeat),
     ];
 
     fn from_name(name: &str) -> Option<Func> {
@@ -187,7 +199,7 @@ impl Func {
     /// The fewest and the most arguments it takes.
     fn arity(self) -> (usize, usize) {
         match self {
-            Func::True | Func::False | Func::Today | Func::Now => (0, 0),
+            Func::True | Func::False | Func::Today | Func::Now | Func::Position => (0, 0),
             Func::CountSelected
             | Func::StringLength
             | Func::Not
@@ -205,10 +217,10 @@ impl Func {
             | Func::FormatDate
             | Func::FormatDateTime
             | Func::ChoiceName => (2, 2),
-            Func::Once => (1, 1),
+            Func::Once | Func::Count => (1, 1),
             Func::Round => (1, 2),
             Func::Substr => (2, 3),
-            Func::If => (3, 3),
+            Func::If | Func::IndexedRepeat => (3, 3),
             Func::Concat | Func::Sum | Func::Max | Func::Min => (1, MAX_ARGS),
         }
     }
@@ -778,6 +790,21 @@ pub enum TypeError {
     /// `jr:choice-name()` without a choice question in quotes after the
     /// value.
     ChoiceNameItem(String),
+    /// A question of a repeated section read outside it, where it has one
+    /// answer per entry.
+    InRepeat {
+        item: String,
+        repeat: String,
+    },
+    /// `count()` of something that is no repeated section or question in one.
+    CountWhat(String),
+    /// `position()` outside a repeated section.
+    PositionOutside,
+    /// `indexed-repeat()` whose question is not in the repeated section named.
+    IndexedRepeat {
+        item: String,
+        repeat: String,
+    },
     /// A `regex()` pattern that is none, or too large.
     Pattern {
         pattern: String,
@@ -861,6 +888,27 @@ impl TypeError {
                 example = "jr:choice-name(${q}, '${q}')",
                 got = got
             ),
+            TypeError::InRepeat { item, repeat } => msg!(
+                "expr.in_repeat",
+                "`{reference}` is answered once per entry of `{repeat}`: read it there, or here with sum(), max(), min(), count() or indexed-repeat()",
+                reference = format!("${{{item}}}"),
+                repeat = repeat
+            ),
+            TypeError::CountWhat(got) => msg!(
+                "expr.count_what",
+                "count() counts the entries of a repeated section, or the answers to a question in one; got {got}",
+                got = got
+            ),
+            TypeError::PositionOutside => msg!(
+                "expr.position_outside",
+                "position() numbers the entries of a repeated section and is read inside one only"
+            ),
+            TypeError::IndexedRepeat { item, repeat } => msg!(
+                "expr.indexed_repeat",
+                "indexed-repeat() needs a question of the repeated section it names: `{item}` is not in `{repeat}`",
+                item = item,
+                repeat = repeat
+            ),
             TypeError::Pattern { pattern, detail } => msg!(
                 "expr.pattern",
                 "`{pattern}` is not a regular expression regex() can use: {detail}",
@@ -920,6 +968,30 @@ pub trait Scope {
     fn fields(&self) -> Option<&[String]> {
         None
     }
+    /// The repeated section `name` is a question of, when that is not the
+    /// one the expression is read in: there it has an answer per entry.
+    fn repeated(&self, _name: &str) -> Option<String> {
+        None
+    }
+    /// Whether `name` is a repeated section.
+    fn is_repeat(&self, _name: &str) -> bool {
+        false
+    }
+    /// Whether the expression is read in an entry of a repeated section.
+    fn in_entry(&self) -> bool {
+        false
+    }
+}
+
+/// The type of a question read once per entry of a repeated section, as
+/// the functions of many values take it; others as [`check`] gives them.
+fn check_each(e: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
+    match e {
+        Expr::Ref(name) if scope.repeated(name).is_some() => scope
+            .type_of(name)
+            .ok_or_else(|| TypeError::UnknownItem(name.clone())),
+        _ => check(e, scope),
+    }
 }
 
 /// Type-checks `expr`, which must produce a true/false value.
@@ -935,9 +1007,15 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
     match expr {
         Expr::Num(_) => Ok(Ty::Num),
         Expr::Str(_) => Ok(Ty::Str),
-        Expr::Ref(name) => scope
-            .type_of(name)
-            .ok_or_else(|| TypeError::UnknownItem(name.clone())),
+        Expr::Ref(name) => match scope.repeated(name) {
+            Some(repeat) => Err(TypeError::InRepeat {
+                item: name.clone(),
+                repeat,
+            }),
+            None => scope
+                .type_of(name)
+                .ok_or_else(|| TypeError::UnknownItem(name.clone())),
+        },
         Expr::Current => scope
             .current()
             .map(|(t, _)| t)
@@ -1115,9 +1193,38 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                     _ => Err(TypeError::ChoiceNameItem(args[1].to_string())),
                 }
             }
+            Func::Count => match &args[0] {
+                Expr::Ref(name) if scope.is_repeat(name) || scope.repeated(name).is_some() => {
+                    Ok(Ty::Num)
+                }
+                other => Err(TypeError::CountWhat(other.to_string())),
+            },
+            Func::Position => {
+                if scope.in_entry() {
+                    Ok(Ty::Num)
+                } else {
+                    Err(TypeError::PositionOutside)
+                }
+            }
+            Func::IndexedRepeat => {
+                let (Expr::Ref(item), Expr::Ref(repeat)) = (&args[0], &args[1]) else {
+                    return Err(TypeError::IndexedRepeat {
+                        item: args[0].to_string(),
+                        repeat: args[1].to_string(),
+                    });
+                };
+                if scope.repeated(item).as_deref() != Some(repeat.as_str()) {
+                    return Err(TypeError::IndexedRepeat {
+                        item: item.clone(),
+                        repeat: repeat.clone(),
+                    });
+                }
+                expect(&args[2], Ty::Num, scope, "indexed-repeat()")?;
+                check_each(&args[0], scope)
+            }
             Func::Sum | Func::Max | Func::Min => {
                 for a in args {
-                    let t = check(a, scope)?;
+                    let t = check_each(a, scope)?;
                     if !numeric(t, a) {
                         return Err(TypeError::Argument {
                             what: format!("{}()", func.name()),
@@ -1334,6 +1441,20 @@ pub trait Env {
     fn choice_label(&self, _item: &str, _value: &str) -> Option<String> {
         None
     }
+    /// The answers to a question of a repeated section read outside it,
+    /// one per entry in order (unanswered ones as `Null`); `None` for any
+    /// other name.
+    fn each(&self, _name: &str) -> Option<Vec<Val>> {
+        None
+    }
+    /// How many entries the repeated section `name` has.
+    fn entries(&self, _name: &str) -> usize {
+        0
+    }
+    /// The number of the entry being read, 1 first.
+    fn position(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// `'${name}'`: the item named, as `jr:choice-name()` takes it.
@@ -1478,8 +1599,32 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
                     .map_or(Val::Null, Val::Str),
             }
         }
+        Func::Count => match args.first() {
+            Some(Expr::Ref(name)) => Val::Num(match env.each(name) {
+                Some(values) => values.iter().filter(|v| **v != Val::Null).count(),
+                None => env.entries(name),
+            } as f64),
+            _ => Val::Null,
+        },
+        Func::Position => env.position().map_or(Val::Null, |p| Val::Num(p as f64)),
+        Func::IndexedRepeat => {
+            let (Some(Expr::Ref(name)), Some(n)) = (args.first(), as_number(arg(2))) else {
+                return Val::Null;
+            };
+            let values = env.each(name).unwrap_or_default();
+            match n.fract() == 0.0 && n >= 1.0 {
+                true => values.get(n as usize - 1).cloned().unwrap_or(Val::Null),
+                false => Val::Null,
+            }
+        }
         Func::Sum | Func::Max | Func::Min => {
-            let numbers = args.iter().filter_map(|a| as_number(eval(a, env)));
+            let numbers = args
+                .iter()
+                .flat_map(|a| match a {
+                    Expr::Ref(name) => env.each(name).unwrap_or_else(|| vec![eval(a, env)]),
+                    _ => vec![eval(a, env)],
+                })
+                .filter_map(as_number);
             let folded = match func {
                 // XPath's sum of nothing is 0.
                 Func::Sum => Some(numbers.sum()),

@@ -54,7 +54,7 @@ pub struct TemplateFile {
 }
 
 /// A section of items with its weight in the visit score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SectionFile {
     pub id: String,
@@ -63,6 +63,13 @@ pub struct SectionFile {
     pub weight: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relevant: Option<String>,
+    /// Filled in once per entry (XLSForm `begin repeat`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub repeat: bool,
+    /// How many entries, worked out from the answers before it (XLSForm
+    /// `repeat_count`); without it, as many as the person adds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_count: Option<String>,
     pub items: Vec<ItemFile>,
 }
 

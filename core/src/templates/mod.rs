@@ -64,7 +64,54 @@ pub struct Section {
     pub title: Bilingual,
     pub weight: f64,
     pub relevant: Option<Expr>,
+    /// Set for a section filled in once per entry (XLSForm `begin repeat`):
+    /// one per counter, per member of staff, per product on the shelf.
+    pub repeat: Option<Repeat>,
     pub items: Vec<Item>,
+}
+
+/// How a repeated section's entries come about.
+///
+/// An answer in an entry is kept under the key `item@entry`
+/// ([`entry_key`]); the entry is the part after `@`. Free entries are named
+/// by the device that adds them (its clock, then random letters, so that
+/// names sort in the order entries were added and two devices adding
+/// entries never collide); counted entries are `1` .. `n`.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    /// How many entries there are (XLSForm `repeat_count`), worked out from
+    /// answers outside the section; `None`: as many as the person adds.
+    pub count: Option<Expr>,
+}
+
+/// The most entries a repeated section holds.
+pub const MAX_ENTRIES: usize = 200;
+
+/// The answer key of `item` in entry `entry` of its repeated section.
+pub fn entry_key(item: &str, entry: &str) -> String {
+    format!("{item}@{entry}")
+}
+
+/// An answer key split into its item and, in a repeated section, its entry.
+pub fn split_key(key: &str) -> (&str, Option<&str>) {
+    match key.split_once('@') {
+        Some((item, entry)) => (item, Some(entry)),
+        None => (key, None),
+    }
+}
+
+/// Whether `entry` can name an entry: 1-32 letters, digits, `_` or `-`.
+pub fn valid_entry(entry: &str) -> bool {
+    (1..=32).contains(&entry.len())
+        && entry
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+}
+
+/// Entry names in the order their entries are shown: counted entries by
+/// number, added ones by name (which starts with the time they were added).
+pub fn entry_order(a: &str, b: &str) -> std::cmp::Ordering {
+    (a.len(), a).cmp(&(b.len(), b))
 }
 
 #[derive(Debug, Clone)]
@@ -518,6 +565,26 @@ impl Template {
     /// The section holding the item with this id.
     pub fn section_of(&self, id: &str) -> Option<&Section> {
         self.index.get(id).map(|p| &self.sections[p.section])
+    }
+
+    /// The item an answer key names (`item`, or `item@entry` in a repeated
+    /// section), with its entry: `None` for a key that names no item, an
+    /// entry outside a repeated section, or none inside one.
+    pub fn answer_item<'k>(&self, key: &'k str) -> Option<(&Item, Option<&'k str>)> {
+        let (id, entry) = split_key(key);
+        let section = self.section_of(id)?;
+        match (section.repeat.is_some(), entry) {
+            (false, None) => Some((self.item(id)?, None)),
+            (true, Some(e)) if valid_entry(e) => Some((self.item(id)?, Some(e))),
+            _ => None,
+        }
+    }
+
+    /// The repeated section with this id.
+    pub fn repeat(&self, id: &str) -> Option<&Section> {
+        self.sections
+            .iter()
+            .find(|s| s.id == id && s.repeat.is_some())
     }
 
     /// Every item, in form order, with its section.

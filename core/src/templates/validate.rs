@@ -115,6 +115,8 @@ fn valid_id(id: &str) -> bool {
 struct ItemFacts {
     ty: Option<Ty>,
     choices: Option<Vec<String>>,
+    /// The repeated section it is in, if it is in one.
+    repeat: Option<String>,
 }
 
 struct ExprScope<'a> {
@@ -122,6 +124,23 @@ struct ExprScope<'a> {
     current: Option<(Ty, Option<String>)>,
     /// The columns of the choices a `choice_filter` filters.
     fields: Option<&'a [String]>,
+    /// The repeated section the expression is read in, if any.
+    within: Option<&'a str>,
+}
+
+impl<'a> ExprScope<'a> {
+    /// The scope of an expression of `item` (`None`: of a section, read
+    /// outside any entry).
+    fn of(items: &'a HashMap<String, ItemFacts>, item: Option<&str>) -> ExprScope<'a> {
+        ExprScope {
+            items,
+            current: None,
+            fields: None,
+            within: item
+                .and_then(|id| items.get(id))
+                .and_then(|f| f.repeat.as_deref()),
+        }
+    }
 }
 
 impl Scope for ExprScope<'_> {
@@ -136,6 +155,18 @@ impl Scope for ExprScope<'_> {
     }
     fn fields(&self) -> Option<&[String]> {
         self.fields
+    }
+    fn repeated(&self, name: &str) -> Option<String> {
+        let repeat = self.items.get(name)?.repeat.as_deref()?;
+        (Some(repeat) != self.within).then(|| repeat.to_string())
+    }
+    fn is_repeat(&self, name: &str) -> bool {
+        self.items
+            .values()
+            .any(|f| f.repeat.as_deref() == Some(name))
+    }
+    fn in_entry(&self) -> bool {
+        self.within.is_some()
     }
 }
 
@@ -312,6 +343,7 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
                 ty: value_type(&i.kind),
                 choices: (!i.choices.is_empty())
                     .then(|| i.choices.iter().map(|c| c.value.clone()).collect()),
+                repeat: s.repeat.then(|| s.id.clone()),
             };
             if facts.insert(i.id.clone(), f).is_some() {
                 p.at(
@@ -436,15 +468,13 @@ fn type_calculations(file: &TemplateFile, facts: &mut HashMap<String, ItemFacts>
         .collect();
     loop {
         let typed: Vec<(usize, Ty)> = {
-            let scope = ExprScope {
-                items: facts,
-                current: None,
-                fields: None,
-            };
             pending
                 .iter()
                 .enumerate()
-                .filter_map(|(k, (_, e))| Some((k, expr::check(e, &scope).ok()?)))
+                .filter_map(|(k, (id, e))| {
+                    let scope = ExprScope::of(facts, Some(id));
+                    Some((k, expr::check(e, &scope).ok()?))
+                })
                 .collect()
         };
         if typed.is_empty() {
@@ -493,6 +523,38 @@ fn check_section(p: &mut Problems, s: &SectionFile, facts: &HashMap<String, Item
         .relevant
         .as_deref()
         .and_then(|src| parse_checked(p, sid, None, "relevant", src, facts, None));
+    let count = match (s.repeat, s.repeat_count.as_deref()) {
+        (true, Some(src)) => {
+            let scope = ExprScope::of(facts, None);
+            let count = parse_expr(p, (sid, None), "repeat_count", src, &scope, false);
+            count.filter(|e| {
+                let ty = expr::check(e, &scope).ok();
+                let numeric = matches!(ty, Some(Ty::Num | Ty::Str));
+                if !numeric {
+                    p.at(
+                        sid,
+                        None,
+                        "repeat_count",
+                        msg!("template.repeat_count", "must give a number of entries"),
+                    );
+                }
+                numeric
+            })
+        }
+        (false, Some(_)) => {
+            p.at(
+                sid,
+                None,
+                "repeat_count",
+                msg!(
+                    "template.repeat_count_alone",
+                    "only a repeated section (`repeat = true`) has a count"
+                ),
+            );
+            None
+        }
+        (_, None) => None,
+    };
     let items = s
         .items
         .iter()
@@ -503,6 +565,7 @@ fn check_section(p: &mut Problems, s: &SectionFile, facts: &HashMap<String, Item
         title: s.title.clone(),
         weight,
         relevant,
+        repeat: s.repeat.then_some(Repeat { count }),
         items,
     }
 }
@@ -518,9 +581,8 @@ fn parse_checked(
     current: Option<(Ty, Option<String>)>,
 ) -> Option<Expr> {
     let scope = ExprScope {
-        items: facts,
         current,
-        fields: None,
+        ..ExprScope::of(facts, item)
     };
     parse_expr(p, (section, item), field, src, &scope, true)
 }
@@ -643,11 +705,7 @@ fn check_item(
     let calculation = if i.kind == "calculate" {
         match i.calculation.as_deref() {
             Some(src) => {
-                let scope = ExprScope {
-                    items: facts,
-                    current: None,
-                    fields: None,
-                };
+                let scope = ExprScope::of(facts, it);
                 parse_expr(p, (s, it), "calculation", src, &scope, false)
             }
             None => {
@@ -728,9 +786,8 @@ fn check_item(
     let choice_filter = i.choice_filter.as_deref().and_then(|src| {
         let columns = choice_columns(answer.choices()?);
         let scope = ExprScope {
-            items: facts,
-            current: None,
             fields: Some(&columns),
+            ..ExprScope::of(facts, it)
         };
         parse_expr(p, (s, it), "choice_filter", src, &scope, true)
     });
@@ -1206,6 +1263,13 @@ fn order_by_relevance(p: &mut Problems, sections: &[Section]) -> Vec<ItemPos> {
     let mut pos_of = HashMap::new();
     let mut all = Vec::new();
     for (si, s) in sections.iter().enumerate() {
+        // `count(${repeat})` reads its entries, known with its first item.
+        if s.repeat.is_some() && !s.items.is_empty() {
+            pos_of.entry(s.id.as_str()).or_insert(ItemPos {
+                section: si,
+                item: 0,
+            });
+        }
         for (ii, i) in s.items.iter().enumerate() {
             pos_of.entry(i.id.as_str()).or_insert(ItemPos {
                 section: si,
@@ -1224,12 +1288,16 @@ fn order_by_relevance(p: &mut Problems, sections: &[Section]) -> Vec<ItemPos> {
             AnswerType::Calculate(e) => Some(e),
             _ => None,
         };
+        let count = s.repeat.as_ref().and_then(|r| r.count.as_ref());
         s.relevant
             .iter()
+            .chain(count)
             .chain(i.relevant.iter())
             .chain(calculation)
             .flat_map(|e| e.refs())
             .filter_map(|r| pos_of.get(r).copied())
+            // `count(${repeat})` read in the repeat's first item.
+            .filter(|p| *p != pos)
             .collect()
     };
     // Iterative depth-first topological sort: 0 = new, 1 = on the stack, 2 = done.

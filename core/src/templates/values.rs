@@ -82,6 +82,18 @@ impl AnswerProblem {
         }
     }
 
+    /// The problem placed at an answer key: an item's answer in one entry
+    /// of a repeated section (`item@entry`) rather than the item.
+    pub fn at(self, key: &str) -> AnswerProblem {
+        let item = key.to_string();
+        match self {
+            AnswerProblem::UnknownItem { .. } => AnswerProblem::UnknownItem { item },
+            AnswerProblem::Invalid { message, .. } => AnswerProblem::Invalid { item, message },
+            AnswerProblem::Missing { .. } => AnswerProblem::Missing { item },
+            AnswerProblem::Constraint { .. } => AnswerProblem::Constraint { item },
+        }
+    }
+
     pub fn item(&self) -> &str {
         match self {
             AnswerProblem::UnknownItem { item }

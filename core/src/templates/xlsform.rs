@@ -5,7 +5,7 @@
 //! what cannot be imported is an error and what is ignored is a warning, each
 //! with its sheet, row and column.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::io::Cursor;
 
@@ -263,6 +263,20 @@ fn language(suffix: &str) -> Option<&'static str> {
     }
 }
 
+/// A group or repeat open at a row of the survey sheet.
+struct Group {
+    name: String,
+    relevant: Option<String>,
+    row: usize,
+    repeat: bool,
+}
+
+/// Conditions that must all hold, as one; `None` for none.
+fn conjunction(conditions: impl Iterator<Item = String>) -> Option<String> {
+    let all: Vec<String> = conditions.map(|c| format!("({c})")).collect();
+    (!all.is_empty()).then(|| all.join(" and "))
+}
+
 /// Columns understood on the survey sheet (besides `label::*`, `hint::*`, `constraint_message::*`).
 const SURVEY_COLUMNS: &[&str] = &[
     "type",
@@ -286,6 +300,7 @@ const SURVEY_COLUMNS: &[&str] = &[
     "fail_below",
     "reverse",
     "choice_filter",
+    "repeat_count",
     "stage",
     "activity",
     "layer",
@@ -298,7 +313,7 @@ const SURVEY_COLUMNS: &[&str] = &[
 /// does not do yet: an error where used. Any other column Fieldcheck does
 /// not read (a project's own notes, indicators, codes) is named in one
 /// warning, as pyxform passes such columns by.
-const UNHONOURED_COLUMNS: &[&str] = &["repeat_count", "trigger"];
+const UNHONOURED_COLUMNS: &[&str] = &["trigger"];
 /// Cosmetic columns: ignored with one warning per column.
 const COSMETIC_COLUMNS: &[&str] = &[
     "appearance",
@@ -664,8 +679,16 @@ impl Importer {
         let mut group_of: HashMap<String, Vec<String>> = HashMap::new();
         // Runs of questions outside any group: `main`, `main_2`, ...
         let mut loose_runs = 0usize;
-        // Open groups: (name, relevant, row); only the outermost becomes a section.
-        let mut groups: Vec<(String, Option<String>, usize)> = Vec::new();
+        // Open groups, outermost first. Only the outermost group becomes a
+        // section, and each repeat: the questions of the groups inside
+        // either take their groups' relevance.
+        let mut groups: Vec<Group> = Vec::new();
+        // How many sections each group has been split into by the repeats
+        // inside it.
+        let mut parts: HashMap<String, usize> = HashMap::new();
+        let mut continued: HashSet<String> = HashSet::new();
+        // Groups with a repeat inside.
+        let mut holders: HashSet<String> = HashSet::new();
         for (row, cells) in &survey.rows {
             let row = *row;
             let ty = cells
@@ -695,30 +718,100 @@ impl Importer {
                                 .unwrap_or_else(|| Bilingual::new(&name, &name)),
                             weight,
                             relevant: cells.get("relevant").cloned(),
+                            ..SectionFile::default()
+                        });
+                        self.section_rows.insert(name.clone(), row);
+                    }
+                    groups.push(Group {
+                        name,
+                        relevant: cells.get("relevant").cloned(),
+                        row,
+                        repeat: false,
+                    });
+                }
+                "begin_repeat" | "begin" if base == "begin_repeat" || arg == "repeat" => {
+                    if let Some(outer) = groups.iter().find(|g| g.repeat) {
+                        self.err(
+                            "survey",
+                            row,
+                            "type",
+                            msg!(
+                                "xlsform.nested_repeat",
+                                "repeat `{name}` is inside repeat `{outer}`: a repeat within a repeat is not supported yet",
+                                name = &name,
+                                outer = &outer.name
+                            ),
+                        );
+                    } else {
+                        if let Some(outer) = groups.first() {
+                            holders.insert(outer.name.clone());
+                        }
+                        // The repeat's own relevance and its groups' hold
+                        // for the whole of it.
+                        let relevant = conjunction(
+                            groups
+                                .iter()
+                                .filter_map(|g| g.relevant.clone())
+                                .chain(cells.get("relevant").cloned()),
+                        );
+                        sections.push(SectionFile {
+                            id: name.clone(),
+                            title: self
+                                .text(cells, "label", default_lang)
+                                .unwrap_or_else(|| Bilingual::new(&name, &name)),
+                            weight: cells
+                                .get("weight")
+                                .and_then(|w| self.number(row, "weight", w)),
+                            relevant,
+                            repeat: true,
+                            repeat_count: cells.get("repeat_count").cloned(),
                             items: vec![],
                         });
                         self.section_rows.insert(name.clone(), row);
                     }
-                    groups.push((name, cells.get("relevant").cloned(), row));
-                }
-                "begin_repeat" | "begin" if base == "begin_repeat" || arg == "repeat" => {
-                    self.err(
-                        "survey",
+                    groups.push(Group {
+                        name,
+                        relevant: None,
                         row,
-                        "type",
-                        msg!(
-                            "xlsform.repeat",
-                            "repeat groups (`begin repeat`, `{name}`) are not supported yet: a record holds each question once",
-                            name = name
-                        ),
-                    );
-                    groups.push((name, None, row));
+                        repeat: true,
+                    });
                 }
                 "end_repeat" | "end" if base == "end_repeat" || arg == "repeat" => {
-                    groups.pop();
+                    if !groups.pop().is_some_and(|g| g.repeat) {
+                        self.err(
+                            "survey",
+                            row,
+                            "type",
+                            msg!("xlsform.end_repeat", "end_repeat without a begin_repeat"),
+                        );
+                    }
+                    // The questions after a repeat, in the group that holds
+                    // it, go on in a section of their own.
+                    if let Some(outer) = groups.first().filter(|_| !groups.iter().any(|g| g.repeat))
+                    {
+                        let n = parts.entry(outer.name.clone()).or_insert(1);
+                        *n += 1;
+                        let id = format!("{}_{n}", outer.name);
+                        let first = self.section_rows.get(&outer.name).copied();
+                        let like = sections.iter().find(|s| s.id == outer.name);
+                        continued.insert(id.clone());
+                        let section = SectionFile {
+                            id: id.clone(),
+                            title: like
+                                .map(|s| s.title.clone())
+                                .unwrap_or_else(|| title.clone()),
+                            weight: like.and_then(|s| s.weight),
+                            relevant: outer.relevant.clone(),
+                            ..SectionFile::default()
+                        };
+                        sections.push(section);
+                        if let Some(first) = first {
+                            self.section_rows.insert(id, first);
+                        }
+                    }
                 }
                 "end_group" | "end" if base == "end_group" || arg == "group" => {
-                    if groups.pop().is_none() {
+                    if groups.pop().is_none_or(|g| g.repeat) {
                         self.err(
                             "survey",
                             row,
@@ -744,11 +837,13 @@ impl Importer {
                     else {
                         continue;
                     };
-                    // Relevance of nested groups is folded into their items.
+                    // Relevance of nested groups is folded into their items:
+                    // those inside the group or repeat that is the section.
+                    let owner = groups.iter().position(|g| g.repeat).unwrap_or(0);
                     let nested: Vec<String> = groups
                         .iter()
-                        .skip(1)
-                        .filter_map(|(_, r, _)| r.clone())
+                        .skip(owner + 1)
+                        .filter_map(|g| g.relevant.clone())
                         .collect();
                     if !nested.is_empty() {
                         let mut all: Vec<String> =
@@ -758,7 +853,7 @@ impl Importer {
                         }
                         item.relevant = Some(all.join(" and "));
                     }
-                    let path: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
+                    let path: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
                     if let Some(&first) = self.item_rows.get(&item.id) {
                         if group_of.get(&item.id) == Some(&path) {
                             self.err(
@@ -774,7 +869,7 @@ impl Importer {
                             );
                             continue;
                         }
-                        let id = self.unused_id(&item.id, groups.last().map(|g| g.0.as_str()));
+                        let id = self.unused_id(&item.id, groups.last().map(|g| g.name.as_str()));
                         self.warn(
                             "survey",
                             Some(row),
@@ -810,9 +905,8 @@ impl Importer {
                                 sections.push(SectionFile {
                                     id,
                                     title: title.clone(),
-                                    weight: None,
-                                    relevant: None,
                                     items: vec![item],
+                                    ..SectionFile::default()
                                 });
                             }
                         }
@@ -822,6 +916,11 @@ impl Importer {
                 }
             }
         }
+        // A group's part before or after a repeat may hold nothing.
+        sections.retain(|s| {
+            let part = continued.contains(&s.id) || holders.contains(&s.id);
+            !(part && s.items.is_empty() && !s.repeat)
+        });
         self.ambiguous_references(written, &renamed);
         let ids: HashMap<usize, String> = self
             .item_rows
@@ -829,17 +928,21 @@ impl Importer {
             .map(|(id, row)| (*row, id.clone()))
             .collect();
         self.read_as_odk(&mut sections, &paths, &ids);
-        for (name, _, row) in groups {
-            self.err(
-                "survey",
-                row,
-                "type",
+        for g in groups {
+            let message = if g.repeat {
+                msg!(
+                    "xlsform.unclosed_repeat",
+                    "repeat `{name}` is never closed with end_repeat",
+                    name = g.name
+                )
+            } else {
                 msg!(
                     "xlsform.unclosed_group",
                     "group `{name}` is never closed with end_group",
-                    name = name
-                ),
-            );
+                    name = g.name
+                )
+            };
+            self.err("survey", g.row, "type", message);
         }
         Some(TemplateFile {
             schema: SCHEMA_VERSION,
@@ -1016,6 +1119,7 @@ impl Importer {
         for section in sections.iter_mut() {
             let row = self.section_rows.get(&section.id).copied();
             read(&mut section.relevant, None, (row, "relevant"));
+            read(&mut section.repeat_count, None, (row, "repeat_count"));
             for item in &mut section.items {
                 let row = self.item_rows.get(&item.id).copied();
                 let id = item.id.clone();

@@ -2,6 +2,7 @@
 //! default templates and the example XLSForms.
 
 mod default_templates;
+mod repeats;
 mod xlsform;
 
 use std::path::PathBuf;

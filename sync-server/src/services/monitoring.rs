@@ -99,7 +99,8 @@ pub async fn daily(
             continue;
         };
         let Some(item) = t
-            .item(&f.item_id)
+            .answer_item(&f.item_id)
+            .map(|(i, _)| i)
             .filter(|i| i.scoring.as_ref().is_some_and(|s| s.critical.is_some()))
         else {
             continue;

@@ -19,6 +19,8 @@ export interface FieldApi {
   form(doc: string): Promise<FormView>;
   /** `value` in the item's JSON form; `null` clears the answer. */
   answer(doc: string, item: string, value: unknown, note: string | null): Promise<FormView>;
+  /** Removes an entry of a repeated section, with its answers. */
+  removeEntry(doc: string, section: string, entry: string): Promise<FormView>;
   attach(doc: string, item: string, file: Blob): Promise<FormView>;
   /** Stamps where the visit takes place on the record. */
   stampLocation(doc: string, at: GeoPoint): Promise<FormView>;
@@ -65,6 +67,8 @@ export class TauriFieldApi implements FieldApi {
   form = (doc: string) => call<FormView>("form", { doc });
   answer = (doc: string, item: string, value: unknown, note: string | null) =>
     call<FormView>("answer", { doc, item, value, note });
+  removeEntry = (doc: string, section: string, entry: string) =>
+    call<FormView>("remove_entry", { doc, section, entry });
   attach = async (doc: string, item: string, file: Blob) =>
     call<FormView>("attach", { doc, item, base64: await base64(file), mime: file.type || "application/octet-stream" });
   stampLocation = (doc: string, at: GeoPoint) => call<FormView>("stamp_location", { doc, at });

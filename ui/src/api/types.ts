@@ -58,7 +58,32 @@ export type SectionView = { id: string, title: Bilingual,
 /**
  * False when skip logic hides the whole section.
  */
-relevant: boolean, score: number | null, items: Array<ItemView>, };
+relevant: boolean, score: number | null, 
+/**
+ * Its items; none in a repeated section, whose items are in its entries.
+ */
+items: Array<ItemView>, 
+/**
+ * Set for a section filled in once per entry.
+ */
+repeat: RepeatView | null, };
+
+export type RepeatView = { 
+/**
+ * The number of entries follows an answer (XLSForm `repeat_count`);
+ * otherwise the person adds and removes them.
+ */
+counted: boolean, entries: Array<EntryView>, };
+
+export type EntryView = { entry: string, 
+/**
+ * 1 first.
+ */
+position: number, 
+/**
+ * Not there yet: the blank entry a first answer adds.
+ */
+new: boolean, items: Array<ItemView>, };
 
 export type ItemView = { id: string, label: Bilingual, hint: Bilingual | null, input: Input, required: boolean, allow_na: boolean, 
 /**

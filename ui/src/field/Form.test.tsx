@@ -174,6 +174,7 @@ describe("Choice filters", () => {
         title: { "zh-CN": "地点", en: "Where" },
         relevant: true,
         score: null,
+        repeat: null,
         items: [
           item("city", [choice("cq", "Chongqing"), choice("sc", "Sichuan")], city),
           item("district", city === "cq" ? [choice("yz", "Yuzhong"), choice("jb", "Jiangbei")] : []),
@@ -196,5 +197,44 @@ describe("Choice filters", () => {
     expect(screen.getByRole("button", { name: "Jiangbei" })).toBeTruthy();
     expect(screen.queryByText("No choices for the answers so far")).toBeNull();
     expect(answer).toHaveBeenCalledWith("audit-1", "city", "cq", null);
+  });
+});
+
+describe("Repeated sections", () => {
+  const entry = (name: string, position: number, isNew: boolean) => ({
+    entry: name,
+    position,
+    new: isNew,
+    items: [itemView(`staff_name@${name}`, { type: "text" }, isNew ? null : "Li")],
+  });
+  const form: FormView = {
+    ...view({ lat: 1, lon: 2, accuracy_m: null }),
+    sections: [
+      {
+        id: "staff",
+        title: { "zh-CN": "在岗员工", en: "Staff on duty" },
+        relevant: true,
+        score: null,
+        items: [],
+        repeat: { counted: false, entries: [entry("e1", 1, false), entry("e2", 2, true)] },
+      },
+    ],
+  };
+
+  it("shows each entry, a blank one that an answer adds, and removes an entry", async () => {
+    const answer = vi.fn(async () => form);
+    const removeEntry = vi.fn(async () => form);
+    render(
+      <I18nProvider initial="en">
+        <Form api={fieldApi({ form: async () => form, answer, removeEntry })} doc="audit-1" onDone={() => {}} />
+      </I18nProvider>,
+    );
+    expect(await screen.findByText("Entry 1")).toBeTruthy();
+    expect(screen.getByText("New entry 2: answer to add it")).toBeTruthy();
+    // Only an entry that is there can be removed.
+    const remove = screen.getAllByRole("button", { name: "Remove this entry" });
+    expect(remove).toHaveLength(1);
+    fireEvent.click(remove[0]);
+    expect(removeEntry).toHaveBeenCalledWith("audit-1", "staff", "e1");
   });
 });

@@ -3,7 +3,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { FieldError, type FieldApi } from "../api/field";
-import type { FormView } from "../api/types";
+import type { FormView, ItemView } from "../api/types";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 import { CallTimer } from "./CallTimer";
@@ -82,6 +82,22 @@ export function Form({
     setProblems(({ [item]: _, ...rest }) => rest);
     await run(api.attach(doc, item, file));
   };
+  const items = (list: ItemView[]) =>
+    list
+      .filter((i) => i.relevant)
+      .map((i) => (
+        <Item
+          key={i.id}
+          api={api}
+          item={i}
+          editable={form.editable}
+          save={save}
+          attach={attach}
+          problem={problems[i.id]}
+          big={big}
+          evidence={form.kind === "checklist"}
+        />
+      ));
   const percent = form.answerable ? Math.round((100 * form.answered) / form.answerable) : 100;
   const covert = form.mode === "mystery";
 
@@ -141,21 +157,24 @@ export function Form({
               {text(s.title)}
               {s.score !== null && form.kind === "checklist" && <small> {number(s.score)}</small>}
             </h2>
-            {s.items
-              .filter((i) => i.relevant)
-              .map((i) => (
-                <Item
-                  key={i.id}
-                  api={api}
-                  item={i}
-                  editable={form.editable}
-                  save={save}
-                  attach={attach}
-                  problem={problems[i.id]}
-                  big={big}
-                  evidence={form.kind === "checklist"}
-                />
-              ))}
+            {items(s.items)}
+            {s.repeat?.entries.map((e) => (
+              <fieldset key={e.entry} className={e.new ? "entry new" : "entry"}>
+                <legend>
+                  {t(e.new ? "form.newEntry" : "form.entry", { n: e.position })}
+                  {form.editable && !e.new && !s.repeat?.counted && (
+                    <button
+                      type="button"
+                      className="quiet"
+                      onClick={() => run(api.removeEntry(doc, s.id, e.entry))}
+                    >
+                      {t("form.removeEntry")}
+                    </button>
+                  )}
+                </legend>
+                {items(e.items)}
+              </fieldset>
+            ))}
           </section>
         ))}
       {error && (

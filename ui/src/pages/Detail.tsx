@@ -130,7 +130,9 @@ export function Detail({ api, doc, back }: { api: Api; doc: string; back: () => 
 
   const reviewer = isReviewer(api.role());
   const label = (b: { "zh-CN": string; en: string }) => pick(b["zh-CN"], b.en);
-  const items: ItemView[] = d.form?.sections.flatMap((s) => s.items) ?? [];
+  // A repeated section's items are in its entries, `item@entry` each.
+  const items: ItemView[] =
+    d.form?.sections.flatMap((s) => [...s.items, ...(s.repeat?.entries.flatMap((e) => e.items) ?? [])]) ?? [];
   const itemLabel = (id: string) => {
     const i = items.find((x) => x.id === id);
     return i ? label(i.label) : id;

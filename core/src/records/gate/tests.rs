@@ -1381,3 +1381,62 @@ fn today_in_a_constraint_is_the_day_the_record_was_started() {
     assert_eq!(refusal.path.as_deref(), Some("/answers/day"));
     assert_eq!(arrives(submitted_with("2026-12-01")), Ok(()));
 }
+
+/// A section repeated per member of staff: each entry's answers are kept
+/// under `item@entry`. The gate takes answers in well-named entries, and a
+/// record submitted with an entry missing what the template requires is
+/// refused at that entry's answer; a key that names no entry is no path.
+#[test]
+fn answers_in_the_entries_of_a_repeated_section_are_checked_per_entry() {
+    let src = format!(
+        "{CHECKLIST}{ITEMS}\n[[sections]]\nid = \"staff\"\ntitle = {{ zh-CN = \"员工\", en = \"Staff\" }}\nrepeat = true\n[[sections.items]]\nid = \"name\"\ntype = \"text\"\nrequired = true\nlabel = {{ zh-CN = \"姓名\", en = \"Name\" }}\n[[sections.items]]\nid = \"uniform\"\ntype = \"pass_fail\"\npoints = 10\nrequired = true\nlabel = {{ zh-CN = \"着装\", en = \"Uniform\" }}\n"
+    );
+    let t = Template::load(&src, Format::Toml).expect("valid");
+    let pinned = publishing(&t);
+    let mut r = Record::create(&t, "r1", "cq/yz/001", &li()).expect("create");
+    let before = r.fork();
+    r.answer(&t, &li(), "sign", AnswerValue::Pass, None)
+        .expect("answer");
+    for (key, value) in [
+        ("name@0019a1b2c3d4", AnswerValue::Text("李".into())),
+        ("uniform@0019a1b2c3d4", AnswerValue::Pass),
+        ("name@0019a1b2c3e5", AnswerValue::Text("王".into())),
+    ] {
+        r.answer(&t, &li(), key, value, None).expect("answer");
+    }
+    assert_eq!(check_as("li", Role::Inspector, &before, &r), Ok(()));
+    // No item outside a repeated section has entries, nor one inside none.
+    assert!(
+        r.answer(&t, &li(), "sign@1", AnswerValue::Pass, None)
+            .is_err()
+    );
+    assert!(
+        r.answer(&t, &li(), "uniform", AnswerValue::Pass, None)
+            .is_err()
+    );
+
+    let check_moved = |before: &Record, after: &Record| {
+        check(
+            "r1",
+            &mut before.doc().clone(),
+            &mut after.doc().clone(),
+            &pinned,
+        )
+    };
+    let refusal = check_moved(&r, &forged_submit(&r)).expect_err("wang's uniform");
+    assert_eq!(refusal.rule, rule::INCOMPLETE);
+    assert_eq!(
+        refusal.path.as_deref(),
+        Some("/answers/uniform@0019a1b2c3e5")
+    );
+    r.answer(&t, &li(), "uniform@0019a1b2c3e5", AnswerValue::Fail, None)
+        .expect("answer");
+    assert_eq!(check_moved(&r, &forged_submit(&r)), Ok(()));
+
+    // Written by hand: an entry named with what no entry name holds.
+    let junk = tampered(&r, Some("li"), |d| put_answer_raw(d, "uniform@a b"));
+    assert_eq!(
+        rule_of(check_as("li", Role::Inspector, &r, &junk)),
+        rule::UNKNOWN_PATH
+    );
+}

@@ -143,15 +143,12 @@ impl Paths {
         let mut changed = false;
         let mut rest = text;
         while let Some((before, path, after)) = next_path(rest) {
+            // `position(..)`: the number of the entry, `position()` here.
             if path == ".." && before.trim_end().ends_with("position(") {
-                said(
-                    msg!(
-                        "xlsform.position",
-                        "`position(..)` numbers the entries of a repeat; repeat groups are not supported yet"
-                    ),
-                    true,
-                );
-                return None;
+                out.push_str(before);
+                changed = true;
+                rest = after;
+                continue;
             }
             out.push_str(before);
             let steps = path.trim_start_matches("current()");
