@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::{ChangeInfo, RecordState};
-use crate::answers::{entry_view, to_json, with_calculated};
+use crate::answers::{answered_only, entry_view, evaluate_all, to_json};
 use crate::scoring::{audit::score_visit, outcome, survey::score_response};
 use crate::templates::{AnswerType, Template, TemplateKind, split_key};
 
@@ -220,15 +220,30 @@ pub fn derive(
             .is_some_and(|(i, _)| matches!(i.answer, AnswerType::Calculate(_)))
     };
     // What pass rules read: the answers, calculated values beside them.
-    let read = template.map_or_else(
+    let evaluated = template.map(|t| (t, evaluate_all(t, &values, started)));
+    let read = evaluated.as_ref().map_or_else(
         || values.clone(),
-        |t| with_calculated(t, &values, started).1,
+        |(t, e)| {
+            let mut all = answered_only(t, &values).into_owned();
+            all.extend(e.calculated.clone());
+            all
+        },
     );
+    // An answer in an entry past its section's count (the count lowered
+    // after it was given) is set aside, as ODK does: no row.
+    let kept = |id: &str| match (&evaluated, split_key(id)) {
+        (Some((t, e)), (item, Some(entry))) => t.section_of(item).is_none_or(|s| {
+            e.entries
+                .get(&s.id)
+                .is_some_and(|list| list.iter().any(|x| x == entry))
+        }),
+        _ => true,
+    };
     let mut answers: Vec<AnswerRow> = state
         .answers
         .iter()
         // A calculate item's value is worked out below, never taken as written.
-        .filter(|(id, _)| !calculated_item(id))
+        .filter(|(id, _)| !calculated_item(id) && kept(id))
         .map(|(id, a)| {
             let item = template.and_then(|t| t.answer_item(id));
             AnswerRow {

@@ -136,8 +136,9 @@ pub enum Func {
     /// worked out from the record (its start, its answers), the same on the
     /// device and the server, so `once(now())` is the record's start.
     Once,
-    /// `count(${repeat})`: how many entries a repeated section has;
-    /// `count(${q})` of a question in one, how many entries answered it.
+    /// `count(${repeat})`, or `count(${q})` of a question in a repeated
+    /// section: how many entries the section has (answered or not, as
+    /// ODK counts the question's nodes).
     Count,
     /// `position()` (XLSForm's `position(..)`): the number of the entry,
     /// 1 first, in a repeated section.
@@ -1601,7 +1602,7 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
         }
         Func::Count => match args.first() {
             Some(Expr::Ref(name)) => Val::Num(match env.each(name) {
-                Some(values) => values.iter().filter(|v| **v != Val::Null).count(),
+                Some(values) => values.len(),
                 None => env.entries(name),
             } as f64),
             _ => Val::Null,

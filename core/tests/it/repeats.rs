@@ -220,6 +220,17 @@ fn an_entry_removed_takes_its_answers_and_the_rows_name_each_entry() {
         Some("\"#1\"")
     );
 
+    // One counter fewer: the second counter's answers are set aside and
+    // make no rows; the first's stay.
+    r.answer(&t, &li(8_000), "counters", AnswerValue::Number(1.0), None)
+        .expect("answer");
+    let d = derive("c-1", &r.state().expect("state"), Some(&t), &[]);
+    let ids: Vec<&str> = d.answers.iter().map(|a| a.item_id.as_str()).collect();
+    assert!(
+        ids.contains(&"greeted@1") && !ids.contains(&"greeted@2"),
+        "{ids:?}"
+    );
+
     r.remove_entry(&t, &li(9_000), "staff", "0019a000002bbbb")
         .expect("removed");
     let state = r.state().expect("state");

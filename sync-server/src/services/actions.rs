@@ -79,7 +79,10 @@ pub async fn follow_up(
             .templates
             .get(&app.storage, &r.template_id, &r.template_version)
             .await?
-            .and_then(|t| t.item(&r.action.item_id).map(|i| i.label.clone()));
+            .and_then(|t| {
+                t.answer_item(&r.action.item_id)
+                    .map(|(i, _)| i.label.clone())
+            });
         let a = r.action;
         let overdue = ActionStatus::parse(&a.status).is_some_and(|s| s.overdue(&a.due, today));
         actions.push(ActionListRow {

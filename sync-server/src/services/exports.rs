@@ -154,7 +154,12 @@ pub async fn records(app: &AppState, who: &Principal, q: ExportRequest) -> Resul
         let t = templates::newest(app, id)
             .await?
             .ok_or_else(|| Error::NotFound(crate::services::templates::not_published(id)))?;
-        t.items().map(|(_, i)| i.id.clone()).collect()
+        // A repeated section's answers are one row per entry and item in
+        // the long layout; a column each would not hold them.
+        t.items()
+            .filter(|(s, _)| s.repeat.is_none())
+            .map(|(_, i)| i.id.clone())
+            .collect()
     } else {
         Vec::new()
     };

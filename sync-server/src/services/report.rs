@@ -190,10 +190,15 @@ pub async fn page_of(
     Ok(page(&template, &state, &place, &photos, locale))
 }
 
-fn label(template: &Template, item: &str, locale: Locale) -> String {
-    template
-        .item(item)
-        .map_or_else(|| item.to_string(), |i| i.label.get(locale).to_string())
+/// An answer's label: its item's, with a counted entry's number.
+fn label(template: &Template, key: &str, locale: Locale) -> String {
+    match template.answer_item(key) {
+        None => key.to_string(),
+        Some((i, Some(n))) if n.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{} #{n}", i.label.get(locale))
+        }
+        Some((i, _)) => i.label.get(locale).to_string(),
+    }
 }
 
 /// Where, when and by whom a report is of: the store's name, its clock and
@@ -314,32 +319,54 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ccc;paddin
     );
     // A calculate item shows the value worked out from the answers, never
     // one a client wrote (nor a note).
-    let (_, all) = fieldcheck_core::answers::with_calculated(template, &values, Some(h.started_at));
-    for (_, item) in template.items() {
-        let Some(value) = all.get(&item.id) else {
-            continue;
+    use fieldcheck_core::answers::{answered_only, evaluate_all};
+    let started = Some(h.started_at);
+    let evaluated = evaluate_all(template, &values, started);
+    let mut all = answered_only(template, &values).into_owned();
+    all.extend(evaluated.calculated.clone());
+    for (section, item) in template.items() {
+        // Each entry of a repeated section in order, numbered.
+        let keys: Vec<(String, String)> = match &section.repeat {
+            None => vec![(item.id.clone(), item.label.get(locale).to_string())],
+            Some(_) => evaluated
+                .entries
+                .get(&section.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .map(|(k, e)| {
+                    let shown = format!("{} #{}", item.label.get(locale), k + 1);
+                    (fieldcheck_core::templates::entry_key(&item.id, e), shown)
+                })
+                .collect(),
         };
-        let calculated = matches!(
-            item.answer,
-            fieldcheck_core::templates::AnswerType::Calculate(_)
-        );
-        let note = s
-            .answers
-            .get(&item.id)
-            .filter(|_| !calculated)
-            .and_then(|a| a.note.as_deref());
-        let class = if v.failed_items.contains(&item.id) {
-            r#" class="fail""#
-        } else {
-            ""
-        };
-        let _ = write!(
-            out,
-            "<tr{class}><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(item.label.get(locale)),
-            answer_text(template, &item.id, value, locale),
-            esc(note.unwrap_or("")),
-        );
+        for (key, shown) in keys {
+            let Some(value) = all.get(&key) else {
+                continue;
+            };
+            let calculated = matches!(
+                item.answer,
+                fieldcheck_core::templates::AnswerType::Calculate(_)
+            );
+            let note = s
+                .answers
+                .get(&key)
+                .filter(|_| !calculated)
+                .and_then(|a| a.note.as_deref());
+            let class = if v.failed_items.contains(&key) {
+                r#" class="fail""#
+            } else {
+                ""
+            };
+            let _ = write!(
+                out,
+                "<tr{class}><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&shown),
+                answer_text(template, &item.id, value, locale),
+                esc(note.unwrap_or("")),
+            );
+        }
     }
     out.push_str("</table>");
     if !s.comments.is_empty() {

@@ -2,9 +2,11 @@
 //! visits, answers and section scores by item, construct scores, and
 //! survey answers.
 
+use std::collections::BTreeMap;
+
 use fieldcheck_core::ratings::DayCell;
 use fieldcheck_core::records::Status;
-use fieldcheck_core::templates::TemplateRef;
+use fieldcheck_core::templates::{TemplateRef, split_key};
 use fieldcheck_core::vocab::VisitMode;
 use jiff::civil::Date;
 use sqlx::Row;
@@ -230,17 +232,32 @@ impl Storage {
         );
         sql.push(" GROUP BY r.template_id, a.item_id, a.section_id");
         let rows = sql.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ItemFailures {
-                    template_id: r.try_get("template_id")?,
-                    item_id: r.try_get("item_id")?,
-                    section_id: r.try_get("section_id")?,
-                    answered: r.try_get("answered")?,
-                    failed: r.try_get::<Option<i64>, _>("failed")?.unwrap_or(0),
-                })
-            })
-            .collect()
+        // An item of a repeated section is answered once per entry
+        // (`item@entry`): its entries count together, as the item's.
+        let mut by_item: BTreeMap<(String, String, Option<String>), (i64, i64)> = BTreeMap::new();
+        for r in &rows {
+            let item: String = r.try_get("item_id")?;
+            let key = (
+                r.try_get("template_id")?,
+                split_key(&item).0.to_string(),
+                r.try_get("section_id")?,
+            );
+            let counts = by_item.entry(key).or_default();
+            counts.0 += r.try_get::<i64, _>("answered")?;
+            counts.1 += r.try_get::<Option<i64>, _>("failed")?.unwrap_or(0);
+        }
+        Ok(by_item
+            .into_iter()
+            .map(
+                |((template_id, item_id, section_id), (answered, failed))| ItemFailures {
+                    template_id,
+                    item_id,
+                    section_id,
+                    answered,
+                    failed,
+                },
+            )
+            .collect())
     }
 
     /// Mean section scores, lowest first.

@@ -222,9 +222,7 @@ fn template_import_of_a_broken_form_writes_nothing() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains(
-            "row 6, column `type`: repeat groups (`begin repeat`, `r1`) are not supported yet"
-        ),
+        stderr.contains("row 6, column `type`: repeat `r1` is never closed with end_repeat"),
         "{stderr}"
     );
     assert!(!target.exists());
