@@ -214,6 +214,12 @@ impl Env for Visible<'_> {
     fn position(&self) -> Option<usize> {
         self.entry.map(|(_, _, n)| n)
     }
+    fn nth(&self, name: &str, n: usize) -> Val {
+        let entry = self
+            .repeat_of(name)
+            .and_then(|repeat| self.entries?.get(repeat)?.get(n.checked_sub(1)?));
+        entry.map_or(Val::Null, |e| self.value(&entry_key(name, e)))
+    }
 }
 
 /// A choice as a `choice_filter` sees it: the answers, and its columns by
@@ -244,6 +250,9 @@ impl Env for ChoiceEnv<'_> {
     }
     fn position(&self) -> Option<usize> {
         self.answers.position()
+    }
+    fn nth(&self, name: &str, n: usize) -> Val {
+        self.answers.nth(name, n)
     }
     fn field(&self, name: &str) -> Val {
         if name == "name" {

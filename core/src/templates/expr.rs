@@ -974,6 +974,11 @@ pub trait Scope {
     fn repeated(&self, _name: &str) -> Option<String> {
         None
     }
+    /// The repeated section `name` is a question of, wherever the
+    /// expression is read.
+    fn repeat_of(&self, _name: &str) -> Option<String> {
+        None
+    }
     /// Whether `name` is a repeated section.
     fn is_repeat(&self, _name: &str) -> bool {
         false
@@ -1214,14 +1219,18 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Ty, TypeError> {
                         repeat: args[1].to_string(),
                     });
                 };
-                if scope.repeated(item).as_deref() != Some(repeat.as_str()) {
+                // In the section itself too: `position(..) - 1` is the
+                // entry before this one.
+                if scope.repeat_of(item).as_deref() != Some(repeat.as_str()) {
                     return Err(TypeError::IndexedRepeat {
                         item: item.clone(),
                         repeat: repeat.clone(),
                     });
                 }
                 expect(&args[2], Ty::Num, scope, "indexed-repeat()")?;
-                check_each(&args[0], scope)
+                scope
+                    .type_of(item)
+                    .ok_or_else(|| TypeError::UnknownItem(item.clone()))
             }
             Func::Sum | Func::Max | Func::Min => {
                 for a in args {
@@ -1452,6 +1461,11 @@ pub trait Env {
     fn entries(&self, _name: &str) -> usize {
         0
     }
+    /// The answer to `name`, a question of a repeated section, in its
+    /// entry `n` (1 first), read from anywhere.
+    fn nth(&self, _name: &str, _n: usize) -> Val {
+        Val::Null
+    }
     /// The number of the entry being read, 1 first.
     fn position(&self) -> Option<usize> {
         None
@@ -1612,9 +1626,8 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Val {
             let (Some(Expr::Ref(name)), Some(n)) = (args.first(), as_number(arg(2))) else {
                 return Val::Null;
             };
-            let values = env.each(name).unwrap_or_default();
             match n.fract() == 0.0 && n >= 1.0 {
-                true => values.get(n as usize - 1).cloned().unwrap_or(Val::Null),
+                true => env.nth(name, n as usize),
                 false => Val::Null,
             }
         }

@@ -160,6 +160,9 @@ impl Scope for ExprScope<'_> {
         let repeat = self.items.get(name)?.repeat.as_deref()?;
         (Some(repeat) != self.within).then(|| repeat.to_string())
     }
+    fn repeat_of(&self, name: &str) -> Option<String> {
+        self.items.get(name)?.repeat.clone()
+    }
     fn is_repeat(&self, name: &str) -> bool {
         self.items
             .values()
@@ -1295,9 +1298,10 @@ fn order_by_relevance(p: &mut Problems, sections: &[Section]) -> Vec<ItemPos> {
             .chain(i.relevant.iter())
             .chain(calculation)
             .flat_map(|e| e.refs())
+            // `count(${repeat})` read in the repeat's first item needs
+            // nothing worked out before it.
+            .filter(|r| !(*r == s.id && s.repeat.is_some()))
             .filter_map(|r| pos_of.get(r).copied())
-            // `count(${repeat})` read in the repeat's first item.
-            .filter(|p| *p != pos)
             .collect()
     };
     // Iterative depth-first topological sort: 0 = new, 1 = on the stack, 2 = done.

@@ -100,6 +100,12 @@ fn each_entry_is_worked_out_on_its_own_and_read_together_outside() {
         e.calculated.get("total_queue"),
         Some(&AnswerValue::Number(11.0))
     );
+    // The entry before this one, as ODK forms read it.
+    assert_eq!(
+        e.calculated.get("queue_before@2"),
+        Some(&AnswerValue::Number(3.0))
+    );
+    assert_eq!(e.calculated.get("queue_before@1"), None);
     assert_eq!(
         e.calculated.get("staff_total"),
         Some(&AnswerValue::Number(2.0))
