@@ -1724,4 +1724,80 @@ mod tests {
             assert_eq!(e.code, "bad_enrolment");
         }
     }
+
+    /// A form with repeated sections (`counter_repeats.xlsx`) on the
+    /// device: a blank entry to add staff with, a new one once the first is
+    /// answered, counters as many as an answer says, and an entry removed
+    /// with its answers.
+    #[tokio::test]
+    async fn entries_of_a_repeated_section_are_added_answered_and_removed_offline() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = signed_in_app(dir.path()).await;
+        let form = include_bytes!("../../core/tests/fixtures/counter_repeats.xlsx");
+        let t = Template::load_file(form, "counter_repeats.xlsx")
+            .expect("imports")
+            .template;
+        put_reference(
+            app.store(),
+            &refdata::template_doc_id(&t.id, &t.version),
+            &TemplateDoc::new(&t, 1),
+        )
+        .await;
+        let entries = |view: &FormView, section: &str| -> Vec<(String, bool)> {
+            view.sections
+                .iter()
+                .find(|s| s.id == section)
+                .and_then(|s| s.repeat.as_ref())
+                .map(|r| r.entries.iter().map(|e| (e.entry.clone(), e.new)).collect())
+                .unwrap_or_default()
+        };
+        let view = app
+            .start_record("counter_repeats", "cq/yz/a/1")
+            .await
+            .expect("start");
+        let doc = view.doc_id.clone();
+        let blank = entries(&view, "staff");
+        assert!(matches!(blank.as_slice(), [(_, true)]), "{blank:?}");
+        assert!(entries(&view, "counter").is_empty());
+
+        let first = blank[0].0.clone();
+        let key = format!("staff_name@{first}");
+        let view = app
+            .answer(&doc, &key, serde_json::json!("李"), None)
+            .await
+            .expect("answer");
+        let staff = entries(&view, "staff");
+        assert_eq!(staff.len(), 2, "{staff:?}");
+        assert_eq!(staff[0], (first.clone(), false));
+        assert!(
+            staff[1].1 && staff[1].0 > first,
+            "a new blank entry after it: {staff:?}"
+        );
+
+        let view = app
+            .answer(&doc, "counters", serde_json::json!(2), None)
+            .await
+            .expect("answer");
+        let counters: Vec<String> = entries(&view, "counter").into_iter().map(|e| e.0).collect();
+        assert_eq!(counters, ["1", "2"]);
+
+        let view = app
+            .remove_entry(&doc, "staff", &first)
+            .await
+            .expect("removed");
+        assert!(!entries(&view, "staff").iter().any(|(e, _)| *e == first));
+        // Its answer went with it: only the counters' answer is counted.
+        assert_eq!(view.answered, 1, "{view:#?}");
+        // A key naming no entry of a repeated section is refused.
+        assert!(
+            app.answer(
+                &doc,
+                "staff_name@not an entry",
+                serde_json::json!("x"),
+                None
+            )
+            .await
+            .is_err()
+        );
+    }
 }
