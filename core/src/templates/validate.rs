@@ -423,6 +423,7 @@ pub(crate) fn validate(file: TemplateFile, lines: &LineMap) -> Result<Template, 
             .map(|pos: &ItemPos| &sections[pos.section].items[pos.item])
     };
 
+    check_read_once(&mut p, &file, &sections, &index);
     let constructs = check_constructs(&mut p, &file, &lookup);
     let gaps = check_gaps(&mut p, &file, &lookup);
     check_analysis(&mut p, &file, &lookup);
@@ -1366,6 +1367,53 @@ fn order_by_relevance(p: &mut Problems, sections: &[Section]) -> Vec<ItemPos> {
     order
 }
 
+/// What reads one answer per record must not name a question of a
+/// repeated section, which has one per entry: the satisfaction model's
+/// constructs and gaps, and the call bar's moments.
+fn check_read_once(
+    p: &mut Problems,
+    file: &TemplateFile,
+    sections: &[Section],
+    index: &HashMap<String, ItemPos>,
+) {
+    let repeat_of = |id: &str| {
+        let s = &sections[index.get(id)?.section];
+        s.repeat.as_ref().map(|_| s.id.as_str())
+    };
+    let once = |item: &str, repeat: &str| {
+        msg!(
+            "template.read_once",
+            "`{item}` is answered once per entry of `{repeat}`; this reads one answer per record",
+            item = item,
+            repeat = repeat
+        )
+    };
+    let named = file
+        .constructs
+        .iter()
+        .flat_map(|c| c.items.iter().map(|i| ("constructs", i)))
+        .chain(file.gaps.iter().flat_map(|g| {
+            [
+                Some(&g.expectation),
+                Some(&g.perception),
+                g.importance.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|i| ("gaps", i))
+        }));
+    for (field, item) in named {
+        if let Some(repeat) = repeat_of(item) {
+            p.top(field, once(item, repeat));
+        }
+    }
+    for s in sections.iter().filter(|s| s.repeat.is_some()) {
+        for i in s.items.iter().filter(|i| i.call.is_some()) {
+            p.at(Some(&s.id), Some(&i.id), "call", once(&i.id, &s.id));
+        }
+    }
+}
+
 fn check_constructs<'t>(
     p: &mut Problems,
     file: &TemplateFile,
@@ -1653,7 +1701,7 @@ fn check_analysis<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::CHECKLIST;
+    use crate::test_support::{CHECKLIST, QUESTIONNAIRE};
 
     const MINIMAL_SECTIONS: &str = r#"
 [[sections]]
@@ -1791,6 +1839,75 @@ calculation = "concat('n=', int(${{half}}))"
         assert!(
             at("count") < at("double") && at("double") < at("half") && at("half") < at("shown")
         );
+    }
+
+    /// A section repeated per counter: its questions read each other in
+    /// an entry; outside it they are read through the functions of many
+    /// values only, and nothing that reads one answer per record may name
+    /// them. Each refusal names the cause.
+    #[test]
+    fn a_repeated_sections_questions_are_read_per_entry_or_through_their_entries() {
+        let src = |outside: &str, construct: &str| {
+            format!(
+                r#"{QUESTIONNAIRE}
+[[sections]]
+id = "hall"
+title = {{ zh-CN = "厅", en = "Hall" }}
+[[sections.items]]
+id = "counters"
+type = "number"
+label = {{ zh-CN = "窗口数", en = "Counters" }}
+[[sections]]
+id = "counter"
+title = {{ zh-CN = "窗口", en = "Counter" }}
+repeat = true
+repeat_count = "${{counters}}"
+[[sections.items]]
+id = "rating"
+type = "scale"
+min = 1
+max = 5
+label = {{ zh-CN = "评分", en = "Rating" }}
+[[sections.items]]
+id = "low"
+type = "calculate"
+label = {{ zh-CN = "低分", en = "Low" }}
+calculation = "if(${{rating}} < 3, position(), 0)"
+[[sections]]
+id = "after"
+title = {{ zh-CN = "后", en = "After" }}
+items = [{{ id = "total", type = "calculate", label = {{ zh-CN = "合计", en = "Total" }}, calculation = "{outside}" }}]
+[[constructs]]
+id = "csi"
+role = "satisfaction"
+label = {{ zh-CN = "满意度", en = "Satisfaction" }}
+items = ["{construct}"]
+"#
+            )
+        };
+        let keys = |outside: &str, construct: &str| -> Vec<&'static str> {
+            match Template::load(&src(outside, construct), Format::Toml) {
+                Ok(_) => Vec::new(),
+                Err(TemplateError::Invalid(p)) => p
+                    .iter()
+                    .map(|p| match p.message.params.get("error") {
+                        Some(crate::msg::Param::Msg(m)) => m.key,
+                        _ => p.message.key,
+                    })
+                    .collect(),
+                Err(e) => panic!("{e}"),
+            }
+        };
+        assert_eq!(
+            keys(
+                "sum(${rating}) + indexed-repeat(${rating}, ${counter}, 1)",
+                "rating"
+            ),
+            ["template.read_once"]
+        );
+        assert!(keys("${rating} + 1", "rating").contains(&"expr.in_repeat"));
+        assert!(keys("position()", "rating").contains(&"expr.position_outside"));
+        assert!(keys("count(${hall})", "rating").contains(&"expr.count_what"));
     }
 
     #[test]

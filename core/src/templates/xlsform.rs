@@ -686,7 +686,8 @@ impl Importer {
         // How many sections each group has been split into by the repeats
         // inside it.
         let mut parts: HashMap<String, usize> = HashMap::new();
-        let mut continued: HashSet<String> = HashSet::new();
+        // The sections a group goes on in after a repeat, with the group.
+        let mut continued: HashMap<String, String> = HashMap::new();
         // Groups with a repeat inside.
         let mut holders: HashSet<String> = HashSet::new();
         for (row, cells) in &survey.rows {
@@ -794,7 +795,7 @@ impl Importer {
                         let id = format!("{}_{n}", outer.name);
                         let first = self.section_rows.get(&outer.name).copied();
                         let like = sections.iter().find(|s| s.id == outer.name);
-                        continued.insert(id.clone());
+                        continued.insert(id.clone(), outer.name.clone());
                         let section = SectionFile {
                             id: id.clone(),
                             title: like
@@ -918,9 +919,27 @@ impl Importer {
         }
         // A group's part before or after a repeat may hold nothing.
         sections.retain(|s| {
-            let part = continued.contains(&s.id) || holders.contains(&s.id);
+            let part = continued.contains_key(&s.id) || holders.contains(&s.id);
             !(part && s.items.is_empty() && !s.repeat)
         });
+        // A group's parts share its weight equally, so that splitting it
+        // weighs it no more in the visit.
+        let group_of = |s: &SectionFile| {
+            continued
+                .get(&s.id)
+                .cloned()
+                .unwrap_or_else(|| s.id.clone())
+        };
+        let mut shares: HashMap<String, f64> = HashMap::new();
+        for s in sections.iter().filter(|s| !s.repeat) {
+            *shares.entry(group_of(s)).or_default() += 1.0;
+        }
+        for s in sections.iter_mut().filter(|s| !s.repeat) {
+            let n = shares.get(&group_of(s)).copied().unwrap_or(1.0);
+            if n > 1.0 {
+                s.weight = Some(s.weight.unwrap_or(1.0) / n);
+            }
+        }
         self.ambiguous_references(written, &renamed);
         let ids: HashMap<usize, String> = self
             .item_rows

@@ -80,6 +80,9 @@ fn a_repeat_inside_a_group_becomes_its_own_section_and_the_group_goes_on_after_i
             ("main", false, false),
         ]
     );
+    // The group's two parts share its weight.
+    let weights: Vec<f64> = t.sections.iter().map(|s| s.weight).collect();
+    assert_eq!(weights, [0.5, 1.0, 0.5, 1.0, 1.0]);
 }
 
 #[test]
@@ -152,9 +155,10 @@ fn a_repeated_section_scores_the_mean_of_its_entries() {
             .contains(&"uniform@0019a000002bbbb".to_string())
     );
     assert_eq!(s.knockouts.len(), 1);
+    // The hall group, split by the counters, weighs 1 in all: half each.
     let visit = s.score.expect("scored");
     assert!(
-        (visit - (100.0 + counters + 100.0 + 50.0) / 4.0).abs() < 1e-9,
+        (visit - (0.5 * 100.0 + counters + 0.5 * 100.0 + 50.0) / 3.0).abs() < 1e-9,
         "{visit}"
     );
 }

@@ -204,11 +204,12 @@ async fn repeated_sections_are_synced_scored_per_entry_and_exported() {
         answer_in(&detail, "counter_no@2"),
         Some(serde_json::json!("\"#2\""))
     );
-    // Counters 100 and 33.3, staff 100, the hall's two parts 100 each.
+    // Counters 100 and 33.3, staff 100, the hall's two parts 100 each,
+    // sharing the hall's weight.
     let score = detail["record"]["score"].as_f64().expect("scored");
     let counters = (100.0 + 100.0 / 3.0) / 2.0;
     assert!(
-        (score - (100.0 + counters + 100.0 + 100.0) / 4.0).abs() < 1e-6,
+        (score - (0.5 * 100.0 + counters + 0.5 * 100.0 + 100.0) / 3.0).abs() < 1e-6,
         "{detail:#}"
     );
     let entries = detail["form"]["sections"]

@@ -128,6 +128,7 @@ export const serverZh: Record<string, string> = {
   "expr.indexed_repeat": "indexed-repeat() 需要所指重复节中的题目：`{item}` 不在 `{repeat}` 中",
   "template.repeat_count": "须给出条目数",
   "template.repeat_count_alone": "只有重复节（`repeat = true`）才有条目数",
+  "template.read_once": "`{item}` 在 `{repeat}` 的每个条目中各答一次；此处每条记录只读取一个答案",
   "xlsform.type_not_yet": "`{type_name}` 是 Fieldcheck 暂不支持的 XLSForm 题型",
   "notifications.ids": "最多 500 个通知编号，每个 1 到 300 个字符",
   "records.a_note": "说明",
