@@ -646,10 +646,15 @@ impl Record {
             if let Some(n) = &note {
                 check_length("a note", n)?;
             }
-            let evidence = r
-                .existing_answer(item)?
-                .map(|a| a.evidence)
-                .unwrap_or_default();
+            let existing = r.existing_answer(item)?;
+            let answers = r.map_id("answers")?;
+            if existing.is_none() && r.doc.length(&answers) >= schema::MAX_ANSWERS {
+                return Err(RecordError::TooMany {
+                    what: "answers",
+                    max: schema::MAX_ANSWERS,
+                });
+            }
+            let evidence = existing.map(|a| a.evidence).unwrap_or_default();
             let answer = Answer {
                 value,
                 note,
@@ -681,8 +686,10 @@ impl Record {
         section: &str,
         entry: &str,
     ) -> Result<()> {
+        // A counted section's entries follow its count: change the count.
         let repeat = template
             .repeat(section)
+            .filter(|s| s.repeat.as_ref().is_some_and(|r| r.count.is_none()))
             .ok_or_else(|| RecordError::UnknownItem(section.into()))?;
         self.change(actor, &format!("remove {section}@{entry}"), |r| {
             r.check_editable(template, actor, "remove an entry")?;

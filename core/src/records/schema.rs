@@ -20,6 +20,9 @@ pub const ID_MAX: usize = 128;
 /// frame, so the whole document always travels in one frame with room to
 /// spare. A 150-item audit with a note on every item is about a tenth of it.
 pub const MAX_DOC_BYTES: u64 = 2 * 1024 * 1024;
+/// The most answers one record holds (an item's answer in each entry of a
+/// repeated section counts as one).
+pub const MAX_ANSWERS: usize = 2_000;
 /// The most Automerge operations one record may hold, overwritten ones
 /// included: run lengths let a few bytes describe many operations, so
 /// bytes alone do not bound a document. A 150-item audit is about 2,000.
@@ -365,7 +368,7 @@ pub const RECORD: Node = node(
             "answers",
             node(
                 Shape::Entries {
-                    max: 2_000,
+                    max: MAX_ANSWERS,
                     of: &ANSWER,
                 },
                 Write::Create,

@@ -133,7 +133,10 @@ pub fn score_visit(template: &Template, raw: &Answers, started: Started) -> Visi
             }
             Some(_) => {
                 let entries = evaluated.entries.get(&section.id);
-                let mut sum = Tally::default();
+                let mut sum = Tally {
+                    zeroed: true,
+                    ..Tally::default()
+                };
                 let scores: Vec<f64> = entries
                     .map(Vec::as_slice)
                     .unwrap_or_default()
@@ -143,10 +146,14 @@ pub fn score_visit(template: &Template, raw: &Answers, started: Started) -> Visi
                         sum.earned += t.earned;
                         sum.possible += t.possible;
                         sum.bonus += t.bonus;
-                        sum.zeroed |= t.zeroed;
+                        // Zeroed only when every entry scored is.
+                        if t.score().is_some() {
+                            sum.zeroed &= t.zeroed;
+                        }
                         t.score()
                     })
                     .collect();
+                sum.zeroed &= !scores.is_empty();
                 let mean =
                     (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
                 (sum, mean)

@@ -1401,7 +1401,18 @@ fn check_read_once(
             .into_iter()
             .flatten()
             .map(|i| ("gaps", i))
-        }));
+        }))
+        .chain(
+            [
+                &file.analysis.overall,
+                &file.analysis.recommend,
+                &file.analysis.csat,
+            ]
+            .into_iter()
+            .flatten()
+            .chain(file.analysis.importance_split.values())
+            .map(|i| ("analysis", i)),
+        );
     for (field, item) in named {
         if let Some(repeat) = repeat_of(item) {
             p.top(field, once(item, repeat));

@@ -688,6 +688,11 @@ impl Importer {
         let mut parts: HashMap<String, usize> = HashMap::new();
         // The sections a group goes on in after a repeat, with the group.
         let mut continued: HashMap<String, String> = HashMap::new();
+        let names: HashSet<String> = survey
+            .rows
+            .iter()
+            .filter_map(|(_, cells)| cells.get("name").cloned())
+            .collect();
         // Groups with a repeat inside.
         let mut holders: HashSet<String> = HashSet::new();
         for (row, cells) in &survey.rows {
@@ -790,9 +795,17 @@ impl Importer {
                     // it, go on in a section of their own.
                     if let Some(outer) = groups.first().filter(|_| !groups.iter().any(|g| g.repeat))
                     {
+                        // A name no question, group or section has.
                         let n = parts.entry(outer.name.clone()).or_insert(1);
-                        *n += 1;
-                        let id = format!("{}_{n}", outer.name);
+                        let mut id;
+                        loop {
+                            *n += 1;
+                            id = format!("{}_{n}", outer.name);
+                            let taken = sections.iter().any(|s| s.id == id);
+                            if !taken && !names.contains(&id) {
+                                break;
+                            }
+                        }
                         let first = self.section_rows.get(&outer.name).copied();
                         let like = sections.iter().find(|s| s.id == outer.name);
                         continued.insert(id.clone(), outer.name.clone());
@@ -930,11 +943,13 @@ impl Importer {
                 .cloned()
                 .unwrap_or_else(|| s.id.clone())
         };
+        // Only parts with scored items score, and so share it.
+        let scored = |s: &SectionFile| !s.repeat && s.items.iter().any(|i| i.points.is_some());
         let mut shares: HashMap<String, f64> = HashMap::new();
-        for s in sections.iter().filter(|s| !s.repeat) {
+        for s in sections.iter().filter(|s| scored(s)) {
             *shares.entry(group_of(s)).or_default() += 1.0;
         }
-        for s in sections.iter_mut().filter(|s| !s.repeat) {
+        for s in sections.iter_mut().filter(|s| scored(s)) {
             let n = shares.get(&group_of(s)).copied().unwrap_or(1.0);
             if n > 1.0 {
                 s.weight = Some(s.weight.unwrap_or(1.0) / n);
@@ -988,7 +1003,12 @@ impl Importer {
     fn normalise(&mut self, t: &mut Table) {
         for h in t.headers.clone() {
             let spaced = h.replace(' ', "_");
+            // pyxform's other names for a repeat's count.
+            let count = t.name == "survey"
+                && matches!(spaced.as_str(), "jr:count" | "count")
+                && !t.headers.iter().any(|x| x == "repeat_count");
             let fixed = match spaced.split_once(':') {
+                _ if count => "repeat_count".to_string(),
                 Some((base, rest))
                     if LANGUAGE_COLUMNS.contains(&base) && !rest.starts_with(':') =>
                 {

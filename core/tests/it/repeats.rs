@@ -150,6 +150,8 @@ fn a_repeated_section_scores_the_mean_of_its_entries() {
     );
     // Wang's uniform is a critical item: his entry is zeroed, Li's is not.
     assert_eq!(section("staff"), Some(50.0));
+    // Zeroed is said of a section whose every entry is.
+    assert!(s.sections.iter().all(|x| !x.zeroed));
     assert!(
         s.failed_items
             .contains(&"uniform@0019a000002bbbb".to_string())
@@ -241,6 +243,8 @@ fn an_entry_removed_takes_its_answers_and_the_rows_name_each_entry() {
         "{ids:?}"
     );
 
+    // A counted section's entries follow the count, not removal.
+    assert!(r.remove_entry(&t, &li(8_500), "counter", "1").is_err());
     r.remove_entry(&t, &li(9_000), "staff", "0019a000002bbbb")
         .expect("removed");
     let state = r.state().expect("state");

@@ -354,7 +354,7 @@ pub(crate) async fn answers_by_respondent(
     let visible = |sql: &mut crate::store::sql::Sql| visibility.push_sql(sql);
     for row in app.storage.answer_rows(visible, filter, None).await? {
         let (Some(item), Ok(json)) = (
-            template.item(&row.item_id),
+            template.answer_item(&row.item_id).map(|(i, _)| i),
             serde_json::from_str(&row.value),
         ) else {
             continue;
