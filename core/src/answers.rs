@@ -99,6 +99,23 @@ pub struct Evaluated<'t> {
 /// An entry being read: its section, its name and its number (1 first).
 type InEntry<'a> = (&'a str, &'a str, usize);
 
+impl Evaluated<'_> {
+    /// The entries of the repeated section `section`, in order (none for
+    /// any other section).
+    pub fn entries_of(&self, section: &str) -> &[String] {
+        self.entries.get(section).map_or(&[], Vec::as_slice)
+    }
+
+    /// `answers` with the calculated values beside them (never a value a
+    /// client wrote to a calculate item), as constraints, pass rules,
+    /// scores and the derived tables read them.
+    pub fn beside(&self, template: &Template, answers: &Answers) -> Answers {
+        let mut all = answered_only(template, answers).into_owned();
+        all.extend(self.calculated.clone());
+        all
+    }
+}
+
 /// Answers as seen by expressions: non-relevant items read as unanswered,
 /// and calculate items as their values. In an entry of a repeated section,
 /// the questions of that section read as that entry's answers.
@@ -501,10 +518,9 @@ pub fn with_calculated<'t>(
     answers: &Answers,
     started: Started,
 ) -> (Relevant<'t>, Answers) {
-    let (relevant, calculated) = evaluate(template, answers, started);
-    let mut all = answered_only(template, answers).into_owned();
-    all.extend(calculated);
-    (relevant, all)
+    let e = evaluate_all(template, answers, started);
+    let all = e.beside(template, answers);
+    (e.relevant, all)
 }
 
 /// Whether `value` keeps the item's constraint, given the other answers
@@ -580,10 +596,7 @@ pub fn check_complete(
         let in_entries: Vec<(Cow<str>, Option<InEntry>)> = match &section.repeat {
             None => vec![(Cow::Borrowed(item.id.as_str()), None)],
             Some(_) => evaluated
-                .entries
-                .get(&section.id)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
+                .entries_of(&section.id)
                 .iter()
                 .enumerate()
                 .map(|(k, e)| {

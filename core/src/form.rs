@@ -10,8 +10,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::answers::{
-    AnswerProblem, AnswerValue, Answers, GeoPoint, MediaRef, Relevant, Started, answered_only,
-    check_complete, entry_view, evaluate_adding, evaluate_all, meets_constraint, offered, to_json,
+    AnswerProblem, AnswerValue, Answers, GeoPoint, MediaRef, Relevant, Started, check_complete,
+    entry_view, evaluate_adding, evaluate_all, meets_constraint, offered, to_json,
 };
 use crate::i18n::Bilingual;
 use crate::records::{RecordState, Status, answered_beyond_defaults, quit_keeps};
@@ -323,8 +323,7 @@ pub fn form_view_adding(
     let started = Some(state.header.started_at);
     // Constraints may read calculated values.
     let evaluated = evaluate_all(template, &raw, started);
-    let mut answers = answered_only(template, &raw).into_owned();
-    answers.extend(evaluated.calculated.clone());
+    let answers = evaluated.beside(template, &raw);
     let relevant = &evaluated.relevant;
     let adds = template
         .sections
@@ -398,10 +397,7 @@ pub fn form_view_adding(
                 };
             };
             let mut names: Vec<(String, bool)> = evaluated
-                .entries
-                .get(&section.id)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
+                .entries_of(&section.id)
                 .iter()
                 .map(|e| (e.clone(), false))
                 .collect();

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::{ChangeInfo, RecordState};
-use crate::answers::{answered_only, entry_view, evaluate_all, to_json};
+use crate::answers::{entry_view, evaluate_all, to_json};
 use crate::scoring::{audit::score_visit, outcome, survey::score_response};
 use crate::templates::{AnswerType, Template, TemplateKind, split_key};
 
@@ -221,14 +221,9 @@ pub fn derive(
     };
     // What pass rules read: the answers, calculated values beside them.
     let evaluated = template.map(|t| (t, evaluate_all(t, &values, started)));
-    let read = evaluated.as_ref().map_or_else(
-        || values.clone(),
-        |(t, e)| {
-            let mut all = answered_only(t, &values).into_owned();
-            all.extend(e.calculated.clone());
-            all
-        },
-    );
+    let read = evaluated
+        .as_ref()
+        .map_or_else(|| values.clone(), |(t, e)| e.beside(t, &values));
     // An answer in an entry past its section's count (the count lowered
     // after it was given) is set aside, as ODK does: no row.
     let kept = |id: &str| match (&evaluated, split_key(id)) {

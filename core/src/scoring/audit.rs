@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{RULE_SET, outcome};
 use std::borrow::Cow;
 
-use crate::answers::{Answers, Started, answered_only, check_complete, entry_view, evaluate_all};
+use crate::answers::{Answers, Started, check_complete, entry_view, evaluate_all};
 use crate::templates::{Knockout, Template, TemplateRef, entry_key};
 
 /// A visit's score breakdown.
@@ -81,8 +81,7 @@ pub fn score_visit(template: &Template, raw: &Answers, started: Started) -> Visi
     // Pass rules may read calculated values: they sit beside the answers
     // (and an answer a client wrote to a calculate item is not read).
     let evaluated = evaluate_all(template, raw, started);
-    let mut all = answered_only(template, raw).into_owned();
-    all.extend(evaluated.calculated.clone());
+    let all = evaluated.beside(template, raw);
     let (relevant, answers) = (&evaluated.relevant, &all);
     let mut sections = Vec::new();
     let mut knockouts = Vec::new();
@@ -132,14 +131,12 @@ pub fn score_visit(template: &Template, raw: &Answers, started: Started) -> Visi
                 (t, score)
             }
             Some(_) => {
-                let entries = evaluated.entries.get(&section.id);
                 let mut sum = Tally {
                     zeroed: true,
                     ..Tally::default()
                 };
-                let scores: Vec<f64> = entries
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
+                let scores: Vec<f64> = evaluated
+                    .entries_of(&section.id)
                     .iter()
                     .filter_map(|e| {
                         let t = tally_entry(Some(e), &entry_view(answers, e));

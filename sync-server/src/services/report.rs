@@ -319,20 +319,14 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ccc;paddin
     );
     // A calculate item shows the value worked out from the answers, never
     // one a client wrote (nor a note).
-    use fieldcheck_core::answers::{answered_only, evaluate_all};
-    let started = Some(h.started_at);
-    let evaluated = evaluate_all(template, &values, started);
-    let mut all = answered_only(template, &values).into_owned();
-    all.extend(evaluated.calculated.clone());
+    let evaluated = fieldcheck_core::answers::evaluate_all(template, &values, Some(h.started_at));
+    let all = evaluated.beside(template, &values);
     for (section, item) in template.items() {
         // Each entry of a repeated section in order, numbered.
         let keys: Vec<(String, String)> = match &section.repeat {
             None => vec![(item.id.clone(), item.label.get(locale).to_string())],
             Some(_) => evaluated
-                .entries
-                .get(&section.id)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
+                .entries_of(&section.id)
                 .iter()
                 .enumerate()
                 .map(|(k, e)| {
